@@ -1,0 +1,751 @@
+package io.fondation.shared.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.FailureKind;
+import io.fondation.shared.HeartbeatResult;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueue;
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobResult;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.shared.RetryDecision;
+import io.fondation.shared.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link JobQueue} backend must have. A backend's test extends this class and
+ * implements {@link #createQueue}; every test below then runs against it.
+ *
+ * <p>Time is a {@link MutableClock} the backend must read for "now". Tests move it with
+ * {@link #advance}; a backend whose clock lives elsewhere (a server) follows it in
+ * {@link #onClockAdvanced}. Expected backoff delays come from {@link RetryPolicy#DEFAULT}, the
+ * policy every backend uses by default.
+ *
+ * <p>Hooks a subclass may override: {@link #onClockAdvanced}, {@link #unknownJobId()},
+ * {@link #concurrencyThreads()} and {@link #concurrencyTimeout()}. The concurrency test always uses
+ * {@value #CONCURRENCY_JOBS} jobs.
+ */
+public abstract class JobQueueContract {
+
+    /** The lease every test claims with. */
+    protected static final Duration LEASE = Duration.ofMinutes(5);
+
+    /** Jobs in the concurrency test; the same for every backend. */
+    protected static final int CONCURRENCY_JOBS = 1_000;
+
+    private static final RetryPolicy POLICY = RetryPolicy.DEFAULT;
+    private static final Duration MORE_THAN_LEASE = LEASE.plusSeconds(1);
+
+    /** The clock the queue under test reads. */
+    protected MutableClock clock;
+
+    /** The queue under test: fresh and empty for every test. */
+    protected JobQueue queue;
+
+    /**
+     * A fresh, empty queue that takes "now" from {@code clock}. Called once per test; the contract
+     * closes it after the test.
+     */
+    protected abstract JobQueue createQueue(MutableClock clock);
+
+    /** Called after the test clock moved by {@code by}; a remote backend moves its own clock here. */
+    protected void onClockAdvanced(Duration by) {}
+
+    /** A job id of the backend's format that names no job. */
+    protected String unknownJobId() {
+        return "no-such-job";
+    }
+
+    /** Worker threads in the concurrency test (at least 8). */
+    protected int concurrencyThreads() {
+        return 8;
+    }
+
+    /** How long the concurrency test may take before it fails. */
+    protected Duration concurrencyTimeout() {
+        return Duration.ofSeconds(60);
+    }
+
+    @BeforeEach
+    final void openQueue() {
+        clock = MutableClock.startingAtDefault();
+        queue = createQueue(clock);
+    }
+
+    @AfterEach
+    final void closeQueue() {
+        if (queue != null) {
+            queue.close();
+        }
+    }
+
+    /** Moves the test clock (and, through {@link #onClockAdvanced}, the backend's) forward. */
+    protected final Instant advance(Duration by) {
+        Instant now = clock.advance(by);
+        onClockAdvanced(by);
+        return now;
+    }
+
+    // ---------------------------------------------------------------- enqueue, get, list
+
+    @Test
+    void enqueuedJobIsPendingWithItsSpec() {
+        CloneSource source = CloneSource.ofUrl("https://git.example.invalid/acme/widgets.git", "release/1.2");
+        Instant runAt = clock.instant().plusSeconds(60);
+        String id = queue.enqueue(new JobSpec(source, "Explain the parser", 3, runAt, null));
+
+        JobSnapshot job = snapshot(id);
+        assertThat(job.id()).isEqualTo(id);
+        assertThat(job.status()).isEqualTo(JobStatus.PENDING);
+        assertThat(job.source()).isEqualTo(source);
+        assertThat(job.prompt()).isEqualTo("Explain the parser");
+        assertThat(job.attempts()).isZero();
+        assertThat(job.maxAttempts()).isEqualTo(3);
+        assertThat(job.runAt()).isEqualTo(runAt);
+        assertThat(job.lockedBy()).isNull();
+        assertThat(job.leaseUntil()).isNull();
+        assertThat(job.progress()).isNull();
+        assertThat(job.lastError()).isNull();
+        assertThat(job.result()).isNull();
+        assertThat(job.documentCount()).isZero();
+        assertThat(job.cancelRequested()).isFalse();
+        assertThat(job.createdAt()).isEqualTo(clock.instant());
+        assertThat(job.completedAt()).isNull();
+
+        CloneSource byName = CloneSource.ofFullName("acme/gadgets", null);
+        assertThat(snapshot(queue.enqueue(JobSpec.of(byName, ""))).source()).isEqualTo(byName);
+    }
+
+    @Test
+    void unknownJobIsAbsent() {
+        assertThat(queue.get(unknownJobId())).isEmpty();
+        assertThat(queue.documents(unknownJobId())).isEmpty();
+        assertThat(queue.cancel(unknownJobId())).isFalse();
+    }
+
+    @Test
+    void listReturnsNewestFirstFilteredByStatusAndLimited() {
+        String a = enqueue("a");
+        advance(Duration.ofSeconds(1));
+        String b = enqueue("b");
+        advance(Duration.ofSeconds(1));
+        String c = enqueue("c");
+
+        assertThat(ids(queue.list(null, 10))).containsExactly(c, b, a);
+        assertThat(ids(queue.list(null, 2))).containsExactly(c, b);
+
+        assertThat(queue.cancel(b)).isTrue();
+        assertThat(ids(queue.list(JobStatus.CANCELED, 10))).containsExactly(b);
+        assertThat(ids(queue.list(JobStatus.PENDING, 10))).containsExactly(c, a);
+        assertThat(queue.list(JobStatus.COMPLETED, 10)).isEmpty();
+    }
+
+    @Test
+    void dedupeKeyReturnsTheActiveJob() {
+        String first = queue.enqueue(spec("widgets").withDedupeKey("repo-1"));
+        assertThat(queue.enqueue(spec("widgets-again").withDedupeKey("repo-1"))).isEqualTo(first);
+
+        claim("worker-a");
+        assertThat(queue.enqueue(spec("while-running").withDedupeKey("repo-1")))
+                .as("a claimed job is still active")
+                .isEqualTo(first);
+
+        String other = queue.enqueue(spec("gadgets").withDedupeKey("repo-2"));
+        assertThat(other).isNotEqualTo(first);
+        assertThat(queue.list(null, 10)).hasSize(2);
+
+        assertThat(queue.cancel(first)).isTrue();
+        String afterEnd = queue.enqueue(spec("widgets-later").withDedupeKey("repo-1"));
+        assertThat(afterEnd).as("an ended job does not deduplicate").isNotIn(first, other);
+        assertThat(snapshot(afterEnd).status()).isEqualTo(JobStatus.PENDING);
+    }
+
+    // ---------------------------------------------------------------- claiming
+
+    @Test
+    void emptyQueueHasNothingToClaim() {
+        assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
+    }
+
+    @Test
+    void claimsDueJobsInRunAtOrderAndNotBeforeRunAt() {
+        Instant now = clock.instant();
+        String future = queue.enqueue(spec("future").withRunAt(now.plusSeconds(60)));
+        String late = queue.enqueue(spec("late").withRunAt(now));
+        String early = queue.enqueue(spec("early").withRunAt(now.minusSeconds(3)));
+        String middle = queue.enqueue(spec("middle").withRunAt(now.minusSeconds(2)));
+
+        assertThat(claim("worker-a").id()).isEqualTo(early);
+        assertThat(claim("worker-a").id()).isEqualTo(middle);
+        assertThat(claim("worker-a").id()).isEqualTo(late);
+        assertThat(queue.claimOne("worker-a", LEASE)).as("the future job is not due yet").isEmpty();
+
+        advance(Duration.ofSeconds(59));
+        assertThat(queue.claimOne("worker-a", LEASE)).as("one second before its runAt").isEmpty();
+        advance(Duration.ofSeconds(1));
+        assertThat(claim("worker-a").id()).isEqualTo(future);
+    }
+
+    @Test
+    void claimedJobCarriesSpecAndLease() {
+        CloneSource source = CloneSource.ofFullName("acme/widgets", "main");
+        String id = queue.enqueue(new JobSpec(source, "Write a course", 4, null, null));
+
+        ClaimedJob job = claim("worker-a");
+
+        assertThat(job.id()).isEqualTo(id);
+        assertThat(job.source()).isEqualTo(source);
+        assertThat(job.prompt()).isEqualTo("Write a course");
+        assertThat(job.attempt()).isEqualTo(1);
+        assertThat(job.maxAttempts()).isEqualTo(4);
+        assertThat(job.lease().jobId()).isEqualTo(id);
+        assertThat(job.lease().workerId()).isEqualTo("worker-a");
+        assertThat(job.lease().token()).isNotBlank();
+        assertThat(job.lease().expiresAt()).isEqualTo(clock.instant().plus(LEASE));
+
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.CLAIMED);
+        assertThat(snapshot.lockedBy()).isEqualTo("worker-a");
+        assertThat(snapshot.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+        assertThat(snapshot.attempts()).as("attempts counts spent attempts, not the running one").isZero();
+    }
+
+    @Test
+    void aClaimedJobIsNotClaimedAgain() {
+        String id = enqueue("only");
+        assertThat(claim("worker-a").id()).isEqualTo(id);
+
+        assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
+        assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
+        advance(LEASE.minusSeconds(1));
+        assertThat(queue.claimOne("worker-b", LEASE)).as("the lease has not expired yet").isEmpty();
+        assertThat(snapshot(id).lockedBy()).isEqualTo("worker-a");
+    }
+
+    // ---------------------------------------------------------------- heartbeats and leases
+
+    @Test
+    void heartbeatExtendsTheLeaseAndRecordsPhaseAndProgress() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        advance(Duration.ofMinutes(4));
+        Progress progress = new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants");
+
+        HeartbeatResult beat = queue.heartbeat(job.lease(), JobStatus.ANALYZING, progress, LEASE);
+
+        assertThat(beat.leaseHeld()).isTrue();
+        assertThat(beat.cancelRequested()).isFalse();
+        assertThat(beat.lease().token()).isEqualTo(job.lease().token());
+        assertThat(beat.lease().expiresAt()).isEqualTo(clock.instant().plus(LEASE));
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.ANALYZING);
+        assertThat(snapshot.progress()).isEqualTo(progress);
+        assertThat(snapshot.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+
+        advance(Duration.ofMinutes(4));
+        assertThat(queue.claimOne("worker-b", LEASE))
+                .as("8 minutes after the claim, the renewed lease still holds")
+                .isEmpty();
+
+        HeartbeatResult keep = queue.heartbeat(beat.lease(), null, null, LEASE);
+        assertThat(keep.leaseHeld()).isTrue();
+        assertThat(snapshot(id).status()).as("a null phase keeps the status").isEqualTo(JobStatus.ANALYZING);
+        assertThat(snapshot(id).progress()).as("a null progress keeps the progress").isEqualTo(progress);
+    }
+
+    @Test
+    void heartbeatRefusesAPhaseThatIsNotAWorkPhase() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+
+        assertThatThrownBy(() -> queue.heartbeat(job.lease(), JobStatus.COMPLETED, null, LEASE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("completed");
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.CLAIMED);
+    }
+
+    @Test
+    void expiredLeaseMakesTheJobClaimableByAnotherWorkerAndSpendsAnAttempt() {
+        String id = enqueue("job");
+        ClaimedJob first = claim("worker-a");
+
+        advance(MORE_THAN_LEASE);
+        ClaimedJob second = claim("worker-b");
+
+        assertThat(second.id()).isEqualTo(id);
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(second.lease().token()).isNotEqualTo(first.lease().token());
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.attempts()).isEqualTo(1);
+        assertThat(snapshot.lockedBy()).isEqualTo("worker-b");
+        assertThat(snapshot.status()).isEqualTo(JobStatus.CLAIMED);
+    }
+
+    @Test
+    void expiredLeasesEndTheJobDeadWhenAttemptsRunOut() {
+        String id = queue.enqueue(spec("fragile").withMaxAttempts(2));
+        claim("worker-a");
+        advance(MORE_THAN_LEASE);
+        assertThat(claim("worker-b").attempt()).isEqualTo(2);
+        advance(MORE_THAN_LEASE);
+
+        assertThat(queue.claimOne("worker-c", LEASE)).isEmpty();
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.DEAD);
+        assertThat(snapshot.attempts()).isEqualTo(2);
+        assertThat(snapshot.lockedBy()).isNull();
+    }
+
+    @Test
+    void staleHolderIsRefusedEverywhereAndChangesNothing() {
+        String id = enqueue("job");
+        ClaimedJob stale = claim("worker-a");
+        queue.heartbeat(stale.lease(), JobStatus.CLONING, Progress.starting("clonage"), LEASE);
+        advance(MORE_THAN_LEASE);
+        ClaimedJob current = claim("worker-b");
+        Progress progress = new Progress(1, 6, "Étape 1/6: Extraction des abstractions principales");
+        assertThat(queue.heartbeat(current.lease(), JobStatus.ANALYZING, progress, LEASE).leaseHeld()).isTrue();
+        JobSnapshot before = snapshot(id);
+        JobLease old = stale.lease();
+
+        HeartbeatResult beat = queue.heartbeat(old, JobStatus.GATHERING, new Progress(6, 6, "stale"), LEASE);
+        assertThat(beat.leaseHeld()).isFalse();
+        assertThat(beat.cancelRequested()).isFalse();
+        assertThat(queue.saveDocuments(old, List.of(chapter(1, "intro", "stale")))).isFalse();
+        assertThat(queue.complete(old, JobResult.of("stale", 1))).isEqualTo(CompleteOutcome.NOT_HELD);
+        assertThat(queue.retryOrFail(old, JobFailure.of(FailureKind.TRANSIENT, "stale")))
+                .isEqualTo(new RetryDecision.NotHeld());
+        assertThat(queue.release(old)).isFalse();
+
+        assertThat(snapshot(id)).isEqualTo(before);
+        assertThat(queue.documents(id)).isEmpty();
+        assertThat(queue.heartbeat(current.lease(), null, null, LEASE).leaseHeld())
+                .as("the current holder is unaffected")
+                .isTrue();
+    }
+
+    @Test
+    void fencingUsesTheLeaseTokenNotTheWorkerId() {
+        String id = enqueue("job");
+        ClaimedJob first = claim("worker-a");
+        advance(MORE_THAN_LEASE);
+        ClaimedJob again = claim("worker-a");
+        assertThat(again.id()).isEqualTo(id);
+
+        assertThat(queue.heartbeat(first.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld()).isFalse();
+        assertThat(queue.complete(first.lease(), JobResult.of("old", 0))).isEqualTo(CompleteOutcome.NOT_HELD);
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.CLAIMED);
+
+        assertThat(queue.complete(again.lease(), JobResult.of("done", 0))).isEqualTo(CompleteOutcome.COMPLETED);
+    }
+
+    @Test
+    void releaseReturnsTheJobDueNowWithoutSpendingAnAttempt() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        advance(Duration.ofMinutes(1));
+
+        assertThat(queue.release(job.lease())).isTrue();
+
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.PENDING);
+        assertThat(snapshot.attempts()).isZero();
+        assertThat(snapshot.lockedBy()).isNull();
+        assertThat(snapshot.runAt()).isEqualTo(clock.instant());
+        assertThat(queue.release(job.lease())).as("released twice").isFalse();
+        assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld())
+                .as("a released lease is gone")
+                .isFalse();
+
+        ClaimedJob next = claim("worker-b");
+        assertThat(next.id()).isEqualTo(id);
+        assertThat(next.attempt()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    @Test
+    void retryableFailureIsRetriedAfterBackoff() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        Instant now = clock.instant();
+
+        RetryDecision decision = queue.retryOrFail(job.lease(), JobFailure.of(FailureKind.TRANSIENT, "network down"));
+
+        assertThat(decision).isInstanceOf(RetryDecision.Retrying.class);
+        RetryDecision.Retrying retrying = (RetryDecision.Retrying) decision;
+        assertThat(retrying.attempts()).isEqualTo(1);
+        Instant earliest = now.plus(POLICY.backoff(1, 0));
+        assertThat(retrying.nextRunAt())
+                .isAfterOrEqualTo(earliest) // now + 5 s
+                .isBefore(earliest.plus(POLICY.maxJitter())); // now + 10 s, exclusive
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.PENDING);
+        assertThat(snapshot.runAt()).isEqualTo(retrying.nextRunAt());
+        assertThat(snapshot.attempts()).isEqualTo(1);
+        assertThat(snapshot.lockedBy()).isNull();
+        assertThat(snapshot.lastError()).isEqualTo("network down");
+
+        assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
+        advance(Duration.between(now, retrying.nextRunAt()).minusMillis(1));
+        assertThat(queue.claimOne("worker-b", LEASE)).as("1 ms before the retry is due").isEmpty();
+        advance(Duration.ofMillis(1));
+        ClaimedJob retried = claim("worker-b");
+        assertThat(retried.id()).isEqualTo(id);
+        assertThat(retried.attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void retryingEndsDeadWhenAttemptsRunOut() {
+        String id = queue.enqueue(spec("job").withMaxAttempts(2));
+        RetryDecision first = queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TIMEOUT, "first"));
+        assertThat(first).isInstanceOf(RetryDecision.Retrying.class);
+        advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) first).nextRunAt()));
+
+        RetryDecision second = queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TIMEOUT, "second"));
+
+        assertThat(second).isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 2));
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.DEAD);
+        assertThat(snapshot.attempts()).isEqualTo(2);
+        assertThat(snapshot.lastError()).isEqualTo("second");
+        assertThat(snapshot.completedAt()).isEqualTo(clock.instant());
+        advance(Duration.ofHours(1));
+        assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
+    }
+
+    @Test
+    void nonRetryableFailureFailsAtOnce() {
+        String id = enqueue("job");
+        RetryDecision decision = queue.retryOrFail(
+                claim("worker-a").lease(), JobFailure.of(FailureKind.AUTHENTICATION, "token expired"));
+
+        assertThat(decision).isEqualTo(new RetryDecision.GaveUp(JobStatus.FAILED, 1));
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(snapshot.lastError()).isEqualTo("token expired");
+        advance(Duration.ofHours(1));
+        assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
+    }
+
+    @Test
+    void minRetryDelayIsHonoured() {
+        String id = enqueue("job");
+        JobFailure limited = new JobFailure(FailureKind.RATE_LIMITED, "429 from the API", Duration.ofMinutes(2));
+        assertThat(POLICY.backoff(1, 0.999_999))
+                .as("premise: the hint is longer than any first backoff")
+                .isLessThan(limited.minRetryDelay());
+        Instant now = clock.instant();
+
+        RetryDecision decision = queue.retryOrFail(claim("worker-a").lease(), limited);
+
+        assertThat(decision).isEqualTo(new RetryDecision.Retrying(now.plus(limited.minRetryDelay()), 1));
+        advance(limited.minRetryDelay().minusSeconds(1));
+        assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
+        advance(Duration.ofSeconds(1));
+        assertThat(claim("worker-a").id()).isEqualTo(id);
+    }
+
+    @Test
+    void lastErrorIsRecordedOnEveryRetry() {
+        String id = enqueue("job");
+        RetryDecision first = queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TRANSIENT, "first"));
+        assertThat(snapshot(id).lastError()).isEqualTo("first");
+        advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) first).nextRunAt()));
+
+        JobFailure longFailure = JobFailure.of(FailureKind.ANALYZER_FAILED, "é".repeat(5_000));
+        queue.retryOrFail(claim("worker-a").lease(), longFailure);
+
+        assertThat(snapshot(id).lastError())
+                .as("the failure message, already cut to %d bytes, is stored whole", JobFailure.MAX_MESSAGE_BYTES)
+                .isEqualTo(longFailure.message());
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    @Test
+    void cancelingAPendingJobEndsItAndItIsNeverClaimed() {
+        String id = enqueue("job");
+
+        assertThat(queue.cancel(id)).isTrue();
+
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(queue.cancel(id)).as("already ended").isFalse();
+        advance(Duration.ofHours(1));
+        assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
+    }
+
+    @Test
+    void cancelingARunningJobIsReportedByHeartbeatAndWinsOverComplete() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        queue.heartbeat(job.lease(), JobStatus.ANALYZING, new Progress(3, 6, "step 3"), LEASE);
+
+        assertThat(queue.cancel(id)).isTrue();
+
+        JobSnapshot canceled = snapshot(id);
+        assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(canceled.cancelRequested()).isTrue();
+        HeartbeatResult beat = queue.heartbeat(job.lease(), JobStatus.GATHERING, new Progress(6, 6, "step 6"), LEASE);
+        assertThat(beat.cancelRequested()).isTrue();
+        assertThat(snapshot(id).status()).as("a heartbeat does not revive it").isEqualTo(JobStatus.CANCELED);
+
+        assertThat(queue.complete(job.lease(), JobResult.of("done anyway", 3))).isEqualTo(CompleteOutcome.CANCELED);
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.CANCELED);
+        queue.release(job.lease());
+        queue.retryOrFail(job.lease(), JobFailure.of(FailureKind.CANCELED, "canceled"));
+        assertThat(snapshot(id).status()).as("neither release nor retry revives it").isEqualTo(JobStatus.CANCELED);
+        assertThat(queue.cancel(id)).isFalse();
+
+        advance(Duration.ofHours(1));
+        assertThat(queue.claimOne("worker-b", LEASE)).as("its old lease expiring does not revive it").isEmpty();
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.CANCELED);
+    }
+
+    // ---------------------------------------------------------------- complete
+
+    @Test
+    void completeIsIdempotent() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        advance(Duration.ofMinutes(2));
+        JobResult result = new JobResult("12 documents", 12, Map.of("sessionId", "session-1"));
+
+        assertThat(queue.complete(job.lease(), result)).isEqualTo(CompleteOutcome.COMPLETED);
+        assertThat(queue.complete(job.lease(), result)).isEqualTo(CompleteOutcome.ALREADY_COMPLETED);
+
+        JobSnapshot snapshot = snapshot(id);
+        assertThat(snapshot.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(snapshot.completedAt()).isEqualTo(clock.instant());
+        assertThat(snapshot.lockedBy()).isNull();
+        assertThat(snapshot.result().message()).isEqualTo("12 documents");
+        assertThat(snapshot.result().documentCount()).isEqualTo(12);
+        assertThat(snapshot.result().details()).containsEntry("sessionId", "session-1");
+        assertThat(snapshot.documentCount()).isEqualTo(12);
+        assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld())
+                .as("nothing is held after completion")
+                .isFalse();
+        advance(Duration.ofHours(1));
+        assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void staleHolderCannotCompleteAJobAnotherWorkerCompleted() {
+        String id = enqueue("job");
+        ClaimedJob stale = claim("worker-a");
+        advance(MORE_THAN_LEASE);
+        ClaimedJob current = claim("worker-b");
+        assertThat(queue.complete(current.lease(), JobResult.of("done", 0))).isEqualTo(CompleteOutcome.COMPLETED);
+
+        assertThat(queue.complete(stale.lease(), JobResult.of("stale", 5))).isEqualTo(CompleteOutcome.NOT_HELD);
+        assertThat(snapshot(id).result().message()).isEqualTo("done");
+    }
+
+    // ---------------------------------------------------------------- documents
+
+    @Test
+    void documentsAreReadBackInReadingOrder() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        Document abstractions = yaml("step1_abstractions.yaml", "Abstractions");
+        Document relationships = yaml("step2_relationships.yaml", "Relationships");
+        Document order = yaml("step3_order.yaml", "Chapter Order");
+        Document ch1 = chapter(1, "intro", "# Chapter 1: Intro\n\nÉtape un.");
+        Document ch2 = chapter(2, "parser", "# Chapter 2: Parser");
+        Document ch10 = chapter(10, "wrap_up", "# Chapter 10: Wrap up");
+        Document reviewed1 = reviewed(1, "intro");
+        Document reviewed2 = reviewed(2, "parser");
+        Document reviewed10 = reviewed(10, "wrap_up");
+        Document tutorial2 = tutorial(2, "parse");
+        Document tutorial10 = tutorial(10, "extend");
+        List<Document> shuffled = List.of(
+                tutorial10, ch10, reviewed2, order, ch2, tutorial2, abstractions, reviewed10, ch1, relationships,
+                reviewed1);
+
+        assertThat(queue.saveDocuments(job.lease(), shuffled)).isTrue();
+
+        assertThat(queue.documents(id)).containsExactly(
+                abstractions, relationships, order, ch1, ch2, ch10, reviewed1, reviewed2, reviewed10, tutorial2,
+                tutorial10);
+    }
+
+    @Test
+    void savingASlugAgainReplacesTheDocumentAcrossAttempts() {
+        String id = enqueue("job");
+        ClaimedJob first = claim("worker-a");
+        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v1")))).isTrue();
+        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v2")))).isTrue();
+        assertThat(queue.documents(id)).containsExactly(chapter(1, "intro", "v2"));
+
+        RetryDecision decision = queue.retryOrFail(first.lease(), JobFailure.of(FailureKind.TRANSIENT, "boom"));
+        advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) decision).nextRunAt()));
+        ClaimedJob second = claim("worker-b");
+        assertThat(queue.saveDocuments(second.lease(), List.of(chapter(1, "intro", "v3"), chapter(2, "more", "new"))))
+                .isTrue();
+
+        List<Document> documents = queue.documents(id);
+        assertThat(documents).filteredOn(d -> d.slug().equals(chapter(1, "intro", "").slug()))
+                .extracting(Document::content)
+                .containsExactly("v3");
+        assertThat(documents).contains(chapter(2, "more", "new"));
+    }
+
+    @Test
+    void oversizedDocumentIsRejectedWithItsSlug() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        Document huge = chapter(1, "huge", "x".repeat(2 * 1024 * 1024));
+
+        assertThatThrownBy(() -> queue.saveDocuments(job.lease(), List.of(huge)))
+                .isInstanceOf(JobQueueException.Rejected.class)
+                .hasMessageContaining(huge.slug());
+        assertThat(queue.documents(id)).extracting(Document::slug).doesNotContain(huge.slug());
+        assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld()).isTrue();
+    }
+
+    // ---------------------------------------------------------------- concurrency
+
+    @Test
+    void concurrentWorkersClaimAndCompleteEveryJobExactlyOnce() throws Exception {
+        int threads = concurrencyThreads();
+        assertThat(threads).as("the contract needs real contention").isGreaterThanOrEqualTo(8);
+        Set<String> enqueued = IntStream.range(0, CONCURRENCY_JOBS)
+                .mapToObj(i -> enqueue("job-" + i))
+                .collect(Collectors.toSet());
+        assertThat(enqueued).hasSize(CONCURRENCY_JOBS);
+
+        Map<String, AtomicInteger> claims = new ConcurrentHashMap<>();
+        AtomicInteger completed = new AtomicInteger();
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long began = System.nanoTime();
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String workerId = "worker-" + t;
+                futures.add(pool.submit(() -> {
+                    if (!start.await(30, TimeUnit.SECONDS)) {
+                        throw new AssertionError("start signal never came");
+                    }
+                    int mine = 0;
+                    Optional<ClaimedJob> next;
+                    while ((next = queue.claimOne(workerId, LEASE)).isPresent()) {
+                        ClaimedJob job = next.get();
+                        claims.computeIfAbsent(job.id(), k -> new AtomicInteger()).incrementAndGet();
+                        CompleteOutcome outcome = queue.complete(job.lease(), JobResult.of("ok", 0));
+                        if (outcome == CompleteOutcome.COMPLETED) {
+                            completed.incrementAndGet();
+                        } else {
+                            problems.add(job.id() + " completed as " + outcome);
+                        }
+                        mine++;
+                    }
+                    return mine;
+                }));
+            }
+            start.countDown();
+            long deadline = System.nanoTime() + concurrencyTimeout().toNanos();
+            int total = 0;
+            for (Future<Integer> future : futures) {
+                total += future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+            System.out.printf("%s: %d threads claimed and completed %d jobs in %d ms%n",
+                    getClass().getSimpleName(), threads, total, millis);
+
+            assertThat(problems).isEmpty();
+            assertThat(total).isEqualTo(CONCURRENCY_JOBS);
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+
+        assertThat(claims.keySet()).isEqualTo(enqueued);
+        assertThat(claims.entrySet())
+                .filteredOn(e -> e.getValue().get() != 1)
+                .as("jobs claimed more than once")
+                .isEmpty();
+        assertThat(completed).hasValue(CONCURRENCY_JOBS);
+        assertThat(queue.list(JobStatus.COMPLETED, CONCURRENCY_JOBS + 10)).hasSize(CONCURRENCY_JOBS);
+        assertThat(queue.list(JobStatus.PENDING, 10)).isEmpty();
+        assertThat(queue.claimOne("late-worker", LEASE)).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A job spec for repository {@code acme/<name>}. */
+    protected static JobSpec spec(String name) {
+        return JobSpec.of(CloneSource.ofFullName("acme/" + name, "main"), "Prompt for " + name);
+    }
+
+    /** Enqueues {@link #spec} and returns the id. */
+    protected final String enqueue(String name) {
+        return queue.enqueue(spec(name));
+    }
+
+    /** Claims a job that must be there. */
+    protected final ClaimedJob claim(String workerId) {
+        return queue.claimOne(workerId, LEASE)
+                .orElseThrow(() -> new AssertionError(workerId + " expected to claim a job at " + clock.instant()));
+    }
+
+    /** The snapshot of a job that must exist. */
+    protected final JobSnapshot snapshot(String id) {
+        return queue.get(id).orElseThrow(() -> new AssertionError("job " + id + " not found"));
+    }
+
+    private static List<String> ids(List<JobSnapshot> jobs) {
+        return jobs.stream().map(JobSnapshot::id).toList();
+    }
+
+    protected static Document chapter(int index, String name, String content) {
+        return new Document(
+                "chapters/chapter_" + index + "_" + name + ".md", "Chapter " + index, index, DocumentKind.CHAPTER, content);
+    }
+
+    private static Document reviewed(int index, String name) {
+        return new Document("reviewed-chapters/chapter_" + index + "_" + name + ".md",
+                "Reviewed: Chapter " + index, index, DocumentKind.CHAPTER, "# Chapter " + index + " (reviewed)");
+    }
+
+    private static Document tutorial(int index, String name) {
+        return new Document("tutorials/tutorial_" + index + "_" + name + ".md",
+                "Tutorial: " + name, index, DocumentKind.TUTORIAL, "# Interactive Tutorial: " + name);
+    }
+
+    private static Document yaml(String slug, String title) {
+        return new Document(slug, title, null, DocumentKind.YAML, "{\"title\":\"" + title + "\"}");
+    }
+}
