@@ -1,0 +1,85 @@
+package io.fondation.clibridge.failure;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Removes credentials from text before it is logged or stored: GitHub tokens, Anthropic API keys
+ * and OAuth tokens, Bearer values, JWTs, credentials in URLs, and {@code NAME=value} /
+ * {@code "key": "value"} pairs whose name says token, key, secret or password.
+ */
+public final class SecretRedactor {
+
+    /** What a secret is replaced with. */
+    public static final String MASK = "[REDACTED]";
+
+    private static final List<Pattern> TOKENS = List.of(
+            // GitHub: classic, OAuth, user-to-server, server-to-server, refresh, fine-grained.
+            Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{16,}"),
+            Pattern.compile("\\bgithub[_]pat_[A-Za-z0-9_]{16,}"),
+            // Anthropic API keys (sk-ant-api03-...) and OAuth tokens (sk-ant-oat01-...), other sk- keys.
+            Pattern.compile("\\bsk-ant-[A-Za-z0-9_\\-]{8,}"),
+            Pattern.compile("\\bsk-[A-Za-z0-9_\\-]{20,}"),
+            // JSON Web Tokens (Convex deploy keys and OAuth access tokens often are).
+            Pattern.compile("\\beyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}"),
+            // AES keys such as ENCRYPTION_KEY: 64 hex characters.
+            Pattern.compile("\\b[0-9a-fA-F]{64}\\b"));
+
+    private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)([A-Za-z0-9._~+/=\\-]{8,})");
+    private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*://)([^/\\s:@\"']+)(?::([^/\\s@\"']*))?@");
+    private static final Pattern ASSIGNMENT = Pattern.compile(
+            "(?i)([A-Za-z0-9_.\\-]*(?:token|secret|password|passwd|api[_\\-]?key|apikey|private[_\\-]?key|access[_\\-]?key|encryption[_\\-]?key|credentials?|authorization)[A-Za-z0-9_.\\-]*)"
+            + "(\"?\\s*[:=]\\s*\"?)([^\\s\"',;}&]{4,})");
+
+    private SecretRedactor() {
+    }
+
+    /** The text with every recognisable secret replaced by {@value #MASK}. */
+    public static String redact(String text) {
+        if (text == null || text.isEmpty()) {
+            return text == null ? "" : text;
+        }
+        String out = text;
+        for (Pattern token : TOKENS) {
+            out = token.matcher(out).replaceAll(MASK);
+        }
+        out = URL_CREDENTIALS.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK + "@"));
+        out = BEARER.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
+                m.group(3).equals(MASK) ? m.group() : m.group(1) + m.group(2) + MASK));
+        out = ASSIGNMENT.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
+                isHarmless(m.group(1), m.group(3)) ? m.group() : m.group(1) + m.group(2) + MASK));
+        return out;
+    }
+
+    /**
+     * Like {@link #redact(String)}, and also replaces every occurrence of the given secret values
+     * (the worker knows its own tokens; values shorter than 4 characters are ignored).
+     */
+    public static String redact(String text, Collection<String> knownSecrets) {
+        String out = text == null ? "" : text;
+        if (knownSecrets != null) {
+            List<String> sorted = knownSecrets.stream()
+                    .filter(s -> s != null && s.length() >= 4)
+                    .sorted(Comparator.comparingInt(String::length).reversed())
+                    .toList();
+            for (String secret : sorted) {
+                out = out.replace(secret, MASK);
+            }
+        }
+        return redact(out);
+    }
+
+    private static boolean isHarmless(String name, String value) {
+        // why: usage counters such as "input_tokens": 1234 and already-masked values are not secrets.
+        if (value.startsWith("[REDACTED") || value.equals("null") || value.equals("true") || value.equals("false")) {
+            return true;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        return value.chars().allMatch(Character::isDigit) && (n.endsWith("tokens") || n.contains("token_count")
+                || n.contains("max_") || n.endsWith("_ms"));
+    }
+}

@@ -1,0 +1,127 @@
+package io.fondation.clibridge.process;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child process and every descendant ever seen under it.
+ *
+ * <p>why: a descendant whose parent dies is re-parented and no longer shows up in
+ * {@link ProcessHandle#descendants()} of the root. Snapshotting the tree periodically while it
+ * runs, and once more right before signalling, keeps those orphans known so they are killed too.
+ * {@link ProcessHandle} compares start times as well as pids, so a recycled pid is never signalled.
+ */
+public final class ProcessTree {
+
+    private static final long POLL_MILLIS = 25;
+
+    private final ProcessHandle root;
+    private final Set<ProcessHandle> known = ConcurrentHashMap.newKeySet();
+
+    public ProcessTree(ProcessHandle root) {
+        this.root = root;
+    }
+
+    /** Records the current descendants of the root and of every known, still-alive member. */
+    public void snapshot() {
+        try {
+            root.descendants().forEach(known::add);
+            for (ProcessHandle member : List.copyOf(known)) {
+                if (member.isAlive()) {
+                    member.descendants().forEach(known::add);
+                } else {
+                    known.remove(member);
+                }
+            }
+        } catch (RuntimeException e) {
+            // why: /proc can change under our feet; a failed scan is retried at the next tick.
+        }
+    }
+
+    /** The root and every known descendant still alive. */
+    public List<ProcessHandle> alive() {
+        List<ProcessHandle> alive = new ArrayList<>();
+        if (root.isAlive()) {
+            alive.add(root);
+        }
+        for (ProcessHandle member : known) {
+            if (member.isAlive()) {
+                alive.add(member);
+            }
+        }
+        return alive;
+    }
+
+    /** The known descendants (not the root) that are still alive. */
+    public List<ProcessHandle> aliveDescendants() {
+        List<ProcessHandle> alive = new ArrayList<>();
+        for (ProcessHandle member : known) {
+            if (member.isAlive()) {
+                alive.add(member);
+            }
+        }
+        return alive;
+    }
+
+    /**
+     * Terminates the whole tree: SIGTERM to every member, then SIGKILL to the survivors once
+     * {@code grace} has passed. Members that appear while terminating are signalled too.
+     *
+     * @param includeRoot whether the root is signalled as well (false after it exited by itself)
+     * @return whether nothing of the tree is alive afterwards
+     */
+    public boolean terminate(Duration grace, boolean includeRoot) throws InterruptedException {
+        snapshot();
+        Set<ProcessHandle> signalled = ConcurrentHashMap.newKeySet();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (true) {
+            snapshot();
+            List<ProcessHandle> alive = members(includeRoot);
+            if (alive.isEmpty()) {
+                return true;
+            }
+            for (ProcessHandle member : alive) {
+                if (signalled.add(member)) {
+                    member.destroy();
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+        }
+        return killSurvivors(includeRoot);
+    }
+
+    private boolean killSurvivors(boolean includeRoot) throws InterruptedException {
+        // why: a process can fork between our scan and its death; rescan a few times.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            snapshot();
+            List<ProcessHandle> alive = members(includeRoot);
+            if (alive.isEmpty()) {
+                return true;
+            }
+            for (ProcessHandle member : alive) {
+                member.destroyForcibly();
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return members(includeRoot).isEmpty();
+            }
+            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+        }
+    }
+
+    private List<ProcessHandle> members(boolean includeRoot) {
+        return includeRoot ? alive() : aliveDescendants();
+    }
+
+    /** How many descendants are known (alive or not yet pruned). */
+    public int knownDescendants() {
+        return known.size();
+    }
+}
