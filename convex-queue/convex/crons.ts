@@ -1,0 +1,10 @@
+import { cronJobs } from "convex/server";
+import { internal } from "./_generated/api";
+
+const crons = cronJobs();
+
+// Why: the existing deployment defined reclaimExpired but never scheduled it, so a crashed
+// worker's job stayed claimed forever. Once a minute bounds how long such a job waits beyond its lease.
+crons.interval("reclaim expired job leases", { minutes: 1 }, internal.queue.reclaimExpired, {});
+
+export default crons;

@@ -1,0 +1,261 @@
+import { v } from "convex/values";
+import type { Doc, Id } from "./_generated/dataModel";
+import { mutation, query, type MutationCtx } from "./_generated/server";
+import { constantTimeEquals } from "./lib/auth";
+import { CLEARED_LOCK, requestCancellation } from "./lib/jobs";
+import { ACTIVE_STATUSES, DEFAULT_MAX_ATTEMPTS, isTerminal, jobSnapshot, randomToken } from "./lib/model";
+import { jobResult } from "./schema";
+
+/*
+ * Web-facing job functions, compatible with the existing `jobs` module the web app calls. They need
+ * no worker secret. Differences from the existing module: job reads no longer return
+ * `callbackToken` (nor the queue's lease tokens), and a cancellation keeps the worker's lock so the
+ * worker learns about it from its heartbeat and stops.
+ */
+
+const DEFAULT_PROMPT = "Generate course documentation";
+const TOTAL_STEPS = 6;
+
+async function activeJobOfRepository(ctx: MutationCtx, repositoryId: Id<"repositories">) {
+  const jobs = await ctx.db
+    .query("jobs")
+    .withIndex("by_repository", (q) => q.eq("repositoryId", repositoryId))
+    .order("desc")
+    .take(100);
+  return jobs.filter((job) => ACTIVE_STATUSES.includes(job.status));
+}
+
+async function insertJob(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  repositoryId: Id<"repositories">,
+  prompt: string,
+  dedupeKey: string | undefined,
+) {
+  const now = Date.now();
+  const callbackToken = randomToken();
+  const jobId = await ctx.db.insert("jobs", {
+    userId,
+    repositoryId,
+    status: "pending",
+    prompt,
+    callbackToken,
+    createdAt: now,
+    updatedAt: now,
+    runAt: now,
+    attempts: 0,
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    currentStep: 0,
+    totalSteps: TOTAL_STEPS,
+    progress: "Initializing...",
+    ...(dedupeKey !== undefined ? { dedupeKey } : {}),
+  });
+  return { jobId, callbackToken };
+}
+
+/** Creates a pending job for a repository; refuses while the repository has an active job. */
+export const create = mutation({
+  args: {
+    userId: v.id("users"),
+    repositoryId: v.id("repositories"),
+    prompt: v.string(),
+    dedupeKey: v.optional(v.string()),
+  },
+  handler: async (ctx, args) => {
+    const repository = await ctx.db.get(args.repositoryId);
+    if (repository === null) throw new Error("Repository not found");
+    if ((await activeJobOfRepository(ctx, args.repositoryId)).length > 0) {
+      throw new Error(
+        "A job is already running for this repository. Please wait for it to complete or cancel it first.",
+      );
+    }
+    return await insertJob(ctx, args.userId, args.repositoryId, args.prompt, args.dedupeKey);
+  },
+});
+
+/** What the "regenerate" button calls: cancels the repository's active job and queues a new one. */
+export const regenerate = mutation({
+  args: {
+    repositoryId: v.id("repositories"),
+    userId: v.optional(v.id("users")),
+    prompt: v.optional(v.string()),
+  },
+  handler: async (ctx, args) => {
+    const repository = await ctx.db.get(args.repositoryId);
+    if (repository === null) throw new Error("Repository not found");
+    for (const job of await activeJobOfRepository(ctx, args.repositoryId)) {
+      await requestCancellation(ctx, job, "Superseded by a regeneration");
+    }
+    return await insertJob(
+      ctx,
+      args.userId ?? repository.userId,
+      args.repositoryId,
+      args.prompt ?? DEFAULT_PROMPT,
+      undefined,
+    );
+  },
+});
+
+export const getJob = query({
+  args: { jobId: v.id("jobs") },
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.jobId);
+    return job === null ? null : jobSnapshot(job);
+  },
+});
+
+export const getById = query({
+  args: { id: v.id("jobs") },
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.id);
+    return job === null ? null : jobSnapshot(job);
+  },
+});
+
+export const getJobByRepository = query({
+  args: { repositoryId: v.id("repositories") },
+  handler: async (ctx, args) => {
+    const job = await ctx.db
+      .query("jobs")
+      .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
+      .order("desc")
+      .first();
+    return job === null ? null : jobSnapshot(job);
+  },
+});
+
+export const getLatestCompletedByRepository = query({
+  args: { repositoryId: v.id("repositories") },
+  handler: async (ctx, args) => {
+    const job = await ctx.db
+      .query("jobs")
+      .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
+      .order("desc")
+      .filter((q) => q.eq(q.field("status"), "completed"))
+      .first();
+    return job === null ? null : jobSnapshot(job);
+  },
+});
+
+export const listUserJobs = query({
+  args: { userId: v.id("users") },
+  handler: async (ctx, args) => {
+    const jobs = await ctx.db
+      .query("jobs")
+      .withIndex("by_user", (q) => q.eq("userId", args.userId))
+      .order("desc")
+      .take(500);
+    return jobs.map(jobSnapshot);
+  },
+});
+
+/**
+ * Status update authorised by the job's callback token (the web app's cancel route and legacy
+ * callbacks). Setting `canceled` is a cancellation request: the worker's lock is kept so it learns
+ * about it; other terminal statuses release the lock.
+ */
+export const updateStatus = mutation({
+  args: {
+    jobId: v.id("jobs"),
+    status: v.union(
+      v.literal("pending"),
+      v.literal("cloning"),
+      v.literal("analyzing"),
+      v.literal("gathering"),
+      v.literal("running"),
+      v.literal("completed"),
+      v.literal("failed"),
+      v.literal("canceled"),
+    ),
+    callbackToken: v.string(),
+    progress: v.optional(v.string()),
+    currentStep: v.optional(v.number()),
+    totalSteps: v.optional(v.number()),
+    result: v.optional(jobResult),
+    error: v.optional(v.string()),
+  },
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.jobId);
+    if (job === null) throw new Error("Job not found");
+    if (!constantTimeEquals(job.callbackToken, args.callbackToken)) throw new Error("Invalid callback token");
+    const now = Date.now();
+    const details = {
+      ...(args.progress ? { progress: args.progress } : {}),
+      ...(args.currentStep !== undefined ? { currentStep: args.currentStep } : {}),
+      ...(args.totalSteps !== undefined ? { totalSteps: args.totalSteps } : {}),
+      ...(args.result ? { result: args.result } : {}),
+      ...(args.error ? { error: args.error } : {}),
+    };
+    if (args.status === "canceled") {
+      await requestCancellation(ctx, job, args.error ?? "Job cancelled by user");
+      await ctx.db.patch(job._id, details);
+      return { success: true };
+    }
+    if (job.status === "canceled" && job.cancelRequested === true) {
+      // A canceled job is never revived or completed by a late status update.
+      return { success: true };
+    }
+    await ctx.db.patch(job._id, {
+      status: args.status,
+      updatedAt: now,
+      ...details,
+      ...(isTerminal(args.status) ? { ...CLEARED_LOCK, completedAt: now } : {}),
+      ...(args.status === "pending" ? { ...CLEARED_LOCK, runAt: now } : {}),
+    });
+    return { success: true };
+  },
+});
+
+/** Cancels an active job (pending at once; a running one when its worker next heartbeats). */
+export const requestCancel = mutation({
+  args: { jobId: v.id("jobs") },
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.jobId);
+    if (job === null) throw new Error("Job not found");
+    if (!ACTIVE_STATUSES.includes(job.status)) {
+      throw new Error("Job is not active and cannot be cancelled");
+    }
+    await requestCancellation(ctx, job, "Job cancelled by user");
+    return { success: true };
+  },
+});
+
+/** Cancels a job of the given user (older web app entry point). */
+export const cancelJob = mutation({
+  args: { jobId: v.id("jobs"), userId: v.id("users") },
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.jobId);
+    if (job === null) throw new Error("Job not found");
+    if (job.userId !== args.userId) throw new Error("Unauthorized - you can only cancel your own jobs");
+    if (!ACTIVE_STATUSES.includes(job.status)) throw new Error("Cannot cancel job - it's not currently running");
+    await requestCancellation(ctx, job, "Job cancelled by user");
+    return { success: true, jobId: args.jobId };
+  },
+});
+
+/** Fails the repository's jobs stuck in `pending` for more than five minutes past their due time. */
+export const clearStuckJobs = mutation({
+  args: { repositoryId: v.id("repositories") },
+  handler: async (ctx, args) => {
+    const now = Date.now();
+    const fiveMinutesAgo = now - 5 * 60 * 1000;
+    const jobs = await ctx.db
+      .query("jobs")
+      .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
+      .take(500);
+    const stuck = jobs.filter(
+      (job: Doc<"jobs">) => job.status === "pending" && (job.runAt ?? job.createdAt) < fiveMinutesAgo,
+    );
+    for (const job of stuck) {
+      await ctx.db.patch(job._id, {
+        ...CLEARED_LOCK,
+        status: "failed",
+        error: "Job cleared - was stuck in pending status",
+        progress: "Job was stuck and has been cleared",
+        completedAt: now,
+        updatedAt: now,
+      });
+    }
+    return { clearedJobsCount: stuck.length };
+  },
+});

@@ -1,0 +1,72 @@
+import type { Doc, Id } from "../_generated/dataModel";
+import type { DatabaseReader, MutationCtx } from "../_generated/server";
+import { internal } from "../_generated/api";
+import { isLeased, isTerminal } from "./model";
+
+/** The job with this id, or null when the id is malformed, of another table, or deleted. */
+export async function findJob(db: DatabaseReader, jobId: string): Promise<Doc<"jobs"> | null> {
+  const id = db.normalizeId("jobs", jobId);
+  return id === null ? null : await db.get(id);
+}
+
+/**
+ * Whether `workerId` (with `leaseToken`, when given) holds the job's lock. The token is the fence:
+ * after a lease expired and the job was claimed again, the old holder's token no longer matches,
+ * even when the same worker id claimed it again. Calls without a token (argument shape of the
+ * existing module) fall back to the worker id alone.
+ */
+export function holdsLock(job: Doc<"jobs">, workerId: string, leaseToken: string | undefined): boolean {
+  if (job.lockedBy === undefined || job.lockedBy !== workerId) return false;
+  return leaseToken === undefined || job.leaseToken === leaseToken;
+}
+
+/** Whether cancellation of the job was requested (web app or queue:cancel). */
+export function isCancelRequested(job: Doc<"jobs">): boolean {
+  return job.cancelRequested === true || job.status === "canceled";
+}
+
+/** The lock fields cleared whenever a job stops being held. */
+export const CLEARED_LOCK = {
+  lockedBy: undefined,
+  leaseUntil: undefined,
+  leaseToken: undefined,
+  claimToken: undefined,
+} as const;
+
+/**
+ * Requests cancellation, with the semantics of the web app's `jobs:requestCancel`:
+ * a pending job is canceled at once; a leased job is marked `canceled` with `cancelRequested`,
+ * keeping its lock so that the holder learns it from its next heartbeat and stops; a terminal
+ * job is left alone.
+ *
+ * @returns whether the job was canceled by this call
+ */
+export async function requestCancellation(ctx: MutationCtx, job: Doc<"jobs">, reason: string): Promise<boolean> {
+  if (isTerminal(job.status)) return false;
+  const now = Date.now();
+  const common = {
+    status: "canceled" as const,
+    cancelRequested: true,
+    error: reason,
+    completedAt: now,
+    updatedAt: now,
+  };
+  if (isLeased(job.status)) {
+    await ctx.db.patch(job._id, common);
+  } else {
+    await ctx.db.patch(job._id, { ...common, ...CLEARED_LOCK });
+  }
+  return true;
+}
+
+/** Deletes, in the background, documents of older completed jobs of the same repository. */
+export async function scheduleOldGenerationCleanup(
+  ctx: MutationCtx,
+  repositoryId: Id<"repositories"> | undefined,
+  keepJobId: Id<"jobs">,
+): Promise<void> {
+  if (repositoryId === undefined) return;
+  // Why scheduled: the old documents may weigh more than one transaction may read, and a failed
+  // cleanup must never fail the completion that triggered it.
+  await ctx.scheduler.runAfter(0, internal.docs.cleanupOldGenerations, { repositoryId, keepLatestJobId: keepJobId });
+}

@@ -1,0 +1,729 @@
+import { v } from "convex/values";
+import type { Doc } from "./_generated/dataModel";
+import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
+import { requireWorker } from "./lib/auth";
+import { fail } from "./lib/errors";
+import {
+  CLEARED_LOCK,
+  findJob,
+  holdsLock,
+  isCancelRequested,
+  requestCancellation,
+  scheduleOldGenerationCleanup,
+} from "./lib/jobs";
+import {
+  ACTIVE_STATUSES,
+  ALL_STATUSES,
+  DEFAULT_MAX_ATTEMPTS,
+  LEASED_STATUSES,
+  MAX_BATCH_CONTENT_BYTES,
+  MAX_BATCH_FILES,
+  MAX_DOCUMENT_CONTENT_BYTES,
+  MAX_MAX_ATTEMPTS,
+  backoffMs,
+  compareDocuments,
+  isLeased,
+  jobSnapshot,
+  randomToken,
+  requireLeaseMs,
+  requireNonBlank,
+  utf8Length,
+  type JobStatus,
+} from "./lib/model";
+import { cloneSource, docKind, jobResult, jobStatus, workPhase } from "./schema";
+
+/*
+ * The job queue, as the worker sees it. A superset of the existing `queue` module: the same
+ * function names and argument names, plus
+ *  - `workerSecret` on every worker function (checked against FONDATION_WORKER_SECRET),
+ *  - a fencing `leaseToken` per claim, checked by every write of the holder,
+ *  - an idempotent claim (`claimToken`), cancellation that `complete` never overwrites,
+ *  - `release`, `saveDocuments`, `enqueue`, `cancel`, read functions and `capabilities`.
+ * `Date.now()` is the only clock (Convex fixes it per function execution).
+ */
+
+const API_VERSION = 2;
+const FEATURES = [
+  "worker-secret",
+  "lease-token",
+  "claim-token",
+  "heartbeat-cancel",
+  "release",
+  "save-documents",
+  "enqueue",
+  "cancel",
+  "reclaim-cron",
+  "metrics",
+] as const;
+
+/** Longest error text stored on a job; the rest is cut (the old worker stored whole CLI logs). */
+const MAX_ERROR_CHARS = 4_000;
+
+const workerSecret = v.optional(v.string());
+
+/** Announces the API version and features, so a worker can refuse an older deployment clearly. */
+export const capabilities = query({
+  args: {},
+  handler: async () => ({
+    api: "fondation-queue",
+    version: API_VERSION,
+    features: [...FEATURES],
+    limits: {
+      maxDocumentContentBytes: MAX_DOCUMENT_CONTENT_BYTES,
+      maxBatchContentBytes: MAX_BATCH_CONTENT_BYTES,
+      maxBatchFiles: MAX_BATCH_FILES,
+    },
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Claim, heartbeat, finish
+
+/**
+ * Claims the due pending job with the lowest `runAt` (jobs without `runAt` first) under a lease.
+ * With a `claimToken` that this worker's current lease was taken with, returns that job again
+ * instead of claiming another one: the answer to a claim whose response was lost.
+ */
+export const claimOne = mutation({
+  args: {
+    workerId: v.string(),
+    leaseMs: v.optional(v.number()),
+    claimToken: v.optional(v.string()),
+    workerSecret,
+  },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    requireNonBlank("workerId", args.workerId);
+    const leaseMs = requireLeaseMs(args.leaseMs);
+    const now = Date.now();
+
+    if (args.claimToken !== undefined) {
+      requireNonBlank("claimToken", args.claimToken);
+      const previous = await ctx.db
+        .query("jobs")
+        .withIndex("by_claimToken", (q) => q.eq("claimToken", args.claimToken))
+        .first();
+      if (previous !== null && previous.lockedBy === args.workerId && isLeased(previous.status)) {
+        return await claimResult(ctx, previous);
+      }
+    }
+
+    // Two narrow index reads, each stopping at the first row: jobs without runAt (created by
+    // older code) count as due, then the lowest runAt <= now.
+    const job =
+      (await ctx.db
+        .query("jobs")
+        .withIndex("by_status_runAt", (q) => q.eq("status", "pending").eq("runAt", undefined))
+        .first()) ??
+      (await ctx.db
+        .query("jobs")
+        .withIndex("by_status_runAt", (q) => q.eq("status", "pending").lte("runAt", now))
+        .first());
+    if (job === null) return null;
+
+    const leaseToken = randomToken();
+    await ctx.db.patch(job._id, {
+      status: "claimed",
+      lockedBy: args.workerId,
+      leaseUntil: now + leaseMs,
+      leaseToken,
+      claimToken: args.claimToken,
+      startedAt: now,
+      heartbeatAt: now,
+      updatedAt: now,
+    });
+    const claimed = await ctx.db.get(job._id);
+    return await claimResult(ctx, claimed!);
+  },
+});
+
+async function claimResult(ctx: QueryCtx, job: Doc<"jobs">) {
+  const repository = job.repositoryId === undefined ? null : await ctx.db.get(job.repositoryId);
+  const source: { url?: string; fullName?: string; branch?: string } = {};
+  const url = job.source?.url ?? job.repositoryUrl;
+  const fullName = job.source?.fullName ?? repository?.fullName;
+  const branch = job.source?.branch ?? job.branch ?? repository?.defaultBranch;
+  if (url !== undefined) source.url = url;
+  else if (fullName !== undefined) source.fullName = fullName;
+  if (branch !== undefined && branch.length > 0) source.branch = branch;
+  return {
+    id: job._id as string,
+    ...(job.repositoryId !== undefined ? { repositoryId: job.repositoryId as string } : {}),
+    ...(job.userId !== undefined ? { userId: job.userId as string } : {}),
+    prompt: job.prompt,
+    callbackToken: job.callbackToken,
+    attempts: job.attempts ?? 0,
+    maxAttempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    leaseToken: job.leaseToken!,
+    leaseUntil: job.leaseUntil!,
+    source,
+  };
+}
+
+/**
+ * Extends the lease and records progress. Never throws for a holder that lost the job: it answers
+ * `leaseHeld: false` and changes nothing. When cancellation was requested it answers
+ * `cancelRequested: true` and leaves the status alone.
+ */
+export const heartbeat = mutation({
+  args: {
+    jobId: v.string(),
+    workerId: v.string(),
+    leaseToken: v.optional(v.string()),
+    status: v.optional(workPhase),
+    progress: v.optional(v.string()),
+    currentStep: v.optional(v.number()),
+    totalSteps: v.optional(v.number()),
+    leaseMs: v.optional(v.number()),
+    workerSecret,
+  },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const leaseMs = requireLeaseMs(args.leaseMs);
+    const job = await findJob(ctx.db, args.jobId);
+    if (job === null) {
+      return { success: true, leaseHeld: false, cancelRequested: false };
+    }
+    const cancelRequested = isCancelRequested(job);
+    const held = holdsLock(job, args.workerId, args.leaseToken) && (isLeased(job.status) || cancelRequested);
+    if (!held) {
+      return { success: true, leaseHeld: false, cancelRequested };
+    }
+    const now = Date.now();
+    const leaseUntil = now + leaseMs;
+    if (cancelRequested) {
+      // Keep the lock so the holder can still finish (complete → "canceled", release); never
+      // touch the status the web app set.
+      await ctx.db.patch(job._id, { leaseUntil, heartbeatAt: now });
+      return { success: true, leaseHeld: true, cancelRequested: true, leaseUntil };
+    }
+    await ctx.db.patch(job._id, {
+      leaseUntil,
+      heartbeatAt: now,
+      updatedAt: now,
+      ...(args.status !== undefined ? { status: args.status } : {}),
+      ...(args.progress !== undefined ? { progress: args.progress } : {}),
+      ...(args.currentStep !== undefined ? { currentStep: args.currentStep } : {}),
+      ...(args.totalSteps !== undefined ? { totalSteps: args.totalSteps } : {}),
+    });
+    return { success: true, leaseHeld: true, cancelRequested: false, leaseUntil };
+  },
+});
+
+/** Marks the held job completed; a requested cancellation wins and is reported as "canceled". */
+export const complete = mutation({
+  args: {
+    jobId: v.string(),
+    workerId: v.string(),
+    leaseToken: v.optional(v.string()),
+    result: v.optional(jobResult),
+    docsCount: v.optional(v.number()),
+    workerSecret,
+  },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const job = await findJob(ctx.db, args.jobId);
+    if (job === null) return { outcome: "not_held" as const };
+    if (job.status === "completed") return { outcome: "already_completed" as const };
+    const held = holdsLock(job, args.workerId, args.leaseToken);
+    const now = Date.now();
+    if (isCancelRequested(job)) {
+      if (held) {
+        await ctx.db.patch(job._id, {
+          ...CLEARED_LOCK,
+          status: "canceled",
+          cancelRequested: true,
+          completedAt: job.completedAt ?? now,
+          updatedAt: now,
+        });
+      }
+      return { outcome: "canceled" as const };
+    }
+    if (!held || !isLeased(job.status)) return { outcome: "not_held" as const };
+    await ctx.db.patch(job._id, {
+      ...CLEARED_LOCK,
+      status: "completed",
+      completedAt: now,
+      updatedAt: now,
+      ...(args.result !== undefined ? { result: args.result } : {}),
+      ...(args.docsCount !== undefined ? { docsCount: args.docsCount } : {}),
+    });
+    await scheduleOldGenerationCleanup(ctx, job.repositoryId, job._id);
+    return { outcome: "completed" as const };
+  },
+});
+
+/**
+ * Records a failed attempt of the held job: spends one attempt, then `failed` (not retryable),
+ * `dead` (attempts exhausted) or back to `pending` after the backoff (at least `minDelayMs`).
+ */
+export const retryOrFail = mutation({
+  args: {
+    jobId: v.string(),
+    workerId: v.string(),
+    leaseToken: v.optional(v.string()),
+    error: v.string(),
+    retryable: v.optional(v.boolean()),
+    minDelayMs: v.optional(v.number()),
+    workerSecret,
+  },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    if (args.minDelayMs !== undefined && (!Number.isFinite(args.minDelayMs) || args.minDelayMs < 0)) {
+      throw fail("INVALID_ARGUMENT", `minDelayMs must be a non-negative number of milliseconds, was ${args.minDelayMs}`);
+    }
+    const job = await findJob(ctx.db, args.jobId);
+    if (job === null) return { status: "not_held" as const, attempts: 0 };
+    const previousAttempts = job.attempts ?? 0;
+    const now = Date.now();
+    const error = truncate(args.error);
+    if (!holdsLock(job, args.workerId, args.leaseToken)) {
+      return { status: "not_held" as const, attempts: previousAttempts };
+    }
+    if (isCancelRequested(job) || !isLeased(job.status)) {
+      // Canceled while working: the cancellation stands; only the lock is given back.
+      if (isCancelRequested(job)) {
+        await ctx.db.patch(job._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now });
+      }
+      return { status: "not_held" as const, attempts: previousAttempts };
+    }
+    const attempts = previousAttempts + 1;
+    const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (args.retryable === false || attempts >= maxAttempts) {
+      const status = args.retryable === false ? ("failed" as const) : ("dead" as const);
+      await ctx.db.patch(job._id, {
+        ...CLEARED_LOCK,
+        status,
+        attempts,
+        error,
+        lastError: error,
+        completedAt: now,
+        updatedAt: now,
+      });
+      return { status, attempts };
+    }
+    const nextRunAt = now + Math.max(backoffMs(attempts, Math.random()), Math.floor(args.minDelayMs ?? 0));
+    await ctx.db.patch(job._id, {
+      ...CLEARED_LOCK,
+      status: "pending",
+      attempts,
+      lastError: error,
+      runAt: nextRunAt,
+      updatedAt: now,
+    });
+    return { status: "retrying" as const, attempts, nextRunAt };
+  },
+});
+
+/** Gives the held job back without spending an attempt: pending and due at once. */
+export const release = mutation({
+  args: {
+    jobId: v.string(),
+    workerId: v.string(),
+    leaseToken: v.string(),
+    workerSecret,
+  },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const job = await findJob(ctx.db, args.jobId);
+    if (job === null || !holdsLock(job, args.workerId, args.leaseToken)) return { released: false };
+    const now = Date.now();
+    if (isCancelRequested(job) || !isLeased(job.status)) {
+      if (isCancelRequested(job)) await ctx.db.patch(job._id, { ...CLEARED_LOCK, updatedAt: now });
+      return { released: false };
+    }
+    await ctx.db.patch(job._id, { ...CLEARED_LOCK, status: "pending", runAt: now, updatedAt: now });
+    return { released: true };
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+/**
+ * Stores documents of the held job, replacing those with the same slug (a retried attempt
+ * overwrites its earlier output). Limits: one document's content ≤ 900 KiB (UTF-8), one call's
+ * content ≤ 8 MiB and ≤ 1000 files; the client splits larger sets into several calls.
+ * Empty chapters and tutorials are skipped (and named in `skipped`), like the existing upsert did.
+ */
+export const saveDocuments = mutation({
+  args: {
+    jobId: v.string(),
+    workerId: v.string(),
+    leaseToken: v.string(),
+    runId: v.optional(v.string()),
+    files: v.array(
+      v.object({
+        slug: v.string(),
+        title: v.string(),
+        chapterIndex: v.optional(v.number()),
+        content: v.string(),
+        kind: docKind,
+      }),
+    ),
+    workerSecret,
+  },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    validateBatch(args.files);
+    const job = await findJob(ctx.db, args.jobId);
+    if (
+      job === null ||
+      !holdsLock(job, args.workerId, args.leaseToken) ||
+      !isLeased(job.status) ||
+      isCancelRequested(job)
+    ) {
+      return { saved: 0, leaseHeld: false, skipped: [] as string[] };
+    }
+    const now = Date.now();
+    let saved = 0;
+    let inserted = 0;
+    const skipped: string[] = [];
+    for (const file of args.files) {
+      if ((file.kind === "chapter" || file.kind === "tutorial") && file.content.trim().length === 0) {
+        skipped.push(file.slug);
+        continue;
+      }
+      const existing = await ctx.db
+        .query("docs")
+        .withIndex("by_job_slug", (q) => q.eq("jobId", job._id).eq("slug", file.slug))
+        .first();
+      const fields = {
+        title: file.title,
+        chapterIndex: file.chapterIndex ?? 0,
+        kind: file.kind,
+        content: file.content,
+        ...(args.runId !== undefined ? { runId: args.runId } : {}),
+      };
+      if (existing === null) {
+        await ctx.db.insert("docs", {
+          jobId: job._id,
+          ...(job.repositoryId !== undefined ? { repositoryId: job.repositoryId } : {}),
+          slug: file.slug,
+          createdAt: now,
+          ...fields,
+        });
+        inserted++;
+      } else {
+        await ctx.db.patch(existing._id, { ...fields, updatedAt: now });
+      }
+      saved++;
+    }
+    await ctx.db.patch(job._id, {
+      docsCount: (job.docsCount ?? 0) + inserted,
+      ...(args.runId !== undefined ? { runId: args.runId } : {}),
+      updatedAt: now,
+    });
+    return { saved, leaseHeld: true, skipped };
+  },
+});
+
+function validateBatch(files: { slug: string; content: string }[]): void {
+  if (files.length > MAX_BATCH_FILES) {
+    throw fail("BATCH_TOO_LARGE", `a call may save at most ${MAX_BATCH_FILES} documents, got ${files.length}; split the batch`);
+  }
+  const slugs = new Set<string>();
+  let total = 0;
+  for (const file of files) {
+    if (file.slug.trim().length === 0) throw fail("INVALID_ARGUMENT", "a document needs a non-blank slug");
+    if (slugs.has(file.slug)) throw fail("INVALID_ARGUMENT", `document slug '${file.slug}' appears twice in one call`);
+    slugs.add(file.slug);
+    const bytes = utf8Length(file.content);
+    if (bytes > MAX_DOCUMENT_CONTENT_BYTES) {
+      throw fail(
+        "DOCUMENT_TOO_LARGE",
+        `document '${file.slug}' has ${bytes} bytes of content; the limit is ${MAX_DOCUMENT_CONTENT_BYTES} bytes ` +
+          `(Convex stores at most 1 MiB per document): split or shorten it`,
+      );
+    }
+    total += bytes;
+  }
+  if (total > MAX_BATCH_CONTENT_BYTES) {
+    throw fail(
+      "BATCH_TOO_LARGE",
+      `one call may carry at most ${MAX_BATCH_CONTENT_BYTES} bytes of content, got ${total}; split the batch`,
+    );
+  }
+}
+
+/** The job's documents in reading order: yaml, chapters, reviewed chapters, tutorials, the rest. */
+export const listDocuments = query({
+  args: { jobId: v.string(), workerSecret },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const id = ctx.db.normalizeId("jobs", args.jobId);
+    if (id === null) return [];
+    const docs = await ctx.db
+      .query("docs")
+      .withIndex("by_job", (q) => q.eq("jobId", id))
+      .collect();
+    return docs.sort(compareDocuments).map((doc) => ({
+      slug: doc.slug,
+      title: doc.title,
+      // yaml and toc documents have no chapter index; it is stored as 0 for the web app.
+      ...(doc.kind === "chapter" || doc.kind === "tutorial" || doc.chapterIndex !== 0
+        ? { chapterIndex: doc.chapterIndex }
+        : {}),
+      kind: doc.kind,
+      content: doc.content,
+    }));
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Creating, canceling and reading jobs
+
+/**
+ * Adds a pending job for a bare clone source (no user or repository). With a `dedupeKey` that an
+ * active job already has, returns that job's id instead.
+ */
+export const enqueue = mutation({
+  args: {
+    source: cloneSource,
+    prompt: v.string(),
+    maxAttempts: v.optional(v.number()),
+    runAt: v.optional(v.number()),
+    dedupeKey: v.optional(v.string()),
+    workerSecret,
+  },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const hasUrl = args.source.url !== undefined && args.source.url.trim().length > 0;
+    const hasFullName = args.source.fullName !== undefined && args.source.fullName.trim().length > 0;
+    if (hasUrl === hasFullName) {
+      throw fail("INVALID_ARGUMENT", "source needs exactly one of url or fullName");
+    }
+    const maxAttempts = args.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_MAX_ATTEMPTS) {
+      throw fail("INVALID_ARGUMENT", `maxAttempts must be an integer from 1 to ${MAX_MAX_ATTEMPTS}, was ${maxAttempts}`);
+    }
+    if (args.runAt !== undefined && !Number.isFinite(args.runAt)) {
+      throw fail("INVALID_ARGUMENT", "runAt must be a finite number of epoch milliseconds");
+    }
+    if (args.dedupeKey !== undefined) {
+      const existing = await activeJobWithDedupeKey(ctx, args.dedupeKey);
+      if (existing !== null) return existing._id as string;
+    }
+    const now = Date.now();
+    const id = await ctx.db.insert("jobs", {
+      status: "pending",
+      source: {
+        ...(hasUrl ? { url: args.source.url } : { fullName: args.source.fullName }),
+        ...(args.source.branch !== undefined && args.source.branch.length > 0 ? { branch: args.source.branch } : {}),
+      },
+      prompt: args.prompt,
+      callbackToken: randomToken(),
+      createdAt: now,
+      updatedAt: now,
+      runAt: args.runAt ?? now,
+      attempts: 0,
+      maxAttempts,
+      ...(args.dedupeKey !== undefined ? { dedupeKey: args.dedupeKey } : {}),
+    });
+    return id as string;
+  },
+});
+
+async function activeJobWithDedupeKey(ctx: QueryCtx, dedupeKey: string): Promise<Doc<"jobs"> | null> {
+  const candidates = await ctx.db
+    .query("jobs")
+    .withIndex("by_dedupeKey", (q) => q.eq("dedupeKey", dedupeKey))
+    .order("desc")
+    .take(50);
+  return candidates.find((job) => ACTIVE_STATUSES.includes(job.status)) ?? null;
+}
+
+/** The existing module's job creation for a user's repository (kept with its argument shape). */
+export const createJob = mutation({
+  args: {
+    userId: v.id("users"),
+    repositoryId: v.id("repositories"),
+    prompt: v.string(),
+    callbackToken: v.string(),
+    dedupeKey: v.optional(v.string()),
+  },
+  handler: async (ctx, args) => {
+    if (args.dedupeKey !== undefined) {
+      const existing = await activeJobWithDedupeKey(ctx, args.dedupeKey);
+      if (existing !== null) return existing._id;
+    }
+    const now = Date.now();
+    return await ctx.db.insert("jobs", {
+      userId: args.userId,
+      repositoryId: args.repositoryId,
+      status: "pending",
+      prompt: args.prompt,
+      callbackToken: args.callbackToken,
+      createdAt: now,
+      updatedAt: now,
+      runAt: now,
+      attempts: 0,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      ...(args.dedupeKey !== undefined ? { dedupeKey: args.dedupeKey } : {}),
+    });
+  },
+});
+
+/** Requests cancellation (same semantics as the web app's jobs:requestCancel). */
+export const cancel = mutation({
+  args: { jobId: v.string(), workerSecret },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const job = await findJob(ctx.db, args.jobId);
+    if (job === null) return { canceled: false };
+    return { canceled: await requestCancellation(ctx, job, "Job canceled") };
+  },
+});
+
+/** One job without its tokens, or null. */
+export const getJob = query({
+  args: { jobId: v.string(), workerSecret },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const job = await findJob(ctx.db, args.jobId);
+    return job === null ? null : jobSnapshot(job);
+  },
+});
+
+/** Jobs without their tokens, newest first. */
+export const listJobs = query({
+  args: { status: v.optional(jobStatus), limit: v.optional(v.number()), workerSecret },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const limit = args.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
+      throw fail("INVALID_ARGUMENT", `limit must be an integer from 1 to 1000, was ${limit}`);
+    }
+    const status = args.status;
+    const jobs =
+      status === undefined
+        ? await ctx.db.query("jobs").order("desc").take(limit)
+        : await ctx.db
+            .query("jobs")
+            .withIndex("by_status", (q) => q.eq("status", status))
+            .order("desc")
+            .take(limit);
+    return jobs.map(jobSnapshot);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Expired leases and metrics
+
+/** Most expired leases handled per run; the cron runs every minute. */
+const RECLAIM_BATCH = 200;
+
+/**
+ * Returns jobs whose holder stopped heartbeating (lease expired) to `pending`, spending one attempt
+ * (the crashed attempt), or to `dead` when attempts are exhausted. Also drops stale locks left on
+ * jobs that ended otherwise (e.g. canceled while their worker was gone). Scheduled by crons.ts.
+ */
+export const reclaimExpired = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    const now = Date.now();
+    const expired = await ctx.db
+      .query("jobs")
+      .withIndex("by_leaseUntil", (q) => q.gte("leaseUntil", 0).lt("leaseUntil", now))
+      .take(RECLAIM_BATCH);
+    let reclaimed = 0;
+    let dead = 0;
+    let cleared = 0;
+    for (const job of expired) {
+      if (!isLeased(job.status)) {
+        await ctx.db.patch(job._id, { ...CLEARED_LOCK });
+        cleared++;
+        continue;
+      }
+      const attempts = (job.attempts ?? 0) + 1;
+      const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+      const message = `lease expired: worker ${job.lockedBy ?? "?"} stopped heartbeating`;
+      if (attempts >= maxAttempts) {
+        await ctx.db.patch(job._id, {
+          ...CLEARED_LOCK,
+          status: "dead",
+          attempts,
+          error: message,
+          lastError: message,
+          completedAt: now,
+          updatedAt: now,
+        });
+        dead++;
+      } else {
+        await ctx.db.patch(job._id, {
+          ...CLEARED_LOCK,
+          status: "pending",
+          attempts,
+          lastError: message,
+          runAt: now,
+          updatedAt: now,
+        });
+        reclaimed++;
+      }
+    }
+    if (reclaimed + dead + cleared > 0) {
+      console.log(`reclaimExpired: ${reclaimed} back to pending, ${dead} dead, ${cleared} stale locks cleared`);
+    }
+    return { reclaimed, dead, cleared };
+  },
+});
+
+/** Counting stops here per status; `cappedStatuses` names statuses that reached it. */
+const COUNT_CAP = 1_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Queue health for dashboards: depth, running jobs, counts by status, last hour's throughput,
+ * success rate (completed / (completed + failed + dead) over the last hour, null without any) and
+ * average duration of last hour's completed jobs (claim to completion, null without any).
+ */
+export const getMetrics = query({
+  args: {},
+  handler: async (ctx) => {
+    const now = Date.now();
+    const hourAgo = now - HOUR_MS;
+    const byStatus: Record<string, number> = {};
+    const cappedStatuses: string[] = [];
+    for (const status of ALL_STATUSES) {
+      const rows = await ctx.db
+        .query("jobs")
+        .withIndex("by_status", (q) => q.eq("status", status))
+        .take(COUNT_CAP);
+      byStatus[status] = rows.length;
+      if (rows.length === COUNT_CAP) cappedStatuses.push(status);
+    }
+    const finishedSince = async (status: JobStatus) =>
+      await ctx.db
+        .query("jobs")
+        .withIndex("by_status_completedAt", (q) => q.eq("status", status).gte("completedAt", hourAgo))
+        .take(COUNT_CAP);
+    const completed = await finishedSince("completed");
+    const failedLastHour = (await finishedSince("failed")).length + (await finishedSince("dead")).length;
+    const jobsLastHour = (
+      await ctx.db
+        .query("jobs")
+        .withIndex("by_creation_time", (q) => q.gte("_creationTime", hourAgo))
+        .take(COUNT_CAP)
+    ).length;
+    const finished = completed.length + failedLastHour;
+    const durations = completed.map((job) => job.completedAt! - (job.startedAt ?? job.createdAt));
+    return {
+      queueDepth: byStatus.pending,
+      running: LEASED_STATUSES.reduce((sum, status) => sum + byStatus[status], 0),
+      byStatus,
+      cappedStatuses,
+      jobsLastHour,
+      completedLastHour: completed.length,
+      failedLastHour,
+      successRate: finished === 0 ? null : completed.length / finished,
+      averageDurationMs:
+        durations.length === 0 ? null : Math.round(durations.reduce((a, b) => a + b, 0) / durations.length),
+      timestamp: now,
+    };
+  },
+});
+
+function truncate(text: string): string {
+  return text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS)}… [${text.length - MAX_ERROR_CHARS} more characters cut]`;
+}
+

@@ -1,0 +1,165 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+/**
+ * The Fondation data model: the tables of the existing deployment (`users`, `repositories`,
+ * `jobs`, `docs`, `jobLogs`) with every existing field kept as it was, plus OPTIONAL fields the
+ * hardened queue uses. Existing documents therefore still validate, and the web app keeps reading
+ * what it read before.
+ *
+ * Loosened compared with the existing schema (see docs/convex-functions.md):
+ * - `jobs.userId` / `jobs.repositoryId` are optional: `queue:enqueue` creates jobs from a bare
+ *   clone source (CLI, tests) that belong to no user or repository.
+ * - `docs.repositoryId` is optional for the documents of such jobs.
+ */
+
+export const jobStatus = v.union(
+  v.literal("pending"),
+  v.literal("claimed"),
+  v.literal("cloning"),
+  v.literal("analyzing"),
+  v.literal("gathering"),
+  v.literal("running"),
+  v.literal("completed"),
+  v.literal("failed"),
+  v.literal("canceled"),
+  v.literal("dead"),
+);
+
+/** The statuses a worker reports while it works (heartbeat `status`). */
+export const workPhase = v.union(
+  v.literal("cloning"),
+  v.literal("analyzing"),
+  v.literal("gathering"),
+  v.literal("running"),
+);
+
+export const jobResult = v.union(
+  v.object({
+    success: v.boolean(),
+    message: v.optional(v.string()),
+    data: v.optional(v.string()),
+  }),
+  v.string(),
+  v.null(),
+);
+
+export const docKind = v.union(
+  v.literal("chapter"),
+  v.literal("tutorial"),
+  v.literal("toc"),
+  v.literal("yaml"),
+);
+
+export const cloneSource = v.object({
+  url: v.optional(v.string()),
+  fullName: v.optional(v.string()),
+  branch: v.optional(v.string()),
+});
+
+export default defineSchema({
+  users: defineTable({
+    githubId: v.string(),
+    username: v.string(),
+    email: v.optional(v.string()),
+    avatarUrl: v.optional(v.string()),
+    // Encrypted by the web app (enc_v1_..., legacy obf_...); never returned by public functions.
+    githubAccessToken: v.optional(v.string()),
+    createdAt: v.number(),
+  }).index("by_github_id", ["githubId"]),
+
+  repositories: defineTable({
+    userId: v.id("users"),
+    githubRepoId: v.string(),
+    name: v.string(),
+    fullName: v.string(),
+    description: v.optional(v.string()),
+    defaultBranch: v.string(),
+  })
+    .index("by_user", ["userId"])
+    .index("by_full_name", ["fullName"]),
+
+  jobs: defineTable({
+    userId: v.optional(v.id("users")),
+    repositoryId: v.optional(v.id("repositories")),
+    repositoryUrl: v.optional(v.string()),
+    branch: v.optional(v.string()),
+    status: jobStatus,
+    prompt: v.string(),
+    callbackToken: v.string(),
+    createdAt: v.number(),
+    updatedAt: v.optional(v.number()),
+    progress: v.optional(v.string()),
+    currentStep: v.optional(v.number()),
+    totalSteps: v.optional(v.number()),
+    result: v.optional(jobResult),
+    error: v.optional(v.string()),
+    docsCount: v.optional(v.number()),
+    completedAt: v.optional(v.number()),
+    cancelRequested: v.optional(v.boolean()),
+    runId: v.optional(v.string()),
+    regenerationStats: v.optional(
+      v.object({
+        inserted: v.number(),
+        updated: v.number(),
+        skipped: v.number(),
+        rejected: v.number(),
+        deleted: v.number(),
+      }),
+    ),
+    attempts: v.optional(v.number()),
+    maxAttempts: v.optional(v.number()),
+    lockedBy: v.optional(v.string()),
+    leaseUntil: v.optional(v.number()),
+    dedupeKey: v.optional(v.string()),
+    runAt: v.optional(v.number()),
+    lastError: v.optional(v.string()),
+
+    // --- Added by the hardened queue (all optional) ---
+    /** Fencing token of the current lease; a fresh random string per claim. Never returned publicly. */
+    leaseToken: v.optional(v.string()),
+    /** Client-generated token of the claim that took the current lease (lost-response retries). */
+    claimToken: v.optional(v.string()),
+    /** What to clone when the job has no repository (queue:enqueue). */
+    source: v.optional(cloneSource),
+    /** When the current (or last) attempt was claimed; average duration is measured from here. */
+    startedAt: v.optional(v.number()),
+    /** Last heartbeat of the current holder. */
+    heartbeatAt: v.optional(v.number()),
+  })
+    .index("by_user", ["userId"])
+    .index("by_repository", ["repositoryId"])
+    .index("by_status", ["status"])
+    .index("by_status_runAt", ["status", "runAt"])
+    .index("by_status_completedAt", ["status", "completedAt"])
+    .index("by_leaseUntil", ["leaseUntil"])
+    .index("by_dedupeKey", ["dedupeKey"])
+    .index("by_claimToken", ["claimToken"]),
+
+  docs: defineTable({
+    jobId: v.id("jobs"),
+    repositoryId: v.optional(v.id("repositories")),
+    slug: v.string(),
+    title: v.string(),
+    chapterIndex: v.number(),
+    kind: docKind,
+    content: v.string(),
+    createdAt: v.number(),
+    updatedAt: v.optional(v.number()),
+    sourceKey: v.optional(v.string()),
+    runId: v.optional(v.string()),
+    normalizedAt: v.optional(v.number()),
+  })
+    .index("by_job", ["jobId"])
+    .index("by_job_slug", ["jobId", "slug"])
+    .index("by_repository", ["repositoryId"])
+    .index("by_source_key", ["sourceKey"]),
+
+  jobLogs: defineTable({
+    jobId: v.id("jobs"),
+    ts: v.number(),
+    seq: v.number(),
+    level: v.union(v.literal("info"), v.literal("error")),
+    msg: v.string(),
+  }).index("by_job", ["jobId", "seq"]),
+});

@@ -1,0 +1,89 @@
+import { v } from "convex/values";
+import type { Doc } from "./_generated/dataModel";
+import { mutation, query } from "./_generated/server";
+import { requireWorker } from "./lib/auth";
+
+/*
+ * Users. Public readers never return `githubAccessToken`; only `getGitHubToken`, a worker
+ * function, returns it (still encrypted by the web app: enc_v1_..., legacy obf_...).
+ */
+
+function publicUser(user: Doc<"users">) {
+  const { githubAccessToken: _secret, ...rest } = user;
+  return rest;
+}
+
+export const getUserById = query({
+  args: { userId: v.string(), workerSecret: v.optional(v.string()) },
+  handler: async (ctx, args) => {
+    const id = ctx.db.normalizeId("users", args.userId);
+    const user = id === null ? null : await ctx.db.get(id);
+    return user === null ? null : publicUser(user);
+  },
+});
+
+export const getUserByGithubId = query({
+  args: { githubId: v.string() },
+  handler: async (ctx, args) => {
+    const user = await ctx.db
+      .query("users")
+      .withIndex("by_github_id", (q) => q.eq("githubId", args.githubId))
+      .first();
+    return user === null ? null : publicUser(user);
+  },
+});
+
+export const getCurrentUser = query({
+  args: { githubId: v.optional(v.string()) },
+  handler: async (ctx, args) => {
+    const githubId = args.githubId;
+    if (!githubId) return null;
+    const user = await ctx.db
+      .query("users")
+      .withIndex("by_github_id", (q) => q.eq("githubId", githubId))
+      .first();
+    return user === null ? null : publicUser(user);
+  },
+});
+
+export const createOrUpdateUser = mutation({
+  args: {
+    githubId: v.string(),
+    username: v.string(),
+    email: v.optional(v.string()),
+    avatarUrl: v.optional(v.string()),
+    githubAccessToken: v.optional(v.string()),
+  },
+  handler: async (ctx, args) => {
+    const existing = await ctx.db
+      .query("users")
+      .withIndex("by_github_id", (q) => q.eq("githubId", args.githubId))
+      .first();
+    const token = args.githubAccessToken !== undefined ? { githubAccessToken: args.githubAccessToken } : {};
+    if (existing !== null) {
+      await ctx.db.patch(existing._id, { username: args.username, email: args.email, avatarUrl: args.avatarUrl, ...token });
+      return existing._id;
+    }
+    return await ctx.db.insert("users", {
+      githubId: args.githubId,
+      username: args.username,
+      email: args.email,
+      avatarUrl: args.avatarUrl,
+      createdAt: Date.now(),
+      ...token,
+    });
+  },
+});
+
+/** The user's GitHub token as the web app stored it (encrypted), or null. Worker only. */
+export const getGitHubToken = query({
+  args: { githubId: v.string(), workerSecret: v.optional(v.string()) },
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const user = await ctx.db
+      .query("users")
+      .withIndex("by_github_id", (q) => q.eq("githubId", args.githubId))
+      .first();
+    return user?.githubAccessToken ?? null;
+  },
+});

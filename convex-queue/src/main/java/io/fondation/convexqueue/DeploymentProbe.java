@@ -1,0 +1,109 @@
+package io.fondation.convexqueue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fondation.convexqueue.client.ConvexClient;
+import io.fondation.convexqueue.client.ConvexException;
+import io.fondation.convexqueue.client.ConvexFunctionException;
+import io.fondation.convexqueue.client.ConvexRequestException;
+import io.fondation.convexqueue.client.ConvexTransportException;
+import io.fondation.shared.ConfigurationException;
+import java.util.Map;
+
+/**
+ * Finds out at start-up which Fondation queue functions a deployment has, and turns every way of
+ * not reaching it into a {@link ConfigurationException} naming the setting to fix.
+ */
+final class DeploymentProbe {
+
+    /** The API version of the hardened functions this client speaks. */
+    static final int REQUIRED_VERSION = 2;
+
+    private DeploymentProbe() {}
+
+    /**
+     * @throws ConfigurationException naming {@code CONVEX_URL}, {@code CONVEX_DEPLOY_KEY} or
+     *     {@code FONDATION_WORKER_SECRET}
+     */
+    static QueueMode detect(ConvexClient client, ConvexQueueSettings settings) {
+        String url = client.deploymentUrl().toString();
+        QueueMode mode;
+        try {
+            JsonNode capabilities = client.query("queue:capabilities", Map.of());
+            if (!"fondation-queue".equals(JobRows.text(capabilities, "api"))) {
+                throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "queue:capabilities of the deployment at "
+                        + url + " does not describe the Fondation queue (api=" + JobRows.text(capabilities, "api") + ")");
+            }
+            int version = JobRows.integer(capabilities, "version", 0);
+            if (version < REQUIRED_VERSION) {
+                throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "the deployment at " + url
+                        + " has Fondation queue functions of version " + version + "; this worker needs version "
+                        + REQUIRED_VERSION + " (deploy convex-queue/convex)");
+            }
+            mode = QueueMode.HARDENED;
+        } catch (ConvexFunctionException e) {
+            mode = probeLegacy(client, url);
+        } catch (ConvexException e) {
+            throw unreachable(e, url);
+        }
+        if (mode == QueueMode.HARDENED) {
+            checkWorkerSecret(client, settings, url);
+        }
+        return mode;
+    }
+
+    private static QueueMode probeLegacy(ConvexClient client, String url) {
+        try {
+            client.query("queue:getMetrics", Map.of());
+            return QueueMode.LEGACY;
+        } catch (ConvexFunctionException e) {
+            if (!e.isUnknownFunction()) {
+                // It exists but failed (or is not a query): the legacy module is there.
+                return QueueMode.LEGACY;
+            }
+            throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "deployment at " + url
+                    + " has no Fondation queue functions (neither queue:capabilities nor queue:getMetrics);"
+                    + " is it the right deployment? Deploy convex-queue/convex to it");
+        } catch (ConvexException e) {
+            throw unreachable(e, url);
+        }
+    }
+
+    private static void checkWorkerSecret(ConvexClient client, ConvexQueueSettings settings, String url) {
+        if (settings.workerSecret() == null) {
+            throw new ConfigurationException(ConvexQueueSettings.FONDATION_WORKER_SECRET, "is required: the queue"
+                    + " functions at " + url + " accept only workers that pass the deployment's worker secret"
+                    + " (npx convex env get FONDATION_WORKER_SECRET)");
+        }
+        try {
+            client.query("queue:listJobs", Args.of().put("limit", 1.0).put("workerSecret", settings.workerSecret()).map());
+        } catch (ConvexFunctionException e) {
+            if ("UNAUTHORIZED".equals(e.errorCode().orElse(""))) {
+                String reason = e.errorData() != null && e.errorData().path("message").isTextual()
+                        ? e.errorData().get("message").asText() : e.errorMessage();
+                throw new ConfigurationException(ConvexQueueSettings.FONDATION_WORKER_SECRET,
+                        "refused by the deployment at " + url + ": " + reason);
+            }
+            throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "queue:listJobs failed at " + url
+                    + " while checking the worker secret: " + e.errorMessage());
+        } catch (ConvexException e) {
+            throw unreachable(e, url);
+        }
+    }
+
+    private static ConfigurationException unreachable(ConvexException e, String url) {
+        if (e instanceof ConvexRequestException request && request.isAuthenticationFailure()) {
+            return new ConfigurationException(ConvexQueueSettings.CONVEX_DEPLOY_KEY, "the deployment at " + url
+                    + " refused the deploy key (HTTP " + request.httpStatus() + " " + request.code() + ")");
+        }
+        if (e instanceof ConvexRequestException request) {
+            return new ConfigurationException(ConvexQueueSettings.CONVEX_URL, url + " does not answer like a Convex"
+                    + " deployment (HTTP " + request.httpStatus() + " " + request.code() + ")");
+        }
+        if (e instanceof ConvexTransportException) {
+            return new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "cannot reach the Convex deployment at "
+                    + url + ": " + e.getMessage());
+        }
+        return new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "the deployment at " + url + " failed: "
+                + e.getMessage());
+    }
+}

@@ -1,0 +1,337 @@
+package io.fondation.convexqueue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fondation.convexqueue.client.ConvexClient;
+import io.fondation.convexqueue.client.ConvexTransportException;
+import io.fondation.convexqueue.client.Idempotence;
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Document;
+import io.fondation.shared.HeartbeatResult;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobResult;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.shared.RetryDecision;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hardened functions ({@code queue:capabilities} version 2): every worker call carries the
+ * worker secret and the lease's fencing token; a claim carries a client-generated claim token, so
+ * a claim retried after a lost response returns the same job instead of a second one.
+ */
+final class HardenedProtocol implements QueueProtocol {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HardenedProtocol.class);
+    /** Jobs with a malformed source are failed and skipped; at most this many per claimOne call. */
+    private static final int MAX_SKIPPED_PER_CLAIM = 20;
+    private static final int MAX_REMEMBERED_COMPLETIONS = 10_000;
+    /** The most jobs queue:listJobs returns in one call. */
+    static final int MAX_LIST_LIMIT = 1_000;
+
+    private final ConvexClient client;
+    private final Clock clock;
+    private final String workerSecret;
+    private final Lookups lookups;
+    private final int maxAttempts;
+    /** "jobId\ntoken" of the jobs this process completed (bounded, oldest dropped). */
+    private final Map<String, Boolean> completed = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<String, Boolean>(256, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > MAX_REMEMBERED_COMPLETIONS;
+                }
+            });
+
+    HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups, int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+        this.client = client;
+        this.clock = clock;
+        this.workerSecret = workerSecret;
+        this.lookups = lookups;
+    }
+
+    private Args args() {
+        return Args.of();
+    }
+
+    private Map<String, Object> withSecret(Args args) {
+        return args.put("workerSecret", workerSecret).map();
+    }
+
+    @Override
+    public String enqueue(JobSpec spec) {
+        CloneSource source = spec.source();
+        Map<String, Object> sourceArg = new LinkedHashMap<>();
+        if (source.url() != null) {
+            sourceArg.put("url", source.url());
+        } else {
+            sourceArg.put("fullName", source.fullName());
+        }
+        if (source.branch() != null) {
+            sourceArg.put("branch", source.branch());
+        }
+        Args args = args()
+                .put("source", sourceArg)
+                .put("prompt", spec.prompt())
+                .put("maxAttempts", (double) spec.maxAttempts())
+                .epochMillis("runAt", spec.runAt())
+                .put("dedupeKey", spec.dedupeKey());
+        // With a dedupe key a repeated enqueue returns the same job, so it may be retried.
+        Idempotence idempotence = spec.dedupeKey() != null ? Idempotence.IDEMPOTENT : Idempotence.NOT_IDEMPOTENT;
+        JsonNode id = client.mutation("queue:enqueue", withSecret(args), idempotence);
+        return id.asText();
+    }
+
+    @Override
+    public Optional<Claim> claimOne(String workerId, Duration leaseDuration) {
+        for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
+            Instant start = clock.instant();
+            Args args = args()
+                    .put("workerId", workerId)
+                    .millis("leaseMs", leaseDuration)
+                    .put("claimToken", UUID.randomUUID().toString());
+            // The claim token makes a retried claim return the job the lost response carried.
+            JsonNode row = client.mutation("queue:claimOne", withSecret(args), Idempotence.IDEMPOTENT);
+            if (row == null || row.isNull()) {
+                return Optional.empty();
+            }
+            String id = JobRows.id(row);
+            String leaseToken = JobRows.text(row, "leaseToken");
+            if (id == null || leaseToken == null) {
+                throw new JobQueueException("queue:claimOne answered without a job id or lease token", false);
+            }
+            Instant local = start.plus(leaseDuration);
+            Instant server = JobRows.instant(row, "leaseUntil");
+            // The earlier of the two, so clock skew never makes the worker think it holds the job longer.
+            Instant expiresAt = server != null && server.isBefore(local) ? server : local;
+            JobLease lease = new JobLease(id, workerId, leaseToken, expiresAt);
+            CloneSource source;
+            try {
+                source = JobRows.source(row, lookups::repository);
+                if (source == null) {
+                    throw new IllegalArgumentException("the job names no repository or clone source");
+                }
+            } catch (IllegalArgumentException e) {
+                failInvalidJob(lease, e.getMessage());
+                continue;
+            }
+            int attemptsSpent = JobRows.integer(row, "attempts", 0);
+            int maxAttempts = JobRows.integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
+            ClaimedJob job = new ClaimedJob(id, source, JobRows.text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
+            return Optional.of(new Claim(job, JobRows.text(row, "userId"), JobRows.text(row, "repositoryId")));
+        }
+        return Optional.empty();
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(250L << Math.min(attempt - 1, 4));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobQueueException("interrupted while completing a job", true, e);
+        }
+    }
+
+    private void failInvalidJob(JobLease lease, String problem) {
+        LOG.warn("Job {} cannot be run and is failed: {}", lease.jobId(), problem);
+        retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + problem));
+    }
+
+    @Override
+    public HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration) {
+        Instant start = clock.instant();
+        Args args = lease(lease)
+                .put("status", phase == null ? null : phase.wireName())
+                .millis("leaseMs", leaseDuration);
+        if (progress != null) {
+            args.put("progress", progress.message())
+                    .put("currentStep", (double) progress.step())
+                    .put("totalSteps", (double) progress.totalSteps());
+        }
+        // Renewing a lease twice is harmless: safe to retry.
+        JsonNode answer = client.mutation("queue:heartbeat", withSecret(args), Idempotence.IDEMPOTENT);
+        boolean held = JobRows.bool(answer, "leaseHeld");
+        boolean cancel = JobRows.bool(answer, "cancelRequested");
+        if (!held) {
+            return new HeartbeatResult(false, cancel, lease);
+        }
+        Instant local = start.plus(leaseDuration);
+        Instant server = JobRows.instant(answer, "leaseUntil");
+        Instant until = server != null && server.isBefore(local) ? server : local;
+        return new HeartbeatResult(true, cancel, lease.renewedUntil(until));
+    }
+
+    private Args lease(JobLease lease) {
+        return args().put("jobId", lease.jobId()).put("workerId", lease.workerId()).put("leaseToken", lease.token());
+    }
+
+    @Override
+    public boolean saveDocuments(JobLease lease, List<List<Document>> batches, List<Document> all) {
+        for (List<Document> batch : batches) {
+            List<Map<String, Object>> files = new ArrayList<>(batch.size());
+            batch.forEach(document -> files.add(JobRows.file(document)));
+            Args args = lease(lease).put("files", files);
+            // An upsert by (job, slug): repeating it stores the same thing.
+            JsonNode answer = client.mutation("queue:saveDocuments", withSecret(args), Idempotence.IDEMPOTENT);
+            if (!JobRows.bool(answer, "leaseHeld")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, JobResult result) {
+        Map<String, Object> resultArg = new LinkedHashMap<>();
+        resultArg.put("success", true);
+        resultArg.put("message", result.message());
+        String data = JobRows.detailsJson(result);
+        if (data != null) {
+            resultArg.put("data", data);
+        }
+        Args args = lease(lease).put("result", resultArg).put("docsCount", (double) result.documentCount());
+        String key = lease.jobId() + "\n" + lease.token();
+        // Retried here rather than by the client, to know whether an earlier try may have completed the job.
+        boolean mayHaveCompleted = completed.containsKey(key);
+        JsonNode answer = null;
+        for (int attempt = 1; answer == null; attempt++) {
+            try {
+                answer = client.mutation("queue:complete", withSecret(args), Idempotence.NOT_IDEMPOTENT);
+            } catch (ConvexTransportException e) {
+                if (!e.isRetryable() || attempt >= maxAttempts) {
+                    throw e;
+                }
+                mayHaveCompleted = true;
+                pause(attempt);
+            }
+        }
+        String outcome = JobRows.text(answer, "outcome");
+        if (outcome == null) {
+            throw new JobQueueException("queue:complete answered without an outcome", false);
+        }
+        if ("completed".equals(outcome)) {
+            completed.put(key, Boolean.TRUE);
+        }
+        if ("already_completed".equals(outcome) && !mayHaveCompleted) {
+            // The deployment answers already_completed to anyone once the job is completed; a holder that never
+            // completed it (a stale lease) did not hold it.
+            return CompleteOutcome.NOT_HELD;
+        }
+        switch (outcome) {
+            case "completed":
+                return CompleteOutcome.COMPLETED;
+            case "already_completed":
+                return CompleteOutcome.ALREADY_COMPLETED;
+            case "canceled":
+                return CompleteOutcome.CANCELED;
+            case "not_held":
+                return CompleteOutcome.NOT_HELD;
+            default:
+                throw new JobQueueException("queue:complete answered an unknown outcome '" + outcome + "'", false);
+        }
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+        Args args = lease(lease)
+                .put("error", failure.message())
+                .put("retryable", failure.retryable())
+                .millis("minDelayMs", failure.minRetryDelay().isZero() ? null : failure.minRetryDelay());
+        // Fenced by the lease token: a repeat after a lost response finds the lease gone and changes
+        // nothing (it reports not_held), so it is safe to retry.
+        JsonNode answer = client.mutation("queue:retryOrFail", withSecret(args), Idempotence.IDEMPOTENT);
+        return decision(answer, "queue:retryOrFail");
+    }
+
+    static RetryDecision decision(JsonNode answer, String function) {
+        String status = JobRows.text(answer, "status");
+        int attempts = JobRows.integer(answer, "attempts", 0);
+        if (status == null) {
+            throw new JobQueueException(function + " answered without a status", false);
+        }
+        switch (status) {
+            case "retrying":
+                Instant next = JobRows.instant(answer, "nextRunAt");
+                if (next == null) {
+                    throw new JobQueueException(function + " answered retrying without nextRunAt", false);
+                }
+                return new RetryDecision.Retrying(next, attempts);
+            case "dead":
+                return new RetryDecision.GaveUp(JobStatus.DEAD, attempts);
+            case "failed":
+                return new RetryDecision.GaveUp(JobStatus.FAILED, attempts);
+            case "not_held":
+                return new RetryDecision.NotHeld();
+            default:
+                throw new JobQueueException(function + " answered an unknown status '" + status + "'", false);
+        }
+    }
+
+    @Override
+    public boolean release(JobLease lease) {
+        JsonNode answer = client.mutation("queue:release", withSecret(lease(lease)), Idempotence.IDEMPOTENT);
+        return JobRows.bool(answer, "released");
+    }
+
+    @Override
+    public boolean cancel(String jobId) {
+        // Canceling twice leaves the job canceled: safe to retry.
+        JsonNode answer = client.mutation("queue:cancel", withSecret(args().put("jobId", jobId)), Idempotence.IDEMPOTENT);
+        return JobRows.bool(answer, "canceled");
+    }
+
+    @Override
+    public Optional<JobSnapshot> get(String jobId) {
+        JsonNode row = client.query("queue:getJob", withSecret(args().put("jobId", jobId)));
+        if (row == null || !row.isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(JobRows.snapshot(row, lookups::repositoryOrNull));
+    }
+
+    @Override
+    public List<JobSnapshot> list(JobStatus status, int limit) {
+        if (limit < 1) {
+            return List.of();
+        }
+        // The deployment returns at most MAX_LIST_LIMIT jobs per call.
+        Args args = args().put("status", status == null ? null : status.wireName())
+                .put("limit", (double) Math.min(limit, MAX_LIST_LIMIT));
+        JsonNode rows = client.query("queue:listJobs", withSecret(args));
+        List<JobSnapshot> jobs = new ArrayList<>();
+        for (JsonNode row : rows) {
+            jobs.add(JobRows.snapshot(row, lookups::repositoryOrNull));
+        }
+        return jobs;
+    }
+
+    @Override
+    public List<Document> documents(String jobId) {
+        JsonNode rows = client.query("queue:listDocuments", withSecret(args().put("jobId", jobId)));
+        List<Document> documents = new ArrayList<>();
+        if (rows != null && rows.isArray()) {
+            for (JsonNode row : rows) {
+                documents.add(JobRows.document(row));
+            }
+        }
+        return documents;
+    }
+}

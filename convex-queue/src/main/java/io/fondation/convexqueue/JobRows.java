@@ -1,0 +1,213 @@
+package io.fondation.convexqueue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fondation.convexqueue.client.ConvexValues;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.JobResult;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Reads job rows, documents and sources from decoded Convex values (tolerant of absent fields). */
+final class JobRows {
+
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
+
+    private JobRows() {}
+
+    static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() || !value.isValueNode() ? null : value.asText();
+    }
+
+    static Integer integer(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.isNumber() ? null : (int) Math.round(value.doubleValue());
+    }
+
+    static int integer(JsonNode node, String field, int fallback) {
+        Integer value = integer(node, field);
+        return value == null ? fallback : value;
+    }
+
+    static Instant instant(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.isNumber() ? null : Instant.ofEpochMilli(Math.round(value.doubleValue()));
+    }
+
+    static boolean bool(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isBoolean() && value.booleanValue();
+    }
+
+    /** The row's id: {@code id} or {@code _id}. */
+    static String id(JsonNode node) {
+        String id = text(node, "id");
+        return id != null ? id : text(node, "_id");
+    }
+
+    /**
+     * The clone source a row names: {@code source {url, fullName, branch}}, else {@code repositoryUrl}
+     * with {@code branch}, else the repository looked up by {@code repositoryId}.
+     *
+     * @return the source, or null when the row names none
+     * @throws IllegalArgumentException when the row's source is malformed (bad branch, bad owner/name)
+     */
+    static CloneSource source(JsonNode row, Function<String, CloneSource> repositoryLookup) {
+        JsonNode source = row.get("source");
+        if (source != null && source.isObject()) {
+            String url = text(source, "url");
+            String fullName = text(source, "fullName");
+            String branch = text(source, "branch");
+            if (url != null && !url.isBlank()) {
+                return CloneSource.ofUrl(url, branch);
+            }
+            if (fullName != null && !fullName.isBlank()) {
+                return CloneSource.ofFullName(fullName, branch);
+            }
+        }
+        String repositoryUrl = text(row, "repositoryUrl");
+        if (repositoryUrl != null && !repositoryUrl.isBlank()) {
+            return CloneSource.ofUrl(repositoryUrl, text(row, "branch"));
+        }
+        String repositoryId = text(row, "repositoryId");
+        return repositoryId == null ? null : repositoryLookup.apply(repositoryId);
+    }
+
+    /** A {@code repositories} row as a source: {@code fullName} on its {@code defaultBranch}. */
+    static CloneSource repositorySource(JsonNode repository) {
+        String fullName = text(repository, "fullName");
+        if (fullName == null) {
+            throw new IllegalArgumentException("the repository row has no fullName");
+        }
+        return CloneSource.ofFullName(fullName, text(repository, "defaultBranch"));
+    }
+
+    static JobSnapshot snapshot(JsonNode row, Function<String, CloneSource> repositoryLookup) {
+        CloneSource source;
+        try {
+            source = source(row, repositoryLookup);
+        } catch (IllegalArgumentException e) {
+            source = null; // A malformed source must not hide the rest of the job from status views.
+        }
+        int docsCount = integer(row, "docsCount", 0);
+        String lastError = text(row, "lastError");
+        return new JobSnapshot(
+                id(row),
+                JobStatus.fromWire(text(row, "status")),
+                source,
+                text(row, "prompt"),
+                integer(row, "attempts", 0),
+                integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS),
+                instant(row, "runAt"),
+                text(row, "lockedBy"),
+                instant(row, "leaseUntil"),
+                progress(row),
+                lastError != null ? lastError : text(row, "error"),
+                result(row.get("result"), docsCount),
+                docsCount,
+                bool(row, "cancelRequested"),
+                instant(row, "createdAt"),
+                instant(row, "updatedAt"),
+                instant(row, "completedAt"));
+    }
+
+    static Progress progress(JsonNode row) {
+        String message = text(row, "progress");
+        Integer step = integer(row, "currentStep");
+        if (message == null && step == null) {
+            return null;
+        }
+        int total = Math.max(1, integer(row, "totalSteps", Progress.FONDATION_STEPS));
+        int current = Math.max(0, Math.min(total, step == null ? 0 : step));
+        return new Progress(current, total, message);
+    }
+
+    static JobResult result(JsonNode result, int docsCount) {
+        if (result == null || result.isNull()) {
+            return null;
+        }
+        if (result.isTextual()) {
+            return new JobResult(result.asText(), docsCount, Map.of());
+        }
+        return new JobResult(text(result, "message"), docsCount, details(result.get("data")));
+    }
+
+    /** {@code result.data}: a JSON object in a string (the existing schema), or an object. */
+    private static Map<String, Object> details(JsonNode data) {
+        if (data == null || data.isNull()) {
+            return Map.of();
+        }
+        try {
+            JsonNode parsed = data.isTextual() ? ConvexValues.mapper().readTree(data.asText()) : data;
+            if (parsed == null || !parsed.isObject()) {
+                return Map.of("data", data.asText());
+            }
+            Map<String, Object> map = ConvexValues.mapper().convertValue(parsed, MAP);
+            map.values().removeIf(v -> v == null);
+            return map;
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return Map.of("data", data.asText());
+        }
+    }
+
+    /** {@link JobResult#details()} as the JSON string {@code result.data} holds, or null when empty. */
+    static String detailsJson(JobResult result) {
+        if (result.details().isEmpty()) {
+            return null;
+        }
+        try {
+            return ConvexValues.mapper().writeValueAsString(result.details());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("job result details cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reading order: yaml, chapters, reviewed chapters, tutorials, the rest; then chapter index, then slug. */
+    static final java.util.Comparator<Document> READING_ORDER = java.util.Comparator
+            .comparingInt(JobRows::rank)
+            .thenComparingInt((Document d) -> d.chapterIndex() == null ? 0 : d.chapterIndex())
+            .thenComparing(Document::slug);
+
+    private static int rank(Document document) {
+        switch (document.kind()) {
+            case YAML:
+                return 0;
+            case CHAPTER:
+                boolean reviewed = document.slug().startsWith("reviewed-chapters/") || document.slug().contains("/reviewed-")
+                        || document.title().startsWith("Reviewed:");
+                return reviewed ? 2 : 1;
+            case TUTORIAL:
+                return 3;
+            default:
+                return 4;
+        }
+    }
+
+    static Document document(JsonNode row) {
+        return new Document(text(row, "slug"), text(row, "title"), integer(row, "chapterIndex"),
+                DocumentKind.fromWire(text(row, "kind")), text(row, "content"));
+    }
+
+    /** A document as the {@code files} element of saveDocuments / upsertFromJob. */
+    static Map<String, Object> file(Document document) {
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("slug", document.slug());
+        file.put("title", document.title());
+        if (document.chapterIndex() != null) {
+            file.put("chapterIndex", (double) document.chapterIndex());
+        }
+        file.put("content", document.content());
+        file.put("kind", document.kind().wireName());
+        return file;
+    }
+}

@@ -1,0 +1,326 @@
+package io.fondation.convexqueue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fondation.convexqueue.client.ConvexClient;
+import io.fondation.convexqueue.client.ConvexFunctionException;
+import io.fondation.convexqueue.client.Idempotence;
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.HeartbeatResult;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobResult;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.shared.RetryDecision;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The functions of the existing deployment, called with exactly their arguments: {@code
+ * queue:claimOne {workerId, leaseMs}}, {@code queue:heartbeat} (throws unless the caller holds the
+ * job), {@code queue:complete}, {@code queue:retryOrFail}, {@code docs:upsertFromJob}. They have no
+ * fencing token, so this class fences what it can locally: the lease token it hands out is
+ * random and kept per job, and a write with a token that is not the current local one is refused
+ * without a call. See {@link QueueMode#LEGACY} for what cannot be done.
+ */
+final class LegacyProtocol implements QueueProtocol {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LegacyProtocol.class);
+    private static final int MAX_SKIPPED_PER_CLAIM = 20;
+
+    private final ConvexClient client;
+    private final Clock clock;
+    private final Lookups lookups;
+    private final String url;
+    /** jobId → the claim this process holds (local fencing token, repository for documents). */
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+    private record Held(String token, String workerId, String repositoryId) {}
+
+    LegacyProtocol(ConvexClient client, Clock clock, Lookups lookups) {
+        this.client = client;
+        this.clock = clock;
+        this.lookups = lookups;
+        this.url = client.deploymentUrl().toString();
+    }
+
+    private JobQueueException unsupported(String what) {
+        return new JobQueueException.Rejected(what + " needs the hardened Fondation queue functions; the deployment at "
+                + url + " has only the legacy ones (deploy convex-queue/convex to get them)");
+    }
+
+    @Override
+    public String enqueue(JobSpec spec) {
+        throw unsupported("enqueue");
+    }
+
+    @Override
+    public Optional<Claim> claimOne(String workerId, Duration leaseDuration) {
+        for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
+            Instant start = clock.instant();
+            Map<String, Object> args = Args.of().put("workerId", workerId).millis("leaseMs", leaseDuration).map();
+            // Not idempotent: without a claim token a repeated claim could take a second job.
+            JsonNode row = client.mutation("queue:claimOne", args, Idempotence.NOT_IDEMPOTENT);
+            if (row == null || row.isNull()) {
+                return Optional.empty();
+            }
+            String id = JobRows.id(row);
+            if (id == null) {
+                throw new JobQueueException("queue:claimOne answered without a job id", false);
+            }
+            String repositoryId = JobRows.text(row, "repositoryId");
+            JobLease lease = new JobLease(id, workerId, UUID.randomUUID().toString(), start.plus(leaseDuration));
+            held.put(id, new Held(lease.token(), workerId, repositoryId));
+            CloneSource source;
+            try {
+                if (repositoryId == null) {
+                    throw new IllegalArgumentException("the job has no repositoryId");
+                }
+                source = lookups.repository(repositoryId);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("Job {} cannot be run: {}; giving it back through queue:retryOrFail", id, e.getMessage());
+                retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + e.getMessage()));
+                continue;
+            }
+            int attemptsSpent = JobRows.integer(row, "attempts", 0);
+            int maxAttempts = JobRows.integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
+            ClaimedJob job = new ClaimedJob(id, source, JobRows.text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
+            return Optional.of(new Claim(job, JobRows.text(row, "userId"), repositoryId));
+        }
+        return Optional.empty();
+    }
+
+    /** Whether this process still considers {@code lease} current (local fencing). */
+    private boolean current(JobLease lease) {
+        Held claim = held.get(lease.jobId());
+        return claim != null && claim.token().equals(lease.token()) && claim.workerId().equals(lease.workerId());
+    }
+
+    @Override
+    public HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration) {
+        if (!current(lease)) {
+            return HeartbeatResult.lost(lease);
+        }
+        Instant start = clock.instant();
+        // The legacy heartbeat would overwrite a cancellation with the phase: read the job first.
+        if (canceled(lease.jobId())) {
+            return new HeartbeatResult(true, true, lease);
+        }
+        Args args = Args.of()
+                .put("jobId", lease.jobId())
+                .put("workerId", lease.workerId())
+                .put("status", phase == null ? null : phase.wireName());
+        if (progress != null) {
+            args.put("progress", progress.message())
+                    .put("currentStep", (double) progress.step())
+                    .put("totalSteps", (double) progress.totalSteps());
+        }
+        args.millis("leaseMs", leaseDuration);
+        try {
+            client.mutation("queue:heartbeat", args.map(), Idempotence.IDEMPOTENT);
+        } catch (ConvexFunctionException e) {
+            // The legacy heartbeat throws unless lockedBy == workerId: the lease is gone.
+            LOG.info("Legacy heartbeat of job {} refused ({}): treating the lease as lost", lease.jobId(), e.errorMessage());
+            held.remove(lease.jobId(), held.get(lease.jobId()));
+            return HeartbeatResult.lost(lease);
+        }
+        return new HeartbeatResult(true, false, lease.renewedUntil(start.plus(leaseDuration)));
+    }
+
+    @Override
+    public boolean saveDocuments(JobLease lease, List<List<Document>> batches, List<Document> all) {
+        if (!current(lease)) {
+            return false;
+        }
+        Held claim = held.get(lease.jobId());
+        if (claim == null || claim.repositoryId() == null) {
+            return false;
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("chaptersCount", (double) all.stream().filter(d -> d.kind() == DocumentKind.CHAPTER).count());
+        summary.put("tutorialsCount", (double) all.stream().filter(d -> d.kind() == DocumentKind.TUTORIAL).count());
+        summary.put("generatedAt", (double) clock.millis());
+        for (List<Document> batch : batches) {
+            // The legacy functions have no fencing: a heartbeat (which throws unless we hold the job)
+            // is the closest check that we still own it before writing.
+            // leaseMs keeps the expiry where it is (the heartbeat would otherwise reset it to its default).
+            Duration remaining = Duration.between(clock.instant(), lease.expiresAt());
+            Duration keep = remaining.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : remaining;
+            try {
+                client.mutation("queue:heartbeat", Args.of().put("jobId", lease.jobId())
+                        .put("workerId", lease.workerId()).millis("leaseMs", keep).map(), Idempotence.IDEMPOTENT);
+            } catch (ConvexFunctionException e) {
+                return false;
+            }
+            List<Map<String, Object>> files = new ArrayList<>(batch.size());
+            batch.forEach(document -> files.add(JobRows.file(document)));
+            Map<String, Object> args = Args.of()
+                    .put("jobId", lease.jobId())
+                    .put("repositoryId", claim.repositoryId())
+                    // One run id for every batch of this claim, so later batches do not replace earlier ones.
+                    .put("runId", lease.token())
+                    .put("files", files)
+                    .put("summary", summary)
+                    .map();
+            client.mutation("docs:upsertFromJob", args, Idempotence.IDEMPOTENT);
+        }
+        return true;
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, JobResult result) {
+        if (!current(lease)) {
+            return CompleteOutcome.NOT_HELD;
+        }
+        if (canceled(lease.jobId())) {
+            // The legacy complete would overwrite the cancellation.
+            held.remove(lease.jobId());
+            return CompleteOutcome.CANCELED;
+        }
+        Map<String, Object> resultArg = new LinkedHashMap<>();
+        resultArg.put("success", true);
+        resultArg.put("message", result.message());
+        String data = JobRows.detailsJson(result);
+        if (data != null) {
+            resultArg.put("data", data);
+        }
+        Map<String, Object> args = Args.of()
+                .put("jobId", lease.jobId())
+                .put("workerId", lease.workerId())
+                .put("result", resultArg)
+                .put("docsCount", (double) result.documentCount())
+                .map();
+        try {
+            // Not retried: a repeat after a lost response would be refused and misreported.
+            client.mutation("queue:complete", args, Idempotence.NOT_IDEMPOTENT);
+            return CompleteOutcome.COMPLETED;
+        } catch (ConvexFunctionException e) {
+            LOG.info("Legacy complete of job {} refused: {}", lease.jobId(), e.errorMessage());
+            return CompleteOutcome.NOT_HELD;
+        } finally {
+            held.remove(lease.jobId());
+        }
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+        if (!current(lease)) {
+            return new RetryDecision.NotHeld();
+        }
+        if (canceled(lease.jobId())) {
+            // The legacy retryOrFail would make a canceled job pending again.
+            held.remove(lease.jobId());
+            return new RetryDecision.NotHeld();
+        }
+        if (!failure.retryable()) {
+            LOG.warn("Job {} failed with a non-retryable {} failure, but the legacy queue:retryOrFail can only"
+                    + " retry it (until its attempts run out)", lease.jobId(), failure.kind());
+        }
+        Map<String, Object> args = Args.of()
+                .put("jobId", lease.jobId())
+                .put("workerId", lease.workerId())
+                .put("error", failure.message())
+                .map();
+        try {
+            // Not retried: it spends an attempt.
+            JsonNode answer = client.mutation("queue:retryOrFail", args, Idempotence.NOT_IDEMPOTENT);
+            return HardenedProtocol.decision(answer, "queue:retryOrFail");
+        } catch (ConvexFunctionException e) {
+            LOG.info("Legacy retryOrFail of job {} refused: {}", lease.jobId(), e.errorMessage());
+            return new RetryDecision.NotHeld();
+        } finally {
+            held.remove(lease.jobId());
+        }
+    }
+
+    /** No release function: the job goes back through retryOrFail, spending an attempt. */
+    @Override
+    public boolean release(JobLease lease) {
+        RetryDecision decision = retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INTERRUPTED,
+                "released by worker " + lease.workerId() + " (the legacy functions have no release)"));
+        return !(decision instanceof RetryDecision.NotHeld);
+    }
+
+    /**
+     * Whether the web app canceled the job ({@code jobs:getJob}). Not atomic with the write that
+     * follows, but it keeps the legacy functions from overwriting almost every cancellation.
+     */
+    private boolean canceled(String jobId) {
+        JsonNode row = readJob(jobId);
+        return row != null && ("canceled".equals(JobRows.text(row, "status")) || JobRows.bool(row, "cancelRequested"));
+    }
+
+    private JsonNode readJob(String jobId) {
+        try {
+            JsonNode row = client.query("jobs:getJob", Args.of().put("jobId", jobId).map());
+            return row != null && row.isObject() ? row : null;
+        } catch (ConvexFunctionException e) {
+            // v.id("jobs") refuses ids of another format: no such job.
+            return null;
+        }
+    }
+
+    /** {@code jobs:requestCancel}, which throws for unknown or ended jobs. */
+    @Override
+    public boolean cancel(String jobId) {
+        if (readJob(jobId) == null) {
+            return false;
+        }
+        try {
+            client.mutation("jobs:requestCancel", Args.of().put("jobId", jobId).map(), Idempotence.IDEMPOTENT);
+            return true;
+        } catch (ConvexFunctionException e) {
+            LOG.debug("jobs:requestCancel refused job {}: {}", jobId, e.errorMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<JobSnapshot> get(String jobId) {
+        JsonNode row = readJob(jobId);
+        return row == null ? Optional.empty() : Optional.of(JobRows.snapshot(row, lookups::repositoryOrNull));
+    }
+
+    @Override
+    public List<JobSnapshot> list(JobStatus status, int limit) {
+        throw unsupported("listing jobs");
+    }
+
+    /** {@code docs:listByJobId}, put in reading order here (the legacy reader returns insertion order). */
+    @Override
+    public List<Document> documents(String jobId) {
+        if (readJob(jobId) == null) {
+            return List.of();
+        }
+        JsonNode rows = client.query("docs:listByJobId", Args.of().put("jobId", jobId).map());
+        List<Document> documents = new ArrayList<>();
+        for (JsonNode row : rows) {
+            Document document = JobRows.document(row);
+            boolean indexed = document.kind() == DocumentKind.CHAPTER || document.kind() == DocumentKind.TUTORIAL;
+            if (!indexed && Integer.valueOf(0).equals(document.chapterIndex())) {
+                // Stored as 0 for the web app; it means "no index".
+                document = new Document(document.slug(), document.title(), null, document.kind(), document.content());
+            }
+            documents.add(document);
+        }
+        documents.sort(JobRows.READING_ORDER);
+        return documents;
+    }
+}

@@ -1,0 +1,120 @@
+package io.fondation.convexqueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fondation.convexqueue.client.ConvexClient;
+import io.fondation.convexqueue.testing.LocalConvexServer;
+import io.fondation.convexqueue.testing.TokenEncryption;
+import io.fondation.convexqueue.testing.WebAppFixtures;
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What the hardened mode adds beyond the shared contract: web-app jobs, clone credentials, batching. */
+class ConvexJobQueueHardenedTest {
+
+    @RegisterExtension
+    static final LocalConvexServer CONVEX = LocalConvexServer.hardened();
+
+    private static final String TOKEN = "gh-test-token";
+    private static final Duration LEASE = Duration.ofMinutes(5);
+
+    private ConvexJobQueue queue;
+    private ConvexClient webApp;
+
+    @BeforeEach
+    void connect() {
+        queue = ConvexJobQueue.connect(ConvexQueueSettings.of(CONVEX.url())
+                .withWorkerSecret(LocalConvexServer.WORKER_SECRET)
+                .withEncryptionKey(TokenEncryption.TEST_KEY), Clock.systemUTC());
+        webApp = ConvexClient.builder().url(CONVEX.url()).build();
+    }
+
+    @AfterEach
+    void close() {
+        queue.close();
+        webApp.close();
+    }
+
+    @Test
+    void aWebAppJobIsClonedFromItsRepositoryWithItsOwnersToken() {
+        WebAppFixtures web = WebAppFixtures.seed(CONVEX, TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY),
+                "acme/widgets", "develop");
+        String id = web.createJobLikeTheWebApp(webApp, "Write a course");
+
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+
+        assertThat(job.id()).isEqualTo(id);
+        assertThat(job.source()).isEqualTo(CloneSource.ofFullName("acme/widgets", "develop"));
+        assertThat(job.source().cloneUrl("https://github.com")).isEqualTo("https://github.com/acme/widgets.git");
+        GitCredentials credentials = queue.credentialsFor(job).orElseThrow();
+        assertThat(credentials.username()).isEqualTo(GitCredentials.GITHUB_TOKEN_USER);
+        assertThat(credentials.password()).isEqualTo(TOKEN);
+        assertThat(credentials.toString()).doesNotContain(TOKEN);
+
+        JobSnapshot snapshot = queue.get(id).orElseThrow();
+        assertThat(snapshot.source()).isEqualTo(job.source());
+        assertThat(snapshot.toString()).doesNotContain(TOKEN);
+        assertThat(webApp.query("queue:getJob", Map.of("jobId", id, "workerSecret", LocalConvexServer.WORKER_SECRET))
+                .toString()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aJobWithABareUrlHasNoCredentials() {
+        queue.enqueue(JobSpec.of(CloneSource.ofUrl("https://git.example.invalid/acme/widgets.git", null), "p"));
+
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+
+        assertThat(queue.credentialsFor(job)).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseRepositoryIsUnusableIsFailedAndTheNextOneClaimed() {
+        WebAppFixtures web = WebAppFixtures.seed(CONVEX, null, "acme/widgets", "-bad..branch");
+        String bad = web.createJobLikeTheWebApp(webApp, "bad");
+        String good = queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/gadgets", "main"), "good"));
+
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+
+        assertThat(job.id()).isEqualTo(good);
+        JobSnapshot failed = queue.get(bad).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.lastError()).startsWith("invalid job: branch '-bad..branch'");
+    }
+
+    @Test
+    void documentsLargerThanOneCallAreSavedInSeveralCalls() {
+        queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/widgets", "main"), "p"));
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        String content = "é".repeat(400 * 1024); // 800 KiB of UTF-8 each
+        List<Document> documents = IntStream.rangeClosed(1, 12)
+                .mapToObj(i -> new Document("chapters/chapter_" + i + "_c.md", "Chapter " + i, i, DocumentKind.CHAPTER,
+                        content + i))
+                .toList();
+        assertThat(documents.stream().mapToLong(Document::contentBytes).sum())
+                .as("more than the deployment accepts in one call")
+                .isGreaterThan(8L * 1024 * 1024);
+
+        long started = System.nanoTime();
+        assertThat(queue.saveDocuments(job.lease(), documents)).isTrue();
+        System.out.printf("saved 12 documents (%.1f MiB) in %d ms%n",
+                documents.stream().mapToLong(Document::contentBytes).sum() / 1048576.0,
+                (System.nanoTime() - started) / 1_000_000);
+
+        assertThat(queue.documents(job.id())).containsExactlyElementsOf(documents);
+        assertThat(queue.get(job.id()).orElseThrow().documentCount()).isEqualTo(12);
+    }
+}

@@ -1,0 +1,219 @@
+package io.fondation.convexqueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fondation.convexqueue.client.ConvexClient;
+import io.fondation.convexqueue.testing.LocalConvexServer;
+import io.fondation.convexqueue.testing.TokenEncryption;
+import io.fondation.convexqueue.testing.WebAppFixtures;
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.FailureKind;
+import io.fondation.shared.HeartbeatResult;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobResult;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.shared.RetryDecision;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compatibility mode against the legacy fixture, which behaves like the existing deployment:
+ * detection and its warning, then a job's whole life through exactly the existing functions.
+ */
+class ConvexJobQueueLegacyTest {
+
+    @RegisterExtension
+    static final LocalConvexServer LEGACY = LocalConvexServer.legacy();
+
+    private static final String TOKEN = "gh-test-token";
+    private static final Duration LEASE = Duration.ofMinutes(5);
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger queueLogger = (Logger) LoggerFactory.getLogger(ConvexJobQueue.class);
+    private ConvexJobQueue queue;
+    private ConvexClient webApp;
+    private WebAppFixtures web;
+    private String jobId;
+
+    @BeforeEach
+    void setUp() {
+        logs.start();
+        queueLogger.addAppender(logs);
+        web = WebAppFixtures.seed(LEGACY, TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY), "acme/widgets", "main");
+        webApp = ConvexClient.builder().url(LEGACY.url()).build();
+        jobId = web.createJobLikeTheWebApp(webApp, "Write a course");
+        queue = ConvexJobQueue.connect(ConvexQueueSettings.of(LEGACY.url()).withEncryptionKey(TokenEncryption.TEST_KEY),
+                Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        queueLogger.detachAppender(logs);
+        queue.close();
+        webApp.close();
+    }
+
+    private JsonNode row(String id) {
+        return webApp.query("jobs:getJob", Map.of("jobId", id));
+    }
+
+    @Test
+    void detectsTheLegacyFunctionsAndWarnsWhatIsMissing() {
+        assertThat(queue.mode()).isEqualTo(QueueMode.LEGACY);
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                .singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage())
+                        .contains("LEGACY")
+                        .contains("no lease fencing token")
+                        .contains("no release")
+                        .contains("no server-side worker secret")
+                        .contains("expired leases are not reclaimed"));
+    }
+
+    @Test
+    void aJobRunsItsWholeLifeThroughTheExistingFunctions() {
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        assertThat(job.id()).isEqualTo(jobId);
+        assertThat(job.source()).isEqualTo(CloneSource.ofFullName("acme/widgets", "main"));
+        assertThat(job.attempt()).isEqualTo(1);
+        assertThat(job.prompt()).isEqualTo("Write a course");
+        assertThat(row(jobId).get("lockedBy").asText()).isEqualTo("worker-a");
+
+        GitCredentials credentials = queue.credentialsFor(job).orElseThrow();
+        assertThat(credentials.password()).isEqualTo(TOKEN);
+
+        Progress progress = new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants");
+        HeartbeatResult beat = queue.heartbeat(job.lease(), JobStatus.ANALYZING, progress, LEASE);
+        assertThat(beat.leaseHeld()).isTrue();
+        assertThat(beat.cancelRequested()).isFalse();
+        JsonNode analyzing = row(jobId);
+        assertThat(analyzing.get("status").asText()).isEqualTo("analyzing");
+        assertThat(analyzing.get("progress").asText()).isEqualTo(progress.message());
+        assertThat(analyzing.get("currentStep").asDouble()).isEqualTo(2.0);
+
+        List<Document> documents = List.of(
+                new Document("chapters/chapter_2_parser.md", "Chapter 2", 2, DocumentKind.CHAPTER, "# Chapter 2: Parser"),
+                new Document("step1_abstractions.yaml", "Abstractions", null, DocumentKind.YAML, "{\"a\":1}"),
+                new Document("chapters/chapter_1_intro.md", "Chapter 1", 1, DocumentKind.CHAPTER, "# Chapter 1: Intro"));
+        assertThat(queue.saveDocuments(beat.lease(), documents)).isTrue();
+        assertThat(queue.documents(jobId)).containsExactly(documents.get(1), documents.get(2), documents.get(0));
+        JsonNode docs = webApp.query("docs:listByJobId", Map.of("jobId", jobId));
+        assertThat(docs).allSatisfy(d -> assertThat(d.get("repositoryId").asText()).isEqualTo(web.repositoryId()));
+
+        assertThat(queue.complete(beat.lease(), new JobResult("3 documents", 3, Map.of("turns", 7))))
+                .isEqualTo(CompleteOutcome.COMPLETED);
+        JsonNode completed = row(jobId);
+        assertThat(completed.get("status").asText()).isEqualTo("completed");
+        assertThat(completed.get("docsCount").asDouble()).isEqualTo(3.0);
+        assertThat(completed.get("result").get("message").asText()).isEqualTo("3 documents");
+        assertThat(completed.has("lockedBy")).isFalse();
+        assertThat(completed.toString()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aFailureIsRetriedWithTheExistingBackoff() {
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        Instant before = Instant.now();
+
+        RetryDecision decision = queue.retryOrFail(job.lease(), JobFailure.of(FailureKind.TRANSIENT, "network down"));
+
+        assertThat(decision).isInstanceOfSatisfying(RetryDecision.Retrying.class, r -> {
+            assertThat(r.attempts()).isEqualTo(1);
+            assertThat(r.nextRunAt()).isBetween(before.plusSeconds(5), Instant.now().plusSeconds(10));
+        });
+        JsonNode pending = row(jobId);
+        assertThat(pending.get("status").asText()).isEqualTo("pending");
+        assertThat(pending.get("lastError").asText()).isEqualTo("network down");
+        assertThat(queue.claimOne("worker-a", LEASE)).as("not due before its backoff").isEmpty();
+        assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld()).as("the lease ended").isFalse();
+    }
+
+    @Test
+    void aHolderWhoseJobWasTakenOverLosesItsLease() {
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        Duration later = LEASE.plusMinutes(1);
+        LEGACY.advanceClock(later);
+        try {
+            // An operator runs the (unscheduled) reclaim; another worker claims the job.
+            LEGACY.runInternal("queue:reclaimExpired");
+            JsonNode other = webApp.mutation("queue:claimOne", Map.of("workerId", "worker-b"));
+            assertThat(other.get("id").asText()).isEqualTo(jobId);
+
+            assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld())
+                    .as("the legacy heartbeat throws for a job locked by someone else")
+                    .isFalse();
+            assertThat(queue.complete(job.lease(), JobResult.of("stale", 0))).isEqualTo(CompleteOutcome.NOT_HELD);
+            assertThat(row(jobId).get("lockedBy").asText()).isEqualTo("worker-b");
+            assertThat(row(jobId).get("status").asText()).isEqualTo("claimed");
+        } finally {
+            LEGACY.advanceClock(later.negated());
+        }
+    }
+
+    @Test
+    void aLeaseThisQueueDidNotHandOutIsNotHeld() {
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        JobLease foreign = new JobLease(jobId, "worker-b", job.lease().token(), job.lease().expiresAt());
+
+        assertThat(queue.heartbeat(foreign, JobStatus.RUNNING, null, LEASE).leaseHeld()).isFalse();
+        assertThat(queue.complete(foreign, JobResult.of("stale", 0))).isEqualTo(CompleteOutcome.NOT_HELD);
+        assertThat(row(jobId).get("status").asText()).isEqualTo("claimed");
+        assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld()).isTrue();
+    }
+
+    @Test
+    void aCancellationFromTheWebAppIsSeenAndNotOverwritten() {
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        webApp.mutation("jobs:requestCancel", Map.of("jobId", jobId));
+
+        HeartbeatResult beat = queue.heartbeat(job.lease(), JobStatus.GATHERING, null, LEASE);
+
+        assertThat(beat.cancelRequested()).isTrue();
+        assertThat(queue.complete(job.lease(), JobResult.of("done anyway", 1))).isEqualTo(CompleteOutcome.CANCELED);
+        assertThat(row(jobId).get("status").asText()).isEqualTo("canceled");
+    }
+
+    @Test
+    void releaseGivesTheJobBackThroughRetryOrFail() {
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+
+        assertThat(queue.release(job.lease())).isTrue();
+
+        JsonNode row = row(jobId);
+        assertThat(row.get("status").asText()).isEqualTo("pending");
+        assertThat(row.get("attempts").asDouble()).as("the legacy functions spend an attempt").isEqualTo(1.0);
+    }
+
+    @Test
+    void whatTheLegacyFunctionsCannotDoIsRefusedClearly() {
+        assertThatThrownBy(() -> queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/x", null), "p")))
+                .isInstanceOf(JobQueueException.Rejected.class)
+                .hasMessageContaining("enqueue needs the hardened Fondation queue functions");
+        assertThatThrownBy(() -> queue.list(null, 10)).isInstanceOf(JobQueueException.Rejected.class);
+        assertThat(queue.get("no-such-job")).isEmpty();
+        assertThat(queue.get(jobId).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+        assertThat(queue.get(jobId).orElseThrow().source()).isEqualTo(CloneSource.ofFullName("acme/widgets", "main"));
+    }
+}

@@ -1,0 +1,112 @@
+package io.fondation.convexqueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fondation.convexqueue.testing.LocalConvexServer;
+import io.fondation.convexqueue.testing.StubHttpServer;
+import io.fondation.convexqueue.testing.StubHttpServer.Response;
+import io.fondation.shared.ConfigurationException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Bad configuration stops start-up with a ConfigurationException naming the setting. */
+class ConvexStartupTest {
+
+    @RegisterExtension
+    static final LocalConvexServer CONVEX = LocalConvexServer.hardened();
+
+    private static ConfigurationException connectFails(ConvexQueueSettings settings) {
+        try {
+            ConvexJobQueue.connect(settings, Clock.systemUTC()).close();
+        } catch (ConfigurationException e) {
+            return e;
+        }
+        throw new AssertionError("connect succeeded with " + settings);
+    }
+
+    @Test
+    void connectsInHardenedModeWithTheRightSettings() {
+        try (ConvexJobQueue queue = ConvexJobQueue.connect(
+                ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET)
+                        .withDeployKey(LocalConvexServer.ADMIN_KEY), Clock.systemUTC())) {
+            assertThat(queue.mode()).isEqualTo(QueueMode.HARDENED);
+            assertThat(queue.list(null, 5)).isEmpty();
+        }
+    }
+
+    @Test
+    void aMalformedUrlNamesConvexUrl() {
+        assertThatThrownBy(() -> ConvexQueueSettings.of("localhost:3210"))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"));
+        assertThatThrownBy(() -> ConvexQueueSettings.of("https://bad host"))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"));
+    }
+
+    @Test
+    void nothingListeningNamesConvexUrl() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        ConfigurationException e = connectFails(ConvexQueueSettings.of("http://127.0.0.1:" + port).withWorkerSecret("test-secret"));
+
+        assertThat(e.setting()).isEqualTo("CONVEX_URL");
+        assertThat(e.getMessage()).contains("cannot reach the Convex deployment at http://127.0.0.1:" + port)
+                .contains("connection refused");
+    }
+
+    @Test
+    void aRefusedDeployKeyNamesConvexDeployKeyWithoutShowingIt() {
+        ConfigurationException e = connectFails(ConvexQueueSettings.of(CONVEX.url())
+                .withWorkerSecret(LocalConvexServer.WORKER_SECRET).withDeployKey("wrong-deploy-key"));
+
+        assertThat(e.setting()).isEqualTo("CONVEX_DEPLOY_KEY");
+        assertThat(e.getMessage()).contains("401").contains("BadAdminKey").doesNotContain("wrong-deploy-key");
+    }
+
+    @Test
+    void aMissingOrWrongWorkerSecretNamesFondationWorkerSecret() {
+        ConfigurationException missing = connectFails(ConvexQueueSettings.of(CONVEX.url()));
+        assertThat(missing.setting()).isEqualTo("FONDATION_WORKER_SECRET");
+        assertThat(missing.getMessage()).contains("is required");
+
+        ConfigurationException wrong = connectFails(ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret("not-the-secret"));
+        assertThat(wrong.setting()).isEqualTo("FONDATION_WORKER_SECRET");
+        assertThat(wrong.getMessage()).contains("does not match").doesNotContain("not-the-secret");
+    }
+
+    @Test
+    void aDeploymentWithoutQueueFunctionsNamesConvexUrl() {
+        // A Convex deployment with other functions: every path is unknown, as Convex reports it.
+        try (StubHttpServer other = StubHttpServer.start(request -> Response.json(200, "{\"status\":\"error\","
+                + "\"errorMessage\":\"Could not find public function for '" + path(request.body()) + "'. Did you forget"
+                + " to run `npx convex dev` or `npx convex deploy`?\"}"))) {
+            ConfigurationException e = connectFails(ConvexQueueSettings.of(other.url()).withWorkerSecret("test-secret"));
+
+            assertThat(e.setting()).isEqualTo("CONVEX_URL");
+            assertThat(e.getMessage()).isEqualTo("CONVEX_URL: deployment at " + other.url() + " has no Fondation queue"
+                    + " functions (neither queue:capabilities nor queue:getMetrics); is it the right deployment?"
+                    + " Deploy convex-queue/convex to it");
+            assertThat(other.requests()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aServerThatIsNotConvexNamesConvexUrl() {
+        try (StubHttpServer web = StubHttpServer.start(request -> Response.json(404, "<html>Not Found</html>"))) {
+            ConfigurationException e = connectFails(ConvexQueueSettings.of(web.url()).withWorkerSecret("test-secret"));
+
+            assertThat(e.setting()).isEqualTo("CONVEX_URL");
+            assertThat(e.getMessage()).contains("does not answer like a Convex deployment (HTTP 404");
+        }
+    }
+
+    private static String path(String body) {
+        int start = body.indexOf("\"path\":\"") + 8;
+        return body.substring(start, body.indexOf('"', start));
+    }
+}

@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import {
+  SECRET,
+  claim,
+  configureSecret,
+  enqueue,
+  expectConvexError,
+  mutate,
+  newConvex,
+  read,
+  seedUserAndRepository,
+  useClock,
+  type TestConvex,
+  resetSecret,
+} from "./support";
+
+afterEach(() => {
+  resetSecret();
+  vi.restoreAllMocks();
+});
+
+/** Every worker function with valid arguments apart from the secret. */
+function workerCalls(jobId: string): [kind: "mutation" | "query", path: string, args: Record<string, unknown>][] {
+  const lease = { jobId, workerId: "worker-a", leaseToken: "t" };
+  return [
+    ["mutation", "queue:claimOne", { workerId: "worker-a" }],
+    ["mutation", "queue:heartbeat", lease],
+    ["mutation", "queue:complete", lease],
+    ["mutation", "queue:retryOrFail", { ...lease, error: "e" }],
+    ["mutation", "queue:release", lease],
+    ["mutation", "queue:saveDocuments", { ...lease, files: [] }],
+    ["mutation", "queue:enqueue", { source: { url: "u" }, prompt: "p" }],
+    ["mutation", "queue:cancel", { jobId }],
+    ["query", "queue:getJob", { jobId }],
+    ["query", "queue:listJobs", {}],
+    ["query", "queue:listDocuments", { jobId }],
+    ["query", "users:getGitHubToken", { githubId: "1001" }],
+  ];
+}
+
+async function call(t: TestConvex, kind: "mutation" | "query", path: string, args: Record<string, unknown>) {
+  return kind === "mutation" ? await mutate(t, path, args) : await read(t, path, args);
+}
+
+async function aJob(t: TestConvex): Promise<string> {
+  configureSecret();
+  const id = await enqueue(t);
+  resetSecret();
+  return id;
+}
+
+describe("worker functions need the worker secret", () => {
+  test.each([
+    ["missing", undefined, /needs the workerSecret/],
+    ["wrong", "not-the-secret", /does not match/],
+  ])("%s secret → UNAUTHORIZED for every worker function", async (_name, given, message) => {
+    useClock();
+    const t = newConvex();
+    const jobId = await aJob(t);
+    configureSecret();
+    for (const [kind, path, args] of workerCalls(jobId)) {
+      const withSecret = given === undefined ? args : { ...args, workerSecret: given };
+      const error = await expectConvexError(call(t, kind, path, withSecret), "UNAUTHORIZED");
+      expect(error.message, path).toMatch(message);
+      expect(error.message, path).not.toContain(SECRET);
+    }
+  });
+
+  test("an unset FONDATION_WORKER_SECRET closes the worker functions (even with a secret given)", async () => {
+    useClock();
+    const t = newConvex();
+    const jobId = await aJob(t);
+    for (const value of [null, ""]) {
+      configureSecret(value);
+      for (const [kind, path, args] of workerCalls(jobId)) {
+        const error = await expectConvexError(call(t, kind, path, { ...args, workerSecret: SECRET }), "UNAUTHORIZED");
+        expect(error.message, path).toContain("FONDATION_WORKER_SECRET");
+      }
+    }
+  });
+
+  test("the right secret opens them", async () => {
+    useClock();
+    const t = newConvex();
+    configureSecret();
+    await enqueue(t);
+    expect(await claim(t)).not.toBeNull();
+  });
+});
+
+describe("web functions work without a secret and never expose tokens", () => {
+  test("create, read, cancel, metrics, capabilities", async () => {
+    useClock();
+    const t = newConvex();
+    // No FONDATION_WORKER_SECRET at all: the web app keeps working.
+    const { userId, repositoryId } = await seedUserAndRepository(t, "enc_v1_aa:bb:cc");
+    const { jobId, callbackToken } = await mutate(t, "jobs:create", { userId, repositoryId, prompt: "p" });
+    expect(typeof callbackToken).toBe("string");
+
+    const job = await read(t, "jobs:getJob", { jobId });
+    expect(job).toMatchObject({ _id: jobId, status: "pending", prompt: "p" });
+    const listed = await read(t, "jobs:listUserJobs", { userId });
+    const byRepo = await read(t, "jobs:getJobByRepository", { repositoryId });
+    for (const snapshot of [job, listed[0], byRepo]) {
+      for (const secret of ["callbackToken", "leaseToken", "claimToken"]) expect(snapshot).not.toHaveProperty(secret);
+    }
+
+    const user = await read(t, "users:getUserById", { userId });
+    expect(user).toMatchObject({ _id: userId, githubId: "1001", username: "octo" });
+    expect(user).not.toHaveProperty("githubAccessToken");
+    expect(JSON.stringify(await read(t, "users:getUserByGithubId", { githubId: "1001" }))).not.toContain("enc_v1_");
+    expect(await read(t, "repositories:getByRepositoryId", { repositoryId })).toMatchObject({ fullName: "octo/demo" });
+
+    expect(await read(t, "queue:getMetrics")).toMatchObject({ queueDepth: 1 });
+    expect(await read(t, "queue:capabilities")).toMatchObject({ version: 2 });
+    expect(await mutate(t, "jobs:requestCancel", { jobId })).toEqual({ success: true });
+    expect(await read(t, "docs:listByRepository", { repositoryId })).toEqual([]);
+  });
+
+  test("the worker reads the encrypted GitHub token with the secret", async () => {
+    useClock();
+    const t = newConvex();
+    configureSecret();
+    await seedUserAndRepository(t, "enc_v1_aa:bb:cc");
+    expect(await read(t, "users:getGitHubToken", { githubId: "1001", workerSecret: SECRET })).toBe("enc_v1_aa:bb:cc");
+    expect(await read(t, "users:getGitHubToken", { githubId: "404", workerSecret: SECRET })).toBeNull();
+  });
+
+  test("the claim result is the only place a worker sees the callback token", async () => {
+    useClock();
+    const t = newConvex();
+    configureSecret();
+    const id = await enqueue(t);
+    const claimed = await claim(t);
+    expect(claimed.callbackToken).toMatch(/^[0-9a-f]{32}$/);
+    const everything = JSON.stringify([
+      await read(t, "queue:getJob", { jobId: id, workerSecret: SECRET }),
+      await read(t, "queue:listJobs", { workerSecret: SECRET }),
+      await read(t, "jobs:getJob", { jobId: id }),
+      await read(t, "queue:getMetrics"),
+    ]);
+    expect(everything).not.toContain(claimed.callbackToken);
+    expect(everything).not.toContain(claimed.leaseToken);
+  });
+});
