@@ -1,0 +1,62 @@
+package io.fondation.worker;
+
+import io.fondation.worker.cli.CliEnvironment;
+import io.fondation.worker.cli.CliErrors;
+import io.fondation.worker.cli.EnvironmentHelpInstaller;
+import io.fondation.worker.cli.RootCommand;
+import java.lang.reflect.Constructor;
+import picocli.CommandLine;
+
+/**
+ * The {@code fondation-worker} command: {@code run} (the worker), {@code dev} (queue and worker in
+ * one process), {@code submit}, {@code status}, {@code docs}. Exit codes: 0 ok, 1 a job failed or a
+ * runtime error, 2 a usage or configuration error.
+ */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(execute(CliEnvironment.system(), args));
+    }
+
+    /** Runs one command line in {@code environment} and returns its exit code. */
+    public static int execute(CliEnvironment environment, String... args) {
+        return commandLine(environment).execute(args);
+    }
+
+    /**
+     * The configured picocli command line; tests set its out and err writers and call
+     * {@link CommandLine#execute(String...)}.
+     */
+    public static CommandLine commandLine(CliEnvironment environment) {
+        CliErrors errors = new CliErrors();
+        CommandLine commandLine = new CommandLine(new RootCommand(), new Factory(environment))
+                .setExecutionExceptionHandler(errors)
+                .setParameterExceptionHandler(errors)
+                .setCaseInsensitiveEnumValuesAllowed(true);
+        EnvironmentHelpInstaller.install(commandLine);
+        return commandLine;
+    }
+
+    /** Gives commands that want it the {@link CliEnvironment}. */
+    private static final class Factory implements CommandLine.IFactory {
+        private final CliEnvironment environment;
+        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+        Factory(CliEnvironment environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            Constructor<K> constructor;
+            try {
+                constructor = type.getDeclaredConstructor(CliEnvironment.class);
+            } catch (NoSuchMethodException e) {
+                return fallback.create(type);
+            }
+            return constructor.newInstance(environment);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.fondation.worker.assembly;
+
+import io.fondation.convexqueue.ConvexJobQueue;
+import io.fondation.convexqueue.ConvexQueueSettings;
+import io.fondation.shared.JobQueue;
+import io.fondation.worker.config.QueueSettings;
+import io.fondation.worker.config.Secret;
+import io.fondation.worker.config.WorkerConfig;
+import io.fondation.worker.embedded.SqliteJobQueue;
+import io.fondation.worker.git.CloneCredentials;
+import io.fondation.worker.git.RepositoryCloner;
+import io.fondation.worker.git.Workspaces;
+import io.fondation.worker.health.HealthServer;
+import io.fondation.worker.runtime.AnalyzerLauncher;
+import io.fondation.worker.runtime.CloneCredentialsSource;
+import io.fondation.worker.runtime.JobTools;
+import io.fondation.worker.runtime.Worker;
+import io.fondation.worker.runtime.WorkerListener;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Wires a worker from a {@link WorkerConfig}: the queue (embedded SQLite or Convex), the per-job tools
+ * (workspaces under {@code TEMP_DIR}, the JGit cloner, the configured analyzer), the {@link Worker} and
+ * its health server. {@link #open} connects to the queue but does not poll; {@link #start} does.
+ */
+public final class WorkerRuntime implements AutoCloseable {
+
+    private final WorkerConfig config;
+    private final Clock clock;
+    private final JobQueue queue;
+    private final Worker worker;
+    private HealthServer healthServer;
+    private boolean closed;
+
+    private WorkerRuntime(WorkerConfig config, Clock clock, JobQueue queue, Worker worker) {
+        this.config = config;
+        this.clock = clock;
+        this.queue = queue;
+        this.worker = worker;
+    }
+
+    /**
+     * Opens the queue and builds the worker; the analyzer gets the allowed part of this process's environment.
+     *
+     * @throws io.fondation.shared.ConfigurationException naming the setting at fault when the queue cannot be opened
+     */
+    public static WorkerRuntime open(WorkerConfig config, Clock clock, WorkerListener listener) {
+        return open(config, clock, listener, System.getenv());
+    }
+
+    /**
+     * {@link #open(WorkerConfig, Clock, WorkerListener)} with the environment the analyzer's is filtered from.
+     */
+    public static WorkerRuntime open(WorkerConfig config, Clock clock, WorkerListener listener, Map<String, String> environment) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(environment, "environment");
+        JobQueue queue = openQueue(config, clock);
+        try {
+            JobTools tools = new JobTools(
+                    new Workspaces(config.tempDir(), config.workerId()),
+                    new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT),
+                    AnalyzerLauncher.withDefaults(config.analyzer(), environment),
+                    credentialsSource(queue));
+            Worker worker = Worker.builder(config, queue).clock(clock).listener(listener).tools(tools).build();
+            return new WorkerRuntime(config, clock, queue, worker);
+        } catch (RuntimeException e) {
+            queue.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens only the queue (for submit, status and docs commands).
+     *
+     * @throws io.fondation.shared.ConfigurationException naming the setting at fault
+     */
+    public static JobQueue openQueue(WorkerConfig config, Clock clock) {
+        QueueSettings settings = config.queue();
+        return switch (settings.kind()) {
+            case EMBEDDED -> SqliteJobQueue.open(settings.embeddedDbPath(), clock);
+            case CONVEX -> ConvexJobQueue.connect(new ConvexQueueSettings(
+                    settings.convexUrl().toString(),
+                    reveal(settings.convexDeployKey()),
+                    reveal(settings.workerSecret()),
+                    reveal(settings.encryptionKey()),
+                    null, null, ConvexQueueSettings.DEFAULT_MAX_ATTEMPTS), clock);
+        };
+    }
+
+    /** The Convex queue knows each job's owner and their GitHub token; other queues have no per-job credentials. */
+    private static CloneCredentialsSource credentialsSource(JobQueue queue) {
+        if (queue instanceof ConvexJobQueue convex) {
+            return job -> convex.credentialsFor(job)
+                    .map(credentials -> new CloneCredentials(credentials.username(), Secret.of(credentials.password())));
+        }
+        return CloneCredentialsSource.NONE;
+    }
+
+    private static String reveal(Secret secret) {
+        return secret == null ? null : secret.reveal();
+    }
+
+    public JobQueue queue() {
+        return queue;
+    }
+
+    public Worker worker() {
+        return worker;
+    }
+
+    /**
+     * Starts the health server (when {@code HEALTH_PORT} is not -1) and then the worker, so that a port
+     * already in use stops the start before any job is claimed.
+     *
+     * @throws IllegalStateException naming the address when the health port cannot be bound
+     */
+    public synchronized void start() {
+        if (config.healthEnabled() && healthServer == null) {
+            healthServer = HealthServer.start(config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock);
+        }
+        try {
+            worker.start();
+        } catch (RuntimeException e) {
+            closeHealthServer();
+            throw e;
+        }
+    }
+
+    /** The port the health server listens on, or -1 when it is disabled or not started. */
+    public synchronized int healthPort() {
+        return healthServer == null ? -1 : healthServer.port();
+    }
+
+    /** Stops the worker (releasing in-flight jobs), then the health server, then closes the queue. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            worker.stop();
+        } finally {
+            closeHealthServer();
+            queue.close();
+        }
+    }
+
+    private void closeHealthServer() {
+        if (healthServer != null) {
+            healthServer.close();
+            healthServer = null;
+        }
+    }
+}

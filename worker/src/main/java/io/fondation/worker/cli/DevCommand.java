@@ -1,0 +1,187 @@
+package io.fondation.worker.cli;
+
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.Document;
+import io.fondation.shared.JobQueue;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.worker.assembly.WorkerRuntime;
+import io.fondation.worker.config.AnalyzerSettings;
+import io.fondation.worker.config.WorkerConfig;
+import io.fondation.worker.config.WorkerConfigLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dev}: the embedded queue and a worker in one process. Submits the repositories, shows
+ * their progress, and when every job has ended writes the documents of the completed ones.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {
+            "Analyse repositories on this machine: the embedded queue and a worker in one process.",
+            "Submits each REPOSITORY (default: the current directory), shows the progress, and when every job has ended "
+                    + "writes the documents of each completed job to OUT/<job-id>/. Exits 0 when all completed, "
+                    + "1 when one failed for good, 130 when interrupted (unfinished jobs go back to the queue).",
+            "Use --dry-run to try it without the Fondation CLI or an LLM."})
+public final class DevCommand implements Callable<Integer> {
+
+    /** POLL_INTERVAL for dev unless set: a local queue is cheap to poll, and a person is waiting. */
+    static final String DEV_POLL_INTERVAL_MS = "200";
+    /** How often the queue is read while waiting when no worker event arrives. */
+    static final Duration RECHECK = Duration.ofMillis(500);
+
+    private final CliEnvironment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "REPOSITORY", description = "URL, local git directory or owner/name (default: .).")
+    List<String> repositories = new ArrayList<>();
+
+    @Option(names = "--db", paramLabel = "PATH",
+            description = "SQLite file of the embedded queue (EMBEDDED_DB_PATH; default ~/.local/share/fondation/queue.db).")
+    Path db;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "fondation-output",
+            description = "Where documents are written, one directory per job (default: ./${DEFAULT-VALUE}).")
+    Path out;
+
+    @Mixin
+    JobOptions job;
+
+    @Mixin
+    WorkerOptions workerOptions;
+
+    public DevCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        LogLevels.defaultTo(environment.env(), "WARN");
+        WorkerConfig config = config();
+        List<String> given = repositories.isEmpty() ? List.of(".") : repositories;
+        List<JobSpec> specs = new ArrayList<>();
+        for (String repository : given) {
+            CloneSource source = RepositoryArgument.parse(repository, job.branch(), environment);
+            specs.add(job.spec(source));
+        }
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        ProgressDisplay display = new ProgressDisplay(stdout, environment.clock(), environment.terminal());
+        JobWatch watch = new JobWatch();
+        WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new CompositeListener(display, watch), environment.env());
+        OnceCloser closer = new OnceCloser(runtime);
+        try {
+            List<String> ids = new ArrayList<>();
+            for (JobSpec jobSpec : specs) {
+                String id = runtime.queue().enqueue(jobSpec);
+                ids.add(id);
+                display.line(ProgressDisplay.prefix(id) + "queued " + jobSpec.source().describe() + " (job id " + id + ")");
+            }
+            // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
+            StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
+                watch.requestStop();
+                closer.close();
+            });
+            boolean ended;
+            try {
+                runtime.start();
+                display.line("Worker " + config.workerId() + " running with the " + config.analyzer().kind().configName() + " analyzer on "
+                        + QueueCommands.describe(config.queue())
+                        + (config.healthEnabled() ? "; health on http://" + config.healthHost() + ":" + runtime.healthPort() + "/health" : ""));
+                ended = watch.awaitEnd(runtime.queue(), ids, RECHECK);
+            } catch (RuntimeException e) {
+                if (watch.stopRequested()) {
+                    ended = false; // the queue was closed under the wait by the stop action
+                } else {
+                    throw e;
+                }
+            } finally {
+                registration.close();
+            }
+            if (!ended) {
+                closer.close();
+                display.line("Stopped before the jobs ended; unfinished jobs were released back to the queue.");
+                return ExitCodes.INTERRUPTED;
+            }
+            return report(runtime.queue(), ids, display);
+        } finally {
+            closer.close();
+        }
+    }
+
+    private WorkerConfig config() {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("QUEUE", "embedded");
+        if (db != null) {
+            overrides.put("EMBEDDED_DB_PATH", environment.resolve(db).toString());
+        }
+        if (isUnset("POLL_INTERVAL")) {
+            overrides.put("POLL_INTERVAL", DEV_POLL_INTERVAL_MS);
+        }
+        // No health server unless asked for: dev is one person's process, and 8081 may be taken.
+        overrides.put("HEALTH_PORT", "-1");
+        if (isUnset("HEALTH_HOST")) {
+            overrides.put("HEALTH_HOST", "127.0.0.1");
+        }
+        workerOptions.applyTo(overrides, environment);
+        WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
+        if (config.analyzer().kind() == AnalyzerSettings.Kind.FONDATION && config.analyzer().optionalCliPath().isEmpty()) {
+            throw new ConfigurationException("CLI_PATH",
+                    "not set; dev runs the Fondation CLI (set CLI_PATH or --cli-path), or use --dry-run for the offline analyzer");
+        }
+        return config;
+    }
+
+    private boolean isUnset(String name) {
+        String value = environment.env().get(name);
+        return value == null || value.isBlank();
+    }
+
+    /** Writes the documents of completed jobs; reports the others. */
+    private int report(JobQueue queue, List<String> ids, ProgressDisplay display) throws IOException {
+        PrintWriter stderr = spec.commandLine().getErr();
+        int completed = 0;
+        for (String id : ids) {
+            Optional<JobSnapshot> found = queue.get(id);
+            if (found.isEmpty()) {
+                stderr.println("fondation-worker: job " + id + " disappeared from the queue");
+                continue;
+            }
+            JobSnapshot job = found.get();
+            if (job.status() == JobStatus.COMPLETED) {
+                List<Document> documents = queue.documents(id);
+                Path directory = environment.resolve(out).resolve(id);
+                List<Path> written = DocumentExporter.export(documents, directory);
+                display.line(ProgressDisplay.prefix(id) + written.size() + " documents written to " + directory);
+                completed++;
+            } else {
+                String error = job.lastError() == null || job.lastError().isBlank() ? "(no error recorded)" : job.lastError().strip();
+                stderr.println("fondation-worker: job " + id + " (" + job.source().describe() + ") " + job.status().wireName()
+                        + " after " + job.attempts() + "/" + job.maxAttempts() + " attempts: " + error);
+                stderr.flush();
+            }
+        }
+        display.line(completed == ids.size()
+                ? "Done: " + completed + (completed == 1 ? " job" : " jobs") + " completed."
+                : "Done: " + completed + " of " + ids.size() + " jobs completed; see the errors above.");
+        return completed == ids.size() ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+}

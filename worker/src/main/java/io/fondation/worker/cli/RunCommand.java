@@ -1,0 +1,69 @@
+package io.fondation.worker.cli;
+
+import io.fondation.worker.assembly.WorkerRuntime;
+import io.fondation.worker.config.WorkerConfig;
+import io.fondation.worker.config.WorkerConfigLoader;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code run}: the long-running worker. */
+@Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {
+            "Run the worker until SIGTERM or Ctrl-C: poll the queue, claim a job under a lease, clone the repository, "
+                    + "run the analyzer while heartbeating, store the documents, complete or retry.",
+            "On SIGTERM the worker stops claiming, stops running analyzers, releases its jobs back to the queue and exits 0."})
+public final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    private final CliEnvironment environment;
+
+    @Mixin
+    WorkerOptions workerOptions;
+
+    @Mixin
+    QueueOptions queueOptions;
+
+    public RunCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, String> overrides = new HashMap<>();
+        queueOptions.applyTo(overrides, environment);
+        workerOptions.applyTo(overrides, environment);
+        WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
+        LOG.info("Starting {}", config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env());
+        OnceCloser closer = new OnceCloser(runtime);
+        try {
+            // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
+            StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
+                LOG.info("Stopping worker {}: releasing in-flight jobs", config.workerId());
+                closer.close();
+                stopped.countDown();
+            });
+            try {
+                runtime.start();
+                LOG.info("Worker {} polling {} every {} ms with the {} analyzer{}", config.workerId(),
+                        QueueCommands.describe(config.queue()), config.pollInterval().toMillis(),
+                        config.analyzer().kind().configName(), config.healthEnabled() ? "; health on port " + runtime.healthPort() : "");
+                stopped.await();
+            } finally {
+                registration.close();
+            }
+        } finally {
+            closer.close();
+        }
+        LOG.info("Worker {} stopped", config.workerId());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,61 @@
+package io.fondation.worker.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which queue the worker takes jobs from and how to reach it.
+ *
+ * @param kind embedded (a local SQLite file) or convex
+ * @param embeddedDbPath the SQLite file of the embedded queue
+ * @param convexUrl the Convex deployment URL, or {@code null} for the embedded queue
+ * @param convexDeployKey the Convex deploy key, or {@code null}
+ * @param workerSecret the shared secret the worker presents to the queue functions, or {@code null}
+ * @param encryptionKey the key (64 hex characters) that decrypts users' stored GitHub tokens, or {@code null}
+ */
+public record QueueSettings(
+        Kind kind, Path embeddedDbPath, URI convexUrl, Secret convexDeployKey, Secret workerSecret, Secret encryptionKey) {
+
+    /** The queue backends. */
+    public enum Kind {
+        EMBEDDED("embedded"),
+        CONVEX("convex");
+
+        private final String configName;
+
+        Kind(String configName) {
+            this.configName = configName;
+        }
+
+        /** The value of the {@code QUEUE} variable that selects this backend. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    public QueueSettings {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(embeddedDbPath, "embeddedDbPath");
+        if (kind == Kind.CONVEX && convexUrl == null) {
+            throw new IllegalArgumentException("the convex queue needs a URL");
+        }
+    }
+
+    public Optional<URI> optionalConvexUrl() {
+        return Optional.ofNullable(convexUrl);
+    }
+
+    public Optional<Secret> optionalConvexDeployKey() {
+        return Optional.ofNullable(convexDeployKey);
+    }
+
+    public Optional<Secret> optionalWorkerSecret() {
+        return Optional.ofNullable(workerSecret);
+    }
+
+    public Optional<Secret> optionalEncryptionKey() {
+        return Optional.ofNullable(encryptionKey);
+    }
+}

@@ -1,0 +1,69 @@
+package io.fondation.worker.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Every setting of a worker, validated. Built by {@link WorkerConfigLoader} from environment variables;
+ * each component's Javadoc names its variable. Secrets are {@link Secret}s, so {@link #toString()} never
+ * shows them.
+ *
+ * @param workerId {@code WORKER_ID}: the name this worker claims jobs under
+ * @param pollInterval {@code POLL_INTERVAL} (ms): the wait between polls of an empty queue
+ * @param leaseTime {@code LEASE_TIME} (ms): how long a claim or heartbeat holds a job
+ * @param heartbeatInterval {@code HEARTBEAT_INTERVAL} (ms): the period of heartbeats, less than half the lease
+ * @param maxConcurrentJobs {@code MAX_CONCURRENT_JOBS}: jobs run at once
+ * @param tempDir {@code TEMP_DIR}: where per-job workspaces are created
+ * @param queue {@code QUEUE}, {@code EMBEDDED_DB_PATH}, {@code CONVEX_URL} ...
+ * @param analyzer {@code ANALYZER}, {@code CLI_PATH}, {@code ANALYZER_COMMAND} ...
+ * @param gitBaseUrl {@code GIT_BASE_URL}: the base that {@code owner/name} repositories are cloned from
+ * @param healthPort {@code HEALTH_PORT}: the health server's port; 0 for any free port, -1 for none
+ * @param shutdownGrace {@code SHUTDOWN_GRACE} (ms): the longest a shutdown waits for jobs to wind down
+ * @param healthHost {@code HEALTH_HOST}: the address the health server binds (default all interfaces)
+ * @param githubToken {@code GITHUB_TOKEN}: the token used to clone private repositories over HTTPS, or {@code null}
+ */
+public record WorkerConfig(
+        String workerId,
+        Duration pollInterval,
+        Duration leaseTime,
+        Duration heartbeatInterval,
+        int maxConcurrentJobs,
+        Path tempDir,
+        QueueSettings queue,
+        AnalyzerSettings analyzer,
+        String gitBaseUrl,
+        int healthPort,
+        Duration shutdownGrace,
+        String healthHost,
+        Secret githubToken) {
+
+    public WorkerConfig {
+        Objects.requireNonNull(workerId, "workerId");
+        Objects.requireNonNull(pollInterval, "pollInterval");
+        Objects.requireNonNull(leaseTime, "leaseTime");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        Objects.requireNonNull(tempDir, "tempDir");
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(analyzer, "analyzer");
+        Objects.requireNonNull(gitBaseUrl, "gitBaseUrl");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(healthHost, "healthHost");
+        if (maxConcurrentJobs < 1) {
+            throw new IllegalArgumentException("maxConcurrentJobs must be at least 1");
+        }
+        if (heartbeatInterval.multipliedBy(2).compareTo(leaseTime) >= 0) {
+            throw new IllegalArgumentException("the heartbeat interval must be less than half the lease time");
+        }
+    }
+
+    public Optional<Secret> optionalGithubToken() {
+        return Optional.ofNullable(githubToken);
+    }
+
+    /** Whether the health server is enabled ({@code HEALTH_PORT} is not -1). */
+    public boolean healthEnabled() {
+        return healthPort >= 0;
+    }
+}

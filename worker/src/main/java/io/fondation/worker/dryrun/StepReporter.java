@@ -1,0 +1,82 @@
+package io.fondation.worker.dryrun;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Prints progress the way the Fondation CLI does: when stdout is not a terminal, one JSON log line
+ * per event ({@code {"level":"info","time":<ms>,"context":"analyze","msg":"[FONDATION_STEP_1/6] ..."}});
+ * on a terminal, {@code [1/6] Extract: ...}.
+ */
+final class StepReporter {
+
+    static final int TOTAL_STEPS = 6;
+    static final String[] MESSAGES = {
+        "Extracting core abstractions from codebase",
+        "Analyzing relationships between components",
+        "Determining optimal chapter order",
+        "Generating chapter content",
+        "Reviewing and enhancing chapters",
+        "Generating interactive tutorials",
+    };
+    private static final String[] SHORT = {"Extract", "Analyze", "Order", "Generate", "Review", "Tutorials"};
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PrintStream out;
+    private final Clock clock;
+    private final boolean terminal;
+
+    StepReporter(PrintStream out, Clock clock, boolean terminal) {
+        this.out = out;
+        this.clock = clock;
+        this.terminal = terminal;
+    }
+
+    /** Announces step {@code step} (1..6). */
+    void step(int step) {
+        String message = MESSAGES[step - 1];
+        if (terminal) {
+            out.println("[" + step + "/" + TOTAL_STEPS + "] " + SHORT[step - 1] + ": " + message);
+            out.flush();
+        } else {
+            log("info", "[FONDATION_STEP_" + step + "/" + TOTAL_STEPS + "] " + message);
+        }
+    }
+
+    void info(String message) {
+        if (terminal) {
+            out.println(message);
+            out.flush();
+        } else {
+            log("info", message);
+        }
+    }
+
+    /** The line the CLI prints on failure; the detail goes to stderr. */
+    void failed() {
+        if (terminal) {
+            out.println("Analysis failed");
+            out.flush();
+        } else {
+            log("error", "Analysis failed");
+        }
+    }
+
+    private void log(String level, String message) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("level", level);
+        line.put("time", clock.millis());
+        line.put("context", "analyze");
+        line.put("msg", message);
+        try {
+            out.println(JSON.writeValueAsString(line));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a progress line", e);
+        }
+        out.flush();
+    }
+}

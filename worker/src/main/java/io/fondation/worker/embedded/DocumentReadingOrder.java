@@ -1,0 +1,66 @@
+package io.fondation.worker.embedded;
+
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The order in which a course's documents are read: the YAML files (by slug), then the chapters,
+ * the reviewed chapters and the tutorials, each by their numeric index (chapter 10 after chapter 2,
+ * unlike the old worker's string sort), then anything else by slug.
+ */
+public final class DocumentReadingOrder {
+
+    /** The prefix of the analyzer's reviewed chapters. */
+    public static final String REVIEWED_PREFIX = "reviewed-chapters/";
+
+    private static final Pattern INDEX_IN_NAME = Pattern.compile("(?:chapter|tutorial)_(\\d{1,9})(?:[_.]|$)");
+
+    private static final Comparator<Document> ORDER = Comparator
+            .comparingInt(DocumentReadingOrder::group)
+            .thenComparing(DocumentReadingOrder::index, Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(Document::slug);
+
+    private DocumentReadingOrder() {}
+
+    /** The reading-order comparator. */
+    public static Comparator<Document> comparator() {
+        return ORDER;
+    }
+
+    /** The documents sorted in reading order. */
+    public static List<Document> sorted(Collection<Document> documents) {
+        return documents.stream().sorted(ORDER).toList();
+    }
+
+    private static int group(Document document) {
+        if (document.kind() == DocumentKind.YAML) {
+            return 0;
+        }
+        if (document.kind() == DocumentKind.CHAPTER) {
+            return document.slug().startsWith(REVIEWED_PREFIX) ? 2 : 1;
+        }
+        if (document.kind() == DocumentKind.TUTORIAL) {
+            return 3;
+        }
+        return 4;
+    }
+
+    /** The numeric index for chapters and tutorials: the stored one, else the one in the file name. */
+    private static Integer index(Document document) {
+        int group = group(document);
+        if (group == 0 || group == 4) {
+            return null;
+        }
+        if (document.chapterIndex() != null) {
+            return document.chapterIndex();
+        }
+        String name = document.slug().substring(document.slug().lastIndexOf('/') + 1);
+        Matcher matcher = INDEX_IN_NAME.matcher(name);
+        return matcher.find() ? Integer.valueOf(matcher.group(1)) : null;
+    }
+}

@@ -1,0 +1,590 @@
+package io.fondation.worker.embedded;
+
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.HeartbeatResult;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueue;
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobResult;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStateMachine;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.shared.RetryDecision;
+import io.fondation.shared.RetryPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The embedded job queue: a SQLite file that one or several worker processes on a machine share
+ * (the {@code dev} mode), or an in-memory database for tests.
+ *
+ * <p>Every write is one {@code BEGIN IMMEDIATE} transaction, so a claim (reclaim expired leases,
+ * pick the due job with the lowest {@code run_at}, hand it out under a new lease token) is atomic
+ * across processes. Every write by a holder names its lease token and is refused when the token is
+ * no longer the job's (fencing). Status changes follow {@link JobStateMachine}; retry and
+ * lease-expiry decisions come from {@link RetryPolicy}.
+ */
+public final class SqliteJobQueue implements JobQueue {
+
+    /** The largest document content stored, in UTF-8 bytes; the same limit as a Convex document. */
+    public static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+    private static final String JOB_COLUMNS = "id, status, source_url, source_full_name, source_branch, prompt,"
+            + " attempts, max_attempts, run_at, locked_by, lease_until, progress_message, current_step, total_steps,"
+            + " last_error, result, docs_count, cancel_requested, created_at, updated_at, completed_at";
+
+    private final SqliteConnection db;
+    private final Clock clock;
+    private final RetryPolicy policy;
+    private final RandomGenerator random;
+
+    private SqliteJobQueue(SqliteConnection db, Clock clock, RetryPolicy policy, RandomGenerator random) {
+        this.db = db;
+        this.clock = clock;
+        this.policy = policy;
+        this.random = random;
+    }
+
+    /**
+     * Opens (creating if needed) the queue stored in {@code file}, with the default retry policy.
+     *
+     * @throws JobQueueException naming the file when it cannot be created or is not a queue database
+     */
+    public static SqliteJobQueue open(Path file, Clock clock) {
+        return open(file, clock, RetryPolicy.DEFAULT, threadLocalRandom());
+    }
+
+    /**
+     * Opens (creating if needed) the queue stored in {@code file}.
+     *
+     * @param random chooses the backoff jitter
+     */
+    public static SqliteJobQueue open(Path file, Clock clock, RetryPolicy policy, RandomGenerator random) {
+        Objects.requireNonNull(file, "file");
+        Path absolute = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(absolute)) {
+            throw new JobQueueException("the embedded queue file " + absolute + " is a directory", false);
+        }
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+        } catch (IOException e) {
+            throw new JobQueueException("cannot create the folder of the embedded queue " + absolute + ": " + e, false, e);
+        }
+        SqliteConnection db = SqliteConnection.open("jdbc:sqlite:" + absolute, absolute.toString(), true);
+        return create(db, absolute.toString(), clock, policy, random);
+    }
+
+    /** A queue in memory, private to this instance; for tests. */
+    public static SqliteJobQueue inMemory(Clock clock) {
+        return inMemory(clock, RetryPolicy.DEFAULT, threadLocalRandom());
+    }
+
+    /** A queue in memory, private to this instance, with the given policy and jitter source. */
+    public static SqliteJobQueue inMemory(Clock clock, RetryPolicy policy, RandomGenerator random) {
+        // A plain :memory: database belongs to its one connection; this queue uses exactly one.
+        SqliteConnection db = SqliteConnection.open("jdbc:sqlite::memory:", "(in memory)", false);
+        return create(db, "(in memory)", clock, policy, random);
+    }
+
+    /** The default file: {@code ${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db}. */
+    public static Path defaultPath(Map<String, String> env) {
+        String xdg = env.get("XDG_DATA_HOME");
+        Path base;
+        if (xdg != null && !xdg.isBlank()) {
+            base = Path.of(xdg);
+        } else {
+            String home = env.get("HOME");
+            base = Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"))
+                    .resolve(".local")
+                    .resolve("share");
+        }
+        return base.resolve("fondation").resolve("queue.db");
+    }
+
+    private static SqliteJobQueue create(
+            SqliteConnection db, String description, Clock clock, RetryPolicy policy, RandomGenerator random) {
+        try {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(random, "random");
+            db.write("create the schema", connection -> {
+                SqliteSchema.migrate(connection, description);
+                return null;
+            });
+            return new SqliteJobQueue(db, clock, policy, random);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    // ThreadLocalRandom.current() must be called on the thread that uses it.
+    private static RandomGenerator threadLocalRandom() {
+        return () -> ThreadLocalRandom.current().nextLong();
+    }
+
+    // ------------------------------------------------------------------ JobQueue
+
+    @Override
+    public String enqueue(JobSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        String dedupeKey = spec.dedupeKey() == null || spec.dedupeKey().isBlank() ? null : spec.dedupeKey();
+        return db.write("enqueue", connection -> {
+            long now = clock.millis();
+            if (dedupeKey != null) {
+                Optional<String> active = queryString(connection,
+                        "SELECT id FROM jobs WHERE dedupe_key = ? AND status NOT IN " + SqliteSchema.TERMINAL
+                                + " ORDER BY rowid LIMIT 1",
+                        dedupeKey);
+                if (active.isPresent()) {
+                    return active.get();
+                }
+            }
+            String id = UUID.randomUUID().toString();
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (id, status, source_url,"
+                    + " source_full_name, source_branch, prompt, attempts, max_attempts, run_at, dedupe_key,"
+                    + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)")) {
+                insert.setString(1, id);
+                insert.setString(2, JobStatus.PENDING.wireName());
+                insert.setString(3, spec.source().url());
+                insert.setString(4, spec.source().fullName());
+                insert.setString(5, spec.source().branch());
+                insert.setString(6, spec.prompt());
+                insert.setInt(7, spec.maxAttempts());
+                insert.setLong(8, spec.runAt() != null ? spec.runAt().toEpochMilli() : now);
+                insert.setString(9, dedupeKey);
+                insert.setLong(10, now);
+                insert.setLong(11, now);
+                insert.executeUpdate();
+            }
+            return id;
+        });
+    }
+
+    @Override
+    public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
+        requireWorkerId(workerId);
+        requirePositive(leaseDuration);
+        return db.write("claim a job", connection -> {
+            long now = clock.millis();
+            reclaimExpiredLeases(connection, now);
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, source_url, source_full_name, source_branch, prompt, attempts, max_attempts FROM jobs"
+                            + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at, rowid LIMIT 1")) {
+                select.setLong(1, now);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                    JobStateMachine.requireTransition(JobStatus.PENDING, JobStatus.CLAIMED);
+                    String id = row.getString("id");
+                    CloneSource source = source(row);
+                    String prompt = row.getString("prompt");
+                    int attempts = row.getInt("attempts");
+                    int maxAttempts = row.getInt("max_attempts");
+                    String token = UUID.randomUUID().toString();
+                    long until = now + leaseDuration.toMillis();
+                    update(connection, "UPDATE jobs SET status = 'claimed', locked_by = ?, lease_until = ?,"
+                            + " lease_token = ?, updated_at = ? WHERE id = ?", workerId, until, token, now, id);
+                    JobLease lease = new JobLease(id, workerId, token, Instant.ofEpochMilli(until));
+                    return Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease));
+                }
+            }
+        });
+    }
+
+    /** Jobs whose holder vanished: one attempt spent, then pending and due at once, or dead. */
+    private void reclaimExpiredLeases(Connection connection, long now) throws SQLException {
+        record Expired(String id, JobStatus status, int attempts, int maxAttempts, String lockedBy) {}
+        List<Expired> expired = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id, status, attempts, max_attempts, locked_by FROM jobs"
+                        + " WHERE lease_until <= ? AND status IN " + SqliteSchema.LEASED)) {
+            select.setLong(1, now);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    expired.add(new Expired(row.getString(1), JobStatus.fromWire(row.getString(2)), row.getInt(3),
+                            row.getInt(4), row.getString(5)));
+                }
+            }
+        }
+        for (Expired job : expired) {
+            JobStatus next = policy.afterExpiredLease(job.attempts(), job.maxAttempts());
+            JobStateMachine.requireTransition(job.status(), next);
+            update(connection, "UPDATE jobs SET status = ?, attempts = attempts + 1, run_at = ?, locked_by = NULL,"
+                            + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ?,"
+                            + " completed_at = ? WHERE id = ?",
+                    next.wireName(), now, "lease expired while held by " + job.lockedBy(), now,
+                    next.isTerminal() ? now : null, job.id());
+        }
+    }
+
+    @Override
+    public HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration) {
+        Objects.requireNonNull(lease, "lease");
+        requirePositive(leaseDuration);
+        if (phase != null && !phase.isWorkPhase()) {
+            throw new IllegalArgumentException("a heartbeat phase must be cloning, analyzing, gathering or running, not "
+                    + phase.wireName());
+        }
+        return db.write("heartbeat", connection -> {
+            long now = clock.millis();
+            Optional<Holding> holding = holding(connection, lease);
+            if (holding.isEmpty()) {
+                return HeartbeatResult.lost(lease);
+            }
+            JobStatus status = holding.get().status();
+            if (status == JobStatus.CANCELED) {
+                // Still the holder, told to stop; nothing about the job changes any more.
+                return new HeartbeatResult(true, true, lease);
+            }
+            if (!status.isLeased()) {
+                return HeartbeatResult.lost(lease);
+            }
+            JobStatus next = phase != null ? phase : status;
+            if (next != status) {
+                JobStateMachine.requireTransition(status, next);
+            }
+            long until = now + leaseDuration.toMillis();
+            if (progress != null) {
+                update(connection, "UPDATE jobs SET status = ?, lease_until = ?, progress_message = ?, current_step = ?,"
+                                + " total_steps = ?, updated_at = ? WHERE id = ?",
+                        next.wireName(), until, progress.message(), progress.step(), progress.totalSteps(), now,
+                        lease.jobId());
+            } else {
+                update(connection, "UPDATE jobs SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+                        next.wireName(), until, now, lease.jobId());
+            }
+            return new HeartbeatResult(true, false, lease.renewedUntil(Instant.ofEpochMilli(until)));
+        });
+    }
+
+    @Override
+    public boolean saveDocuments(JobLease lease, List<Document> documents) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(documents, "documents");
+        for (Document document : documents) {
+            int size = document.contentBytes();
+            if (size > MAX_DOCUMENT_BYTES) {
+                throw new JobQueueException.Rejected("document '" + document.slug() + "' is " + size
+                        + " bytes; the queue stores at most " + MAX_DOCUMENT_BYTES + " bytes per document");
+            }
+        }
+        return db.write("save documents", connection -> {
+            long now = clock.millis();
+            Optional<Holding> holding = holding(connection, lease);
+            if (holding.isEmpty() || !holding.get().status().isLeased()) {
+                return false;
+            }
+            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO documents (job_id, slug, title,"
+                    + " chapter_index, kind, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (job_id, slug) DO UPDATE SET title = excluded.title,"
+                    + " chapter_index = excluded.chapter_index, kind = excluded.kind, content = excluded.content,"
+                    + " updated_at = excluded.updated_at")) {
+                for (Document document : documents) {
+                    bind(upsert, lease.jobId(), document.slug(), document.title(), document.chapterIndex(),
+                            document.kind().wireName(), document.content(), now, now);
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+            update(connection, "UPDATE jobs SET docs_count = (SELECT count(*) FROM documents WHERE job_id = ?),"
+                    + " updated_at = ? WHERE id = ?", lease.jobId(), now, lease.jobId());
+            return true;
+        });
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, JobResult result) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(result, "result");
+        String json = ResultJson.write(result);
+        return db.write("complete", connection -> {
+            long now = clock.millis();
+            Optional<Holding> holding = holding(connection, lease);
+            if (holding.isEmpty()) {
+                return CompleteOutcome.NOT_HELD;
+            }
+            JobStatus status = holding.get().status();
+            if (status == JobStatus.COMPLETED) {
+                return CompleteOutcome.ALREADY_COMPLETED;
+            }
+            if (status == JobStatus.CANCELED) {
+                return CompleteOutcome.CANCELED;
+            }
+            if (!status.isLeased()) {
+                return CompleteOutcome.NOT_HELD;
+            }
+            JobStateMachine.requireTransition(status, JobStatus.COMPLETED);
+            // The lease token stays on the row so that a repeated call by the same holder is recognised.
+            update(connection, "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, locked_by = NULL,"
+                            + " lease_until = NULL, completed_at = ?, updated_at = ? WHERE id = ?",
+                    json, result.documentCount(), now, now, lease.jobId());
+            return CompleteOutcome.COMPLETED;
+        });
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(failure, "failure");
+        return db.write("record a failure", connection -> {
+            long now = clock.millis();
+            Optional<Holding> holding = holding(connection, lease);
+            if (holding.isEmpty() || !holding.get().status().isLeased()) {
+                return new RetryDecision.NotHeld();
+            }
+            Holding job = holding.get();
+            RetryDecision decision = policy.decide(
+                    job.attempts(), job.maxAttempts(), failure, Instant.ofEpochMilli(now), random.nextDouble());
+            if (decision instanceof RetryDecision.Retrying retrying) {
+                JobStateMachine.requireTransition(job.status(), JobStatus.PENDING);
+                update(connection, "UPDATE jobs SET status = 'pending', attempts = ?, run_at = ?, locked_by = NULL,"
+                                + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ? WHERE id = ?",
+                        retrying.attempts(), retrying.nextRunAt().toEpochMilli(), failure.message(), now, lease.jobId());
+            } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
+                JobStateMachine.requireTransition(job.status(), gaveUp.status());
+                update(connection, "UPDATE jobs SET status = ?, attempts = ?, locked_by = NULL, lease_until = NULL,"
+                                + " lease_token = NULL, last_error = ?, completed_at = ?, updated_at = ? WHERE id = ?",
+                        gaveUp.status().wireName(), gaveUp.attempts(), failure.message(), now, now, lease.jobId());
+            }
+            return decision;
+        });
+    }
+
+    @Override
+    public boolean release(JobLease lease) {
+        Objects.requireNonNull(lease, "lease");
+        return db.write("release", connection -> {
+            long now = clock.millis();
+            Optional<Holding> holding = holding(connection, lease);
+            if (holding.isEmpty() || !holding.get().status().isLeased()) {
+                return false;
+            }
+            JobStateMachine.requireTransition(holding.get().status(), JobStatus.PENDING);
+            update(connection, "UPDATE jobs SET status = 'pending', run_at = ?, locked_by = NULL, lease_until = NULL,"
+                    + " lease_token = NULL, updated_at = ? WHERE id = ?", now, now, lease.jobId());
+            return true;
+        });
+    }
+
+    @Override
+    public boolean cancel(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return db.write("cancel", connection -> {
+            long now = clock.millis();
+            Optional<String> current = queryString(connection, "SELECT status FROM jobs WHERE id = ?", jobId);
+            if (current.isEmpty()) {
+                return false;
+            }
+            JobStatus status = JobStatus.fromWire(current.get());
+            if (!JobStateMachine.canTransition(status, JobStatus.CANCELED)) {
+                return false;
+            }
+            // A running job keeps its holder and token: its next heartbeat learns of the cancellation.
+            update(connection, "UPDATE jobs SET status = 'canceled', cancel_requested = 1, completed_at = ?,"
+                    + " updated_at = ? WHERE id = ?", now, now, jobId);
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<JobSnapshot> get(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return db.read("read a job", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?")) {
+                select.setString(1, jobId);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(snapshot(row)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<JobSnapshot> list(JobStatus status, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, was " + limit);
+        }
+        return db.read("list jobs", connection -> {
+            String where = status == null ? "" : " WHERE status = ?";
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + JOB_COLUMNS + " FROM jobs" + where + " ORDER BY created_at DESC, rowid DESC LIMIT ?")) {
+                int index = 1;
+                if (status != null) {
+                    select.setString(index++, status.wireName());
+                }
+                select.setInt(index, limit);
+                List<JobSnapshot> jobs = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        jobs.add(snapshot(row));
+                    }
+                }
+                return jobs;
+            }
+        });
+    }
+
+    @Override
+    public List<Document> documents(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return db.read("read documents", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT slug, title, chapter_index, kind, content FROM documents WHERE job_id = ?")) {
+                select.setString(1, jobId);
+                List<Document> documents = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        documents.add(new Document(row.getString(1), row.getString(2), nullableInt(row, 3),
+                                DocumentKind.fromWire(row.getString(4)), row.getString(5)));
+                    }
+                }
+                return DocumentReadingOrder.sorted(documents);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The job as its holder knows it, when {@code lease} is the job's current lease token. */
+    private record Holding(JobStatus status, int attempts, int maxAttempts) {}
+
+    private static Optional<Holding> holding(Connection connection, JobLease lease) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT status, attempts, max_attempts FROM jobs WHERE id = ? AND lease_token = ?")) {
+            select.setString(1, lease.jobId());
+            select.setString(2, lease.token());
+            try (ResultSet row = select.executeQuery()) {
+                return row.next()
+                        ? Optional.of(new Holding(JobStatus.fromWire(row.getString(1)), row.getInt(2), row.getInt(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private static JobSnapshot snapshot(ResultSet row) throws SQLException {
+        Integer step = nullableInt(row, "current_step");
+        Integer total = nullableInt(row, "total_steps");
+        Progress progress = step != null && total != null
+                ? new Progress(step, total, row.getString("progress_message"))
+                : null;
+        return new JobSnapshot(
+                row.getString("id"),
+                JobStatus.fromWire(row.getString("status")),
+                source(row),
+                row.getString("prompt"),
+                row.getInt("attempts"),
+                row.getInt("max_attempts"),
+                instant(row, "run_at"),
+                row.getString("locked_by"),
+                instant(row, "lease_until"),
+                progress,
+                row.getString("last_error"),
+                ResultJson.read(row.getString("result")),
+                row.getInt("docs_count"),
+                row.getInt("cancel_requested") != 0,
+                instant(row, "created_at"),
+                instant(row, "updated_at"),
+                instant(row, "completed_at"));
+    }
+
+    private static CloneSource source(ResultSet row) throws SQLException {
+        return new CloneSource(
+                row.getString("source_url"), row.getString("source_full_name"), row.getString("source_branch"));
+    }
+
+    private static Instant instant(ResultSet row, String column) throws SQLException {
+        long millis = row.getLong(column);
+        return row.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static Integer nullableInt(ResultSet row, String column) throws SQLException {
+        int value = row.getInt(column);
+        return row.wasNull() ? null : value;
+    }
+
+    private static Integer nullableInt(ResultSet row, int column) throws SQLException {
+        int value = row.getInt(column);
+        return row.wasNull() ? null : value;
+    }
+
+    private static Optional<String> queryString(Connection connection, String sql, String parameter)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.ofNullable(row.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static void update(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object value = parameters[i];
+            if (value == null) {
+                statement.setNull(i + 1, Types.NULL);
+            } else if (value instanceof Long number) {
+                statement.setLong(i + 1, number);
+            } else if (value instanceof Integer number) {
+                statement.setInt(i + 1, number);
+            } else if (value instanceof String text) {
+                statement.setString(i + 1, text);
+            } else {
+                throw new IllegalArgumentException("unsupported SQL parameter type " + value.getClass().getName());
+            }
+        }
+    }
+
+    private static void requireWorkerId(String workerId) {
+        if (workerId == null || workerId.isBlank()) {
+            throw new IllegalArgumentException("a worker id is required to claim a job");
+        }
+    }
+
+    private static void requirePositive(Duration leaseDuration) {
+        Objects.requireNonNull(leaseDuration, "leaseDuration");
+        if (leaseDuration.isNegative() || leaseDuration.isZero()) {
+            throw new IllegalArgumentException("the lease duration must be positive, was " + leaseDuration);
+        }
+    }
+}

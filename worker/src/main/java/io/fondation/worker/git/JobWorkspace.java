@@ -1,0 +1,62 @@
+package io.fondation.worker.git;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The private directory of one job: {@code repo/} (the clone) and {@code output/} (the analyzer's
+ * output). {@link #close()} deletes all of it and never throws, so it fits a {@code finally}.
+ */
+public final class JobWorkspace implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobWorkspace.class);
+
+    private final Path root;
+
+    JobWorkspace(Path root) {
+        this.root = Objects.requireNonNull(root, "root");
+    }
+
+    /** The workspace directory. */
+    public Path root() {
+        return root;
+    }
+
+    /** Where the repository is cloned (created by the clone). */
+    public Path repositoryDir() {
+        return root.resolve("repo");
+    }
+
+    /** Where the analyzer writes its files ({@code --output-dir}); exists once the workspace is created. */
+    public Path outputDir() {
+        return root.resolve("output");
+    }
+
+    /**
+     * Deletes the workspace.
+     *
+     * @return whether it is gone
+     */
+    public boolean delete() {
+        try {
+            FileTrees.deleteRecursively(root);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not delete workspace {}: {}", root, e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        delete();
+    }
+
+    @Override
+    public String toString() {
+        return root.toString();
+    }
+}

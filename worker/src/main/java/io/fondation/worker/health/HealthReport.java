@@ -1,0 +1,69 @@
+package io.fondation.worker.health;
+
+import io.fondation.worker.runtime.WorkerHealth;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON body of {@code /health}, with the field names of the existing worker plus a few more. */
+final class HealthReport {
+
+    private HealthReport() {}
+
+    static Map<String, Object> of(WorkerHealth health, Instant now) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", health.status().wireName());
+        body.put("workerId", health.workerId());
+        body.put("state", health.state());
+        body.put("timestamp", now.toString());
+        body.put("startedAt", text(health.startedAt()));
+        // Seconds, like the existing worker's process.uptime().
+        body.put("uptime", health.uptime().toMillis() / 1000.0);
+        body.put("activeJobs", health.activeJobs());
+        body.put("maxConcurrentJobs", health.maxConcurrentJobs());
+        body.put("lastPollAt", text(health.lastPollAt()));
+        body.put("lastClaimAt", text(health.lastClaimAt()));
+        if (health.lastError() != null) {
+            body.put("lastError", health.lastError());
+            body.put("lastErrorAt", text(health.lastErrorAt()));
+        }
+        body.put("consecutivePollFailures", health.consecutivePollFailures());
+        body.put("memory", memory());
+        return body;
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    private static Map<String, Object> memory() {
+        MemoryMXBean bean = ManagementFactory.getMemoryMXBean();
+        MemoryUsage heap = bean.getHeapMemoryUsage();
+        MemoryUsage nonHeap = bean.getNonHeapMemoryUsage();
+        Map<String, Object> memory = new LinkedHashMap<>();
+        memory.put("heapUsed", heap.getUsed());
+        memory.put("heapTotal", heap.getCommitted());
+        memory.put("heapMax", heap.getMax());
+        memory.put("nonHeapUsed", nonHeap.getUsed());
+        long rss = residentSetBytes();
+        if (rss > 0) {
+            memory.put("rss", rss);
+        }
+        return memory;
+    }
+
+    /** The resident set size from /proc (Linux; its second field counts pages, 4 KiB on usual systems), or -1 elsewhere. */
+    private static long residentSetBytes() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+            return Long.parseLong(fields[1]) * 4096L;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.fondation.worker.health;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.worker.runtime.WorkerHealth;
+import io.fondation.worker.runtime.WorkerMetrics;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's HTTP endpoints, for container health checks and dashboards:
+ * <ul>
+ *   <li>{@code GET /health}: {@link HealthReport} as JSON, HTTP 200 healthy, 206 degraded, 503 unhealthy;
+ *   <li>{@code GET /metrics}: the counters of the existing worker ({@code jobs_total}, ...) as JSON;
+ *   <li>{@code GET /metrics/prometheus}: the same counters in the Prometheus text format.
+ * </ul>
+ * Handlers only read in-memory snapshots, so they run on Undertow's I/O thread and answer even while
+ * every job thread is busy.
+ */
+public final class HealthServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Undertow server;
+    private final int port;
+
+    private HealthServer(Undertow server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param host the address to bind ({@code 0.0.0.0} for all interfaces)
+     * @param port the port, 0 for any free one
+     * @param health the current health
+     * @param metrics the worker's meters
+     * @param clock stamps the answers
+     * @throws IllegalStateException naming the address when it cannot be bound
+     */
+    public static HealthServer start(String host, int port, Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(clock, "clock");
+        Undertow server = Undertow.builder()
+                .addHttpListener(port, host)
+                .setIoThreads(1)
+                .setWorkerThreads(1)
+                .setHandler(new Routes(health, metrics, clock))
+                .build();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            server.stop();
+            throw new IllegalStateException("HEALTH_PORT: cannot listen on " + host + ":" + port + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+        int bound = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        LOG.info("health server listening on {}:{}", host, bound);
+        return new HealthServer(server, bound);
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private static final class Routes implements HttpHandler {
+        private final Supplier<WorkerHealth> health;
+        private final WorkerMetrics metrics;
+        private final Clock clock;
+
+        Routes(Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
+            this.health = health;
+            this.metrics = metrics;
+            this.clock = clock;
+        }
+
+        @Override
+        public void handleRequest(HttpServerExchange exchange) {
+            String path = exchange.getRelativePath();
+            boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+            if (!exchange.getRequestMethod().equals(Methods.GET) && !head) {
+                exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+                json(exchange, 405, Map.of("error", "method not allowed"), false);
+                return;
+            }
+            try {
+                switch (path) {
+                    case "/health", "/health/" -> {
+                        WorkerHealth snapshot = health.get();
+                        json(exchange, snapshot.status().httpStatus(), HealthReport.of(snapshot, clock.instant()), head);
+                    }
+                    case "/metrics", "/metrics/" -> {
+                        Map<String, Object> body = new LinkedHashMap<>(metrics.snapshot());
+                        body.put("timestamp", clock.instant().toString());
+                        json(exchange, 200, body, head);
+                    }
+                    case "/metrics/prometheus" -> text(exchange, 200, PrometheusText.render(metrics.snapshot()), head);
+                    default -> json(exchange, 404, Map.of("error", "not found", "paths",
+                            java.util.List.of("/health", "/metrics", "/metrics/prometheus")), head);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("health endpoint {} failed", path, e);
+                json(exchange, 500, Map.of("error", "internal error"), head);
+            }
+        }
+
+        private static void json(HttpServerExchange exchange, int status, Object body, boolean head) {
+            String text;
+            try {
+                text = JSON.writeValueAsString(body);
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+            send(exchange, status, "application/json; charset=utf-8", text, head);
+        }
+
+        private static void text(HttpServerExchange exchange, int status, String body, boolean head) {
+            send(exchange, status, "text/plain; version=0.0.4; charset=utf-8", body, head);
+        }
+
+        private static void send(HttpServerExchange exchange, int status, String type, String body, boolean head) {
+            exchange.setStatusCode(status);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+            if (head) {
+                exchange.endExchange();
+            } else {
+                exchange.getResponseSender().send(body, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.fondation.worker.runtime;
+
+import io.fondation.shared.HeartbeatResult;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueue;
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heartbeats of one job, on the worker's heartbeat scheduler (never on the job's own thread, which
+ * is blocked waiting for the analyzer).
+ *
+ * <ul>
+ *   <li>A heartbeat every {@code interval} renews the lease and carries the latest phase and progress.
+ *   <li>A change of phase or progress is sent promptly, but at most once per {@code throttle}; changes in
+ *       between are merged into the next heartbeat.
+ *   <li>A failed heartbeat (the queue is unreachable) is retried after {@code retryDelay}.
+ *   <li>The queue's answer drives the job: lease lost or cancellation requested are reported to the
+ *       {@link Outcome}, once, and heartbeats end.
+ *   <li>A watchdog, independent of the heartbeat calls (which may hang), reports when no renewal got through
+ *       before the {@link LeaseDeadline}: the job must stop before the queue hands it to another worker.
+ * </ul>
+ *
+ * <p>Throttling uses a monotonic ticker (it limits calls per unit of real time); leases and deadlines use
+ * the injected {@link Clock}, the time the queue also uses.
+ */
+final class JobHeartbeat {
+
+    /** What the heartbeats learn; each method is called at most once, and then heartbeats have ended. */
+    interface Outcome {
+        void leaseLost();
+
+        void cancelRequested();
+
+        void deadlinePassed();
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobHeartbeat.class);
+
+    private final JobQueue queue;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    private final HeartbeatTiming timing;
+    private final Duration leaseTime;
+    private final LeaseDeadline deadline;
+    private final WorkerMetrics metrics;
+    private final HealthTracker health;
+    private final Outcome outcome;
+
+    private volatile JobLease lease;
+    private JobStatus phase;
+    private Progress progress;
+    private boolean dirty;
+    private boolean beating;
+    private boolean promptPending;
+    private boolean ended;
+    private long lastBeatNanos;
+    private ScheduledFuture<?> next;
+    private ScheduledFuture<?> watchdog;
+
+    JobHeartbeat(JobQueue queue, ScheduledExecutorService scheduler, Clock clock, LongSupplier nanoTime,
+                 HeartbeatTiming timing, Duration leaseTime, JobLease lease, Instant claimedAt,
+                 WorkerMetrics metrics, HealthTracker health, Outcome outcome) {
+        this.queue = Objects.requireNonNull(queue, "queue");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.timing = Objects.requireNonNull(timing, "timing");
+        this.leaseTime = Objects.requireNonNull(leaseTime, "leaseTime");
+        this.lease = Objects.requireNonNull(lease, "lease");
+        this.deadline = new LeaseDeadline(claimedAt, leaseTime);
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.health = Objects.requireNonNull(health, "health");
+        this.outcome = Objects.requireNonNull(outcome, "outcome");
+        this.lastBeatNanos = nanoTime.getAsLong() - timing.throttle().toNanos();
+    }
+
+    /** Starts the periodic heartbeats and the deadline watchdog. */
+    synchronized void start() {
+        if (ended) {
+            return;
+        }
+        if (next == null) {
+            reschedule(timing.interval().toNanos());
+        }
+        long period = timing.watchdogPeriod(deadline.margin()).toNanos();
+        try {
+            watchdog = scheduler.scheduleAtFixedRate(this::checkDeadline, period, period, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            end();
+        }
+    }
+
+    /** The lease as last renewed: every write to the job carries it. */
+    JobLease lease() {
+        return lease;
+    }
+
+    /** Records a new phase and/or progress and sends it soon (throttled). Null keeps the current value. */
+    synchronized void update(JobStatus newPhase, Progress newProgress) {
+        if (ended) {
+            return;
+        }
+        if (newPhase != null) {
+            phase = newPhase;
+        }
+        if (newProgress != null) {
+            progress = newProgress;
+        }
+        dirty = true;
+        if (beating) {
+            promptPending = true;
+            return;
+        }
+        long delay = Math.max(0, lastBeatNanos + timing.throttle().toNanos() - nanoTime.getAsLong());
+        if (next != null && next.getDelay(TimeUnit.NANOSECONDS) <= delay) {
+            return;
+        }
+        reschedule(delay);
+    }
+
+    /** Ends the heartbeats; waits briefly for a call in flight so that no heartbeat follows the caller's final write. */
+    void stop() {
+        synchronized (this) {
+            end();
+        }
+        long waitUntil = System.nanoTime() + timing.stopWait().toNanos();
+        synchronized (this) {
+            while (beating) {
+                long remaining = waitUntil - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+    }
+
+    private void end() {
+        ended = true;
+        if (next != null) {
+            next.cancel(false);
+        }
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
+    }
+
+    private void reschedule(long delayNanos) {
+        if (next != null) {
+            next.cancel(false);
+        }
+        try {
+            next = scheduler.schedule(this::beat, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The worker stopped its heartbeat scheduler (after its shutdown grace): nothing more to send.
+            end();
+        }
+    }
+
+    private void beat() {
+        JobStatus sentPhase;
+        Progress sentProgress;
+        JobLease current;
+        synchronized (this) {
+            if (ended || beating) {
+                return;
+            }
+            beating = true;
+            sentPhase = phase;
+            sentProgress = progress;
+            dirty = false;
+            lastBeatNanos = nanoTime.getAsLong();
+            current = lease;
+        }
+        long nextDelay;
+        try {
+            nextDelay = send(current, sentPhase, sentProgress);
+        } catch (RuntimeException | Error e) {
+            // Never let an exception cancel the scheduled chain silently.
+            LOG.error("heartbeat of job {} failed unexpectedly", current.jobId(), e);
+            nextDelay = timing.retryDelay().toNanos();
+        }
+        synchronized (this) {
+            beating = false;
+            notifyAll();
+            if (ended || nextDelay < 0) {
+                return;
+            }
+            if (promptPending || dirty) {
+                promptPending = false;
+                long throttleLeft = Math.max(0, lastBeatNanos + timing.throttle().toNanos() - nanoTime.getAsLong());
+                nextDelay = Math.min(nextDelay, throttleLeft);
+            }
+            reschedule(nextDelay);
+        }
+    }
+
+    /** @return the delay before the next heartbeat in nanoseconds, or -1 when heartbeats have ended */
+    private long send(JobLease current, JobStatus sentPhase, Progress sentProgress) {
+        Instant callStarted = clock.instant();
+        HeartbeatResult result;
+        try {
+            result = queue.heartbeat(current, sentPhase, sentProgress, leaseTime);
+        } catch (JobQueueException | IllegalStateException e) {
+            metrics.heartbeat(false);
+            health.queueError("heartbeat failed: " + e.getMessage());
+            LOG.warn("heartbeat of job {} failed ({}), retrying in {} ms: {}", current.jobId(),
+                    e instanceof JobQueueException q && q.isTransient() ? "transient" : "error",
+                    timing.retryDelay().toMillis(), e.getMessage());
+            if (checkDeadline()) {
+                return -1;
+            }
+            return timing.retryDelay().toNanos();
+        }
+        metrics.heartbeat(true);
+        if (!result.leaseHeld()) {
+            if (claimEnd()) {
+                LOG.warn("job {}: lease lost (another worker holds it or it ended); stopping without writing", current.jobId());
+                outcome.leaseLost();
+            }
+            return -1;
+        }
+        lease = result.lease();
+        deadline.renewed(callStarted);
+        if (result.cancelRequested()) {
+            if (claimEnd()) {
+                LOG.info("job {}: cancellation requested", current.jobId());
+                outcome.cancelRequested();
+            }
+            return -1;
+        }
+        return timing.interval().toNanos();
+    }
+
+    /** @return true when the deadline passed (and the outcome was reported) */
+    private boolean checkDeadline() {
+        if (!deadline.passed(clock.instant())) {
+            return false;
+        }
+        if (claimEnd()) {
+            LOG.warn("job {}: no heartbeat got through before {}; stopping before the lease can go to another worker",
+                    lease.jobId(), deadline.deadline());
+            outcome.deadlinePassed();
+        }
+        return true;
+    }
+
+    /** Ends the heartbeats; true for the one caller that ended them (so the outcome is reported once). */
+    private synchronized boolean claimEnd() {
+        if (ended) {
+            return false;
+        }
+        end();
+        return true;
+    }
+}

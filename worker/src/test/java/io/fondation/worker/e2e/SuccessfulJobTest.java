@@ -1,0 +1,66 @@
+package io.fondation.worker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SuccessfulJobTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aJobIsClonedAnalyzedStoredInReadingOrderAndItsWorkspaceDeleted() {
+        try (WorkerFixture fixture = new WorkerFixture(temp).start()) {
+            Path repository = fixture.repository("sample");
+            long started = System.nanoTime();
+            String id = fixture.submit(repository, null, "");
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> fixture.job(id).status() == JobStatus.COMPLETED);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            System.out.println("e2e: one job, submit to completed: " + millis + " ms");
+
+            JobSnapshot job = fixture.job(id);
+            assertThat(job.lockedBy()).isNull();
+            assertThat(job.attempts()).isLessThanOrEqualTo(1);
+            assertThat(job.result().documentCount()).isEqualTo(10);
+            assertThat(job.result().message()).isEqualTo("Analysis complete: 10 documents");
+            assertThat(job.result().details())
+                    .containsEntry("analyzer_exit_code", 0)
+                    .containsEntry("claude_session_id", "test-session")
+                    .containsEntry("claude_total_cost_usd", 0.25)
+                    .containsEntry("documents", 10);
+            List<Document> documents = fixture.queue().documents(id);
+            assertThat(documents).extracting(Document::slug).containsExactlyElementsOf(TestAnalyzer.EXPECTED_SLUGS);
+            assertThat(documents.get(0).kind()).isEqualTo(DocumentKind.YAML);
+            assertThat(documents.get(0).title()).isEqualTo("Abstractions");
+            assertThat(documents.get(5).title()).isEqualTo("Chapter 10: Topic 10");
+            assertThat(documents.get(9).kind()).isEqualTo(DocumentKind.TUTORIAL);
+            await().atMost(Duration.ofSeconds(5)).until(() -> fixture.workspaceCount() == 0);
+
+            assertThat(fixture.listener.eventsOf(id))
+                    .startsWith("claimed attempt 1", "phase cloning", "progress 0/6 Clonage du dépôt", "phase analyzing")
+                    .contains("progress 2/6 Étape 2/6: Analyse des relations entre composants",
+                            "progress 6/6 Étape 6/6: Génération de tutoriels interactifs",
+                            "phase gathering")
+                    .endsWith("completed 10");
+            assertThat(fixture.runtime.worker().metrics().snapshot())
+                    .containsEntry("jobs_total", 1L)
+                    .containsEntry("jobs_succeeded_total", 1L)
+                    .containsEntry("jobs_failed_total", 0L)
+                    .containsEntry("jobs_active", 0)
+                    .containsEntry("analyzer_cost_usd_total", 0.25)
+                    .containsEntry("analyzer_input_tokens_total", 1200L)
+                    .containsEntry("analyzer_output_tokens_total", 340L);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.fondation.worker.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.shared.contract.MutableClock;
+import io.fondation.worker.runtime.HealthStatus;
+import io.fondation.worker.runtime.WorkerHealth;
+import io.fondation.worker.runtime.WorkerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The endpoints over real HTTP on a loopback port chosen by the system. */
+class HealthServerTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MutableClock clock = MutableClock.startingAtDefault();
+    private final AtomicReference<WorkerHealth> health = new AtomicReference<>(health(HealthStatus.HEALTHY, null));
+    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final HealthServer server = HealthServer.start("127.0.0.1", 0, health::get, metrics, clock);
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private WorkerHealth health(HealthStatus status, String error) {
+        Instant now = clock.instant();
+        return new WorkerHealth(status, "w1", "running", now.minusSeconds(90), Duration.ofSeconds(90), 1, 2, now, null,
+                error, error == null ? null : now, error == null ? 0 : 3);
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthyIs200WithTheExistingFields() throws Exception {
+        HttpResponse<String> response = send("GET", "/health");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("cache-control")).contains("no-store");
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("status").asText()).isEqualTo("healthy");
+        assertThat(body.get("workerId").asText()).isEqualTo("w1");
+        assertThat(body.get("uptime").asDouble()).isEqualTo(90.0);
+        assertThat(body.get("activeJobs").asInt()).isEqualTo(1);
+        assertThat(body.get("maxConcurrentJobs").asInt()).isEqualTo(2);
+        assertThat(body.get("lastPollAt").asText()).isEqualTo(clock.instant().toString());
+        assertThat(body.has("lastError")).isFalse();
+        assertThat(body.get("memory").get("heapTotal").asLong()).isPositive();
+    }
+
+    @Test
+    void degradedIs206WithTheLastError() throws Exception {
+        health.set(health(HealthStatus.DEGRADED, "claim failed: queue unreachable"));
+
+        HttpResponse<String> response = send("GET", "/health");
+
+        assertThat(response.statusCode()).isEqualTo(206);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("status").asText()).isEqualTo("degraded");
+        assertThat(body.get("lastError").asText()).isEqualTo("claim failed: queue unreachable");
+        assertThat(body.get("consecutivePollFailures").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void unhealthyIs503() throws Exception {
+        health.set(health(HealthStatus.UNHEALTHY, null));
+        assertThat(send("GET", "/health").statusCode()).isEqualTo(503);
+        assertThat(send("HEAD", "/health").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void metricsAreTheExistingCountersFromMicrometer() throws Exception {
+        JsonNode body = JSON.readTree(send("GET", "/metrics").body());
+        assertThat(body.get("jobs_total").asLong()).isZero();
+        assertThat(body.get("jobs_active").asInt()).isZero();
+        assertThat(body.has("jobs_succeeded_total")).isTrue();
+        assertThat(body.has("jobs_failed_total")).isTrue();
+        assertThat(body.has("jobs_duration_average_ms")).isTrue();
+        assertThat(body.get("timestamp").asText()).isEqualTo(clock.instant().toString());
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreRefused() throws Exception {
+        HttpResponse<String> missing = send("GET", "/nope");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("/health");
+        HttpResponse<String> post = send("POST", "/health");
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("allow")).contains("GET, HEAD");
+    }
+
+    @Test
+    void aPortInUseIsAClearError() {
+        assertThatThrownBy(() -> HealthServer.start("127.0.0.1", server.port(), health::get, metrics, clock))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("HEALTH_PORT: cannot listen on 127.0.0.1:" + server.port());
+    }
+
+    @Test
+    void prometheusTextHasTypesAndValues() {
+        String text = PrometheusText.render(new java.util.LinkedHashMap<>(java.util.Map.of("jobs_total", 3L)));
+        assertThat(text).isEqualTo("# TYPE fondation_worker_jobs_total counter\nfondation_worker_jobs_total 3\n");
+        assertThat(PrometheusText.render(java.util.Map.of("analyzer_cost_usd_total", 1.25)))
+                .contains("fondation_worker_analyzer_cost_usd_total 1.25");
+        assertThat(PrometheusText.render(java.util.Map.of("jobs_active", 2))).contains("# TYPE fondation_worker_jobs_active gauge");
+    }
+}

@@ -1,0 +1,169 @@
+package io.fondation.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.shared.contract.MutableClock;
+import io.fondation.worker.embedded.SqliteJobQueue;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Heartbeats against the real embedded queue, on a real scheduler, with a settable clock. */
+class JobHeartbeatTest {
+
+    private static final Duration LEASE = Duration.ofMinutes(5);
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final MutableClock clock = MutableClock.startingAtDefault();
+    private final FaultyQueue queue = new FaultyQueue(SqliteJobQueue.inMemory(clock));
+    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2);
+    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final HealthTracker health = new HealthTracker(clock, "w1", 1, Duration.ofMinutes(1));
+    private final List<String> outcomes = new CopyOnWriteArrayList<>();
+    private JobHeartbeat heartbeat;
+
+    @AfterEach
+    void stop() {
+        if (heartbeat != null) {
+            heartbeat.stop();
+        }
+        scheduler.shutdownNow();
+        queue.close();
+    }
+
+    private ClaimedJob claim() {
+        queue.enqueue(JobSpec.of(CloneSource.ofUrl("/tmp/repo", null), ""));
+        return queue.claimOne("w1", LEASE).orElseThrow();
+    }
+
+    private JobHeartbeat heartbeat(ClaimedJob job, Duration interval, Duration throttle) {
+        heartbeat = new JobHeartbeat(queue, scheduler, clock, System::nanoTime,
+                HeartbeatTiming.forInterval(interval, throttle), LEASE, job.lease(), clock.instant(), metrics, health,
+                new JobHeartbeat.Outcome() {
+                    @Override
+                    public void leaseLost() {
+                        outcomes.add("lease lost");
+                    }
+
+                    @Override
+                    public void cancelRequested() {
+                        outcomes.add("cancel requested");
+                    }
+
+                    @Override
+                    public void deadlinePassed() {
+                        outcomes.add("deadline passed");
+                    }
+                });
+        heartbeat.start();
+        return heartbeat;
+    }
+
+    @Test
+    void periodicHeartbeatsRenewTheLease() {
+        ClaimedJob job = claim();
+        Instant firstExpiry = job.lease().expiresAt();
+        heartbeat(job, Duration.ofMillis(100), Duration.ZERO);
+
+        clock.advance(Duration.ofMinutes(1));
+        await().atMost(WAIT).until(() -> queue.get(job.id()).orElseThrow().leaseUntil().equals(clock.instant().plus(LEASE)));
+
+        assertThat(queue.get(job.id()).orElseThrow().leaseUntil()).isAfter(firstExpiry);
+        assertThat(heartbeat.lease().expiresAt()).isAfter(firstExpiry);
+        assertThat(outcomes).isEmpty();
+        assertThat(metrics.snapshot().get("heartbeats_total").longValue()).isPositive();
+    }
+
+    @Test
+    void progressIsSentAtOnceThenMergedWithinTheThrottle() {
+        ClaimedJob job = claim();
+        JobHeartbeat beat = heartbeat(job, Duration.ofMinutes(10), Duration.ofMillis(400));
+
+        beat.update(JobStatus.ANALYZING, new Progress(1, 6, "one"));
+        await().atMost(WAIT).until(() -> queue.beats.size() == 1);
+        for (int step = 2; step <= 6; step++) {
+            beat.update(null, new Progress(step, 6, "step " + step));
+        }
+
+        // The first change went out at once; the five that followed within the throttle are merged into
+        // one heartbeat sent when the throttle allows, with the latest values; then nothing more.
+        await().atMost(WAIT).until(() -> queue.beats.size() == 2);
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(() -> queue.beats.size() == 2);
+        FaultyQueue.Beat first = queue.beats.get(0);
+        FaultyQueue.Beat second = queue.beats.get(1);
+        assertThat(first.phase()).isEqualTo(JobStatus.ANALYZING);
+        assertThat(first.progress()).isEqualTo(new Progress(1, 6, "one"));
+        assertThat(second.progress()).isEqualTo(new Progress(6, 6, "step 6"));
+        assertThat(Duration.ofNanos(second.nanos() - first.nanos())).isGreaterThanOrEqualTo(Duration.ofMillis(350));
+        assertThat(queue.get(job.id()).orElseThrow().progress()).isEqualTo(new Progress(6, 6, "step 6"));
+        assertThat(queue.get(job.id()).orElseThrow().status()).isEqualTo(JobStatus.ANALYZING);
+    }
+
+    @Test
+    void aCancelRequestIsReportedOnceAndEndsTheHeartbeats() {
+        ClaimedJob job = claim();
+        heartbeat(job, Duration.ofMillis(100), Duration.ZERO);
+
+        queue.cancel(job.id());
+
+        await().atMost(WAIT).until(() -> outcomes.contains("cancel requested"));
+        int calls = queue.heartbeatCalls.get();
+        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> queue.heartbeatCalls.get() == calls);
+        assertThat(outcomes).containsExactly("cancel requested");
+    }
+
+    @Test
+    void aLeaseTakenByAnotherWorkerIsReportedAsLost() {
+        ClaimedJob job = claim();
+        heartbeat(job, Duration.ofMillis(100), Duration.ZERO);
+
+        queue.release(job.lease());
+        queue.claimOne("w2", LEASE).orElseThrow();
+
+        await().atMost(WAIT).until(() -> outcomes.contains("lease lost"));
+        assertThat(outcomes).containsExactly("lease lost");
+        assertThat(queue.get(job.id()).orElseThrow().lockedBy()).isEqualTo("w2");
+    }
+
+    @Test
+    void failedHeartbeatsAreRetriedAndTheJobGoesOnWhenTheQueueComesBack() {
+        ClaimedJob job = claim();
+        queue.heartbeatsFail = true;
+        heartbeat(job, Duration.ofMillis(300), Duration.ZERO);
+
+        // Retries come every 100 ms (a third of the interval), not every interval.
+        await().atMost(WAIT).until(() -> queue.heartbeatCalls.get() >= 5);
+        assertThat(health.snapshot("running", true, () -> 1).status()).isEqualTo(HealthStatus.DEGRADED);
+
+        queue.heartbeatsFail = false;
+        clock.advance(Duration.ofMinutes(1));
+        await().atMost(WAIT).until(() -> queue.get(job.id()).orElseThrow().leaseUntil().equals(clock.instant().plus(LEASE)));
+        assertThat(outcomes).isEmpty();
+        assertThat(metrics.snapshot().get("heartbeat_failures_total").longValue()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void withoutARenewalBeforeTheDeadlineTheJobIsToldToStop() {
+        ClaimedJob job = claim();
+        queue.heartbeatsFail = true;
+        heartbeat(job, Duration.ofMillis(200), Duration.ZERO);
+
+        clock.advance(LEASE.minus(LeaseDeadline.marginFor(LEASE)).minusSeconds(1));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(outcomes::isEmpty);
+
+        clock.advance(Duration.ofSeconds(1));
+        await().atMost(WAIT).until(() -> outcomes.contains("deadline passed"));
+        assertThat(outcomes).containsExactly("deadline passed");
+    }
+}

@@ -1,0 +1,225 @@
+package io.fondation.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.contract.MutableClock;
+import io.fondation.worker.config.WorkerConfig;
+import io.fondation.worker.config.WorkerConfigLoader;
+import io.fondation.worker.e2e.TestAnalyzer;
+import io.fondation.worker.embedded.SqliteJobQueue;
+import io.fondation.worker.git.TestRepositories;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.JobSpec;
+import com.sun.net.httpserver.HttpServer;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.worker.config.Secret;
+import io.fondation.worker.git.CloneCredentials;
+import io.fondation.worker.git.RepositoryCloner;
+import io.fondation.worker.git.Workspaces;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The worker's lifecycle and poll loop, against the real embedded queue behind a fault switch. */
+class WorkerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path temp;
+
+    private final MutableClock clock = MutableClock.startingAtDefault();
+    private final FaultyQueue queue = new FaultyQueue(SqliteJobQueue.inMemory(clock));
+    private Worker worker;
+
+    @AfterEach
+    void close() {
+        if (worker != null) {
+            worker.stop();
+        }
+        queue.close();
+    }
+
+    private WorkerConfig config(Map<String, String> overrides) {
+        Path script = TestAnalyzer.install(temp.resolve("bin"));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "HOME", temp.toString(), "WORKER_ID", "w1", "POLL_INTERVAL", "20", "TEMP_DIR", temp.resolve("tmp").toString(),
+                "ANALYZER", "command", "ANALYZER_COMMAND", TestAnalyzer.commandJson(script), "HEARTBEAT_INTERVAL", "500"));
+        env.putAll(overrides);
+        return WorkerConfigLoader.load(env);
+    }
+
+    private Worker worker(Map<String, String> overrides, WorkerListener listener) {
+        worker = Worker.builder(config(overrides), queue).clock(clock).listener(listener).build();
+        return worker;
+    }
+
+    private String submitGoodJob(String name) {
+        Path repository = TestRepositories.sample(temp.resolve("repos").resolve(name));
+        return queue.enqueue(JobSpec.of(CloneSource.ofUrl(repository.toString(), null), ""));
+    }
+
+    @Test
+    void thePollLoopSurvivesQueueFailuresAndUnexpectedExceptions() {
+        worker(Map.of(), new WorkerListener() {}).start();
+        await().atMost(WAIT).until(() -> worker.health().lastPollAt() != null);
+
+        queue.claimsFail = true;
+        int before = queue.claimCalls.get();
+        await().atMost(WAIT).until(() -> queue.claimCalls.get() >= before + 3);
+        WorkerHealth degraded = worker.health();
+        assertThat(degraded.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(degraded.lastError()).contains("queue unreachable (test)");
+        assertThat(degraded.consecutivePollFailures()).isGreaterThanOrEqualTo(3);
+
+        // Not even a bug in a queue (an unchecked exception of any kind) stops the loop.
+        queue.claimError = new IllegalStateException("bug in the queue (test)");
+        int later = queue.claimCalls.get();
+        await().atMost(WAIT).until(() -> queue.claimCalls.get() >= later + 2);
+
+        queue.claimsFail = false;
+        String id = submitGoodJob("after-outage");
+        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.COMPLETED);
+        assertThat(worker.health().consecutivePollFailures()).isZero();
+        assertThat(worker.health().status()).isEqualTo(HealthStatus.DEGRADED); // the error is recent
+        clock.advance(Duration.ofMinutes(2));
+        await().atMost(WAIT).until(() -> worker.health().status() == HealthStatus.HEALTHY);
+        assertThat(worker.metrics().snapshot().get("queue_errors_total").longValue()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void failedClaimsBackOffExponentially() {
+        queue.claimsFail = true;
+        worker(Map.of("POLL_INTERVAL", "100"), new WorkerListener() {}).start();
+        long started = System.nanoTime();
+        // 100, 200, 400, 800 ms between tries: five calls take at least 1.5 s.
+        await().atMost(WAIT).until(() -> queue.claimCalls.get() >= 5);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotFailTheJob() {
+        AtomicInteger calls = new AtomicInteger();
+        worker(Map.of(), new WorkerListener() {
+            @Override
+            public void onClaimed(ClaimedJob job) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("display bug (test)");
+            }
+
+            @Override
+            public void onPhase(String jobId, JobStatus phase) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("display bug (test)");
+            }
+        }).start();
+        String id = submitGoodJob("sample");
+        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.COMPLETED);
+        assertThat(calls.get()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void healthFollowsTheLifecycle() {
+        worker(Map.of(), new WorkerListener() {});
+        assertThat(worker.health().status()).isEqualTo(HealthStatus.UNHEALTHY);
+        assertThat(worker.health().state()).isEqualTo("not_started");
+        worker.start();
+        await().atMost(WAIT).until(() -> worker.health().status() == HealthStatus.HEALTHY);
+        assertThatThrownBy(worker::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already started");
+        worker.stop();
+        assertThat(worker.health().status()).isEqualTo(HealthStatus.UNHEALTHY);
+        assertThat(worker.health().state()).isEqualTo("stopped");
+        worker.stop(); // harmless twice
+    }
+
+    @Test
+    void aWorkerWithoutAnAnalyzerRefusesToStartAndClaimsNothing() {
+        worker(Map.of("ANALYZER", "fondation"), new WorkerListener() {});
+        submitGoodJob("sample");
+        assertThatThrownBy(worker::start)
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("CLI_PATH: not set");
+        assertThat(queue.claimCalls.get()).isZero();
+    }
+
+    @Test
+    void perJobCredentialsAreOfferedToTheGitHostAndARefusalFailsTheJobWithoutRetry() throws Exception {
+        List<String> authorizations = new CopyOnWriteArrayList<>();
+        HttpServer git = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        git.createContext("/", exchange -> {
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            if (auth != null) {
+                authorizations.add(auth);
+            }
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"git\"");
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        git.start();
+        try {
+            String base = "http://127.0.0.1:" + git.getAddress().getPort();
+            WorkerConfig config = config(Map.of("GIT_BASE_URL", base));
+            JobTools tools = new JobTools(new Workspaces(config.tempDir(), config.workerId()),
+                    new RepositoryCloner(config.gitBaseUrl(), null, Duration.ofSeconds(10)),
+                    AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv()),
+                    job -> Optional.of(CloneCredentials.ofToken(Secret.of("job-token"))));
+            worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
+            worker.start();
+            String id = queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/private", null), ""));
+
+            await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.FAILED);
+
+            JobSnapshot job = queue.get(id).orElseThrow();
+            assertThat(job.attempts()).isEqualTo(1);
+            assertThat(job.lastError()).isEqualTo("authentication failed for " + base + "/acme/private.git: the token was refused");
+            assertThat(authorizations).isNotEmpty().allSatisfy(header -> assertThat(header).isEqualTo("Basic "
+                    + Base64.getEncoder().encodeToString("x-access-token:job-token".getBytes(StandardCharsets.UTF_8))));
+        } finally {
+            git.stop(0);
+        }
+    }
+
+    @Test
+    void credentialsThatCannotBeReadAreAConfigurationFailure() {
+        WorkerConfig config = config(Map.of());
+        JobTools tools = new JobTools(new Workspaces(config.tempDir(), config.workerId()),
+                new RepositoryCloner(config.gitBaseUrl(), null, Duration.ofSeconds(10)),
+                AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv()),
+                job -> {
+                    throw new ConfigurationException("ENCRYPTION_KEY", "cannot decrypt the GitHub token (test)");
+                });
+        worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
+        worker.start();
+        String id = submitGoodJob("sample");
+
+        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.FAILED);
+        assertThat(queue.get(id).orElseThrow().lastError())
+                .isEqualTo("cannot read the clone credentials: ENCRYPTION_KEY: cannot decrypt the GitHub token (test)");
+    }
+
+    @Test
+    void workspacesLeftByAnEarlierRunAreDeletedAtStart() throws Exception {
+        WorkerConfig config = config(Map.of());
+        Path leftover = new Workspaces(config.tempDir(), config.workerId()).create("crashed-job").root();
+        worker = Worker.builder(config, queue).clock(clock).build();
+        worker.start();
+        assertThat(leftover).doesNotExist();
+    }
+}

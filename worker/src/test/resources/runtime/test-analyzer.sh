@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A stand-in for the Fondation CLI used by the worker's end-to-end tests.
+# Usage: test-analyzer.sh <repo> <outputDir> <prompt> <jobId>
+# The prompt picks the behaviour:
+#   ""                  succeed: print the six progress lines, write the full output layout
+#   "fail <text>"       print "Analysis failed", write <text> to stderr, exit 1
+#   "partial"           write steps 1-3, then fail at step 4 (exit 1)
+#   "block <pidfile>"   write the process id to <pidfile>, print step 2, then wait until killed
+set -u
+repo="$1"
+out="$2"
+prompt="${3:-}"
+mode="${prompt%% *}"
+arg="${prompt#* }"
+
+step() {
+  printf '{"level":"info","time":%s000,"context":"analyze","msg":"[FONDATION_STEP_%s/6] %s"}\n' "$(date +%s)" "$1" "$2"
+}
+
+write_steps() {
+  mkdir -p "$out"
+  cat > "$out/step1_abstractions.yaml" <<'YAML'
+- name: Entry point
+  description: Where the program starts
+  file_paths: [src/main.py]
+- name: Helpers
+  description: Small utilities
+  file_paths: [src/util.py]
+YAML
+  cat > "$out/step2_relationships.yaml" <<'YAML'
+summary: The entry point calls the helpers.
+relationships:
+  - from_abstraction: 0
+    to_abstraction: 1
+    label: calls
+    evidence: main() uses helper()
+YAML
+  cat > "$out/step3_order.yaml" <<'YAML'
+order:
+  - index: 0
+    name: Entry point
+    reasoning: Start where the program starts
+  - index: 1
+    name: Helpers
+    reasoning: Then what it uses
+YAML
+}
+
+step 1 "Extracting core abstractions from codebase"
+case "$mode" in
+  fail)
+    echo '{"level":"error","msg":"Analysis failed"}'
+    echo "Error: $arg" >&2
+    exit 1
+    ;;
+  block)
+    echo $$ > "$arg"
+    step 2 "Analyzing relationships between components"
+    exec sleep 600
+    ;;
+esac
+
+if [ ! -f "$repo/src/main.py" ]; then
+  echo "Error: the repository was not checked out at $repo" >&2
+  exit 3
+fi
+write_steps
+step 2 "Analyzing relationships between components"
+step 3 "Determining optimal chapter order"
+step 4 "Generating chapter content"
+if [ "$mode" = "partial" ]; then
+  echo '{"level":"error","msg":"Analysis failed"}'
+  echo "Error: chapter generation crashed" >&2
+  exit 1
+fi
+mkdir -p "$out/chapters" "$out/reviewed-chapters" "$out/tutorials"
+for i in 1 2 10; do
+  printf '# Chapter %s: Topic %s\n\nText of chapter %s.\n' "$i" "$i" "$i" > "$out/chapters/chapter_${i}_topic-$i.md"
+done
+step 5 "Reviewing and enhancing chapters"
+for i in 1 2 10; do
+  printf '# Chapter %s: Topic %s (reviewed)\n\nBetter text of chapter %s.\n' "$i" "$i" "$i" > "$out/reviewed-chapters/chapter_${i}_topic-$i.md"
+done
+step 6 "Generating interactive tutorials"
+printf '# Interactive Tutorial: Getting started\n\nTry it.\n' > "$out/tutorials/tutorial_1_getting-started.md"
+# The final line of a headless Claude Code run (stream-json), with its cost and token usage.
+echo '{"type":"result","subtype":"success","is_error":false,"duration_ms":1000,"num_turns":3,"total_cost_usd":0.25,"usage":{"input_tokens":1200,"output_tokens":340},"session_id":"test-session"}'
+exit 0
