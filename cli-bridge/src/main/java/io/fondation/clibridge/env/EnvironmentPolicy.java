@@ -29,7 +29,7 @@ public final class EnvironmentPolicy {
 
     /** Names and prefixes that are never passed on: the worker's own secrets. */
     public static final List<String> DENIED = List.of(
-            "CONVEX_*", "ENCRYPTION_KEY", "GITHUB_TOKEN", "GH_TOKEN", "GITHUB_*", "WORKER_SECRET",
+            "CONVEX_*", "ENCRYPTION_KEY", "GITHUB_TOKEN", "GH_TOKEN", "GITHUB_*", "WORKER_SECRET", "FONDATION_WORKER_SECRET",
             "WORKER_*", "CALLBACK_TOKEN", "JOB_TOKEN", "AWS_*", "GOOGLE_APPLICATION_CREDENTIALS");
 
     private final List<String> allowed;

@@ -69,7 +69,7 @@ class EnvironmentPolicyTest {
 
     @Test
     void secretsCannotBeAddedAsExtras() {
-        for (String name : List.of("GITHUB_TOKEN", "ENCRYPTION_KEY", "CONVEX_DEPLOY_KEY", "CONVEX_*", "GIT*", "WORKER_SECRET", "C*")) {
+        for (String name : List.of("GITHUB_TOKEN", "ENCRYPTION_KEY", "CONVEX_DEPLOY_KEY", "CONVEX_*", "GIT*", "WORKER_SECRET", "FONDATION_WORKER_SECRET", "C*")) {
             assertThatThrownBy(() -> EnvironmentPolicy.defaults().withExtras(List.of(name)))
                     .as(name).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never passed");
         }

@@ -32,7 +32,7 @@ public final class DocsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB-ID", description = "The job (or the first characters of its id).")
     String jobId;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: ./fondation-output/<job-id>).")
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: fondation-output/<job-id> in the current directory).")
     Path out;
 
     @Mixin

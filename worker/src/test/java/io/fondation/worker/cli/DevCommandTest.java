@@ -102,6 +102,23 @@ class DevCommandTest {
     }
 
     @Test
+    void aBranchThatDoesNotExistFailsAtOnceWithItsNameInTheErrorAndInStatus() throws Exception {
+        Path repo = FixtureRepository.create(temp.resolve("repo"));
+        Path db = temp.resolve("q.db");
+        CliHarness cli = new CliHarness(temp);
+
+        CliHarness.Result dev = cli.run(temp, "dev", "--dry-run", repo.toString(), "--branch", "no-such-branch",
+                "--db", db.toString(), "--out", temp.resolve("out").toString());
+
+        assertThat(dev.exitCode()).as("stdout:\n%s\nstderr:\n%s", dev.out(), dev.err()).isEqualTo(1);
+        String id = jobId(dev.out());
+        assertThat(dev.err()).contains("no-such-branch").doesNotContain("Exception");
+        CliHarness.Result status = cli.run(temp, "status", "--db", db.toString());
+        String row = status.out().lines().toList().get(1);
+        assertThat(row).startsWith(id.substring(0, 8) + "  failed").contains("1/5").contains("no-such-branch");
+    }
+
+    @Test
     void ctrlCReleasesTheRunningJobAndExits130() throws Exception {
         Path repo = FixtureRepository.create(temp.resolve("shop"));
         Path db = temp.resolve("q.db");
