@@ -173,26 +173,6 @@ final class JobRows {
     }
 
     /** Reading order: yaml, chapters, reviewed chapters, tutorials, the rest; then chapter index, then slug. */
-    static final java.util.Comparator<Document> READING_ORDER = java.util.Comparator
-            .comparingInt(JobRows::rank)
-            .thenComparingInt((Document d) -> d.chapterIndex() == null ? 0 : d.chapterIndex())
-            .thenComparing(Document::slug);
-
-    private static int rank(Document document) {
-        switch (document.kind()) {
-            case YAML:
-                return 0;
-            case CHAPTER:
-                boolean reviewed = document.slug().startsWith("reviewed-chapters/") || document.slug().contains("/reviewed-")
-                        || document.title().startsWith("Reviewed:");
-                return reviewed ? 2 : 1;
-            case TUTORIAL:
-                return 3;
-            default:
-                return 4;
-        }
-    }
-
     static Document document(JsonNode row) {
         return new Document(text(row, "slug"), text(row, "title"), integer(row, "chapterIndex"),
                 DocumentKind.fromWire(text(row, "kind")), text(row, "content"));

@@ -8,6 +8,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Document;
+import io.fondation.shared.DocumentReadingOrder;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -320,7 +321,6 @@ final class LegacyProtocol implements QueueProtocol {
             }
             documents.add(document);
         }
-        documents.sort(JobRows.READING_ORDER);
-        return documents;
+        return DocumentReadingOrder.sorted(documents);
     }
 }

@@ -4,6 +4,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Document;
+import io.fondation.shared.DocumentReadingOrder;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;

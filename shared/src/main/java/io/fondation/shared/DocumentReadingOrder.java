@@ -1,7 +1,5 @@
-package io.fondation.worker.embedded;
+package io.fondation.shared;
 
-import io.fondation.shared.Document;
-import io.fondation.shared.DocumentKind;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -11,12 +9,16 @@ import java.util.regex.Pattern;
 /**
  * The order in which a course's documents are read: the YAML files (by slug), then the chapters,
  * the reviewed chapters and the tutorials, each by their numeric index (chapter 10 after chapter 2,
- * unlike the old worker's string sort), then anything else by slug.
+ * unlike the old worker's string sort), then anything else by slug. Every queue backend lists a
+ * job's documents in this order.
  */
 public final class DocumentReadingOrder {
 
     /** The prefix of the analyzer's reviewed chapters. */
     public static final String REVIEWED_PREFIX = "reviewed-chapters/";
+
+    /** The title prefix the existing worker gives reviewed chapters (their slugs may not say so). */
+    public static final String REVIEWED_TITLE_PREFIX = "Reviewed: ";
 
     private static final Pattern INDEX_IN_NAME = Pattern.compile("(?:chapter|tutorial)_(\\d{1,9})(?:[_.]|$)");
 
@@ -42,12 +44,16 @@ public final class DocumentReadingOrder {
             return 0;
         }
         if (document.kind() == DocumentKind.CHAPTER) {
-            return document.slug().startsWith(REVIEWED_PREFIX) ? 2 : 1;
+            return isReviewed(document) ? 2 : 1;
         }
         if (document.kind() == DocumentKind.TUTORIAL) {
             return 3;
         }
         return 4;
+    }
+
+    private static boolean isReviewed(Document document) {
+        return document.slug().startsWith(REVIEWED_PREFIX) || document.title().startsWith(REVIEWED_TITLE_PREFIX);
     }
 
     /** The numeric index for chapters and tutorials: the stored one, else the one in the file name. */

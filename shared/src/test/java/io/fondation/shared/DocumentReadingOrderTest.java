@@ -1,9 +1,7 @@
-package io.fondation.worker.embedded;
+package io.fondation.shared;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fondation.shared.Document;
-import io.fondation.shared.DocumentKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +46,14 @@ class DocumentReadingOrderTest {
         Document a = doc("chapters/chapter_1_a.md", 1, DocumentKind.CHAPTER);
 
         assertThat(DocumentReadingOrder.sorted(List.of(b, a))).containsExactly(a, b);
+    }
+
+    @Test
+    void chaptersTitledReviewedByTheExistingWorkerComeAfterTheChapters() {
+        Document reviewed = new Document("chapter-1-reviewed", "Reviewed: Intro", 1, DocumentKind.CHAPTER, "# Intro\n");
+        Document chapter = new Document("chapter-2", "Setup", 2, DocumentKind.CHAPTER, "# Setup\n");
+
+        assertThat(DocumentReadingOrder.sorted(List.of(reviewed, chapter))).containsExactly(chapter, reviewed);
     }
 
     private static Document doc(String slug, Integer index, DocumentKind kind) {
