@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Prints how long shallow clones of local repositories take, cold and warm (./mvnw -Pbenchmarks). */
 @Tag("benchmark")
-class CloneBenchmark {
+class CloneBenchmarkTest {
 
     @TempDir
     Path temp;
@@ -30,7 +30,7 @@ class CloneBenchmark {
             }
             List<Long> sorted = new ArrayList<>(millis);
             sorted.sort(null);
-            System.out.printf("clone of a local repository with %d files: runs %s ms, median %d ms%n",
+            System.out.printf("BENCHMARK clone of a local repository with %d files: runs %s ms, median %d ms%n",
                     files, millis, sorted.get(sorted.size() / 2));
         }
     }
