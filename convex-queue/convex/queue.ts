@@ -224,7 +224,12 @@ export const complete = mutation({
     requireWorker(args.workerSecret);
     const job = await findJob(ctx.db, args.jobId);
     if (job === null) return { outcome: "not_held" as const };
-    if (job.status === "completed") return { outcome: "already_completed" as const };
+    // Whoever completes is recorded: its own repeated call (a lost response) is answered
+    // already_completed; a stale holder's call is not_held, so it never believes it finished the job.
+    const completer = args.leaseToken ?? `worker:${args.workerId}`;
+    if (job.status === "completed") {
+      return { outcome: job.completedBy === completer ? ("already_completed" as const) : ("not_held" as const) };
+    }
     const held = holdsLock(job, args.workerId, args.leaseToken);
     const now = Date.now();
     if (isCancelRequested(job)) {
@@ -243,6 +248,7 @@ export const complete = mutation({
     await ctx.db.patch(job._id, {
       ...CLEARED_LOCK,
       status: "completed",
+      completedBy: completer,
       completedAt: now,
       updatedAt: now,
       ...(args.result !== undefined ? { result: args.result } : {}),

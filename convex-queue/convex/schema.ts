@@ -120,6 +120,11 @@ export default defineSchema({
     leaseToken: v.optional(v.string()),
     /** Client-generated token of the claim that took the current lease (lost-response retries). */
     claimToken: v.optional(v.string()),
+    /**
+     * The lease token (or, for the old argument shape, the worker id) that completed the job, so that
+     * a repeated `complete` is recognised as the same holder's and a stale holder's is not.
+     */
+    completedBy: v.optional(v.string()),
     /** What to clone when the job has no repository (queue:enqueue). */
     source: v.optional(cloneSource),
     /** When the current (or last) attempt was claimed; average duration is measured from here. */

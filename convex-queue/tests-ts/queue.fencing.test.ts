@@ -49,6 +49,33 @@ describe("fencing: a holder that lost its lease changes nothing", () => {
     });
   }
 
+  for (const nextWorker of ["worker-b", "worker-a"]) {
+    test(`once ${nextWorker} completed the job, the stale holder's complete is not_held, the new holder's repeat already_completed`, async () => {
+      const { t, id, stale, fresh } = await lostLease(nextWorker);
+      const freshArgs = { jobId: id, workerId: nextWorker, leaseToken: fresh.leaseToken, workerSecret: SECRET };
+      expect(await mutate(t, "queue:complete", { ...freshArgs, docsCount: 3 })).toEqual({ outcome: "completed" });
+      const done = await row(t, id);
+
+      expect(
+        await mutate(t, "queue:complete", { jobId: id, workerId: "worker-a", leaseToken: stale.leaseToken, workerSecret: SECRET }),
+      ).toEqual({ outcome: "not_held" });
+      expect(await mutate(t, "queue:complete", freshArgs)).toEqual({ outcome: "already_completed" });
+      expect(await row(t, id)).toEqual(done);
+      // The record of who completed the job is not public.
+      expect(await read(t, "queue:getJob", { jobId: id, workerSecret: SECRET })).not.toHaveProperty("completedBy");
+    });
+  }
+
+  test("without a lease token (the old argument shape) only the completing worker id gets already_completed", async () => {
+    useClock();
+    const t = newConvex();
+    const id = await enqueue(t);
+    await claim(t, "worker-a");
+    expect(await mutate(t, "queue:complete", { jobId: id, workerId: "worker-a", workerSecret: SECRET })).toEqual({ outcome: "completed" });
+    expect(await mutate(t, "queue:complete", { jobId: id, workerId: "worker-a", workerSecret: SECRET })).toEqual({ outcome: "already_completed" });
+    expect(await mutate(t, "queue:complete", { jobId: id, workerId: "worker-b", workerSecret: SECRET })).toEqual({ outcome: "not_held" });
+  });
+
   test("a wrong lease token is refused even for the worker holding the job", async () => {
     useClock();
     const t = newConvex();

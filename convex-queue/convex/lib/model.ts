@@ -99,7 +99,7 @@ export function requireNonBlank(name: string, value: string): string {
 }
 
 /** Fields that are secrets or lease internals and never leave the worker-facing claim result. */
-const PRIVATE_JOB_FIELDS = ["callbackToken", "leaseToken", "claimToken"] as const;
+const PRIVATE_JOB_FIELDS = ["callbackToken", "leaseToken", "claimToken", "completedBy"] as const;
 
 /** A job as queries return it: every field except the tokens, plus `id`. */
 export function jobSnapshot(job: Doc<"jobs">): Record<string, unknown> {

@@ -104,7 +104,7 @@ public final class ConvexJobQueue implements JobQueue {
                 Lookups lookups = new Lookups(client, settings.workerSecret(), cipher);
                 LOG.info("Convex queue at {}: hardened functions", url);
                 return new ConvexJobQueue(client, clock, mode,
-                        new HardenedProtocol(client, clock, settings.workerSecret(), lookups, settings.maxAttempts()), lookups);
+                        new HardenedProtocol(client, clock, settings.workerSecret(), lookups), lookups);
             }
             // The legacy functions validate their arguments strictly: no workerSecret there.
             Lookups lookups = new Lookups(client, null, cipher);

@@ -2,7 +2,6 @@ package io.fondation.convexqueue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
-import io.fondation.convexqueue.client.ConvexTransportException;
 import io.fondation.convexqueue.client.Idempotence;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
@@ -40,7 +39,6 @@ final class HardenedProtocol implements QueueProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(HardenedProtocol.class);
     /** Jobs with a malformed source are failed and skipped; at most this many per claimOne call. */
     private static final int MAX_SKIPPED_PER_CLAIM = 20;
-    private static final int MAX_REMEMBERED_COMPLETIONS = 10_000;
     /** The most jobs queue:listJobs returns in one call. */
     static final int MAX_LIST_LIMIT = 1_000;
 
@@ -48,20 +46,8 @@ final class HardenedProtocol implements QueueProtocol {
     private final Clock clock;
     private final String workerSecret;
     private final Lookups lookups;
-    private final int maxAttempts;
-    /** "jobId\ntoken" of the jobs this process completed (bounded, oldest dropped). */
-    private final Map<String, Boolean> completed = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<String, Boolean>(256, 0.75f, false) {
-                private static final long serialVersionUID = 1L;
 
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > MAX_REMEMBERED_COMPLETIONS;
-                }
-            });
-
-    HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups, int maxAttempts) {
-        this.maxAttempts = maxAttempts;
+    HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups) {
         this.client = client;
         this.clock = clock;
         this.workerSecret = workerSecret;
@@ -141,15 +127,6 @@ final class HardenedProtocol implements QueueProtocol {
         return Optional.empty();
     }
 
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(250L << Math.min(attempt - 1, 4));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JobQueueException("interrupted while completing a job", true, e);
-        }
-    }
-
     private void failInvalidJob(JobLease lease, String problem) {
         LOG.warn("Job {} cannot be run and is failed: {}", lease.jobId(), problem);
         retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + problem));
@@ -208,32 +185,12 @@ final class HardenedProtocol implements QueueProtocol {
             resultArg.put("data", data);
         }
         Args args = lease(lease).put("result", resultArg).put("docsCount", (double) result.documentCount());
-        String key = lease.jobId() + "\n" + lease.token();
-        // Retried here rather than by the client, to know whether an earlier try may have completed the job.
-        boolean mayHaveCompleted = completed.containsKey(key);
-        JsonNode answer = null;
-        for (int attempt = 1; answer == null; attempt++) {
-            try {
-                answer = client.mutation("queue:complete", withSecret(args), Idempotence.NOT_IDEMPOTENT);
-            } catch (ConvexTransportException e) {
-                if (!e.isRetryable() || attempt >= maxAttempts) {
-                    throw e;
-                }
-                mayHaveCompleted = true;
-                pause(attempt);
-            }
-        }
+        // The deployment remembers which lease completed the job: a repeated call with this lease (a lost
+        // response) answers already_completed, any other holder not_held. So retrying is safe.
+        JsonNode answer = client.mutation("queue:complete", withSecret(args), Idempotence.IDEMPOTENT);
         String outcome = JobRows.text(answer, "outcome");
         if (outcome == null) {
             throw new JobQueueException("queue:complete answered without an outcome", false);
-        }
-        if ("completed".equals(outcome)) {
-            completed.put(key, Boolean.TRUE);
-        }
-        if ("already_completed".equals(outcome) && !mayHaveCompleted) {
-            // The deployment answers already_completed to anyone once the job is completed; a holder that never
-            // completed it (a stale lease) did not hold it.
-            return CompleteOutcome.NOT_HELD;
         }
         switch (outcome) {
             case "completed":

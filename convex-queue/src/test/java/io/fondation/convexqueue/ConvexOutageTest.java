@@ -127,6 +127,19 @@ class ConvexOutageTest {
     }
 
     @Test
+    void aCompleteWhoseResponseWasLostIsRetriedAndAnswersAlreadyCompleted() {
+        String id = enqueue("gadgets");
+        ClaimedJob job = queue.claimOne("worker-a", Duration.ofMinutes(5)).orElseThrow();
+
+        proxy.loseResponses(1);
+        CompleteOutcome outcome = queue.complete(job.lease(), JobResult.of("done", 0));
+
+        assertThat(proxy.lostResponses()).as("the first answer was lost, so complete was sent twice").isEqualTo(1);
+        assertThat(outcome).as("the retry found the job completed by this very lease").isEqualTo(CompleteOutcome.ALREADY_COMPLETED);
+        assertThat(queue.get(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
     void aNonIdempotentEnqueueWhoseResponseWasLostIsNotRepeated() {
         proxy.loseResponses(1);
 
