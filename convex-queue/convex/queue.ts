@@ -1,6 +1,6 @@
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
-import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
+import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { requireWorker } from "./lib/auth";
 import { fail } from "./lib/errors";
 import {
@@ -119,10 +119,13 @@ export const claimOne = mutation({
         .query("jobs")
         .withIndex("by_status_runAt", (q) => q.eq("status", "pending").lte("runAt", now))
         .first());
-    if (job === null) return null;
+    // No pending job due: take over a job whose holder stopped heartbeating, without waiting for
+    // the reclaimExpired cron (which still catches them when no worker is polling).
+    const target = job ?? (await reclaimForClaim(ctx, now));
+    if (target === null) return null;
 
     const leaseToken = randomToken();
-    await ctx.db.patch(job._id, {
+    await ctx.db.patch(target._id, {
       status: "claimed",
       lockedBy: args.workerId,
       leaseUntil: now + leaseMs,
@@ -132,7 +135,7 @@ export const claimOne = mutation({
       heartbeatAt: now,
       updatedAt: now,
     });
-    const claimed = await ctx.db.get(job._id);
+    const claimed = await ctx.db.get(target._id);
     return await claimResult(ctx, claimed!);
   },
 });
@@ -619,6 +622,58 @@ export const listJobs = query({
 /** Most expired leases handled per run; the cron runs every minute. */
 const RECLAIM_BATCH = 200;
 
+/** Expired leases looked at by one claimOne call before it gives up. */
+const RECLAIM_PER_CLAIM = 10;
+
+/**
+ * Ends the expired lease of `job`: one attempt spent, back to `pending` (due now) or `dead` when
+ * attempts run out; a job that is no longer leased (it ended otherwise) only loses its stale lock.
+ */
+async function reclaim(ctx: MutationCtx, job: Doc<"jobs">, now: number): Promise<"pending" | "dead" | "cleared"> {
+  if (!isLeased(job.status)) {
+    await ctx.db.patch(job._id, { ...CLEARED_LOCK });
+    return "cleared";
+  }
+  const attempts = (job.attempts ?? 0) + 1;
+  const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const message = `lease expired: worker ${job.lockedBy ?? "?"} stopped heartbeating`;
+  if (attempts >= maxAttempts) {
+    await ctx.db.patch(job._id, {
+      ...CLEARED_LOCK,
+      status: "dead",
+      attempts,
+      error: message,
+      lastError: message,
+      completedAt: now,
+      updatedAt: now,
+    });
+    return "dead";
+  }
+  await ctx.db.patch(job._id, {
+    ...CLEARED_LOCK,
+    status: "pending",
+    attempts,
+    lastError: message,
+    runAt: now,
+    updatedAt: now,
+  });
+  return "pending";
+}
+
+/** Reclaims expired leases until one job is back to `pending`, and returns it (or null). */
+async function reclaimForClaim(ctx: MutationCtx, now: number): Promise<Doc<"jobs"> | null> {
+  const expired = await ctx.db
+    .query("jobs")
+    .withIndex("by_leaseUntil", (q) => q.gte("leaseUntil", 0).lt("leaseUntil", now))
+    .take(RECLAIM_PER_CLAIM);
+  for (const job of expired) {
+    if ((await reclaim(ctx, job, now)) === "pending") {
+      return (await ctx.db.get(job._id))!;
+    }
+  }
+  return null;
+}
+
 /**
  * Returns jobs whose holder stopped heartbeating (lease expired) to `pending`, spending one attempt
  * (the crashed attempt), or to `dead` when attempts are exhausted. Also drops stale locks left on
@@ -636,36 +691,10 @@ export const reclaimExpired = internalMutation({
     let dead = 0;
     let cleared = 0;
     for (const job of expired) {
-      if (!isLeased(job.status)) {
-        await ctx.db.patch(job._id, { ...CLEARED_LOCK });
-        cleared++;
-        continue;
-      }
-      const attempts = (job.attempts ?? 0) + 1;
-      const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-      const message = `lease expired: worker ${job.lockedBy ?? "?"} stopped heartbeating`;
-      if (attempts >= maxAttempts) {
-        await ctx.db.patch(job._id, {
-          ...CLEARED_LOCK,
-          status: "dead",
-          attempts,
-          error: message,
-          lastError: message,
-          completedAt: now,
-          updatedAt: now,
-        });
-        dead++;
-      } else {
-        await ctx.db.patch(job._id, {
-          ...CLEARED_LOCK,
-          status: "pending",
-          attempts,
-          lastError: message,
-          runAt: now,
-          updatedAt: now,
-        });
-        reclaimed++;
-      }
+      const outcome = await reclaim(ctx, job, now);
+      if (outcome === "pending") reclaimed++;
+      else if (outcome === "dead") dead++;
+      else cleared++;
     }
     if (reclaimed + dead + cleared > 0) {
       console.log(`reclaimExpired: ${reclaimed} back to pending, ${dead} dead, ${cleared} stale locks cleared`);

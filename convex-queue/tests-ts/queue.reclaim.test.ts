@@ -71,3 +71,38 @@ describe("reclaimExpired", () => {
     expect(reclaim[0].args).toEqual([{}]);
   });
 });
+
+describe("claimOne takes over expired leases itself", () => {
+  test("with no pending job due, a job whose holder stopped heartbeating is claimed at once, one attempt spent", async () => {
+    const clock = useClock();
+    const t = newConvex();
+    const id = await enqueue(t);
+    const crashed = await claim(t, "worker-a", { leaseMs: 60_000 });
+    clock.advance(59_999);
+    expect(await claim(t, "worker-b")).toBeNull();
+
+    clock.advance(2);
+    const taken = await claim(t, "worker-b");
+    expect(taken).toMatchObject({ id, attempts: 1 });
+    expect(taken.leaseToken).not.toBe(crashed.leaseToken);
+    const job = await row(t, id);
+    expect(job).toMatchObject({ status: "claimed", lockedBy: "worker-b", attempts: 1 });
+    expect(job.lastError).toContain("worker-a");
+    // The crashed holder is fenced off.
+    expect(await mutate(t, "queue:complete", { jobId: id, workerId: "worker-a", leaseToken: crashed.leaseToken, workerSecret: SECRET }))
+      .toEqual({ outcome: "not_held" });
+  });
+
+  test("a due pending job goes first; an exhausted expired job becomes dead instead of being claimed", async () => {
+    const clock = useClock();
+    const t = newConvex();
+    const expiring = await enqueue(t, { maxAttempts: 1 });
+    await claim(t, "worker-a", { leaseMs: 10_000 });
+    const waiting = await enqueue(t);
+    clock.advance(10_001);
+
+    expect((await claim(t, "worker-b")).id).toBe(waiting);
+    expect(await claim(t, "worker-c")).toBeNull();
+    expect(await row(t, expiring)).toMatchObject({ status: "dead", attempts: 1 });
+  });
+});
