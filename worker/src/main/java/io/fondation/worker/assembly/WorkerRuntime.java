@@ -62,7 +62,8 @@ public final class WorkerRuntime implements AutoCloseable {
         try {
             JobTools tools = new JobTools(
                     new Workspaces(config.tempDir(), config.workerId()),
-                    new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT),
+                    new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
+                        .localRepositoriesAllowed(config.allowLocalRepositories()),
                     AnalyzerLauncher.withDefaults(config.analyzer(), environment),
                     credentialsSource(queue));
             Worker worker = Worker.builder(config, queue).clock(clock).listener(listener).tools(tools).build();

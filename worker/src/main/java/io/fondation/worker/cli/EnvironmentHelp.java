@@ -18,6 +18,8 @@ final class EnvironmentHelp {
             "  FONDATION_WORKER_SECRET  secret presented to the queue functions (secret)",
             "  ENCRYPTION_KEY           64 hex chars; decrypts stored GitHub tokens (secret)",
             "  GITHUB_TOKEN             token for cloning private repositories (secret)",
+            "  ALLOW_LOCAL_REPOSITORIES jobs may name paths on this machine (true for",
+            "                           the embedded queue, false for convex)",
             "  EMBEDDED_DB_PATH         embedded queue file",
             "                           (${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db)",
             "  WORKER_ID                worker name (worker-<host>-<random>)",

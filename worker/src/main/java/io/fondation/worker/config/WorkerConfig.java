@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param shutdownGrace {@code SHUTDOWN_GRACE} (ms): the longest a shutdown waits for jobs to wind down
  * @param healthHost {@code HEALTH_HOST}: the address the health server binds (default all interfaces)
  * @param githubToken {@code GITHUB_TOKEN}: the token used to clone private repositories over HTTPS, or {@code null}
+ * @param allowLocalRepositories {@code ALLOW_LOCAL_REPOSITORIES}: whether a job may name a path or {@code file:}
+ *     URL on the worker's machine (default: yes for the embedded queue, no for Convex, whose jobs come from others)
  */
 public record WorkerConfig(
         String workerId,
@@ -37,7 +39,8 @@ public record WorkerConfig(
         int healthPort,
         Duration shutdownGrace,
         String healthHost,
-        Secret githubToken) {
+        Secret githubToken,
+        boolean allowLocalRepositories) {
 
     public WorkerConfig {
         Objects.requireNonNull(workerId, "workerId");

@@ -105,9 +105,10 @@ public final class WorkerConfigLoader {
         }
         Duration shutdownGrace = settings.millis("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, 0, Duration.ofMinutes(30).toMillis());
         Secret githubToken = settings.secret("GITHUB_TOKEN");
+        boolean allowLocalRepositories = settings.bool("ALLOW_LOCAL_REPOSITORIES", queue.kind() == QueueSettings.Kind.EMBEDDED);
 
         return new WorkerConfig(workerId, pollInterval, leaseTime, heartbeat, maxConcurrentJobs, tempDir.toAbsolutePath(),
-                queue, analyzer, gitBaseUrl, healthPort, shutdownGrace, healthHost, githubToken);
+                queue, analyzer, gitBaseUrl, healthPort, shutdownGrace, healthHost, githubToken, allowLocalRepositories);
     }
 
     /** {@link #load(Map, Map)} without overrides. */
@@ -307,6 +308,21 @@ public final class WorkerConfigLoader {
                 throw new ConfigurationException(name, parsed + " ms is out of range; use " + min + " to " + max + " milliseconds");
             }
             return Duration.ofMillis(parsed);
+        }
+
+        boolean bool(String name, boolean fallback) {
+            java.util.Optional<String> value = optional(name);
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "1":
+                    return true;
+                case "false", "no", "0":
+                    return false;
+                default:
+                    throw new ConfigurationException(name, "'" + value.get() + "' is not true or false");
+            }
         }
 
         int integer(String name, int fallback, int min, int max, String what) {

@@ -58,6 +58,7 @@ public final class RepositoryCloner {
     private final String gitBaseUrl;
     private final Secret token;
     private final Duration networkTimeout;
+    private final boolean localRepositoriesAllowed;
 
     /**
      * @param gitBaseUrl where {@code owner/name} sources live, e.g. {@code https://github.com}
@@ -65,9 +66,25 @@ public final class RepositoryCloner {
      * @param networkTimeout the socket read timeout of remote operations
      */
     public RepositoryCloner(String gitBaseUrl, Secret token, Duration networkTimeout) {
+        this(gitBaseUrl, token, networkTimeout, true);
+    }
+
+    private RepositoryCloner(String gitBaseUrl, Secret token, Duration networkTimeout, boolean localRepositoriesAllowed) {
         this.gitBaseUrl = Objects.requireNonNull(gitBaseUrl, "gitBaseUrl");
         this.token = token;
         this.networkTimeout = Objects.requireNonNull(networkTimeout, "networkTimeout");
+        this.localRepositoriesAllowed = localRepositoriesAllowed;
+    }
+
+    /**
+     * A cloner that accepts, or refuses, jobs naming a path or {@code file:} URL on this machine
+     * ({@code ALLOW_LOCAL_REPOSITORIES}). Refusing matters when jobs come from other people (Convex): a
+     * job must not make the worker read the worker machine's own repositories. {@code owner/name}
+     * sources are always accepted, even when the operator points {@code GIT_BASE_URL} at a local
+     * directory.
+     */
+    public RepositoryCloner localRepositoriesAllowed(boolean allowed) {
+        return new RepositoryCloner(gitBaseUrl, token, networkTimeout, allowed);
     }
 
     /**
@@ -96,6 +113,11 @@ public final class RepositoryCloner {
         // A duration measurement, not a point in time: the monotonic clock is the right tool.
         long started = System.nanoTime();
         CloneTarget target = CloneTarget.of(source.cloneUrl(gitBaseUrl));
+        if (!target.remote() && source.url() != null && !localRepositoriesAllowed) {
+            throw new CloneException(JobFailure.of(FailureKind.INVALID_INPUT, "repository '" + target.display()
+                    + "' is a path on the worker's machine, which this worker does not accept"
+                    + " (ALLOW_LOCAL_REPOSITORIES=false); use an https URL or owner/name"), null);
+        }
         CredentialsProvider provider = credentialsFor(target, credentials);
         ProgressMonitor monitor = new CancellingMonitor(cancelled);
         String branch = null;

@@ -105,7 +105,8 @@ public final class Worker implements AutoCloseable {
     private static JobTools defaultTools(WorkerConfig config, Map<String, String> environment, Clock clock) {
         return new JobTools(
                 new Workspaces(config.tempDir(), config.workerId()),
-                new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT),
+                new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
+                        .localRepositoriesAllowed(config.allowLocalRepositories()),
                 AnalyzerLauncher.withDefaults(config.analyzer(), environment));
     }
 

@@ -204,6 +204,15 @@ class WorkerConfigLoaderTest {
         }
 
         @Test
+        void localRepositoriesAreAcceptedFromTheEmbeddedQueueOnlyUnlessConfigured() {
+            assertThat(load().allowLocalRepositories()).isTrue();
+            assertThat(load("CONVEX_URL", "https://x.convex.cloud").allowLocalRepositories()).isFalse();
+            assertThat(load("CONVEX_URL", "https://x.convex.cloud", "ALLOW_LOCAL_REPOSITORIES", "true").allowLocalRepositories()).isTrue();
+            assertThat(load("ALLOW_LOCAL_REPOSITORIES", "no").allowLocalRepositories()).isFalse();
+            rejects("ALLOW_LOCAL_REPOSITORIES", "maybe").hasMessage("ALLOW_LOCAL_REPOSITORIES: 'maybe' is not true or false");
+        }
+
+        @Test
         void queueCanBeForcedToEmbedded() {
             assertThat(load("CONVEX_URL", "https://x.convex.cloud", "QUEUE", "embedded").queue().kind())
                     .isEqualTo(QueueSettings.Kind.EMBEDDED);
@@ -359,7 +368,7 @@ class WorkerConfigLoaderTest {
         WorkerConfig config = load();
         assertThatThrownBy(() -> new WorkerConfig(config.workerId(), config.pollInterval(), Duration.ofSeconds(10),
                 Duration.ofSeconds(5), 1, config.tempDir(), config.queue(), config.analyzer(), config.gitBaseUrl(),
-                config.healthPort(), config.shutdownGrace(), config.healthHost(), null))
+                config.healthPort(), config.shutdownGrace(), config.healthHost(), null, true))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(Secret.of("test-secret")).toString()).isEqualTo("[[redacted]]");
     }

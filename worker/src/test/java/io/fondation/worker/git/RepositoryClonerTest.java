@@ -121,6 +121,26 @@ class RepositoryClonerTest {
     }
 
     @Test
+    void aClonerThatRefusesLocalRepositoriesRefusesPathsAndFileUrlsButNotOwnerAndName() throws Exception {
+        RepositoryCloner refusing = cloner().localRepositoriesAllowed(false);
+        for (String location : List.of(origin.toString(), origin.toUri().toString())) {
+            CloneException error = failureOf(refusing, CloneSource.ofUrl(location, null));
+            assertThat(error.failure().kind()).as(location).isEqualTo(FailureKind.INVALID_INPUT);
+            assertThat(error.failure().message()).as(location)
+                    .startsWith("repository '" + location + "' is a path on the worker's machine")
+                    .contains("ALLOW_LOCAL_REPOSITORIES=false");
+        }
+        assertThat(temp.resolve("clone")).doesNotExist();
+
+        Path hosting = temp.resolve("hosting");
+        Git.cloneRepository().setURI(origin.toString()).setDirectory(hosting.resolve("acme/widget.git").toFile())
+                .setBare(true).call().close();
+        ClonedRepository clone = new RepositoryCloner(hosting.toUri().toString(), null, TIMEOUT).localRepositoriesAllowed(false)
+                .clone(CloneSource.ofFullName("acme/widget", null), temp.resolve("clone"), () -> false);
+        assertThat(clone.directory().resolve("src/main.py")).exists();
+    }
+
+    @Test
     void aMissingPathIsInvalidInputNamingIt() {
         String missing = temp.resolve("nowhere").toString();
         CloneException error = failureOf(cloner(), CloneSource.ofUrl(missing, null));
