@@ -107,10 +107,10 @@ public final class AnalysisRunner {
         Optional<JobFailure> failure;
         boolean claudeFailed = claude.map(ClaudeRunSummary::failed).orElse(false);
         // A missing output directory is not a bad file: it means "no documents", which the classifier judges.
+        // (A problem with the directory itself stops the collection, so it never comes with bad files.)
         List<OutputException> badFiles = output.problems().stream().filter(p -> !p.file().equals(".")).toList();
         if (outcome.succeeded() && !claudeFailed && !badFiles.isEmpty()) {
             failure = Optional.of(outputFailure(badFiles));
-            output.problems().stream().filter(p -> p.file().equals(".")).forEach(p -> warnings.add(p.getMessage()));
         } else {
             failure = classifier.classify(outcome, output.documents().size(), claude);
             for (OutputException problem : output.problems()) {

@@ -58,8 +58,7 @@ public final class DocumentReadingOrder {
 
     /** The numeric index for chapters and tutorials: the stored one, else the one in the file name. */
     private static Integer index(Document document) {
-        int group = group(document);
-        if (group == 0 || group == 4) {
+        if (document.kind() != DocumentKind.CHAPTER && document.kind() != DocumentKind.TUTORIAL) {
             return null;
         }
         if (document.chapterIndex() != null) {

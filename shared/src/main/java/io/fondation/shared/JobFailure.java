@@ -18,7 +18,8 @@ public record JobFailure(FailureKind kind, String message, Duration minRetryDela
 
     public JobFailure {
         Objects.requireNonNull(kind, "kind");
-        message = truncate(message == null || message.isBlank() ? kind.name().toLowerCase() : message);
+        message = Utf8.cut(message == null || message.isBlank() ? kind.name().toLowerCase() : message,
+                MAX_MESSAGE_BYTES, " …[truncated]");
         minRetryDelay = minRetryDelay == null || minRetryDelay.isNegative() ? Duration.ZERO : minRetryDelay;
     }
 
@@ -28,28 +29,5 @@ public record JobFailure(FailureKind kind, String message, Duration minRetryDela
 
     public boolean retryable() {
         return kind.retryable();
-    }
-
-    private static String truncate(String text) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (bytes.length <= MAX_MESSAGE_BYTES) {
-            return text;
-        }
-        // Cut on a character boundary, keeping room for the marker.
-        String marker = " …[truncated]";
-        int budget = MAX_MESSAGE_BYTES - marker.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        StringBuilder out = new StringBuilder();
-        int used = 0;
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            int size = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            if (used + size > budget) {
-                break;
-            }
-            out.appendCodePoint(cp);
-            used += size;
-            i += Character.charCount(cp);
-        }
-        return out.append(marker).toString();
     }
 }

@@ -30,7 +30,6 @@ public final class StreamJsonParser {
     private String model;
     private int toolUses;
     private int assistantMessages;
-    private Progress lastToolProgress;
     /** The most recent tool uses, so callers can report every one of a multi-tool message. */
     private final ArrayDeque<Progress> recentTools = new ArrayDeque<>();
     private ClaudeRunSummary summary;
@@ -83,8 +82,7 @@ public final class StreamJsonParser {
                 for (JsonNode block : node.path("message").path("content")) {
                     if ("tool_use".equals(block.path("type").asText())) {
                         toolUses++;
-                        lastToolProgress = new Progress(0, TOOL_PROGRESS_TOTAL, describeTool(block));
-                        recentTools.addLast(lastToolProgress);
+                        recentTools.addLast(new Progress(0, TOOL_PROGRESS_TOTAL, describeTool(block)));
                         if (recentTools.size() > RECENT_TOOLS) {
                             recentTools.removeFirst();
                         }
@@ -173,7 +171,7 @@ public final class StreamJsonParser {
 
     /** The last tool use, as progress text such as {@code Write: docs/intro.md}. */
     public synchronized Optional<Progress> lastToolProgress() {
-        return Optional.ofNullable(lastToolProgress);
+        return Optional.ofNullable(recentTools.peekLast());
     }
 
     /**

@@ -97,11 +97,6 @@ public final class EnvironmentPolicy {
         return false;
     }
 
-    /** The allowed names and prefixes. */
-    public List<String> allowedNames() {
-        return allowed;
-    }
-
     private static boolean denied(String name) {
         for (String pattern : DENIED) {
             if (matches(pattern, name)) {

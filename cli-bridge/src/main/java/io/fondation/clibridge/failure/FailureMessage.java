@@ -2,7 +2,7 @@ package io.fondation.clibridge.failure;
 
 import io.fondation.clibridge.progress.Ansi;
 import io.fondation.shared.JobFailure;
-import java.nio.charset.StandardCharsets;
+import io.fondation.shared.Utf8;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -26,12 +26,12 @@ public final class FailureMessage {
      * @param output the output to quote the end of (may be blank)
      */
     public static String compose(String summary, String label, String output) {
-        String head = cut(SecretRedactor.redact(summary == null ? "" : summary.strip()), MAX_SUMMARY_BYTES);
+        String head = Utf8.cut(SecretRedactor.redact(summary == null ? "" : summary.strip()), MAX_SUMMARY_BYTES, " …");
         if (output == null || output.isBlank()) {
             return head;
         }
         String header = "\n--- " + label + " ---\n";
-        int budget = JobFailure.MAX_MESSAGE_BYTES - bytes(head) - bytes(header);
+        int budget = JobFailure.MAX_MESSAGE_BYTES - Utf8.length(head) - Utf8.length(header);
         String tail = lastLines(SecretRedactor.redact(Ansi.strip(output)), budget);
         return tail.isEmpty() ? head : head + header + tail;
     }
@@ -46,11 +46,11 @@ public final class FailureMessage {
             if (line.isBlank()) {
                 continue;
             }
-            int size = bytes(line) + 1;
+            int size = Utf8.length(line) + 1;
             if (used + size > budget) {
                 if (kept.isEmpty() && budget > 64) {
                     // One huge last line: keep its end.
-                    kept.addFirst("…" + endOf(line, budget - 8));
+                    kept.addFirst("…" + Utf8.tail(line, budget - 8));
                 }
                 break;
             }
@@ -58,43 +58,5 @@ public final class FailureMessage {
             used += size;
         }
         return String.join("\n", kept);
-    }
-
-    private static String endOf(String line, int budgetBytes) {
-        int start = line.length();
-        int used = 0;
-        while (start > 0) {
-            int cp = line.codePointBefore(start);
-            int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-            if (used + size > budgetBytes) {
-                break;
-            }
-            used += size;
-            start -= Character.charCount(cp);
-        }
-        return line.substring(start);
-    }
-
-    static String cut(String text, int maxBytes) {
-        if (bytes(text) <= maxBytes) {
-            return text;
-        }
-        StringBuilder out = new StringBuilder();
-        int used = 0;
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-            if (used + size > maxBytes - 4) {
-                break;
-            }
-            out.appendCodePoint(cp);
-            used += size;
-            i += Character.charCount(cp);
-        }
-        return out.append(" …").toString();
-    }
-
-    private static int bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -78,11 +78,6 @@ public final class CommandTemplate {
         return placeholders;
     }
 
-    /** The template's elements, unrendered. */
-    public List<String> argv() {
-        return argv;
-    }
-
     @Override
     public String toString() {
         return "CommandTemplate" + argv;

@@ -2,6 +2,7 @@ package io.fondation.clibridge.output;
 
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
+import io.fondation.shared.DocumentReadingOrder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -48,7 +49,8 @@ public final class OutputCollector {
 
     private enum Section {
         CHAPTERS("chapters", DocumentKind.CHAPTER, "", "chapter"),
-        REVIEWED("reviewed-chapters", DocumentKind.CHAPTER, "Reviewed: ", "reviewed chapter"),
+        // why: the reading order recognises reviewed chapters by this title prefix too.
+        REVIEWED("reviewed-chapters", DocumentKind.CHAPTER, DocumentReadingOrder.REVIEWED_TITLE_PREFIX, "reviewed chapter"),
         TUTORIALS("tutorials", DocumentKind.TUTORIAL, "Tutorial: ", "tutorial");
 
         final String directory;

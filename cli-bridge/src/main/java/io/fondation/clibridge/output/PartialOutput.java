@@ -15,9 +15,4 @@ public record PartialOutput(List<Document> documents, List<String> warnings, Lis
         warnings = List.copyOf(warnings);
         problems = List.copyOf(problems);
     }
-
-    /** Whether no file was bad. */
-    public boolean clean() {
-        return problems.isEmpty();
-    }
 }

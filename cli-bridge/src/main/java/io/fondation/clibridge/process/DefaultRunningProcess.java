@@ -138,8 +138,9 @@ final class DefaultRunningProcess implements RunningProcess {
         long durationNanos = System.nanoTime() - startNanos;
         // why: the analyzer may leave background children behind even after a normal exit; they
         // would hold the pipes open and keep consuming resources.
-        if (!tree.aliveDescendants().isEmpty()) {
-            LOG.info("pid {} exited, terminating {} leftover descendants", process.pid(), tree.aliveDescendants().size());
+        int leftovers = tree.aliveDescendants().size();
+        if (leftovers > 0) {
+            LOG.info("pid {} exited, terminating {} leftover descendants", process.pid(), leftovers);
             tree.terminate(spec.killGrace(), false);
         }
         joinDrainers();

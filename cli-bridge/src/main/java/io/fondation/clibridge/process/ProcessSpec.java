@@ -61,11 +61,6 @@ public record ProcessSpec(
         }
     }
 
-    /** A copy with another timeout. */
-    public ProcessSpec withTimeout(Duration newTimeout) {
-        return new ProcessSpec(command, workingDirectory, environment, newTimeout, killGrace);
-    }
-
     /** The executable (first element of the command). */
     public String executable() {
         return command.get(0);

@@ -2,10 +2,12 @@ package io.fondation.clibridge.process;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A child process and every descendant ever seen under it.
@@ -18,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessTree {
 
     private static final long POLL_MILLIS = 25;
+    /** How long SIGKILL is resent to members that keep appearing. */
+    private static final Duration KILL_RESCAN_TIME = Duration.ofSeconds(5);
 
     private final ProcessHandle root;
     private final Set<ProcessHandle> known = ConcurrentHashMap.newKeySet();
@@ -42,29 +46,9 @@ public final class ProcessTree {
         }
     }
 
-    /** The root and every known descendant still alive. */
-    public List<ProcessHandle> alive() {
-        List<ProcessHandle> alive = new ArrayList<>();
-        if (root.isAlive()) {
-            alive.add(root);
-        }
-        for (ProcessHandle member : known) {
-            if (member.isAlive()) {
-                alive.add(member);
-            }
-        }
-        return alive;
-    }
-
     /** The known descendants (not the root) that are still alive. */
     public List<ProcessHandle> aliveDescendants() {
-        List<ProcessHandle> alive = new ArrayList<>();
-        for (ProcessHandle member : known) {
-            if (member.isAlive()) {
-                alive.add(member);
-            }
-        }
-        return alive;
+        return members(false);
     }
 
     /**
@@ -75,40 +59,34 @@ public final class ProcessTree {
      * @return whether nothing of the tree is alive afterwards
      */
     public boolean terminate(Duration grace, boolean includeRoot) throws InterruptedException {
-        snapshot();
-        Set<ProcessHandle> signalled = ConcurrentHashMap.newKeySet();
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (true) {
-            snapshot();
-            List<ProcessHandle> alive = members(includeRoot);
-            if (alive.isEmpty()) {
-                return true;
+        Set<ProcessHandle> signalled = new HashSet<>();
+        if (signalUntilGone(includeRoot, grace, member -> {
+            if (signalled.add(member)) {
+                member.destroy();
             }
-            for (ProcessHandle member : alive) {
-                if (signalled.add(member)) {
-                    member.destroy();
-                }
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                break;
-            }
-            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+        })) {
+            return true;
         }
-        return killSurvivors(includeRoot);
+        // why: a process can fork between our scan and its death; rescan a few times.
+        return signalUntilGone(includeRoot, KILL_RESCAN_TIME, ProcessHandle::destroyForcibly);
     }
 
-    private boolean killSurvivors(boolean includeRoot) throws InterruptedException {
-        // why: a process can fork between our scan and its death; rescan a few times.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Rescans the tree every {@value #POLL_MILLIS} ms and signals its live members until none is
+     * left or {@code within} has passed.
+     *
+     * @return whether none is left
+     */
+    private boolean signalUntilGone(boolean includeRoot, Duration within, Consumer<ProcessHandle> signal)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             snapshot();
             List<ProcessHandle> alive = members(includeRoot);
             if (alive.isEmpty()) {
                 return true;
             }
-            for (ProcessHandle member : alive) {
-                member.destroyForcibly();
-            }
+            alive.forEach(signal);
             if (System.nanoTime() - deadline >= 0) {
                 return members(includeRoot).isEmpty();
             }
@@ -116,12 +94,17 @@ public final class ProcessTree {
         }
     }
 
+    /** The known descendants still alive, preceded by the root if it is alive and included. */
     private List<ProcessHandle> members(boolean includeRoot) {
-        return includeRoot ? alive() : aliveDescendants();
-    }
-
-    /** How many descendants are known (alive or not yet pruned). */
-    public int knownDescendants() {
-        return known.size();
+        List<ProcessHandle> alive = new ArrayList<>();
+        if (includeRoot && root.isAlive()) {
+            alive.add(root);
+        }
+        for (ProcessHandle member : known) {
+            if (member.isAlive()) {
+                alive.add(member);
+            }
+        }
+        return alive;
     }
 }

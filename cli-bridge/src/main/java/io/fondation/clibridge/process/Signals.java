@@ -3,9 +3,6 @@ package io.fondation.clibridge.process;
 /** Names of the common POSIX signals, for messages. */
 final class Signals {
 
-    static final int SIGTERM = 15;
-    static final int SIGKILL = 9;
-
     private Signals() {
     }
 

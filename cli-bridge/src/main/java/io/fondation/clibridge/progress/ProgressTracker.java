@@ -39,7 +39,7 @@ public final class ProgressTracker {
         } else if (progress.step() == 0) {
             // A step-less detail: keep the step we reached, show the detail.
             next = new Progress(current.step(), current.totalSteps(), progress.message());
-        } else if (progress.step() > current.step()) {
+        } else if (progress.isAfter(current)) {
             next = progress;
         } else if (progress.step() == current.step() && progress.totalSteps() == current.totalSteps()) {
             next = progress;

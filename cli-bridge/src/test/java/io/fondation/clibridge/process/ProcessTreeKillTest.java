@@ -22,13 +22,15 @@ class ProcessTreeKillTest {
 
     private static final Duration SNAPSHOT = Duration.ofMillis(100);
 
+    private final ProcessRunner runner =
+            new ProcessRunner(ProcessRunner.DEFAULT_TAIL_BYTES, ProcessRunner.DEFAULT_MAX_LINE_BYTES, SNAPSHOT);
+
     @TempDir
     Path dir;
 
     @Test
     void timeoutKillsTheWholeTreeIncludingReparentedOrphans() throws Exception {
         Path pidFile = dir.resolve("pids");
-        ProcessRunner runner = new ProcessRunner(ProcessRunner.DEFAULT_TAIL_BYTES, ProcessRunner.DEFAULT_MAX_LINE_BYTES, SNAPSHOT);
         ProcessSpec spec = new ProcessSpec(Fixtures.bash("process-tree.sh", pidFile.toString()), dir,
                 Fixtures.minimalEnv(), Duration.ofSeconds(6), Duration.ofMillis(300));
 
@@ -50,7 +52,6 @@ class ProcessTreeKillTest {
     @Test
     void cancelKillsTheWholeTree() throws Exception {
         Path pidFile = dir.resolve("pids");
-        ProcessRunner runner = new ProcessRunner(ProcessRunner.DEFAULT_TAIL_BYTES, ProcessRunner.DEFAULT_MAX_LINE_BYTES, SNAPSHOT);
         ProcessSpec spec = new ProcessSpec(Fixtures.bash("process-tree.sh", pidFile.toString()), dir,
                 Fixtures.minimalEnv(), Duration.ofMinutes(5), Duration.ofMillis(300));
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -70,7 +71,6 @@ class ProcessTreeKillTest {
     @Test
     void leftoverDescendantsAreKilledAfterANormalExit() throws Exception {
         Path pidFile = dir.resolve("pids");
-        ProcessRunner runner = new ProcessRunner(ProcessRunner.DEFAULT_TAIL_BYTES, ProcessRunner.DEFAULT_MAX_LINE_BYTES, SNAPSHOT);
         ProcessSpec spec = new ProcessSpec(Fixtures.bash("process-tree.sh", pidFile.toString(), "exit"), dir,
                 Fixtures.minimalEnv(), Duration.ofMinutes(5), Duration.ofMillis(300));
 
@@ -88,8 +88,7 @@ class ProcessTreeKillTest {
         // bash runs sleep in the foreground and dies of SIGTERM like sleep itself.
         ProcessSpec spec = new ProcessSpec(List.of("bash", "-c", "sleep 1000 & sleep 1000; wait"), dir,
                 Fixtures.minimalEnv(), Duration.ofMillis(500), Duration.ofMinutes(5));
-        RunningProcess process = new ProcessRunner(ProcessRunner.DEFAULT_TAIL_BYTES, ProcessRunner.DEFAULT_MAX_LINE_BYTES, SNAPSHOT)
-                .start(spec, OutputListener.NONE);
+        RunningProcess process = runner.start(spec, OutputListener.NONE);
         ProcessOutcome outcome = process.await();
 
         assertThat(outcome.timedOut()).isTrue();
