@@ -1,5 +1,6 @@
 package io.fondation.convexqueue;
 
+import io.fondation.shared.Progress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -30,6 +31,13 @@ final class Args {
     /** An instant as Convex float64 epoch milliseconds. */
     Args epochMillis(String name, Instant value) {
         return value == null ? this : put(name, (double) value.toEpochMilli());
+    }
+
+    /** {@code progress}, {@code currentStep} and {@code totalSteps} of a heartbeat, unless {@code value} is null. */
+    Args progress(Progress value) {
+        return value == null ? this : put("progress", value.message())
+                .put("currentStep", (double) value.step())
+                .put("totalSteps", (double) value.totalSteps());
     }
 
     Map<String, Object> map() {

@@ -20,6 +20,7 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
+import io.fondation.shared.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -58,8 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class ConvexJobQueue implements JobQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConvexJobQueue.class);
-    private static final Duration FIRST_HEARTBEAT_BACKOFF = Duration.ofMillis(500);
-    private static final Duration MAX_HEARTBEAT_BACKOFF = Duration.ofSeconds(10);
+    /** Waits between heartbeat tries while the deployment is unreachable: 0.5 s doubling up to 10 s, no jitter. */
+    private static final RetryPolicy HEARTBEAT_BACKOFF = new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ZERO);
     private static final int MAX_REMEMBERED_CLAIMS = 10_000;
 
     private final ConvexClient client;
@@ -67,7 +68,7 @@ public final class ConvexJobQueue implements JobQueue {
     private final QueueMode mode;
     private final QueueProtocol protocol;
     private final Lookups lookups;
-    /** jobId → what the claim told us beyond the ClaimedJob (owner, repository), for credentialsFor. */
+    /** jobId → what the claim told us beyond the ClaimedJob (the owner), for credentialsFor. */
     private final Map<String, QueueProtocol.Claim> claims = new ConcurrentHashMap<>();
 
     private ConvexJobQueue(ConvexClient client, Clock clock, QueueMode mode, QueueProtocol protocol, Lookups lookups) {
@@ -187,7 +188,7 @@ public final class ConvexJobQueue implements JobQueue {
         Duration remaining = Duration.between(clock.instant(), lease.expiresAt());
         // Real time bounds the retries: the injected clock may be a test clock that stands still.
         long deadline = System.nanoTime() + Math.max(0, remaining.toNanos());
-        Duration backoff = FIRST_HEARTBEAT_BACKOFF;
+        int failures = 0;
         while (true) {
             try {
                 HeartbeatResult result = protocol.heartbeat(lease, phase, progress, leaseDuration);
@@ -199,6 +200,7 @@ public final class ConvexJobQueue implements JobQueue {
                 if (!e.isRetryable()) {
                     throw translate("renew the lease of job " + lease.jobId(), e);
                 }
+                Duration backoff = HEARTBEAT_BACKOFF.backoff(++failures, 0);
                 if (System.nanoTime() + backoff.toNanos() >= deadline) {
                     LOG.warn("Could not renew the lease of job {} before it expired at {}: {}; treating it as lost",
                             lease.jobId(), lease.expiresAt(), e.getMessage());
@@ -207,7 +209,6 @@ public final class ConvexJobQueue implements JobQueue {
                 LOG.warn("Heartbeat of job {} failed ({}); retrying in {} ms, lease expires at {}",
                         lease.jobId(), e.getMessage(), backoff.toMillis(), lease.expiresAt());
                 pause(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_HEARTBEAT_BACKOFF) > 0 ? MAX_HEARTBEAT_BACKOFF : backoff.multipliedBy(2);
             } catch (ConvexException e) {
                 throw translate("renew the lease of job " + lease.jobId(), e);
             }
@@ -233,33 +234,34 @@ public final class ConvexJobQueue implements JobQueue {
     public boolean saveDocuments(JobLease lease, List<Document> documents) {
         Objects.requireNonNull(lease, "lease");
         List<List<Document>> batches = DocumentBatches.split(List.copyOf(documents));
-        return call("save the documents of job " + lease.jobId(), () -> protocol.saveDocuments(lease, batches, documents));
+        return call("save the documents of job " + lease.jobId(), () -> protocol.saveDocuments(lease, batches));
     }
 
     @Override
     public CompleteOutcome complete(JobLease lease, JobResult result) {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(result, "result");
-        CompleteOutcome outcome = call("complete job " + lease.jobId(), () -> protocol.complete(lease, result));
-        claims.remove(lease.jobId());
-        return outcome;
+        return ending(lease, "complete job " + lease.jobId(), () -> protocol.complete(lease, result));
     }
 
     @Override
     public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failure, "failure");
-        RetryDecision decision = call("record the failure of job " + lease.jobId(), () -> protocol.retryOrFail(lease, failure));
-        claims.remove(lease.jobId());
-        return decision;
+        return ending(lease, "record the failure of job " + lease.jobId(), () -> protocol.retryOrFail(lease, failure));
     }
 
     @Override
     public boolean release(JobLease lease) {
         Objects.requireNonNull(lease, "lease");
-        boolean released = call("release job " + lease.jobId(), () -> protocol.release(lease));
+        return ending(lease, "release job " + lease.jobId(), () -> protocol.release(lease));
+    }
+
+    /** A call that ends this process's hold on the job: once it answered, the claim is forgotten. */
+    private <T> T ending(JobLease lease, String operation, Supplier<T> action) {
+        T outcome = call(operation, action);
         claims.remove(lease.jobId());
-        return released;
+        return outcome;
     }
 
     @Override
@@ -323,8 +325,7 @@ public final class ConvexJobQueue implements JobQueue {
         }
         if (e instanceof ConvexFunctionException function) {
             String code = function.errorCode().orElse("");
-            String reason = function.errorData() != null && function.errorData().path("message").isTextual()
-                    ? function.errorData().get("message").asText() : function.errorMessage();
+            String reason = function.reason();
             switch (code) {
                 case "UNAUTHORIZED":
                     return new JobQueueException(ConvexQueueSettings.FONDATION_WORKER_SECRET + ": cannot " + operation

@@ -78,10 +78,8 @@ final class DeploymentProbe {
             client.query("queue:listJobs", Args.of().put("limit", 1.0).put("workerSecret", settings.workerSecret()).map());
         } catch (ConvexFunctionException e) {
             if ("UNAUTHORIZED".equals(e.errorCode().orElse(""))) {
-                String reason = e.errorData() != null && e.errorData().path("message").isTextual()
-                        ? e.errorData().get("message").asText() : e.errorMessage();
                 throw new ConfigurationException(ConvexQueueSettings.FONDATION_WORKER_SECRET,
-                        "refused by the deployment at " + url + ": " + reason);
+                        "refused by the deployment at " + url + ": " + e.reason());
             }
             throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "queue:listJobs failed at " + url
                     + " while checking the worker secret: " + e.errorMessage());

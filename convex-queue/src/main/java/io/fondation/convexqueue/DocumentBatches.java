@@ -32,18 +32,17 @@ final class DocumentBatches {
     }
 
     static List<List<Document>> split(List<Document> documents, int maxDocumentBytes, int maxBatchBytes, int maxBatchDocuments) {
+        // One pass: nothing is sent before split returns, so refusing mid-way still stores nothing,
+        // and each content is encoded to UTF-8 only once.
+        List<List<Document>> batches = new ArrayList<>();
+        List<Document> current = new ArrayList<>();
+        long currentBytes = 0;
         for (Document document : documents) {
             int size = document.contentBytes();
             if (size > maxDocumentBytes) {
                 throw new JobQueueException.Rejected("document " + document.slug() + " is " + size
                         + " bytes, more than the " + maxDocumentBytes + " bytes a Convex document may hold");
             }
-        }
-        List<List<Document>> batches = new ArrayList<>();
-        List<Document> current = new ArrayList<>();
-        long currentBytes = 0;
-        for (Document document : documents) {
-            int size = document.contentBytes();
             if (!current.isEmpty() && (currentBytes + size > maxBatchBytes || current.size() >= maxBatchDocuments)) {
                 batches.add(List.copyOf(current));
                 current = new ArrayList<>();

@@ -61,11 +61,6 @@ public final class GitHubTokenCipher {
         return HexFormat.of().parseHex(trimmed);
     }
 
-    /** Whether an {@code ENCRYPTION_KEY} was given. */
-    public boolean hasKey() {
-        return key != null;
-    }
-
     /**
      * The token in clear.
      *

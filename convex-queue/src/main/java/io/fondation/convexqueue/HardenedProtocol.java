@@ -3,7 +3,6 @@ package io.fondation.convexqueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.Idempotence;
-import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Document;
@@ -37,8 +36,6 @@ import org.slf4j.LoggerFactory;
 final class HardenedProtocol implements QueueProtocol {
 
     private static final Logger LOG = LoggerFactory.getLogger(HardenedProtocol.class);
-    /** Jobs with a malformed source are failed and skipped; at most this many per claimOne call. */
-    private static final int MAX_SKIPPED_PER_CLAIM = 20;
     /** The most jobs queue:listJobs returns in one call. */
     static final int MAX_LIST_LIMIT = 1_000;
 
@@ -52,10 +49,6 @@ final class HardenedProtocol implements QueueProtocol {
         this.clock = clock;
         this.workerSecret = workerSecret;
         this.lookups = lookups;
-    }
-
-    private Args args() {
-        return Args.of();
     }
 
     private Map<String, Object> withSecret(Args args) {
@@ -74,7 +67,7 @@ final class HardenedProtocol implements QueueProtocol {
         if (source.branch() != null) {
             sourceArg.put("branch", source.branch());
         }
-        Args args = args()
+        Args args = Args.of()
                 .put("source", sourceArg)
                 .put("prompt", spec.prompt())
                 .put("maxAttempts", (double) spec.maxAttempts())
@@ -90,7 +83,7 @@ final class HardenedProtocol implements QueueProtocol {
     public Optional<Claim> claimOne(String workerId, Duration leaseDuration) {
         for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
             Instant start = clock.instant();
-            Args args = args()
+            Args args = Args.of()
                     .put("workerId", workerId)
                     .millis("leaseMs", leaseDuration)
                     .put("claimToken", UUID.randomUUID().toString());
@@ -104,11 +97,7 @@ final class HardenedProtocol implements QueueProtocol {
             if (id == null || leaseToken == null) {
                 throw new JobQueueException("queue:claimOne answered without a job id or lease token", false);
             }
-            Instant local = start.plus(leaseDuration);
-            Instant server = JobRows.instant(row, "leaseUntil");
-            // The earlier of the two, so clock skew never makes the worker think it holds the job longer.
-            Instant expiresAt = server != null && server.isBefore(local) ? server : local;
-            JobLease lease = new JobLease(id, workerId, leaseToken, expiresAt);
+            JobLease lease = new JobLease(id, workerId, leaseToken, leaseEnd(row, start, leaseDuration));
             CloneSource source;
             try {
                 source = JobRows.source(row, lookups::repository);
@@ -119,12 +108,19 @@ final class HardenedProtocol implements QueueProtocol {
                 failInvalidJob(lease, e.getMessage());
                 continue;
             }
-            int attemptsSpent = JobRows.integer(row, "attempts", 0);
-            int maxAttempts = JobRows.integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
-            ClaimedJob job = new ClaimedJob(id, source, JobRows.text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
-            return Optional.of(new Claim(job, JobRows.text(row, "userId"), JobRows.text(row, "repositoryId")));
+            return Optional.of(JobRows.claim(row, source, lease));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The earlier of the deployment's {@code leaseUntil} and the local estimate, so clock skew never
+     * makes the worker think it holds the job longer.
+     */
+    private static Instant leaseEnd(JsonNode answer, Instant callStart, Duration leaseDuration) {
+        Instant local = callStart.plus(leaseDuration);
+        Instant server = JobRows.instant(answer, "leaseUntil");
+        return server != null && server.isBefore(local) ? server : local;
     }
 
     private void failInvalidJob(JobLease lease, String problem) {
@@ -137,12 +133,8 @@ final class HardenedProtocol implements QueueProtocol {
         Instant start = clock.instant();
         Args args = lease(lease)
                 .put("status", phase == null ? null : phase.wireName())
-                .millis("leaseMs", leaseDuration);
-        if (progress != null) {
-            args.put("progress", progress.message())
-                    .put("currentStep", (double) progress.step())
-                    .put("totalSteps", (double) progress.totalSteps());
-        }
+                .millis("leaseMs", leaseDuration)
+                .progress(progress);
         // Renewing a lease twice is harmless: safe to retry.
         JsonNode answer = client.mutation("queue:heartbeat", withSecret(args), Idempotence.IDEMPOTENT);
         boolean held = JobRows.bool(answer, "leaseHeld");
@@ -150,22 +142,17 @@ final class HardenedProtocol implements QueueProtocol {
         if (!held) {
             return new HeartbeatResult(false, cancel, lease);
         }
-        Instant local = start.plus(leaseDuration);
-        Instant server = JobRows.instant(answer, "leaseUntil");
-        Instant until = server != null && server.isBefore(local) ? server : local;
-        return new HeartbeatResult(true, cancel, lease.renewedUntil(until));
+        return new HeartbeatResult(true, cancel, lease.renewedUntil(leaseEnd(answer, start, leaseDuration)));
     }
 
     private Args lease(JobLease lease) {
-        return args().put("jobId", lease.jobId()).put("workerId", lease.workerId()).put("leaseToken", lease.token());
+        return Args.of().put("jobId", lease.jobId()).put("workerId", lease.workerId()).put("leaseToken", lease.token());
     }
 
     @Override
-    public boolean saveDocuments(JobLease lease, List<List<Document>> batches, List<Document> all) {
+    public boolean saveDocuments(JobLease lease, List<List<Document>> batches) {
         for (List<Document> batch : batches) {
-            List<Map<String, Object>> files = new ArrayList<>(batch.size());
-            batch.forEach(document -> files.add(JobRows.file(document)));
-            Args args = lease(lease).put("files", files);
+            Args args = lease(lease).put("files", JobRows.files(batch));
             // An upsert by (job, slug): repeating it stores the same thing.
             JsonNode answer = client.mutation("queue:saveDocuments", withSecret(args), Idempotence.IDEMPOTENT);
             if (!JobRows.bool(answer, "leaseHeld")) {
@@ -177,14 +164,7 @@ final class HardenedProtocol implements QueueProtocol {
 
     @Override
     public CompleteOutcome complete(JobLease lease, JobResult result) {
-        Map<String, Object> resultArg = new LinkedHashMap<>();
-        resultArg.put("success", true);
-        resultArg.put("message", result.message());
-        String data = JobRows.detailsJson(result);
-        if (data != null) {
-            resultArg.put("data", data);
-        }
-        Args args = lease(lease).put("result", resultArg).put("docsCount", (double) result.documentCount());
+        Args args = lease(lease).put("result", JobRows.resultArg(result)).put("docsCount", (double) result.documentCount());
         // The deployment remembers which lease completed the job: a repeated call with this lease (a lost
         // response) answers already_completed, any other holder not_held. So retrying is safe.
         JsonNode answer = client.mutation("queue:complete", withSecret(args), Idempotence.IDEMPOTENT);
@@ -215,31 +195,7 @@ final class HardenedProtocol implements QueueProtocol {
         // Fenced by the lease token: a repeat after a lost response finds the lease gone and changes
         // nothing (it reports not_held), so it is safe to retry.
         JsonNode answer = client.mutation("queue:retryOrFail", withSecret(args), Idempotence.IDEMPOTENT);
-        return decision(answer, "queue:retryOrFail");
-    }
-
-    static RetryDecision decision(JsonNode answer, String function) {
-        String status = JobRows.text(answer, "status");
-        int attempts = JobRows.integer(answer, "attempts", 0);
-        if (status == null) {
-            throw new JobQueueException(function + " answered without a status", false);
-        }
-        switch (status) {
-            case "retrying":
-                Instant next = JobRows.instant(answer, "nextRunAt");
-                if (next == null) {
-                    throw new JobQueueException(function + " answered retrying without nextRunAt", false);
-                }
-                return new RetryDecision.Retrying(next, attempts);
-            case "dead":
-                return new RetryDecision.GaveUp(JobStatus.DEAD, attempts);
-            case "failed":
-                return new RetryDecision.GaveUp(JobStatus.FAILED, attempts);
-            case "not_held":
-                return new RetryDecision.NotHeld();
-            default:
-                throw new JobQueueException(function + " answered an unknown status '" + status + "'", false);
-        }
+        return JobRows.retryDecision(answer, "queue:retryOrFail");
     }
 
     @Override
@@ -251,13 +207,13 @@ final class HardenedProtocol implements QueueProtocol {
     @Override
     public boolean cancel(String jobId) {
         // Canceling twice leaves the job canceled: safe to retry.
-        JsonNode answer = client.mutation("queue:cancel", withSecret(args().put("jobId", jobId)), Idempotence.IDEMPOTENT);
+        JsonNode answer = client.mutation("queue:cancel", withSecret(Args.of().put("jobId", jobId)), Idempotence.IDEMPOTENT);
         return JobRows.bool(answer, "canceled");
     }
 
     @Override
     public Optional<JobSnapshot> get(String jobId) {
-        JsonNode row = client.query("queue:getJob", withSecret(args().put("jobId", jobId)));
+        JsonNode row = client.query("queue:getJob", withSecret(Args.of().put("jobId", jobId)));
         if (row == null || !row.isObject()) {
             return Optional.empty();
         }
@@ -270,7 +226,7 @@ final class HardenedProtocol implements QueueProtocol {
             return List.of();
         }
         // The deployment returns at most MAX_LIST_LIMIT jobs per call.
-        Args args = args().put("status", status == null ? null : status.wireName())
+        Args args = Args.of().put("status", status == null ? null : status.wireName())
                 .put("limit", (double) Math.min(limit, MAX_LIST_LIMIT));
         JsonNode rows = client.query("queue:listJobs", withSecret(args));
         List<JobSnapshot> jobs = new ArrayList<>();
@@ -282,7 +238,7 @@ final class HardenedProtocol implements QueueProtocol {
 
     @Override
     public List<Document> documents(String jobId) {
-        JsonNode rows = client.query("queue:listDocuments", withSecret(args().put("jobId", jobId)));
+        JsonNode rows = client.query("queue:listDocuments", withSecret(Args.of().put("jobId", jobId)));
         List<Document> documents = new ArrayList<>();
         if (rows != null && rows.isArray()) {
             for (JsonNode row : rows) {

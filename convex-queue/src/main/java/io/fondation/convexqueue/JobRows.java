@@ -4,16 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexValues;
+import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
+import io.fondation.shared.RetryDecision;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -92,6 +97,47 @@ final class JobRows {
         return CloneSource.ofFullName(fullName, text(repository, "defaultBranch"));
     }
 
+    /**
+     * The claim a {@code queue:claimOne} row describes (attempt counts, prompt, owner),
+     * under {@code lease} and cloning {@code source}.
+     */
+    static QueueProtocol.Claim claim(JsonNode row, CloneSource source, JobLease lease) {
+        int attemptsSpent = integer(row, "attempts", 0);
+        int maxAttempts = integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
+        ClaimedJob job = new ClaimedJob(lease.jobId(), source, text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
+        return new QueueProtocol.Claim(job, text(row, "userId"));
+    }
+
+    /**
+     * The answer of {@code queue:retryOrFail} ({@code {status, attempts, nextRunAt?}}), the same in
+     * both generations of the functions.
+     *
+     * @throws JobQueueException when the answer is malformed
+     */
+    static RetryDecision retryDecision(JsonNode answer, String function) {
+        String status = text(answer, "status");
+        int attempts = integer(answer, "attempts", 0);
+        if (status == null) {
+            throw new JobQueueException(function + " answered without a status", false);
+        }
+        switch (status) {
+            case "retrying":
+                Instant next = instant(answer, "nextRunAt");
+                if (next == null) {
+                    throw new JobQueueException(function + " answered retrying without nextRunAt", false);
+                }
+                return new RetryDecision.Retrying(next, attempts);
+            case "dead":
+                return new RetryDecision.GaveUp(JobStatus.DEAD, attempts);
+            case "failed":
+                return new RetryDecision.GaveUp(JobStatus.FAILED, attempts);
+            case "not_held":
+                return new RetryDecision.NotHeld();
+            default:
+                throw new JobQueueException(function + " answered an unknown status '" + status + "'", false);
+        }
+    }
+
     static JobSnapshot snapshot(JsonNode row, Function<String, CloneSource> repositoryLookup) {
         CloneSource source;
         try {
@@ -160,8 +206,20 @@ final class JobRows {
         }
     }
 
+    /** A successful result as the {@code result} argument of {@code queue:complete}: {@code {success, message, data?}}. */
+    static Map<String, Object> resultArg(JobResult result) {
+        Map<String, Object> arg = new LinkedHashMap<>();
+        arg.put("success", true);
+        arg.put("message", result.message());
+        String data = detailsJson(result);
+        if (data != null) {
+            arg.put("data", data);
+        }
+        return arg;
+    }
+
     /** {@link JobResult#details()} as the JSON string {@code result.data} holds, or null when empty. */
-    static String detailsJson(JobResult result) {
+    private static String detailsJson(JobResult result) {
         if (result.details().isEmpty()) {
             return null;
         }
@@ -172,14 +230,18 @@ final class JobRows {
         }
     }
 
-    /** Reading order: yaml, chapters, reviewed chapters, tutorials, the rest; then chapter index, then slug. */
+    /** A {@code docs} row as a document. */
     static Document document(JsonNode row) {
         return new Document(text(row, "slug"), text(row, "title"), integer(row, "chapterIndex"),
                 DocumentKind.fromWire(text(row, "kind")), text(row, "content"));
     }
 
-    /** A document as the {@code files} element of saveDocuments / upsertFromJob. */
-    static Map<String, Object> file(Document document) {
+    /** Documents as the {@code files} argument of saveDocuments / upsertFromJob. */
+    static List<Map<String, Object>> files(List<Document> documents) {
+        return documents.stream().map(JobRows::file).toList();
+    }
+
+    private static Map<String, Object> file(Document document) {
         Map<String, Object> file = new LinkedHashMap<>();
         file.put("slug", document.slug());
         file.put("title", document.title());

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.Idempotence;
-import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Document;
@@ -44,7 +43,6 @@ import org.slf4j.LoggerFactory;
 final class LegacyProtocol implements QueueProtocol {
 
     private static final Logger LOG = LoggerFactory.getLogger(LegacyProtocol.class);
-    private static final int MAX_SKIPPED_PER_CLAIM = 20;
 
     private final ConvexClient client;
     private final Clock clock;
@@ -100,10 +98,7 @@ final class LegacyProtocol implements QueueProtocol {
                 retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + e.getMessage()));
                 continue;
             }
-            int attemptsSpent = JobRows.integer(row, "attempts", 0);
-            int maxAttempts = JobRows.integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
-            ClaimedJob job = new ClaimedJob(id, source, JobRows.text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
-            return Optional.of(new Claim(job, JobRows.text(row, "userId"), repositoryId));
+            return Optional.of(JobRows.claim(row, source, lease));
         }
         return Optional.empty();
     }
@@ -127,13 +122,9 @@ final class LegacyProtocol implements QueueProtocol {
         Args args = Args.of()
                 .put("jobId", lease.jobId())
                 .put("workerId", lease.workerId())
-                .put("status", phase == null ? null : phase.wireName());
-        if (progress != null) {
-            args.put("progress", progress.message())
-                    .put("currentStep", (double) progress.step())
-                    .put("totalSteps", (double) progress.totalSteps());
-        }
-        args.millis("leaseMs", leaseDuration);
+                .put("status", phase == null ? null : phase.wireName())
+                .progress(progress)
+                .millis("leaseMs", leaseDuration);
         try {
             client.mutation("queue:heartbeat", args.map(), Idempotence.IDEMPOTENT);
         } catch (ConvexFunctionException e) {
@@ -146,7 +137,7 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     @Override
-    public boolean saveDocuments(JobLease lease, List<List<Document>> batches, List<Document> all) {
+    public boolean saveDocuments(JobLease lease, List<List<Document>> batches) {
         if (!current(lease)) {
             return false;
         }
@@ -155,8 +146,8 @@ final class LegacyProtocol implements QueueProtocol {
             return false;
         }
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("chaptersCount", (double) all.stream().filter(d -> d.kind() == DocumentKind.CHAPTER).count());
-        summary.put("tutorialsCount", (double) all.stream().filter(d -> d.kind() == DocumentKind.TUTORIAL).count());
+        summary.put("chaptersCount", (double) count(batches, DocumentKind.CHAPTER));
+        summary.put("tutorialsCount", (double) count(batches, DocumentKind.TUTORIAL));
         summary.put("generatedAt", (double) clock.millis());
         for (List<Document> batch : batches) {
             // The legacy functions have no fencing: a heartbeat (which throws unless we hold the job)
@@ -170,19 +161,21 @@ final class LegacyProtocol implements QueueProtocol {
             } catch (ConvexFunctionException e) {
                 return false;
             }
-            List<Map<String, Object>> files = new ArrayList<>(batch.size());
-            batch.forEach(document -> files.add(JobRows.file(document)));
             Map<String, Object> args = Args.of()
                     .put("jobId", lease.jobId())
                     .put("repositoryId", claim.repositoryId())
                     // One run id for every batch of this claim, so later batches do not replace earlier ones.
                     .put("runId", lease.token())
-                    .put("files", files)
+                    .put("files", JobRows.files(batch))
                     .put("summary", summary)
                     .map();
             client.mutation("docs:upsertFromJob", args, Idempotence.IDEMPOTENT);
         }
         return true;
+    }
+
+    private static long count(List<List<Document>> batches, DocumentKind kind) {
+        return batches.stream().flatMap(List::stream).filter(document -> document.kind() == kind).count();
     }
 
     @Override
@@ -195,17 +188,10 @@ final class LegacyProtocol implements QueueProtocol {
             held.remove(lease.jobId());
             return CompleteOutcome.CANCELED;
         }
-        Map<String, Object> resultArg = new LinkedHashMap<>();
-        resultArg.put("success", true);
-        resultArg.put("message", result.message());
-        String data = JobRows.detailsJson(result);
-        if (data != null) {
-            resultArg.put("data", data);
-        }
         Map<String, Object> args = Args.of()
                 .put("jobId", lease.jobId())
                 .put("workerId", lease.workerId())
-                .put("result", resultArg)
+                .put("result", JobRows.resultArg(result))
                 .put("docsCount", (double) result.documentCount())
                 .map();
         try {
@@ -242,7 +228,7 @@ final class LegacyProtocol implements QueueProtocol {
         try {
             // Not retried: it spends an attempt.
             JsonNode answer = client.mutation("queue:retryOrFail", args, Idempotence.NOT_IDEMPOTENT);
-            return HardenedProtocol.decision(answer, "queue:retryOrFail");
+            return JobRows.retryDecision(answer, "queue:retryOrFail");
         } catch (ConvexFunctionException e) {
             LOG.info("Legacy retryOrFail of job {} refused: {}", lease.jobId(), e.errorMessage());
             return new RetryDecision.NotHeld();

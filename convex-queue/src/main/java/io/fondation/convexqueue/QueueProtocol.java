@@ -22,6 +22,9 @@ import java.util.Optional;
  */
 interface QueueProtocol {
 
+    /** Jobs that cannot be run (malformed source) are given back and skipped; at most this many per claimOne call. */
+    int MAX_SKIPPED_PER_CLAIM = 20;
+
     String enqueue(JobSpec spec);
 
     Optional<Claim> claimOne(String workerId, Duration leaseDuration);
@@ -29,7 +32,7 @@ interface QueueProtocol {
     HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration);
 
     /** @param batches the documents, already split within the limits */
-    boolean saveDocuments(JobLease lease, List<List<Document>> batches, List<Document> all);
+    boolean saveDocuments(JobLease lease, List<List<Document>> batches);
 
     CompleteOutcome complete(JobLease lease, JobResult result);
 
@@ -50,8 +53,7 @@ interface QueueProtocol {
      * carry.
      *
      * @param job the claimed job
-     * @param userId the owner in the {@code users} table, or null
-     * @param repositoryId the {@code repositories} row, or null
+     * @param userId the owner in the {@code users} table (whose GitHub token clones it), or null
      */
-    record Claim(io.fondation.shared.ClaimedJob job, String userId, String repositoryId) {}
+    record Claim(io.fondation.shared.ClaimedJob job, String userId) {}
 }

@@ -57,6 +57,14 @@ public class ConvexFunctionException extends ConvexException {
     }
 
     /**
+     * The most specific reason given: the {@code message} field of {@link #errorData()} when the
+     * function threw a {@code ConvexError} with one, else {@link #errorMessage()}.
+     */
+    public String reason() {
+        return errorData != null && errorData.path("message").isTextual() ? errorData.get("message").asText() : errorMessage;
+    }
+
+    /**
      * Whether the deployment has no public function at this path. Convex reports this as a
      * function error whose message starts with {@code Could not find public function}.
      */
