@@ -3,9 +3,9 @@ import type { Id } from "./_generated/dataModel";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { requireWorker } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { scheduleOldGenerationCleanup } from "./lib/jobs";
-import { MAX_DOCUMENT_CONTENT_BYTES, utf8Length } from "./lib/model";
-import { docKind } from "./schema";
+import { latestCompletedJob, scheduleOldGenerationCleanup } from "./lib/jobs";
+import { requireDocumentFits } from "./lib/model";
+import { documentFile } from "./schema";
 
 /*
  * Documents. `upsertFromJob` keeps the existing module's argument shape (the legacy worker path)
@@ -31,15 +31,7 @@ export const upsertFromJob = mutation({
     jobId: v.id("jobs"),
     repositoryId: v.id("repositories"),
     runId: v.optional(v.string()),
-    files: v.array(
-      v.object({
-        slug: v.string(),
-        title: v.string(),
-        chapterIndex: v.optional(v.number()),
-        content: v.string(),
-        kind: docKind,
-      }),
-    ),
+    files: v.array(documentFile),
     summary: v.object({
       chaptersCount: v.number(),
       tutorialsCount: v.number(),
@@ -51,15 +43,7 @@ export const upsertFromJob = mutation({
     requireWorker(args.workerSecret);
     const job = await ctx.db.get(args.jobId);
     if (job === null) throw fail("NOT_FOUND", `job ${args.jobId} does not exist`);
-    for (const file of args.files) {
-      const bytes = utf8Length(file.content);
-      if (bytes > MAX_DOCUMENT_CONTENT_BYTES) {
-        throw fail(
-          "DOCUMENT_TOO_LARGE",
-          `document '${file.slug}' has ${bytes} bytes of content; the limit is ${MAX_DOCUMENT_CONTENT_BYTES} bytes`,
-        );
-      }
-    }
+    for (const file of args.files) requireDocumentFits(file.slug, file.content);
     const now = Date.now();
     const stats = { inserted: 0, updated: 0, skipped: 0, rejected: 0, deleted: 0 };
     const existing = await ctx.db
@@ -151,12 +135,7 @@ export const getBySlug = query({
 export const listByRepository = query({
   args: { repositoryId: v.id("repositories") },
   handler: async (ctx, args) => {
-    const latest = await ctx.db
-      .query("jobs")
-      .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
-      .order("desc")
-      .filter((q) => q.eq(q.field("status"), "completed"))
-      .first();
+    const latest = await latestCompletedJob(ctx.db, args.repositoryId);
     if (latest === null) return [];
     return await ctx.db
       .query("docs")
@@ -177,13 +156,12 @@ export const cleanupOldGenerations = internalMutation({
   handler: async (ctx, args) => {
     const keep = await ctx.db.get(args.keepLatestJobId);
     if (keep === null) return { deletedDocsCount: 0, more: false };
-    const jobs = await ctx.db
+    const older = await ctx.db
       .query("jobs")
-      .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
+      .withIndex("by_repository_status", (q) =>
+        q.eq("repositoryId", args.repositoryId).eq("status", "completed").lt("_creationTime", keep._creationTime),
+      )
       .take(1_000);
-    const older = jobs.filter(
-      (job) => job._id !== keep._id && job.status === "completed" && job._creationTime < keep._creationTime,
-    );
     let deleted = 0;
     for (const job of older) {
       const docs = await ctx.db

@@ -1,10 +1,10 @@
 import { v } from "convex/values";
-import type { Doc, Id } from "./_generated/dataModel";
-import { mutation, query, type MutationCtx } from "./_generated/server";
+import type { Id } from "./_generated/dataModel";
+import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { constantTimeEquals } from "./lib/auth";
-import { CLEARED_LOCK, requestCancellation } from "./lib/jobs";
+import { CLEARED_LOCK, latestCompletedJob, requestCancellation } from "./lib/jobs";
 import { ACTIVE_STATUSES, DEFAULT_MAX_ATTEMPTS, isTerminal, jobSnapshot, randomToken } from "./lib/model";
-import { jobResult } from "./schema";
+import { jobResult, workPhase } from "./schema";
 
 /*
  * Web-facing job functions, compatible with the existing `jobs` module the web app calls. They need
@@ -96,20 +96,19 @@ export const regenerate = mutation({
   },
 });
 
+async function snapshotOf(ctx: QueryCtx, jobId: Id<"jobs">) {
+  const job = await ctx.db.get(jobId);
+  return job === null ? null : jobSnapshot(job);
+}
+
 export const getJob = query({
   args: { jobId: v.id("jobs") },
-  handler: async (ctx, args) => {
-    const job = await ctx.db.get(args.jobId);
-    return job === null ? null : jobSnapshot(job);
-  },
+  handler: async (ctx, args) => await snapshotOf(ctx, args.jobId),
 });
 
 export const getById = query({
   args: { id: v.id("jobs") },
-  handler: async (ctx, args) => {
-    const job = await ctx.db.get(args.id);
-    return job === null ? null : jobSnapshot(job);
-  },
+  handler: async (ctx, args) => await snapshotOf(ctx, args.id),
 });
 
 export const getJobByRepository = query({
@@ -127,12 +126,7 @@ export const getJobByRepository = query({
 export const getLatestCompletedByRepository = query({
   args: { repositoryId: v.id("repositories") },
   handler: async (ctx, args) => {
-    const job = await ctx.db
-      .query("jobs")
-      .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
-      .order("desc")
-      .filter((q) => q.eq(q.field("status"), "completed"))
-      .first();
+    const job = await latestCompletedJob(ctx.db, args.repositoryId);
     return job === null ? null : jobSnapshot(job);
   },
 });
@@ -157,12 +151,10 @@ export const listUserJobs = query({
 export const updateStatus = mutation({
   args: {
     jobId: v.id("jobs"),
+    // Every status but `claimed` and `dead`, which only the queue sets.
     status: v.union(
       v.literal("pending"),
-      v.literal("cloning"),
-      v.literal("analyzing"),
-      v.literal("gathering"),
-      v.literal("running"),
+      ...workPhase.members,
       v.literal("completed"),
       v.literal("failed"),
       v.literal("canceled"),
@@ -239,13 +231,11 @@ export const clearStuckJobs = mutation({
   handler: async (ctx, args) => {
     const now = Date.now();
     const fiveMinutesAgo = now - 5 * 60 * 1000;
-    const jobs = await ctx.db
+    const pending = await ctx.db
       .query("jobs")
-      .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
+      .withIndex("by_repository_status", (q) => q.eq("repositoryId", args.repositoryId).eq("status", "pending"))
       .take(500);
-    const stuck = jobs.filter(
-      (job: Doc<"jobs">) => job.status === "pending" && (job.runAt ?? job.createdAt) < fiveMinutesAgo,
-    );
+    const stuck = pending.filter((job) => (job.runAt ?? job.createdAt) < fiveMinutesAgo);
     for (const job of stuck) {
       await ctx.db.patch(job._id, {
         ...CLEARED_LOCK,

@@ -25,12 +25,12 @@ import {
   isLeased,
   jobSnapshot,
   randomToken,
+  requireDocumentFits,
   requireLeaseMs,
   requireNonBlank,
-  utf8Length,
   type JobStatus,
 } from "./lib/model";
-import { cloneSource, docKind, jobResult, jobStatus, workPhase } from "./schema";
+import { cloneSource, documentFile, jobResult, jobStatus, workPhase } from "./schema";
 
 /*
  * The job queue, as the worker sees it. A superset of the existing `queue` module: the same
@@ -283,46 +283,57 @@ export const retryOrFail = mutation({
     }
     const job = await findJob(ctx.db, args.jobId);
     if (job === null) return { status: "not_held" as const, attempts: 0 };
-    const previousAttempts = job.attempts ?? 0;
+    const notHeld = { status: "not_held" as const, attempts: job.attempts ?? 0 };
+    if (!holdsLock(job, args.workerId, args.leaseToken)) return notHeld;
     const now = Date.now();
     const error = truncate(args.error);
-    if (!holdsLock(job, args.workerId, args.leaseToken)) {
-      return { status: "not_held" as const, attempts: previousAttempts };
-    }
-    if (isCancelRequested(job) || !isLeased(job.status)) {
+    if (isCancelRequested(job)) {
       // Canceled while working: the cancellation stands; only the lock is given back.
-      if (isCancelRequested(job)) {
-        await ctx.db.patch(job._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now });
-      }
-      return { status: "not_held" as const, attempts: previousAttempts };
+      await ctx.db.patch(job._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now });
+      return notHeld;
     }
-    const attempts = previousAttempts + 1;
-    const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (args.retryable === false || attempts >= maxAttempts) {
-      const status = args.retryable === false ? ("failed" as const) : ("dead" as const);
-      await ctx.db.patch(job._id, {
-        ...CLEARED_LOCK,
-        status,
-        attempts,
-        error,
-        lastError: error,
-        completedAt: now,
-        updatedAt: now,
-      });
-      return { status, attempts };
-    }
-    const nextRunAt = now + Math.max(backoffMs(attempts, Math.random()), Math.floor(args.minDelayMs ?? 0));
-    await ctx.db.patch(job._id, {
-      ...CLEARED_LOCK,
-      status: "pending",
-      attempts,
-      lastError: error,
-      runAt: nextRunAt,
-      updatedAt: now,
-    });
-    return { status: "retrying" as const, attempts, nextRunAt };
+    if (!isLeased(job.status)) return notHeld;
+    const minDelayMs = Math.floor(args.minDelayMs ?? 0);
+    const outcome = await spendAttempt(ctx, job, now, error, args.retryable !== false, (attempts) =>
+      now + Math.max(backoffMs(attempts, Math.random()), minDelayMs),
+    );
+    return outcome.status === "pending"
+      ? { status: "retrying" as const, attempts: outcome.attempts, nextRunAt: outcome.runAt }
+      : outcome;
   },
 });
+
+/**
+ * Ends the current attempt of a leased job and spends it, clearing the lock: `failed` when the
+ * error is not retryable, `dead` when attempts run out, else `pending` again, due at
+ * `retryAt(attempts)`. The one place where an attempt is counted (retryOrFail, expired leases).
+ */
+async function spendAttempt(
+  ctx: MutationCtx,
+  job: Doc<"jobs">,
+  now: number,
+  error: string,
+  retryable: boolean,
+  retryAt: (attempts: number) => number,
+): Promise<{ status: "failed" | "dead"; attempts: number } | { status: "pending"; attempts: number; runAt: number }> {
+  const attempts = (job.attempts ?? 0) + 1;
+  if (!retryable || attempts >= (job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+    const status = retryable ? ("dead" as const) : ("failed" as const);
+    await ctx.db.patch(job._id, {
+      ...CLEARED_LOCK,
+      status,
+      attempts,
+      error,
+      lastError: error,
+      completedAt: now,
+      updatedAt: now,
+    });
+    return { status, attempts };
+  }
+  const runAt = retryAt(attempts);
+  await ctx.db.patch(job._id, { ...CLEARED_LOCK, status: "pending", attempts, lastError: error, runAt, updatedAt: now });
+  return { status: "pending", attempts, runAt };
+}
 
 /** Gives the held job back without spending an attempt: pending and due at once. */
 export const release = mutation({
@@ -337,10 +348,12 @@ export const release = mutation({
     const job = await findJob(ctx.db, args.jobId);
     if (job === null || !holdsLock(job, args.workerId, args.leaseToken)) return { released: false };
     const now = Date.now();
-    if (isCancelRequested(job) || !isLeased(job.status)) {
-      if (isCancelRequested(job)) await ctx.db.patch(job._id, { ...CLEARED_LOCK, updatedAt: now });
+    if (isCancelRequested(job)) {
+      // The cancellation stands; only the lock is given back.
+      await ctx.db.patch(job._id, { ...CLEARED_LOCK, updatedAt: now });
       return { released: false };
     }
+    if (!isLeased(job.status)) return { released: false };
     await ctx.db.patch(job._id, { ...CLEARED_LOCK, status: "pending", runAt: now, updatedAt: now });
     return { released: true };
   },
@@ -361,15 +374,7 @@ export const saveDocuments = mutation({
     workerId: v.string(),
     leaseToken: v.string(),
     runId: v.optional(v.string()),
-    files: v.array(
-      v.object({
-        slug: v.string(),
-        title: v.string(),
-        chapterIndex: v.optional(v.number()),
-        content: v.string(),
-        kind: docKind,
-      }),
-    ),
+    files: v.array(documentFile),
     workerSecret,
   },
   handler: async (ctx, args) => {
@@ -437,15 +442,7 @@ function validateBatch(files: { slug: string; content: string }[]): void {
     if (file.slug.trim().length === 0) throw fail("INVALID_ARGUMENT", "a document needs a non-blank slug");
     if (slugs.has(file.slug)) throw fail("INVALID_ARGUMENT", `document slug '${file.slug}' appears twice in one call`);
     slugs.add(file.slug);
-    const bytes = utf8Length(file.content);
-    if (bytes > MAX_DOCUMENT_CONTENT_BYTES) {
-      throw fail(
-        "DOCUMENT_TOO_LARGE",
-        `document '${file.slug}' has ${bytes} bytes of content; the limit is ${MAX_DOCUMENT_CONTENT_BYTES} bytes ` +
-          `(Convex stores at most 1 MiB per document): split or shorten it`,
-      );
-    }
-    total += bytes;
+    total += requireDocumentFits(file.slug, file.content);
   }
   if (total > MAX_BATCH_CONTENT_BYTES) {
     throw fail(
@@ -625,6 +622,14 @@ const RECLAIM_BATCH = 200;
 /** Expired leases looked at by one claimOne call before it gives up. */
 const RECLAIM_PER_CLAIM = 10;
 
+/** Jobs whose lease ran out before `now`, soonest expired first. */
+async function expiredLeases(ctx: QueryCtx, now: number, limit: number): Promise<Doc<"jobs">[]> {
+  return await ctx.db
+    .query("jobs")
+    .withIndex("by_leaseUntil", (q) => q.gte("leaseUntil", 0).lt("leaseUntil", now))
+    .take(limit);
+}
+
 /**
  * Ends the expired lease of `job`: one attempt spent, back to `pending` (due now) or `dead` when
  * attempts run out; a job that is no longer leased (it ended otherwise) only loses its stale lock.
@@ -634,39 +639,15 @@ async function reclaim(ctx: MutationCtx, job: Doc<"jobs">, now: number): Promise
     await ctx.db.patch(job._id, { ...CLEARED_LOCK });
     return "cleared";
   }
-  const attempts = (job.attempts ?? 0) + 1;
-  const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const message = `lease expired: worker ${job.lockedBy ?? "?"} stopped heartbeating`;
-  if (attempts >= maxAttempts) {
-    await ctx.db.patch(job._id, {
-      ...CLEARED_LOCK,
-      status: "dead",
-      attempts,
-      error: message,
-      lastError: message,
-      completedAt: now,
-      updatedAt: now,
-    });
-    return "dead";
-  }
-  await ctx.db.patch(job._id, {
-    ...CLEARED_LOCK,
-    status: "pending",
-    attempts,
-    lastError: message,
-    runAt: now,
-    updatedAt: now,
-  });
-  return "pending";
+  // Retryable, so the outcome is `pending` or `dead`, never `failed`.
+  const { status } = await spendAttempt(ctx, job, now, message, true, () => now);
+  return status === "pending" ? "pending" : "dead";
 }
 
 /** Reclaims expired leases until one job is back to `pending`, and returns it (or null). */
 async function reclaimForClaim(ctx: MutationCtx, now: number): Promise<Doc<"jobs"> | null> {
-  const expired = await ctx.db
-    .query("jobs")
-    .withIndex("by_leaseUntil", (q) => q.gte("leaseUntil", 0).lt("leaseUntil", now))
-    .take(RECLAIM_PER_CLAIM);
-  for (const job of expired) {
+  for (const job of await expiredLeases(ctx, now, RECLAIM_PER_CLAIM)) {
     if ((await reclaim(ctx, job, now)) === "pending") {
       return (await ctx.db.get(job._id))!;
     }
@@ -683,14 +664,10 @@ export const reclaimExpired = internalMutation({
   args: {},
   handler: async (ctx) => {
     const now = Date.now();
-    const expired = await ctx.db
-      .query("jobs")
-      .withIndex("by_leaseUntil", (q) => q.gte("leaseUntil", 0).lt("leaseUntil", now))
-      .take(RECLAIM_BATCH);
     let reclaimed = 0;
     let dead = 0;
     let cleared = 0;
-    for (const job of expired) {
+    for (const job of await expiredLeases(ctx, now, RECLAIM_BATCH)) {
       const outcome = await reclaim(ctx, job, now);
       if (outcome === "pending") reclaimed++;
       else if (outcome === "dead") dead++;

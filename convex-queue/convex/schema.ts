@@ -51,6 +51,15 @@ export const docKind = v.union(
   v.literal("yaml"),
 );
 
+/** One generated document as a worker sends it (`queue:saveDocuments`, `docs:upsertFromJob`). */
+export const documentFile = v.object({
+  slug: v.string(),
+  title: v.string(),
+  chapterIndex: v.optional(v.number()),
+  content: v.string(),
+  kind: docKind,
+});
+
 export const cloneSource = v.object({
   url: v.optional(v.string()),
   fullName: v.optional(v.string()),
@@ -134,6 +143,7 @@ export default defineSchema({
   })
     .index("by_user", ["userId"])
     .index("by_repository", ["repositoryId"])
+    .index("by_repository_status", ["repositoryId", "status"])
     .index("by_status", ["status"])
     .index("by_status_runAt", ["status", "runAt"])
     .index("by_status_completedAt", ["status", "completedAt"])

@@ -1,12 +1,19 @@
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
-import { mutation, query } from "./_generated/server";
+import { mutation, query, type DatabaseReader } from "./_generated/server";
 import { requireWorker } from "./lib/auth";
 
 /*
  * Users. Public readers never return `githubAccessToken`; only `getGitHubToken`, a worker
  * function, returns it (still encrypted by the web app: enc_v1_..., legacy obf_...).
  */
+
+function userByGithubId(db: DatabaseReader, githubId: string): Promise<Doc<"users"> | null> {
+  return db
+    .query("users")
+    .withIndex("by_github_id", (q) => q.eq("githubId", githubId))
+    .first();
+}
 
 function publicUser(user: Doc<"users">) {
   const { githubAccessToken: _secret, ...rest } = user;
@@ -25,10 +32,7 @@ export const getUserById = query({
 export const getUserByGithubId = query({
   args: { githubId: v.string() },
   handler: async (ctx, args) => {
-    const user = await ctx.db
-      .query("users")
-      .withIndex("by_github_id", (q) => q.eq("githubId", args.githubId))
-      .first();
+    const user = await userByGithubId(ctx.db, args.githubId);
     return user === null ? null : publicUser(user);
   },
 });
@@ -38,10 +42,7 @@ export const getCurrentUser = query({
   handler: async (ctx, args) => {
     const githubId = args.githubId;
     if (!githubId) return null;
-    const user = await ctx.db
-      .query("users")
-      .withIndex("by_github_id", (q) => q.eq("githubId", githubId))
-      .first();
+    const user = await userByGithubId(ctx.db, githubId);
     return user === null ? null : publicUser(user);
   },
 });
@@ -55,10 +56,7 @@ export const createOrUpdateUser = mutation({
     githubAccessToken: v.optional(v.string()),
   },
   handler: async (ctx, args) => {
-    const existing = await ctx.db
-      .query("users")
-      .withIndex("by_github_id", (q) => q.eq("githubId", args.githubId))
-      .first();
+    const existing = await userByGithubId(ctx.db, args.githubId);
     const token = args.githubAccessToken !== undefined ? { githubAccessToken: args.githubAccessToken } : {};
     if (existing !== null) {
       await ctx.db.patch(existing._id, { username: args.username, email: args.email, avatarUrl: args.avatarUrl, ...token });
@@ -80,10 +78,7 @@ export const getGitHubToken = query({
   args: { githubId: v.string(), workerSecret: v.optional(v.string()) },
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
-    const user = await ctx.db
-      .query("users")
-      .withIndex("by_github_id", (q) => q.eq("githubId", args.githubId))
-      .first();
+    const user = await userByGithubId(ctx.db, args.githubId);
     return user?.githubAccessToken ?? null;
   },
 });

@@ -6,6 +6,7 @@ import { format } from "node:util";
 import { convexTest } from "convex-test";
 import { makeFunctionReference, type SchemaDefinition } from "convex/server";
 import { ConvexError, convexToJson, jsonToConvex, type Value } from "convex/values";
+import { constantTimeEquals } from "../convex/lib/auth";
 import { functionModules, type FunctionModules } from "./modules";
 
 /*
@@ -344,7 +345,7 @@ function isAdmin(req: IncomingMessage, adminKey: string): boolean {
   if (match === null) throw new RequestError(401, "InvalidAuthHeader", "the Authorization header is malformed");
   const [, scheme, credential] = match;
   if (scheme === "Convex") {
-    if (!timingSafeEqual(credential.trim(), adminKey)) {
+    if (!constantTimeEquals(credential.trim(), adminKey)) {
       throw new RequestError(401, "BadAdminKey", "The provided admin key was invalid for this instance");
     }
     return true;
@@ -353,12 +354,6 @@ function isAdmin(req: IncomingMessage, adminKey: string): boolean {
     throw new RequestError(401, "NoAuthProvider", "this test server has no auth provider configured for user tokens");
   }
   throw new RequestError(401, "InvalidAuthHeader", `unsupported Authorization scheme '${scheme}'`);
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -9,6 +9,18 @@ export async function findJob(db: DatabaseReader, jobId: string): Promise<Doc<"j
   return id === null ? null : await db.get(id);
 }
 
+/** The repository's newest completed job (the generation the web app shows), or null. */
+export async function latestCompletedJob(
+  db: DatabaseReader,
+  repositoryId: Id<"repositories">,
+): Promise<Doc<"jobs"> | null> {
+  return await db
+    .query("jobs")
+    .withIndex("by_repository_status", (q) => q.eq("repositoryId", repositoryId).eq("status", "completed"))
+    .order("desc")
+    .first();
+}
+
 /**
  * Whether `workerId` (with `leaseToken`, when given) holds the job's lock. The token is the fence:
  * after a lease expired and the job was claimed again, the old holder's token no longer matches,
@@ -51,11 +63,7 @@ export async function requestCancellation(ctx: MutationCtx, job: Doc<"jobs">, re
     completedAt: now,
     updatedAt: now,
   };
-  if (isLeased(job.status)) {
-    await ctx.db.patch(job._id, common);
-  } else {
-    await ctx.db.patch(job._id, { ...common, ...CLEARED_LOCK });
-  }
+  await ctx.db.patch(job._id, isLeased(job.status) ? common : { ...common, ...CLEARED_LOCK });
   return true;
 }
 

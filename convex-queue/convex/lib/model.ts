@@ -61,6 +61,22 @@ export function utf8Length(s: string): number {
   return bytes;
 }
 
+/**
+ * Refuses a document whose content is over {@link MAX_DOCUMENT_CONTENT_BYTES}, naming its slug;
+ * returns the content's UTF-8 length.
+ */
+export function requireDocumentFits(slug: string, content: string): number {
+  const bytes = utf8Length(content);
+  if (bytes > MAX_DOCUMENT_CONTENT_BYTES) {
+    throw fail(
+      "DOCUMENT_TOO_LARGE",
+      `document '${slug}' has ${bytes} bytes of content; the limit is ${MAX_DOCUMENT_CONTENT_BYTES} bytes ` +
+        `(Convex stores at most 1 MiB per document): split or shorten it`,
+    );
+  }
+  return bytes;
+}
+
 /** Backoff after the `attempts`-th spent attempt: `min(5000·2^(attempts-1), 600000) + random·5000`. */
 export function backoffMs(attempts: number, random: number): number {
   const exponent = Math.min(Math.max(attempts - 1, 0), 30);
