@@ -8,10 +8,7 @@ import io.fondation.worker.config.Secret;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.embedded.SqliteJobQueue;
 import io.fondation.worker.git.CloneCredentials;
-import io.fondation.worker.git.RepositoryCloner;
-import io.fondation.worker.git.Workspaces;
 import io.fondation.worker.health.HealthServer;
-import io.fondation.worker.runtime.AnalyzerLauncher;
 import io.fondation.worker.runtime.CloneCredentialsSource;
 import io.fondation.worker.runtime.JobTools;
 import io.fondation.worker.runtime.Worker;
@@ -60,12 +57,7 @@ public final class WorkerRuntime implements AutoCloseable {
         Objects.requireNonNull(environment, "environment");
         JobQueue queue = openQueue(config, clock);
         try {
-            JobTools tools = new JobTools(
-                    new Workspaces(config.tempDir(), config.workerId()),
-                    new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
-                        .localRepositoriesAllowed(config.allowLocalRepositories()),
-                    AnalyzerLauncher.withDefaults(config.analyzer(), environment),
-                    credentialsSource(queue));
+            JobTools tools = JobTools.fromConfig(config, environment).withCredentials(credentialsSource(queue));
             Worker worker = Worker.builder(config, queue).clock(clock).listener(listener).tools(tools).build();
             return new WorkerRuntime(config, clock, queue, worker);
         } catch (RuntimeException e) {
@@ -136,7 +128,11 @@ public final class WorkerRuntime implements AutoCloseable {
         return healthServer == null ? -1 : healthServer.port();
     }
 
-    /** Stops the worker (releasing in-flight jobs), then the health server, then closes the queue. */
+    /**
+     * Stops the worker (releasing in-flight jobs), then the health server, then closes the queue. Runs
+     * once: later calls return at once, and a call made while the first is running waits for it (the
+     * CLI's stop signal and its try-with-resources both rely on this).
+     */
     @Override
     public synchronized void close() {
         if (closed) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.worker.embedded.SqliteJobQueue;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -124,7 +125,7 @@ public final class WorkerConfigLoader {
         if (kind == QueueSettings.Kind.CONVEX && convexUrl == null) {
             throw new ConfigurationException("CONVEX_URL", "required when QUEUE=convex");
         }
-        Path dbPath = settings.path("EMBEDDED_DB_PATH").orElseGet(() -> defaultEmbeddedDbPath(env));
+        Path dbPath = settings.path("EMBEDDED_DB_PATH").orElseGet(() -> SqliteJobQueue.defaultPath(env));
         Secret encryptionKey = settings.secret("ENCRYPTION_KEY");
         if (encryptionKey != null && !HEX_KEY.matcher(encryptionKey.reveal()).matches()) {
             throw new ConfigurationException("ENCRYPTION_KEY",
@@ -252,13 +253,6 @@ public final class WorkerConfigLoader {
             throw new ConfigurationException(name, "must not contain credentials");
         }
         return uri;
-    }
-
-    /** {@code ${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db}, the embedded queue's default file. */
-    static Path defaultEmbeddedDbPath(Map<String, String> env) {
-        String xdg = env.get("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home(env).resolve(".local").resolve("share");
-        return base.resolve("fondation").resolve("queue.db");
     }
 
     private static Path home(Map<String, String> env) {

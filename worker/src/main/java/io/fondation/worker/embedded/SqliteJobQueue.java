@@ -168,22 +168,11 @@ public final class SqliteJobQueue implements JobQueue {
                 }
             }
             String id = UUID.randomUUID().toString();
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (id, status, source_url,"
-                    + " source_full_name, source_branch, prompt, attempts, max_attempts, run_at, dedupe_key,"
-                    + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)")) {
-                insert.setString(1, id);
-                insert.setString(2, JobStatus.PENDING.wireName());
-                insert.setString(3, spec.source().url());
-                insert.setString(4, spec.source().fullName());
-                insert.setString(5, spec.source().branch());
-                insert.setString(6, spec.prompt());
-                insert.setInt(7, spec.maxAttempts());
-                insert.setLong(8, spec.runAt() != null ? spec.runAt().toEpochMilli() : now);
-                insert.setString(9, dedupeKey);
-                insert.setLong(10, now);
-                insert.setLong(11, now);
-                insert.executeUpdate();
-            }
+            update(connection, "INSERT INTO jobs (id, status, source_url, source_full_name, source_branch, prompt,"
+                            + " attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)"
+                            + " VALUES (?, 'pending', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                    id, spec.source().url(), spec.source().fullName(), spec.source().branch(), spec.prompt(),
+                    spec.maxAttempts(), spec.runAt() != null ? spec.runAt().toEpochMilli() : now, dedupeKey, now, now);
             return id;
         });
     }
@@ -299,8 +288,7 @@ public final class SqliteJobQueue implements JobQueue {
         }
         return db.write("save documents", connection -> {
             long now = clock.millis();
-            Optional<Holding> holding = holding(connection, lease);
-            if (holding.isEmpty() || !holding.get().status().isLeased()) {
+            if (held(connection, lease).isEmpty()) {
                 return false;
             }
             try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO documents (job_id, slug, title,"
@@ -357,8 +345,8 @@ public final class SqliteJobQueue implements JobQueue {
         Objects.requireNonNull(failure, "failure");
         return db.write("record a failure", connection -> {
             long now = clock.millis();
-            Optional<Holding> holding = holding(connection, lease);
-            if (holding.isEmpty() || !holding.get().status().isLeased()) {
+            Optional<Holding> holding = held(connection, lease);
+            if (holding.isEmpty()) {
                 return new RetryDecision.NotHeld();
             }
             Holding job = holding.get();
@@ -384,8 +372,8 @@ public final class SqliteJobQueue implements JobQueue {
         Objects.requireNonNull(lease, "lease");
         return db.write("release", connection -> {
             long now = clock.millis();
-            Optional<Holding> holding = holding(connection, lease);
-            if (holding.isEmpty() || !holding.get().status().isLeased()) {
+            Optional<Holding> holding = held(connection, lease);
+            if (holding.isEmpty()) {
                 return false;
             }
             JobStateMachine.requireTransition(holding.get().status(), JobStatus.PENDING);
@@ -464,8 +452,9 @@ public final class SqliteJobQueue implements JobQueue {
                 List<Document> documents = new ArrayList<>();
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
-                        documents.add(new Document(row.getString(1), row.getString(2), nullableInt(row, 3),
-                                DocumentKind.fromWire(row.getString(4)), row.getString(5)));
+                        documents.add(new Document(row.getString("slug"), row.getString("title"),
+                                nullableInt(row, "chapter_index"), DocumentKind.fromWire(row.getString("kind")),
+                                row.getString("content")));
                     }
                 }
                 return DocumentReadingOrder.sorted(documents);
@@ -494,6 +483,11 @@ public final class SqliteJobQueue implements JobQueue {
                         : Optional.empty();
             }
         }
+    }
+
+    /** The job when {@code lease} is its current lease and it is still being worked on (not ended, not canceled). */
+    private static Optional<Holding> held(Connection connection, JobLease lease) throws SQLException {
+        return holding(connection, lease).filter(job -> job.status().isLeased());
     }
 
     private static JobSnapshot snapshot(ResultSet row) throws SQLException {
@@ -533,11 +527,6 @@ public final class SqliteJobQueue implements JobQueue {
     }
 
     private static Integer nullableInt(ResultSet row, String column) throws SQLException {
-        int value = row.getInt(column);
-        return row.wasNull() ? null : value;
-    }
-
-    private static Integer nullableInt(ResultSet row, int column) throws SQLException {
         int value = row.getInt(column);
         return row.wasNull() ? null : value;
     }

@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,21 +75,22 @@ final class JobExecution implements Runnable {
             JobTools tools,
             java.util.concurrent.ScheduledExecutorService heartbeatScheduler,
             java.time.Clock clock,
-            java.util.function.LongSupplier nanoTime,
             HeartbeatTiming timing,
             Duration leaseTime,
             WorkerMetrics metrics,
             HealthTracker health,
             WorkerListener listener,
-            ProgressLanguage language,
-            int writeAttempts) {}
+            ProgressLanguage language) {}
+
+    /** How often a write to an unreachable queue is tried before the lease is left to expire. */
+    private static final int WRITE_ATTEMPTS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
 
     private final ClaimedJob job;
     private final Context context;
     private final JobHeartbeat heartbeat;
-    private final Runnable onDone;
+    private final Consumer<JobExecution> onDone;
     private final AtomicReference<StopReason> stop = new AtomicReference<>();
     private final Object analysisLock = new Object();
     private RunningAnalysis analysis;
@@ -97,12 +99,13 @@ final class JobExecution implements Runnable {
     /** Set once the attempt's outcome was handled (written or deliberately not): nothing is written after it. */
     private boolean concluded;
 
-    JobExecution(ClaimedJob job, Instant claimedAt, Context context, Runnable onDone) {
+    /** @param onDone called with this execution when it has ended, whatever the outcome */
+    JobExecution(ClaimedJob job, Instant claimedAt, Context context, Consumer<JobExecution> onDone) {
         this.job = Objects.requireNonNull(job, "job");
         this.context = Objects.requireNonNull(context, "context");
         this.onDone = Objects.requireNonNull(onDone, "onDone");
         this.heartbeat = new JobHeartbeat(context.queue(), context.heartbeatScheduler(), context.clock(),
-                context.nanoTime(), context.timing(), context.leaseTime(), job.lease(), claimedAt,
+                System::nanoTime, context.timing(), context.leaseTime(), job.lease(), claimedAt,
                 context.metrics(), context.health(), new JobHeartbeat.Outcome() {
                     @Override
                     public void leaseLost() {
@@ -119,10 +122,6 @@ final class JobExecution implements Runnable {
                         requestStop(StopReason.DEADLINE);
                     }
                 });
-    }
-
-    String jobId() {
-        return job.id();
     }
 
     ClaimedJob job() {
@@ -152,7 +151,7 @@ final class JobExecution implements Runnable {
 
     @Override
     public void run() {
-        long started = context.nanoTime().getAsLong();
+        long started = System.nanoTime();
         context.metrics().jobStarted();
         context.listener().onClaimed(job);
         LOG.info("job {}: claimed ({}), attempt {}/{}", job.id(), withoutCredentials(job.source().describe()),
@@ -182,8 +181,8 @@ final class JobExecution implements Runnable {
                 LOG.warn("job {}: workspace {} was not fully deleted", job.id(), workspace.root());
             }
             finished = true;
-            context.metrics().jobEnded(Duration.ofNanos(context.nanoTime().getAsLong() - started));
-            onDone.run();
+            context.metrics().jobEnded(Duration.ofNanos(System.nanoTime() - started));
+            onDone.accept(this);
         }
     }
 
@@ -403,7 +402,7 @@ final class JobExecution implements Runnable {
      */
     private <T> T write(String call, Supplier<T> write) {
         JobQueueException last = null;
-        for (int attempt = 1; attempt <= context.writeAttempts(); attempt++) {
+        for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
             try {
                 return write.get();
             } catch (JobQueueException e) {
@@ -413,9 +412,9 @@ final class JobExecution implements Runnable {
                 last = e;
                 context.health().queueError(call + " failed: " + e.getMessage());
                 context.metrics().queueError();
-                LOG.warn("job {}: {} failed (attempt {}/{}): {}", job.id(), call, attempt, context.writeAttempts(),
+                LOG.warn("job {}: {} failed (attempt {}/{}): {}", job.id(), call, attempt, WRITE_ATTEMPTS,
                         e.getMessage());
-                if (attempt < context.writeAttempts()) {
+                if (attempt < WRITE_ATTEMPTS) {
                     pause(context.timing().retryDelay().multipliedBy(attempt));
                 }
             }

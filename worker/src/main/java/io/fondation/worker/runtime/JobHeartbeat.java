@@ -63,9 +63,9 @@ final class JobHeartbeat {
     private volatile JobLease lease;
     private JobStatus phase;
     private Progress progress;
+    /** A phase or progress arrived since the last heartbeat started: the next one is due within the throttle. */
     private boolean dirty;
     private boolean beating;
-    private boolean promptPending;
     private boolean ended;
     private long lastBeatNanos;
     private ScheduledFuture<?> next;
@@ -122,14 +122,19 @@ final class JobHeartbeat {
         }
         dirty = true;
         if (beating) {
-            promptPending = true;
+            // The heartbeat in flight sees the change when it ends and schedules the next one accordingly.
             return;
         }
-        long delay = Math.max(0, lastBeatNanos + timing.throttle().toNanos() - nanoTime.getAsLong());
+        long delay = throttleLeftNanos();
         if (next != null && next.getDelay(TimeUnit.NANOSECONDS) <= delay) {
             return;
         }
         reschedule(delay);
+    }
+
+    /** How long until the throttle allows another heartbeat (0 when it already does). Call holding the lock. */
+    private long throttleLeftNanos() {
+        return Math.max(0, lastBeatNanos + timing.throttle().toNanos() - nanoTime.getAsLong());
     }
 
     /** Ends the heartbeats; waits briefly for a call in flight so that no heartbeat follows the caller's final write. */
@@ -205,10 +210,8 @@ final class JobHeartbeat {
             if (ended || nextDelay < 0) {
                 return;
             }
-            if (promptPending || dirty) {
-                promptPending = false;
-                long throttleLeft = Math.max(0, lastBeatNanos + timing.throttle().toNanos() - nanoTime.getAsLong());
-                nextDelay = Math.min(nextDelay, throttleLeft);
+            if (dirty) {
+                nextDelay = Math.min(nextDelay, throttleLeftNanos());
             }
             reschedule(nextDelay);
         }

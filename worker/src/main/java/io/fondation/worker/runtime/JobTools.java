@@ -1,7 +1,9 @@
 package io.fondation.worker.runtime;
 
+import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.git.RepositoryCloner;
 import io.fondation.worker.git.Workspaces;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,9 +24,18 @@ public record JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerL
         Objects.requireNonNull(credentials, "credentials");
     }
 
-    /** Tools without per-job credentials. */
-    public JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerLauncher analyzer) {
-        this(workspaces, cloner, analyzer, CloneCredentialsSource.NONE);
+    /**
+     * The tools {@code config} describes, without per-job credentials.
+     *
+     * @param environment the environment the analyzer's is filtered from
+     */
+    public static JobTools fromConfig(WorkerConfig config, Map<String, String> environment) {
+        return new JobTools(
+                new Workspaces(config.tempDir(), config.workerId()),
+                new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
+                        .localRepositoriesAllowed(config.allowLocalRepositories()),
+                AnalyzerLauncher.withDefaults(config.analyzer(), environment),
+                CloneCredentialsSource.NONE);
     }
 
     /** The same tools with another source of per-job credentials. */

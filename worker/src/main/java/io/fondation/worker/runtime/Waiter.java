@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the next {@link #await} return at once, so a job that finishes during a claim call still triggers an
  * immediate re-poll (db-scheduler's {@code wakeOrSkipNextWait}).
  */
-final class Waiter {
+public final class Waiter {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
@@ -20,7 +20,7 @@ final class Waiter {
      *
      * @return true when woken, false when the time ran out
      */
-    boolean await(Duration max) throws InterruptedException {
+    public boolean await(Duration max) throws InterruptedException {
         lock.lock();
         try {
             long remaining = max.toNanos();
@@ -38,7 +38,7 @@ final class Waiter {
     }
 
     /** Ends the current wait, or skips the next one. */
-    void wake() {
+    public void wake() {
         lock.lock();
         try {
             pendingWake = true;

@@ -4,9 +4,6 @@ import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobQueue;
 import io.fondation.worker.config.WorkerConfig;
-import io.fondation.worker.git.RepositoryCloner;
-import io.fondation.worker.git.Workspaces;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +23,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +45,6 @@ public final class Worker implements AutoCloseable {
     enum State { NOT_STARTED, RUNNING, STOPPING, STOPPED }
 
     static final Duration MAX_ERROR_BACKOFF = Duration.ofMinutes(1);
-    static final int WRITE_ATTEMPTS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
@@ -81,8 +76,8 @@ public final class Worker implements AutoCloseable {
         this.shutdownGrace = config.shutdownGrace();
         this.queue = builder.queue;
         this.clock = builder.clock;
-        this.tools = builder.tools != null ? builder.tools : defaultTools(config, builder.environment, builder.clock);
-        this.metrics = new WorkerMetrics(builder.registry);
+        this.tools = builder.tools != null ? builder.tools : JobTools.fromConfig(config, System.getenv());
+        this.metrics = new WorkerMetrics(new SimpleMeterRegistry());
         this.health = new HealthTracker(clock, workerId, maxConcurrentJobs, HealthTracker.errorWindowFor(pollInterval));
         // A bounded executor: never more threads than slots, and the poll loop only claims with a free slot.
         this.jobExecutor = new ThreadPoolExecutor(maxConcurrentJobs, maxConcurrentJobs, 0, TimeUnit.MILLISECONDS,
@@ -91,23 +86,14 @@ public final class Worker implements AutoCloseable {
         this.heartbeatScheduler = new ScheduledThreadPoolExecutor(Math.max(2, Math.min(maxConcurrentJobs + 1, 8)),
                 threads("fondation-heartbeat-"));
         this.heartbeatScheduler.setRemoveOnCancelPolicy(true);
-        HeartbeatTiming timing = HeartbeatTiming.forInterval(config.heartbeatInterval(), builder.progressThrottle);
-        this.context = new JobExecution.Context(queue, tools, heartbeatScheduler, clock, builder.nanoTime, timing,
-                leaseTime, metrics, health, new SafeListener(builder.listener),
-                ProgressLanguage.fromConfig(config.analyzer().progressLanguage()), WRITE_ATTEMPTS);
+        HeartbeatTiming timing = HeartbeatTiming.forInterval(config.heartbeatInterval(), HeartbeatTiming.DEFAULT_THROTTLE);
+        this.context = new JobExecution.Context(queue, tools, heartbeatScheduler, clock, timing, leaseTime, metrics,
+                health, new SafeListener(builder.listener), ProgressLanguage.fromConfig(config.analyzer().progressLanguage()));
     }
 
     /** A builder for a worker on {@code queue} configured by {@code config}. */
     public static Builder builder(WorkerConfig config, JobQueue queue) {
         return new Builder(config, queue);
-    }
-
-    private static JobTools defaultTools(WorkerConfig config, Map<String, String> environment, Clock clock) {
-        return new JobTools(
-                new Workspaces(config.tempDir(), config.workerId()),
-                new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
-                        .localRepositoriesAllowed(config.allowLocalRepositories()),
-                AnalyzerLauncher.withDefaults(config.analyzer(), environment));
     }
 
     /**
@@ -188,14 +174,7 @@ public final class Worker implements AutoCloseable {
 
     private void dispatch(ClaimedJob job, Instant claimedAt) {
         slotsInUse.incrementAndGet();
-        AtomicReference<JobExecution> self = new AtomicReference<>();
-        JobExecution execution = new JobExecution(job, claimedAt, context, () -> {
-            executions.remove(job.id(), self.get());
-            slotsInUse.decrementAndGet();
-            // Immediate re-poll after a job: the next one starts now, not after a poll interval.
-            waiter.wake();
-        });
-        self.set(execution);
+        JobExecution execution = new JobExecution(job, claimedAt, context, this::ended);
         executions.put(job.id(), execution);
         try {
             jobExecutor.execute(execution);
@@ -204,6 +183,13 @@ public final class Worker implements AutoCloseable {
             slotsInUse.decrementAndGet();
             giveBack(job, "the job executor refused it");
         }
+    }
+
+    private void ended(JobExecution execution) {
+        executions.remove(execution.job().id(), execution);
+        slotsInUse.decrementAndGet();
+        // Immediate re-poll after a job: the next one starts now, not after a poll interval.
+        waiter.wake();
     }
 
     /** Releases a job that never started. */
@@ -328,11 +314,7 @@ public final class Worker implements AutoCloseable {
         private final JobQueue queue;
         private Clock clock = Clock.systemUTC();
         private WorkerListener listener = new WorkerListener() {};
-        private MeterRegistry registry;
-        private Map<String, String> environment = System.getenv();
         private JobTools tools;
-        private Duration progressThrottle = HeartbeatTiming.DEFAULT_THROTTLE;
-        private LongSupplier nanoTime = System::nanoTime;
 
         private Builder(WorkerConfig config, JobQueue queue) {
             this.config = Objects.requireNonNull(config, "config");
@@ -351,43 +333,13 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
-        /** Where meters go (default: a new {@link SimpleMeterRegistry}). */
-        public Builder meterRegistry(MeterRegistry value) {
-            this.registry = Objects.requireNonNull(value, "registry");
-            return this;
-        }
-
-        /** The environment the analyzer's is filtered from (default: this process's). */
-        public Builder environment(Map<String, String> value) {
-            this.environment = Map.copyOf(Objects.requireNonNull(value, "environment"));
-            return this;
-        }
-
-        /** Replaces the workspaces, cloner and analyzer built from the config. */
+        /** Replaces the workspaces, cloner and analyzer built from the config (default: {@link JobTools#fromConfig}). */
         public Builder tools(JobTools value) {
             this.tools = Objects.requireNonNull(value, "tools");
             return this;
         }
 
-        /** The least time between two progress heartbeats (default 2 s). */
-        public Builder progressThrottle(Duration value) {
-            if (Objects.requireNonNull(value, "progressThrottle").isNegative()) {
-                throw new IllegalArgumentException("progressThrottle must not be negative");
-            }
-            this.progressThrottle = value;
-            return this;
-        }
-
-        /** The monotonic ticker used for throttling (default {@link System#nanoTime()}). */
-        public Builder nanoTime(LongSupplier value) {
-            this.nanoTime = Objects.requireNonNull(value, "nanoTime");
-            return this;
-        }
-
         public Worker build() {
-            if (registry == null) {
-                registry = new SimpleMeterRegistry();
-            }
             return new Worker(this);
         }
     }

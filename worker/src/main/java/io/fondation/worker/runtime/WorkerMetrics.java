@@ -33,7 +33,6 @@ public final class WorkerMetrics {
     public static final String QUEUE_ERRORS = "fondation.queue.errors";
     public static final String HEARTBEATS = "fondation.heartbeats";
 
-    private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
     private final Counter claimed;
     private final Counter succeeded;
@@ -51,7 +50,7 @@ public final class WorkerMetrics {
     private final Counter heartbeatsFailed;
 
     public WorkerMetrics(MeterRegistry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(registry, "registry");
         claimed = Counter.builder(JOBS_CLAIMED).description("jobs claimed").register(registry);
         succeeded = Counter.builder(JOBS_SUCCEEDED).description("jobs completed").register(registry);
         failed = Counter.builder(JOBS_FAILED).description("attempts that failed (retried or not)").register(registry);
@@ -67,10 +66,6 @@ public final class WorkerMetrics {
         queueErrors = Counter.builder(QUEUE_ERRORS).description("queue calls that failed").register(registry);
         heartbeatsOk = Counter.builder(HEARTBEATS).tag("result", "ok").register(registry);
         heartbeatsFailed = Counter.builder(HEARTBEATS).tag("result", "failed").register(registry);
-    }
-
-    public MeterRegistry registry() {
-        return registry;
     }
 
     void jobStarted() {
@@ -127,11 +122,6 @@ public final class WorkerMetrics {
             return java.util.OptionalDouble.of(n.doubleValue());
         }
         return java.util.OptionalDouble.empty();
-    }
-
-    /** Jobs running now. */
-    public int activeJobs() {
-        return active.get();
     }
 
     /** The meters under the names of the existing {@code /metrics} endpoint, in a stable order. */

@@ -199,12 +199,9 @@ class WorkerTest {
     @Test
     void credentialsThatCannotBeReadAreAConfigurationFailure() {
         WorkerConfig config = config(Map.of());
-        JobTools tools = new JobTools(new Workspaces(config.tempDir(), config.workerId()),
-                new RepositoryCloner(config.gitBaseUrl(), null, Duration.ofSeconds(10)),
-                AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv()),
-                job -> {
-                    throw new ConfigurationException("ENCRYPTION_KEY", "cannot decrypt the GitHub token (test)");
-                });
+        JobTools tools = JobTools.fromConfig(config, System.getenv()).withCredentials(job -> {
+            throw new ConfigurationException("ENCRYPTION_KEY", "cannot decrypt the GitHub token (test)");
+        });
         worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
         worker.start();
         String id = submitGoodJob("sample");
