@@ -2,7 +2,7 @@ package io.fondation.worker;
 
 import io.fondation.worker.cli.CliEnvironment;
 import io.fondation.worker.cli.CliErrors;
-import io.fondation.worker.cli.EnvironmentHelpInstaller;
+import io.fondation.worker.cli.EnvironmentHelp;
 import io.fondation.worker.cli.RootCommand;
 import java.lang.reflect.Constructor;
 import picocli.CommandLine;
@@ -35,7 +35,7 @@ public final class Main {
                 .setExecutionExceptionHandler(errors)
                 .setParameterExceptionHandler(errors)
                 .setCaseInsensitiveEnumValuesAllowed(true);
-        EnvironmentHelpInstaller.install(commandLine);
+        EnvironmentHelp.install(commandLine);
         return commandLine;
     }
 

@@ -27,7 +27,7 @@ public final class CliErrors implements IExecutionExceptionHandler, IParameterEx
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine command = ex.getCommandLine();
         PrintWriter err = command.getErr();
-        err.println(PREFIX + firstLine(ex.getMessage()));
+        err.println(PREFIX + JobFormatter.oneLine(ex.getMessage()));
         UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
@@ -55,18 +55,9 @@ public final class CliErrors implements IExecutionExceptionHandler, IParameterEx
             code = ExitCodes.FAILURE;
             message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         }
-        err.println(PREFIX + firstLine(message));
+        err.println(PREFIX + JobFormatter.oneLine(message));
         err.flush();
         LOG.debug("{} failed", command.getCommandSpec().qualifiedName(), ex);
         return code;
-    }
-
-    private static String firstLine(String text) {
-        if (text == null) {
-            return "";
-        }
-        String trimmed = text.strip();
-        int newline = trimmed.indexOf('\n');
-        return newline < 0 ? trimmed : trimmed.substring(0, newline).strip() + " …";
     }
 }

@@ -86,9 +86,8 @@ public final class DevCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         ProgressDisplay display = new ProgressDisplay(stdout, environment.clock(), environment.terminal());
         JobWatch watch = new JobWatch();
-        WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new CompositeListener(display, watch), environment.env());
-        OnceCloser closer = new OnceCloser(runtime);
-        try {
+        // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
+        try (WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new CompositeListener(display, watch), environment.env())) {
             List<String> ids = new ArrayList<>();
             for (JobSpec jobSpec : specs) {
                 String id = runtime.queue().enqueue(jobSpec);
@@ -98,7 +97,7 @@ public final class DevCommand implements Callable<Integer> {
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
                 watch.requestStop();
-                closer.close();
+                runtime.close();
             });
             boolean ended;
             try {
@@ -117,13 +116,11 @@ public final class DevCommand implements Callable<Integer> {
                 registration.close();
             }
             if (!ended) {
-                closer.close();
+                runtime.close();
                 display.line("Stopped before the jobs ended; unfinished jobs were released back to the queue.");
                 return ExitCodes.INTERRUPTED;
             }
             return report(runtime.queue(), ids, display);
-        } finally {
-            closer.close();
         }
     }
 

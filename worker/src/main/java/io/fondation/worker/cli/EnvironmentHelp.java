@@ -2,11 +2,22 @@ package io.fondation.worker.cli;
 
 import io.fondation.shared.JobSpec;
 import io.fondation.worker.config.WorkerConfigLoader;
+import picocli.CommandLine;
 
 /** The environment variables the worker reads, for the help footer of {@code run} and {@code dev}. */
-final class EnvironmentHelp {
+public final class EnvironmentHelp {
 
     private EnvironmentHelp() {}
+
+    /** Adds the environment variables to the help of the commands that run a worker. */
+    public static void install(CommandLine root) {
+        for (String name : new String[] {"run", "dev"}) {
+            CommandLine sub = root.getSubcommands().get(name);
+            if (sub != null) {
+                sub.getCommandSpec().usageMessage().footer(footer());
+            }
+        }
+    }
 
     static String[] footer() {
         return new String[] {

@@ -3,7 +3,7 @@ package io.fondation.worker.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.fondation.shared.CloneSource;
+import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
@@ -66,7 +66,7 @@ final class JobFormatter {
         fields.put("Progress", job.progress() == null ? "(none)" : progressColumn(job));
         fields.put("Documents", String.valueOf(job.documentCount()));
         if (job.result() != null) {
-            fields.put("Result", job.result().message().isEmpty() ? job.result().documentCount() + " documents" : oneLine(job.result().message()));
+            fields.put("Result", resultText(job.result()));
             job.result().details().forEach((key, value) -> fields.put("  " + key, String.valueOf(value)));
         }
         fields.put("Run at", time(job.runAt()));
@@ -96,39 +96,22 @@ final class JobFormatter {
         }
     }
 
-    /** A job as a JSON-friendly map (times as ISO-8601 strings). */
+    /**
+     * A job as a JSON-friendly map (status as its wire name, times as ISO-8601 strings). The source,
+     * progress and result are records, which Jackson writes as their components in order:
+     * {@code {url, fullName, branch}}, {@code {step, totalSteps, message}}, {@code {message, documentCount, details}}.
+     */
     static Map<String, Object> toMap(JobSnapshot job) {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("id", job.id());
         map.put("status", job.status().wireName());
-        CloneSource source = job.source();
-        Map<String, Object> sourceMap = new LinkedHashMap<>();
-        sourceMap.put("url", source.url());
-        sourceMap.put("fullName", source.fullName());
-        sourceMap.put("branch", source.branch());
-        map.put("source", sourceMap);
+        map.put("source", job.source());
         map.put("prompt", job.prompt());
         map.put("attempts", job.attempts());
         map.put("maxAttempts", job.maxAttempts());
-        if (job.progress() != null) {
-            Map<String, Object> progress = new LinkedHashMap<>();
-            progress.put("step", job.progress().step());
-            progress.put("totalSteps", job.progress().totalSteps());
-            progress.put("message", job.progress().message());
-            map.put("progress", progress);
-        } else {
-            map.put("progress", null);
-        }
+        map.put("progress", job.progress());
         map.put("lastError", job.lastError());
-        if (job.result() != null) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("message", job.result().message());
-            result.put("documentCount", job.result().documentCount());
-            result.put("details", job.result().details());
-            map.put("result", result);
-        } else {
-            map.put("result", null);
-        }
+        map.put("result", job.result());
         map.put("documentCount", job.documentCount());
         map.put("cancelRequested", job.cancelRequested());
         map.put("lockedBy", job.lockedBy());
@@ -146,11 +129,14 @@ final class JobFormatter {
      */
     static String progressColumn(JobSnapshot job) {
         if (job.status() == JobStatus.COMPLETED && job.result() != null) {
-            return job.result().message().isEmpty()
-                    ? job.result().documentCount() + " documents"
-                    : oneLine(job.result().message());
+            return resultText(job.result());
         }
         return progress(job.progress());
+    }
+
+    /** The result's message on one line, or the document count when it has none. */
+    private static String resultText(JobResult result) {
+        return result.message().isEmpty() ? result.documentCount() + " documents" : oneLine(result.message());
     }
 
     /**

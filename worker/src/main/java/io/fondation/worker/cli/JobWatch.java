@@ -5,13 +5,11 @@ import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.RetryDecision;
+import io.fondation.worker.runtime.Waiter;
 import io.fondation.worker.runtime.WorkerListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Waits until the jobs {@code dev} submitted have all ended. The queue is the source of truth (a
@@ -20,9 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class JobWatch implements WorkerListener {
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private boolean stopRequested;
+    // A wake that arrives while the queue is being read is kept for the next wait, so no event is lost.
+    private final Waiter waiter = new Waiter();
+    private volatile boolean stopRequested;
 
     /**
      * Blocks until every job in {@code ids} is in a terminal status, or a stop is requested.
@@ -31,47 +29,23 @@ final class JobWatch implements WorkerListener {
      * @return true when all ended, false when stopped first
      */
     boolean awaitEnd(JobQueue queue, List<String> ids, Duration recheck) throws InterruptedException {
-        while (true) {
-            lock.lock();
-            try {
-                if (stopRequested) {
-                    return false;
-                }
-            } finally {
-                lock.unlock();
-            }
+        while (!stopRequested) {
             if (allEnded(queue, ids)) {
                 return true;
             }
-            lock.lock();
-            try {
-                if (!stopRequested) {
-                    changed.await(recheck.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } finally {
-                lock.unlock();
-            }
+            waiter.await(recheck);
         }
+        return false;
     }
 
     boolean stopRequested() {
-        lock.lock();
-        try {
-            return stopRequested;
-        } finally {
-            lock.unlock();
-        }
+        return stopRequested;
     }
 
     /** Ends {@link #awaitEnd} with false. */
     void requestStop() {
-        lock.lock();
-        try {
-            stopRequested = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        stopRequested = true;
+        waiter.wake();
     }
 
     private static boolean allEnded(JobQueue queue, List<String> ids) {
@@ -84,27 +58,18 @@ final class JobWatch implements WorkerListener {
         return true;
     }
 
-    private void wake() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public void onCompleted(String jobId, JobResult result) {
-        wake();
+        waiter.wake();
     }
 
     @Override
     public void onFailed(String jobId, JobFailure failure, RetryDecision decision) {
-        wake();
+        waiter.wake();
     }
 
     @Override
     public void onReleased(String jobId, String reason) {
-        wake();
+        waiter.wake();
     }
 }

@@ -42,13 +42,12 @@ public final class RunCommand implements Callable<Integer> {
         WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
         LOG.info("Starting {}", config);
         CountDownLatch stopped = new CountDownLatch(1);
-        WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env());
-        OnceCloser closer = new OnceCloser(runtime);
-        try {
+        try (WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env())) {
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
+            // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
                 LOG.info("Stopping worker {}: releasing in-flight jobs", config.workerId());
-                closer.close();
+                runtime.close();
                 stopped.countDown();
             });
             try {
@@ -60,8 +59,6 @@ public final class RunCommand implements Callable<Integer> {
             } finally {
                 registration.close();
             }
-        } finally {
-            closer.close();
         }
         LOG.info("Worker {} stopped", config.workerId());
         return ExitCodes.OK;

@@ -9,11 +9,10 @@ public final class Terminals {
     private Terminals() {}
 
     /**
-     * From JDK 22, {@link System#console()} returns a console even when output is redirected and
-     * {@code Console.isTerminal()} tells the difference; the code is compiled for Java 17, hence the
-     * reflective call.
+     * Whether this JVM's stdout is an interactive terminal. From JDK 22, {@link System#console()}
+     * returns a console even when output is redirected and {@code Console.isTerminal()} tells the
+     * difference; the code is compiled for Java 17, hence the reflective call.
      */
-    /** @return whether this JVM's stdout is an interactive terminal */
     public static boolean isTerminal() {
         Console console = System.console();
         if (console == null) {

@@ -49,11 +49,6 @@ public final class WorkerOptions {
     @Option(names = "--health-port", paramLabel = "PORT", description = "Health server port; 0 for any free port, -1 for none (HEALTH_PORT).")
     String healthPort;
 
-    /** Whether {@code --health-port} was given. */
-    boolean healthPortGiven() {
-        return healthPort != null;
-    }
-
     /**
      * Puts the given flags into {@code overrides} under their variable names.
      *

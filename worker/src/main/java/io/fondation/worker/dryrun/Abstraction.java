@@ -1,5 +1,6 @@
 package io.fondation.worker.dryrun;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,11 @@ public record Abstraction(int index, String name, String directory, Kind kind, L
     /** The declared packages or namespaces, sorted. */
     public List<String> packages() {
         return files.stream().map(SourceFile::declaredPackage).filter(p -> p != null).distinct().sorted().toList();
+    }
+
+    /** The longest file that was read, READMEs aside, if any. */
+    public Optional<SourceFile> longestFile() {
+        return files.stream().filter(SourceFile::wasRead).filter(f -> !f.isReadme()).max(Comparator.comparingInt(SourceFile::lines));
     }
 
     /** The first README among the files, if any. */

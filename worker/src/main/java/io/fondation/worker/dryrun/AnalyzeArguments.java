@@ -9,10 +9,9 @@ import java.util.Map;
  *
  * @param repository the repository to analyse
  * @param outputDir where to write; default {@code $CLAUDE_OUTPUT_DIR} or {@code <repo>/.claude-tutorial-output}
- * @param profile accepted for compatibility, not used
  * @param help whether {@code --help} was given
  */
-record AnalyzeArguments(Path repository, Path outputDir, String profile, boolean help) {
+record AnalyzeArguments(Path repository, Path outputDir, boolean help) {
 
     static final String USAGE = String.join("\n",
             "Usage: DryRunAnalyzer analyze <repository> [--output-dir DIR] [--profile NAME] [--model NAME] [--overwrite]",
@@ -27,7 +26,7 @@ record AnalyzeArguments(Path repository, Path outputDir, String profile, boolean
     static AnalyzeArguments parse(String[] args, Map<String, String> env) {
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
-                return new AnalyzeArguments(null, null, null, true);
+                return new AnalyzeArguments(null, null, true);
             }
         }
         if (args.length == 0 || !args[0].equals("analyze")) {
@@ -35,13 +34,11 @@ record AnalyzeArguments(Path repository, Path outputDir, String profile, boolean
         }
         Path repository = null;
         Path outputDir = null;
-        String profile = "production";
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "-o", "--output-dir" -> outputDir = Path.of(value(args, ++i, arg));
-                case "--profile" -> profile = value(args, ++i, arg);
-                case "-m", "--model" -> value(args, ++i, arg); // no model is used offline
+                case "--profile", "-m", "--model" -> value(args, ++i, arg); // accepted for compatibility; no profile or model matters offline
                 case "--overwrite" -> { } // files are always written afresh
                 default -> {
                     if (arg.startsWith("-")) {
@@ -61,7 +58,7 @@ record AnalyzeArguments(Path repository, Path outputDir, String profile, boolean
             String configured = env.get("CLAUDE_OUTPUT_DIR");
             outputDir = configured != null && !configured.isBlank() ? Path.of(configured) : repository.resolve(".claude-tutorial-output");
         }
-        return new AnalyzeArguments(repository.toAbsolutePath().normalize(), outputDir.toAbsolutePath().normalize(), profile, false);
+        return new AnalyzeArguments(repository.toAbsolutePath().normalize(), outputDir.toAbsolutePath().normalize(), false);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -28,24 +28,27 @@ final class ChapterRenderer {
 
     /** {@code chapters/chapter_<n>_<slug>.md} */
     String chapter(ChapterPlan.Chapter chapter) {
-        StringBuilder out = new StringBuilder();
-        out.append("# Chapter ").append(chapter.number()).append(": ").append(chapter.abstraction().name()).append("\n\n");
-        out.append("> Generated offline by ").append(Facts.GENERATOR)
-                .append(": facts read from the repository's files (names, sizes, first lines, imports). No language model wrote or checked this text.\n\n");
-        body(chapter, out);
-        return out.toString();
+        return page(chapter, "Generated offline by " + Facts.GENERATOR
+                + ": facts read from the repository's files (names, sizes, first lines, imports). No language model wrote or checked this text.")
+                .toString();
     }
 
     /** {@code reviewed-chapters/chapter_<n>_<slug>.md}: the chapter plus checks made against the disk. */
     String reviewed(ChapterPlan.Chapter chapter) {
-        StringBuilder out = new StringBuilder();
-        out.append("# Chapter ").append(chapter.number()).append(": ").append(chapter.abstraction().name()).append("\n\n");
-        out.append("> Reviewed offline by ").append(Facts.GENERATOR)
-                .append(": the facts of the chapter were checked again against the files on disk; see \"Review notes\" at the end.\n\n");
-        body(chapter, out);
+        StringBuilder out = page(chapter, "Reviewed offline by " + Facts.GENERATOR
+                + ": the facts of the chapter were checked again against the files on disk; see \"Review notes\" at the end.");
         out.append("## Review notes\n\n");
         review(chapter.abstraction()).forEach(note -> out.append("- ").append(note).append('\n'));
         return out.toString();
+    }
+
+    /** The title, the note on how the page was made, and the body shared by both versions of a chapter. */
+    private StringBuilder page(ChapterPlan.Chapter chapter, String note) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Chapter ").append(chapter.number()).append(": ").append(chapter.abstraction().name()).append("\n\n");
+        out.append("> ").append(note).append("\n\n");
+        body(chapter, out);
+        return out;
     }
 
     private void body(ChapterPlan.Chapter chapter, StringBuilder out) {
@@ -54,9 +57,7 @@ final class ChapterRenderer {
         out.append("- Where: ").append(a.location()).append('\n');
         out.append("- Files: ").append(Facts.fileSummary(a)).append('\n');
         out.append("- Lines: ").append(Markdown.number(a.totalLines()));
-        a.files().stream().filter(SourceFile::wasRead).filter(f -> !f.isReadme())
-                .max((x, y) -> Integer.compare(x.lines(), y.lines()))
-                .ifPresent(f -> out.append(" (the longest file: ").append(Markdown.code(f.path())).append(", ").append(Markdown.lines(f)).append(" lines)"));
+        a.longestFile().ifPresent(f -> out.append(" (the longest file: ").append(Markdown.code(f.path())).append(", ").append(Markdown.lines(f)).append(" lines)"));
         out.append('\n');
         List<String> packages = a.packages();
         if (!packages.isEmpty()) {

@@ -36,8 +36,8 @@ public final class RelationshipFinder {
     private static final Set<String> JS_LANGUAGES = Set.of("JavaScript", "TypeScript", "Vue", "Svelte");
 
     private final List<Abstraction> abstractions;
-    private final Map<String, Integer> ownerOfFile = new HashMap<>();
-    private final TreeMap<String, Integer> sortedFiles = new TreeMap<>();
+    /** Sorted, so the files under a directory can be found as a range. */
+    private final TreeMap<String, Integer> ownerOfFile = new TreeMap<>();
     private final Map<String, Map<Integer, Integer>> packageOwners = new HashMap<>();
     private final Map<String, Set<Integer>> pythonModules = new HashMap<>();
     private final Map<String, Integer> workspacePackages = new HashMap<>();
@@ -51,7 +51,6 @@ public final class RelationshipFinder {
             for (SourceFile file : abstraction.files()) {
                 int owner = abstraction.index();
                 ownerOfFile.put(file.path(), owner);
-                sortedFiles.put(file.path(), owner);
                 file.optionalPackage().ifPresent(p -> packageOwners.computeIfAbsent(p, k -> new HashMap<>()).merge(owner, 1, Integer::sum));
                 if ("Python".equals(file.language())) {
                     indexPython(file.path(), owner);
@@ -60,7 +59,7 @@ public final class RelationshipFinder {
                     file.head().stream().map(PACKAGE_JSON_NAME::matcher).filter(Matcher::find).findFirst()
                             .ifPresent(m -> workspacePackages.putIfAbsent(m.group(1), owner));
                 }
-                indexSuffixes(file.path(), owner);
+                addSuffixes(pathSuffixes, file.path(), owner);
             }
         }
     }
@@ -273,9 +272,9 @@ public final class RelationshipFinder {
         Integer owner = ownerOfFile.get(path);
         if (owner == null) {
             String prefix = path.isEmpty() ? "" : path + "/";
-            String next = sortedFiles.ceilingKey(prefix);
-            if (next != null && next.startsWith(prefix)) {
-                owner = sortedFiles.get(next);
+            Map.Entry<String, Integer> next = ownerOfFile.ceilingEntry(prefix);
+            if (next != null && next.getKey().startsWith(prefix)) {
+                owner = next.getValue();
             }
         }
         return owner == null ? Optional.empty() : Optional.of(new Target(owner, name));
@@ -297,10 +296,6 @@ public final class RelationshipFinder {
         if (slash > 0) {
             addSuffixes(pythonModules, module.substring(0, slash), owner); // namespace packages have no __init__
         }
-    }
-
-    private void indexSuffixes(String path, int owner) {
-        addSuffixes(pathSuffixes, path, owner);
     }
 
     private static void addSuffixes(Map<String, Set<Integer>> index, String path, int owner) {

@@ -27,9 +27,4 @@ public record RepositoryInventory(
         files = List.copyOf(files);
         skippedDirectories = List.copyOf(skippedDirectories);
     }
-
-    /** Total lines of the files that were read. */
-    public long totalLines() {
-        return files.stream().filter(SourceFile::wasRead).mapToLong(SourceFile::lines).sum();
-    }
 }

@@ -2,6 +2,8 @@ package io.fondation.worker.dryrun;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.clibridge.progress.ProgressText;
+import io.fondation.shared.Progress;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -10,19 +12,12 @@ import java.util.Map;
 /**
  * Prints progress the way the Fondation CLI does: when stdout is not a terminal, one JSON log line
  * per event ({@code {"level":"info","time":<ms>,"context":"analyze","msg":"[FONDATION_STEP_1/6] ..."}});
- * on a terminal, {@code [1/6] Extract: ...}.
+ * on a terminal, {@code [1/6] Extract: ...}. The step messages are the CLI's own
+ * ({@link ProgressText#ENGLISH_STEPS}), so the worker's progress parser reads them as it reads the CLI's.
  */
 final class StepReporter {
 
-    static final int TOTAL_STEPS = 6;
-    static final String[] MESSAGES = {
-        "Extracting core abstractions from codebase",
-        "Analyzing relationships between components",
-        "Determining optimal chapter order",
-        "Generating chapter content",
-        "Reviewing and enhancing chapters",
-        "Generating interactive tutorials",
-    };
+    private static final int TOTAL_STEPS = Progress.FONDATION_STEPS;
     private static final String[] SHORT = {"Extract", "Analyze", "Order", "Generate", "Review", "Tutorials"};
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +33,7 @@ final class StepReporter {
 
     /** Announces step {@code step} (1..6). */
     void step(int step) {
-        String message = MESSAGES[step - 1];
+        String message = ProgressText.ENGLISH_STEPS.get(step - 1);
         if (terminal) {
             out.println("[" + step + "/" + TOTAL_STEPS + "] " + SHORT[step - 1] + ": " + message);
             out.flush();

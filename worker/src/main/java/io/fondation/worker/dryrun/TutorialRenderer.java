@@ -40,8 +40,7 @@ final class TutorialRenderer {
             Facts.readmeSummary(readme.get()).ifPresent(s -> out.append("It begins: \"").append(s).append("\"\n\n"));
         }
 
-        Optional<SourceFile> longest = a.files().stream().filter(SourceFile::wasRead).filter(f -> !f.isReadme())
-                .max(Comparator.comparingInt(SourceFile::lines));
+        Optional<SourceFile> longest = a.longestFile();
         if (longest.isPresent()) {
             SourceFile f = longest.get();
             out.append("## Step ").append(step++).append(": open the longest file\n\n");
