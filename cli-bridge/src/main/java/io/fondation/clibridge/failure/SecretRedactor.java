@@ -40,6 +40,22 @@ public final class SecretRedactor {
 
     /** The text with every recognisable secret replaced by {@value #MASK}. */
     public static String redact(String text) {
+        String out = redactTokens(text);
+        if (out.isEmpty()) {
+            return out;
+        }
+        out = ASSIGNMENT.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
+                isHarmless(m.group(1), m.group(3)) ? m.group() : m.group(1) + m.group(2) + MASK));
+        return out;
+    }
+
+    /**
+     * Only the forms that are secrets wherever they appear: token formats (GitHub, Anthropic, JWT,
+     * 64-hex keys), credentials in URLs and {@code Bearer}/{@code Basic} values. Unlike
+     * {@link #redact(String)} it leaves {@code name: value} prose alone, so the worker's own messages
+     * ("cannot read the clone credentials: GITHUB_TOKEN: ...") keep the setting they name.
+     */
+    public static String redactTokens(String text) {
         if (text == null || text.isEmpty()) {
             return text == null ? "" : text;
         }
@@ -48,11 +64,8 @@ public final class SecretRedactor {
             out = token.matcher(out).replaceAll(MASK);
         }
         out = URL_CREDENTIALS.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK + "@"));
-        out = BEARER.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
+        return BEARER.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
                 m.group(3).equals(MASK) ? m.group() : m.group(1) + m.group(2) + MASK));
-        out = ASSIGNMENT.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
-                isHarmless(m.group(1), m.group(3)) ? m.group() : m.group(1) + m.group(2) + MASK));
-        return out;
     }
 
     /**

@@ -37,6 +37,15 @@ class SecretRedactorTest {
     }
 
     @Test
+    void redactTokensRemovesTokenFormsButKeepsTheSettingAMessageNames() {
+        String text = "cannot read the clone credentials: GITHUB_TOKEN: refused " + GITHUB_CLASSIC
+                + " at https://bot:" + GITHUB_APP + "@example.test/x.git; Bearer abc.DEF-ghi_123456789";
+        assertThat(SecretRedactor.redactTokens(text)).isEqualTo("cannot read the clone credentials: GITHUB_TOKEN: refused "
+                + "[REDACTED] at https://[REDACTED]@example.test/x.git; Bearer [REDACTED]");
+        assertThat(SecretRedactor.redactTokens(null)).isEmpty();
+    }
+
+    @Test
     void removesNamedSecretsInAssignmentsAndJson() {
         String text = "CLAUDE_CODE_OAUTH_TOKEN=test-oauth-value ENCRYPTION_KEY=test-encryption-value\n"
                 + "{\"api_key\": \"test-api-value\", \"password\":\"hunter22\", \"client_secret\": \"test-client\"}\n"

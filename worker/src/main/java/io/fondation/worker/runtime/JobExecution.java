@@ -3,6 +3,7 @@ package io.fondation.worker.runtime;
 import io.fondation.clibridge.AnalysisListener;
 import io.fondation.clibridge.AnalysisReport;
 import io.fondation.clibridge.RunningAnalysis;
+import io.fondation.clibridge.failure.SecretRedactor;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
@@ -154,7 +155,7 @@ final class JobExecution implements Runnable {
         long started = System.nanoTime();
         context.metrics().jobStarted();
         context.listener().onClaimed(job);
-        LOG.info("job {}: claimed ({}), attempt {}/{}", job.id(), withoutCredentials(job.source().describe()),
+        LOG.info("job {}: claimed ({}), attempt {}/{}", job.id(), SecretRedactor.redactTokens(job.source().describe()),
                 job.attempt(), job.maxAttempts());
         JobWorkspace workspace = null;
         try {
@@ -211,7 +212,7 @@ final class JobExecution implements Runnable {
             return;
         }
         context.metrics().cloned(repository.duration());
-        LOG.info("job {}: cloned {} ({}, {}) in {} ms", job.id(), withoutCredentials(repository.url()), repository.branch(),
+        LOG.info("job {}: cloned {} ({}, {}) in {} ms", job.id(), repository.url(), repository.branch(),
                 shortId(repository.commit()), repository.duration().toMillis());
         if (stopping()) {
             finishStopped();
@@ -333,11 +334,15 @@ final class JobExecution implements Runnable {
         return true;
     }
 
-    private void fail(JobFailure failure) {
+    private void fail(JobFailure unredacted) {
         if (stopping()) {
             finishStopped();
             return;
         }
+        // Every failure is stored and reported through here: the one place that keeps secrets out of job rows,
+        // whatever produced the message (an exception's text, a refused write, the analyzer's output).
+        JobFailure failure = new JobFailure(unredacted.kind(), SecretRedactor.redactTokens(unredacted.message()),
+                unredacted.minRetryDelay());
         heartbeat.stop();
         concluded = true;
         RetryDecision decision = write("retryOrFail", () -> context.queue().retryOrFail(heartbeat.lease(), failure));
@@ -445,11 +450,6 @@ final class JobExecution implements Runnable {
         lastProgress = progress;
         heartbeat.update(null, progress);
         context.listener().onProgress(job.id(), progress);
-    }
-
-    /** A job's URL may carry {@code user:token@}: never log it. */
-    static String withoutCredentials(String text) {
-        return text.replaceAll("//[^/@\\s]*@", "//");
     }
 
     private static String shortId(String commit) {

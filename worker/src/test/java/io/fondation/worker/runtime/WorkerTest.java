@@ -212,6 +212,23 @@ class WorkerTest {
     }
 
     @Test
+    void aSecretInAFailureMessageNeverReachesTheJob() {
+        WorkerConfig config = config(Map.of());
+        String token = "ghp_" + "A".repeat(36);
+        JobTools tools = JobTools.fromConfig(config, System.getenv()).withCredentials(job -> {
+            throw new ConfigurationException("GITHUB_TOKEN", "refused token " + token + " for https://bot:" + token + "@example.test/x.git");
+        });
+        worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
+        worker.start();
+        String id = submitGoodJob("sample");
+
+        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.FAILED);
+        assertThat(queue.get(id).orElseThrow().lastError())
+                .isEqualTo("cannot read the clone credentials: GITHUB_TOKEN: refused token [REDACTED]"
+                        + " for https://[REDACTED]@example.test/x.git");
+    }
+
+    @Test
     void workspacesLeftByAnEarlierRunAreDeletedAtStart() throws Exception {
         WorkerConfig config = config(Map.of());
         Path leftover = new Workspaces(config.tempDir(), config.workerId()).create("crashed-job").root();
