@@ -103,6 +103,11 @@ final class LegacyProtocol implements QueueProtocol {
         return Optional.empty();
     }
 
+    /** Drops the local record of {@code lease}, and only of it: a newer claim of the same job stays. */
+    private void forget(JobLease lease) {
+        held.computeIfPresent(lease.jobId(), (id, claim) -> claim.token().equals(lease.token()) ? null : claim);
+    }
+
     /** Whether this process still considers {@code lease} current (local fencing). */
     private boolean current(JobLease lease) {
         Held claim = held.get(lease.jobId());
@@ -130,7 +135,7 @@ final class LegacyProtocol implements QueueProtocol {
         } catch (ConvexFunctionException e) {
             // The legacy heartbeat throws unless lockedBy == workerId: the lease is gone.
             LOG.info("Legacy heartbeat of job {} refused ({}): treating the lease as lost", lease.jobId(), e.errorMessage());
-            held.remove(lease.jobId(), held.get(lease.jobId()));
+            forget(lease);
             return HeartbeatResult.lost(lease);
         }
         return new HeartbeatResult(true, false, lease.renewedUntil(start.plus(leaseDuration)));
@@ -185,7 +190,7 @@ final class LegacyProtocol implements QueueProtocol {
         }
         if (canceled(lease.jobId())) {
             // The legacy complete would overwrite the cancellation.
-            held.remove(lease.jobId());
+            forget(lease);
             return CompleteOutcome.CANCELED;
         }
         Map<String, Object> args = Args.of()
@@ -202,7 +207,7 @@ final class LegacyProtocol implements QueueProtocol {
             LOG.info("Legacy complete of job {} refused: {}", lease.jobId(), e.errorMessage());
             return CompleteOutcome.NOT_HELD;
         } finally {
-            held.remove(lease.jobId());
+            forget(lease);
         }
     }
 
@@ -213,7 +218,7 @@ final class LegacyProtocol implements QueueProtocol {
         }
         if (canceled(lease.jobId())) {
             // The legacy retryOrFail would make a canceled job pending again.
-            held.remove(lease.jobId());
+            forget(lease);
             return new RetryDecision.NotHeld();
         }
         if (!failure.retryable()) {
@@ -233,7 +238,7 @@ final class LegacyProtocol implements QueueProtocol {
             LOG.info("Legacy retryOrFail of job {} refused: {}", lease.jobId(), e.errorMessage());
             return new RetryDecision.NotHeld();
         } finally {
-            held.remove(lease.jobId());
+            forget(lease);
         }
     }
 
