@@ -11,10 +11,8 @@ import io.fondation.shared.Progress;
 public interface AnalysisListener {
 
     /** Progress advanced or its message changed (never goes backwards, never repeats). */
-    default void onProgress(Progress progress) {
-    }
+    default void onProgress(Progress progress) {}
 
     /** One line of output, as printed (not redacted: do not store it as is). */
-    default void onLine(OutputChannel channel, String line) {
-    }
+    default void onLine(OutputChannel channel, String line) {}
 }

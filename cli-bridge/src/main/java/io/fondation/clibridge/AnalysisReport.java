@@ -18,8 +18,12 @@ import java.util.Optional;
  *     duration, exit code); values are strings, numbers or booleans
  * @param warnings notes about skipped files and other oddities
  */
-public record AnalysisReport(ProcessOutcome outcome, List<Document> documents, Optional<JobFailure> failure,
-                             Map<String, Object> details, List<String> warnings) {
+public record AnalysisReport(
+        ProcessOutcome outcome,
+        List<Document> documents,
+        Optional<JobFailure> failure,
+        Map<String, Object> details,
+        List<String> warnings) {
 
     public AnalysisReport {
         Objects.requireNonNull(outcome, "outcome");

@@ -41,6 +41,7 @@ public final class AnalysisRunner {
 
     /** Detail keys added to every report. */
     public static final String DURATION_MS = "analyzer_duration_ms";
+
     public static final String EXIT_CODE = "analyzer_exit_code";
     public static final String SIGNAL = "analyzer_signal";
     public static final String DOCUMENTS = "documents_collected";
@@ -67,7 +68,7 @@ public final class AnalysisRunner {
     public RunningAnalysis start(ProcessSpec spec, Path outputDir, AnalysisListener listener) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(outputDir, "outputDir");
-        AnalysisListener target = listener == null ? new AnalysisListener() { } : listener;
+        AnalysisListener target = listener == null ? new AnalysisListener() {} : listener;
         ProgressTracker tracker = new ProgressTracker(new ProgressParser());
         StreamJsonParser streamJson = new StreamJsonParser();
         OutputListener lines = (channel, line) -> {
@@ -108,7 +109,8 @@ public final class AnalysisRunner {
         boolean claudeFailed = claude.map(ClaudeRunSummary::failed).orElse(false);
         // A missing output directory is not a bad file: it means "no documents", which the classifier judges.
         // (A problem with the directory itself stops the collection, so it never comes with bad files.)
-        List<OutputException> badFiles = output.problems().stream().filter(p -> !p.file().equals(".")).toList();
+        List<OutputException> badFiles =
+                output.problems().stream().filter(p -> !p.file().equals(".")).toList();
         if (outcome.succeeded() && !claudeFailed && !badFiles.isEmpty()) {
             failure = Optional.of(outputFailure(badFiles));
         } else {
@@ -133,16 +135,21 @@ public final class AnalysisRunner {
     }
 
     private static JobFailure outputFailure(List<OutputException> problems) {
-        StringBuilder summary = new StringBuilder("analyzer output is unusable: ").append(problems.get(0).getMessage());
+        StringBuilder summary = new StringBuilder("analyzer output is unusable: ")
+                .append(problems.get(0).getMessage());
         if (problems.size() > 1) {
-            summary.append(" (and ").append(problems.size() - 1).append(" more problem")
-                    .append(problems.size() > 2 ? "s" : "").append(')');
+            summary.append(" (and ")
+                    .append(problems.size() - 1)
+                    .append(" more problem")
+                    .append(problems.size() > 2 ? "s" : "")
+                    .append(')');
         }
         StringBuilder others = new StringBuilder();
         for (int i = 1; i < problems.size(); i++) {
             others.append(problems.get(i).getMessage()).append('\n');
         }
-        return JobFailure.of(FailureKind.ANALYZER_FAILED,
+        return JobFailure.of(
+                FailureKind.ANALYZER_FAILED,
                 FailureMessage.compose(summary.toString(), "other problems", others.toString()));
     }
 
@@ -183,15 +190,21 @@ public final class AnalysisRunner {
         NotStarted(String message) {
             ProcessOutcome outcome = new ProcessOutcome(127, null, Duration.ZERO, false, false, "", message);
             Map<String, Object> details = Map.of(DURATION_MS, 0L, EXIT_CODE, 127, DOCUMENTS, 0);
-            this.report = new AnalysisReport(outcome, List.of(),
-                    Optional.of(JobFailure.of(FailureKind.CONFIGURATION, FailureMessage.compose(
-                            "analyzer could not be started: " + message + "; check CLI_PATH and the runtime", "", ""))),
-                    details, List.of());
+            this.report = new AnalysisReport(
+                    outcome,
+                    List.of(),
+                    Optional.of(JobFailure.of(
+                            FailureKind.CONFIGURATION,
+                            FailureMessage.compose(
+                                    "analyzer could not be started: " + message + "; check CLI_PATH and the runtime",
+                                    "",
+                                    ""))),
+                    details,
+                    List.of());
         }
 
         @Override
-        public void cancel() {
-        }
+        public void cancel() {}
 
         @Override
         public boolean isAlive() {

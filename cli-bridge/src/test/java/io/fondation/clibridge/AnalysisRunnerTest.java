@@ -43,8 +43,10 @@ class AnalysisRunnerTest {
     private Path repo;
     private Path out;
     private final AnalysisRunner runner = new AnalysisRunner(
-            new ProcessRunner(ProcessRunner.DEFAULT_TAIL_BYTES, ProcessRunner.DEFAULT_MAX_LINE_BYTES, Duration.ofMillis(100)),
-            new OutputCollector(OutputLimits.defaults()), new FailureClassifier());
+            new ProcessRunner(
+                    ProcessRunner.DEFAULT_TAIL_BYTES, ProcessRunner.DEFAULT_MAX_LINE_BYTES, Duration.ofMillis(100)),
+            new OutputCollector(OutputLimits.defaults()),
+            new FailureClassifier());
     private final List<Progress> progress = new CopyOnWriteArrayList<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final AnalysisListener listener = new AnalysisListener() {
@@ -73,82 +75,119 @@ class AnalysisRunnerTest {
         worker.put("GITHUB_TOKEN", "test-github");
         worker.put("ENCRYPTION_KEY", "test-encryption");
         worker.put("CONVEX_URL", "https://example.invalid");
-        Map<String, String> env = EnvironmentPolicy.defaults().withExtras(List.of("FAKE_*"))
-                .filter(worker, dir.resolve("home"));
+        Map<String, String> env =
+                EnvironmentPolicy.defaults().withExtras(List.of("FAKE_*")).filter(worker, dir.resolve("home"));
         return FondationCliCommand.builder()
-                .runtime("bash").cliPath(Fixtures.script("fake-fondation-cli.sh"))
-                .repository(repo).outputDir(out).model("claude-test").environment(env)
-                .timeout(timeout).killGrace(Duration.ofMillis(300))
+                .runtime("bash")
+                .cliPath(Fixtures.script("fake-fondation-cli.sh"))
+                .repository(repo)
+                .outputDir(out)
+                .model("claude-test")
+                .environment(env)
+                .timeout(timeout)
+                .killGrace(Duration.ofMillis(300))
                 .build();
     }
 
     @Test
     void aSuccessfulRunYieldsOrderedDocumentsAndFrenchProgress() throws Exception {
-        AnalysisReport report = runner.start(fondation("success", Duration.ofMinutes(2)), out, listener).await();
+        AnalysisReport report = runner.start(fondation("success", Duration.ofMinutes(2)), out, listener)
+                .await();
 
         assertThat(report.succeeded()).as("%s", report.failure()).isTrue();
-        assertThat(report.documents()).extracting(Document::slug).containsExactly(
-                "step1_abstractions.yaml", "step2_relationships.yaml", "step3_order.yaml",
-                "chapters/chapter_1_topic-1.md", "chapters/chapter_2_topic-2.md", "chapters/chapter_10_topic-10.md",
-                "reviewed-chapters/chapter_1_topic-1.md", "tutorials/tutorial_1_job-queue.md");
-        assertThat(report.documents()).extracting(Document::title).contains("Chapter 10: Topic 10",
-                "Reviewed: Chapter 1: Topic 1", "Tutorial: Interactive Tutorial: Job Queue");
+        assertThat(report.documents())
+                .extracting(Document::slug)
+                .containsExactly(
+                        "step1_abstractions.yaml",
+                        "step2_relationships.yaml",
+                        "step3_order.yaml",
+                        "chapters/chapter_1_topic-1.md",
+                        "chapters/chapter_2_topic-2.md",
+                        "chapters/chapter_10_topic-10.md",
+                        "reviewed-chapters/chapter_1_topic-1.md",
+                        "tutorials/tutorial_1_job-queue.md");
+        assertThat(report.documents())
+                .extracting(Document::title)
+                .contains(
+                        "Chapter 10: Topic 10",
+                        "Reviewed: Chapter 1: Topic 1",
+                        "Tutorial: Interactive Tutorial: Job Queue");
         assertThat(progress).extracting(Progress::step).containsExactly(1, 2, 3, 4, 5, 6);
-        assertThat(progress).extracting(p -> ProgressText.describe(p, ProgressLanguage.FRENCH)).containsExactly(
-                "Étape 1/6: Extraction des abstractions principales",
-                "Étape 2/6: Analyse des relations entre composants",
-                "Étape 3/6: Détermination de l'ordre optimal des chapitres",
-                "Étape 4/6: Génération du contenu des chapitres",
-                "Étape 5/6: Révision et amélioration des chapitres",
-                "Étape 6/6: Génération de tutoriels interactifs");
-        assertThat(report.details()).containsEntry(AnalysisRunner.EXIT_CODE, 0).containsEntry(AnalysisRunner.DOCUMENTS, 8)
+        assertThat(progress)
+                .extracting(p -> ProgressText.describe(p, ProgressLanguage.FRENCH))
+                .containsExactly(
+                        "Étape 1/6: Extraction des abstractions principales",
+                        "Étape 2/6: Analyse des relations entre composants",
+                        "Étape 3/6: Détermination de l'ordre optimal des chapitres",
+                        "Étape 4/6: Génération du contenu des chapitres",
+                        "Étape 5/6: Révision et amélioration des chapitres",
+                        "Étape 6/6: Génération de tutoriels interactifs");
+        assertThat(report.details())
+                .containsEntry(AnalysisRunner.EXIT_CODE, 0)
+                .containsEntry(AnalysisRunner.DOCUMENTS, 8)
                 .containsKey(AnalysisRunner.DURATION_MS);
         assertThat(report.outcome().succeeded()).isTrue();
         assertThat(lines).anyMatch(l -> l.contains("model claude-test"));
-        String envLine = lines.stream().filter(l -> l.startsWith("STDERR ENV_NAMES=")).findFirst().orElseThrow();
-        List<String> names = List.of(envLine.substring("STDERR ENV_NAMES=".length()).trim().split(" "));
-        assertThat(names).contains("ANTHROPIC_API_KEY", "HOME", "FAKE_MODE", "CLAUDE_OUTPUT_DIR")
+        String envLine = lines.stream()
+                .filter(l -> l.startsWith("STDERR ENV_NAMES="))
+                .findFirst()
+                .orElseThrow();
+        List<String> names =
+                List.of(envLine.substring("STDERR ENV_NAMES=".length()).trim().split(" "));
+        assertThat(names)
+                .contains("ANTHROPIC_API_KEY", "HOME", "FAKE_MODE", "CLAUDE_OUTPUT_DIR")
                 .doesNotContain("GITHUB_TOKEN", "ENCRYPTION_KEY", "CONVEX_URL");
     }
 
     @Test
     void olderProgressFormsAreFollowedToo() throws Exception {
-        AnalysisReport report = runner.start(fondation("legacy", Duration.ofMinutes(2)), out, listener).await();
+        AnalysisReport report = runner.start(fondation("legacy", Duration.ofMinutes(2)), out, listener)
+                .await();
         assertThat(report.succeeded()).isTrue();
-        assertThat(progress).extracting(Progress::step).containsSubsequence(1, 2, 3, 4, 5, 6).isSorted();
+        assertThat(progress)
+                .extracting(Progress::step)
+                .containsSubsequence(1, 2, 3, 4, 5, 6)
+                .isSorted();
         assertThat(progress).extracting(Progress::message).contains("working on Extract");
         progress.clear();
-        runner.start(fondation("tty", Duration.ofMinutes(2)), dir.resolve("other"), listener).await();
+        runner.start(fondation("tty", Duration.ofMinutes(2)), dir.resolve("other"), listener)
+                .await();
         assertThat(progress).extracting(Progress::step).containsExactly(1, 2, 3, 4, 5, 6);
     }
 
     @Test
     void aRunThatFailedAtStepFourKeepsTheDocumentsOfStepsOneToThree() throws Exception {
-        AnalysisReport report = runner.start(fondation("fail-step4", Duration.ofMinutes(2)), out, listener).await();
+        AnalysisReport report = runner.start(fondation("fail-step4", Duration.ofMinutes(2)), out, listener)
+                .await();
 
         JobFailure failure = report.failure().orElseThrow();
         assertThat(failure.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(failure.message()).contains("API Error: 500").doesNotContain("Starting analysis");
-        assertThat(report.documents()).extracting(Document::slug)
+        assertThat(report.documents())
+                .extracting(Document::slug)
                 .containsExactly("step1_abstractions.yaml", "step2_relationships.yaml", "step3_order.yaml");
         assertThat(progress).extracting(Progress::step).containsExactly(1, 2, 3, 4);
     }
 
     @Test
     void anAuthenticationFailureIsNotRetriedAndTheKeyNeverReachesTheError() throws Exception {
-        AnalysisReport report = runner.start(fondation("auth", Duration.ofMinutes(2)), out, listener).await();
+        AnalysisReport report = runner.start(fondation("auth", Duration.ofMinutes(2)), out, listener)
+                .await();
 
         JobFailure failure = report.failure().orElseThrow();
         assertThat(failure.kind()).isEqualTo(FailureKind.AUTHENTICATION);
         assertThat(failure.retryable()).isFalse();
         assertThat(lines).anyMatch(l -> l.contains(FAKE_KEY)); // the fixture did print it
-        assertThat(failure.message()).contains("Please run /login").contains("debug: using key [REDACTED]")
+        assertThat(failure.message())
+                .contains("Please run /login")
+                .contains("debug: using key [REDACTED]")
                 .doesNotContain(FAKE_KEY);
     }
 
     @Test
     void exitZeroWithoutOutputIsAFailure() throws Exception {
-        AnalysisReport report = runner.start(fondation("empty", Duration.ofMinutes(2)), out, listener).await();
+        AnalysisReport report = runner.start(fondation("empty", Duration.ofMinutes(2)), out, listener)
+                .await();
         assertThat(report.outcome().exitCode()).isZero();
         assertThat(report.failure()).get().extracting(JobFailure::kind).isEqualTo(FailureKind.ANALYZER_FAILED);
         assertThat(report.failure().orElseThrow().message()).startsWith("analyzer exited 0 but produced no documents");
@@ -158,10 +197,15 @@ class AnalysisRunnerTest {
     @Test
     void exitZeroWithoutAnOutputDirectoryIsAFailureToo() throws Exception {
         ProcessSpec spec = new ProcessSpec(List.of("true"), repo, Fixtures.minimalEnv(), Duration.ofSeconds(30), null);
-        AnalysisReport report = runner.start(spec, dir.resolve("never-written"), listener).await();
+        AnalysisReport report =
+                runner.start(spec, dir.resolve("never-written"), listener).await();
         assertThat(report.failure()).get().extracting(JobFailure::kind).isEqualTo(FailureKind.ANALYZER_FAILED);
         assertThat(report.failure().orElseThrow().message()).startsWith("analyzer exited 0 but produced no documents");
-        assertThat(report.warnings()).singleElement().asString().contains("never-written").contains("does not exist");
+        assertThat(report.warnings())
+                .singleElement()
+                .asString()
+                .contains("never-written")
+                .contains("does not exist");
     }
 
     @Test
@@ -199,15 +243,24 @@ class AnalysisRunnerTest {
 
     @Test
     void aMissingCliIsAConfigurationError() throws Exception {
-        ProcessSpec direct = FondationCliCommand.builder().cliPath(dir.resolve("missing/cli.bundled.mjs"))
-                .repository(repo).environment(Fixtures.minimalEnv()).build();
+        ProcessSpec direct = FondationCliCommand.builder()
+                .cliPath(dir.resolve("missing/cli.bundled.mjs"))
+                .repository(repo)
+                .environment(Fixtures.minimalEnv())
+                .build();
         AnalysisReport report = runner.start(direct, out, listener).await();
         assertThat(report.failure()).get().extracting(JobFailure::kind).isEqualTo(FailureKind.CONFIGURATION);
-        assertThat(report.failure().orElseThrow().message()).contains("missing/cli.bundled.mjs").contains("does not exist");
+        assertThat(report.failure().orElseThrow().message())
+                .contains("missing/cli.bundled.mjs")
+                .contains("does not exist");
 
         // With a runtime, the runtime starts and reports the missing module itself.
-        ProcessSpec viaNode = FondationCliCommand.builder().runtime("node").cliPath(dir.resolve("missing/cli.bundled.mjs"))
-                .repository(repo).environment(Fixtures.minimalEnv()).build();
+        ProcessSpec viaNode = FondationCliCommand.builder()
+                .runtime("node")
+                .cliPath(dir.resolve("missing/cli.bundled.mjs"))
+                .repository(repo)
+                .environment(Fixtures.minimalEnv())
+                .build();
         AnalysisReport nodeReport = runner.start(viaNode, out, listener).await();
         assertThat(nodeReport.failure()).get().extracting(JobFailure::kind).isEqualTo(FailureKind.CONFIGURATION);
         assertThat(nodeReport.failure().orElseThrow().message()).containsIgnoringCase("cannot find module");
@@ -216,7 +269,8 @@ class AnalysisRunnerTest {
     @Test
     void aSymlinkWrittenByTheAnalyzerFailsTheRunAndIsNotFollowed() throws Exception {
         OutputTree.write(dir.resolve("outside.md"), "# Outside\n\ntest-secret\n");
-        AnalysisReport report = runner.start(fondation("symlink", Duration.ofMinutes(2)), out, listener).await();
+        AnalysisReport report = runner.start(fondation("symlink", Duration.ofMinutes(2)), out, listener)
+                .await();
 
         assertThat(report.failure()).get().extracting(JobFailure::kind).isEqualTo(FailureKind.ANALYZER_FAILED);
         assertThat(report.failure().orElseThrow().message())
@@ -238,24 +292,30 @@ class AnalysisRunnerTest {
                 .containsEntry(ClaudeRunSummary.INPUT_TOKENS, 1520L)
                 .containsEntry(ClaudeRunSummary.OUTPUT_TOKENS, 6210L)
                 .containsEntry(AnalysisRunner.TOOL_USES, 3);
-        assertThat(progress).extracting(Progress::message).containsExactly(
-                "Read: /tmp/job-1/repo/src/main.ts", "Bash: git log --oneline | head -5",
-                "Write: /tmp/job-1/out/chapters/chapter_1_intro.md");
+        assertThat(progress)
+                .extracting(Progress::message)
+                .containsExactly(
+                        "Read: /tmp/job-1/repo/src/main.ts",
+                        "Bash: git log --oneline | head -5",
+                        "Write: /tmp/job-1/out/chapters/chapter_1_intro.md");
     }
 
     @Test
     void aClaudeCodeAuthErrorIsAnAuthenticationFailureWithDetails() throws Exception {
-        AnalysisReport report = runner.start(claude("/claude/auth-error.ndjson", 1), out, listener).await();
+        AnalysisReport report = runner.start(claude("/claude/auth-error.ndjson", 1), out, listener)
+                .await();
         assertThat(report.failure()).get().extracting(JobFailure::kind).isEqualTo(FailureKind.AUTHENTICATION);
-        assertThat(report.details()).containsEntry(ClaudeRunSummary.IS_ERROR, true)
+        assertThat(report.details())
+                .containsEntry(ClaudeRunSummary.IS_ERROR, true)
                 .containsEntry(ClaudeRunSummary.API_ERROR_STATUS, 401);
     }
 
     private ProcessSpec claude(String session, int exitCode) throws Exception {
         Path ndjson = Path.of(getClass().getResource(session).toURI());
-        List<String> argv = CommandTemplate.parse(List.of("bash", Fixtures.script("fake-claude.sh").toString(),
-                "{session}", "{outputDir}", "{exit}")).render(Map.of("session", ndjson.toString(),
-                "outputDir", out.toString(), "exit", Integer.toString(exitCode)));
+        List<String> argv = CommandTemplate.parse(List.of(
+                        "bash", Fixtures.script("fake-claude.sh").toString(), "{session}", "{outputDir}", "{exit}"))
+                .render(Map.of(
+                        "session", ndjson.toString(), "outputDir", out.toString(), "exit", Integer.toString(exitCode)));
         return new ProcessSpec(argv, repo, Fixtures.minimalEnv(), Duration.ofMinutes(1), Duration.ofSeconds(1));
     }
 }

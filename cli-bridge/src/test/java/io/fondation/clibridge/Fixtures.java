@@ -11,8 +11,7 @@ import java.util.Map;
 /** The fixture analyzers (bash scripts under src/test/resources/fixtures) and a minimal environment. */
 public final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** The absolute path of a fixture script. */
     public static Path script(String name) {
@@ -39,7 +38,8 @@ public final class Fixtures {
     /** The text of a test resource. */
     public static String text(String resource) {
         try {
-            return java.nio.file.Files.readString(Path.of(Fixtures.class.getResource(resource).toURI()));
+            return java.nio.file.Files.readString(
+                    Path.of(Fixtures.class.getResource(resource).toURI()));
         } catch (java.io.IOException | URISyntaxException | NullPointerException e) {
             throw new IllegalArgumentException("cannot read test resource " + resource, e);
         }

@@ -35,9 +35,11 @@ final class Args {
 
     /** {@code progress}, {@code currentStep} and {@code totalSteps} of a heartbeat, unless {@code value} is null. */
     Args progress(Progress value) {
-        return value == null ? this : put("progress", value.message())
-                .put("currentStep", (double) value.step())
-                .put("totalSteps", (double) value.totalSteps());
+        return value == null
+                ? this
+                : put("progress", value.message())
+                        .put("currentStep", (double) value.step())
+                        .put("totalSteps", (double) value.totalSteps());
     }
 
     Map<String, Object> map() {

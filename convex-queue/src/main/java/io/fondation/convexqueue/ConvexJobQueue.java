@@ -60,7 +60,9 @@ public final class ConvexJobQueue implements JobQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConvexJobQueue.class);
     /** Waits between heartbeat tries while the deployment is unreachable: 0.5 s doubling up to 10 s, no jitter. */
-    private static final RetryPolicy HEARTBEAT_BACKOFF = new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ZERO);
+    private static final RetryPolicy HEARTBEAT_BACKOFF =
+            new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ZERO);
+
     private static final int MAX_REMEMBERED_CLAIMS = 10_000;
 
     private final ConvexClient client;
@@ -104,16 +106,25 @@ public final class ConvexJobQueue implements JobQueue {
             if (mode == QueueMode.HARDENED) {
                 Lookups lookups = new Lookups(client, settings.workerSecret(), cipher);
                 LOG.info("Convex queue at {}: hardened functions", url);
-                return new ConvexJobQueue(client, clock, mode,
-                        new HardenedProtocol(client, clock, settings.workerSecret(), lookups), lookups);
+                return new ConvexJobQueue(
+                        client,
+                        clock,
+                        mode,
+                        new HardenedProtocol(client, clock, settings.workerSecret(), lookups),
+                        lookups);
             }
             // The legacy functions validate their arguments strictly: no workerSecret there.
             Lookups lookups = new Lookups(client, null, cipher);
-            LOG.warn("Convex queue at {}: only the LEGACY Fondation queue functions are deployed; running without: {}."
+            LOG.warn(
+                    "Convex queue at {}: only the LEGACY Fondation queue functions are deployed; running without: {}."
                             + " Deploy convex-queue/convex to get them.",
-                    url, String.join("; ", mode.missingFeatures()));
+                    url,
+                    String.join("; ", mode.missingFeatures()));
             if (settings.workerSecret() != null) {
-                LOG.warn("{} is set but the legacy functions at {} do not check it", ConvexQueueSettings.FONDATION_WORKER_SECRET, url);
+                LOG.warn(
+                        "{} is set but the legacy functions at {} do not check it",
+                        ConvexQueueSettings.FONDATION_WORKER_SECRET,
+                        url);
             }
             return new ConvexJobQueue(client, clock, mode, new LegacyProtocol(client, clock, lookups), lookups);
         } catch (RuntimeException e) {
@@ -202,12 +213,19 @@ public final class ConvexJobQueue implements JobQueue {
                 }
                 Duration backoff = HEARTBEAT_BACKOFF.backoff(++failures, 0);
                 if (System.nanoTime() + backoff.toNanos() >= deadline) {
-                    LOG.warn("Could not renew the lease of job {} before it expired at {}: {}; treating it as lost",
-                            lease.jobId(), lease.expiresAt(), e.getMessage());
+                    LOG.warn(
+                            "Could not renew the lease of job {} before it expired at {}: {}; treating it as lost",
+                            lease.jobId(),
+                            lease.expiresAt(),
+                            e.getMessage());
                     return HeartbeatResult.lost(lease);
                 }
-                LOG.warn("Heartbeat of job {} failed ({}); retrying in {} ms, lease expires at {}",
-                        lease.jobId(), e.getMessage(), backoff.toMillis(), lease.expiresAt());
+                LOG.warn(
+                        "Heartbeat of job {} failed ({}); retrying in {} ms, lease expires at {}",
+                        lease.jobId(),
+                        e.getMessage(),
+                        backoff.toMillis(),
+                        lease.expiresAt());
                 pause(backoff);
             } catch (ConvexException e) {
                 throw translate("renew the lease of job " + lease.jobId(), e);
@@ -317,7 +335,8 @@ public final class ConvexJobQueue implements JobQueue {
     /** Maps client errors onto the SPI's: unreachable → transient; refused → not; bad input → Rejected. */
     static JobQueueException translate(String operation, ConvexException e) {
         if (e instanceof ConvexTransportException transport) {
-            return new JobQueueException("cannot " + operation + ": " + transport.getMessage(), transport.isRetryable(), transport);
+            return new JobQueueException(
+                    "cannot " + operation + ": " + transport.getMessage(), transport.isRetryable(), transport);
         }
         if (e instanceof ConvexRequestException request) {
             String setting = request.isAuthenticationFailure() ? ConvexQueueSettings.CONVEX_DEPLOY_KEY + ": " : "";
@@ -328,16 +347,20 @@ public final class ConvexJobQueue implements JobQueue {
             String reason = function.reason();
             switch (code) {
                 case "UNAUTHORIZED":
-                    return new JobQueueException(ConvexQueueSettings.FONDATION_WORKER_SECRET + ": cannot " + operation
-                            + ": " + reason, false, function);
+                    return new JobQueueException(
+                            ConvexQueueSettings.FONDATION_WORKER_SECRET + ": cannot " + operation + ": " + reason,
+                            false,
+                            function);
                 case "DOCUMENT_TOO_LARGE":
                 case "BATCH_TOO_LARGE":
                 case "INVALID_ARGUMENT":
                 case "NOT_FOUND":
                     return new JobQueueException.Rejected("cannot " + operation + ": " + reason);
                 default:
-                    return new JobQueueException("cannot " + operation + ": " + function.functionPath() + " failed: "
-                            + reason, false, function);
+                    return new JobQueueException(
+                            "cannot " + operation + ": " + function.functionPath() + " failed: " + reason,
+                            false,
+                            function);
             }
         }
         return new JobQueueException("cannot " + operation + ": " + e.getMessage(), false, e);

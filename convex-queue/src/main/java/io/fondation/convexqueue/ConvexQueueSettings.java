@@ -40,8 +40,9 @@ public record ConvexQueueSettings(
      */
     public ConvexQueueSettings {
         if (url == null || url.isBlank()) {
-            throw new ConfigurationException(CONVEX_URL, "is required (the Convex deployment URL,"
-                    + " e.g. https://happy-otter-123.convex.cloud)");
+            throw new ConfigurationException(
+                    CONVEX_URL,
+                    "is required (the Convex deployment URL," + " e.g. https://happy-otter-123.convex.cloud)");
         }
         url = url.strip();
         try {
@@ -57,7 +58,10 @@ public record ConvexQueueSettings(
         }
         connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
         requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
-        if (connectTimeout.isNegative() || connectTimeout.isZero() || requestTimeout.isNegative() || requestTimeout.isZero()) {
+        if (connectTimeout.isNegative()
+                || connectTimeout.isZero()
+                || requestTimeout.isNegative()
+                || requestTimeout.isZero()) {
             throw new IllegalArgumentException("Convex timeouts must be positive");
         }
         if (maxAttempts < 1) {
@@ -77,18 +81,26 @@ public record ConvexQueueSettings(
      * @throws ConfigurationException naming the setting at fault
      */
     public static ConvexQueueSettings fromEnvironment(Map<String, String> env) {
-        return new ConvexQueueSettings(env.get(CONVEX_URL), env.get(CONVEX_DEPLOY_KEY), env.get(FONDATION_WORKER_SECRET),
-                env.get(ENCRYPTION_KEY), null, null, DEFAULT_MAX_ATTEMPTS);
+        return new ConvexQueueSettings(
+                env.get(CONVEX_URL),
+                env.get(CONVEX_DEPLOY_KEY),
+                env.get(FONDATION_WORKER_SECRET),
+                env.get(ENCRYPTION_KEY),
+                null,
+                null,
+                DEFAULT_MAX_ATTEMPTS);
     }
 
     /** The same settings with {@code CONVEX_DEPLOY_KEY} (blank for none). */
     public ConvexQueueSettings withDeployKey(String value) {
-        return new ConvexQueueSettings(url, value, workerSecret, encryptionKey, connectTimeout, requestTimeout, maxAttempts);
+        return new ConvexQueueSettings(
+                url, value, workerSecret, encryptionKey, connectTimeout, requestTimeout, maxAttempts);
     }
 
     /** The same settings with {@code FONDATION_WORKER_SECRET} (blank for none). */
     public ConvexQueueSettings withWorkerSecret(String value) {
-        return new ConvexQueueSettings(url, deployKey, value, encryptionKey, connectTimeout, requestTimeout, maxAttempts);
+        return new ConvexQueueSettings(
+                url, deployKey, value, encryptionKey, connectTimeout, requestTimeout, maxAttempts);
     }
 
     /**
@@ -97,7 +109,8 @@ public record ConvexQueueSettings(
      * @throws ConfigurationException when the key is not 64 hex characters
      */
     public ConvexQueueSettings withEncryptionKey(String value) {
-        return new ConvexQueueSettings(url, deployKey, workerSecret, value, connectTimeout, requestTimeout, maxAttempts);
+        return new ConvexQueueSettings(
+                url, deployKey, workerSecret, value, connectTimeout, requestTimeout, maxAttempts);
     }
 
     /** The same settings with other connect and request timeouts. */
@@ -107,7 +120,8 @@ public record ConvexQueueSettings(
 
     /** The same settings with another number of tries for idempotent calls (at least 1). */
     public ConvexQueueSettings withMaxAttempts(int value) {
-        return new ConvexQueueSettings(url, deployKey, workerSecret, encryptionKey, connectTimeout, requestTimeout, value);
+        return new ConvexQueueSettings(
+                url, deployKey, workerSecret, encryptionKey, connectTimeout, requestTimeout, value);
     }
 
     /** The client these settings describe. */

@@ -30,14 +30,20 @@ final class DeploymentProbe {
         try {
             JsonNode capabilities = client.query("queue:capabilities", Map.of());
             if (!"fondation-queue".equals(JobRows.text(capabilities, "api"))) {
-                throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "queue:capabilities of the deployment at "
-                        + url + " does not describe the Fondation queue (api=" + JobRows.text(capabilities, "api") + ")");
+                throw new ConfigurationException(
+                        ConvexQueueSettings.CONVEX_URL,
+                        "queue:capabilities of the deployment at " + url
+                                + " does not describe the Fondation queue (api=" + JobRows.text(capabilities, "api")
+                                + ")");
             }
             int version = JobRows.integer(capabilities, "version", 0);
             if (version < REQUIRED_VERSION) {
-                throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "the deployment at " + url
-                        + " has Fondation queue functions of version " + version + "; this worker needs version "
-                        + REQUIRED_VERSION + " (deploy convex-queue/convex)");
+                throw new ConfigurationException(
+                        ConvexQueueSettings.CONVEX_URL,
+                        "the deployment at " + url
+                                + " has Fondation queue functions of version " + version
+                                + "; this worker needs version "
+                                + REQUIRED_VERSION + " (deploy convex-queue/convex)");
             }
             mode = QueueMode.HARDENED;
         } catch (ConvexFunctionException e) {
@@ -60,9 +66,11 @@ final class DeploymentProbe {
                 // It exists but failed (or is not a query): the legacy module is there.
                 return QueueMode.LEGACY;
             }
-            throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "deployment at " + url
-                    + " has no Fondation queue functions (neither queue:capabilities nor queue:getMetrics);"
-                    + " is it the right deployment? Deploy convex-queue/convex to it");
+            throw new ConfigurationException(
+                    ConvexQueueSettings.CONVEX_URL,
+                    "deployment at " + url
+                            + " has no Fondation queue functions (neither queue:capabilities nor queue:getMetrics);"
+                            + " is it the right deployment? Deploy convex-queue/convex to it");
         } catch (ConvexException e) {
             throw unreachable(e, url);
         }
@@ -70,19 +78,28 @@ final class DeploymentProbe {
 
     private static void checkWorkerSecret(ConvexClient client, ConvexQueueSettings settings, String url) {
         if (settings.workerSecret() == null) {
-            throw new ConfigurationException(ConvexQueueSettings.FONDATION_WORKER_SECRET, "is required: the queue"
-                    + " functions at " + url + " accept only workers that pass the deployment's worker secret"
-                    + " (npx convex env get FONDATION_WORKER_SECRET)");
+            throw new ConfigurationException(
+                    ConvexQueueSettings.FONDATION_WORKER_SECRET,
+                    "is required: the queue"
+                            + " functions at " + url + " accept only workers that pass the deployment's worker secret"
+                            + " (npx convex env get FONDATION_WORKER_SECRET)");
         }
         try {
-            client.query("queue:listJobs", Args.of().put("limit", 1.0).put("workerSecret", settings.workerSecret()).map());
+            client.query(
+                    "queue:listJobs",
+                    Args.of()
+                            .put("limit", 1.0)
+                            .put("workerSecret", settings.workerSecret())
+                            .map());
         } catch (ConvexFunctionException e) {
             if ("UNAUTHORIZED".equals(e.errorCode().orElse(""))) {
-                throw new ConfigurationException(ConvexQueueSettings.FONDATION_WORKER_SECRET,
+                throw new ConfigurationException(
+                        ConvexQueueSettings.FONDATION_WORKER_SECRET,
                         "refused by the deployment at " + url + ": " + e.reason());
             }
-            throw new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "queue:listJobs failed at " + url
-                    + " while checking the worker secret: " + e.errorMessage());
+            throw new ConfigurationException(
+                    ConvexQueueSettings.CONVEX_URL,
+                    "queue:listJobs failed at " + url + " while checking the worker secret: " + e.errorMessage());
         } catch (ConvexException e) {
             throw unreachable(e, url);
         }
@@ -90,18 +107,23 @@ final class DeploymentProbe {
 
     private static ConfigurationException unreachable(ConvexException e, String url) {
         if (e instanceof ConvexRequestException request && request.isAuthenticationFailure()) {
-            return new ConfigurationException(ConvexQueueSettings.CONVEX_DEPLOY_KEY, "the deployment at " + url
-                    + " refused the deploy key (HTTP " + request.httpStatus() + " " + request.code() + ")");
+            return new ConfigurationException(
+                    ConvexQueueSettings.CONVEX_DEPLOY_KEY,
+                    "the deployment at " + url + " refused the deploy key (HTTP " + request.httpStatus() + " "
+                            + request.code() + ")");
         }
         if (e instanceof ConvexRequestException request) {
-            return new ConfigurationException(ConvexQueueSettings.CONVEX_URL, url + " does not answer like a Convex"
-                    + " deployment (HTTP " + request.httpStatus() + " " + request.code() + ")");
+            return new ConfigurationException(
+                    ConvexQueueSettings.CONVEX_URL,
+                    url + " does not answer like a Convex" + " deployment (HTTP " + request.httpStatus() + " "
+                            + request.code() + ")");
         }
         if (e instanceof ConvexTransportException) {
-            return new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "cannot reach the Convex deployment at "
-                    + url + ": " + e.getMessage());
+            return new ConfigurationException(
+                    ConvexQueueSettings.CONVEX_URL,
+                    "cannot reach the Convex deployment at " + url + ": " + e.getMessage());
         }
-        return new ConfigurationException(ConvexQueueSettings.CONVEX_URL, "the deployment at " + url + " failed: "
-                + e.getMessage());
+        return new ConfigurationException(
+                ConvexQueueSettings.CONVEX_URL, "the deployment at " + url + " failed: " + e.getMessage());
     }
 }

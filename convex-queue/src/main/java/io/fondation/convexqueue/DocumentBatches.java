@@ -31,7 +31,8 @@ final class DocumentBatches {
         return split(documents, MAX_DOCUMENT_BYTES, MAX_BATCH_BYTES, MAX_BATCH_DOCUMENTS);
     }
 
-    static List<List<Document>> split(List<Document> documents, int maxDocumentBytes, int maxBatchBytes, int maxBatchDocuments) {
+    static List<List<Document>> split(
+            List<Document> documents, int maxDocumentBytes, int maxBatchBytes, int maxBatchDocuments) {
         // One pass: nothing is sent before split returns, so refusing mid-way still stores nothing,
         // and each content is encoded to UTF-8 only once.
         List<List<Document>> batches = new ArrayList<>();

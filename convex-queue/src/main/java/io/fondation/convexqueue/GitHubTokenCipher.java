@@ -55,8 +55,10 @@ public final class GitHubTokenCipher {
     static byte[] parseKey(String hexKey) {
         String trimmed = hexKey.strip();
         if (trimmed.length() != 64 || !trimmed.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            throw new ConfigurationException("ENCRYPTION_KEY", "must be 64 hexadecimal characters (a 32-byte AES-256 key),"
-                    + " got " + trimmed.length() + " characters" + (trimmed.length() == 64 ? " that are not all hexadecimal" : ""));
+            throw new ConfigurationException(
+                    "ENCRYPTION_KEY",
+                    "must be 64 hexadecimal characters (a 32-byte AES-256 key)," + " got " + trimmed.length()
+                            + " characters" + (trimmed.length() == 64 ? " that are not all hexadecimal" : ""));
         }
         return HexFormat.of().parseHex(trimmed);
     }
@@ -78,7 +80,8 @@ public final class GitHubTokenCipher {
         }
         if (stored.startsWith(OBFUSCATED_PREFIX)) {
             try {
-                byte[] bytes = Base64.getDecoder().decode(stored.substring(OBFUSCATED_PREFIX.length()).strip());
+                byte[] bytes = Base64.getDecoder()
+                        .decode(stored.substring(OBFUSCATED_PREFIX.length()).strip());
                 return Optional.of(new String(bytes, StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("the stored GitHub token starts with obf_ but is not valid base64");
@@ -89,12 +92,15 @@ public final class GitHubTokenCipher {
 
     private String decrypt(String payload) {
         if (key == null) {
-            throw new ConfigurationException("ENCRYPTION_KEY", "is not set, but the user's GitHub token is encrypted"
-                    + " (enc_v1_); set the key the web app uses");
+            throw new ConfigurationException(
+                    "ENCRYPTION_KEY",
+                    "is not set, but the user's GitHub token is encrypted"
+                            + " (enc_v1_); set the key the web app uses");
         }
         String[] parts = payload.split(":", -1);
         if (parts.length != 3) {
-            throw new IllegalArgumentException("the stored GitHub token is not of the form enc_v1_<iv>:<tag>:<ciphertext>");
+            throw new IllegalArgumentException(
+                    "the stored GitHub token is not of the form enc_v1_<iv>:<tag>:<ciphertext>");
         }
         byte[] iv;
         byte[] tag;
@@ -120,10 +126,13 @@ public final class GitHubTokenCipher {
             byte[] clear = cipher.doFinal(input);
             return new String(clear, StandardCharsets.UTF_8);
         } catch (javax.crypto.AEADBadTagException e) {
-            throw new ConfigurationException("ENCRYPTION_KEY", "does not decrypt the user's GitHub token"
-                    + " (authentication tag mismatch): is it the key the web app uses?");
+            throw new ConfigurationException(
+                    "ENCRYPTION_KEY",
+                    "does not decrypt the user's GitHub token"
+                            + " (authentication tag mismatch): is it the key the web app uses?");
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256-GCM is not available in this JVM: " + e.getClass().getSimpleName());
+            throw new IllegalStateException(
+                    "AES-256-GCM is not available in this JVM: " + e.getClass().getSimpleName());
         }
     }
 

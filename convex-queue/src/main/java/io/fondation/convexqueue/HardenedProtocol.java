@@ -146,7 +146,10 @@ final class HardenedProtocol implements QueueProtocol {
     }
 
     private Args lease(JobLease lease) {
-        return Args.of().put("jobId", lease.jobId()).put("workerId", lease.workerId()).put("leaseToken", lease.token());
+        return Args.of()
+                .put("jobId", lease.jobId())
+                .put("workerId", lease.workerId())
+                .put("leaseToken", lease.token());
     }
 
     @Override
@@ -164,7 +167,8 @@ final class HardenedProtocol implements QueueProtocol {
 
     @Override
     public CompleteOutcome complete(JobLease lease, JobResult result) {
-        Args args = lease(lease).put("result", JobRows.resultArg(result)).put("docsCount", (double) result.documentCount());
+        Args args =
+                lease(lease).put("result", JobRows.resultArg(result)).put("docsCount", (double) result.documentCount());
         // The deployment remembers which lease completed the job: a repeated call with this lease (a lost
         // response) answers already_completed, any other holder not_held. So retrying is safe.
         JsonNode answer = client.mutation("queue:complete", withSecret(args), Idempotence.IDEMPOTENT);
@@ -207,7 +211,8 @@ final class HardenedProtocol implements QueueProtocol {
     @Override
     public boolean cancel(String jobId) {
         // Canceling twice leaves the job canceled: safe to retry.
-        JsonNode answer = client.mutation("queue:cancel", withSecret(Args.of().put("jobId", jobId)), Idempotence.IDEMPOTENT);
+        JsonNode answer =
+                client.mutation("queue:cancel", withSecret(Args.of().put("jobId", jobId)), Idempotence.IDEMPOTENT);
         return JobRows.bool(answer, "canceled");
     }
 
@@ -226,7 +231,8 @@ final class HardenedProtocol implements QueueProtocol {
             return List.of();
         }
         // The deployment returns at most MAX_LIST_LIMIT jobs per call.
-        Args args = Args.of().put("status", status == null ? null : status.wireName())
+        Args args = Args.of()
+                .put("status", status == null ? null : status.wireName())
                 .put("limit", (double) Math.min(limit, MAX_LIST_LIMIT));
         JsonNode rows = client.query("queue:listJobs", withSecret(args));
         List<JobSnapshot> jobs = new ArrayList<>();

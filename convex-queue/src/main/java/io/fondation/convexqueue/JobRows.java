@@ -104,7 +104,8 @@ final class JobRows {
     static QueueProtocol.Claim claim(JsonNode row, CloneSource source, JobLease lease) {
         int attemptsSpent = integer(row, "attempts", 0);
         int maxAttempts = integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
-        ClaimedJob job = new ClaimedJob(lease.jobId(), source, text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
+        ClaimedJob job =
+                new ClaimedJob(lease.jobId(), source, text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
         return new QueueProtocol.Claim(job, text(row, "userId"));
     }
 
@@ -232,8 +233,12 @@ final class JobRows {
 
     /** A {@code docs} row as a document. */
     static Document document(JsonNode row) {
-        return new Document(text(row, "slug"), text(row, "title"), integer(row, "chapterIndex"),
-                DocumentKind.fromWire(text(row, "kind")), text(row, "content"));
+        return new Document(
+                text(row, "slug"),
+                text(row, "title"),
+                integer(row, "chapterIndex"),
+                DocumentKind.fromWire(text(row, "kind")),
+                text(row, "content"));
     }
 
     /** Documents as the {@code files} argument of saveDocuments / upsertFromJob. */

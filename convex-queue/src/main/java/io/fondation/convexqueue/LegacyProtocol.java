@@ -7,8 +7,8 @@ import io.fondation.convexqueue.client.Idempotence;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Document;
-import io.fondation.shared.DocumentReadingOrder;
 import io.fondation.shared.DocumentKind;
+import io.fondation.shared.DocumentReadingOrder;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -74,7 +74,10 @@ final class LegacyProtocol implements QueueProtocol {
     public Optional<Claim> claimOne(String workerId, Duration leaseDuration) {
         for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
             Instant start = clock.instant();
-            Map<String, Object> args = Args.of().put("workerId", workerId).millis("leaseMs", leaseDuration).map();
+            Map<String, Object> args = Args.of()
+                    .put("workerId", workerId)
+                    .millis("leaseMs", leaseDuration)
+                    .map();
             // Not idempotent: without a claim token a repeated claim could take a second job.
             JsonNode row = client.mutation("queue:claimOne", args, Idempotence.NOT_IDEMPOTENT);
             if (row == null || row.isNull()) {
@@ -95,7 +98,9 @@ final class LegacyProtocol implements QueueProtocol {
                 source = lookups.repository(repositoryId);
             } catch (IllegalArgumentException e) {
                 LOG.warn("Job {} cannot be run: {}; giving it back through queue:retryOrFail", id, e.getMessage());
-                retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + e.getMessage()));
+                retryOrFail(
+                        lease,
+                        JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + e.getMessage()));
                 continue;
             }
             return Optional.of(JobRows.claim(row, source, lease));
@@ -111,7 +116,9 @@ final class LegacyProtocol implements QueueProtocol {
     /** Whether this process still considers {@code lease} current (local fencing). */
     private boolean current(JobLease lease) {
         Held claim = held.get(lease.jobId());
-        return claim != null && claim.token().equals(lease.token()) && claim.workerId().equals(lease.workerId());
+        return claim != null
+                && claim.token().equals(lease.token())
+                && claim.workerId().equals(lease.workerId());
     }
 
     @Override
@@ -134,7 +141,10 @@ final class LegacyProtocol implements QueueProtocol {
             client.mutation("queue:heartbeat", args.map(), Idempotence.IDEMPOTENT);
         } catch (ConvexFunctionException e) {
             // The legacy heartbeat throws unless lockedBy == workerId: the lease is gone.
-            LOG.info("Legacy heartbeat of job {} refused ({}): treating the lease as lost", lease.jobId(), e.errorMessage());
+            LOG.info(
+                    "Legacy heartbeat of job {} refused ({}): treating the lease as lost",
+                    lease.jobId(),
+                    e.errorMessage());
             forget(lease);
             return HeartbeatResult.lost(lease);
         }
@@ -161,8 +171,14 @@ final class LegacyProtocol implements QueueProtocol {
             Duration remaining = Duration.between(clock.instant(), lease.expiresAt());
             Duration keep = remaining.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : remaining;
             try {
-                client.mutation("queue:heartbeat", Args.of().put("jobId", lease.jobId())
-                        .put("workerId", lease.workerId()).millis("leaseMs", keep).map(), Idempotence.IDEMPOTENT);
+                client.mutation(
+                        "queue:heartbeat",
+                        Args.of()
+                                .put("jobId", lease.jobId())
+                                .put("workerId", lease.workerId())
+                                .millis("leaseMs", keep)
+                                .map(),
+                        Idempotence.IDEMPOTENT);
             } catch (ConvexFunctionException e) {
                 return false;
             }
@@ -180,7 +196,10 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     private static long count(List<List<Document>> batches, DocumentKind kind) {
-        return batches.stream().flatMap(List::stream).filter(document -> document.kind() == kind).count();
+        return batches.stream()
+                .flatMap(List::stream)
+                .filter(document -> document.kind() == kind)
+                .count();
     }
 
     @Override
@@ -222,8 +241,11 @@ final class LegacyProtocol implements QueueProtocol {
             return new RetryDecision.NotHeld();
         }
         if (!failure.retryable()) {
-            LOG.warn("Job {} failed with a non-retryable {} failure, but the legacy queue:retryOrFail can only"
-                    + " retry it (until its attempts run out)", lease.jobId(), failure.kind());
+            LOG.warn(
+                    "Job {} failed with a non-retryable {} failure, but the legacy queue:retryOrFail can only"
+                            + " retry it (until its attempts run out)",
+                    lease.jobId(),
+                    failure.kind());
         }
         Map<String, Object> args = Args.of()
                 .put("jobId", lease.jobId())
@@ -245,8 +267,11 @@ final class LegacyProtocol implements QueueProtocol {
     /** No release function: the job goes back through retryOrFail, spending an attempt. */
     @Override
     public boolean release(JobLease lease) {
-        RetryDecision decision = retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INTERRUPTED,
-                "released by worker " + lease.workerId() + " (the legacy functions have no release)"));
+        RetryDecision decision = retryOrFail(
+                lease,
+                JobFailure.of(
+                        io.fondation.shared.FailureKind.INTERRUPTED,
+                        "released by worker " + lease.workerId() + " (the legacy functions have no release)"));
         return !(decision instanceof RetryDecision.NotHeld);
     }
 
@@ -261,7 +286,8 @@ final class LegacyProtocol implements QueueProtocol {
 
     private JsonNode readJob(String jobId) {
         try {
-            JsonNode row = client.query("jobs:getJob", Args.of().put("jobId", jobId).map());
+            JsonNode row =
+                    client.query("jobs:getJob", Args.of().put("jobId", jobId).map());
             return row != null && row.isObject() ? row : null;
         } catch (ConvexFunctionException e) {
             // v.id("jobs") refuses ids of another format: no such job.
@@ -301,7 +327,8 @@ final class LegacyProtocol implements QueueProtocol {
         if (readJob(jobId) == null) {
             return List.of();
         }
-        JsonNode rows = client.query("docs:listByJobId", Args.of().put("jobId", jobId).map());
+        JsonNode rows =
+                client.query("docs:listByJobId", Args.of().put("jobId", jobId).map());
         List<Document> documents = new ArrayList<>();
         for (JsonNode row : rows) {
             Document document = JobRows.document(row);

@@ -54,8 +54,12 @@ final class Lookups {
         if (cached != null && System.nanoTime() - cached.fetchedAtNanos() < REPOSITORY_TTL.toNanos()) {
             return cached.source();
         }
-        JsonNode row = client.query("repositories:getByRepositoryId",
-                Args.of().put("repositoryId", repositoryId).put("workerSecret", workerSecret).map());
+        JsonNode row = client.query(
+                "repositories:getByRepositoryId",
+                Args.of()
+                        .put("repositoryId", repositoryId)
+                        .put("workerSecret", workerSecret)
+                        .map());
         if (row == null || !row.isObject()) {
             throw new IllegalArgumentException("repository " + repositoryId + " does not exist");
         }
@@ -73,8 +77,12 @@ final class Lookups {
      * @return empty when the user does not exist or has no token
      */
     Optional<GitCredentials> githubCredentials(String userId) {
-        JsonNode user = client.query("users:getUserById",
-                Args.of().put("userId", userId).put("workerSecret", workerSecret).map());
+        JsonNode user = client.query(
+                "users:getUserById",
+                Args.of()
+                        .put("userId", userId)
+                        .put("workerSecret", workerSecret)
+                        .map());
         if (user == null || !user.isObject()) {
             return Optional.empty();
         }
@@ -82,8 +90,12 @@ final class Lookups {
         if (githubId == null) {
             return Optional.empty();
         }
-        JsonNode stored = client.query("users:getGitHubToken",
-                Args.of().put("githubId", githubId).put("workerSecret", workerSecret).map());
+        JsonNode stored = client.query(
+                "users:getGitHubToken",
+                Args.of()
+                        .put("githubId", githubId)
+                        .put("workerSecret", workerSecret)
+                        .map());
         String value = stored != null && stored.isTextual() ? stored.asText() : null;
         return cipher.reveal(value).map(GitCredentials::ofGitHubToken);
     }

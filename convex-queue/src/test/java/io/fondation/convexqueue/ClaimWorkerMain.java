@@ -26,25 +26,28 @@ public final class ClaimWorkerMain {
         int threads = Integer.parseInt(args[2]);
         AtomicInteger failures = new AtomicInteger();
         try (ConvexJobQueue queue = ConvexJobQueue.connect(
-                ConvexQueueSettings.of(url).withWorkerSecret(System.getenv("FONDATION_WORKER_SECRET")), Clock.systemUTC())) {
+                ConvexQueueSettings.of(url).withWorkerSecret(System.getenv("FONDATION_WORKER_SECRET")),
+                Clock.systemUTC())) {
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 String workerId = prefix + "-" + t;
-                Thread thread = new Thread(() -> {
-                    try {
-                        Optional<ClaimedJob> next;
-                        while ((next = queue.claimOne(workerId, Duration.ofMinutes(5))).isPresent()) {
-                            ClaimedJob job = next.get();
-                            CompleteOutcome outcome = queue.complete(job.lease(), JobResult.of("ok", 0));
-                            synchronized (System.out) {
-                                System.out.println("CLAIMED " + job.id() + " " + workerId + " " + outcome);
+                Thread thread = new Thread(
+                        () -> {
+                            try {
+                                Optional<ClaimedJob> next;
+                                while ((next = queue.claimOne(workerId, Duration.ofMinutes(5))).isPresent()) {
+                                    ClaimedJob job = next.get();
+                                    CompleteOutcome outcome = queue.complete(job.lease(), JobResult.of("ok", 0));
+                                    synchronized (System.out) {
+                                        System.out.println("CLAIMED " + job.id() + " " + workerId + " " + outcome);
+                                    }
+                                }
+                            } catch (RuntimeException e) {
+                                failures.incrementAndGet();
+                                e.printStackTrace();
                             }
-                        }
-                    } catch (RuntimeException e) {
-                        failures.incrementAndGet();
-                        e.printStackTrace();
-                    }
-                }, workerId);
+                        },
+                        workerId);
                 thread.start();
                 workers.add(thread);
             }

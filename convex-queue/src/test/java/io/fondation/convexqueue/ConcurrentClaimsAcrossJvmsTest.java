@@ -44,7 +44,8 @@ class ConcurrentClaimsAcrossJvmsTest {
     void childJvmsNeverClaimTheSameJob(@TempDir Path dir) throws Exception {
         Set<String> enqueued;
         try (ConvexJobQueue queue = ConvexJobQueue.connect(
-                ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET), Clock.systemUTC())) {
+                ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET),
+                Clock.systemUTC())) {
             enqueued = IntStream.range(0, JOBS)
                     .mapToObj(i -> queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/repo-" + i, "main"), "p")))
                     .collect(Collectors.toSet());
@@ -57,8 +58,14 @@ class ConcurrentClaimsAcrossJvmsTest {
         long started = System.nanoTime();
         for (int p = 0; p < PROCESSES; p++) {
             Path out = dir.resolve("worker-" + p + ".out");
-            ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    ClaimWorkerMain.class.getName(), CONVEX.url(), "jvm" + p, String.valueOf(THREADS_PER_PROCESS))
+            ProcessBuilder builder = new ProcessBuilder(
+                            java,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ClaimWorkerMain.class.getName(),
+                            CONVEX.url(),
+                            "jvm" + p,
+                            String.valueOf(THREADS_PER_PROCESS))
                     .redirectErrorStream(true)
                     .redirectOutput(out.toFile());
             builder.environment().put("FONDATION_WORKER_SECRET", LocalConvexServer.WORKER_SECRET);
@@ -71,7 +78,9 @@ class ConcurrentClaimsAcrossJvmsTest {
                 processes.forEach(Process::destroyForcibly);
                 throw new AssertionError("worker process " + p + " did not finish:\n" + read(outputs.get(p)));
             }
-            assertThat(process.exitValue()).as("exit code of worker process %d:%n%s", p, read(outputs.get(p))).isZero();
+            assertThat(process.exitValue())
+                    .as("exit code of worker process %d:%n%s", p, read(outputs.get(p)))
+                    .isZero();
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
@@ -81,20 +90,30 @@ class ConcurrentClaimsAcrossJvmsTest {
             for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
                 if (line.startsWith("CLAIMED ")) {
                     String[] parts = line.split(" ");
-                    claimsByJob.computeIfAbsent(parts[1], k -> new ArrayList<>()).add(parts[2] + " " + parts[3]);
+                    claimsByJob
+                            .computeIfAbsent(parts[1], k -> new ArrayList<>())
+                            .add(parts[2] + " " + parts[3]);
                     processesThatWorked.add(parts[2].substring(0, parts[2].indexOf('-')));
                 }
             }
         }
-        System.out.printf("%d processes x %d threads claimed and completed %d jobs in %d ms (%s)%n",
+        System.out.printf(
+                "%d processes x %d threads claimed and completed %d jobs in %d ms (%s)%n",
                 PROCESSES, THREADS_PER_PROCESS, claimsByJob.size(), millis, processesThatWorked);
 
         assertThat(claimsByJob.keySet()).isEqualTo(enqueued);
-        assertThat(claimsByJob).allSatisfy((job, claims) -> assertThat(claims).as("claims of %s", job)
-                .singleElement().asString().endsWith("COMPLETED"));
-        assertThat(processesThatWorked).as("every process got work (real contention)").hasSize(PROCESSES);
+        assertThat(claimsByJob)
+                .allSatisfy((job, claims) -> assertThat(claims)
+                        .as("claims of %s", job)
+                        .singleElement()
+                        .asString()
+                        .endsWith("COMPLETED"));
+        assertThat(processesThatWorked)
+                .as("every process got work (real contention)")
+                .hasSize(PROCESSES);
         try (ConvexJobQueue queue = ConvexJobQueue.connect(
-                ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET), Clock.systemUTC())) {
+                ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET),
+                Clock.systemUTC())) {
             assertThat(queue.list(JobStatus.COMPLETED, JOBS + 1)).hasSize(JOBS);
             assertThat(queue.list(JobStatus.PENDING, 10)).isEmpty();
         }

@@ -20,7 +20,8 @@ class ConvexJobQueueContractTest extends JobQueueContract {
     @Override
     protected JobQueue createQueue(MutableClock clock) {
         CONVEX.setClock(clock.instant());
-        return ConvexJobQueue.connect(ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET), clock);
+        return ConvexJobQueue.connect(
+                ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET), clock);
     }
 
     /**

@@ -37,9 +37,11 @@ class ConvexJobQueueHardenedTest {
 
     @BeforeEach
     void connect() {
-        queue = ConvexJobQueue.connect(ConvexQueueSettings.of(CONVEX.url())
-                .withWorkerSecret(LocalConvexServer.WORKER_SECRET)
-                .withEncryptionKey(TokenEncryption.TEST_KEY), Clock.systemUTC());
+        queue = ConvexJobQueue.connect(
+                ConvexQueueSettings.of(CONVEX.url())
+                        .withWorkerSecret(LocalConvexServer.WORKER_SECRET)
+                        .withEncryptionKey(TokenEncryption.TEST_KEY),
+                Clock.systemUTC());
         webApp = ConvexClient.builder().url(CONVEX.url()).build();
     }
 
@@ -51,8 +53,8 @@ class ConvexJobQueueHardenedTest {
 
     @Test
     void aWebAppJobIsClonedFromItsRepositoryWithItsOwnersToken() {
-        WebAppFixtures web = WebAppFixtures.seed(CONVEX, TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY),
-                "acme/widgets", "develop");
+        WebAppFixtures web = WebAppFixtures.seed(
+                CONVEX, TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY), "acme/widgets", "develop");
         String id = web.createJobLikeTheWebApp(webApp, "Write a course");
 
         ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
@@ -69,7 +71,8 @@ class ConvexJobQueueHardenedTest {
         assertThat(snapshot.source()).isEqualTo(job.source());
         assertThat(snapshot.toString()).doesNotContain(TOKEN);
         assertThat(webApp.query("queue:getJob", Map.of("jobId", id, "workerSecret", LocalConvexServer.WORKER_SECRET))
-                .toString()).doesNotContain(TOKEN);
+                        .toString())
+                .doesNotContain(TOKEN);
     }
 
     @Test
@@ -101,8 +104,8 @@ class ConvexJobQueueHardenedTest {
         ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
         String content = "é".repeat(400 * 1024); // 800 KiB of UTF-8 each
         List<Document> documents = IntStream.rangeClosed(1, 12)
-                .mapToObj(i -> new Document("chapters/chapter_" + i + "_c.md", "Chapter " + i, i, DocumentKind.CHAPTER,
-                        content + i))
+                .mapToObj(i -> new Document(
+                        "chapters/chapter_" + i + "_c.md", "Chapter " + i, i, DocumentKind.CHAPTER, content + i))
                 .toList();
         assertThat(documents.stream().mapToLong(Document::contentBytes).sum())
                 .as("more than the deployment accepts in one call")
@@ -110,7 +113,8 @@ class ConvexJobQueueHardenedTest {
 
         long started = System.nanoTime();
         assertThat(queue.saveDocuments(job.lease(), documents)).isTrue();
-        System.out.printf("saved 12 documents (%.1f MiB) in %d ms%n",
+        System.out.printf(
+                "saved 12 documents (%.1f MiB) in %d ms%n",
                 documents.stream().mapToLong(Document::contentBytes).sum() / 1048576.0,
                 (System.nanoTime() - started) / 1_000_000);
 

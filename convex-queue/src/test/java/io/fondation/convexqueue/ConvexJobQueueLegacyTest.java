@@ -61,11 +61,12 @@ class ConvexJobQueueLegacyTest {
     void setUp() {
         logs.start();
         queueLogger.addAppender(logs);
-        web = WebAppFixtures.seed(LEGACY, TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY), "acme/widgets", "main");
+        web = WebAppFixtures.seed(
+                LEGACY, TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY), "acme/widgets", "main");
         webApp = ConvexClient.builder().url(LEGACY.url()).build();
         jobId = web.createJobLikeTheWebApp(webApp, "Write a course");
-        queue = ConvexJobQueue.connect(ConvexQueueSettings.of(LEGACY.url()).withEncryptionKey(TokenEncryption.TEST_KEY),
-                Clock.systemUTC());
+        queue = ConvexJobQueue.connect(
+                ConvexQueueSettings.of(LEGACY.url()).withEncryptionKey(TokenEncryption.TEST_KEY), Clock.systemUTC());
     }
 
     @AfterEach
@@ -82,7 +83,8 @@ class ConvexJobQueueLegacyTest {
     @Test
     void detectsTheLegacyFunctionsAndWarnsWhatIsMissing() {
         assertThat(queue.mode()).isEqualTo(QueueMode.LEGACY);
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN)
+        assertThat(logs.list)
+                .filteredOn(e -> e.getLevel() == Level.WARN)
                 .singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage())
                         .contains("LEGACY")
@@ -114,13 +116,16 @@ class ConvexJobQueueLegacyTest {
         assertThat(analyzing.get("currentStep").asDouble()).isEqualTo(2.0);
 
         List<Document> documents = List.of(
-                new Document("chapters/chapter_2_parser.md", "Chapter 2", 2, DocumentKind.CHAPTER, "# Chapter 2: Parser"),
+                new Document(
+                        "chapters/chapter_2_parser.md", "Chapter 2", 2, DocumentKind.CHAPTER, "# Chapter 2: Parser"),
                 new Document("step1_abstractions.yaml", "Abstractions", null, DocumentKind.YAML, "{\"a\":1}"),
-                new Document("chapters/chapter_1_intro.md", "Chapter 1", 1, DocumentKind.CHAPTER, "# Chapter 1: Intro"));
+                new Document(
+                        "chapters/chapter_1_intro.md", "Chapter 1", 1, DocumentKind.CHAPTER, "# Chapter 1: Intro"));
         assertThat(queue.saveDocuments(beat.lease(), documents)).isTrue();
         assertThat(queue.documents(jobId)).containsExactly(documents.get(1), documents.get(2), documents.get(0));
         JsonNode docs = webApp.query("docs:listByJobId", Map.of("jobId", jobId));
-        assertThat(docs).allSatisfy(d -> assertThat(d.get("repositoryId").asText()).isEqualTo(web.repositoryId()));
+        assertThat(docs)
+                .allSatisfy(d -> assertThat(d.get("repositoryId").asText()).isEqualTo(web.repositoryId()));
 
         assertThat(queue.complete(beat.lease(), new JobResult("3 documents", 3, Map.of("turns", 7))))
                 .isEqualTo(CompleteOutcome.COMPLETED);
@@ -141,13 +146,18 @@ class ConvexJobQueueLegacyTest {
 
         assertThat(decision).isInstanceOfSatisfying(RetryDecision.Retrying.class, r -> {
             assertThat(r.attempts()).isEqualTo(1);
-            assertThat(r.nextRunAt()).isBetween(before.plusSeconds(5), Instant.now().plusSeconds(10));
+            assertThat(r.nextRunAt())
+                    .isBetween(before.plusSeconds(5), Instant.now().plusSeconds(10));
         });
         JsonNode pending = row(jobId);
         assertThat(pending.get("status").asText()).isEqualTo("pending");
         assertThat(pending.get("lastError").asText()).isEqualTo("network down");
-        assertThat(queue.claimOne("worker-a", LEASE)).as("not due before its backoff").isEmpty();
-        assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld()).as("the lease ended").isFalse();
+        assertThat(queue.claimOne("worker-a", LEASE))
+                .as("not due before its backoff")
+                .isEmpty();
+        assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld())
+                .as("the lease ended")
+                .isFalse();
     }
 
     @Test
@@ -161,7 +171,8 @@ class ConvexJobQueueLegacyTest {
             JsonNode other = webApp.mutation("queue:claimOne", Map.of("workerId", "worker-b"));
             assertThat(other.get("id").asText()).isEqualTo(jobId);
 
-            assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld())
+            assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE)
+                            .leaseHeld())
                     .as("the legacy heartbeat throws for a job locked by someone else")
                     .isFalse();
             assertThat(queue.complete(job.lease(), JobResult.of("stale", 0))).isEqualTo(CompleteOutcome.NOT_HELD);
@@ -175,12 +186,15 @@ class ConvexJobQueueLegacyTest {
     @Test
     void aLeaseThisQueueDidNotHandOutIsNotHeld() {
         ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
-        JobLease foreign = new JobLease(jobId, "worker-b", job.lease().token(), job.lease().expiresAt());
+        JobLease foreign =
+                new JobLease(jobId, "worker-b", job.lease().token(), job.lease().expiresAt());
 
-        assertThat(queue.heartbeat(foreign, JobStatus.RUNNING, null, LEASE).leaseHeld()).isFalse();
+        assertThat(queue.heartbeat(foreign, JobStatus.RUNNING, null, LEASE).leaseHeld())
+                .isFalse();
         assertThat(queue.complete(foreign, JobResult.of("stale", 0))).isEqualTo(CompleteOutcome.NOT_HELD);
         assertThat(row(jobId).get("status").asText()).isEqualTo("claimed");
-        assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld()).isTrue();
+        assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld())
+                .isTrue();
     }
 
     @Test
@@ -203,7 +217,9 @@ class ConvexJobQueueLegacyTest {
 
         JsonNode row = row(jobId);
         assertThat(row.get("status").asText()).isEqualTo("pending");
-        assertThat(row.get("attempts").asDouble()).as("the legacy functions spend an attempt").isEqualTo(1.0);
+        assertThat(row.get("attempts").asDouble())
+                .as("the legacy functions spend an attempt")
+                .isEqualTo(1.0);
     }
 
     @Test

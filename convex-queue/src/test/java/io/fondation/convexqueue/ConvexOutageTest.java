@@ -39,9 +39,11 @@ class ConvexOutageTest {
     @BeforeEach
     void connectThroughProxy() {
         proxy = FlakyTcpProxy.to(CONVEX.url());
-        queue = ConvexJobQueue.connect(ConvexQueueSettings.of(proxy.url())
-                .withWorkerSecret(LocalConvexServer.WORKER_SECRET)
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)), Clock.systemUTC());
+        queue = ConvexJobQueue.connect(
+                ConvexQueueSettings.of(proxy.url())
+                        .withWorkerSecret(LocalConvexServer.WORKER_SECRET)
+                        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                Clock.systemUTC());
     }
 
     @AfterEach
@@ -61,9 +63,13 @@ class ConvexOutageTest {
 
         proxy.down();
         assertThatThrownBy(() -> queue.claimOne("worker-b", Duration.ofMinutes(5)))
-                .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.isTransient()).isTrue());
+                .isInstanceOfSatisfying(
+                        JobQueueException.class,
+                        e -> assertThat(e.isTransient()).isTrue());
         assertThatThrownBy(() -> queue.get(id))
-                .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.isTransient()).isTrue());
+                .isInstanceOfSatisfying(
+                        JobQueueException.class,
+                        e -> assertThat(e.isTransient()).isTrue());
         assertThatThrownBy(() -> queue.complete(job.lease(), JobResult.of("done", 0)))
                 .isInstanceOfSatisfying(JobQueueException.class, e -> {
                     assertThat(e.isTransient()).isTrue();
@@ -118,10 +124,13 @@ class ConvexOutageTest {
         proxy.loseResponses(1);
         ClaimedJob job = queue.claimOne("worker-a", Duration.ofMinutes(5)).orElseThrow();
 
-        assertThat(proxy.lostResponses()).as("the first answer was lost, so the claim was sent twice").isEqualTo(1);
+        assertThat(proxy.lostResponses())
+                .as("the first answer was lost, so the claim was sent twice")
+                .isEqualTo(1);
         assertThat(queue.list(JobStatus.CLAIMED, 10)).extracting(s -> s.id()).containsExactly(job.id());
         assertThat(queue.list(JobStatus.PENDING, 10)).hasSize(1);
-        assertThat(queue.heartbeat(job.lease(), null, null, Duration.ofMinutes(5)).leaseHeld())
+        assertThat(queue.heartbeat(job.lease(), null, null, Duration.ofMinutes(5))
+                        .leaseHeld())
                 .as("the lease token of the retried claim is the job's")
                 .isTrue();
     }
@@ -134,8 +143,12 @@ class ConvexOutageTest {
         proxy.loseResponses(1);
         CompleteOutcome outcome = queue.complete(job.lease(), JobResult.of("done", 0));
 
-        assertThat(proxy.lostResponses()).as("the first answer was lost, so complete was sent twice").isEqualTo(1);
-        assertThat(outcome).as("the retry found the job completed by this very lease").isEqualTo(CompleteOutcome.ALREADY_COMPLETED);
+        assertThat(proxy.lostResponses())
+                .as("the first answer was lost, so complete was sent twice")
+                .isEqualTo(1);
+        assertThat(outcome)
+                .as("the retry found the job completed by this very lease")
+                .isEqualTo(CompleteOutcome.ALREADY_COMPLETED);
         assertThat(queue.get(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
     }
 
@@ -144,9 +157,13 @@ class ConvexOutageTest {
         proxy.loseResponses(1);
 
         assertThatThrownBy(() -> enqueue("once"))
-                .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.isTransient()).isTrue());
+                .isInstanceOfSatisfying(
+                        JobQueueException.class,
+                        e -> assertThat(e.isTransient()).isTrue());
 
         assertThat(proxy.lostResponses()).isEqualTo(1);
-        assertThat(queue.list(null, 10)).as("the request ran once and was not sent again").hasSize(1);
+        assertThat(queue.list(null, 10))
+                .as("the request ran once and was not sent again")
+                .hasSize(1);
     }
 }

@@ -31,18 +31,27 @@ class ConvexQueueSettingsTest {
     @Test
     void missingOrMalformedSettingsAreNamed() {
         assertThatThrownBy(() -> ConvexQueueSettings.fromEnvironment(Map.of()))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"))
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"))
                 .hasMessageContaining("is required");
         assertThatThrownBy(() -> ConvexQueueSettings.of("happy-otter-123.convex.cloud"))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"))
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"))
                 .hasMessageContaining("http(s)");
-        assertThatThrownBy(() -> ConvexQueueSettings.of("https://x.convex.cloud").withEncryptionKey("short"))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("ENCRYPTION_KEY"));
+        assertThatThrownBy(
+                        () -> ConvexQueueSettings.of("https://x.convex.cloud").withEncryptionKey("short"))
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo("ENCRYPTION_KEY"));
     }
 
     @Test
     void blankSecretsMeanNone() {
-        ConvexQueueSettings settings = ConvexQueueSettings.of("http://127.0.0.1:3210").withDeployKey(" ").withWorkerSecret("");
+        ConvexQueueSettings settings = ConvexQueueSettings.of("http://127.0.0.1:3210")
+                .withDeployKey(" ")
+                .withWorkerSecret("");
         assertThat(settings.deployKey()).isNull();
         assertThat(settings.workerSecret()).isNull();
         assertThat(settings.maxAttempts()).isEqualTo(ConvexQueueSettings.DEFAULT_MAX_ATTEMPTS);

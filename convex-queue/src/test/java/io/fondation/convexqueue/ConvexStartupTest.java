@@ -31,8 +31,10 @@ class ConvexStartupTest {
     @Test
     void connectsInHardenedModeWithTheRightSettings() {
         try (ConvexJobQueue queue = ConvexJobQueue.connect(
-                ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET)
-                        .withDeployKey(LocalConvexServer.ADMIN_KEY), Clock.systemUTC())) {
+                ConvexQueueSettings.of(CONVEX.url())
+                        .withWorkerSecret(LocalConvexServer.WORKER_SECRET)
+                        .withDeployKey(LocalConvexServer.ADMIN_KEY),
+                Clock.systemUTC())) {
             assertThat(queue.mode()).isEqualTo(QueueMode.HARDENED);
             assertThat(queue.list(null, 5)).isEmpty();
         }
@@ -41,9 +43,13 @@ class ConvexStartupTest {
     @Test
     void aMalformedUrlNamesConvexUrl() {
         assertThatThrownBy(() -> ConvexQueueSettings.of("localhost:3210"))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"));
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"));
         assertThatThrownBy(() -> ConvexQueueSettings.of("https://bad host"))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"));
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo("CONVEX_URL"));
     }
 
     @Test
@@ -52,17 +58,20 @@ class ConvexStartupTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        ConfigurationException e = connectFails(ConvexQueueSettings.of("http://127.0.0.1:" + port).withWorkerSecret("test-secret"));
+        ConfigurationException e =
+                connectFails(ConvexQueueSettings.of("http://127.0.0.1:" + port).withWorkerSecret("test-secret"));
 
         assertThat(e.setting()).isEqualTo("CONVEX_URL");
-        assertThat(e.getMessage()).contains("cannot reach the Convex deployment at http://127.0.0.1:" + port)
+        assertThat(e.getMessage())
+                .contains("cannot reach the Convex deployment at http://127.0.0.1:" + port)
                 .contains("connection refused");
     }
 
     @Test
     void aRefusedDeployKeyNamesConvexDeployKeyWithoutShowingIt() {
         ConfigurationException e = connectFails(ConvexQueueSettings.of(CONVEX.url())
-                .withWorkerSecret(LocalConvexServer.WORKER_SECRET).withDeployKey("wrong-deploy-key"));
+                .withWorkerSecret(LocalConvexServer.WORKER_SECRET)
+                .withDeployKey("wrong-deploy-key"));
 
         assertThat(e.setting()).isEqualTo("CONVEX_DEPLOY_KEY");
         assertThat(e.getMessage()).contains("401").contains("BadAdminKey").doesNotContain("wrong-deploy-key");
@@ -74,7 +83,8 @@ class ConvexStartupTest {
         assertThat(missing.setting()).isEqualTo("FONDATION_WORKER_SECRET");
         assertThat(missing.getMessage()).contains("is required");
 
-        ConfigurationException wrong = connectFails(ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret("not-the-secret"));
+        ConfigurationException wrong =
+                connectFails(ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret("not-the-secret"));
         assertThat(wrong.setting()).isEqualTo("FONDATION_WORKER_SECRET");
         assertThat(wrong.getMessage()).contains("does not match").doesNotContain("not-the-secret");
     }
@@ -82,15 +92,20 @@ class ConvexStartupTest {
     @Test
     void aDeploymentWithoutQueueFunctionsNamesConvexUrl() {
         // A Convex deployment with other functions: every path is unknown, as Convex reports it.
-        try (StubHttpServer other = StubHttpServer.start(request -> Response.json(200, "{\"status\":\"error\","
-                + "\"errorMessage\":\"Could not find public function for '" + path(request.body()) + "'. Did you forget"
-                + " to run `npx convex dev` or `npx convex deploy`?\"}"))) {
-            ConfigurationException e = connectFails(ConvexQueueSettings.of(other.url()).withWorkerSecret("test-secret"));
+        try (StubHttpServer other = StubHttpServer.start(request -> Response.json(
+                200,
+                "{\"status\":\"error\","
+                        + "\"errorMessage\":\"Could not find public function for '" + path(request.body())
+                        + "'. Did you forget"
+                        + " to run `npx convex dev` or `npx convex deploy`?\"}"))) {
+            ConfigurationException e =
+                    connectFails(ConvexQueueSettings.of(other.url()).withWorkerSecret("test-secret"));
 
             assertThat(e.setting()).isEqualTo("CONVEX_URL");
-            assertThat(e.getMessage()).isEqualTo("CONVEX_URL: deployment at " + other.url() + " has no Fondation queue"
-                    + " functions (neither queue:capabilities nor queue:getMetrics); is it the right deployment?"
-                    + " Deploy convex-queue/convex to it");
+            assertThat(e.getMessage())
+                    .isEqualTo("CONVEX_URL: deployment at " + other.url() + " has no Fondation queue"
+                            + " functions (neither queue:capabilities nor queue:getMetrics); is it the right deployment?"
+                            + " Deploy convex-queue/convex to it");
             assertThat(other.requests()).hasSize(2);
         }
     }
@@ -98,7 +113,8 @@ class ConvexStartupTest {
     @Test
     void aServerThatIsNotConvexNamesConvexUrl() {
         try (StubHttpServer web = StubHttpServer.start(request -> Response.json(404, "<html>Not Found</html>"))) {
-            ConfigurationException e = connectFails(ConvexQueueSettings.of(web.url()).withWorkerSecret("test-secret"));
+            ConfigurationException e =
+                    connectFails(ConvexQueueSettings.of(web.url()).withWorkerSecret("test-secret"));
 
             assertThat(e.setting()).isEqualTo("CONVEX_URL");
             assertThat(e.getMessage()).contains("does not answer like a Convex deployment (HTTP 404");

@@ -22,15 +22,19 @@ class DocumentBatchesTest {
 
         List<List<Document>> batches = DocumentBatches.split(documents, 50, 100, 10);
 
-        assertThat(batches).extracting(b -> b.stream().map(Document::slug).toList())
+        assertThat(batches)
+                .extracting(b -> b.stream().map(Document::slug).toList())
                 .containsExactly(List.of("a", "b"), List.of("c", "d"));
     }
 
     @Test
     void limitsTheNumberOfDocumentsPerBatch() {
-        List<Document> documents = IntStream.range(0, 5).mapToObj(i -> doc("d" + i, 1)).toList();
+        List<Document> documents =
+                IntStream.range(0, 5).mapToObj(i -> doc("d" + i, 1)).toList();
 
-        assertThat(DocumentBatches.split(documents, 50, 100, 2)).extracting(List::size).containsExactly(2, 2, 1);
+        assertThat(DocumentBatches.split(documents, 50, 100, 2))
+                .extracting(List::size)
+                .containsExactly(2, 2, 1);
     }
 
     @Test
@@ -53,13 +57,16 @@ class DocumentBatchesTest {
 
     @Test
     void realLimitsSplitTwentyMegabytesIntoThreeCalls() {
-        List<Document> documents = IntStream.range(0, 25).mapToObj(i -> doc("c" + i, 800 * 1024)).toList();
+        List<Document> documents =
+                IntStream.range(0, 25).mapToObj(i -> doc("c" + i, 800 * 1024)).toList();
 
         List<List<Document>> batches = DocumentBatches.split(documents);
 
         assertThat(batches).hasSize(3);
-        assertThat(batches).allSatisfy(batch -> assertThat(batch.stream().mapToLong(Document::contentBytes).sum())
-                .isLessThanOrEqualTo(DocumentBatches.MAX_BATCH_BYTES));
+        assertThat(batches)
+                .allSatisfy(batch -> assertThat(
+                                batch.stream().mapToLong(Document::contentBytes).sum())
+                        .isLessThanOrEqualTo(DocumentBatches.MAX_BATCH_BYTES));
         assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(25);
         assertThat(DocumentBatches.split(List.of())).isEmpty();
         assertThatThrownBy(() -> DocumentBatches.split(List.of(doc("big", DocumentBatches.MAX_DOCUMENT_BYTES + 1))))

@@ -19,16 +19,19 @@ class GitHubTokenCipherTest {
         String stored = TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY);
         assertThat(stored).startsWith("enc_v1_").doesNotContain(TOKEN);
 
-        assertThat(GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal(stored)).contains(TOKEN);
+        assertThat(GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal(stored))
+                .contains(TOKEN);
     }
 
     @Test
     void decryptsAVectorMadeByNodeCrypto() {
         // node -e: crypto.createCipheriv("aes-256-gcm", TEST_KEY, iv 000102..0f), update("gh-test-token"),
         // "enc_v1_" + iv.hex + ":" + getAuthTag().hex + ":" + ciphertext.hex
-        String stored = "enc_v1_000102030405060708090a0b0c0d0e0f:faed89a18c810cb81e9d4cc07e81d340:83e9acedbac45d11d1014b5031";
+        String stored =
+                "enc_v1_000102030405060708090a0b0c0d0e0f:faed89a18c810cb81e9d4cc07e81d340:83e9acedbac45d11d1014b5031";
 
-        assertThat(GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal(stored)).contains(TOKEN);
+        assertThat(GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal(stored))
+                .contains(TOKEN);
     }
 
     @Test
@@ -47,7 +50,9 @@ class GitHubTokenCipherTest {
         String stored = TokenEncryption.encrypt(TOKEN, TokenEncryption.TEST_KEY);
 
         assertThatThrownBy(() -> GitHubTokenCipher.withKey(null).reveal(stored))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("ENCRYPTION_KEY"))
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo("ENCRYPTION_KEY"))
                 .hasMessageContaining("is not set");
     }
 
@@ -69,23 +74,30 @@ class GitHubTokenCipherTest {
         char last = stored.charAt(stored.length() - 1);
         String tampered = stored.substring(0, stored.length() - 1) + (last == '0' ? '1' : '0');
 
-        assertThatThrownBy(() -> GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal(tampered))
+        assertThatThrownBy(() ->
+                        GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal(tampered))
                 .isInstanceOf(ConfigurationException.class);
-        assertThatThrownBy(() -> GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal("enc_v1_zz:00:00"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hexadecimal");
-        assertThatThrownBy(() -> GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal("enc_v1_0011"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("enc_v1_<iv>:<tag>:<ciphertext>");
+        assertThatThrownBy(() ->
+                        GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal("enc_v1_zz:00:00"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hexadecimal");
+        assertThatThrownBy(() ->
+                        GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).reveal("enc_v1_0011"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("enc_v1_<iv>:<tag>:<ciphertext>");
     }
 
     @Test
     void malformedKeysAreRefusedNamingTheSetting() {
         assertThatThrownBy(() -> GitHubTokenCipher.withKey("abc"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("ENCRYPTION_KEY: must be 64 hexadecimal characters (a 32-byte AES-256 key), got 3 characters");
+                .hasMessage(
+                        "ENCRYPTION_KEY: must be 64 hexadecimal characters (a 32-byte AES-256 key), got 3 characters");
         assertThatThrownBy(() -> GitHubTokenCipher.withKey("z".repeat(64)))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("not all hexadecimal")
                 .hasMessageNotContaining("zzzz");
-        assertThat(GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).toString()).doesNotContain("0011");
+        assertThat(GitHubTokenCipher.withKey(TokenEncryption.TEST_KEY).toString())
+                .doesNotContain("0011");
     }
 }

@@ -22,7 +22,9 @@ public record CloneSource(String url, String fullName, String branch) {
         if ((url == null || url.isBlank()) == (fullName == null || fullName.isBlank())) {
             throw new IllegalArgumentException("a clone source needs exactly one of url or owner/name");
         }
-        if (fullName != null && !fullName.isBlank() && !FULL_NAME.matcher(fullName).matches()) {
+        if (fullName != null
+                && !fullName.isBlank()
+                && !FULL_NAME.matcher(fullName).matches()) {
             throw new IllegalArgumentException("repository name '" + fullName + "' is not of the form owner/name");
         }
         if (branch != null && branch.isBlank()) {

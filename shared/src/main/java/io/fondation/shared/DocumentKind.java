@@ -20,6 +20,7 @@ public enum DocumentKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException("unknown document kind '" + value + "'; expected chapter, tutorial, toc or yaml");
+        throw new IllegalArgumentException(
+                "unknown document kind '" + value + "'; expected chapter, tutorial, toc or yaml");
     }
 }

@@ -22,8 +22,7 @@ public final class DocumentReadingOrder {
 
     private static final Pattern INDEX_IN_NAME = Pattern.compile("(?:chapter|tutorial)_(\\d{1,9})(?:[_.]|$)");
 
-    private static final Comparator<Document> ORDER = Comparator
-            .comparingInt(DocumentReadingOrder::group)
+    private static final Comparator<Document> ORDER = Comparator.comparingInt(DocumentReadingOrder::group)
             .thenComparing(DocumentReadingOrder::index, Comparator.nullsLast(Comparator.naturalOrder()))
             .thenComparing(Document::slug);
 

@@ -18,8 +18,10 @@ public record JobFailure(FailureKind kind, String message, Duration minRetryDela
 
     public JobFailure {
         Objects.requireNonNull(kind, "kind");
-        message = Utf8.cut(message == null || message.isBlank() ? kind.name().toLowerCase() : message,
-                MAX_MESSAGE_BYTES, " …[truncated]");
+        message = Utf8.cut(
+                message == null || message.isBlank() ? kind.name().toLowerCase() : message,
+                MAX_MESSAGE_BYTES,
+                " …[truncated]");
         minRetryDelay = minRetryDelay == null || minRetryDelay.isNegative() ? Duration.ZERO : minRetryDelay;
     }
 

@@ -21,9 +21,17 @@ public final class JobStateMachine {
 
     static {
         Set<JobStatus> fromLeased = EnumSet.of(
-                JobStatus.CLONING, JobStatus.ANALYZING, JobStatus.GATHERING, JobStatus.RUNNING,
-                JobStatus.COMPLETED, JobStatus.PENDING, JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELED);
-        ALLOWED.put(JobStatus.PENDING, EnumSet.of(JobStatus.CLAIMED, JobStatus.CANCELED, JobStatus.DEAD, JobStatus.FAILED));
+                JobStatus.CLONING,
+                JobStatus.ANALYZING,
+                JobStatus.GATHERING,
+                JobStatus.RUNNING,
+                JobStatus.COMPLETED,
+                JobStatus.PENDING,
+                JobStatus.FAILED,
+                JobStatus.DEAD,
+                JobStatus.CANCELED);
+        ALLOWED.put(
+                JobStatus.PENDING, EnumSet.of(JobStatus.CLAIMED, JobStatus.CANCELED, JobStatus.DEAD, JobStatus.FAILED));
         for (JobStatus status : JobStatus.values()) {
             if (status.isLeased()) {
                 ALLOWED.put(status, EnumSet.copyOf(fromLeased));

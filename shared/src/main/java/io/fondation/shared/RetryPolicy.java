@@ -21,7 +21,8 @@ public record RetryPolicy(Duration baseDelay, Duration maxDelay, Duration maxJit
     public static final Duration DEFAULT_BASE_DELAY = Duration.ofSeconds(5);
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(10);
     public static final Duration DEFAULT_MAX_JITTER = Duration.ofSeconds(5);
-    public static final RetryPolicy DEFAULT = new RetryPolicy(DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_JITTER);
+    public static final RetryPolicy DEFAULT =
+            new RetryPolicy(DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_JITTER);
 
     public RetryPolicy {
         Objects.requireNonNull(baseDelay, "baseDelay");

@@ -16,7 +16,8 @@ class CloneSourceTest {
 
     @Test
     void urlIsUsedAsIs() {
-        assertThat(CloneSource.ofUrl("/tmp/repo", null).cloneUrl("https://ignored")).isEqualTo("/tmp/repo");
+        assertThat(CloneSource.ofUrl("/tmp/repo", null).cloneUrl("https://ignored"))
+                .isEqualTo("/tmp/repo");
     }
 
     @Test

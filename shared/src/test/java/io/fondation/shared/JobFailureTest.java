@@ -11,7 +11,8 @@ class JobFailureTest {
     void messageIsCappedAtFourKibOnACharacterBoundary() {
         String huge = "é".repeat(10_000);
         JobFailure failure = JobFailure.of(FailureKind.TRANSIENT, huge);
-        assertThat(failure.message().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(JobFailure.MAX_MESSAGE_BYTES);
+        assertThat(failure.message().getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(JobFailure.MAX_MESSAGE_BYTES);
         assertThat(failure.message()).endsWith("[truncated]").startsWith("éé");
     }
 

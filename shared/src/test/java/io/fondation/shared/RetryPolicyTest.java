@@ -33,14 +33,10 @@ class RetryPolicyTest {
     @Test
     void retryableFailureIsRetriedWithBackoffUntilAttemptsRunOut() {
         JobFailure failure = JobFailure.of(FailureKind.TRANSIENT, "boom");
-        assertThat(policy.decide(0, 5, failure, NOW, 0))
-                .isEqualTo(new RetryDecision.Retrying(NOW.plusSeconds(5), 1));
-        assertThat(policy.decide(3, 5, failure, NOW, 0))
-                .isEqualTo(new RetryDecision.Retrying(NOW.plusSeconds(40), 4));
-        assertThat(policy.decide(4, 5, failure, NOW, 0))
-                .isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 5));
-        assertThat(policy.decide(0, 1, failure, NOW, 0))
-                .isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 1));
+        assertThat(policy.decide(0, 5, failure, NOW, 0)).isEqualTo(new RetryDecision.Retrying(NOW.plusSeconds(5), 1));
+        assertThat(policy.decide(3, 5, failure, NOW, 0)).isEqualTo(new RetryDecision.Retrying(NOW.plusSeconds(40), 4));
+        assertThat(policy.decide(4, 5, failure, NOW, 0)).isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 5));
+        assertThat(policy.decide(0, 1, failure, NOW, 0)).isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 1));
     }
 
     @Test

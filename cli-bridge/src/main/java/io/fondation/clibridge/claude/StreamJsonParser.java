@@ -20,10 +20,12 @@ public final class StreamJsonParser {
 
     /** Tool-use progress is reported as step 0 of this many (Claude runs have no fixed steps). */
     private static final int TOOL_PROGRESS_TOTAL = 1;
+
     private static final int MAX_DETAIL_CHARS = 120;
     private static final int RECENT_TOOLS = 64;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern FIELD_STRING = Pattern.compile("\"(subtype|session_id|terminal_reason)\"\\s*:\\s*\"([^\"]{0,200})\"");
+    private static final Pattern FIELD_STRING =
+            Pattern.compile("\"(subtype|session_id|terminal_reason)\"\\s*:\\s*\"([^\"]{0,200})\"");
     private static final Pattern FIELD_BOOL = Pattern.compile("\"is_error\"\\s*:\\s*(true|false)");
 
     private String sessionId;
@@ -32,6 +34,7 @@ public final class StreamJsonParser {
     private int assistantMessages;
     /** The most recent tool uses, so callers can report every one of a multi-tool message. */
     private final ArrayDeque<Progress> recentTools = new ArrayDeque<>();
+
     private ClaudeRunSummary summary;
     private Integer lastRetryStatus;
     private String lastRetryError;
@@ -113,8 +116,10 @@ public final class StreamJsonParser {
                 node.path("is_error").asBoolean(false),
                 textOrNull(node, "subtype"),
                 textOrNull(node, "result"),
-                node.hasNonNull("api_error_status") && node.get("api_error_status").canConvertToInt()
-                        ? node.get("api_error_status").asInt() : null,
+                node.hasNonNull("api_error_status")
+                                && node.get("api_error_status").canConvertToInt()
+                        ? node.get("api_error_status").asInt()
+                        : null,
                 textOrNull(node, "terminal_reason"));
     }
 
@@ -129,17 +134,32 @@ public final class StreamJsonParser {
         Matcher m = FIELD_STRING.matcher(text);
         while (m.find()) {
             switch (m.group(1)) {
-                case "subtype": subtype = m.group(2); break;
-                case "session_id": session = m.group(2); break;
-                default: reason = m.group(2); break;
+                case "subtype":
+                    subtype = m.group(2);
+                    break;
+                case "session_id":
+                    session = m.group(2);
+                    break;
+                default:
+                    reason = m.group(2);
+                    break;
             }
         }
         Matcher b = FIELD_BOOL.matcher(text);
         boolean isError = b.find() && b.group(1).equals("true");
         synchronized (this) {
             sawEvent = true;
-            summary = new ClaudeRunSummary(session != null ? session : sessionId, null, null, null, null, isError,
-                    subtype, null, null, reason);
+            summary = new ClaudeRunSummary(
+                    session != null ? session : sessionId,
+                    null,
+                    null,
+                    null,
+                    null,
+                    isError,
+                    subtype,
+                    null,
+                    null,
+                    reason);
         }
     }
 

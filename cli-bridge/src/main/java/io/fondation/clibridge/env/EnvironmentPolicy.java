@@ -20,17 +20,51 @@ public final class EnvironmentPolicy {
 
     /** Exact names and prefixes the analyzer needs by default. */
     public static final List<String> DEFAULT_ALLOWED = List.of(
-            "PATH", "LANG", "LANGUAGE", "LC_*", "TZ", "TMPDIR", "USER", "LOGNAME",
-            "CLAUDE_*", "ANTHROPIC_*", "NODE_PATH", "NODE_OPTIONS", "NODE_EXTRA_CA_CERTS",
-            "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY",
-            "https_proxy", "http_proxy", "no_proxy", "API_TIMEOUT_MS", "DISABLE_AUTOUPDATER",
-            "DISABLE_TELEMETRY", "DISABLE_ERROR_REPORTING", "DISABLE_NON_ESSENTIAL_MODEL_CALLS",
-            "BASH_DEFAULT_TIMEOUT_MS", "BASH_MAX_TIMEOUT_MS", "MAX_THINKING_TOKENS", "BUN_INSTALL");
+            "PATH",
+            "LANG",
+            "LANGUAGE",
+            "LC_*",
+            "TZ",
+            "TMPDIR",
+            "USER",
+            "LOGNAME",
+            "CLAUDE_*",
+            "ANTHROPIC_*",
+            "NODE_PATH",
+            "NODE_OPTIONS",
+            "NODE_EXTRA_CA_CERTS",
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
+            "HTTPS_PROXY",
+            "HTTP_PROXY",
+            "NO_PROXY",
+            "https_proxy",
+            "http_proxy",
+            "no_proxy",
+            "API_TIMEOUT_MS",
+            "DISABLE_AUTOUPDATER",
+            "DISABLE_TELEMETRY",
+            "DISABLE_ERROR_REPORTING",
+            "DISABLE_NON_ESSENTIAL_MODEL_CALLS",
+            "BASH_DEFAULT_TIMEOUT_MS",
+            "BASH_MAX_TIMEOUT_MS",
+            "MAX_THINKING_TOKENS",
+            "BUN_INSTALL");
 
     /** Names and prefixes that are never passed on: the worker's own secrets. */
     public static final List<String> DENIED = List.of(
-            "CONVEX_*", "ENCRYPTION_KEY", "GITHUB_TOKEN", "GH_TOKEN", "GITHUB_*", "WORKER_SECRET", "FONDATION_WORKER_SECRET",
-            "WORKER_*", "CALLBACK_TOKEN", "JOB_TOKEN", "AWS_*", "GOOGLE_APPLICATION_CREDENTIALS");
+            "CONVEX_*",
+            "ENCRYPTION_KEY",
+            "GITHUB_TOKEN",
+            "GH_TOKEN",
+            "GITHUB_*",
+            "WORKER_SECRET",
+            "FONDATION_WORKER_SECRET",
+            "WORKER_*",
+            "CALLBACK_TOKEN",
+            "JOB_TOKEN",
+            "AWS_*",
+            "GOOGLE_APPLICATION_CREDENTIALS");
 
     private final List<String> allowed;
 
@@ -57,8 +91,8 @@ public final class EnvironmentPolicy {
                         + "'; expected letters, digits and '_', optionally ending in '*'");
             }
             if (denied(name) || deniedPrefixOverlap(name)) {
-                throw new IllegalArgumentException("environment variable '" + name
-                        + "' is a worker secret and is never passed to the analyzer");
+                throw new IllegalArgumentException(
+                        "environment variable '" + name + "' is a worker secret and is never passed to the analyzer");
             }
             names.add(name);
         }

@@ -39,27 +39,64 @@ public final class FailureClassifier {
     public static final Duration DEFAULT_RATE_LIMIT_DELAY = Duration.ofMinutes(2);
     /** A usage-limit reset further away than this is capped to it. */
     static final Duration MAX_RATE_LIMIT_DELAY = Duration.ofHours(6);
+
     private static final int STDOUT_LINES_SCANNED = 40;
 
     private static final List<Pattern> AUTH = patterns(
-            "invalid api key", "invalid x-api-key", "authentication_error", "authentication_failed",
-            "oauth token has expired", "token has expired", "oauth token (?:was )?revoked", "please run /login",
-            "run /login", "not logged in", "invalid bearer token", "api error:?\\s*40[13]\\b",
-            "\"?(?:error_)?status\"?\\s*[:=]\\s*40[13]\\b", "\\b401 unauthorized", "\\bunauthorized\\b.*\\b401\\b",
-            "could not resolve authentication method", "missing api key", "no api key", "credit balance is too low",
-            "permission_error", "oauth authentication is currently not supported");
+            "invalid api key",
+            "invalid x-api-key",
+            "authentication_error",
+            "authentication_failed",
+            "oauth token has expired",
+            "token has expired",
+            "oauth token (?:was )?revoked",
+            "please run /login",
+            "run /login",
+            "not logged in",
+            "invalid bearer token",
+            "api error:?\\s*40[13]\\b",
+            "\"?(?:error_)?status\"?\\s*[:=]\\s*40[13]\\b",
+            "\\b401 unauthorized",
+            "\\bunauthorized\\b.*\\b401\\b",
+            "could not resolve authentication method",
+            "missing api key",
+            "no api key",
+            "credit balance is too low",
+            "permission_error",
+            "oauth authentication is currently not supported");
     private static final List<Pattern> RATE_LIMIT = patterns(
-            "rate[_ ]limit", "\\boverloaded", "too many requests", "usage limit reached",
-            "api error:?\\s*(?:request rejected\\s*)?\\(?(?:429|529)\\b", "\\((?:429|529)\\)",
-            "\"?(?:error_)?status\"?\\s*[:=]\\s*(?:429|529)\\b", "\\b(?:429|529) (?:too many|overloaded)");
+            "rate[_ ]limit",
+            "\\boverloaded",
+            "too many requests",
+            "usage limit reached",
+            "api error:?\\s*(?:request rejected\\s*)?\\(?(?:429|529)\\b",
+            "\\((?:429|529)\\)",
+            "\"?(?:error_)?status\"?\\s*[:=]\\s*(?:429|529)\\b",
+            "\\b(?:429|529) (?:too many|overloaded)");
     private static final List<Pattern> CONFIGURATION = patterns(
-            "cannot find module", "module_not_found", "error: module not found", "command not found",
-            "no such file or directory.*(?:cli|node|bun)", "(?:node|bun): not found", "permission denied.*(?:cli|\\.mjs|\\.js)");
+            "cannot find module",
+            "module_not_found",
+            "error: module not found",
+            "command not found",
+            "no such file or directory.*(?:cli|node|bun)",
+            "(?:node|bun): not found",
+            "permission denied.*(?:cli|\\.mjs|\\.js)");
     private static final List<Pattern> PROMPT_TOO_LONG = patterns("prompt is too long", "prompt_too_long");
     private static final List<Pattern> TRANSIENT = patterns(
-            "api error:?\\s*5\\d\\d\\b", "internal server error", "econnrefused", "econnreset", "etimedout",
-            "enotfound", "eai_again", "socket hang up", "request timed out", "fetch failed", "network error",
-            "connection error", "service unavailable", "bad gateway");
+            "api error:?\\s*5\\d\\d\\b",
+            "internal server error",
+            "econnrefused",
+            "econnreset",
+            "etimedout",
+            "enotfound",
+            "eai_again",
+            "socket hang up",
+            "request timed out",
+            "fetch failed",
+            "network error",
+            "connection error",
+            "service unavailable",
+            "bad gateway");
     private static final String AUTH_ADVICE = "Operator action needed: renew CLAUDE_CODE_OAUTH_TOKEN "
             + "(claude setup-token), log in again (/login) for the mounted Claude credentials, or fix "
             + "ANTHROPIC_API_KEY; the job is not retried.";
@@ -105,72 +142,126 @@ public final class FailureClassifier {
             tail = lastLines(outcome.stdoutTail(), STDOUT_LINES_SCANNED);
         }
         if (outcome.canceled()) {
-            return Optional.of(failure(FailureKind.CANCELED, "analysis canceled after " + human(outcome.duration())
-                    + " (" + outcome.describe() + ")", Duration.ZERO, null, null));
+            return Optional.of(failure(
+                    FailureKind.CANCELED,
+                    "analysis canceled after " + human(outcome.duration()) + " (" + outcome.describe() + ")",
+                    Duration.ZERO,
+                    null,
+                    null));
         }
         if (outcome.timedOut()) {
             String authLine = firstMatch(AUTH, evidence(outcome, summary));
             if (authLine != null) {
                 // why: retrying would burn another full timeout on credentials that cannot work.
-                return Optional.of(failure(FailureKind.AUTHENTICATION, "analyzer timed out after "
-                        + human(outcome.duration()) + " while failing to authenticate" + quote(authLine) + ". " + AUTH_ADVICE,
-                        Duration.ZERO, tailLabel, tail));
+                return Optional.of(failure(
+                        FailureKind.AUTHENTICATION,
+                        "analyzer timed out after " + human(outcome.duration()) + " while failing to authenticate"
+                                + quote(authLine) + ". " + AUTH_ADVICE,
+                        Duration.ZERO,
+                        tailLabel,
+                        tail));
             }
-            return Optional.of(failure(FailureKind.TIMEOUT, "analyzer timed out after " + human(outcome.duration())
-                    + "; its process tree was terminated (" + outcome.describe() + ")", Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.TIMEOUT,
+                    "analyzer timed out after " + human(outcome.duration()) + "; its process tree was terminated ("
+                            + outcome.describe() + ")",
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         boolean claudeFailed = summary.map(ClaudeRunSummary::failed).orElse(false);
         if (outcome.succeeded() && !claudeFailed) {
             if (documentCount > 0) {
                 return Optional.empty();
             }
-            return Optional.of(failure(FailureKind.ANALYZER_FAILED,
-                    "analyzer exited 0 but produced no documents", Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.ANALYZER_FAILED,
+                    "analyzer exited 0 but produced no documents",
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         String evidence = evidence(outcome, summary);
-        String what = outcome.succeeded() ? "Claude Code reported an error" : "analyzer failed with " + outcome.describe();
+        String what =
+                outcome.succeeded() ? "Claude Code reported an error" : "analyzer failed with " + outcome.describe();
         Integer status = summary.map(ClaudeRunSummary::apiErrorStatus).orElse(null);
 
         String line = firstMatch(AUTH, evidence);
         if (line != null || status != null && (status == 401 || status == 403)) {
-            return Optional.of(failure(FailureKind.AUTHENTICATION, "Claude authentication failed"
-                    + quote(line) + ". " + AUTH_ADVICE, Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.AUTHENTICATION,
+                    "Claude authentication failed" + quote(line) + ". " + AUTH_ADVICE,
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         line = firstMatch(RATE_LIMIT, evidence);
         if (line != null || status != null && (status == 429 || status == 529)) {
             Duration delay = usageResetDelay(evidence).orElse(rateLimitDelay);
-            return Optional.of(failure(FailureKind.RATE_LIMITED, "Claude API rate limit or overload" + quote(line)
-                    + "; retrying in " + human(delay) + " at the earliest", delay, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.RATE_LIMITED,
+                    "Claude API rate limit or overload" + quote(line) + "; retrying in " + human(delay)
+                            + " at the earliest",
+                    delay,
+                    tailLabel,
+                    tail));
         }
         line = firstMatch(PROMPT_TOO_LONG, evidence);
-        if (line != null || summary.map(s -> "prompt_too_long".equals(s.terminalReason())).orElse(false)) {
-            return Optional.of(failure(FailureKind.INVALID_INPUT,
-                    "the repository does not fit in the model's context (prompt too long)", Duration.ZERO, tailLabel, tail));
+        if (line != null
+                || summary.map(s -> "prompt_too_long".equals(s.terminalReason()))
+                        .orElse(false)) {
+            return Optional.of(failure(
+                    FailureKind.INVALID_INPUT,
+                    "the repository does not fit in the model's context (prompt too long)",
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         if (!outcome.succeeded() && (outcome.exitCode() == 126 || outcome.exitCode() == 127)) {
-            return Optional.of(failure(FailureKind.CONFIGURATION, "analyzer could not be run (" + outcome.describe()
-                    + ": " + (outcome.exitCode() == 127 ? "command not found" : "not executable")
-                    + "); check CLI_PATH and the runtime", Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.CONFIGURATION,
+                    "analyzer could not be run (" + outcome.describe()
+                            + ": " + (outcome.exitCode() == 127 ? "command not found" : "not executable")
+                            + "); check CLI_PATH and the runtime",
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         line = firstMatch(CONFIGURATION, evidence);
         if (line != null) {
-            return Optional.of(failure(FailureKind.CONFIGURATION, "analyzer is misconfigured" + quote(line)
-                    + "; check CLI_PATH, NODE_PATH and the runtime", Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.CONFIGURATION,
+                    "analyzer is misconfigured" + quote(line) + "; check CLI_PATH, NODE_PATH and the runtime",
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         line = firstMatch(TRANSIENT, evidence);
         if (line != null || status != null && status >= 500) {
-            return Optional.of(failure(FailureKind.TRANSIENT, what + ": temporary API or network error" + quote(line),
-                    Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.TRANSIENT,
+                    what + ": temporary API or network error" + quote(line),
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         if (outcome.signal() != null) {
-            return Optional.of(failure(FailureKind.TRANSIENT, "analyzer was " + outcome.describe()
-                    + " by someone else (out of memory?)", Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.TRANSIENT,
+                    "analyzer was " + outcome.describe() + " by someone else (out of memory?)",
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         if (claudeFailed) {
             ClaudeRunSummary s = summary.get();
-            return Optional.of(failure(FailureKind.ANALYZER_FAILED, what + " (subtype " + s.subtype()
-                    + (s.terminalReason() != null ? ", terminal reason " + s.terminalReason() : "") + ")",
-                    Duration.ZERO, tailLabel, tail));
+            return Optional.of(failure(
+                    FailureKind.ANALYZER_FAILED,
+                    what + " (subtype " + s.subtype()
+                            + (s.terminalReason() != null ? ", terminal reason " + s.terminalReason() : "") + ")",
+                    Duration.ZERO,
+                    tailLabel,
+                    tail));
         }
         return Optional.of(failure(FailureKind.ANALYZER_FAILED, what, Duration.ZERO, tailLabel, tail));
     }

@@ -15,10 +15,10 @@ public final class FailureMessage {
 
     /** The most lines of output quoted. */
     public static final int MAX_TAIL_LINES = 30;
+
     private static final int MAX_SUMMARY_BYTES = 1024;
 
-    private FailureMessage() {
-    }
+    private FailureMessage() {}
 
     /**
      * @param summary one or two sentences saying what happened

@@ -30,13 +30,13 @@ public final class SecretRedactor {
             Pattern.compile("\\b[0-9a-fA-F]{64}\\b"));
 
     private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)([A-Za-z0-9._~+/=\\-]{8,})");
-    private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*://)([^/\\s:@\"']+)(?::([^/\\s@\"']*))?@");
+    private static final Pattern URL_CREDENTIALS =
+            Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*://)([^/\\s:@\"']+)(?::([^/\\s@\"']*))?@");
     private static final Pattern ASSIGNMENT = Pattern.compile(
             "(?i)([A-Za-z0-9_.\\-]*(?:token|secret|password|passwd|api[_\\-]?key|apikey|private[_\\-]?key|access[_\\-]?key|encryption[_\\-]?key|credentials?|authorization)[A-Za-z0-9_.\\-]*)"
-            + "(\"?\\s*[:=]\\s*\"?)([^\\s\"',;}&]{4,})");
+                    + "(\"?\\s*[:=]\\s*\"?)([^\\s\"',;}&]{4,})");
 
-    private SecretRedactor() {
-    }
+    private SecretRedactor() {}
 
     /** The text with every recognisable secret replaced by {@value #MASK}. */
     public static String redact(String text) {
@@ -44,8 +44,10 @@ public final class SecretRedactor {
         if (out.isEmpty()) {
             return out;
         }
-        out = ASSIGNMENT.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
-                isHarmless(m.group(1), m.group(3)) ? m.group() : m.group(1) + m.group(2) + MASK));
+        out = ASSIGNMENT
+                .matcher(out)
+                .replaceAll(m -> Matcher.quoteReplacement(
+                        isHarmless(m.group(1), m.group(3)) ? m.group() : m.group(1) + m.group(2) + MASK));
         return out;
     }
 
@@ -64,8 +66,9 @@ public final class SecretRedactor {
             out = token.matcher(out).replaceAll(MASK);
         }
         out = URL_CREDENTIALS.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK + "@"));
-        return BEARER.matcher(out).replaceAll(m -> Matcher.quoteReplacement(
-                m.group(3).equals(MASK) ? m.group() : m.group(1) + m.group(2) + MASK));
+        return BEARER.matcher(out)
+                .replaceAll(m ->
+                        Matcher.quoteReplacement(m.group(3).equals(MASK) ? m.group() : m.group(1) + m.group(2) + MASK));
     }
 
     /**
@@ -92,7 +95,7 @@ public final class SecretRedactor {
             return true;
         }
         String n = name.toLowerCase(Locale.ROOT);
-        return value.chars().allMatch(Character::isDigit) && (n.endsWith("tokens") || n.contains("token_count")
-                || n.contains("max_") || n.endsWith("_ms"));
+        return value.chars().allMatch(Character::isDigit)
+                && (n.endsWith("tokens") || n.contains("token_count") || n.contains("max_") || n.endsWith("_ms"));
     }
 }

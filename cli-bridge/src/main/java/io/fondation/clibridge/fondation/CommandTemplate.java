@@ -63,7 +63,8 @@ public final class CommandTemplate {
             while (m.find()) {
                 String value = values.get(m.group(1));
                 if (value == null) {
-                    throw new IllegalArgumentException("no value for placeholder {" + m.group(1) + "} in command template");
+                    throw new IllegalArgumentException(
+                            "no value for placeholder {" + m.group(1) + "} in command template");
                 }
                 m.appendReplacement(rendered, Matcher.quoteReplacement(value));
             }

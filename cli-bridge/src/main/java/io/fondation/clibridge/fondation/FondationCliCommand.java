@@ -17,14 +17,14 @@ import java.util.Set;
 public final class FondationCliCommand {
 
     /** The steps the CLI knows, in order. */
-    public static final List<String> STEPS = List.of(
-            "extract", "analyze", "order", "generate-chapters", "review-chapters", "generate-tutorials");
+    public static final List<String> STEPS =
+            List.of("extract", "analyze", "order", "generate-chapters", "review-chapters", "generate-tutorials");
     /** The old worker's limit. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
+
     public static final String DEFAULT_PROFILE = "production";
 
-    private FondationCliCommand() {
-    }
+    private FondationCliCommand() {}
 
     public static Builder builder() {
         return new Builder();
@@ -47,8 +47,7 @@ public final class FondationCliCommand {
         private Integer claudeMaxRetries;
         private Duration apiTimeout;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The JavaScript runtime ({@code node} or {@code bun}); null or blank runs the CLI file directly. */
         public Builder runtime(String runtime) {
@@ -195,8 +194,8 @@ public final class FondationCliCommand {
                 env.putIfAbsent("API_TIMEOUT_MS", Long.toString(apiTimeout.toMillis()));
             }
             Objects.requireNonNull(timeout, "timeout");
-            return new ProcessSpec(command, workingDirectory != null ? workingDirectory : repository, env, timeout,
-                    killGrace);
+            return new ProcessSpec(
+                    command, workingDirectory != null ? workingDirectory : repository, env, timeout, killGrace);
         }
 
         private static Path absolute(Path path) {

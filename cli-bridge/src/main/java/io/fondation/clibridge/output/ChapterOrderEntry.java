@@ -7,5 +7,4 @@ package io.fondation.clibridge.output;
  * @param name its name
  * @param reasoning why it comes here (may be empty)
  */
-public record ChapterOrderEntry(int index, String name, String reasoning) {
-}
+public record ChapterOrderEntry(int index, String name, String reasoning) {}

@@ -12,8 +12,7 @@ public final class MarkdownTitle {
     private static final Pattern SETEXT_H1 = Pattern.compile("^ {0,3}=+[ \\t]*$");
     private static final int MAX_TITLE_CHARS = 200;
 
-    private MarkdownTitle() {
-    }
+    private MarkdownTitle() {}
 
     /** The text of the first heading, trimmed, or empty if the document has none. */
     public static Optional<String> of(String markdown) {
@@ -33,7 +32,9 @@ public final class MarkdownTitle {
             start = end + 1;
             Matcher f = FENCE.matcher(line);
             if (fence != null) {
-                if (f.find() && f.group(1).charAt(0) == fence.charAt(0) && f.group(1).length() >= fence.length()) {
+                if (f.find()
+                        && f.group(1).charAt(0) == fence.charAt(0)
+                        && f.group(1).length() >= fence.length()) {
                     fence = null;
                 }
                 continue;
@@ -47,7 +48,9 @@ public final class MarkdownTitle {
             if (h.matches() && !h.group(1).isBlank()) {
                 return Optional.of(clean(h.group(1)));
             }
-            if (previous != null && !previous.isBlank() && SETEXT_H1.matcher(line).matches()) {
+            if (previous != null
+                    && !previous.isBlank()
+                    && SETEXT_H1.matcher(line).matches()) {
                 return Optional.of(clean(previous));
             }
             previous = line;

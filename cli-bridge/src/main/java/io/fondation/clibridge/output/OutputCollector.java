@@ -41,6 +41,7 @@ public final class OutputCollector {
 
     /** Titles the existing worker gave the YAML documents. */
     public static final String ABSTRACTIONS_TITLE = "Abstractions";
+
     public static final String RELATIONSHIPS_TITLE = "Relationships";
     public static final String ORDER_TITLE = "Chapter Order";
 
@@ -50,7 +51,11 @@ public final class OutputCollector {
     private enum Section {
         CHAPTERS("chapters", DocumentKind.CHAPTER, "", "chapter"),
         // why: the reading order recognises reviewed chapters by this title prefix too.
-        REVIEWED("reviewed-chapters", DocumentKind.CHAPTER, DocumentReadingOrder.REVIEWED_TITLE_PREFIX, "reviewed chapter"),
+        REVIEWED(
+                "reviewed-chapters",
+                DocumentKind.CHAPTER,
+                DocumentReadingOrder.REVIEWED_TITLE_PREFIX,
+                "reviewed chapter"),
         TUTORIALS("tutorials", DocumentKind.TUTORIAL, "Tutorial: ", "tutorial");
 
         final String directory;
@@ -105,7 +110,8 @@ public final class OutputCollector {
             run.problems.add(new OutputException(".", "output directory '" + outputDir + "' does not exist"));
             return run.result();
         } catch (IOException e) {
-            run.problems.add(new OutputException(".", "cannot read output directory '" + outputDir + "': " + e.getMessage()));
+            run.problems.add(
+                    new OutputException(".", "cannot read output directory '" + outputDir + "': " + e.getMessage()));
             return run.result();
         }
         try {
@@ -138,9 +144,15 @@ public final class OutputCollector {
                 }
                 Object document = yaml.load(name, text);
                 switch (i) {
-                    case 0: abstractions = StepFiles.abstractions(document); break;
-                    case 1: relationships = StepFiles.relationships(document); break;
-                    default: order = StepFiles.order(document); break;
+                    case 0:
+                        abstractions = StepFiles.abstractions(document);
+                        break;
+                    case 1:
+                        relationships = StepFiles.relationships(document);
+                        break;
+                    default:
+                        order = StepFiles.order(document);
+                        break;
                 }
                 loaded[i] = document;
             } catch (OutputException e) {
@@ -160,8 +172,8 @@ public final class OutputCollector {
         }
         for (int i = 0; i < names.length; i++) {
             if (loaded[i] != null) {
-                run.documents.add(new Document(names[i], titles[i], null, DocumentKind.YAML,
-                        JsonText.stringify(loaded[i])));
+                run.documents.add(
+                        new Document(names[i], titles[i], null, DocumentKind.YAML, JsonText.stringify(loaded[i])));
             }
         }
     }
@@ -221,7 +233,8 @@ public final class OutputCollector {
                     run.warnings.add(entry.slug + ": no heading; titled after the file name");
                     return fileTitle(entry.path);
                 });
-                run.documents.add(new Document(entry.slug, section.titlePrefix + heading, entry.index, section.kind, text));
+                run.documents.add(
+                        new Document(entry.slug, section.titlePrefix + heading, entry.index, section.kind, text));
             } catch (OutputException e) {
                 run.problems.add(e);
             }
@@ -268,21 +281,24 @@ public final class OutputCollector {
             throw new OutputException(slug, "cannot read: " + e.getMessage(), e);
         }
         if (bytes.length > limits.maxFileBytes()) {
-            throw new OutputException(slug, "grew beyond the limit of " + limits.maxFileBytes() + " bytes while being read");
+            throw new OutputException(
+                    slug, "grew beyond the limit of " + limits.maxFileBytes() + " bytes while being read");
         }
         return decode(slug, bytes);
     }
 
     /** Strict UTF-8: invalid bytes are an error naming their offset. A leading BOM is dropped. */
     static String decode(String slug, byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new OutputException(slug, "is not valid UTF-8 (invalid byte sequence at byte offset " + in.position() + ")");
+            throw new OutputException(
+                    slug, "is not valid UTF-8 (invalid byte sequence at byte offset " + in.position() + ")");
         }
         decoder.flush(out);
         out.flip();
@@ -337,16 +353,18 @@ public final class OutputCollector {
         void countFile(String slug, OutputLimits limits) {
             files++;
             if (files > limits.maxFiles()) {
-                throw new LimitExceeded(new OutputException(slug, "more than " + limits.maxFiles()
-                        + " output files; limit exceeded, collection stopped"));
+                throw new LimitExceeded(new OutputException(
+                        slug, "more than " + limits.maxFiles() + " output files; limit exceeded, collection stopped"));
             }
         }
 
         void countBytes(String slug, long size, OutputLimits limits) {
             bytes += size;
             if (bytes > limits.maxTotalBytes()) {
-                throw new LimitExceeded(new OutputException(slug, "output exceeds " + limits.maxTotalBytes()
-                        + " bytes in total; limit exceeded, collection stopped"));
+                throw new LimitExceeded(new OutputException(
+                        slug,
+                        "output exceeds " + limits.maxTotalBytes()
+                                + " bytes in total; limit exceeded, collection stopped"));
             }
         }
 

@@ -20,10 +20,12 @@ public record OutputLimits(int maxFiles, long maxFileBytes, long maxTotalBytes) 
             throw new IllegalArgumentException("maxFiles must be at least 1, was " + maxFiles);
         }
         if (maxFileBytes < 1 || maxFileBytes > HARD_MAX_FILE_BYTES) {
-            throw new IllegalArgumentException("maxFileBytes must be between 1 and " + HARD_MAX_FILE_BYTES + ", was " + maxFileBytes);
+            throw new IllegalArgumentException(
+                    "maxFileBytes must be between 1 and " + HARD_MAX_FILE_BYTES + ", was " + maxFileBytes);
         }
         if (maxTotalBytes < maxFileBytes) {
-            throw new IllegalArgumentException("maxTotalBytes (" + maxTotalBytes + ") must be at least maxFileBytes (" + maxFileBytes + ")");
+            throw new IllegalArgumentException(
+                    "maxTotalBytes (" + maxTotalBytes + ") must be at least maxFileBytes (" + maxFileBytes + ")");
         }
     }
 

@@ -8,5 +8,4 @@ package io.fondation.clibridge.output;
  * @param label a short label
  * @param evidence why the model thinks so (may be empty)
  */
-public record Relationship(int fromAbstraction, int toAbstraction, String label, String evidence) {
-}
+public record Relationship(int fromAbstraction, int toAbstraction, String label, String evidence) {}

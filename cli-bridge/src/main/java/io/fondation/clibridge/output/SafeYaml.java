@@ -70,7 +70,10 @@ public final class SafeYaml {
             Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
             StringBuilder text = new StringBuilder(marked.getProblem() != null ? marked.getProblem() : "parse error");
             if (mark != null) {
-                text.append(" at line ").append(mark.getLine() + 1).append(", column ").append(mark.getColumn() + 1);
+                text.append(" at line ")
+                        .append(mark.getLine() + 1)
+                        .append(", column ")
+                        .append(mark.getColumn() + 1);
             }
             if (marked.getContext() != null) {
                 text.append(" (").append(marked.getContext()).append(')');
@@ -144,12 +147,16 @@ public final class SafeYaml {
             nodes += n;
             chars += c;
             if (nodes > maxExpandedNodes || nodes < 0) {
-                throw new OutputException(file, "YAML expands to more than " + maxExpandedNodes
-                        + " nodes (aliases/anchors used as an expansion bomb?)");
+                throw new OutputException(
+                        file,
+                        "YAML expands to more than " + maxExpandedNodes
+                                + " nodes (aliases/anchors used as an expansion bomb?)");
             }
             if (chars > maxExpandedChars || chars < 0) {
-                throw new OutputException(file, "YAML expands to more than " + maxExpandedChars
-                        + " characters (aliases/anchors used as an expansion bomb?)");
+                throw new OutputException(
+                        file,
+                        "YAML expands to more than " + maxExpandedChars
+                                + " characters (aliases/anchors used as an expansion bomb?)");
             }
         }
     }

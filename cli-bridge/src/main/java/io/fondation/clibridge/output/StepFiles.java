@@ -23,8 +23,7 @@ public final class StepFiles {
     /** An index written as {@code 3} or {@code "3 # Name"}. */
     private static final Pattern INDEX_REF = Pattern.compile("^\\s*(\\d{1,9})\\s*(?:#.*)?$");
 
-    private StepFiles() {
-    }
+    private StepFiles() {}
 
     /** Step 1: a list of {@code {name, description, file_paths}} (or a map with an {@code abstractions} list). */
     public static List<Abstraction> abstractions(Object document) {
@@ -100,7 +99,8 @@ public final class StepFiles {
             ChapterOrderEntry entry;
             if (raw instanceof Map) {
                 Map<?, ?> map = (Map<?, ?>) raw;
-                entry = new ChapterOrderEntry(index(file, at + ".index", map.get("index")),
+                entry = new ChapterOrderEntry(
+                        index(file, at + ".index", map.get("index")),
                         optionalText(file, at + ".name", map.get("name")),
                         optionalText(file, at + ".reasoning", map.get("reasoning")));
             } else {
@@ -136,8 +136,10 @@ public final class StepFiles {
 
     private static void checkIndex(String file, String field, int index, int count) {
         if (index >= count) {
-            throw new OutputException(file, field + ": " + index + " is not an abstraction index ("
-                    + (count == 0 ? "step 1 lists none" : "0.." + (count - 1)) + " in " + ABSTRACTIONS + ")");
+            throw new OutputException(
+                    file,
+                    field + ": " + index + " is not an abstraction index ("
+                            + (count == 0 ? "step 1 lists none" : "0.." + (count - 1)) + " in " + ABSTRACTIONS + ")");
         }
     }
 
@@ -219,6 +221,7 @@ public final class StepFiles {
             return "a list";
         }
         String text = String.valueOf(value);
-        return (value instanceof String ? "text '" : "the value '") + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'";
+        return (value instanceof String ? "text '" : "the value '")
+                + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'";
     }
 }

@@ -23,7 +23,10 @@ final class DefaultRunningProcess implements RunningProcess {
     /** How long to wait for the pipes to reach end of file once the tree is gone. */
     private static final long DRAIN_WAIT_MILLIS = 5_000;
 
-    private enum Event { EXITED, CANCEL }
+    private enum Event {
+        EXITED,
+        CANCEL
+    }
 
     private final Process process;
     private final ProcessSpec spec;
@@ -38,8 +41,13 @@ final class DefaultRunningProcess implements RunningProcess {
     private final CompletableFuture<ProcessOutcome> outcome = new CompletableFuture<>();
     private final Duration snapshotInterval;
 
-    DefaultRunningProcess(Process process, ProcessSpec spec, OutputListener listener, int tailBytes,
-                          int maxLineBytes, Duration snapshotInterval) {
+    DefaultRunningProcess(
+            Process process,
+            ProcessSpec spec,
+            OutputListener listener,
+            int tailBytes,
+            int maxLineBytes,
+            Duration snapshotInterval) {
         this.process = process;
         this.spec = spec;
         this.snapshotInterval = snapshotInterval;
@@ -50,9 +58,11 @@ final class DefaultRunningProcess implements RunningProcess {
         StreamDrainer.LineSink sink = new SerialisedSink(listener);
         int id = COUNTER.incrementAndGet();
         long pid = process.pid();
-        this.stdoutThread = daemon("proc-" + id + "-" + pid + "-stdout",
+        this.stdoutThread = daemon(
+                "proc-" + id + "-" + pid + "-stdout",
                 new StreamDrainer(process.getInputStream(), OutputChannel.STDOUT, maxLineBytes, stdoutTail, sink));
-        this.stderrThread = daemon("proc-" + id + "-" + pid + "-stderr",
+        this.stderrThread = daemon(
+                "proc-" + id + "-" + pid + "-stderr",
                 new StreamDrainer(process.getErrorStream(), OutputChannel.STDERR, maxLineBytes, stderrTail, sink));
         try {
             process.getOutputStream().close();
@@ -151,8 +161,14 @@ final class DefaultRunningProcess implements RunningProcess {
             signal = raw - 128;
             exitCode = -1;
         }
-        return new ProcessOutcome(exitCode, signal, Duration.ofNanos(durationNanos), timedOut, canceled,
-                stdoutTail.text(), stderrTail.text());
+        return new ProcessOutcome(
+                exitCode,
+                signal,
+                Duration.ofNanos(durationNanos),
+                timedOut,
+                canceled,
+                stdoutTail.text(),
+                stderrTail.text());
     }
 
     private void joinDrainers() throws InterruptedException {
@@ -161,7 +177,8 @@ final class DefaultRunningProcess implements RunningProcess {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             thread.join(Math.max(1, left));
             if (thread.isAlive()) {
-                LOG.warn("{}: output pipe still open after exit (held by an escaped process?); giving up on it",
+                LOG.warn(
+                        "{}: output pipe still open after exit (held by an escaped process?); giving up on it",
                         thread.getName());
             }
         }

@@ -11,7 +11,7 @@ package io.fondation.clibridge.process;
 public interface OutputListener {
 
     /** A listener that ignores everything. */
-    OutputListener NONE = (channel, line) -> { };
+    OutputListener NONE = (channel, line) -> {};
 
     void onLine(OutputChannel channel, String line);
 }

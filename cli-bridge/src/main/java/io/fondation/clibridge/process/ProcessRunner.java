@@ -70,13 +70,19 @@ public final class ProcessRunner {
         } catch (IOException e) {
             throw new ProcessStartException("cannot start '" + spec.executable() + "': " + e.getMessage(), e);
         }
-        return new DefaultRunningProcess(process, spec, listener == null ? OutputListener.NONE : listener,
-                tailBytes, maxLineBytes, snapshotInterval);
+        return new DefaultRunningProcess(
+                process,
+                spec,
+                listener == null ? OutputListener.NONE : listener,
+                tailBytes,
+                maxLineBytes,
+                snapshotInterval);
     }
 
     private static void checkWorkingDirectory(Path directory) {
         if (!Files.isDirectory(directory)) {
-            throw new ProcessStartException("working directory '" + directory + "' does not exist or is not a directory");
+            throw new ProcessStartException(
+                    "working directory '" + directory + "' does not exist or is not a directory");
         }
     }
 

@@ -17,7 +17,11 @@ import java.util.Objects;
  * @param killGrace how long to wait after SIGTERM before sending SIGKILL
  */
 public record ProcessSpec(
-        List<String> command, Path workingDirectory, Map<String, String> environment, Duration timeout, Duration killGrace) {
+        List<String> command,
+        Path workingDirectory,
+        Map<String, String> environment,
+        Duration timeout,
+        Duration killGrace) {
 
     /** The grace period used when none is given. */
     public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(10);
@@ -47,7 +51,8 @@ public record ProcessSpec(
                 throw new IllegalArgumentException("invalid environment variable name '" + name + "'");
             }
             if (value == null || value.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("environment variable " + name + " has a null value or a NUL character");
+                throw new IllegalArgumentException(
+                        "environment variable " + name + " has a null value or a NUL character");
             }
         });
         environment = Map.copyOf(environment);

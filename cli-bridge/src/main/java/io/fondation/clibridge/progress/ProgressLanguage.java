@@ -18,7 +18,11 @@ public enum ProgressLanguage {
             return FRENCH;
         }
         String v = value.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-        if (v.equals("fr") || v.startsWith("fr-") || v.equals("french") || v.equals("francais") || v.equals("français")) {
+        if (v.equals("fr")
+                || v.startsWith("fr-")
+                || v.equals("french")
+                || v.equals("francais")
+                || v.equals("français")) {
             return FRENCH;
         }
         if (v.equals("en") || v.startsWith("en-") || v.equals("english")) {

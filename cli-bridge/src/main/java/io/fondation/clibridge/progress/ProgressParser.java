@@ -25,9 +25,12 @@ public final class ProgressParser {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FONDATION_STEP = Pattern.compile("\\[FONDATION_STEP_(\\d{1,3})/(\\d{1,3})\\]\\s*(.*)");
-    private static final Pattern TTY = Pattern.compile("^[^\\w\\[]{0,6}\\[(\\d{1,3})/(\\d{1,3})\\]\\s*(?:([A-Za-z][\\w -]{0,40}?):\\s+)?(.*)$");
-    private static final Pattern STEP_SLASH = Pattern.compile("(?i)\\bstep\\s+(\\d{1,3})\\s*/\\s*(\\d{1,3})\\b\\s*[:\\-–—.]?\\s*(.*)");
-    private static final Pattern STEP_OF = Pattern.compile("(?i)\\bstep\\s+(\\d{1,3})\\s+of\\s+(\\d{1,3})\\b\\s*[:\\-–—.]?\\s*(.*)");
+    private static final Pattern TTY =
+            Pattern.compile("^[^\\w\\[]{0,6}\\[(\\d{1,3})/(\\d{1,3})\\]\\s*(?:([A-Za-z][\\w -]{0,40}?):\\s+)?(.*)$");
+    private static final Pattern STEP_SLASH =
+            Pattern.compile("(?i)\\bstep\\s+(\\d{1,3})\\s*/\\s*(\\d{1,3})\\b\\s*[:\\-–—.]?\\s*(.*)");
+    private static final Pattern STEP_OF =
+            Pattern.compile("(?i)\\bstep\\s+(\\d{1,3})\\s+of\\s+(\\d{1,3})\\b\\s*[:\\-–—.]?\\s*(.*)");
     private static final Pattern PROGRESS_TAG = Pattern.compile("\\[PROGRESS\\]\\s*(.*)");
     private static final Pattern FRACTION = Pattern.compile("^\\[?(\\d{1,3})/(\\d{1,3})\\]?\\s*[:\\-–—]?\\s*(.*)");
 

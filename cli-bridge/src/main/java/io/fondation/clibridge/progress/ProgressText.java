@@ -29,11 +29,10 @@ public final class ProgressText {
             "Génération de tutoriels interactifs");
 
     /** The TTY form's phase names. */
-    private static final List<String> PHASES = List.of(
-            "extract", "analyze", "order", "generate", "review", "tutorials");
+    private static final List<String> PHASES =
+            List.of("extract", "analyze", "order", "generate", "review", "tutorials");
 
-    private ProgressText() {
-    }
+    private ProgressText() {}
 
     /**
      * The text for a progress: a known Fondation step gets its localised name; any other message

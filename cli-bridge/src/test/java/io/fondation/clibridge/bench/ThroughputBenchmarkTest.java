@@ -47,16 +47,26 @@ class ThroughputBenchmarkTest {
     void readerThroughputFromAChildProcess() throws Exception {
         long total = 1L << 30;
         AtomicLong lines = new AtomicLong();
-        ProcessSpec spec = new ProcessSpec(Fixtures.bash("flood.sh", Long.toString(total)), dir, Fixtures.minimalEnv(),
-                Duration.ofMinutes(10), Duration.ofSeconds(1));
+        ProcessSpec spec = new ProcessSpec(
+                Fixtures.bash("flood.sh", Long.toString(total)),
+                dir,
+                Fixtures.minimalEnv(),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(1));
         long start = System.nanoTime();
-        ProcessOutcome outcome = new ProcessRunner().start(spec, (channel, text) -> {
-            if (channel == OutputChannel.STDOUT) {
-                lines.incrementAndGet();
-            }
-        }).await();
+        ProcessOutcome outcome = new ProcessRunner()
+                .start(spec, (channel, text) -> {
+                    if (channel == OutputChannel.STDOUT) {
+                        lines.incrementAndGet();
+                    }
+                })
+                .await();
         long nanos = System.nanoTime() - start;
-        report("ProcessRunner, child process (exit " + outcome.exitCode() + "), 100-byte lines", lines.get(), total, nanos);
+        report(
+                "ProcessRunner, child process (exit " + outcome.exitCode() + "), 100-byte lines",
+                lines.get(),
+                total,
+                nanos);
     }
 
     @Test
@@ -65,7 +75,8 @@ class ThroughputBenchmarkTest {
         Path chapters = Files.createDirectories(out.resolve("chapters"));
         String body = "Some text of the chapter, with `code` and **emphasis**.\n".repeat(40);
         for (int i = 10_000; i >= 1; i--) {
-            Files.writeString(chapters.resolve("chapter_" + i + "_topic-" + i + ".md"),
+            Files.writeString(
+                    chapters.resolve("chapter_" + i + "_topic-" + i + ".md"),
                     "# Chapter " + i + ": Topic " + i + "\n\n" + body);
         }
         OutputCollector collector = new OutputCollector(new OutputLimits(20_000, 1 << 20, 1L << 32));
@@ -74,22 +85,32 @@ class ThroughputBenchmarkTest {
             long start = System.nanoTime();
             CollectedOutput collected = collector.collect(out);
             long millis = (System.nanoTime() - start) / 1_000_000;
-            System.out.printf("BENCHMARK collect 10,000 Markdown files (%d KiB each): run %d: %d ms (%d documents)%n",
-                    Files.size(chapters.resolve("chapter_1_topic-1.md")) / 1024, run, millis, collected.documents().size());
+            System.out.printf(
+                    "BENCHMARK collect 10,000 Markdown files (%d KiB each): run %d: %d ms (%d documents)%n",
+                    Files.size(chapters.resolve("chapter_1_topic-1.md")) / 1024,
+                    run,
+                    millis,
+                    collected.documents().size());
         }
     }
 
     private static long drain(byte[] line, long total) {
         InputStream in = new RepeatingStream(line, total);
         AtomicLong lines = new AtomicLong();
-        new StreamDrainer(in, OutputChannel.STDOUT, 64 * 1024, new TailBuffer(64 * 1024),
-                (channel, text) -> lines.incrementAndGet()).run();
+        new StreamDrainer(
+                        in,
+                        OutputChannel.STDOUT,
+                        64 * 1024,
+                        new TailBuffer(64 * 1024),
+                        (channel, text) -> lines.incrementAndGet())
+                .run();
         return lines.get();
     }
 
     private static void report(String what, long lines, long bytes, long nanos) {
         double seconds = nanos / 1e9;
-        System.out.printf("BENCHMARK %s: %,d lines in %.2f s = %,.0f lines/s, %.0f MB/s%n",
+        System.out.printf(
+                "BENCHMARK %s: %,d lines in %.2f s = %,.0f lines/s, %.0f MB/s%n",
                 what, lines, seconds, lines / seconds, bytes / 1e6 / seconds);
     }
 

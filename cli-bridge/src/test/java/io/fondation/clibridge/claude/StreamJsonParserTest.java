@@ -34,12 +34,14 @@ class StreamJsonParserTest {
         assertThat(parser.model()).contains("claude-sonnet-4-5-20250929");
         assertThat(parser.toolUses()).isEqualTo(3);
         assertThat(parser.assistantMessages()).isEqualTo(3);
-        assertThat(parser.lastToolProgress()).contains(new Progress(0, 1, "Write: /tmp/job-1/out/chapters/chapter_1_intro.md"));
+        assertThat(parser.lastToolProgress())
+                .contains(new Progress(0, 1, "Write: /tmp/job-1/out/chapters/chapter_1_intro.md"));
     }
 
     @Test
     void detailsCarrySessionTurnsCostAndTokens() {
-        Map<String, Object> details = feed("/claude/success.ndjson").summary().orElseThrow().toDetails();
+        Map<String, Object> details =
+                feed("/claude/success.ndjson").summary().orElseThrow().toDetails();
         assertThat(details)
                 .containsEntry(ClaudeRunSummary.SESSION_ID, "0b7c6a40-7d1e-4a7e-9a43-3c2f4d6e8a11")
                 .containsEntry(ClaudeRunSummary.NUM_TURNS, 7)
@@ -60,10 +62,12 @@ class StreamJsonParserTest {
             parser.accept(line);
             seen.addAll(parser.toolProgressAfter(before));
         }
-        assertThat(seen).extracting(Progress::message).containsExactly(
-                "Read: /tmp/job-1/repo/src/main.ts",
-                "Bash: git log --oneline | head -5",
-                "Write: /tmp/job-1/out/chapters/chapter_1_intro.md");
+        assertThat(seen)
+                .extracting(Progress::message)
+                .containsExactly(
+                        "Read: /tmp/job-1/repo/src/main.ts",
+                        "Bash: git log --oneline | head -5",
+                        "Write: /tmp/job-1/out/chapters/chapter_1_intro.md");
         assertThat(parser.toolProgressAfter(parser.toolUses())).isEmpty();
     }
 
@@ -100,7 +104,9 @@ class StreamJsonParserTest {
         assertThat(parser.sawEvents()).isFalse();
 
         parser.accept("{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s-1\"}");
-        parser.accept("{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":true,\"duration_ms\":5,\"result\":\"" + "y".repeat(200));
+        parser.accept(
+                "{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":true,\"duration_ms\":5,\"result\":\""
+                        + "y".repeat(200));
         ClaudeRunSummary summary = parser.summary().orElseThrow();
         assertThat(summary.subtype()).isEqualTo("error_during_execution");
         assertThat(summary.isError()).isTrue();
@@ -111,8 +117,9 @@ class StreamJsonParserTest {
     void toolCommandsInProgressAreRedactedAndShortened() {
         StreamJsonParser parser = new StreamJsonParser();
         String token = "ghp_" + "A1b2C3d4".repeat(5);
-        parser.accept("{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"tool_use\",\"name\":\"Bash\",\"input\":{\"command\":\"curl -H 'Authorization: token "
-                + token + "' https://example.invalid/" + "p".repeat(300) + "\"}}]}}");
+        parser.accept(
+                "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"tool_use\",\"name\":\"Bash\",\"input\":{\"command\":\"curl -H 'Authorization: token "
+                        + token + "' https://example.invalid/" + "p".repeat(300) + "\"}}]}}");
         String message = parser.lastToolProgress().orElseThrow().message();
         assertThat(message).startsWith("Bash: curl").doesNotContain(token).hasSizeLessThanOrEqualTo(6 + 120);
     }

@@ -48,15 +48,25 @@ class EnvironmentPolicyTest {
     @Test
     void defaultsPassWhatTheAnalyzerNeedsAndNothingElse() {
         Map<String, String> out = EnvironmentPolicy.defaults().filter(workerEnvironment(), Path.of("/home/worker"));
-        assertThat(out).containsOnlyKeys("PATH", "HOME", "LANG", "LC_ALL", "TZ", "NODE_PATH",
-                "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_BASE_URL");
+        assertThat(out)
+                .containsOnlyKeys(
+                        "PATH",
+                        "HOME",
+                        "LANG",
+                        "LC_ALL",
+                        "TZ",
+                        "NODE_PATH",
+                        "CLAUDE_CODE_OAUTH_TOKEN",
+                        "ANTHROPIC_BASE_URL");
         assertThat(out).containsEntry("HOME", "/home/worker");
     }
 
     @Test
     void homeComesFromTheSourceWhenNotGiven() {
-        assertThat(EnvironmentPolicy.defaults().filter(workerEnvironment(), null)).containsEntry("HOME", "/root");
-        assertThat(EnvironmentPolicy.defaults().filter(Map.of("PATH", "/bin"), null)).doesNotContainKey("HOME");
+        assertThat(EnvironmentPolicy.defaults().filter(workerEnvironment(), null))
+                .containsEntry("HOME", "/root");
+        assertThat(EnvironmentPolicy.defaults().filter(Map.of("PATH", "/bin"), null))
+                .doesNotContainKey("HOME");
     }
 
     @Test
@@ -69,9 +79,19 @@ class EnvironmentPolicyTest {
 
     @Test
     void secretsCannotBeAddedAsExtras() {
-        for (String name : List.of("GITHUB_TOKEN", "ENCRYPTION_KEY", "CONVEX_DEPLOY_KEY", "CONVEX_*", "GIT*", "WORKER_SECRET", "FONDATION_WORKER_SECRET", "C*")) {
+        for (String name : List.of(
+                "GITHUB_TOKEN",
+                "ENCRYPTION_KEY",
+                "CONVEX_DEPLOY_KEY",
+                "CONVEX_*",
+                "GIT*",
+                "WORKER_SECRET",
+                "FONDATION_WORKER_SECRET",
+                "C*")) {
             assertThatThrownBy(() -> EnvironmentPolicy.defaults().withExtras(List.of(name)))
-                    .as(name).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never passed");
+                    .as(name)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("never passed");
         }
         assertThatThrownBy(() -> EnvironmentPolicy.defaults().withExtras(List.of("BAD NAME")))
                 .hasMessageContaining("'BAD NAME'");
@@ -83,15 +103,25 @@ class EnvironmentPolicyTest {
     void aRealChildSeesNoneOfTheWorkersSecrets() throws Exception {
         Map<String, String> env = EnvironmentPolicy.defaults().filter(workerEnvironment(), dir);
         List<String> lines = new ArrayList<>();
-        ProcessOutcome outcome = new ProcessRunner().start(new ProcessSpec(Fixtures.bash("env-and-stdin.sh"), dir, env,
-                Duration.ofSeconds(30), null), (channel, line) -> {
-                    if (channel == OutputChannel.STDOUT) {
-                        lines.add(line);
-                    }
-                }).await();
+        ProcessOutcome outcome = new ProcessRunner()
+                .start(
+                        new ProcessSpec(Fixtures.bash("env-and-stdin.sh"), dir, env, Duration.ofSeconds(30), null),
+                        (channel, line) -> {
+                            if (channel == OutputChannel.STDOUT) {
+                                lines.add(line);
+                            }
+                        })
+                .await();
         assertThat(outcome.succeeded()).isTrue();
         assertThat(lines).contains("CLAUDE_CODE_OAUTH_TOKEN=test-oauth", "HOME=" + dir);
-        assertThat(String.join("\n", lines)).doesNotContain("test-deploy-key", "test-encryption", "test-github",
-                "test-gh", "test-worker", "test-callback", "CONVEX_URL");
+        assertThat(String.join("\n", lines))
+                .doesNotContain(
+                        "test-deploy-key",
+                        "test-encryption",
+                        "test-github",
+                        "test-gh",
+                        "test-worker",
+                        "test-callback",
+                        "CONVEX_URL");
     }
 }

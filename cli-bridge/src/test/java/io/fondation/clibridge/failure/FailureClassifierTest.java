@@ -21,18 +21,21 @@ class FailureClassifierTest {
 
     private static final String FONDATION_STDOUT =
             "{\"level\":\"info\",\"time\":1735600000000,\"context\":\"analyze\",\"msg\":\"Starting analysis of /tmp/job/repo\"}\n"
-            + "{\"level\":\"info\",\"time\":1735600000100,\"context\":\"analyze\",\"msg\":\"[FONDATION_STEP_1/6] Extracting core abstractions from codebase\"}\n"
-            + "{\"level\":\"error\",\"time\":1735600004000,\"context\":\"analyze\",\"msg\":\"Analysis failed\"}\n";
+                    + "{\"level\":\"info\",\"time\":1735600000100,\"context\":\"analyze\",\"msg\":\"[FONDATION_STEP_1/6] Extracting core abstractions from codebase\"}\n"
+                    + "{\"level\":\"error\",\"time\":1735600004000,\"context\":\"analyze\",\"msg\":\"Analysis failed\"}\n";
 
     private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
-    private final FailureClassifier classifier = new FailureClassifier(FailureClassifier.DEFAULT_RATE_LIMIT_DELAY, clock);
+    private final FailureClassifier classifier =
+            new FailureClassifier(FailureClassifier.DEFAULT_RATE_LIMIT_DELAY, clock);
 
     private static ProcessOutcome exit(int code, String stdout, String stderr) {
         return new ProcessOutcome(code, null, Duration.ofSeconds(42), false, false, stdout, stderr);
     }
 
     private JobFailure fondation(int code, String stderr) {
-        return classifier.classify(exit(code, FONDATION_STDOUT, stderr), 0, Optional.empty()).orElseThrow();
+        return classifier
+                .classify(exit(code, FONDATION_STDOUT, stderr), 0, Optional.empty())
+                .orElseThrow();
     }
 
     private JobFailure claude(String resource, int code) {
@@ -48,33 +51,42 @@ class FailureClassifierTest {
         StreamJsonParser parser = new StreamJsonParser();
         Fixtures.text("/claude/success.ndjson").lines().forEach(parser::accept);
         // The model's own text mentions "rate limits" and "429": a successful result is still a success.
-        assertThat(classifier.classify(exit(0, Fixtures.text("/claude/success.ndjson"), ""), 1, parser.summary())).isEmpty();
+        assertThat(classifier.classify(exit(0, Fixtures.text("/claude/success.ndjson"), ""), 1, parser.summary()))
+                .isEmpty();
     }
 
     @Test
     void exitZeroWithoutDocumentsIsAFailure() {
-        JobFailure failure = classifier.classify(exit(0, "{\"level\":\"info\",\"msg\":\"done\"}\n", ""), 0, Optional.empty()).orElseThrow();
+        JobFailure failure = classifier
+                .classify(exit(0, "{\"level\":\"info\",\"msg\":\"done\"}\n", ""), 0, Optional.empty())
+                .orElseThrow();
         assertThat(failure.kind()).isEqualTo(FailureKind.ANALYZER_FAILED);
         assertThat(failure.message()).startsWith("analyzer exited 0 but produced no documents");
     }
 
     @Test
     void invalidApiKeyIsAnAuthenticationFailureThatIsNotRetried() {
-        JobFailure failure = fondation(1, "Error: Claude Code process exited with code 1\n"
-                + "    at ChildProcess.<anonymous> (file:///app/cli/dist/cli.bundled.mjs:4021:19)\n"
-                + "Invalid API key · Please run /login\n");
+        JobFailure failure = fondation(
+                1,
+                "Error: Claude Code process exited with code 1\n"
+                        + "    at ChildProcess.<anonymous> (file:///app/cli/dist/cli.bundled.mjs:4021:19)\n"
+                        + "Invalid API key · Please run /login\n");
         assertThat(failure.kind()).isEqualTo(FailureKind.AUTHENTICATION);
         assertThat(failure.retryable()).isFalse();
-        assertThat(failure.message()).contains("Claude authentication failed (Invalid API key · Please run /login)")
-                .contains("CLAUDE_CODE_OAUTH_TOKEN").contains("/login")
+        assertThat(failure.message())
+                .contains("Claude authentication failed (Invalid API key · Please run /login)")
+                .contains("CLAUDE_CODE_OAUTH_TOKEN")
+                .contains("/login")
                 .contains("--- last stderr lines ---");
     }
 
     @Test
     void expiredOauthTokenIsAnAuthenticationFailure() {
-        JobFailure failure = fondation(1, "API Error: 401 {\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
-                + "\"message\":\"OAuth token has expired. Please obtain a new token or refresh your existing token.\"},"
-                + "\"request_id\":\"req_011CTest\"}\n");
+        JobFailure failure = fondation(
+                1,
+                "API Error: 401 {\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+                        + "\"message\":\"OAuth token has expired. Please obtain a new token or refresh your existing token.\"},"
+                        + "\"request_id\":\"req_011CTest\"}\n");
         assertThat(failure.kind()).isEqualTo(FailureKind.AUTHENTICATION);
         assertThat(failure.message()).contains("OAuth token has expired");
     }
@@ -88,8 +100,10 @@ class FailureClassifierTest {
 
     @Test
     void rateLimitIsRetriedLater() {
-        JobFailure failure = fondation(1, "API Error: 429 {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\","
-                + "\"message\":\"This request would exceed the rate limit for your organization of 40,000 input tokens per minute.\"}}\n");
+        JobFailure failure = fondation(
+                1,
+                "API Error: 429 {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\","
+                        + "\"message\":\"This request would exceed the rate limit for your organization of 40,000 input tokens per minute.\"}}\n");
         assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.minRetryDelay()).isEqualTo(Duration.ofMinutes(2));
@@ -107,7 +121,9 @@ class FailureClassifierTest {
 
     @Test
     void overloadOnStderrIsRateLimited() {
-        JobFailure failure = fondation(1, "API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n");
+        JobFailure failure = fondation(
+                1,
+                "API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n");
         assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
     }
 
@@ -121,32 +137,58 @@ class FailureClassifierTest {
 
     @Test
     void timeoutIsRetryableAndCancelIsNot() {
-        JobFailure timeout = classifier.classify(new ProcessOutcome(-1, 9, Duration.ofHours(1), true, false, FONDATION_STDOUT,
-                "still generating chapter 7\n"), 3, Optional.empty()).orElseThrow();
+        JobFailure timeout = classifier
+                .classify(
+                        new ProcessOutcome(
+                                -1,
+                                9,
+                                Duration.ofHours(1),
+                                true,
+                                false,
+                                FONDATION_STDOUT,
+                                "still generating chapter 7\n"),
+                        3,
+                        Optional.empty())
+                .orElseThrow();
         assertThat(timeout.kind()).isEqualTo(FailureKind.TIMEOUT);
         assertThat(timeout.retryable()).isTrue();
-        assertThat(timeout.message()).startsWith("analyzer timed out after 60 min").endsWith("still generating chapter 7");
-        JobFailure canceled = classifier.classify(new ProcessOutcome(-1, 15, Duration.ofSeconds(3), false, true, "", ""), 2,
-                Optional.empty()).orElseThrow();
+        assertThat(timeout.message())
+                .startsWith("analyzer timed out after 60 min")
+                .endsWith("still generating chapter 7");
+        JobFailure canceled = classifier
+                .classify(new ProcessOutcome(-1, 15, Duration.ofSeconds(3), false, true, "", ""), 2, Optional.empty())
+                .orElseThrow();
         assertThat(canceled.kind()).isEqualTo(FailureKind.CANCELED);
         assertThat(canceled.retryable()).isFalse();
     }
 
     @Test
     void aTimeoutSpentFailingToAuthenticateIsAnAuthenticationFailure() {
-        JobFailure failure = classifier.classify(new ProcessOutcome(-1, 9, Duration.ofMinutes(30), true, false, "",
-                "API Error: 401 {\"type\":\"error\",\"error\":{\"type\":\"authentication_error\"}} · Retrying in 32 seconds…\n"),
-                0, Optional.empty()).orElseThrow();
+        JobFailure failure = classifier
+                .classify(
+                        new ProcessOutcome(
+                                -1,
+                                9,
+                                Duration.ofMinutes(30),
+                                true,
+                                false,
+                                "",
+                                "API Error: 401 {\"type\":\"error\",\"error\":{\"type\":\"authentication_error\"}} · Retrying in 32 seconds…\n"),
+                        0,
+                        Optional.empty())
+                .orElseThrow();
         assertThat(failure.kind()).isEqualTo(FailureKind.AUTHENTICATION);
         assertThat(failure.message()).startsWith("analyzer timed out after 30 min while failing to authenticate");
     }
 
     @Test
     void missingCliIsAConfigurationError() {
-        JobFailure failure = fondation(1, "node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\n"
-                + "Error: Cannot find module '/app/fondation/dist/cli.bundled.mjs'\n"
-                + "    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n"
-                + "  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}\n\nNode.js v20.11.1\n");
+        JobFailure failure = fondation(
+                1,
+                "node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\n"
+                        + "Error: Cannot find module '/app/fondation/dist/cli.bundled.mjs'\n"
+                        + "    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n"
+                        + "  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}\n\nNode.js v20.11.1\n");
         assertThat(failure.kind()).isEqualTo(FailureKind.CONFIGURATION);
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.message()).contains("Cannot find module").contains("CLI_PATH");
@@ -158,18 +200,28 @@ class FailureClassifierTest {
 
     @Test
     void serverAndNetworkErrorsAreTransient() {
-        assertThat(fondation(1, "API Error: 500 {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error\"}}\n").kind())
+        assertThat(fondation(
+                                1,
+                                "API Error: 500 {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error\"}}\n")
+                        .kind())
                 .isEqualTo(FailureKind.TRANSIENT);
-        assertThat(fondation(1, "API Error: Connection error. (ECONNREFUSED)\n").kind()).isEqualTo(FailureKind.TRANSIENT);
-        JobFailure killed = classifier.classify(new ProcessOutcome(-1, 9, Duration.ofMinutes(3), false, false, FONDATION_STDOUT, ""),
-                0, Optional.empty()).orElseThrow();
+        assertThat(fondation(1, "API Error: Connection error. (ECONNREFUSED)\n").kind())
+                .isEqualTo(FailureKind.TRANSIENT);
+        JobFailure killed = classifier
+                .classify(
+                        new ProcessOutcome(-1, 9, Duration.ofMinutes(3), false, false, FONDATION_STDOUT, ""),
+                        0,
+                        Optional.empty())
+                .orElseThrow();
         assertThat(killed.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(killed.message()).contains("signal 9");
     }
 
     @Test
     void promptTooLongIsInvalidInput() {
-        assertThat(fondation(1, "Prompt is too long · 212000 tokens > 200000 maximum\n").kind()).isEqualTo(FailureKind.INVALID_INPUT);
+        assertThat(fondation(1, "Prompt is too long · 212000 tokens > 200000 maximum\n")
+                        .kind())
+                .isEqualTo(FailureKind.INVALID_INPUT);
     }
 
     @Test
@@ -180,16 +232,21 @@ class FailureClassifierTest {
         // Exit 0 does not hide an error result.
         StreamJsonParser parser = new StreamJsonParser();
         Fixtures.text("/claude/max-turns.ndjson").lines().forEach(parser::accept);
-        assertThat(classifier.classify(exit(0, "", ""), 5, parser.summary())).get()
-                .extracting(JobFailure::kind).isEqualTo(FailureKind.ANALYZER_FAILED);
+        assertThat(classifier.classify(exit(0, "", ""), 5, parser.summary()))
+                .get()
+                .extracting(JobFailure::kind)
+                .isEqualTo(FailureKind.ANALYZER_FAILED);
     }
 
     @Test
     void anUnknownFailureKeepsTheRealErrorNotTheWholeStdout() {
-        JobFailure failure = fondation(1, "TypeError: Cannot read properties of undefined (reading 'map')\n"
-                + "    at generateChapters (file:///app/cli/dist/cli.bundled.mjs:9000:12)\n");
+        JobFailure failure = fondation(
+                1,
+                "TypeError: Cannot read properties of undefined (reading 'map')\n"
+                        + "    at generateChapters (file:///app/cli/dist/cli.bundled.mjs:9000:12)\n");
         assertThat(failure.kind()).isEqualTo(FailureKind.ANALYZER_FAILED);
-        assertThat(failure.message()).startsWith("analyzer failed with exit code 1")
+        assertThat(failure.message())
+                .startsWith("analyzer failed with exit code 1")
                 .contains("TypeError: Cannot read properties of undefined")
                 .doesNotContain("Starting analysis");
     }
@@ -198,31 +255,54 @@ class FailureClassifierTest {
     void theStoredErrorIsAtMostFourKilobytesAndEndsWithTheLastLines() {
         StringBuilder stderr = new StringBuilder();
         for (int i = 0; i < 2000; i++) {
-            stderr.append("noise line ").append(i).append(" ").append("é".repeat(20)).append('\n');
+            stderr.append("noise line ")
+                    .append(i)
+                    .append(" ")
+                    .append("é".repeat(20))
+                    .append('\n');
         }
         stderr.append("the real error is here\n");
         JobFailure failure = fondation(1, stderr.toString());
-        assertThat(failure.message().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(JobFailure.MAX_MESSAGE_BYTES);
+        assertThat(failure.message().getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(JobFailure.MAX_MESSAGE_BYTES);
         assertThat(failure.message()).endsWith("the real error is here").doesNotContain("noise line 0 ");
         assertThat(failure.message().split("\n").length).isLessThanOrEqualTo(FailureMessage.MAX_TAIL_LINES + 3);
     }
 
     @Test
     void secretsInOutputNeverReachTheStoredError() {
-        String stderr = "POST https://api.anthropic.com/v1/messages with x-api-key " + SecretRedactorTest.ANTHROPIC_KEY + "\n"
-                + "Authorization: Bearer " + SecretRedactorTest.ANTHROPIC_OAUTH + "\n"
-                + "git fetch https://x-access-token:" + SecretRedactorTest.GITHUB_APP + "@github.com/acme/app.git failed\n"
-                + "GITHUB_TOKEN=" + SecretRedactorTest.GITHUB_CLASSIC + " ENCRYPTION_KEY=" + SecretRedactorTest.HEX_KEY + "\n"
-                + "API Error: 401 {\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"invalid x-api-key\"}}\n";
+        String stderr =
+                "POST https://api.anthropic.com/v1/messages with x-api-key " + SecretRedactorTest.ANTHROPIC_KEY + "\n"
+                        + "Authorization: Bearer " + SecretRedactorTest.ANTHROPIC_OAUTH + "\n"
+                        + "git fetch https://x-access-token:" + SecretRedactorTest.GITHUB_APP
+                        + "@github.com/acme/app.git failed\n"
+                        + "GITHUB_TOKEN=" + SecretRedactorTest.GITHUB_CLASSIC + " ENCRYPTION_KEY="
+                        + SecretRedactorTest.HEX_KEY + "\n"
+                        + "API Error: 401 {\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"invalid x-api-key\"}}\n";
         for (JobFailure failure : new JobFailure[] {
             fondation(1, stderr),
-            classifier.classify(new ProcessOutcome(-1, 9, Duration.ofHours(1), true, false, stderr, stderr), 0, Optional.empty()).orElseThrow(),
+            classifier
+                    .classify(
+                            new ProcessOutcome(-1, 9, Duration.ofHours(1), true, false, stderr, stderr),
+                            0,
+                            Optional.empty())
+                    .orElseThrow(),
             classifier.classify(exit(0, stderr, stderr), 0, Optional.empty()).orElseThrow(),
-            classifier.classify(exit(1, stderr, ""), 0, Optional.of(new ClaudeRunSummary("s", 1, 0.0, 0L, 0L, true,
-                    "success", stderr, 401, "api_error"))).orElseThrow()
+            classifier
+                    .classify(
+                            exit(1, stderr, ""),
+                            0,
+                            Optional.of(new ClaudeRunSummary(
+                                    "s", 1, 0.0, 0L, 0L, true, "success", stderr, 401, "api_error")))
+                    .orElseThrow()
         }) {
-            assertThat(failure.message()).doesNotContain(SecretRedactorTest.ANTHROPIC_KEY, SecretRedactorTest.ANTHROPIC_OAUTH,
-                    SecretRedactorTest.GITHUB_APP, SecretRedactorTest.GITHUB_CLASSIC, SecretRedactorTest.HEX_KEY)
+            assertThat(failure.message())
+                    .doesNotContain(
+                            SecretRedactorTest.ANTHROPIC_KEY,
+                            SecretRedactorTest.ANTHROPIC_OAUTH,
+                            SecretRedactorTest.GITHUB_APP,
+                            SecretRedactorTest.GITHUB_CLASSIC,
+                            SecretRedactorTest.HEX_KEY)
                     .contains(SecretRedactor.MASK);
         }
     }

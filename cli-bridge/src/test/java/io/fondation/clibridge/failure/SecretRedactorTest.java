@@ -18,11 +18,14 @@ class SecretRedactorTest {
 
     @Test
     void removesTokensWherEverTheyAppear() {
-        String text = "token=" + GITHUB_CLASSIC + " app " + GITHUB_APP + " pat " + GITHUB_FINE
-                + "\nkey " + ANTHROPIC_KEY + " oauth " + ANTHROPIC_OAUTH + " jwt " + JWT + " hex " + HEX_KEY;
+        String text = "token=" + GITHUB_CLASSIC + " app " + GITHUB_APP + " pat " + GITHUB_FINE + "\nkey "
+                + ANTHROPIC_KEY + " oauth " + ANTHROPIC_OAUTH + " jwt " + JWT + " hex " + HEX_KEY;
         String redacted = SecretRedactor.redact(text);
-        assertThat(redacted).doesNotContain(GITHUB_CLASSIC, GITHUB_APP, GITHUB_FINE, ANTHROPIC_KEY, ANTHROPIC_OAUTH, JWT, HEX_KEY)
-                .contains(SecretRedactor.MASK).contains(" app ").contains("\nkey ");
+        assertThat(redacted)
+                .doesNotContain(GITHUB_CLASSIC, GITHUB_APP, GITHUB_FINE, ANTHROPIC_KEY, ANTHROPIC_OAUTH, JWT, HEX_KEY)
+                .contains(SecretRedactor.MASK)
+                .contains(" app ")
+                .contains("\nkey ");
     }
 
     @Test
@@ -31,17 +34,19 @@ class SecretRedactorTest {
                 + "fatal: could not read from https://x-access-token:" + GITHUB_APP + "@github.com/acme/app.git\n"
                 + "proxy http://user:test-password@proxy.local:3128 and https://plainuser@host/x";
         String redacted = SecretRedactor.redact(text);
-        assertThat(redacted).doesNotContain("abc.DEF-ghi_123456789", GITHUB_APP, "test-password", "plainuser")
+        assertThat(redacted)
+                .doesNotContain("abc.DEF-ghi_123456789", GITHUB_APP, "test-password", "plainuser")
                 .contains("https://[REDACTED]@github.com/acme/app.git")
                 .contains("http://[REDACTED]@proxy.local:3128");
     }
 
     @Test
     void redactTokensRemovesTokenFormsButKeepsTheSettingAMessageNames() {
-        String text = "cannot read the clone credentials: GITHUB_TOKEN: refused " + GITHUB_CLASSIC
-                + " at https://bot:" + GITHUB_APP + "@example.test/x.git; Bearer abc.DEF-ghi_123456789";
-        assertThat(SecretRedactor.redactTokens(text)).isEqualTo("cannot read the clone credentials: GITHUB_TOKEN: refused "
-                + "[REDACTED] at https://[REDACTED]@example.test/x.git; Bearer [REDACTED]");
+        String text = "cannot read the clone credentials: GITHUB_TOKEN: refused " + GITHUB_CLASSIC + " at https://bot:"
+                + GITHUB_APP + "@example.test/x.git; Bearer abc.DEF-ghi_123456789";
+        assertThat(SecretRedactor.redactTokens(text))
+                .isEqualTo("cannot read the clone credentials: GITHUB_TOKEN: refused "
+                        + "[REDACTED] at https://[REDACTED]@example.test/x.git; Bearer [REDACTED]");
         assertThat(SecretRedactor.redactTokens(null)).isEmpty();
     }
 
@@ -51,8 +56,15 @@ class SecretRedactorTest {
                 + "{\"api_key\": \"test-api-value\", \"password\":\"hunter22\", \"client_secret\": \"test-client\"}\n"
                 + "x-api-key: test-header-value";
         String redacted = SecretRedactor.redact(text);
-        assertThat(redacted).doesNotContain("test-oauth-value", "test-encryption-value", "test-api-value", "hunter22",
-                "test-client", "test-header-value").contains("CLAUDE_CODE_OAUTH_TOKEN=[REDACTED]");
+        assertThat(redacted)
+                .doesNotContain(
+                        "test-oauth-value",
+                        "test-encryption-value",
+                        "test-api-value",
+                        "hunter22",
+                        "test-client",
+                        "test-header-value")
+                .contains("CLAUDE_CODE_OAUTH_TOKEN=[REDACTED]");
     }
 
     @Test

@@ -22,13 +22,30 @@ class CommandTemplateTest {
 
     @Test
     void substitutesPlaceholdersInsideEachElement() {
-        CommandTemplate template = CommandTemplate.parse(List.of("claude", "-p", "{prompt}", "--output-format",
-                "stream-json", "--add-dir={repo}", "--settings", "{\"model\":\"x\"}", "{outputDir}/{jobId}.log"));
+        CommandTemplate template = CommandTemplate.parse(List.of(
+                "claude",
+                "-p",
+                "{prompt}",
+                "--output-format",
+                "stream-json",
+                "--add-dir={repo}",
+                "--settings",
+                "{\"model\":\"x\"}",
+                "{outputDir}/{jobId}.log"));
         assertThat(template.placeholders()).containsExactlyInAnyOrder("prompt", "repo", "outputDir", "jobId");
-        List<String> argv = template.render(Map.of("prompt", "Explain this repo; rm -rf / $(id)", "repo", "/tmp/r",
-                "outputDir", "/tmp/o", "jobId", "j1"));
-        assertThat(argv).containsExactly("claude", "-p", "Explain this repo; rm -rf / $(id)", "--output-format",
-                "stream-json", "--add-dir=/tmp/r", "--settings", "{\"model\":\"x\"}", "/tmp/o/j1.log");
+        List<String> argv = template.render(Map.of(
+                "prompt", "Explain this repo; rm -rf / $(id)", "repo", "/tmp/r", "outputDir", "/tmp/o", "jobId", "j1"));
+        assertThat(argv)
+                .containsExactly(
+                        "claude",
+                        "-p",
+                        "Explain this repo; rm -rf / $(id)",
+                        "--output-format",
+                        "stream-json",
+                        "--add-dir=/tmp/r",
+                        "--settings",
+                        "{\"model\":\"x\"}",
+                        "/tmp/o/j1.log");
     }
 
     @Test
@@ -54,10 +71,14 @@ class CommandTemplateTest {
         List<String> template = new ArrayList<>(Fixtures.bash("args.sh"));
         template.add("{prompt}");
         template.add("--repo={repo}");
-        List<String> argv = CommandTemplate.parse(template).render(Map.of("prompt", "a b; echo injected", "repo", "x y"));
+        List<String> argv =
+                CommandTemplate.parse(template).render(Map.of("prompt", "a b; echo injected", "repo", "x y"));
         List<String> lines = new ArrayList<>();
-        ProcessOutcome outcome = new ProcessRunner().start(new ProcessSpec(argv, dir, Fixtures.minimalEnv(),
-                Duration.ofSeconds(30), null), (channel, line) -> lines.add(line)).await();
+        ProcessOutcome outcome = new ProcessRunner()
+                .start(
+                        new ProcessSpec(argv, dir, Fixtures.minimalEnv(), Duration.ofSeconds(30), null),
+                        (channel, line) -> lines.add(line))
+                .await();
         assertThat(outcome.succeeded()).isTrue();
         assertThat(lines).startsWith("<a b; echo injected>", "<--repo=x y>").doesNotContain("injected");
     }

@@ -43,8 +43,7 @@ public final class OutputTree {
             + "    name: \"Analyzer: CLI\"\n"
             + "    reasoning: Last.\n";
 
-    private OutputTree() {
-    }
+    private OutputTree() {}
 
     /** The three YAML files of steps 1 to 3. */
     public static void writeYaml(Path dir) {

@@ -24,7 +24,8 @@ class SafeYamlTest {
 
     @Test
     void theBillionLaughsAreRejectedQuickly() {
-        StringBuilder bomb = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        StringBuilder bomb =
+                new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         char previous = 'a';
         for (char c = 'b'; c <= 'i'; c++) {
             bomb.append(c).append(": &").append(c).append(" [");
@@ -34,10 +35,12 @@ class SafeYamlTest {
             bomb.append("]\n");
             previous = c;
         }
-        assertTimeoutPreemptively(FAST, () -> assertThatThrownBy(() -> yaml.load("step1_abstractions.yaml", bomb.toString()))
-                .isInstanceOf(OutputException.class)
-                .hasMessageStartingWith("step1_abstractions.yaml: invalid YAML:")
-                .hasMessageContaining("aliases"));
+        assertTimeoutPreemptively(
+                FAST,
+                () -> assertThatThrownBy(() -> yaml.load("step1_abstractions.yaml", bomb.toString()))
+                        .isInstanceOf(OutputException.class)
+                        .hasMessageStartingWith("step1_abstractions.yaml: invalid YAML:")
+                        .hasMessageContaining("aliases"));
     }
 
     @Test
@@ -45,11 +48,21 @@ class SafeYamlTest {
         // 24 levels of doubling: 48 aliases (under the alias limit) expanding to 16 million leaves.
         StringBuilder bomb = new StringBuilder("l0: &l0 [x, x]\n");
         for (int i = 1; i <= 24; i++) {
-            bomb.append('l').append(i).append(": &l").append(i).append(" [*l").append(i - 1).append(", *l").append(i - 1).append("]\n");
+            bomb.append('l')
+                    .append(i)
+                    .append(": &l")
+                    .append(i)
+                    .append(" [*l")
+                    .append(i - 1)
+                    .append(", *l")
+                    .append(i - 1)
+                    .append("]\n");
         }
-        assertTimeoutPreemptively(FAST, () -> assertThatThrownBy(() -> yaml.load("step3_order.yaml", bomb.toString()))
-                .isInstanceOf(OutputException.class)
-                .hasMessageStartingWith("step3_order.yaml: YAML expands to more than"));
+        assertTimeoutPreemptively(
+                FAST,
+                () -> assertThatThrownBy(() -> yaml.load("step3_order.yaml", bomb.toString()))
+                        .isInstanceOf(OutputException.class)
+                        .hasMessageStartingWith("step3_order.yaml: YAML expands to more than"));
     }
 
     @Test
@@ -58,20 +71,24 @@ class SafeYamlTest {
         for (int i = 0; i < 2000; i++) {
             bomb.append("  - *s\n");
         }
-        assertTimeoutPreemptively(FAST, () -> assertThatThrownBy(() -> yaml.load("step2_relationships.yaml", bomb.toString()))
-                .isInstanceOf(OutputException.class)
-                .hasMessageContaining("characters"));
+        assertTimeoutPreemptively(
+                FAST,
+                () -> assertThatThrownBy(() -> yaml.load("step2_relationships.yaml", bomb.toString()))
+                        .isInstanceOf(OutputException.class)
+                        .hasMessageContaining("characters"));
     }
 
     @Test
     void recursiveAliasesAreRejected() {
         assertThatThrownBy(() -> yaml.load("x.yaml", "a: &a [1, *a]\n"))
-                .isInstanceOf(OutputException.class).hasMessageContaining("recursive");
+                .isInstanceOf(OutputException.class)
+                .hasMessageContaining("recursive");
     }
 
     @Test
     void arbitraryTypesAreNeverConstructed() {
-        String gadget = "!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://127.0.0.1:1/\"]]]]\n";
+        String gadget =
+                "!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://127.0.0.1:1/\"]]]]\n";
         assertThatThrownBy(() -> yaml.load("step1_abstractions.yaml", gadget))
                 .isInstanceOf(OutputException.class)
                 .hasMessageStartingWith("step1_abstractions.yaml: invalid YAML:")
@@ -81,18 +98,23 @@ class SafeYamlTest {
     @Test
     void duplicateKeysAndTooLargeDocumentsAreRejected() {
         assertThatThrownBy(() -> yaml.load("x.yaml", "name: a\nname: b\n"))
-                .isInstanceOf(OutputException.class).hasMessage("x.yaml: invalid YAML: found duplicate key name at line 2, column 1 (while constructing a mapping)");
+                .isInstanceOf(OutputException.class)
+                .hasMessage(
+                        "x.yaml: invalid YAML: found duplicate key name at line 2, column 1 (while constructing a mapping)");
         SafeYaml small = new SafeYaml(100);
         assertThatThrownBy(() -> small.load("x.yaml", "k: " + "v".repeat(200)))
-                .isInstanceOf(OutputException.class).hasMessageContaining("x.yaml: invalid YAML");
+                .isInstanceOf(OutputException.class)
+                .hasMessageContaining("x.yaml: invalid YAML");
         assertThatThrownBy(() -> yaml.load("x.yaml", "a: [1, 2\n"))
-                .isInstanceOf(OutputException.class).hasMessageStartingWith("x.yaml: invalid YAML");
+                .isInstanceOf(OutputException.class)
+                .hasMessageStartingWith("x.yaml: invalid YAML");
     }
 
     @Test
     void deepNestingIsRejected() {
         String deep = "[".repeat(500) + "]".repeat(500);
-        assertThatThrownBy(() -> yaml.load("x.yaml", deep)).isInstanceOf(OutputException.class)
+        assertThatThrownBy(() -> yaml.load("x.yaml", deep))
+                .isInstanceOf(OutputException.class)
                 .hasMessageStartingWith("x.yaml: invalid YAML");
     }
 

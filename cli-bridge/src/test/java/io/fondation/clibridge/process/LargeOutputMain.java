@@ -15,25 +15,30 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LargeOutputMain {
 
-    private LargeOutputMain() {
-    }
+    private LargeOutputMain() {}
 
     public static void main(String[] args) throws Exception {
         long bytes = Long.parseLong(args[0]);
         AtomicLong lines = new AtomicLong();
         AtomicLong chars = new AtomicLong();
         AtomicLong errLines = new AtomicLong();
-        ProcessSpec spec = new ProcessSpec(Fixtures.bash("flood.sh", Long.toString(bytes)), Path.of("."),
-                Fixtures.minimalEnv(), Duration.ofMinutes(10), Duration.ofSeconds(1));
+        ProcessSpec spec = new ProcessSpec(
+                Fixtures.bash("flood.sh", Long.toString(bytes)),
+                Path.of("."),
+                Fixtures.minimalEnv(),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(1));
         long start = System.nanoTime();
-        ProcessOutcome outcome = new ProcessRunner().start(spec, (channel, line) -> {
-            if (channel == OutputChannel.STDOUT) {
-                lines.incrementAndGet();
-                chars.addAndGet(line.length());
-            } else {
-                errLines.incrementAndGet();
-            }
-        }).await();
+        ProcessOutcome outcome = new ProcessRunner()
+                .start(spec, (channel, line) -> {
+                    if (channel == OutputChannel.STDOUT) {
+                        lines.incrementAndGet();
+                        chars.addAndGet(line.length());
+                    } else {
+                        errLines.incrementAndGet();
+                    }
+                })
+                .await();
         long nanos = System.nanoTime() - start;
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

@@ -28,18 +28,29 @@ class LargeOutputTest {
     @Test
     void processesSixHundredMegabytesWithABoundedHeap() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx48m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                LargeOutputMain.class.getName(), Long.toString(BYTES));
+        List<String> command = List.of(
+                java,
+                "-Xmx48m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LargeOutputMain.class.getName(),
+                Long.toString(BYTES));
         Map<String, String> results = new HashMap<>();
         StringBuilder errors = new StringBuilder();
-        ProcessOutcome outcome = new ProcessRunner().start(new ProcessSpec(command, dir, Fixtures.minimalEnv(),
-                Duration.ofMinutes(10), Duration.ofSeconds(2)), (channel, line) -> {
-                    if (channel == OutputChannel.STDOUT && line.contains("=")) {
-                        results.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
-                    } else {
-                        errors.append(line).append('\n');
-                    }
-                }).await();
+        ProcessOutcome outcome = new ProcessRunner()
+                .start(
+                        new ProcessSpec(
+                                command, dir, Fixtures.minimalEnv(), Duration.ofMinutes(10), Duration.ofSeconds(2)),
+                        (channel, line) -> {
+                            if (channel == OutputChannel.STDOUT && line.contains("=")) {
+                                results.put(
+                                        line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+                            } else {
+                                errors.append(line).append('\n');
+                            }
+                        })
+                .await();
 
         assertThat(outcome.exitCode()).as("child JVM exit; stderr:%n%s", errors).isZero();
         assertThat(results.get("exit")).isEqualTo("0");
@@ -49,7 +60,7 @@ class LargeOutputTest {
         assertThat(Long.parseLong(results.get("stdoutTailBytes"))).isEqualTo(ProcessRunner.DEFAULT_TAIL_BYTES);
         long peak = Long.parseLong(results.get("peakHeapBytes"));
         assertThat(peak).isLessThanOrEqualTo(48L * 1024 * 1024);
-        System.out.printf("600 MB through ProcessRunner: %s ms, peak heap %.1f MiB%n", results.get("millis"),
-                peak / 1048576.0);
+        System.out.printf(
+                "600 MB through ProcessRunner: %s ms, peak heap %.1f MiB%n", results.get("millis"), peak / 1048576.0);
     }
 }

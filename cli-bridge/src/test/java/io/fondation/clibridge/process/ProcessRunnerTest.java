@@ -29,12 +29,20 @@ class ProcessRunnerTest {
     void passesArgumentsVerbatimWithoutAShellAndRunsInTheWorkingDirectory() throws Exception {
         List<String> command = Fixtures.bash("args.sh", "two words", "$(touch pwned)", "a;b", "'quoted'", "", "*");
         List<String> lines = new ArrayList<>();
-        ProcessOutcome outcome = run(new ProcessSpec(command, dir, Fixtures.minimalEnv(), Duration.ofSeconds(30), null),
+        ProcessOutcome outcome = run(
+                new ProcessSpec(command, dir, Fixtures.minimalEnv(), Duration.ofSeconds(30), null),
                 (channel, line) -> lines.add(line));
 
         assertThat(outcome.succeeded()).isTrue();
-        assertThat(lines).containsExactly("<two words>", "<$(touch pwned)>", "<a;b>", "<'quoted'>", "<>", "<*>",
-                "cwd=" + dir.toRealPath());
+        assertThat(lines)
+                .containsExactly(
+                        "<two words>",
+                        "<$(touch pwned)>",
+                        "<a;b>",
+                        "<'quoted'>",
+                        "<>",
+                        "<*>",
+                        "cwd=" + dir.toRealPath());
         assertThat(dir.resolve("pwned")).doesNotExist();
     }
 
@@ -43,24 +51,35 @@ class ProcessRunnerTest {
         Map<String, String> env = new HashMap<>(Fixtures.minimalEnv());
         env.put("ONLY_THIS", "value with spaces");
         List<String> lines = new ArrayList<>();
-        ProcessOutcome outcome = run(new ProcessSpec(Fixtures.bash("env-and-stdin.sh"), dir, env,
-                Duration.ofSeconds(30), null), (channel, line) -> lines.add(line));
+        ProcessOutcome outcome = run(
+                new ProcessSpec(Fixtures.bash("env-and-stdin.sh"), dir, env, Duration.ofSeconds(30), null),
+                (channel, line) -> lines.add(line));
 
         assertThat(outcome.succeeded()).isTrue();
         assertThat(outcome.timedOut()).isFalse();
         assertThat(lines).contains("ONLY_THIS=value with spaces", "stdin=[]");
         // Nothing of this JVM's own environment leaks: only ours, plus what bash itself sets.
-        List<String> names = lines.stream().filter(l -> l.contains("=") && !l.startsWith("stdin="))
-                .map(l -> l.substring(0, l.indexOf('='))).toList();
-        assertThat(names).contains("ONLY_THIS", "PATH", "LANG").isSubsetOf("ONLY_THIS", "PATH", "LANG", "PWD", "SHLVL", "_", "OLDPWD");
+        List<String> names = lines.stream()
+                .filter(l -> l.contains("=") && !l.startsWith("stdin="))
+                .map(l -> l.substring(0, l.indexOf('=')))
+                .toList();
+        assertThat(names)
+                .contains("ONLY_THIS", "PATH", "LANG")
+                .isSubsetOf("ONLY_THIS", "PATH", "LANG", "PWD", "SHLVL", "_", "OLDPWD");
     }
 
     @Test
     void drainsStdoutAndStderrConcurrently() throws Exception {
         AtomicInteger out = new AtomicInteger();
         AtomicInteger err = new AtomicInteger();
-        ProcessOutcome outcome = run(new ProcessSpec(Fixtures.bash("both-streams.sh", "20000", "3"), dir,
-                Fixtures.minimalEnv(), Duration.ofSeconds(60), null), (channel, line) -> {
+        ProcessOutcome outcome = run(
+                new ProcessSpec(
+                        Fixtures.bash("both-streams.sh", "20000", "3"),
+                        dir,
+                        Fixtures.minimalEnv(),
+                        Duration.ofSeconds(60),
+                        null),
+                (channel, line) -> {
                     (channel == OutputChannel.STDOUT ? out : err).incrementAndGet();
                 });
 
@@ -80,8 +99,10 @@ class ProcessRunnerTest {
     void survivesOverlongLinesAndInvalidUtf8() throws Exception {
         List<String> lines = new ArrayList<>();
         ProcessRunner small = new ProcessRunner(1024, 4096, ProcessRunner.DEFAULT_SNAPSHOT_INTERVAL);
-        RunningProcess process = small.start(new ProcessSpec(Fixtures.bash("odd-output.sh"), dir, Fixtures.minimalEnv(),
-                Duration.ofSeconds(30), null), (channel, line) -> lines.add(line));
+        RunningProcess process = small.start(
+                new ProcessSpec(
+                        Fixtures.bash("odd-output.sh"), dir, Fixtures.minimalEnv(), Duration.ofSeconds(30), null),
+                (channel, line) -> lines.add(line));
         ProcessOutcome outcome = process.await();
 
         assertThat(outcome.succeeded()).isTrue();
@@ -96,8 +117,14 @@ class ProcessRunnerTest {
 
     @Test
     void reportsDeathBySignal() throws Exception {
-        ProcessOutcome outcome = run(new ProcessSpec(List.of("bash", "-c", "kill -KILL $$"), dir, Fixtures.minimalEnv(),
-                Duration.ofSeconds(30), null), OutputListener.NONE);
+        ProcessOutcome outcome = run(
+                new ProcessSpec(
+                        List.of("bash", "-c", "kill -KILL $$"),
+                        dir,
+                        Fixtures.minimalEnv(),
+                        Duration.ofSeconds(30),
+                        null),
+                OutputListener.NONE);
         assertThat(outcome.signal()).isEqualTo(9);
         assertThat(outcome.exitCode()).isEqualTo(-1);
         assertThat(outcome.timedOut()).isFalse();
@@ -109,8 +136,14 @@ class ProcessRunnerTest {
     @Test
     void aFailingListenerDoesNotStopTheDraining() throws Exception {
         AtomicLong seen = new AtomicLong();
-        ProcessOutcome outcome = run(new ProcessSpec(Fixtures.bash("both-streams.sh", "5000", "0"), dir,
-                Fixtures.minimalEnv(), Duration.ofSeconds(60), null), (channel, line) -> {
+        ProcessOutcome outcome = run(
+                new ProcessSpec(
+                        Fixtures.bash("both-streams.sh", "5000", "0"),
+                        dir,
+                        Fixtures.minimalEnv(),
+                        Duration.ofSeconds(60),
+                        null),
+                (channel, line) -> {
                     seen.incrementAndGet();
                     throw new IllegalStateException("listener bug");
                 });
@@ -122,8 +155,14 @@ class ProcessRunnerTest {
     void listenerCallsAreNeverConcurrent() throws Exception {
         AtomicInteger inside = new AtomicInteger();
         List<Integer> overlaps = new CopyOnWriteArrayList<>();
-        run(new ProcessSpec(Fixtures.bash("both-streams.sh", "3000", "0"), dir, Fixtures.minimalEnv(),
-                Duration.ofSeconds(60), null), (channel, line) -> {
+        run(
+                new ProcessSpec(
+                        Fixtures.bash("both-streams.sh", "3000", "0"),
+                        dir,
+                        Fixtures.minimalEnv(),
+                        Duration.ofSeconds(60),
+                        null),
+                (channel, line) -> {
                     if (inside.incrementAndGet() > 1) {
                         overlaps.add(1);
                     }
@@ -135,8 +174,10 @@ class ProcessRunnerTest {
     @Test
     void aMissingExecutableIsAStartErrorNamingIt() {
         Path missing = dir.resolve("no-such-cli");
-        assertThatThrownBy(() -> runner.start(new ProcessSpec(List.of(missing.toString()), dir, Fixtures.minimalEnv(),
-                Duration.ofSeconds(5), null), OutputListener.NONE))
+        assertThatThrownBy(() -> runner.start(
+                        new ProcessSpec(
+                                List.of(missing.toString()), dir, Fixtures.minimalEnv(), Duration.ofSeconds(5), null),
+                        OutputListener.NONE))
                 .isInstanceOf(ProcessStartException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("does not exist");
@@ -145,8 +186,10 @@ class ProcessRunnerTest {
     @Test
     void aNonExecutableFileIsAStartErrorNamingIt() throws Exception {
         Path file = Files.writeString(dir.resolve("cli.sh"), "#!/bin/sh\necho hi\n");
-        assertThatThrownBy(() -> runner.start(new ProcessSpec(List.of(file.toString()), dir, Fixtures.minimalEnv(),
-                Duration.ofSeconds(5), null), OutputListener.NONE))
+        assertThatThrownBy(() -> runner.start(
+                        new ProcessSpec(
+                                List.of(file.toString()), dir, Fixtures.minimalEnv(), Duration.ofSeconds(5), null),
+                        OutputListener.NONE))
                 .isInstanceOf(ProcessStartException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("not executable");
@@ -154,8 +197,14 @@ class ProcessRunnerTest {
 
     @Test
     void anUnknownCommandNameIsAStartErrorNamingIt() {
-        assertThatThrownBy(() -> runner.start(new ProcessSpec(List.of("fondation-no-such-command"), dir,
-                Fixtures.minimalEnv(), Duration.ofSeconds(5), null), OutputListener.NONE))
+        assertThatThrownBy(() -> runner.start(
+                        new ProcessSpec(
+                                List.of("fondation-no-such-command"),
+                                dir,
+                                Fixtures.minimalEnv(),
+                                Duration.ofSeconds(5),
+                                null),
+                        OutputListener.NONE))
                 .isInstanceOf(ProcessStartException.class)
                 .hasMessageContaining("fondation-no-such-command");
     }
@@ -163,8 +212,9 @@ class ProcessRunnerTest {
     @Test
     void aMissingWorkingDirectoryIsAStartError() {
         Path missing = dir.resolve("gone");
-        assertThatThrownBy(() -> runner.start(new ProcessSpec(List.of("true"), missing, Fixtures.minimalEnv(),
-                Duration.ofSeconds(5), null), OutputListener.NONE))
+        assertThatThrownBy(() -> runner.start(
+                        new ProcessSpec(List.of("true"), missing, Fixtures.minimalEnv(), Duration.ofSeconds(5), null),
+                        OutputListener.NONE))
                 .isInstanceOf(ProcessStartException.class)
                 .hasMessageContaining(missing.toString());
     }
@@ -179,7 +229,8 @@ class ProcessRunnerTest {
                 .hasMessageContaining("NUL");
         assertThatThrownBy(() -> new ProcessSpec(List.of("x"), dir, Map.of("A=B", "v"), Duration.ofSeconds(1), null))
                 .hasMessageContaining("A=B");
-        ProcessSpec spec = new ProcessSpec(List.of("x"), dir, Map.of("SECRET_THING", "test-secret"), Duration.ofSeconds(1), null);
+        ProcessSpec spec =
+                new ProcessSpec(List.of("x"), dir, Map.of("SECRET_THING", "test-secret"), Duration.ofSeconds(1), null);
         assertThat(spec.toString()).contains("SECRET_THING").doesNotContain("test-secret");
         assertThat(spec.killGrace()).isEqualTo(ProcessSpec.DEFAULT_KILL_GRACE);
     }

@@ -31,8 +31,12 @@ class ProcessTreeKillTest {
     @Test
     void timeoutKillsTheWholeTreeIncludingReparentedOrphans() throws Exception {
         Path pidFile = dir.resolve("pids");
-        ProcessSpec spec = new ProcessSpec(Fixtures.bash("process-tree.sh", pidFile.toString()), dir,
-                Fixtures.minimalEnv(), Duration.ofSeconds(6), Duration.ofMillis(300));
+        ProcessSpec spec = new ProcessSpec(
+                Fixtures.bash("process-tree.sh", pidFile.toString()),
+                dir,
+                Fixtures.minimalEnv(),
+                Duration.ofSeconds(6),
+                Duration.ofMillis(300));
 
         List<String> lines = new CopyOnWriteArrayList<>();
         RunningProcess process = runner.start(spec, (channel, line) -> lines.add(line));
@@ -52,8 +56,12 @@ class ProcessTreeKillTest {
     @Test
     void cancelKillsTheWholeTree() throws Exception {
         Path pidFile = dir.resolve("pids");
-        ProcessSpec spec = new ProcessSpec(Fixtures.bash("process-tree.sh", pidFile.toString()), dir,
-                Fixtures.minimalEnv(), Duration.ofMinutes(5), Duration.ofMillis(300));
+        ProcessSpec spec = new ProcessSpec(
+                Fixtures.bash("process-tree.sh", pidFile.toString()),
+                dir,
+                Fixtures.minimalEnv(),
+                Duration.ofMinutes(5),
+                Duration.ofMillis(300));
         List<String> lines = new CopyOnWriteArrayList<>();
         RunningProcess process = runner.start(spec, (channel, line) -> lines.add(line));
         await().atMost(Duration.ofSeconds(20)).until(() -> lines.contains("READY"));
@@ -71,8 +79,12 @@ class ProcessTreeKillTest {
     @Test
     void leftoverDescendantsAreKilledAfterANormalExit() throws Exception {
         Path pidFile = dir.resolve("pids");
-        ProcessSpec spec = new ProcessSpec(Fixtures.bash("process-tree.sh", pidFile.toString(), "exit"), dir,
-                Fixtures.minimalEnv(), Duration.ofMinutes(5), Duration.ofMillis(300));
+        ProcessSpec spec = new ProcessSpec(
+                Fixtures.bash("process-tree.sh", pidFile.toString(), "exit"),
+                dir,
+                Fixtures.minimalEnv(),
+                Duration.ofMinutes(5),
+                Duration.ofMillis(300));
 
         RunningProcess process = runner.start(spec, OutputListener.NONE);
         ProcessOutcome outcome = process.await();
@@ -86,8 +98,12 @@ class ProcessTreeKillTest {
     @Test
     void aChildThatHonoursSigtermIsNotKeptWaitingForTheGracePeriod() throws Exception {
         // bash runs sleep in the foreground and dies of SIGTERM like sleep itself.
-        ProcessSpec spec = new ProcessSpec(List.of("bash", "-c", "sleep 1000 & sleep 1000; wait"), dir,
-                Fixtures.minimalEnv(), Duration.ofMillis(500), Duration.ofMinutes(5));
+        ProcessSpec spec = new ProcessSpec(
+                List.of("bash", "-c", "sleep 1000 & sleep 1000; wait"),
+                dir,
+                Fixtures.minimalEnv(),
+                Duration.ofMillis(500),
+                Duration.ofMinutes(5));
         RunningProcess process = runner.start(spec, OutputListener.NONE);
         ProcessOutcome outcome = process.await();
 
@@ -111,14 +127,18 @@ class ProcessTreeKillTest {
     }
 
     private static void assertNoneAlive(long rootPid, Path pidFile) throws IOException {
-        List<Long> pids = Files.readAllLines(pidFile).stream().map(String::trim).filter(s -> !s.isEmpty())
-                .map(Long::parseLong).collect(Collectors.toList());
+        List<Long> pids = Files.readAllLines(pidFile).stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .map(Long::parseLong)
+                .collect(Collectors.toList());
         assertThat(pids).hasSize(4);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(ProcessHandle.of(rootPid).filter(ProcessHandle::isAlive)).isEmpty();
             for (long pid : pids) {
                 assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
-                        .as("process %d from the fixture's tree", pid).isEmpty();
+                        .as("process %d from the fixture's tree", pid)
+                        .isEmpty();
             }
         });
     }

@@ -38,7 +38,9 @@ class StreamDrainerTest {
     void doesNotCutAMultiByteCharacterInHalf() {
         byte[] input = ("a" + "é".repeat(40) + "\n").getBytes(StandardCharsets.UTF_8);
         List<String> lines = drain(input, 20, false); // 20 bytes = 'a' + 9.5 'é'
-        assertThat(lines.get(0)).startsWith("a" + "é".repeat(9) + " …[line truncated").doesNotContain("\uFFFD");
+        assertThat(lines.get(0))
+                .startsWith("a" + "é".repeat(9) + " …[line truncated")
+                .doesNotContain("\uFFFD");
     }
 
     @Test
@@ -61,8 +63,8 @@ class StreamDrainerTest {
         byte[] input = text.toString().getBytes(StandardCharsets.UTF_8);
         TailBuffer tail = new TailBuffer(32);
         List<String> lines = new ArrayList<>();
-        StreamDrainer drainer = new StreamDrainer(new ByteArrayInputStream(input), OutputChannel.STDERR, 64, tail,
-                (channel, line) -> lines.add(line));
+        StreamDrainer drainer = new StreamDrainer(
+                new ByteArrayInputStream(input), OutputChannel.STDERR, 64, tail, (channel, line) -> lines.add(line));
         drainer.run();
         assertThat(drainer.bytesRead()).isEqualTo(input.length);
         assertThat(drainer.lines()).isEqualTo(5000);
@@ -87,9 +89,10 @@ class StreamDrainerTest {
             };
         }
         new StreamDrainer(in, OutputChannel.STDOUT, maxLine, null, (channel, line) -> {
-            assertThat(channel).isEqualTo(OutputChannel.STDOUT);
-            lines.add(line);
-        }).run();
+                    assertThat(channel).isEqualTo(OutputChannel.STDOUT);
+                    lines.add(line);
+                })
+                .run();
         return lines;
     }
 }

@@ -21,13 +21,15 @@ class ProgressParserTest {
 
     @Test
     void parsesAJsonLogLineWithAMessageFieldOrExtraFields() {
-        assertThat(parser.parse("{\"level\":30,\"message\":\"[FONDATION_STEP_4/6] Generating chapter content\",\"pid\":12}"))
+        assertThat(parser.parse(
+                        "{\"level\":30,\"message\":\"[FONDATION_STEP_4/6] Generating chapter content\",\"pid\":12}"))
                 .contains(new Progress(4, 6, "Generating chapter content"));
     }
 
     @Test
     void parsesAJsonLineCutByTheLineLimit() {
-        String cut = "{\"level\":\"info\",\"msg\":\"[FONDATION_STEP_2/6] Analyzing relationships between components\",\"extra\":\"xxxx";
+        String cut =
+                "{\"level\":\"info\",\"msg\":\"[FONDATION_STEP_2/6] Analyzing relationships between components\",\"extra\":\"xxxx";
         assertThat(parser.parse(cut)).contains(new Progress(2, 6, "Analyzing relationships between components"));
     }
 
@@ -43,7 +45,8 @@ class ProgressParserTest {
 
     @Test
     void parsesTheTtyFormWithColoursAndASpinner() {
-        String line = "\u001B[2K\u001B[1G⠋ working…\r\u001B[32m✔\u001B[39m [2/6] \u001B[1mAnalyze\u001B[22m: Analyzing relationships between components";
+        String line =
+                "\u001B[2K\u001B[1G⠋ working…\r\u001B[32m✔\u001B[39m [2/6] \u001B[1mAnalyze\u001B[22m: Analyzing relationships between components";
         assertThat(parser.parse(line)).contains(new Progress(2, 6, "Analyzing relationships between components"));
     }
 
@@ -51,8 +54,7 @@ class ProgressParserTest {
     void parsesTheOlderForms() {
         assertThat(parser.parse("Step 3/6: Determining optimal chapter order"))
                 .contains(new Progress(3, 6, "Determining optimal chapter order"));
-        assertThat(parser.parse("step 2 / 6 - Analyzing"))
-                .contains(new Progress(2, 6, "Analyzing"));
+        assertThat(parser.parse("step 2 / 6 - Analyzing")).contains(new Progress(2, 6, "Analyzing"));
         assertThat(parser.parse("Step 4 of 6: Generating chapter content"))
                 .contains(new Progress(4, 6, "Generating chapter content"));
         assertThat(parser.parse("INFO Step 5 of 6")).contains(new Progress(5, 6, ""));
@@ -65,28 +67,30 @@ class ProgressParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "",
-        "   ",
-        "Analysis started",
-        "{\"level\":\"info\",\"msg\":\"Analysis failed\"}",
-        "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"Step 1/3: read the files\"}]}}",
-        "{not json [FONDATION_STEP_x/6]",
-        "[7/6] impossible",
-        "[0/0] nothing",
-        "Step 2/500: absurd total",
-        "GET /api/v1/users 200 12/45ms",
-        "\u001B[31m\u001B[0m",
-        "[PROGRESS]",
-        "\u0000\u0001\u0002 binary garbage \u00ff/\u00fe"
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "   ",
+                "Analysis started",
+                "{\"level\":\"info\",\"msg\":\"Analysis failed\"}",
+                "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"Step 1/3: read the files\"}]}}",
+                "{not json [FONDATION_STEP_x/6]",
+                "[7/6] impossible",
+                "[0/0] nothing",
+                "Step 2/500: absurd total",
+                "GET /api/v1/users 200 12/45ms",
+                "\u001B[31m\u001B[0m",
+                "[PROGRESS]",
+                "\u0000\u0001\u0002 binary garbage \u00ff/\u00fe"
+            })
     void ignoresEverythingElse(String line) {
         assertThat(parser.parse(line)).isEmpty();
     }
 
     @Test
     void stripsAnsiFromMessages() {
-        Optional<Progress> p = parser.parse("{\"msg\":\"[FONDATION_STEP_6/6] \\u001b[1mGenerating interactive tutorials\\u001b[0m\"}");
+        Optional<Progress> p =
+                parser.parse("{\"msg\":\"[FONDATION_STEP_6/6] \\u001b[1mGenerating interactive tutorials\\u001b[0m\"}");
         assertThat(p).contains(new Progress(6, 6, "Generating interactive tutorials"));
     }
 

@@ -20,7 +20,9 @@ class ProgressTextTest {
             "Étape 6/6: Génération de tutoriels interactifs",
         };
         for (int step = 1; step <= 6; step++) {
-            Progress p = parser.parse("{\"msg\":\"[FONDATION_STEP_" + step + "/6] " + ProgressText.ENGLISH_STEPS.get(step - 1) + "\"}").orElseThrow();
+            Progress p = parser.parse("{\"msg\":\"[FONDATION_STEP_" + step + "/6] "
+                            + ProgressText.ENGLISH_STEPS.get(step - 1) + "\"}")
+                    .orElseThrow();
             assertThat(ProgressText.describe(p, ProgressLanguage.FRENCH)).isEqualTo(expected[step - 1]);
         }
     }

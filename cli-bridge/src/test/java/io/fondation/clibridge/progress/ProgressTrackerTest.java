@@ -12,8 +12,10 @@ class ProgressTrackerTest {
     @Test
     void reportsAdvancesAndNeverGoesBackwards() {
         assertThat(tracker.current()).isEmpty();
-        assertThat(tracker.offer("[FONDATION_STEP_1/6] Extracting core abstractions from codebase")).isPresent();
-        assertThat(tracker.offer("Step 3/6: Determining optimal chapter order")).contains(new Progress(3, 6, "Determining optimal chapter order"));
+        assertThat(tracker.offer("[FONDATION_STEP_1/6] Extracting core abstractions from codebase"))
+                .isPresent();
+        assertThat(tracker.offer("Step 3/6: Determining optimal chapter order"))
+                .contains(new Progress(3, 6, "Determining optimal chapter order"));
         assertThat(tracker.offer("[2/6] Analyze: late line")).isEmpty();
         assertThat(tracker.offer("Step 1 of 6")).isEmpty();
         assertThat(tracker.current()).contains(new Progress(3, 6, "Determining optimal chapter order"));
@@ -21,8 +23,10 @@ class ProgressTrackerTest {
 
     @Test
     void mergesRepeatedMessages() {
-        assertThat(tracker.offer("{\"msg\":\"[FONDATION_STEP_4/6] Generating chapter content\"}")).isPresent();
-        assertThat(tracker.offer("{\"msg\":\"[FONDATION_STEP_4/6] Generating chapter content\"}")).isEmpty();
+        assertThat(tracker.offer("{\"msg\":\"[FONDATION_STEP_4/6] Generating chapter content\"}"))
+                .isPresent();
+        assertThat(tracker.offer("{\"msg\":\"[FONDATION_STEP_4/6] Generating chapter content\"}"))
+                .isEmpty();
         assertThat(tracker.offer("[4/6] Generate: Generating chapter content")).isEmpty();
         assertThat(tracker.offer("[4/6] Generate: chapter 3 of 9")).contains(new Progress(4, 6, "chapter 3 of 9"));
     }
@@ -38,7 +42,8 @@ class ProgressTrackerTest {
     @Test
     void ignoresNonProgressLines() {
         assertThat(tracker.offer("hello")).isEmpty();
-        assertThat(tracker.offer("{\"level\":\"info\",\"msg\":\"Analysis failed\"}")).isEmpty();
+        assertThat(tracker.offer("{\"level\":\"info\",\"msg\":\"Analysis failed\"}"))
+                .isEmpty();
         assertThat(tracker.current()).isEmpty();
     }
 }

@@ -114,9 +114,16 @@ public final class ConvexClient implements AutoCloseable {
                 .failAfterMaxAttempts(false)
                 .build();
         this.retry = Retry.of("convex", config);
-        this.retry.getEventPublisher().onRetry(event -> LOG.warn("Convex call failed, retry {} of {} in {} ms: {}",
-                event.getNumberOfRetryAttempts(), maxAttempts - 1, event.getWaitInterval().toMillis(),
-                event.getLastThrowable() == null ? "" : event.getLastThrowable().getMessage()));
+        this.retry
+                .getEventPublisher()
+                .onRetry(event -> LOG.warn(
+                        "Convex call failed, retry {} of {} in {} ms: {}",
+                        event.getNumberOfRetryAttempts(),
+                        maxAttempts - 1,
+                        event.getWaitInterval().toMillis(),
+                        event.getLastThrowable() == null
+                                ? ""
+                                : event.getLastThrowable().getMessage()));
     }
 
     /** A builder; {@link Builder#url} is required. */
@@ -129,7 +136,8 @@ public final class ConvexClient implements AutoCloseable {
         Builder builder = new Builder();
         builder.url = deploymentUrl;
         builder.authorization = authorization;
-        builder.clientName = clientHeader.substring(0, clientHeader.length() - version().length() - 1);
+        builder.clientName =
+                clientHeader.substring(0, clientHeader.length() - version().length() - 1);
         builder.connectTimeout = connectTimeout;
         builder.requestTimeout = requestTimeout;
         builder.maxAttempts = maxAttempts;
@@ -275,11 +283,14 @@ public final class ConvexClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ConvexTransportException("interrupted while calling " + what, 0, false, e);
         } catch (HttpConnectTimeoutException e) {
-            throw new ConvexTransportException("cannot connect for " + what + ": no connection within "
-                    + connectTimeout.toMillis() + " ms", 0, true, e);
+            throw new ConvexTransportException(
+                    "cannot connect for " + what + ": no connection within " + connectTimeout.toMillis() + " ms",
+                    0,
+                    true,
+                    e);
         } catch (HttpTimeoutException e) {
-            throw new ConvexTransportException("no response to " + what + " within "
-                    + requestTimeout.toMillis() + " ms", 0, true, e);
+            throw new ConvexTransportException(
+                    "no response to " + what + " within " + requestTimeout.toMillis() + " ms", 0, true, e);
         } catch (ConnectException e) {
             throw new ConvexTransportException("cannot connect for " + what + ": connection refused", 0, true, e);
         } catch (IOException e) {
@@ -289,7 +300,11 @@ public final class ConvexClient implements AutoCloseable {
             throw new ConvexTransportException("cannot call " + what + ": " + describe(e), 0, false, e);
         }
         int status = response.statusCode();
-        LOG.debug("Convex {} {} -> HTTP {} in {} ms", kind.endpoint(), path, status,
+        LOG.debug(
+                "Convex {} {} -> HTTP {} in {} ms",
+                kind.endpoint(),
+                path,
+                status,
                 (System.nanoTime() - started) / 1_000_000);
         return interpret(path, what, status, response.body(), redactor);
     }
@@ -305,20 +320,25 @@ public final class ConvexClient implements AutoCloseable {
                 JsonNode data = json.get("errorData");
                 return throwFunctionError(path, json.path("errorMessage").asText(""), data, redactor);
             }
-            throw new ConvexRequestException(status, "UnexpectedResponse", "unexpected answer to " + what
-                    + " (HTTP " + status + ", not a Convex function response): " + snippet(body, redactor)
-                    + " — is this a Convex deployment URL?");
+            throw new ConvexRequestException(
+                    status,
+                    "UnexpectedResponse",
+                    "unexpected answer to " + what
+                            + " (HTTP " + status + ", not a Convex function response): " + snippet(body, redactor)
+                            + " — is this a Convex deployment URL?");
         }
         if (status == 429 || (status >= 500 && status <= 599)) {
-            throw new ConvexTransportException("HTTP " + status + " from " + what + ": "
-                    + snippet(body, redactor), status, true, null);
+            throw new ConvexTransportException(
+                    "HTTP " + status + " from " + what + ": " + snippet(body, redactor), status, true, null);
         }
         JsonNode json = parse(body);
-        String code = json != null && json.path("code").isTextual() ? json.get("code").asText() : "HTTP_" + status;
+        String code =
+                json != null && json.path("code").isTextual() ? json.get("code").asText() : "HTTP_" + status;
         String message = json != null && json.path("message").isTextual()
                 ? redactor.apply(json.get("message").asText())
                 : snippet(body, redactor);
-        throw new ConvexRequestException(status, code, "HTTP " + status + " " + code + " from " + what + ": " + message);
+        throw new ConvexRequestException(
+                status, code, "HTTP " + status + " " + code + " from " + what + ": " + message);
     }
 
     private static JsonNode throwFunctionError(String path, String message, JsonNode data, Redactor redactor) {
@@ -400,8 +420,8 @@ public final class ConvexClient implements AutoCloseable {
             try {
                 return url(new URI(url.strip()));
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("'" + safeUrlText(url) + "' is not a valid URL ("
-                        + e.getReason() + ")", e);
+                throw new IllegalArgumentException(
+                        "'" + safeUrlText(url) + "' is not a valid URL (" + e.getReason() + ")", e);
             }
         }
 
@@ -413,8 +433,8 @@ public final class ConvexClient implements AutoCloseable {
         public Builder url(URI url) {
             Objects.requireNonNull(url, "url");
             if (url.getRawUserInfo() != null) {
-                throw new IllegalArgumentException("the Convex deployment URL must not contain credentials;"
-                        + " pass the deploy key separately");
+                throw new IllegalArgumentException(
+                        "the Convex deployment URL must not contain credentials;" + " pass the deploy key separately");
             }
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
             if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
@@ -429,7 +449,8 @@ public final class ConvexClient implements AutoCloseable {
                 path = path.substring(0, path.length() - 1);
             }
             try {
-                this.url = new URI(scheme, null, url.getHost(), url.getPort(), path.isEmpty() ? null : path, null, null);
+                this.url =
+                        new URI(scheme, null, url.getHost(), url.getPort(), path.isEmpty() ? null : path, null, null);
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("'" + url + "' is not a valid URL", e);
             }

@@ -61,7 +61,9 @@ public class ConvexFunctionException extends ConvexException {
      * function threw a {@code ConvexError} with one, else {@link #errorMessage()}.
      */
     public String reason() {
-        return errorData != null && errorData.path("message").isTextual() ? errorData.get("message").asText() : errorMessage;
+        return errorData != null && errorData.path("message").isTextual()
+                ? errorData.get("message").asText()
+                : errorMessage;
     }
 
     /**

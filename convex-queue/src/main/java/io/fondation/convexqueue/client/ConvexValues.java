@@ -82,15 +82,22 @@ public final class ConvexValues {
 
     /** {@code {"$integer": ...}} for a 64-bit integer. */
     public static ObjectNode encodeInt64(long value) {
-        byte[] bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+        byte[] bytes = ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(value)
+                .array();
         return NODES.objectNode().put("$integer", Base64.getEncoder().encodeToString(bytes));
     }
 
     /** A float64: a plain number, or {@code {"$float": ...}} for NaN, ±Infinity and -0.0. */
     public static JsonNode encodeFloat64(double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)
+        if (Double.isNaN(value)
+                || Double.isInfinite(value)
                 || Double.doubleToRawLongBits(value) == Double.doubleToRawLongBits(-0.0)) {
-            byte[] bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(value).array();
+            byte[] bytes = ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putDouble(value)
+                    .array();
             return NODES.objectNode().put("$float", Base64.getEncoder().encodeToString(bytes));
         }
         if (value == Math.rint(value) && Math.abs(value) < 0x1p53) {
@@ -127,8 +134,11 @@ public final class ConvexValues {
             }
             return encodeInt64(big.longValue());
         }
-        if (value instanceof Double || value instanceof Float
-                || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+        if (value instanceof Double
+                || value instanceof Float
+                || value instanceof Integer
+                || value instanceof Short
+                || value instanceof Byte) {
             return encodeFloat64(((Number) value).doubleValue());
         }
         if (value instanceof byte[] bytes) {
@@ -145,7 +155,9 @@ public final class ConvexValues {
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 if (!(entry.getKey() instanceof String key)) {
                     throw new IllegalArgumentException(where + ": object keys must be strings, got "
-                            + (entry.getKey() == null ? "null" : entry.getKey().getClass().getName()));
+                            + (entry.getKey() == null
+                                    ? "null"
+                                    : entry.getKey().getClass().getName()));
                 }
                 if (entry.getValue() instanceof Optional<?> optional && optional.isEmpty()) {
                     continue;
@@ -197,8 +209,9 @@ public final class ConvexValues {
             }
             return array;
         }
-        throw new IllegalArgumentException(where + ": cannot encode a " + value.getClass().getName()
-                + " as a Convex value (use Long, Double, String, Boolean, byte[], List, Map or a record)");
+        throw new IllegalArgumentException(
+                where + ": cannot encode a " + value.getClass().getName()
+                        + " as a Convex value (use Long, Double, String, Boolean, byte[], List, Map or a record)");
     }
 
     private static void putField(ObjectNode object, String key, Object value, String where) {
@@ -231,8 +244,10 @@ public final class ConvexValues {
             component.getAccessor().setAccessible(true);
             return component.getAccessor().invoke(record);
         } catch (IllegalAccessException | InvocationTargetException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read component " + component.getName() + " of "
-                    + record.getClass().getName(), e);
+            throw new IllegalArgumentException(
+                    "cannot read component " + component.getName() + " of "
+                            + record.getClass().getName(),
+                    e);
         }
     }
 
@@ -327,8 +342,8 @@ public final class ConvexValues {
         try {
             return MAPPER.treeToValue(decodeTree(encoded), type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read a Convex value as " + type.getSimpleName() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read a Convex value as " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -337,8 +352,8 @@ public final class ConvexValues {
         try {
             return MAPPER.readerFor(type).readValue(decodeTree(encoded));
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read a Convex value as " + type.getType() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read a Convex value as " + type.getType() + ": " + e.getMessage(), e);
         }
     }
 
@@ -375,7 +390,8 @@ public final class ConvexValues {
 
     private static ByteBuffer eightBytes(byte[] bytes, String key) {
         if (bytes.length != 8) {
-            throw new IllegalArgumentException("malformed Convex value: " + key + " must hold 8 bytes, got " + bytes.length);
+            throw new IllegalArgumentException(
+                    "malformed Convex value: " + key + " must hold 8 bytes, got " + bytes.length);
         }
         return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }

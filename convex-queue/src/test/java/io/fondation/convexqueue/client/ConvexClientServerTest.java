@@ -55,9 +55,14 @@ class ConvexClientServerTest {
     void anInt64ReachesTheFunctionAsAnInt64() {
         // v.number() refuses an int64 5 and accepts a float64 5: {"$integer"} was decoded as a 64-bit integer.
         assertThatThrownBy(() -> client().query("queue:listJobs", Map.of("limit", 5L, "workerSecret", SECRET)))
-                .isInstanceOfSatisfying(ConvexFunctionException.class, e -> assertThat(e.errorMessage())
-                        .startsWith("ArgumentValidationError").contains("Expected `number`"));
-        assertThat(client().query("queue:listJobs", Map.of("limit", 5.0, "workerSecret", SECRET)).isArray()).isTrue();
+                .isInstanceOfSatisfying(
+                        ConvexFunctionException.class,
+                        e -> assertThat(e.errorMessage())
+                                .startsWith("ArgumentValidationError")
+                                .contains("Expected `number`"));
+        assertThat(client().query("queue:listJobs", Map.of("limit", 5.0, "workerSecret", SECRET))
+                        .isArray())
+                .isTrue();
     }
 
     @Test
@@ -75,9 +80,11 @@ class ConvexClientServerTest {
 
     @Test
     void bytesAreAcceptedByTheServersCodecAndMalformedOnesAreABadJsonBody() {
-        assertThatThrownBy(() -> client().query("queue:getJob", Map.of("jobId", new byte[] {1, 2}, "workerSecret", SECRET)))
+        assertThatThrownBy(() ->
+                        client().query("queue:getJob", Map.of("jobId", new byte[] {1, 2}, "workerSecret", SECRET)))
                 .as("well-formed bytes decode, then fail the v.string() validator")
-                .isInstanceOfSatisfying(ConvexFunctionException.class,
+                .isInstanceOfSatisfying(
+                        ConvexFunctionException.class,
                         e -> assertThat(e.errorMessage()).startsWith("ArgumentValidationError"));
 
         JsonNode malformed = JsonNodeFactory.instance.objectNode().put("$integer", "AQ==");
@@ -101,7 +108,9 @@ class ConvexClientServerTest {
     @Test
     void unknownFunctionsAndWrongEndpointsAreFunctionErrors() {
         assertThatThrownBy(() -> client().query("queue:noSuchFunction", Map.of()))
-                .isInstanceOfSatisfying(ConvexFunctionException.class, e -> assertThat(e.isUnknownFunction()).isTrue());
+                .isInstanceOfSatisfying(
+                        ConvexFunctionException.class,
+                        e -> assertThat(e.isUnknownFunction()).isTrue());
         assertThatThrownBy(() -> client().query("queue:claimOne", Map.of("workerId", "w")))
                 .isInstanceOfSatisfying(ConvexFunctionException.class, e -> {
                     assertThat(e.isUnknownFunction()).isFalse();
@@ -120,7 +129,10 @@ class ConvexClientServerTest {
 
     @Test
     void aBadAdminKeyIsRefusedAndTheRightOneOpensInternalFunctions() {
-        ConvexClient wrongKey = ConvexClient.builder().url(CONVEX.url()).deployKey("wrong-admin-key").build();
+        ConvexClient wrongKey = ConvexClient.builder()
+                .url(CONVEX.url())
+                .deployKey("wrong-admin-key")
+                .build();
         assertThatThrownBy(() -> wrongKey.query("queue:capabilities", Map.of()))
                 .isInstanceOfSatisfying(ConvexRequestException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(401);
@@ -130,8 +142,16 @@ class ConvexClientServerTest {
 
         assertThatThrownBy(() -> client().mutation("queue:reclaimExpired", Map.of()))
                 .as("internal functions are hidden from non-admin callers")
-                .isInstanceOfSatisfying(ConvexFunctionException.class, e -> assertThat(e.isUnknownFunction()).isTrue());
-        ConvexClient admin = ConvexClient.builder().url(CONVEX.url()).deployKey(LocalConvexServer.ADMIN_KEY).build();
-        assertThat(admin.mutation("queue:reclaimExpired", Map.of()).get("reclaimed").doubleValue()).isZero();
+                .isInstanceOfSatisfying(
+                        ConvexFunctionException.class,
+                        e -> assertThat(e.isUnknownFunction()).isTrue());
+        ConvexClient admin = ConvexClient.builder()
+                .url(CONVEX.url())
+                .deployKey(LocalConvexServer.ADMIN_KEY)
+                .build();
+        assertThat(admin.mutation("queue:reclaimExpired", Map.of())
+                        .get("reclaimed")
+                        .doubleValue())
+                .isZero();
     }
 }

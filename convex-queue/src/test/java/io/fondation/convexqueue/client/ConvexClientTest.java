@@ -43,7 +43,8 @@ class ConvexClientTest {
 
     @Test
     void sendsThePathEncodedArgsFormatAndHeaders() throws Exception {
-        stub = StubHttpServer.start(r -> Response.success("{\"n\":{\"$integer\":\"AQAAAAAAAAA=\"},\"b\":{\"$bytes\":\"AQ==\"}}"));
+        stub = StubHttpServer.start(
+                r -> Response.success("{\"n\":{\"$integer\":\"AQAAAAAAAAA=\"},\"b\":{\"$bytes\":\"AQ==\"}}"));
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("workerId", "w-1");
         args.put("count", 2L);
@@ -59,7 +60,8 @@ class ConvexClientTest {
         JsonNode body = ConvexValues.mapper().readTree(request.body());
         assertThat(body.get("path").asText()).isEqualTo("queue:claimOne");
         assertThat(body.get("format").asText()).isEqualTo("convex_encoded_json");
-        assertThat(body.get("args").toString()).isEqualTo("{\"workerId\":\"w-1\",\"count\":{\"$integer\":\"AgAAAAAAAAA=\"}}");
+        assertThat(body.get("args").toString())
+                .isEqualTo("{\"workerId\":\"w-1\",\"count\":{\"$integer\":\"AgAAAAAAAAA=\"}}");
         assertThat(value.get("n").isLong()).isTrue();
         assertThat(value.get("n").longValue()).isEqualTo(1L);
         assertThat(value.get("b").binaryValue()).containsExactly(1);
@@ -68,7 +70,10 @@ class ConvexClientTest {
     @Test
     void queryAndActionUseTheirEndpointsAndBearerTokensTheirHeader() {
         stub = StubHttpServer.start(r -> Response.success("null"));
-        ConvexClient client = ConvexClient.builder().url(stub.url() + "/").bearerToken("jwt-for-test").build();
+        ConvexClient client = ConvexClient.builder()
+                .url(stub.url() + "/")
+                .bearerToken("jwt-for-test")
+                .build();
 
         assertThat(client.query("queue:getJob", null).isNull()).isTrue();
         client.action("files:fetch", Map.of());
@@ -116,7 +121,8 @@ class ConvexClientTest {
 
     @Test
     void requestErrorsCarryStatusAndCode() {
-        stub = StubHttpServer.start(r -> Response.json(401,
+        stub = StubHttpServer.start(r -> Response.json(
+                401,
                 "{\"code\":\"BadAdminKey\",\"message\":\"The provided admin key was invalid for this instance\"}"));
 
         assertThatThrownBy(() -> client(stub).query("queue:getJob", Map.of()))
@@ -173,9 +179,13 @@ class ConvexClientTest {
     @Test
     void idempotentMutationsAreRetriedUpToMaxAttempts() {
         AtomicInteger calls = new AtomicInteger();
-        stub = StubHttpServer.start(r -> calls.incrementAndGet() == 1 ? Response.json(502, "") : Response.success("true"));
+        stub = StubHttpServer.start(
+                r -> calls.incrementAndGet() == 1 ? Response.json(502, "") : Response.success("true"));
 
-        assertThat(client(stub).mutation("queue:heartbeat", Map.of(), Idempotence.IDEMPOTENT).asBoolean()).isTrue();
+        assertThat(client(stub)
+                        .mutation("queue:heartbeat", Map.of(), Idempotence.IDEMPOTENT)
+                        .asBoolean())
+                .isTrue();
         assertThat(stub.requests()).hasSize(2);
 
         stub.answer(r -> Response.json(503, ""));
@@ -192,8 +202,11 @@ class ConvexClientTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        ConvexClient client = ConvexClient.builder().url("http://127.0.0.1:" + port).maxAttempts(2)
-                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(10)).build();
+        ConvexClient client = ConvexClient.builder()
+                .url("http://127.0.0.1:" + port)
+                .maxAttempts(2)
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(10))
+                .build();
 
         assertThatThrownBy(() -> client.query("queue:getJob", Map.of()))
                 .isInstanceOfSatisfying(ConvexTransportException.class, e -> {
@@ -213,7 +226,10 @@ class ConvexClientTest {
             }
             return Response.success("1");
         });
-        ConvexClient client = ConvexClient.builder().url(stub.url()).requestTimeout(Duration.ofMillis(200)).build();
+        ConvexClient client = ConvexClient.builder()
+                .url(stub.url())
+                .requestTimeout(Duration.ofMillis(200))
+                .build();
         try {
             assertThatThrownBy(() -> client.mutation("queue:claimOne", Map.of()))
                     .isInstanceOf(ConvexTransportException.class)
@@ -226,14 +242,20 @@ class ConvexClientTest {
     @Test
     void secretsNeverAppearInErrors() {
         String secret = "worker-secret-for-test";
-        stub = StubHttpServer.start(r -> Response.json(200, "{\"status\":\"error\",\"errorMessage\":"
-                + "\"ArgumentValidationError: Object contains extra field `x`. Object: {workerSecret: \\\"" + secret
-                + "\\\", key: \\\"" + KEY + "\\\"}\",\"errorData\":{\"echo\":\"" + secret + "\"}}"));
+        stub = StubHttpServer.start(r -> Response.json(
+                200,
+                "{\"status\":\"error\",\"errorMessage\":"
+                        + "\"ArgumentValidationError: Object contains extra field `x`. Object: {workerSecret: \\\""
+                        + secret
+                        + "\\\", key: \\\"" + KEY + "\\\"}\",\"errorData\":{\"echo\":\"" + secret + "\"}}"));
         Map<String, Object> args = Map.of("workerSecret", secret, "x", 1);
 
         assertThatThrownBy(() -> client(stub).mutation("queue:claimOne", args))
                 .isInstanceOfSatisfying(ConvexFunctionException.class, e -> {
-                    assertThat(e.getMessage()).doesNotContain(secret).doesNotContain(KEY).contains("[redacted]");
+                    assertThat(e.getMessage())
+                            .doesNotContain(secret)
+                            .doesNotContain(KEY)
+                            .contains("[redacted]");
                     assertThat(e.errorMessage()).doesNotContain(secret).doesNotContain(KEY);
                     assertThat(e.errorData().get("echo").asText()).isEqualTo("[redacted]");
                 });
@@ -243,24 +265,32 @@ class ConvexClientTest {
     @Test
     void badSettingsAreRefusedClearly() {
         assertThatThrownBy(() -> ConvexClient.builder().url("not a url"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a valid URL");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a valid URL");
         assertThatThrownBy(() -> ConvexClient.builder().url("ftp://example.invalid"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http(s)");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("http(s)");
         assertThatThrownBy(() -> ConvexClient.builder().url("https://user:hunter2@example.invalid"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("credentials")
                 .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> ConvexClient.builder().url("https://example.invalid/?key=abc"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("query");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("query");
         assertThatThrownBy(() -> ConvexClient.builder().build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("URL is required");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("URL is required");
         assertThatThrownBy(() -> ConvexClient.builder().maxAttempts(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ConvexClient.builder().requestTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ConvexClient.builder().url("http://127.0.0.1:1").build().query(" ", Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("path");
-        assertThatThrownBy(() -> ConvexClient.builder().url("http://127.0.0.1:1").build().query("a:b", List.of(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be an object");
+        assertThatThrownBy(() ->
+                        ConvexClient.builder().url("http://127.0.0.1:1").build().query(" ", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("path");
+        assertThatThrownBy(() ->
+                        ConvexClient.builder().url("http://127.0.0.1:1").build().query("a:b", List.of(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be an object");
     }
 
     @Test
@@ -271,7 +301,9 @@ class ConvexClientTest {
             client.query("a:b", Map.of());
         }
         assertThat(stub.requests()).hasSize(20);
-        assertThat(stub.requests()).extracting(Request::clientPort).as("client ports of 20 sequential calls")
+        assertThat(stub.requests())
+                .extracting(Request::clientPort)
+                .as("client ports of 20 sequential calls")
                 .containsOnly(stub.requests().get(0).clientPort());
     }
 }

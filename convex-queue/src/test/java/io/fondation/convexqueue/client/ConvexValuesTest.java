@@ -35,7 +35,8 @@ class ConvexValuesTest {
     })
     void int64IsEightLittleEndianBytesInBase64(long value, String base64) throws Exception {
         assertThat(json(ConvexValues.encode(value))).isEqualTo("{\"$integer\":\"" + base64 + "\"}");
-        assertThat(ConvexValues.decode(parse("{\"$integer\":\"" + base64 + "\"}"))).isEqualTo(value);
+        assertThat(ConvexValues.decode(parse("{\"$integer\":\"" + base64 + "\"}")))
+                .isEqualTo(value);
     }
 
     @Test
@@ -45,9 +46,12 @@ class ConvexValuesTest {
         assertThat(json(ConvexValues.encode(Double.NEGATIVE_INFINITY))).isEqualTo("{\"$float\":\"AAAAAAAA8P8=\"}");
         assertThat(json(ConvexValues.encode(-0.0))).isEqualTo("{\"$float\":\"AAAAAAAAAIA=\"}");
 
-        assertThat((Double) ConvexValues.decode(ConvexValues.encode(Double.NaN))).isNaN();
-        assertThat(ConvexValues.decode(ConvexValues.encode(Double.POSITIVE_INFINITY))).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(ConvexValues.decode(ConvexValues.encode(Double.NEGATIVE_INFINITY))).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat((Double) ConvexValues.decode(ConvexValues.encode(Double.NaN)))
+                .isNaN();
+        assertThat(ConvexValues.decode(ConvexValues.encode(Double.POSITIVE_INFINITY)))
+                .isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(ConvexValues.decode(ConvexValues.encode(Double.NEGATIVE_INFINITY)))
+                .isEqualTo(Double.NEGATIVE_INFINITY);
         double negativeZero = (Double) ConvexValues.decode(ConvexValues.encode(-0.0));
         assertThat(Double.doubleToRawLongBits(negativeZero)).isEqualTo(Double.doubleToRawLongBits(-0.0));
     }
@@ -57,7 +61,9 @@ class ConvexValuesTest {
         assertThat(json(ConvexValues.encode(0.0))).isEqualTo("0");
         assertThat(json(ConvexValues.encode(5.0))).isEqualTo("5");
         assertThat(json(ConvexValues.encode(1.5))).isEqualTo("1.5");
-        assertThat(json(ConvexValues.encode(42))).as("Integer is a float64, not an int64").isEqualTo("42");
+        assertThat(json(ConvexValues.encode(42)))
+                .as("Integer is a float64, not an int64")
+                .isEqualTo("42");
         assertThat(json(ConvexValues.encode(1e300))).isEqualTo("1.0E300");
         assertThat(ConvexValues.decode(parse("5"))).isEqualTo(5.0);
         assertThat(ConvexValues.decode(parse("5.0"))).isEqualTo(5.0);
@@ -68,13 +74,20 @@ class ConvexValuesTest {
     void bytesAreStandardPaddedBase64() throws Exception {
         byte[] bytes = {0, 1, 2, (byte) 0xff, (byte) 0xfe};
         assertThat(json(ConvexValues.encode(bytes))).isEqualTo("{\"$bytes\":\"AAEC//4=\"}");
-        assertThat((byte[]) ConvexValues.decode(parse("{\"$bytes\":\"AAEC//4=\"}"))).containsExactly(bytes);
-        assertThat((byte[]) ConvexValues.decode(ConvexValues.encode(new byte[0]))).isEmpty();
+        assertThat((byte[]) ConvexValues.decode(parse("{\"$bytes\":\"AAEC//4=\"}")))
+                .containsExactly(bytes);
+        assertThat((byte[]) ConvexValues.decode(ConvexValues.encode(new byte[0])))
+                .isEmpty();
     }
 
     record Inner(long count, byte[] blob) {}
 
-    record Outer(String name, Integer optionalNumber, Optional<String> maybe, List<Inner> items, Map<String, Object> extra) {}
+    record Outer(
+            String name,
+            Integer optionalNumber,
+            Optional<String> maybe,
+            List<Inner> items,
+            Map<String, Object> extra) {}
 
     @Test
     void recordsMapsAndListsNestAndLeaveOutAbsentFields() throws Exception {
@@ -84,15 +97,17 @@ class ConvexValuesTest {
         extra.put("flag", true);
         Outer value = new Outer("é", null, Optional.empty(), List.of(new Inner(7, new byte[] {1})), extra);
 
-        assertThat(json(ConvexValues.encode(value))).isEqualTo(
-                "{\"name\":\"é\",\"items\":[{\"count\":{\"$integer\":\"BwAAAAAAAAA=\"},\"blob\":{\"$bytes\":\"AQ==\"}}],"
-                        + "\"extra\":{\"nothing\":null,\"flag\":true}}");
+        assertThat(json(ConvexValues.encode(value)))
+                .isEqualTo(
+                        "{\"name\":\"é\",\"items\":[{\"count\":{\"$integer\":\"BwAAAAAAAAA=\"},\"blob\":{\"$bytes\":\"AQ==\"}}],"
+                                + "\"extra\":{\"nothing\":null,\"flag\":true}}");
     }
 
     @Test
     void decodeGivesPlainJavaValuesInFieldOrder() throws Exception {
-        Object decoded = ConvexValues.decode(parse(
-                "{\"b\":[1,\"x\",null,true],\"a\":{\"$integer\":\"AQAAAAAAAAA=\"},\"c\":{\"nested\":{\"$bytes\":\"AQ==\"}}}"));
+        Object decoded = ConvexValues.decode(
+                parse(
+                        "{\"b\":[1,\"x\",null,true],\"a\":{\"$integer\":\"AQAAAAAAAAA=\"},\"c\":{\"nested\":{\"$bytes\":\"AQ==\"}}}"));
 
         assertThat(decoded).isInstanceOf(Map.class);
         Map<?, ?> map = (Map<?, ?>) decoded;
@@ -152,13 +167,17 @@ class ConvexValuesTest {
     @Test
     void invalidFieldNamesAreRefusedWithTheirName() {
         assertThatThrownBy(() -> ConvexValues.encode(Map.of("$bad", 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$bad");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$bad");
         assertThatThrownBy(() -> ConvexValues.encode(Map.of("", 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("empty");
         assertThatThrownBy(() -> ConvexValues.encode(Map.of("naïve", 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ASCII");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ASCII");
         assertThatThrownBy(() -> ConvexValues.encode(Map.of(1, 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strings");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strings");
     }
 
     @Test
@@ -172,12 +191,16 @@ class ConvexValuesTest {
     @Test
     void malformedEncodedValuesAreRefused() {
         assertThatThrownBy(() -> ConvexValues.decode(parse("{\"$integer\":\"AQ==\"}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8 bytes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("8 bytes");
         assertThatThrownBy(() -> ConvexValues.decode(parse("{\"$integer\":\"***\"}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base64");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("base64");
         assertThatThrownBy(() -> ConvexValues.decode(parse("{\"$set\":\"AQ==\"}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$set");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$set");
         assertThatThrownBy(() -> ConvexValues.decode(parse("{\"$float\":1}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$float");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$float");
     }
 }

@@ -128,29 +128,31 @@ public final class FlakyTcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, String direction, boolean swallow) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = from.getInputStream()) {
-                OutputStream out = to.getOutputStream();
-                int read;
-                while ((read = in.read(buffer)) >= 0) {
-                    if (swallow) {
-                        // The server answered: the request ran. Drop the answer and the connection.
-                        lostResponses.incrementAndGet();
-                        break;
+        Thread thread = new Thread(
+                () -> {
+                    byte[] buffer = new byte[64 * 1024];
+                    try (InputStream in = from.getInputStream()) {
+                        OutputStream out = to.getOutputStream();
+                        int read;
+                        while ((read = in.read(buffer)) >= 0) {
+                            if (swallow) {
+                                // The server answered: the request ran. Drop the answer and the connection.
+                                lostResponses.incrementAndGet();
+                                break;
+                            }
+                            out.write(buffer, 0, read);
+                            out.flush();
+                        }
+                    } catch (IOException e) {
+                        // A side closed; close the other below.
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        open.remove(from);
+                        open.remove(to);
                     }
-                    out.write(buffer, 0, read);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // A side closed; close the other below.
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
-            }
-        }, "flaky-proxy-" + direction);
+                },
+                "flaky-proxy-" + direction);
         thread.setDaemon(true);
         thread.start();
     }

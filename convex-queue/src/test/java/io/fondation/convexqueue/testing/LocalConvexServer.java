@@ -78,7 +78,8 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
 
     private final Functions functions;
     private final boolean frozenClock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private Process process;
     private OutputStream stdin;
@@ -140,20 +141,30 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         Path projectDir = convexQueueDir();
         String node = nodeBinary();
         ensureNodeModules(projectDir, node);
-        List<String> command = List.of(node, "node_modules/tsx/dist/cli.mjs", "test-server/server.ts",
-                "--functions", functions.flag, "--port", "0");
+        List<String> command = List.of(
+                node,
+                "node_modules/tsx/dist/cli.mjs",
+                "test-server/server.ts",
+                "--functions",
+                functions.flag,
+                "--port",
+                "0");
         ProcessBuilder builder = new ProcessBuilder(command).directory(projectDir.toFile());
         builder.environment().put("FONDATION_WORKER_SECRET", WORKER_SECRET);
         builder.environment().put("CONVEX_TEST_ADMIN_KEY", ADMIN_KEY);
         if (frozenClock) {
             // Loaded before the server, so the server's clock offset applies on top of a clock that stands still.
             String options = builder.environment().getOrDefault("NODE_OPTIONS", "");
-            builder.environment().put("NODE_OPTIONS", (options + " --import=" + frozenClockModule().toUri()).strip());
+            builder.environment()
+                    .put(
+                            "NODE_OPTIONS",
+                            (options + " --import=" + frozenClockModule().toUri()).strip());
         }
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the Convex test server with " + command + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the Convex test server with " + command + ": " + e.getMessage(), e);
         }
         // Closing stdin is the server's signal to exit, so keep it open while we run.
         stdin = process.getOutputStream();
@@ -170,8 +181,10 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         } catch (TimeoutException | ExecutionException e) {
             String tail = stderrTail();
             close();
-            throw new IllegalStateException("the Convex test server (" + functions.flag + ") did not report its port within "
-                    + START_TIMEOUT.toSeconds() + " s" + (e instanceof ExecutionException ? ": " + e.getCause().getMessage() : "")
+            throw new IllegalStateException("the Convex test server (" + functions.flag
+                    + ") did not report its port within "
+                    + START_TIMEOUT.toSeconds() + " s"
+                    + (e instanceof ExecutionException ? ": " + e.getCause().getMessage() : "")
                     + "\n--- its stderr ---\n" + tail);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -182,7 +195,8 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
     }
 
     private void readPort(CompletableFuture<Integer> port) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 Matcher matcher = LISTENING.matcher(line);
@@ -190,8 +204,8 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
                     port.complete(Integer.parseInt(matcher.group(1)));
                 }
             }
-            port.completeExceptionally(new IllegalStateException("the server exited"
-                    + (process.isAlive() ? "" : " with code " + process.waitFor())));
+            port.completeExceptionally(new IllegalStateException(
+                    "the server exited" + (process.isAlive() ? "" : " with code " + process.waitFor())));
         } catch (IOException e) {
             port.completeExceptionally(e);
         } catch (InterruptedException e) {
@@ -201,7 +215,8 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
     }
 
     private void drainStderr() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 synchronized (stderrTail) {
@@ -290,8 +305,8 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
             now = nowOf(answer);
         }
         if (now != target) {
-            throw new IllegalStateException("the Convex test server did not set its clock to " + instant
-                    + " (answer " + answer + "); use LocalConvexServer...frozenClock()");
+            throw new IllegalStateException("the Convex test server did not set its clock to " + instant + " (answer "
+                    + answer + "); use LocalConvexServer...frozenClock()");
         }
     }
 
@@ -305,10 +320,13 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         try {
             Path module = Files.createTempFile("fondation-frozen-clock", ".mjs");
             module.toFile().deleteOnExit();
-            Files.writeString(module, "// Written by LocalConvexServer: Date.now() stands still; the test server's\n"
-                    + "// clock offset (POST /_test/clock) is applied on top of it.\n"
-                    + "const frozen = Date.now();\n"
-                    + "Date.now = () => frozen;\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    module,
+                    "// Written by LocalConvexServer: Date.now() stands still; the test server's\n"
+                            + "// clock offset (POST /_test/clock) is applied on top of it.\n"
+                            + "const frozen = Date.now();\n"
+                            + "Date.now = () => frozen;\n",
+                    StandardCharsets.UTF_8);
             return module;
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the frozen-clock module: " + e.getMessage(), e);
@@ -327,7 +345,9 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
      * @return the new row's id
      */
     public String seed(String table, Map<String, ?> doc) {
-        return post("/_test/seed", Map.of("table", table, "doc", doc)).path("id").asText();
+        return post("/_test/seed", Map.of("table", table, "doc", doc))
+                .path("id")
+                .asText();
     }
 
     /** Runs an internal function, e.g. {@code queue:reclaimExpired}, and returns its JSON answer. */
@@ -351,8 +371,10 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
             String text = response.body();
             return text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
         } catch (IOException e) {
-            throw new IllegalStateException("POST " + path + " to the Convex test server failed: " + e.getMessage()
-                    + "\n--- server stderr ---\n" + stderrTail(), e);
+            throw new IllegalStateException(
+                    "POST " + path + " to the Convex test server failed: " + e.getMessage()
+                            + "\n--- server stderr ---\n" + stderrTail(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -394,21 +416,25 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
     static String nodeBinary() {
         String node = System.getProperty("fondation.node", "node");
         try {
-            Process probe = new ProcessBuilder(node, "--version").redirectErrorStream(true).start();
+            Process probe = new ProcessBuilder(node, "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String version = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!probe.waitFor(30, TimeUnit.SECONDS) || probe.exitValue() != 0) {
                 throw new IllegalStateException("'" + node + " --version' failed: " + version);
             }
             Matcher major = Pattern.compile("v(\\d+)\\.").matcher(version);
             if (major.find() && Integer.parseInt(major.group(1)) < 20) {
-                throw new IllegalStateException("Node.js 20 or later is required to run the Convex test server; found "
-                        + version);
+                throw new IllegalStateException(
+                        "Node.js 20 or later is required to run the Convex test server; found " + version);
             }
             return node;
         } catch (IOException e) {
-            throw new IllegalStateException("Node.js 20+ is required to run the Convex test server (tests of the Convex"
-                    + " queue run the real functions under convex-test), but '" + node + "' cannot be run: "
-                    + e.getMessage() + ". Install Node.js 20+ or set -Dfondation.node=<path to node>.", e);
+            throw new IllegalStateException(
+                    "Node.js 20+ is required to run the Convex test server (tests of the Convex"
+                            + " queue run the real functions under convex-test), but '" + node + "' cannot be run: "
+                            + e.getMessage() + ". Install Node.js 20+ or set -Dfondation.node=<path to node>.",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking for Node.js", e);
@@ -421,12 +447,17 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
                     && Files.isDirectory(projectDir.resolve("node_modules/convex-test"))) {
                 return;
             }
-            Path npm = Paths.get(node).getParent() == null ? Paths.get("npm") : Paths.get(node).resolveSibling("npm");
+            Path npm = Paths.get(node).getParent() == null
+                    ? Paths.get("npm")
+                    : Paths.get(node).resolveSibling("npm");
             List<String> command = List.of(npm.toString(), "ci", "--no-audit", "--no-fund");
             try {
                 Path log = Files.createTempFile("fondation-npm-ci", ".log");
-                Process install = new ProcessBuilder(command).directory(projectDir.toFile())
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                Process install = new ProcessBuilder(command)
+                        .directory(projectDir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
                 if (!install.waitFor(NPM_CI_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                     install.destroyForcibly();
                     throw new IllegalStateException("npm ci in " + projectDir + " did not finish within "
@@ -437,7 +468,8 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
                             + install.exitValue() + ":\n" + Files.readString(log));
                 }
             } catch (IOException e) {
-                throw new IllegalStateException("cannot run " + command + " in " + projectDir + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot run " + command + " in " + projectDir + ": " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted during npm ci", e);

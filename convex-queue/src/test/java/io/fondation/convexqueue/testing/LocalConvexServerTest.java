@@ -19,12 +19,15 @@ class LocalConvexServerTest {
             assertThat(server.isRunning()).isTrue();
             assertThat(server.url()).startsWith("http://127.0.0.1:");
             ConvexClient client = ConvexClient.builder().url(server.url()).build();
-            assertThat(client.query("queue:capabilities", Map.of()).get("api").asText()).isEqualTo("fondation-queue");
+            assertThat(client.query("queue:capabilities", Map.of()).get("api").asText())
+                    .isEqualTo("fondation-queue");
         } finally {
             server.close();
         }
         assertThat(server.isRunning()).isFalse();
-        assertThatThrownBy(server::url).isInstanceOf(IllegalStateException.class).hasMessageContaining("not running");
+        assertThatThrownBy(server::url)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not running");
     }
 
     @Test
@@ -46,9 +49,13 @@ class LocalConvexServerTest {
 
     private static long createdAt(ConvexClient client, String name) {
         String secret = LocalConvexServer.WORKER_SECRET;
-        String id = client.mutation("queue:enqueue", Map.of("source", Map.of("fullName", "acme/" + name),
-                "prompt", "p", "workerSecret", secret)).asText();
-        return client.query("queue:getJob", Map.of("jobId", id, "workerSecret", secret)).get("createdAt").longValue();
+        String id = client.mutation(
+                        "queue:enqueue",
+                        Map.of("source", Map.of("fullName", "acme/" + name), "prompt", "p", "workerSecret", secret))
+                .asText();
+        return client.query("queue:getJob", Map.of("jobId", id, "workerSecret", secret))
+                .get("createdAt")
+                .longValue();
     }
 
     @Test

@@ -27,7 +27,9 @@ public final class StubHttpServer implements AutoCloseable {
         /** The first value of a header (case-insensitive name), or null. */
         public String header(String name) {
             for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
-                if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
+                if (entry.getKey() != null
+                        && entry.getKey().equalsIgnoreCase(name)
+                        && !entry.getValue().isEmpty()) {
                     return entry.getValue().get(0);
                 }
             }
@@ -65,8 +67,12 @@ public final class StubHttpServer implements AutoCloseable {
                 try (InputStream in = exchange.getRequestBody()) {
                     body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
-                Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                        Map.copyOf(exchange.getRequestHeaders()), body, exchange.getRemoteAddress().getPort());
+                Request request = new Request(
+                        exchange.getRequestMethod(),
+                        exchange.getRequestURI().getPath(),
+                        Map.copyOf(exchange.getRequestHeaders()),
+                        body,
+                        exchange.getRemoteAddress().getPort());
                 requests.add(request);
                 Response response = this.handler.apply(request);
                 byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);

@@ -25,7 +25,9 @@ public final class TokenEncryption {
             byte[] iv = new byte[16];
             new SecureRandom().nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(HexFormat.of().parseHex(hexKey), "AES"),
+            cipher.init(
+                    Cipher.ENCRYPT_MODE,
+                    new SecretKeySpec(HexFormat.of().parseHex(hexKey), "AES"),
                     new GCMParameterSpec(128, iv));
             byte[] out = cipher.doFinal(token.getBytes(StandardCharsets.UTF_8));
             // Java appends the 16-byte tag; Node reports it apart.

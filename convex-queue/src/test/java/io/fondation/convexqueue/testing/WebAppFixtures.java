@@ -20,7 +20,8 @@ public record WebAppFixtures(String userId, String repositoryId) {
      * Seeds a user whose {@code githubAccessToken} is {@code storedToken} (as the web app stores it)
      * and a repository {@code fullName} on {@code defaultBranch}.
      */
-    public static WebAppFixtures seed(LocalConvexServer server, String storedToken, String fullName, String defaultBranch) {
+    public static WebAppFixtures seed(
+            LocalConvexServer server, String storedToken, String fullName, String defaultBranch) {
         Map<String, Object> user = new LinkedHashMap<>();
         user.put("githubId", GITHUB_ID);
         user.put("username", "octo");
@@ -51,13 +52,16 @@ public record WebAppFixtures(String userId, String repositoryId) {
 
     /** Creates a pending job for another repository of the user, like the web app; returns its id. */
     public String createJobLikeTheWebApp(ConvexClient client, String otherRepositoryId, String prompt) {
-        return client.mutation("jobs:create", Map.of("userId", userId, "repositoryId", otherRepositoryId, "prompt", prompt))
-                .get("jobId").asText();
+        return client.mutation(
+                        "jobs:create", Map.of("userId", userId, "repositoryId", otherRepositoryId, "prompt", prompt))
+                .get("jobId")
+                .asText();
     }
 
     /** Creates a pending job the way the web app does ({@code jobs:create}); returns its id. */
     public String createJobLikeTheWebApp(ConvexClient client, String prompt) {
         return client.mutation("jobs:create", Map.of("userId", userId, "repositoryId", repositoryId, "prompt", prompt))
-                .get("jobId").asText();
+                .get("jobId")
+                .asText();
     }
 }

@@ -208,10 +208,14 @@ public abstract class JobQueueContract {
         assertThat(claim("worker-a").id()).isEqualTo(early);
         assertThat(claim("worker-a").id()).isEqualTo(middle);
         assertThat(claim("worker-a").id()).isEqualTo(late);
-        assertThat(queue.claimOne("worker-a", LEASE)).as("the future job is not due yet").isEmpty();
+        assertThat(queue.claimOne("worker-a", LEASE))
+                .as("the future job is not due yet")
+                .isEmpty();
 
         advance(Duration.ofSeconds(59));
-        assertThat(queue.claimOne("worker-a", LEASE)).as("one second before its runAt").isEmpty();
+        assertThat(queue.claimOne("worker-a", LEASE))
+                .as("one second before its runAt")
+                .isEmpty();
         advance(Duration.ofSeconds(1));
         assertThat(claim("worker-a").id()).isEqualTo(future);
     }
@@ -237,7 +241,9 @@ public abstract class JobQueueContract {
         assertThat(snapshot.status()).isEqualTo(JobStatus.CLAIMED);
         assertThat(snapshot.lockedBy()).isEqualTo("worker-a");
         assertThat(snapshot.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
-        assertThat(snapshot.attempts()).as("attempts counts spent attempts, not the running one").isZero();
+        assertThat(snapshot.attempts())
+                .as("attempts counts spent attempts, not the running one")
+                .isZero();
     }
 
     @Test
@@ -248,7 +254,9 @@ public abstract class JobQueueContract {
         assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
         assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
         advance(LEASE.minusSeconds(1));
-        assertThat(queue.claimOne("worker-b", LEASE)).as("the lease has not expired yet").isEmpty();
+        assertThat(queue.claimOne("worker-b", LEASE))
+                .as("the lease has not expired yet")
+                .isEmpty();
         assertThat(snapshot(id).lockedBy()).isEqualTo("worker-a");
     }
 
@@ -280,7 +288,9 @@ public abstract class JobQueueContract {
         HeartbeatResult keep = queue.heartbeat(beat.lease(), null, null, LEASE);
         assertThat(keep.leaseHeld()).isTrue();
         assertThat(snapshot(id).status()).as("a null phase keeps the status").isEqualTo(JobStatus.ANALYZING);
-        assertThat(snapshot(id).progress()).as("a null progress keeps the progress").isEqualTo(progress);
+        assertThat(snapshot(id).progress())
+                .as("a null progress keeps the progress")
+                .isEqualTo(progress);
     }
 
     @Test
@@ -334,14 +344,17 @@ public abstract class JobQueueContract {
         advance(MORE_THAN_LEASE);
         ClaimedJob current = claim("worker-b");
         Progress progress = new Progress(1, 6, "Étape 1/6: Extraction des abstractions principales");
-        assertThat(queue.heartbeat(current.lease(), JobStatus.ANALYZING, progress, LEASE).leaseHeld()).isTrue();
+        assertThat(queue.heartbeat(current.lease(), JobStatus.ANALYZING, progress, LEASE)
+                        .leaseHeld())
+                .isTrue();
         JobSnapshot before = snapshot(id);
         JobLease old = stale.lease();
 
         HeartbeatResult beat = queue.heartbeat(old, JobStatus.GATHERING, new Progress(6, 6, "stale"), LEASE);
         assertThat(beat.leaseHeld()).isFalse();
         assertThat(beat.cancelRequested()).isFalse();
-        assertThat(queue.saveDocuments(old, List.of(chapter(1, "intro", "stale")))).isFalse();
+        assertThat(queue.saveDocuments(old, List.of(chapter(1, "intro", "stale"))))
+                .isFalse();
         assertThat(queue.complete(old, JobResult.of("stale", 1))).isEqualTo(CompleteOutcome.NOT_HELD);
         assertThat(queue.retryOrFail(old, JobFailure.of(FailureKind.TRANSIENT, "stale")))
                 .isEqualTo(new RetryDecision.NotHeld());
@@ -362,7 +375,9 @@ public abstract class JobQueueContract {
         ClaimedJob again = claim("worker-a");
         assertThat(again.id()).isEqualTo(id);
 
-        assertThat(queue.heartbeat(first.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld()).isFalse();
+        assertThat(queue.heartbeat(first.lease(), JobStatus.RUNNING, null, LEASE)
+                        .leaseHeld())
+                .isFalse();
         assertThat(queue.complete(first.lease(), JobResult.of("old", 0))).isEqualTo(CompleteOutcome.NOT_HELD);
         assertThat(snapshot(id).status()).isEqualTo(JobStatus.CLAIMED);
 
@@ -418,7 +433,9 @@ public abstract class JobQueueContract {
 
         assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
         advance(Duration.between(now, retrying.nextRunAt()).minusMillis(1));
-        assertThat(queue.claimOne("worker-b", LEASE)).as("1 ms before the retry is due").isEmpty();
+        assertThat(queue.claimOne("worker-b", LEASE))
+                .as("1 ms before the retry is due")
+                .isEmpty();
         advance(Duration.ofMillis(1));
         ClaimedJob retried = claim("worker-b");
         assertThat(retried.id()).isEqualTo(id);
@@ -432,7 +449,8 @@ public abstract class JobQueueContract {
         assertThat(first).isInstanceOf(RetryDecision.Retrying.class);
         advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) first).nextRunAt()));
 
-        RetryDecision second = queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TIMEOUT, "second"));
+        RetryDecision second =
+                queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TIMEOUT, "second"));
 
         assertThat(second).isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 2));
         JobSnapshot snapshot = snapshot(id);
@@ -479,7 +497,8 @@ public abstract class JobQueueContract {
     @Test
     void lastErrorIsRecordedOnEveryRetry() {
         String id = enqueue("job");
-        RetryDecision first = queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TRANSIENT, "first"));
+        RetryDecision first =
+                queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TRANSIENT, "first"));
         assertThat(snapshot(id).lastError()).isEqualTo("first");
         advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) first).nextRunAt()));
 
@@ -524,11 +543,15 @@ public abstract class JobQueueContract {
         assertThat(snapshot(id).status()).isEqualTo(JobStatus.CANCELED);
         queue.release(job.lease());
         queue.retryOrFail(job.lease(), JobFailure.of(FailureKind.CANCELED, "canceled"));
-        assertThat(snapshot(id).status()).as("neither release nor retry revives it").isEqualTo(JobStatus.CANCELED);
+        assertThat(snapshot(id).status())
+                .as("neither release nor retry revives it")
+                .isEqualTo(JobStatus.CANCELED);
         assertThat(queue.cancel(id)).isFalse();
 
         advance(Duration.ofHours(1));
-        assertThat(queue.claimOne("worker-b", LEASE)).as("its old lease expiring does not revive it").isEmpty();
+        assertThat(queue.claimOne("worker-b", LEASE))
+                .as("its old lease expiring does not revive it")
+                .isEmpty();
         assertThat(snapshot(id).status()).isEqualTo(JobStatus.CANCELED);
     }
 
@@ -590,22 +613,43 @@ public abstract class JobQueueContract {
         Document tutorial2 = tutorial(2, "parse");
         Document tutorial10 = tutorial(10, "extend");
         List<Document> shuffled = List.of(
-                tutorial10, ch10, reviewed2, order, ch2, tutorial2, abstractions, reviewed10, ch1, relationships,
+                tutorial10,
+                ch10,
+                reviewed2,
+                order,
+                ch2,
+                tutorial2,
+                abstractions,
+                reviewed10,
+                ch1,
+                relationships,
                 reviewed1);
 
         assertThat(queue.saveDocuments(job.lease(), shuffled)).isTrue();
 
-        assertThat(queue.documents(id)).containsExactly(
-                abstractions, relationships, order, ch1, ch2, ch10, reviewed1, reviewed2, reviewed10, tutorial2,
-                tutorial10);
+        assertThat(queue.documents(id))
+                .containsExactly(
+                        abstractions,
+                        relationships,
+                        order,
+                        ch1,
+                        ch2,
+                        ch10,
+                        reviewed1,
+                        reviewed2,
+                        reviewed10,
+                        tutorial2,
+                        tutorial10);
     }
 
     @Test
     void savingASlugAgainReplacesTheDocumentAcrossAttempts() {
         String id = enqueue("job");
         ClaimedJob first = claim("worker-a");
-        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v1")))).isTrue();
-        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v2")))).isTrue();
+        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v1"))))
+                .isTrue();
+        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v2"))))
+                .isTrue();
         assertThat(queue.documents(id)).containsExactly(chapter(1, "intro", "v2"));
 
         RetryDecision decision = queue.retryOrFail(first.lease(), JobFailure.of(FailureKind.TRANSIENT, "boom"));
@@ -615,7 +659,8 @@ public abstract class JobQueueContract {
                 .isTrue();
 
         List<Document> documents = queue.documents(id);
-        assertThat(documents).filteredOn(d -> d.slug().equals(chapter(1, "intro", "").slug()))
+        assertThat(documents)
+                .filteredOn(d -> d.slug().equals(chapter(1, "intro", "").slug()))
                 .extracting(Document::content)
                 .containsExactly("v3");
         assertThat(documents).contains(chapter(2, "more", "new"));
@@ -663,7 +708,8 @@ public abstract class JobQueueContract {
                     Optional<ClaimedJob> next;
                     while ((next = queue.claimOne(workerId, LEASE)).isPresent()) {
                         ClaimedJob job = next.get();
-                        claims.computeIfAbsent(job.id(), k -> new AtomicInteger()).incrementAndGet();
+                        claims.computeIfAbsent(job.id(), k -> new AtomicInteger())
+                                .incrementAndGet();
                         CompleteOutcome outcome = queue.complete(job.lease(), JobResult.of("ok", 0));
                         if (outcome == CompleteOutcome.COMPLETED) {
                             completed.incrementAndGet();
@@ -682,7 +728,8 @@ public abstract class JobQueueContract {
                 total += future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-            System.out.printf("%s: %d threads claimed and completed %d jobs in %d ms%n",
+            System.out.printf(
+                    "%s: %d threads claimed and completed %d jobs in %d ms%n",
                     getClass().getSimpleName(), threads, total, millis);
 
             assertThat(problems).isEmpty();
@@ -732,17 +779,29 @@ public abstract class JobQueueContract {
 
     protected static Document chapter(int index, String name, String content) {
         return new Document(
-                "chapters/chapter_" + index + "_" + name + ".md", "Chapter " + index, index, DocumentKind.CHAPTER, content);
+                "chapters/chapter_" + index + "_" + name + ".md",
+                "Chapter " + index,
+                index,
+                DocumentKind.CHAPTER,
+                content);
     }
 
     private static Document reviewed(int index, String name) {
-        return new Document("reviewed-chapters/chapter_" + index + "_" + name + ".md",
-                "Reviewed: Chapter " + index, index, DocumentKind.CHAPTER, "# Chapter " + index + " (reviewed)");
+        return new Document(
+                "reviewed-chapters/chapter_" + index + "_" + name + ".md",
+                "Reviewed: Chapter " + index,
+                index,
+                DocumentKind.CHAPTER,
+                "# Chapter " + index + " (reviewed)");
     }
 
     private static Document tutorial(int index, String name) {
-        return new Document("tutorials/tutorial_" + index + "_" + name + ".md",
-                "Tutorial: " + name, index, DocumentKind.TUTORIAL, "# Interactive Tutorial: " + name);
+        return new Document(
+                "tutorials/tutorial_" + index + "_" + name + ".md",
+                "Tutorial: " + name,
+                index,
+                DocumentKind.TUTORIAL,
+                "# Interactive Tutorial: " + name);
     }
 
     private static Document yaml(String slug, String title) {

@@ -50,7 +50,8 @@ public final class WorkerRuntime implements AutoCloseable {
     /**
      * {@link #open(WorkerConfig, Clock, WorkerListener)} with the environment the analyzer's is filtered from.
      */
-    public static WorkerRuntime open(WorkerConfig config, Clock clock, WorkerListener listener, Map<String, String> environment) {
+    public static WorkerRuntime open(
+            WorkerConfig config, Clock clock, WorkerListener listener, Map<String, String> environment) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(listener, "listener");
@@ -58,7 +59,11 @@ public final class WorkerRuntime implements AutoCloseable {
         JobQueue queue = openQueue(config, clock);
         try {
             JobTools tools = JobTools.fromConfig(config, environment).withCredentials(credentialsSource(queue));
-            Worker worker = Worker.builder(config, queue).clock(clock).listener(listener).tools(tools).build();
+            Worker worker = Worker.builder(config, queue)
+                    .clock(clock)
+                    .listener(listener)
+                    .tools(tools)
+                    .build();
             return new WorkerRuntime(config, clock, queue, worker);
         } catch (RuntimeException e) {
             queue.close();
@@ -75,12 +80,17 @@ public final class WorkerRuntime implements AutoCloseable {
         QueueSettings settings = config.queue();
         return switch (settings.kind()) {
             case EMBEDDED -> SqliteJobQueue.open(settings.embeddedDbPath(), clock);
-            case CONVEX -> ConvexJobQueue.connect(new ConvexQueueSettings(
-                    settings.convexUrl().toString(),
-                    reveal(settings.convexDeployKey()),
-                    reveal(settings.workerSecret()),
-                    reveal(settings.encryptionKey()),
-                    null, null, ConvexQueueSettings.DEFAULT_MAX_ATTEMPTS), clock);
+            case CONVEX ->
+                ConvexJobQueue.connect(
+                        new ConvexQueueSettings(
+                                settings.convexUrl().toString(),
+                                reveal(settings.convexDeployKey()),
+                                reveal(settings.workerSecret()),
+                                reveal(settings.encryptionKey()),
+                                null,
+                                null,
+                                ConvexQueueSettings.DEFAULT_MAX_ATTEMPTS),
+                        clock);
         };
     }
 
@@ -88,7 +98,8 @@ public final class WorkerRuntime implements AutoCloseable {
     private static CloneCredentialsSource credentialsSource(JobQueue queue) {
         if (queue instanceof ConvexJobQueue convex) {
             return job -> convex.credentialsFor(job)
-                    .map(credentials -> new CloneCredentials(credentials.username(), Secret.of(credentials.password())));
+                    .map(credentials ->
+                            new CloneCredentials(credentials.username(), Secret.of(credentials.password())));
         }
         return CloneCredentialsSource.NONE;
     }
@@ -113,7 +124,8 @@ public final class WorkerRuntime implements AutoCloseable {
      */
     public synchronized void start() {
         if (config.healthEnabled() && healthServer == null) {
-            healthServer = HealthServer.start(config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock);
+            healthServer = HealthServer.start(
+                    config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock);
         }
         try {
             worker.start();

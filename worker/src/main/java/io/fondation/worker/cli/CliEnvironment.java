@@ -16,18 +16,25 @@ import java.util.Objects;
  * @param terminal whether stdout is an interactive terminal (progress bars instead of lines)
  * @param stopSignal how the process is asked to stop
  */
-public record CliEnvironment(Map<String, String> env, Clock clock, Path workingDirectory, boolean terminal, StopSignal stopSignal) {
+public record CliEnvironment(
+        Map<String, String> env, Clock clock, Path workingDirectory, boolean terminal, StopSignal stopSignal) {
 
     public CliEnvironment {
         env = Map.copyOf(Objects.requireNonNull(env, "env"));
         Objects.requireNonNull(clock, "clock");
-        workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory").toAbsolutePath().normalize();
+        workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory")
+                .toAbsolutePath()
+                .normalize();
         Objects.requireNonNull(stopSignal, "stopSignal");
     }
 
     /** The real process: {@link System#getenv()}, the system clock, signals. */
     public static CliEnvironment system() {
-        return new CliEnvironment(System.getenv(), Clock.systemUTC(), Path.of(""), Terminals.isTerminal() && !"dumb".equals(System.getenv("TERM")),
+        return new CliEnvironment(
+                System.getenv(),
+                Clock.systemUTC(),
+                Path.of(""),
+                Terminals.isTerminal() && !"dumb".equals(System.getenv("TERM")),
                 new ProcessStopSignal());
     }
 

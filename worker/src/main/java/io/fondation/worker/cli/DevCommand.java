@@ -32,13 +32,17 @@ import picocli.CommandLine.Spec;
  * {@code dev}: the embedded queue and a worker in one process. Submits the repositories, shows
  * their progress, and when every job has ended writes the documents of the completed ones.
  */
-@Command(name = "dev", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(
+        name = "dev",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = {
             "Analyse repositories on this machine: the embedded queue and a worker in one process.",
             "Submits each REPOSITORY (default: the current directory), shows the progress, and when every job has ended "
                     + "writes the documents of each completed job to OUT/<job-id>/. Exits 0 when all completed, "
                     + "1 when one failed for good, 130 when interrupted (unfinished jobs go back to the queue).",
-            "Use --dry-run to try it without the Fondation CLI or an LLM."})
+            "Use --dry-run to try it without the Fondation CLI or an LLM."
+        })
 public final class DevCommand implements Callable<Integer> {
 
     /** POLL_INTERVAL for dev unless set: a local queue is cheap to poll, and a person is waiting. */
@@ -51,14 +55,23 @@ public final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "REPOSITORY", description = "URL, local git directory or owner/name (default: .).")
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "REPOSITORY",
+            description = "URL, local git directory or owner/name (default: .).")
     List<String> repositories = new ArrayList<>();
 
-    @Option(names = "--db", paramLabel = "PATH",
-            description = "SQLite file of the embedded queue (EMBEDDED_DB_PATH; default ~/.local/share/fondation/queue.db).")
+    @Option(
+            names = "--db",
+            paramLabel = "PATH",
+            description =
+                    "SQLite file of the embedded queue (EMBEDDED_DB_PATH; default ~/.local/share/fondation/queue.db).")
     Path db;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "fondation-output",
+    @Option(
+            names = {"-o", "--out"},
+            paramLabel = "DIR",
+            defaultValue = "fondation-output",
             description = "Where documents are written, one directory per job (default: ./${DEFAULT-VALUE}).")
     Path out;
 
@@ -87,12 +100,14 @@ public final class DevCommand implements Callable<Integer> {
         ProgressDisplay display = new ProgressDisplay(stdout, environment.clock(), environment.terminal());
         JobWatch watch = new JobWatch();
         // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
-        try (WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new CompositeListener(display, watch), environment.env())) {
+        try (WorkerRuntime runtime = WorkerRuntime.open(
+                config, environment.clock(), new CompositeListener(display, watch), environment.env())) {
             List<String> ids = new ArrayList<>();
             for (JobSpec jobSpec : specs) {
                 String id = runtime.queue().enqueue(jobSpec);
                 ids.add(id);
-                display.line(ProgressDisplay.prefix(id) + "queued " + jobSpec.source().describe() + " (job id " + id + ")");
+                display.line(ProgressDisplay.prefix(id) + "queued "
+                        + jobSpec.source().describe() + " (job id " + id + ")");
             }
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
@@ -102,9 +117,12 @@ public final class DevCommand implements Callable<Integer> {
             boolean ended;
             try {
                 runtime.start();
-                display.line("Worker " + config.workerId() + " running with the " + config.analyzer().kind().configName() + " analyzer on "
+                display.line("Worker " + config.workerId() + " running with the "
+                        + config.analyzer().kind().configName() + " analyzer on "
                         + QueueCommands.describe(config.queue())
-                        + (config.healthEnabled() ? "; health on http://" + config.healthHost() + ":" + runtime.healthPort() + "/health" : ""));
+                        + (config.healthEnabled()
+                                ? "; health on http://" + config.healthHost() + ":" + runtime.healthPort() + "/health"
+                                : ""));
                 ended = watch.awaitEnd(runtime.queue(), ids, RECHECK);
             } catch (RuntimeException e) {
                 if (watch.stopRequested()) {
@@ -140,8 +158,10 @@ public final class DevCommand implements Callable<Integer> {
         }
         workerOptions.applyTo(overrides, environment);
         WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
-        if (config.analyzer().kind() == AnalyzerSettings.Kind.FONDATION && config.analyzer().optionalCliPath().isEmpty()) {
-            throw new ConfigurationException("CLI_PATH",
+        if (config.analyzer().kind() == AnalyzerSettings.Kind.FONDATION
+                && config.analyzer().optionalCliPath().isEmpty()) {
+            throw new ConfigurationException(
+                    "CLI_PATH",
                     "not set; dev runs the Fondation CLI (set CLI_PATH or --cli-path), or use --dry-run for the offline analyzer");
         }
         return config;
@@ -170,15 +190,19 @@ public final class DevCommand implements Callable<Integer> {
                 display.line(ProgressDisplay.prefix(id) + written.size() + " documents written to " + directory);
                 completed++;
             } else {
-                String error = job.lastError() == null || job.lastError().isBlank() ? "(no error recorded)" : job.lastError().strip();
-                stderr.println("fondation-worker: job " + id + " (" + job.source().describe() + ") " + job.status().wireName()
-                        + " after " + job.attempts() + "/" + job.maxAttempts() + " attempts: " + error);
+                String error = job.lastError() == null || job.lastError().isBlank()
+                        ? "(no error recorded)"
+                        : job.lastError().strip();
+                stderr.println("fondation-worker: job " + id + " ("
+                        + job.source().describe() + ") " + job.status().wireName() + " after " + job.attempts() + "/"
+                        + job.maxAttempts() + " attempts: " + error);
                 stderr.flush();
             }
         }
-        display.line(completed == ids.size()
-                ? "Done: " + completed + (completed == 1 ? " job" : " jobs") + " completed."
-                : "Done: " + completed + " of " + ids.size() + " jobs completed; see the errors above.");
+        display.line(
+                completed == ids.size()
+                        ? "Done: " + completed + (completed == 1 ? " job" : " jobs") + " completed."
+                        : "Done: " + completed + " of " + ids.size() + " jobs completed; see the errors above.");
         return completed == ids.size() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 }

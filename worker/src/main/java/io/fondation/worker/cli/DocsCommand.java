@@ -18,10 +18,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code docs}: writes a job's documents to a directory. */
-@Command(name = "docs", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(
+        name = "docs",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = {
             "Write the documents of a job to a directory, each at its slug (chapters/chapter_1_x.md, ...).",
-            "YAML steps are written as stored: JSON, which YAML readers accept."})
+            "YAML steps are written as stored: JSON, which YAML readers accept."
+        })
 public final class DocsCommand implements Callable<Integer> {
 
     private final CliEnvironment environment;
@@ -32,7 +36,10 @@ public final class DocsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB-ID", description = "The job (or the first characters of its id).")
     String jobId;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: fondation-output/<job-id> in the current directory).")
+    @Option(
+            names = {"-o", "--out"},
+            paramLabel = "DIR",
+            description = "Output directory (default: fondation-output/<job-id> in the current directory).")
     Path out;
 
     @Mixin
@@ -49,16 +56,23 @@ public final class DocsCommand implements Callable<Integer> {
         try (JobQueue queue = QueueCommands.open(environment, config)) {
             Optional<JobSnapshot> job = JobIds.find(queue, jobId);
             if (job.isEmpty()) {
-                spec.commandLine().getErr().println("fondation-worker: no job '" + jobId + "' in " + QueueCommands.describe(config.queue()));
+                spec.commandLine()
+                        .getErr()
+                        .println("fondation-worker: no job '" + jobId + "' in "
+                                + QueueCommands.describe(config.queue()));
                 return ExitCodes.FAILURE;
             }
             List<Document> documents = queue.documents(job.get().id());
             if (documents.isEmpty()) {
-                spec.commandLine().getErr().println("fondation-worker: job " + job.get().id() + " has no documents (status: "
-                        + job.get().status().wireName() + ")");
+                spec.commandLine()
+                        .getErr()
+                        .println("fondation-worker: job " + job.get().id() + " has no documents (status: "
+                                + job.get().status().wireName() + ")");
                 return ExitCodes.FAILURE;
             }
-            Path directory = out != null ? environment.resolve(out) : defaultDirectory(environment, job.get().id());
+            Path directory = out != null
+                    ? environment.resolve(out)
+                    : defaultDirectory(environment, job.get().id());
             List<Path> written = DocumentExporter.export(documents, directory);
             spec.commandLine().getOut().println("Wrote " + written.size() + " documents to " + directory);
             spec.commandLine().getOut().flush();

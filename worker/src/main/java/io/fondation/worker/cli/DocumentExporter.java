@@ -41,7 +41,8 @@ public final class DocumentExporter {
             Files.createDirectories(target.getParent());
             // A directory inside the output that is a link to elsewhere would carry the write out.
             if (!target.getParent().toRealPath().startsWith(realBase) || Files.isSymbolicLink(target)) {
-                throw new UnsafeSlugException("refusing to write document '" + documents.get(i).slug() + "': its directory leads outside " + base);
+                throw new UnsafeSlugException("refusing to write document '"
+                        + documents.get(i).slug() + "': its directory leads outside " + base);
             }
             Files.writeString(target, documents.get(i).content(), StandardCharsets.UTF_8);
             written.add(target);

@@ -36,7 +36,8 @@ final class JobFormatter {
                 truncate(progressColumn(job), PROGRESS_WIDTH),
                 job.attempts() + "/" + job.maxAttempts(),
                 truncate(job.source().describe(), SOURCE_WIDTH),
-                truncate(oneLine(job.lastError()), ERROR_WIDTH)});
+                truncate(oneLine(job.lastError()), ERROR_WIDTH)
+            });
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
@@ -77,13 +78,16 @@ final class JobFormatter {
         fields.put("Completed", time(job.completedAt()));
         int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
         StringBuilder out = new StringBuilder();
-        fields.forEach((key, value) -> out.append(pad(key + ":", width)).append(value).append('\n'));
+        fields.forEach(
+                (key, value) -> out.append(pad(key + ":", width)).append(value).append('\n'));
         out.append("Last error:");
         if (job.lastError() == null || job.lastError().isBlank()) {
             out.append(" (none)\n");
         } else {
             out.append('\n');
-            job.lastError().lines().forEach(line -> out.append("  ").append(line).append('\n'));
+            job.lastError()
+                    .lines()
+                    .forEach(line -> out.append("  ").append(line).append('\n'));
         }
         return out.toString();
     }
@@ -156,7 +160,11 @@ final class JobFormatter {
         if (text == null || text.isBlank()) {
             return "";
         }
-        List<String> lines = text.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        List<String> lines = text.strip()
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .toList();
         return lines.isEmpty() ? "" : lines.get(0) + (lines.size() > 1 ? " …" : "");
     }
 

@@ -29,9 +29,11 @@ final class JobIds {
             return exact;
         }
         List<JobSnapshot> matches = queue.list(null, PREFIX_SEARCH_LIMIT).stream()
-                .filter(job -> job.id().startsWith(idOrPrefix)).toList();
+                .filter(job -> job.id().startsWith(idOrPrefix))
+                .toList();
         if (matches.size() > 1) {
-            throw new UsageException("job id prefix '" + idOrPrefix + "' matches " + matches.size() + " jobs; give more characters");
+            throw new UsageException(
+                    "job id prefix '" + idOrPrefix + "' matches " + matches.size() + " jobs; give more characters");
         }
         return matches.stream().findFirst();
     }

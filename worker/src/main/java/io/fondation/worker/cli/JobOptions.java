@@ -7,13 +7,22 @@ import picocli.CommandLine.Option;
 /** What a submitted job asks for besides the repository. */
 public final class JobOptions {
 
-    @Option(names = {"-b", "--branch"}, paramLabel = "BRANCH", description = "Branch to analyse (default: the repository's default branch).")
+    @Option(
+            names = {"-b", "--branch"},
+            paramLabel = "BRANCH",
+            description = "Branch to analyse (default: the repository's default branch).")
     String branch;
 
-    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "Prompt passed to the analyzer.")
+    @Option(
+            names = {"-p", "--prompt"},
+            paramLabel = "TEXT",
+            description = "Prompt passed to the analyzer.")
     String prompt;
 
-    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "" + JobSpec.DEFAULT_MAX_ATTEMPTS,
+    @Option(
+            names = "--max-attempts",
+            paramLabel = "N",
+            defaultValue = "" + JobSpec.DEFAULT_MAX_ATTEMPTS,
             description = "Attempts before the job is dead (default: ${DEFAULT-VALUE}).")
     int maxAttempts;
 

@@ -36,23 +36,26 @@ final class ProcessStopSignal implements StopSignal {
         List<Runnable> restore = new ArrayList<>();
         for (String name : SIGNALS) {
             Signals.handle(name, number -> {
-                if (fired.get()) {
-                    // A second Ctrl-C: the user does not want to wait for the graceful stop.
-                    System.err.println("fondation-worker: forced exit");
-                    Runtime.getRuntime().halt(128 + number);
-                }
-                LOG.info("SIG{} received: stopping", name);
-                fire.run();
-            }).ifPresent(restore::add);
+                        if (fired.get()) {
+                            // A second Ctrl-C: the user does not want to wait for the graceful stop.
+                            System.err.println("fondation-worker: forced exit");
+                            Runtime.getRuntime().halt(128 + number);
+                        }
+                        LOG.info("SIG{} received: stopping", name);
+                        fire.run();
+                    })
+                    .ifPresent(restore::add);
         }
-        Thread hook = new Thread(() -> {
-            fire.run();
-            try {
-                stopper.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "fondation-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    fire.run();
+                    try {
+                        stopper.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "fondation-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         return () -> {
             restore.forEach(Runnable::run);
@@ -92,7 +95,8 @@ final class ProcessStopSignal implements StopSignal {
                         default -> null;
                     };
                 };
-                Object proxy = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, invocation);
+                Object proxy = Proxy.newProxyInstance(
+                        handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, invocation);
                 Object previous = handle.invoke(null, signal, proxy);
                 return java.util.Optional.of(() -> {
                     try {
@@ -102,7 +106,8 @@ final class ProcessStopSignal implements StopSignal {
                     }
                 });
             } catch (ReflectiveOperationException | RuntimeException e) {
-                // Reserved (java -Xrs), unknown on this platform, or no sun.misc: the shutdown hook still stops the work.
+                // Reserved (java -Xrs), unknown on this platform, or no sun.misc: the shutdown hook still stops the
+                // work.
                 LOG.debug("cannot handle SIG{}: {}", name, e.toString());
                 return java.util.Optional.empty();
             }

@@ -47,7 +47,8 @@ final class ProgressDisplay implements WorkerListener {
     @Override
     public void onClaimed(ClaimedJob job) {
         claims.put(job.id(), job);
-        line(prefix(job.id()) + "claimed by " + job.lease().workerId() + ", attempt " + job.attempt() + "/" + job.maxAttempts());
+        line(prefix(job.id()) + "claimed by " + job.lease().workerId() + ", attempt " + job.attempt() + "/"
+                + job.maxAttempts());
     }
 
     /**
@@ -90,13 +91,16 @@ final class ProgressDisplay implements WorkerListener {
         ClaimedJob claim = claims.get(jobId);
         String attempt = claim == null ? "" : " " + claim.attempt() + "/" + claim.maxAttempts();
         if (decision instanceof RetryDecision.Retrying retrying) {
-            long seconds = Math.max(0, Duration.between(clock.instant(), retrying.nextRunAt()).toSeconds());
-            line(prefix(jobId) + "attempt" + attempt + " failed (" + kind + "): " + message + "; retrying in " + seconds + " s");
+            long seconds = Math.max(
+                    0, Duration.between(clock.instant(), retrying.nextRunAt()).toSeconds());
+            line(prefix(jobId) + "attempt" + attempt + " failed (" + kind + "): " + message + "; retrying in " + seconds
+                    + " s");
         } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
-            line(prefix(jobId) + gaveUp.status().wireName() + " after " + gaveUp.attempts() + (gaveUp.attempts() == 1 ? " attempt" : " attempts")
-                    + " (" + kind + "): " + message);
+            line(prefix(jobId) + gaveUp.status().wireName() + " after " + gaveUp.attempts()
+                    + (gaveUp.attempts() == 1 ? " attempt" : " attempts") + " (" + kind + "): " + message);
         } else {
-            line(prefix(jobId) + "attempt" + attempt + " failed (" + kind + ") but the job is no longer held by this worker: " + message);
+            line(prefix(jobId) + "attempt" + attempt + " failed (" + kind
+                    + ") but the job is no longer held by this worker: " + message);
         }
     }
 

@@ -28,6 +28,7 @@ final class QueueCommands {
     static String describe(QueueSettings queue) {
         return queue.kind() == QueueSettings.Kind.EMBEDDED
                 ? "the embedded queue at " + queue.embeddedDbPath()
-                : "the Convex queue at " + queue.optionalConvexUrl().map(Object::toString).orElse("?");
+                : "the Convex queue at "
+                        + queue.optionalConvexUrl().map(Object::toString).orElse("?");
     }
 }

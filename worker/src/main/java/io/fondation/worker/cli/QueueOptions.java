@@ -7,15 +7,22 @@ import picocli.CommandLine.Option;
 /** Which queue a command talks to; each flag overrides the environment variable named in its help. */
 public final class QueueOptions {
 
-    @Option(names = "--queue", paramLabel = "KIND",
+    @Option(
+            names = "--queue",
+            paramLabel = "KIND",
             description = "embedded or convex (QUEUE; default: convex when CONVEX_URL is set, else embedded).")
     String queue;
 
-    @Option(names = "--db", paramLabel = "PATH",
-            description = "SQLite file of the embedded queue (EMBEDDED_DB_PATH; default ~/.local/share/fondation/queue.db).")
+    @Option(
+            names = "--db",
+            paramLabel = "PATH",
+            description =
+                    "SQLite file of the embedded queue (EMBEDDED_DB_PATH; default ~/.local/share/fondation/queue.db).")
     Path db;
 
-    @Option(names = "--convex-url", paramLabel = "URL",
+    @Option(
+            names = "--convex-url",
+            paramLabel = "URL",
             description = "Convex deployment URL (CONVEX_URL). Its keys are read from the environment only.")
     String convexUrl;
 

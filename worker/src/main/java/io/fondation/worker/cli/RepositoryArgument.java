@@ -45,7 +45,9 @@ public final class RepositoryArgument {
             }
             if (Files.isDirectory(local)) {
                 if (RepositoryCache.FileKey.resolve(local.toFile(), FS.DETECTED) == null) {
-                    throw new UsageException("'" + trimmed + "' is a directory but not a git repository (the worker clones it; run git init and commit first)");
+                    throw new UsageException(
+                            "'" + trimmed
+                                    + "' is a directory but not a git repository (the worker clones it; run git init and commit first)");
                 }
                 return CloneSource.ofUrl(local.toString(), branch);
             }

@@ -6,11 +6,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code fondation-worker}: the subcommands. Without one, prints the usage and exits 2. */
-@Command(name = "fondation-worker", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(
+        name = "fondation-worker",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         versionProvider = ManifestVersionProvider.class,
         description = {
             "Turns repositories into courses: takes analysis jobs from a queue (Convex in production, an embedded "
-                    + "SQLite file on one machine), runs the Fondation CLI on each cloned repository and stores the documents."},
+                    + "SQLite file on one machine), runs the Fondation CLI on each cloned repository and stores the documents."
+        },
         subcommands = {RunCommand.class, DevCommand.class, SubmitCommand.class, StatusCommand.class, DocsCommand.class},
         footer = {
             "",
@@ -21,7 +25,8 @@ import picocli.CommandLine.Spec;
             "  fondation-worker submit owner/name  queue a job; follow it with status",
             "",
             "Exit codes: 0 ok, 1 job failed or runtime error, 2 usage or configuration",
-            "error, 130 interrupted."})
+            "error, 130 interrupted."
+        })
 public final class RootCommand implements Runnable {
 
     @Spec

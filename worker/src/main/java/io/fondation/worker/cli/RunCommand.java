@@ -13,11 +13,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code run}: the long-running worker. */
-@Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = {
             "Run the worker until SIGTERM or Ctrl-C: poll the queue, claim a job under a lease, clone the repository, "
                     + "run the analyzer while heartbeating, store the documents, complete or retry.",
-            "On SIGTERM the worker stops claiming, stops running analyzers, releases its jobs back to the queue and exits 0."})
+            "On SIGTERM the worker stops claiming, stops running analyzers, releases its jobs back to the queue and exits 0."
+        })
 public final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -42,7 +46,8 @@ public final class RunCommand implements Callable<Integer> {
         WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
         LOG.info("Starting {}", config);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (WorkerRuntime runtime = WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env())) {
+        try (WorkerRuntime runtime =
+                WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env())) {
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
             // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
@@ -52,9 +57,13 @@ public final class RunCommand implements Callable<Integer> {
             });
             try {
                 runtime.start();
-                LOG.info("Worker {} polling {} every {} ms with the {} analyzer{}", config.workerId(),
-                        QueueCommands.describe(config.queue()), config.pollInterval().toMillis(),
-                        config.analyzer().kind().configName(), config.healthEnabled() ? "; health on port " + runtime.healthPort() : "");
+                LOG.info(
+                        "Worker {} polling {} every {} ms with the {} analyzer{}",
+                        config.workerId(),
+                        QueueCommands.describe(config.queue()),
+                        config.pollInterval().toMillis(),
+                        config.analyzer().kind().configName(),
+                        config.healthEnabled() ? "; health on port " + runtime.healthPort() : "");
                 stopped.await();
             } finally {
                 registration.close();

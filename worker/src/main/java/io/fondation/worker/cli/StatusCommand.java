@@ -16,10 +16,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code status}: recent jobs as a table, or one job in full. */
-@Command(name = "status", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = {
             "Show recent jobs (newest first), or every field of one job.",
-            "A job id may be shortened to its first characters when that is unambiguous."})
+            "A job id may be shortened to its first characters when that is unambiguous."
+        })
 public final class StatusCommand implements Callable<Integer> {
 
     private final CliEnvironment environment;
@@ -30,11 +34,18 @@ public final class StatusCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "JOB-ID", description = "Show this job in full.")
     String jobId;
 
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20", description = "Jobs listed at most (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-n", "--limit"},
+            paramLabel = "N",
+            defaultValue = "20",
+            description = "Jobs listed at most (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--status", paramLabel = "STATUS", description = "Only jobs in this status (pending, claimed, cloning, analyzing, "
-            + "gathering, running, completed, failed, canceled, dead).")
+    @Option(
+            names = "--status",
+            paramLabel = "STATUS",
+            description = "Only jobs in this status (pending, claimed, cloning, analyzing, "
+                    + "gathering, running, completed, failed, canceled, dead).")
     String status;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
@@ -67,16 +78,21 @@ public final class StatusCommand implements Callable<Integer> {
             if (jobId != null) {
                 Optional<JobSnapshot> job = JobIds.find(queue, jobId);
                 if (job.isEmpty()) {
-                    spec.commandLine().getErr().println("fondation-worker: no job '" + jobId + "' in " + QueueCommands.describe(config.queue()));
+                    spec.commandLine()
+                            .getErr()
+                            .println("fondation-worker: no job '" + jobId + "' in "
+                                    + QueueCommands.describe(config.queue()));
                     return ExitCodes.FAILURE;
                 }
                 out.print(json ? JobFormatter.json(JobFormatter.toMap(job.get())) : JobFormatter.detail(job.get()));
             } else {
                 List<JobSnapshot> jobs = queue.list(filter, limit);
                 if (json) {
-                    out.print(JobFormatter.json(jobs.stream().map(JobFormatter::toMap).toList()));
+                    out.print(JobFormatter.json(
+                            jobs.stream().map(JobFormatter::toMap).toList()));
                 } else if (jobs.isEmpty()) {
-                    out.println("No jobs" + (filter == null ? "" : " in status " + filter.wireName()) + " in " + QueueCommands.describe(config.queue()) + ".");
+                    out.println("No jobs" + (filter == null ? "" : " in status " + filter.wireName()) + " in "
+                            + QueueCommands.describe(config.queue()) + ".");
                 } else {
                     out.print(JobFormatter.table(jobs));
                 }

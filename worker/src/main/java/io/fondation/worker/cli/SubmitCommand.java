@@ -11,11 +11,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code submit}: adds a job to the queue and prints its id. */
-@Command(name = "submit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(
+        name = "submit",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = {
             "Add a repository analysis job to the queue and print its id on stdout.",
             "The repository is a URL, a local git directory (its committed state is analysed) or owner/name "
-                    + "(cloned from GIT_BASE_URL, default https://github.com)."})
+                    + "(cloned from GIT_BASE_URL, default https://github.com)."
+        })
 public final class SubmitCommand implements Callable<Integer> {
 
     private final CliEnvironment environment;
@@ -46,8 +50,10 @@ public final class SubmitCommand implements Callable<Integer> {
             String id = queue.enqueue(jobSpec);
             spec.commandLine().getOut().println(id);
             spec.commandLine().getOut().flush();
-            spec.commandLine().getErr().println("Queued " + source.describe() + " in " + QueueCommands.describe(config.queue())
-                    + "; follow it with: fondation-worker status " + JobIds.shortId(id));
+            spec.commandLine()
+                    .getErr()
+                    .println("Queued " + source.describe() + " in " + QueueCommands.describe(config.queue())
+                            + "; follow it with: fondation-worker status " + JobIds.shortId(id));
         }
         return ExitCodes.OK;
     }

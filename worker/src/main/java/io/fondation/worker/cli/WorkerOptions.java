@@ -14,13 +14,22 @@ public final class WorkerOptions {
     @Option(names = "--worker-id", paramLabel = "ID", description = "Name this worker claims jobs under (WORKER_ID).")
     String workerId;
 
-    @Option(names = "--poll-interval", paramLabel = "MS", description = "Milliseconds between polls of an empty queue (POLL_INTERVAL).")
+    @Option(
+            names = "--poll-interval",
+            paramLabel = "MS",
+            description = "Milliseconds between polls of an empty queue (POLL_INTERVAL).")
     String pollInterval;
 
-    @Option(names = "--lease-time", paramLabel = "MS", description = "Milliseconds a claim or heartbeat holds a job (LEASE_TIME).")
+    @Option(
+            names = "--lease-time",
+            paramLabel = "MS",
+            description = "Milliseconds a claim or heartbeat holds a job (LEASE_TIME).")
     String leaseTime;
 
-    @Option(names = "--heartbeat-interval", paramLabel = "MS", description = "Milliseconds between heartbeats, under half the lease (HEARTBEAT_INTERVAL).")
+    @Option(
+            names = "--heartbeat-interval",
+            paramLabel = "MS",
+            description = "Milliseconds between heartbeats, under half the lease (HEARTBEAT_INTERVAL).")
     String heartbeatInterval;
 
     @Option(names = "--max-concurrent-jobs", paramLabel = "N", description = "Jobs run at once (MAX_CONCURRENT_JOBS).")
@@ -29,24 +38,41 @@ public final class WorkerOptions {
     @Option(names = "--temp-dir", paramLabel = "DIR", description = "Where job workspaces are created (TEMP_DIR).")
     Path tempDir;
 
-    @Option(names = "--cli-path", paramLabel = "FILE", description = "The Fondation CLI entry point, dist/cli.bundled.mjs (CLI_PATH).")
+    @Option(
+            names = "--cli-path",
+            paramLabel = "FILE",
+            description = "The Fondation CLI entry point, dist/cli.bundled.mjs (CLI_PATH).")
     Path cliPath;
 
-    @Option(names = "--analyzer", paramLabel = "KIND", description = "fondation, dry-run or command (ANALYZER; default fondation).")
+    @Option(
+            names = "--analyzer",
+            paramLabel = "KIND",
+            description = "fondation, dry-run or command (ANALYZER; default fondation).")
     String analyzer;
 
-    @Option(names = "--dry-run", description = "Use the built-in offline analyzer: no LLM, no network (ANALYZER=dry-run).")
+    @Option(
+            names = "--dry-run",
+            description = "Use the built-in offline analyzer: no LLM, no network (ANALYZER=dry-run).")
     boolean dryRun;
 
-    @Option(names = "--analyzer-command", paramLabel = "JSON",
-            description = "Run this command as the analyzer: a JSON array with {repo} {outputDir} {prompt} {jobId} placeholders "
-                    + "(ANALYZER_COMMAND; implies ANALYZER=command).")
+    @Option(
+            names = "--analyzer-command",
+            paramLabel = "JSON",
+            description =
+                    "Run this command as the analyzer: a JSON array with {repo} {outputDir} {prompt} {jobId} placeholders "
+                            + "(ANALYZER_COMMAND; implies ANALYZER=command).")
     String analyzerCommand;
 
-    @Option(names = "--analyzer-timeout", paramLabel = "MS", description = "Longest an analysis may run (ANALYZER_TIMEOUT).")
+    @Option(
+            names = "--analyzer-timeout",
+            paramLabel = "MS",
+            description = "Longest an analysis may run (ANALYZER_TIMEOUT).")
     String analyzerTimeout;
 
-    @Option(names = "--health-port", paramLabel = "PORT", description = "Health server port; 0 for any free port, -1 for none (HEALTH_PORT).")
+    @Option(
+            names = "--health-port",
+            paramLabel = "PORT",
+            description = "Health server port; 0 for any free port, -1 for none (HEALTH_PORT).")
     String healthPort;
 
     /**

@@ -16,7 +16,12 @@ import java.util.Optional;
  * @param encryptionKey the key (64 hex characters) that decrypts users' stored GitHub tokens, or {@code null}
  */
 public record QueueSettings(
-        Kind kind, Path embeddedDbPath, URI convexUrl, Secret convexDeployKey, Secret workerSecret, Secret encryptionKey) {
+        Kind kind,
+        Path embeddedDbPath,
+        URI convexUrl,
+        Secret convexDeployKey,
+        Secret workerSecret,
+        Secret encryptionKey) {
 
     /** The queue backends. */
     public enum Kind {

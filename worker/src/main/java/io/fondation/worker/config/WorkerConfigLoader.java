@@ -51,8 +51,8 @@ public final class WorkerConfigLoader {
     public static final int MAX_CONCURRENT_JOBS_LIMIT = 64;
 
     /** Worker-side secrets: never handed to the analyzer, whatever ANALYZER_ENV_EXTRAS says. */
-    public static final Set<String> WORKER_SECRETS = Set.of(
-            "CONVEX_DEPLOY_KEY", "FONDATION_WORKER_SECRET", "GITHUB_TOKEN", "ENCRYPTION_KEY");
+    public static final Set<String> WORKER_SECRETS =
+            Set.of("CONVEX_DEPLOY_KEY", "FONDATION_WORKER_SECRET", "GITHUB_TOKEN", "ENCRYPTION_KEY");
 
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -78,38 +78,73 @@ public final class WorkerConfigLoader {
 
         String workerId = settings.optional("WORKER_ID").orElseGet(() -> generatedWorkerId(merged));
         if (!WORKER_ID.matcher(workerId).matches()) {
-            throw new ConfigurationException("WORKER_ID",
+            throw new ConfigurationException(
+                    "WORKER_ID",
                     "'" + workerId + "' is not a valid worker id; use 1 to 128 letters, digits or . _ : @ -");
         }
-        Duration pollInterval = settings.millis("POLL_INTERVAL", DEFAULT_POLL_INTERVAL, 10, Duration.ofHours(1).toMillis());
-        Duration leaseTime = settings.millis("LEASE_TIME", DEFAULT_LEASE_TIME, 1_000, Duration.ofHours(24).toMillis());
+        Duration pollInterval = settings.millis(
+                "POLL_INTERVAL", DEFAULT_POLL_INTERVAL, 10, Duration.ofHours(1).toMillis());
+        Duration leaseTime = settings.millis(
+                "LEASE_TIME", DEFAULT_LEASE_TIME, 1_000, Duration.ofHours(24).toMillis());
         Duration heartbeat = settings.millis(
-                "HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_INTERVAL, 50, Duration.ofHours(12).toMillis());
+                "HEARTBEAT_INTERVAL",
+                DEFAULT_HEARTBEAT_INTERVAL,
+                50,
+                Duration.ofHours(12).toMillis());
         if (heartbeat.multipliedBy(2).compareTo(leaseTime) >= 0) {
-            throw new ConfigurationException("HEARTBEAT_INTERVAL", heartbeat.toMillis()
-                    + " ms must be less than half of LEASE_TIME (" + leaseTime.toMillis()
-                    + " ms), or the lease can expire between two heartbeats");
+            throw new ConfigurationException(
+                    "HEARTBEAT_INTERVAL",
+                    heartbeat.toMillis()
+                            + " ms must be less than half of LEASE_TIME (" + leaseTime.toMillis()
+                            + " ms), or the lease can expire between two heartbeats");
         }
         int maxConcurrentJobs = settings.integer(
-                "MAX_CONCURRENT_JOBS", DEFAULT_MAX_CONCURRENT_JOBS, 1, MAX_CONCURRENT_JOBS_LIMIT, "a whole number of jobs");
-        Path tempDir = settings.path("TEMP_DIR").orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "fondation"));
+                "MAX_CONCURRENT_JOBS",
+                DEFAULT_MAX_CONCURRENT_JOBS,
+                1,
+                MAX_CONCURRENT_JOBS_LIMIT,
+                "a whole number of jobs");
+        Path tempDir =
+                settings.path("TEMP_DIR").orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "fondation"));
 
         QueueSettings queue = queueSettings(settings, merged);
         AnalyzerSettings analyzer = analyzerSettings(settings);
 
         String gitBaseUrl = gitBaseUrl(settings);
-        int healthPort = settings.integer("HEALTH_PORT", DEFAULT_HEALTH_PORT, -1, 65_535,
+        int healthPort = settings.integer(
+                "HEALTH_PORT",
+                DEFAULT_HEALTH_PORT,
+                -1,
+                65_535,
                 "a port number (0 for any free port, -1 to disable the health server)");
         String healthHost = settings.optional("HEALTH_HOST").orElse(DEFAULT_HEALTH_HOST);
         if (healthHost.chars().anyMatch(Character::isWhitespace) || healthHost.contains("/")) {
             throw new ConfigurationException("HEALTH_HOST", "'" + healthHost + "' is not a host name or IP address");
         }
-        Duration shutdownGrace = settings.millis("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, 0, Duration.ofMinutes(30).toMillis());
+        Duration shutdownGrace = settings.millis(
+                "SHUTDOWN_GRACE",
+                DEFAULT_SHUTDOWN_GRACE,
+                0,
+                Duration.ofMinutes(30).toMillis());
         Secret githubToken = settings.secret("GITHUB_TOKEN");
-        boolean allowLocalRepositories = settings.bool("ALLOW_LOCAL_REPOSITORIES", queue.kind() == QueueSettings.Kind.EMBEDDED);
+        boolean allowLocalRepositories =
+                settings.bool("ALLOW_LOCAL_REPOSITORIES", queue.kind() == QueueSettings.Kind.EMBEDDED);
 
-        return new WorkerConfig(workerId, pollInterval, leaseTime, heartbeat, maxConcurrentJobs, tempDir.toAbsolutePath(),
-                queue, analyzer, gitBaseUrl, healthPort, shutdownGrace, healthHost, githubToken, allowLocalRepositories);
+        return new WorkerConfig(
+                workerId,
+                pollInterval,
+                leaseTime,
+                heartbeat,
+                maxConcurrentJobs,
+                tempDir.toAbsolutePath(),
+                queue,
+                analyzer,
+                gitBaseUrl,
+                healthPort,
+                shutdownGrace,
+                healthHost,
+                githubToken,
+                allowLocalRepositories);
     }
 
     /** {@link #load(Map, Map)} without overrides. */
@@ -118,9 +153,12 @@ public final class WorkerConfigLoader {
     }
 
     private static QueueSettings queueSettings(Settings settings, Map<String, String> env) {
-        URI convexUrl = settings.optional("CONVEX_URL").map(value -> httpUrl("CONVEX_URL", value)).orElse(null);
+        URI convexUrl = settings.optional("CONVEX_URL")
+                .map(value -> httpUrl("CONVEX_URL", value))
+                .orElse(null);
         QueueSettings.Kind kind = settings.optional("QUEUE")
-                .map(value -> settings.choice("QUEUE", value, QueueSettings.Kind.values(), QueueSettings.Kind::configName))
+                .map(value ->
+                        settings.choice("QUEUE", value, QueueSettings.Kind.values(), QueueSettings.Kind::configName))
                 .orElse(convexUrl != null ? QueueSettings.Kind.CONVEX : QueueSettings.Kind.EMBEDDED);
         if (kind == QueueSettings.Kind.CONVEX && convexUrl == null) {
             throw new ConfigurationException("CONVEX_URL", "required when QUEUE=convex");
@@ -128,40 +166,61 @@ public final class WorkerConfigLoader {
         Path dbPath = settings.path("EMBEDDED_DB_PATH").orElseGet(() -> SqliteJobQueue.defaultPath(env));
         Secret encryptionKey = settings.secret("ENCRYPTION_KEY");
         if (encryptionKey != null && !HEX_KEY.matcher(encryptionKey.reveal()).matches()) {
-            throw new ConfigurationException("ENCRYPTION_KEY",
+            throw new ConfigurationException(
+                    "ENCRYPTION_KEY",
                     "must be 64 hexadecimal characters (a 256-bit key); the value given has "
                             + encryptionKey.reveal().length() + " characters or non-hex ones");
         }
-        return new QueueSettings(kind, dbPath.toAbsolutePath(), convexUrl,
-                settings.secret("CONVEX_DEPLOY_KEY"), settings.secret("FONDATION_WORKER_SECRET"), encryptionKey);
+        return new QueueSettings(
+                kind,
+                dbPath.toAbsolutePath(),
+                convexUrl,
+                settings.secret("CONVEX_DEPLOY_KEY"),
+                settings.secret("FONDATION_WORKER_SECRET"),
+                encryptionKey);
     }
 
     private static AnalyzerSettings analyzerSettings(Settings settings) {
         AnalyzerSettings.Kind kind = settings.optional("ANALYZER")
-                .map(value -> settings.choice("ANALYZER", value, AnalyzerSettings.Kind.values(), AnalyzerSettings.Kind::configName))
+                .map(value -> settings.choice(
+                        "ANALYZER", value, AnalyzerSettings.Kind.values(), AnalyzerSettings.Kind::configName))
                 .orElse(AnalyzerSettings.Kind.FONDATION);
         Path cliPath = settings.path("CLI_PATH").map(Path::toAbsolutePath).orElse(null);
         String runtime = settings.optional("CLI_RUNTIME").orElse(DEFAULT_CLI_RUNTIME);
         if (runtime.chars().anyMatch(Character::isWhitespace)) {
-            throw new ConfigurationException("CLI_RUNTIME",
-                    "'" + runtime + "' contains spaces; give one program (node, bun or a path to one)");
+            throw new ConfigurationException(
+                    "CLI_RUNTIME", "'" + runtime + "' contains spaces; give one program (node, bun or a path to one)");
         }
         String profile = settings.optional("CLI_PROFILE").orElse(DEFAULT_CLI_PROFILE);
         if (!PROFILE.matcher(profile).matches()) {
-            throw new ConfigurationException("CLI_PROFILE", "'" + profile + "' is not a profile name (letters, digits, . _ -)");
+            throw new ConfigurationException(
+                    "CLI_PROFILE", "'" + profile + "' is not a profile name (letters, digits, . _ -)");
         }
-        List<String> command = settings.optional("ANALYZER_COMMAND").map(WorkerConfigLoader::commandTemplate).orElse(List.of());
+        List<String> command = settings.optional("ANALYZER_COMMAND")
+                .map(WorkerConfigLoader::commandTemplate)
+                .orElse(List.of());
         if (kind == AnalyzerSettings.Kind.COMMAND && command.isEmpty()) {
-            throw new ConfigurationException("ANALYZER_COMMAND",
+            throw new ConfigurationException(
+                    "ANALYZER_COMMAND",
                     "required when ANALYZER=command (a JSON array such as [\"my-analyzer\",\"{repo}\",\"{outputDir}\"])");
         }
-        Duration timeout = settings.millis("ANALYZER_TIMEOUT", DEFAULT_ANALYZER_TIMEOUT, 1_000, Duration.ofHours(48).toMillis());
+        Duration timeout = settings.millis(
+                "ANALYZER_TIMEOUT",
+                DEFAULT_ANALYZER_TIMEOUT,
+                1_000,
+                Duration.ofHours(48).toMillis());
         Duration killGrace = settings.millis(
-                "ANALYZER_KILL_GRACE", DEFAULT_ANALYZER_KILL_GRACE, 0, Duration.ofMinutes(10).toMillis());
+                "ANALYZER_KILL_GRACE",
+                DEFAULT_ANALYZER_KILL_GRACE,
+                0,
+                Duration.ofMinutes(10).toMillis());
         List<String> extras = envExtras(settings);
         Path claudeHome = settings.path("CLAUDE_HOME").map(Path::toAbsolutePath).orElse(null);
-        String language = settings.optional("PROGRESS_LANGUAGE").map(WorkerConfigLoader::language).orElse(DEFAULT_PROGRESS_LANGUAGE);
-        return new AnalyzerSettings(kind, cliPath, runtime, profile, command, timeout, killGrace, extras, claudeHome, language);
+        String language = settings.optional("PROGRESS_LANGUAGE")
+                .map(WorkerConfigLoader::language)
+                .orElse(DEFAULT_PROGRESS_LANGUAGE);
+        return new AnalyzerSettings(
+                kind, cliPath, runtime, profile, command, timeout, killGrace, extras, claudeHome, language);
     }
 
     private static List<String> commandTemplate(String value) {
@@ -176,13 +235,16 @@ public final class WorkerConfigLoader {
             throw new ConfigurationException("ANALYZER_COMMAND", "not a JSON array of strings" + example);
         }
         if (node.isEmpty()) {
-            throw new ConfigurationException("ANALYZER_COMMAND", "the array is empty; it needs at least the program" + example);
+            throw new ConfigurationException(
+                    "ANALYZER_COMMAND", "the array is empty; it needs at least the program" + example);
         }
         List<String> argv = new ArrayList<>();
         for (JsonNode element : node) {
             if (!element.isTextual()) {
-                throw new ConfigurationException("ANALYZER_COMMAND", "element " + argv.size() + " is " + element.getNodeType()
-                        .name().toLowerCase(Locale.ROOT) + ", not a string" + example);
+                throw new ConfigurationException(
+                        "ANALYZER_COMMAND",
+                        "element " + argv.size() + " is "
+                                + element.getNodeType().name().toLowerCase(Locale.ROOT) + ", not a string" + example);
             }
             argv.add(element.asText());
         }
@@ -200,11 +262,12 @@ public final class WorkerConfigLoader {
                 continue;
             }
             if (!ENV_NAME.matcher(name).matches()) {
-                throw new ConfigurationException("ANALYZER_ENV_EXTRAS", "'" + name + "' is not an environment variable name");
+                throw new ConfigurationException(
+                        "ANALYZER_ENV_EXTRAS", "'" + name + "' is not an environment variable name");
             }
             if (WORKER_SECRETS.contains(name)) {
-                throw new ConfigurationException("ANALYZER_ENV_EXTRAS",
-                        name + " is a worker secret and is never passed to the analyzer");
+                throw new ConfigurationException(
+                        "ANALYZER_ENV_EXTRAS", name + " is a worker secret and is never passed to the analyzer");
             }
             extras.add(name);
         }
@@ -245,7 +308,9 @@ public final class WorkerConfigLoader {
         } catch (URISyntaxException e) {
             uri = null;
         }
-        if (uri == null || uri.getScheme() == null || uri.getHost() == null
+        if (uri == null
+                || uri.getScheme() == null
+                || uri.getHost() == null
                 || !Set.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
             throw new ConfigurationException(name, "'" + value + "' is not an http(s) URL");
         }
@@ -299,7 +364,8 @@ public final class WorkerConfigLoader {
             }
             long parsed = parseLong(name, value.get(), "a whole number of milliseconds");
             if (parsed < min || parsed > max) {
-                throw new ConfigurationException(name, parsed + " ms is out of range; use " + min + " to " + max + " milliseconds");
+                throw new ConfigurationException(
+                        name, parsed + " ms is out of range; use " + min + " to " + max + " milliseconds");
             }
             return Duration.ofMillis(parsed);
         }
@@ -341,9 +407,8 @@ public final class WorkerConfigLoader {
 
         java.util.Optional<Path> path(String name) {
             return optional(name).map(value -> {
-                String expanded = value.equals("~") || value.startsWith("~/")
-                        ? home(values) + value.substring(1)
-                        : value;
+                String expanded =
+                        value.equals("~") || value.startsWith("~/") ? home(values) + value.substring(1) : value;
                 try {
                     return Path.of(expanded);
                 } catch (InvalidPathException e) {
@@ -364,7 +429,8 @@ public final class WorkerConfigLoader {
             return Secret.of(value.get());
         }
 
-        <E extends Enum<E>> E choice(String name, String value, E[] options, java.util.function.Function<E, String> configName) {
+        <E extends Enum<E>> E choice(
+                String name, String value, E[] options, java.util.function.Function<E, String> configName) {
             for (E option : options) {
                 if (configName.apply(option).equalsIgnoreCase(value.trim())) {
                     return option;

@@ -38,7 +38,10 @@ public record Abstraction(int index, String name, String directory, Kind kind, L
 
     /** Lines of the files that were read. */
     public long totalLines() {
-        return files.stream().filter(SourceFile::wasRead).mapToLong(SourceFile::lines).sum();
+        return files.stream()
+                .filter(SourceFile::wasRead)
+                .mapToLong(SourceFile::lines)
+                .sum();
     }
 
     /** Number of files per language, most common first (ties by name). */
@@ -47,19 +50,29 @@ public record Abstraction(int index, String name, String directory, Kind kind, L
         files.forEach(file -> counts.merge(file.language(), 1, Integer::sum));
         Map<String, Integer> sorted = new LinkedHashMap<>();
         counts.entrySet().stream()
-                .sorted((a, b) -> b.getValue().equals(a.getValue()) ? a.getKey().compareTo(b.getKey()) : b.getValue() - a.getValue())
+                .sorted((a, b) -> b.getValue().equals(a.getValue())
+                        ? a.getKey().compareTo(b.getKey())
+                        : b.getValue() - a.getValue())
                 .forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
         return sorted;
     }
 
     /** The declared packages or namespaces, sorted. */
     public List<String> packages() {
-        return files.stream().map(SourceFile::declaredPackage).filter(p -> p != null).distinct().sorted().toList();
+        return files.stream()
+                .map(SourceFile::declaredPackage)
+                .filter(p -> p != null)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     /** The longest file that was read, READMEs aside, if any. */
     public Optional<SourceFile> longestFile() {
-        return files.stream().filter(SourceFile::wasRead).filter(f -> !f.isReadme()).max(Comparator.comparingInt(SourceFile::lines));
+        return files.stream()
+                .filter(SourceFile::wasRead)
+                .filter(f -> !f.isReadme())
+                .max(Comparator.comparingInt(SourceFile::lines));
     }
 
     /** The first README among the files, if any. */
@@ -72,7 +85,8 @@ public record Abstraction(int index, String name, String directory, Kind kind, L
         return switch (kind) {
             case ROOT_FILES -> "the repository root (files only)";
             case DIRECTORY -> "`" + directory + "/`";
-            case DIRECTORY_FILES -> "`" + directory + "/` (files directly in it; its sub-directories have chapters of their own)";
+            case DIRECTORY_FILES ->
+                "`" + directory + "/` (files directly in it; its sub-directories have chapters of their own)";
             case OTHER -> "several small directories";
         };
     }

@@ -24,15 +24,28 @@ public final class AbstractionBuilder {
     private static final Set<String> ACRONYMS = Set.of(
             "api", "cli", "ui", "db", "sql", "http", "io", "js", "ts", "ci", "yaml", "json", "xml", "html", "css",
             "sdk", "url", "id", "jvm", "ai", "llm", "mcp", "grpc", "rpc", "aws", "gcp", "k8s", "ux", "os");
-    private static final Set<String> TEST_SEGMENTS = Set.of("test", "tests", "__tests__", "spec", "specs", "testing", "it");
+    private static final Set<String> TEST_SEGMENTS =
+            Set.of("test", "tests", "__tests__", "spec", "specs", "testing", "it");
     private static final Set<String> BUILD_FILES = Set.of(
-            "pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "package.json",
-            "cargo.toml", "go.mod", "pyproject.toml", "setup.py", "makefile", "cmakelists.txt", "dockerfile");
+            "pom.xml",
+            "build.gradle",
+            "build.gradle.kts",
+            "settings.gradle",
+            "settings.gradle.kts",
+            "package.json",
+            "cargo.toml",
+            "go.mod",
+            "pyproject.toml",
+            "setup.py",
+            "makefile",
+            "cmakelists.txt",
+            "dockerfile");
 
     /** Builds the abstractions of {@code inventory}, in the order of {@code step1_abstractions.yaml}. */
     public List<Abstraction> build(RepositoryInventory inventory) {
         if (inventory.files().isEmpty()) {
-            throw new IllegalArgumentException("the repository has no text files to analyse (binary files and build outputs are skipped)");
+            throw new IllegalArgumentException(
+                    "the repository has no text files to analyse (binary files and build outputs are skipped)");
         }
         Node root = new Node("");
         inventory.files().forEach(file -> root.add(file, file.path()));
@@ -49,13 +62,16 @@ public final class AbstractionBuilder {
 
     private static void split(List<Group> groups) {
         for (int round = 0; round < MAX_SPLITS; round++) {
-            long directories = groups.stream().filter(g -> g.kind == Abstraction.Kind.DIRECTORY).count();
+            long directories = groups.stream()
+                    .filter(g -> g.kind == Abstraction.Kind.DIRECTORY)
+                    .count();
             if (directories >= MIN_DIRECTORY_GROUPS) {
                 return;
             }
             Group largest = groups.stream()
                     .filter(g -> g.kind == Abstraction.Kind.DIRECTORY && !g.node.children.isEmpty())
-                    .max(Comparator.comparingInt((Group g) -> g.node.total()).thenComparing(g -> g.node.path, Comparator.reverseOrder()))
+                    .max(Comparator.comparingInt((Group g) -> g.node.total())
+                            .thenComparing(g -> g.node.path, Comparator.reverseOrder()))
                     .orElse(null);
             if (largest == null) {
                 return;
@@ -66,7 +82,10 @@ public final class AbstractionBuilder {
             if (!largest.node.files.isEmpty()) {
                 replacement.add(new Group(largest.node, Abstraction.Kind.DIRECTORY_FILES));
             }
-            largest.node.children.values().forEach(child -> replacement.add(new Group(child.collapse(), Abstraction.Kind.DIRECTORY)));
+            largest.node
+                    .children
+                    .values()
+                    .forEach(child -> replacement.add(new Group(child.collapse(), Abstraction.Kind.DIRECTORY)));
             groups.addAll(at, replacement);
         }
     }
@@ -76,9 +95,15 @@ public final class AbstractionBuilder {
         if (groups.size() <= MAX_ABSTRACTIONS) {
             return groups;
         }
-        List<Group> rootGroups = groups.stream().filter(g -> g.kind == Abstraction.Kind.ROOT_FILES).toList();
-        List<Group> others = new ArrayList<>(groups.stream().filter(g -> g.kind != Abstraction.Kind.ROOT_FILES).toList());
-        others.sort(Comparator.comparingInt((Group g) -> g.files().size()).reversed().thenComparing(g -> g.node.path));
+        List<Group> rootGroups = groups.stream()
+                .filter(g -> g.kind == Abstraction.Kind.ROOT_FILES)
+                .toList();
+        List<Group> others = new ArrayList<>(groups.stream()
+                .filter(g -> g.kind != Abstraction.Kind.ROOT_FILES)
+                .toList());
+        others.sort(Comparator.comparingInt((Group g) -> g.files().size())
+                .reversed()
+                .thenComparing(g -> g.node.path));
         int room = MAX_ABSTRACTIONS - rootGroups.size() - 1;
         List<Group> kept = new ArrayList<>(rootGroups);
         kept.addAll(others.subList(0, room));
@@ -91,7 +116,8 @@ public final class AbstractionBuilder {
     private static List<Abstraction> toAbstractions(List<Group> groups) {
         // Root files first, then directories by path, the merged group last: a stable reading of the tree.
         List<Group> sorted = new ArrayList<>(groups);
-        sorted.sort(Comparator.comparingInt((Group g) -> g.kind == Abstraction.Kind.ROOT_FILES ? 0 : g.kind == Abstraction.Kind.OTHER ? 2 : 1)
+        sorted.sort(Comparator.comparingInt((Group g) ->
+                        g.kind == Abstraction.Kind.ROOT_FILES ? 0 : g.kind == Abstraction.Kind.OTHER ? 2 : 1)
                 .thenComparing(g -> g.node == null ? "" : g.node.path));
         Map<String, Integer> nameUses = new HashMap<>();
         List<String> names = new ArrayList<>();
@@ -145,7 +171,9 @@ public final class AbstractionBuilder {
                 for (String segment : path.split("/")) {
                     test |= TEST_SEGMENTS.contains(segment.toLowerCase(Locale.ROOT));
                 }
-                if (test && !title.toLowerCase(Locale.ROOT).contains("test") && !title.toLowerCase(Locale.ROOT).contains("spec")) {
+                if (test
+                        && !title.toLowerCase(Locale.ROOT).contains("test")
+                        && !title.toLowerCase(Locale.ROOT).contains("spec")) {
                     title = title + " Tests";
                 }
                 yield group.kind == Abstraction.Kind.DIRECTORY_FILES ? title + " Core Files" : title;
@@ -155,7 +183,9 @@ public final class AbstractionBuilder {
 
     /** {@code cli-bridge} → {@code CLI Bridge}, {@code jobQueue} → {@code Job Queue}. */
     static String titleCase(String segment) {
-        String spaced = segment.replaceAll("([a-z0-9])([A-Z])", "$1 $2").replaceAll("[-_.\\s]+", " ").trim();
+        String spaced = segment.replaceAll("([a-z0-9])([A-Z])", "$1 $2")
+                .replaceAll("[-_.\\s]+", " ")
+                .trim();
         if (spaced.isEmpty()) {
             return segment;
         }
@@ -165,7 +195,10 @@ public final class AbstractionBuilder {
                 out.append(' ');
             }
             String lower = word.toLowerCase(Locale.ROOT);
-            out.append(ACRONYMS.contains(lower) ? lower.toUpperCase(Locale.ROOT) : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+            out.append(
+                    ACRONYMS.contains(lower)
+                            ? lower.toUpperCase(Locale.ROOT)
+                            : Character.toUpperCase(word.charAt(0)) + word.substring(1));
         }
         return out.toString();
     }
@@ -192,7 +225,8 @@ public final class AbstractionBuilder {
         }
 
         int total() {
-            return files.size() + children.values().stream().mapToInt(Node::total).sum();
+            return files.size()
+                    + children.values().stream().mapToInt(Node::total).sum();
         }
 
         List<SourceFile> all() {

@@ -13,7 +13,8 @@ import java.util.Map;
  */
 record AnalyzeArguments(Path repository, Path outputDir, boolean help) {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "Usage: DryRunAnalyzer analyze <repository> [--output-dir DIR] [--profile NAME] [--model NAME] [--overwrite]",
             "Writes the Fondation CLI's output layout (step1..3 YAML, chapters, reviewed chapters, tutorials)",
             "from facts read in the repository's files, offline and without a language model.");
@@ -30,7 +31,10 @@ record AnalyzeArguments(Path repository, Path outputDir, boolean help) {
             }
         }
         if (args.length == 0 || !args[0].equals("analyze")) {
-            throw new IllegalArgumentException(args.length == 0 ? "missing command 'analyze'" : "unknown command '" + args[0] + "'; expected 'analyze'");
+            throw new IllegalArgumentException(
+                    args.length == 0
+                            ? "missing command 'analyze'"
+                            : "unknown command '" + args[0] + "'; expected 'analyze'");
         }
         Path repository = null;
         Path outputDir = null;
@@ -38,14 +42,16 @@ record AnalyzeArguments(Path repository, Path outputDir, boolean help) {
             String arg = args[i];
             switch (arg) {
                 case "-o", "--output-dir" -> outputDir = Path.of(value(args, ++i, arg));
-                case "--profile", "-m", "--model" -> value(args, ++i, arg); // accepted for compatibility; no profile or model matters offline
-                case "--overwrite" -> { } // files are always written afresh
+                case "--profile", "-m", "--model" ->
+                    value(args, ++i, arg); // accepted for compatibility; no profile or model matters offline
+                case "--overwrite" -> {} // files are always written afresh
                 default -> {
                     if (arg.startsWith("-")) {
                         throw new IllegalArgumentException("unknown option '" + arg + "'");
                     }
                     if (repository != null) {
-                        throw new IllegalArgumentException("unexpected argument '" + arg + "'; the repository is already '" + repository + "'");
+                        throw new IllegalArgumentException(
+                                "unexpected argument '" + arg + "'; the repository is already '" + repository + "'");
                     }
                     repository = Path.of(arg);
                 }
@@ -56,9 +62,14 @@ record AnalyzeArguments(Path repository, Path outputDir, boolean help) {
         }
         if (outputDir == null) {
             String configured = env.get("CLAUDE_OUTPUT_DIR");
-            outputDir = configured != null && !configured.isBlank() ? Path.of(configured) : repository.resolve(".claude-tutorial-output");
+            outputDir = configured != null && !configured.isBlank()
+                    ? Path.of(configured)
+                    : repository.resolve(".claude-tutorial-output");
         }
-        return new AnalyzeArguments(repository.toAbsolutePath().normalize(), outputDir.toAbsolutePath().normalize(), false);
+        return new AnalyzeArguments(
+                repository.toAbsolutePath().normalize(),
+                outputDir.toAbsolutePath().normalize(),
+                false);
     }
 
     private static String value(String[] args, int index, String option) {

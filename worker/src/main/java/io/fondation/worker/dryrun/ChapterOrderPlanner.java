@@ -29,27 +29,33 @@ public final class ChapterOrderPlanner {
                 usedBy.computeIfAbsent(r.to(), k -> new LinkedHashSet<>()).add(r.from());
             }
         }
-        Comparator<Abstraction> preference = Comparator
-                .comparingInt((Abstraction a) -> -incoming.getOrDefault(a.index(), 0))
+        Comparator<Abstraction> preference = Comparator.comparingInt(
+                        (Abstraction a) -> -incoming.getOrDefault(a.index(), 0))
                 .thenComparing(a -> -a.files().size())
                 .thenComparing(Abstraction::name);
 
         List<Abstraction> ordered = new ArrayList<>();
-        abstractions.stream().filter(a -> a.kind() == Abstraction.Kind.ROOT_FILES).forEach(ordered::add);
+        abstractions.stream()
+                .filter(a -> a.kind() == Abstraction.Kind.ROOT_FILES)
+                .forEach(ordered::add);
         List<Abstraction> remaining = new ArrayList<>(abstractions.stream()
-                .filter(a -> a.kind() != Abstraction.Kind.ROOT_FILES && a.kind() != Abstraction.Kind.OTHER).toList());
+                .filter(a -> a.kind() != Abstraction.Kind.ROOT_FILES && a.kind() != Abstraction.Kind.OTHER)
+                .toList());
         Set<Integer> placed = new HashSet<>();
         ordered.forEach(a -> placed.add(a.index()));
         Set<Integer> cycleBreaks = new HashSet<>();
         while (!remaining.isEmpty()) {
             List<Abstraction> ready = remaining.stream()
-                    .filter(a -> unmet(a, dependsOn, placed) == 0).sorted(preference).toList();
+                    .filter(a -> unmet(a, dependsOn, placed) == 0)
+                    .sorted(preference)
+                    .toList();
             Abstraction next;
             if (!ready.isEmpty()) {
                 next = ready.get(0);
             } else {
                 next = remaining.stream()
-                        .min(Comparator.comparingInt((Abstraction a) -> unmet(a, dependsOn, placed)).thenComparing(preference))
+                        .min(Comparator.comparingInt((Abstraction a) -> unmet(a, dependsOn, placed))
+                                .thenComparing(preference))
                         .orElseThrow();
                 cycleBreaks.add(next.index());
             }
@@ -63,7 +69,8 @@ public final class ChapterOrderPlanner {
         for (int i = 0; i < ordered.size(); i++) {
             numberOf.put(ordered.get(i).index(), i + 1);
         }
-        Map<Integer, String> names = abstractions.stream().collect(Collectors.toMap(Abstraction::index, Abstraction::name));
+        Map<Integer, String> names =
+                abstractions.stream().collect(Collectors.toMap(Abstraction::index, Abstraction::name));
         Set<String> slugs = new HashSet<>();
         List<ChapterPlan.Chapter> chapters = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i++) {
@@ -73,31 +80,51 @@ public final class ChapterOrderPlanner {
             for (int n = 2; !slugs.add(unique); n++) {
                 unique = slug + "_" + n;
             }
-            String reasoning = reasoning(a, dependsOn.getOrDefault(a.index(), Set.of()), usedBy.getOrDefault(a.index(), Set.of()),
-                    cycleBreaks.contains(a.index()), numberOf, names, incoming.getOrDefault(a.index(), 0));
+            String reasoning = reasoning(
+                    a,
+                    dependsOn.getOrDefault(a.index(), Set.of()),
+                    usedBy.getOrDefault(a.index(), Set.of()),
+                    cycleBreaks.contains(a.index()),
+                    numberOf,
+                    names,
+                    incoming.getOrDefault(a.index(), 0));
             chapters.add(new ChapterPlan.Chapter(i + 1, a, unique, reasoning));
         }
         return new ChapterPlan(chapters);
     }
 
     private static int unmet(Abstraction a, Map<Integer, Set<Integer>> dependsOn, Set<Integer> placed) {
-        return (int) dependsOn.getOrDefault(a.index(), Set.of()).stream().filter(d -> d != a.index() && !placed.contains(d)).count();
+        return (int) dependsOn.getOrDefault(a.index(), Set.of()).stream()
+                .filter(d -> d != a.index() && !placed.contains(d))
+                .count();
     }
 
-    private static String reasoning(Abstraction a, Set<Integer> deps, Set<Integer> users, boolean cycleBreak,
-                                    Map<Integer, Integer> numberOf, Map<Integer, String> names, int incomingReferences) {
+    private static String reasoning(
+            Abstraction a,
+            Set<Integer> deps,
+            Set<Integer> users,
+            boolean cycleBreak,
+            Map<Integer, Integer> numberOf,
+            Map<Integer, String> names,
+            int incomingReferences) {
         if (a.kind() == Abstraction.Kind.ROOT_FILES) {
             String files = a.files().stream().limit(4).map(SourceFile::path).collect(Collectors.joining(", "));
-            return "First: the files at the repository root (" + files + (a.files().size() > 4 ? ", ..." : "")
-                    + ") give the overview and the build setup.";
+            return "First: the files at the repository root (" + files
+                    + (a.files().size() > 4 ? ", ..." : "") + ") give the overview and the build setup.";
         }
         if (a.kind() == Abstraction.Kind.OTHER) {
             return "Last: the smaller directories, merged so the course stays short.";
         }
         int own = numberOf.get(a.index());
         List<String> parts = new ArrayList<>();
-        List<String> earlier = deps.stream().filter(d -> numberOf.get(d) < own).map(d -> names.get(d) + " (chapter " + numberOf.get(d) + ")").toList();
-        List<String> later = deps.stream().filter(d -> numberOf.get(d) > own).map(d -> names.get(d) + " (chapter " + numberOf.get(d) + ")").toList();
+        List<String> earlier = deps.stream()
+                .filter(d -> numberOf.get(d) < own)
+                .map(d -> names.get(d) + " (chapter " + numberOf.get(d) + ")")
+                .toList();
+        List<String> later = deps.stream()
+                .filter(d -> numberOf.get(d) > own)
+                .map(d -> names.get(d) + " (chapter " + numberOf.get(d) + ")")
+                .toList();
         if (deps.isEmpty()) {
             parts.add("Depends on no other part of the repository, so it can be read early.");
         } else if (!earlier.isEmpty()) {
@@ -108,8 +135,8 @@ public final class ChapterOrderPlanner {
                     + "; it comes first because it has the fewest dependencies still unread.");
         }
         if (!users.isEmpty()) {
-            parts.add("Used by " + users.stream().map(names::get).sorted().collect(Collectors.joining(", "))
-                    + " (" + incomingReferences + (incomingReferences == 1 ? " import)." : " imports)."));
+            parts.add("Used by " + users.stream().map(names::get).sorted().collect(Collectors.joining(", ")) + " ("
+                    + incomingReferences + (incomingReferences == 1 ? " import)." : " imports)."));
         } else {
             parts.add("No other part imports it.");
         }

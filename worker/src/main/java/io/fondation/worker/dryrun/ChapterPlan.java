@@ -36,7 +36,9 @@ public record ChapterPlan(List<Chapter> chapters) {
 
     /** The chapter about the abstraction with this index. */
     public Chapter chapterOf(int abstractionIndex) {
-        return chapters.stream().filter(c -> c.abstraction().index() == abstractionIndex).findFirst()
+        return chapters.stream()
+                .filter(c -> c.abstraction().index() == abstractionIndex)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no chapter for abstraction " + abstractionIndex));
     }
 }

@@ -10,7 +10,11 @@ import java.util.List;
  * @param relationships step 2
  * @param plan step 3
  */
-public record Course(RepositoryInventory inventory, List<Abstraction> abstractions, List<Relationship> relationships, ChapterPlan plan) {
+public record Course(
+        RepositoryInventory inventory,
+        List<Abstraction> abstractions,
+        List<Relationship> relationships,
+        ChapterPlan plan) {
 
     public Course {
         abstractions = List.copyOf(abstractions);

@@ -32,7 +32,8 @@ public final class DryRunAnalyzer {
      *
      * @return the exit code: 0 when the output was written, 1 otherwise
      */
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, Clock clock, boolean terminal) {
+    static int run(
+            String[] args, Map<String, String> env, PrintStream out, PrintStream err, Clock clock, boolean terminal) {
         AnalyzeArguments arguments;
         try {
             arguments = AnalyzeArguments.parse(args, env);
@@ -66,10 +67,12 @@ public final class DryRunAnalyzer {
         DryRunOutputWriter writer = new DryRunOutputWriter(arguments.outputDir());
 
         reporter.step(1);
-        RepositoryInventory inventory = new RepositoryScanner(ScanLimits.DEFAULT).scan(repository, arguments.outputDir());
+        RepositoryInventory inventory =
+                new RepositoryScanner(ScanLimits.DEFAULT).scan(repository, arguments.outputDir());
         List<Abstraction> abstractions = new AbstractionBuilder().build(inventory);
         writer.abstractions(abstractions);
-        reporter.info("Found " + abstractions.size() + " abstractions in " + inventory.files().size() + " text files; skipped "
+        reporter.info("Found " + abstractions.size() + " abstractions in "
+                + inventory.files().size() + " text files; skipped "
                 + inventory.skippedBinary() + " binary and " + inventory.skippedUnreadable() + " unreadable files, "
                 + inventory.skippedDirectories().size() + " directories (VCS, build outputs, dependencies)"
                 + (inventory.limitReached() ? "; scan limits reached, the rest of the repository was not read" : ""));
@@ -90,6 +93,7 @@ public final class DryRunAnalyzer {
         writer.reviewedChapters(plan, chapters);
         reporter.step(6);
         writer.tutorials(plan, new TutorialRenderer(course));
-        reporter.info("Analysis complete: " + plan.chapters().size() + " chapters and tutorials written to " + arguments.outputDir());
+        reporter.info("Analysis complete: " + plan.chapters().size() + " chapters and tutorials written to "
+                + arguments.outputDir());
     }
 }

@@ -43,9 +43,12 @@ public final class DryRunCommand {
 
     /** The {@code java} executable of the running JVM. */
     static String javaBinary() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .filter(command -> Paths.get(command).getFileName().toString().startsWith("java"))
-                .orElseGet(() -> Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+                .orElseGet(() -> Paths.get(System.getProperty("java.home"), "bin", "java")
+                        .toString());
     }
 
     /**
@@ -62,7 +65,8 @@ public final class DryRunCommand {
             }
         }
         if (entries.isEmpty()) {
-            throw new IllegalStateException("the JVM's class path (java.class.path) is empty; cannot start the dry-run analyzer");
+            throw new IllegalStateException(
+                    "the JVM's class path (java.class.path) is empty; cannot start the dry-run analyzer");
         }
         return String.join(File.pathSeparator, entries);
     }

@@ -25,8 +25,8 @@ final class DryRunOutputWriter {
     static final String CHAPTERS = "chapters";
     static final String REVIEWED = "reviewed-chapters";
     static final String TUTORIALS = "tutorials";
-    private static final String YAML_HEADER = "# Generated offline by " + Facts.GENERATOR
-            + " from the repository's files and imports.\n";
+    private static final String YAML_HEADER =
+            "# Generated offline by " + Facts.GENERATOR + " from the repository's files and imports.\n";
 
     private final Path outputDir;
     private final Yaml yaml;
@@ -49,7 +49,9 @@ final class DryRunOutputWriter {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("name", a.name());
             item.put("description", Facts.description(a));
-            item.put("file_paths", a.files().stream().limit(30).map(SourceFile::path).toList());
+            item.put(
+                    "file_paths",
+                    a.files().stream().limit(30).map(SourceFile::path).toList());
             items.add(item);
         }
         yamlFile(STEP1, items);
@@ -66,7 +68,8 @@ final class DryRunOutputWriter {
             item.put("evidence", r.evidence());
             items.add(item);
         }
-        long dependencies = relationships.stream().filter(Relationship::isDependency).count();
+        long dependencies =
+                relationships.stream().filter(Relationship::isDependency).count();
         String summary = "Found offline, without an LLM: " + relationships.size() + " relationships among "
                 + abstractions.size() + " parts of the repository (" + dependencies
                 + " from import statements between directories, the others from the root README and build files naming directories).";

@@ -17,7 +17,8 @@ final class Facts {
     /** "42 files (35 Java, 4 XML, 3 Markdown)" */
     static String fileSummary(Abstraction a) {
         Map<String, Integer> counts = a.languageCounts();
-        String languages = counts.entrySet().stream().limit(4)
+        String languages = counts.entrySet().stream()
+                .limit(4)
                 .map(e -> e.getValue() + " " + e.getKey())
                 .collect(Collectors.joining(", "));
         if (counts.size() > 4) {
@@ -42,7 +43,9 @@ final class Facts {
             sentences.add("Packages: " + packages.stream().limit(3).collect(Collectors.joining(", "))
                     + (packages.size() > 3 ? " and " + (packages.size() - 3) + " more" : "") + ".");
         }
-        a.readme().flatMap(Facts::readmeSummary).ifPresent(summary -> sentences.add("Its README begins: \"" + summary + "\"."));
+        a.readme()
+                .flatMap(Facts::readmeSummary)
+                .ifPresent(summary -> sentences.add("Its README begins: \"" + summary + "\"."));
         if (a.kind() == Abstraction.Kind.OTHER) {
             sentences.add("Directories: " + directoriesOf(a).stream().limit(6).collect(Collectors.joining(", ")) + ".");
         }
@@ -52,8 +55,12 @@ final class Facts {
 
     /** The top-level directories an abstraction's files are in, sorted. */
     static List<String> directoriesOf(Abstraction a) {
-        return a.files().stream().map(SourceFile::directory).map(d -> d.isEmpty() ? "/" : d + "/")
-                .distinct().sorted().toList();
+        return a.files().stream()
+                .map(SourceFile::directory)
+                .map(d -> d.isEmpty() ? "/" : d + "/")
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     /** The README's title and first sentence of prose, at most 200 characters. */
@@ -62,7 +69,11 @@ final class Facts {
         String prose = null;
         for (String raw : readme.head()) {
             String line = raw.trim();
-            if (line.isEmpty() || line.startsWith("[![") || line.startsWith("<") || line.startsWith("```") || line.startsWith("---")) {
+            if (line.isEmpty()
+                    || line.startsWith("[![")
+                    || line.startsWith("<")
+                    || line.startsWith("```")
+                    || line.startsWith("---")) {
                 continue;
             }
             if (line.startsWith("#") || line.startsWith("=")) {

@@ -48,7 +48,9 @@ public record Relationship(int from, int to, String label, int count, List<Refer
                 if (i > 0) {
                     out.append(" | ");
                 }
-                out.append(examples.get(i).file()).append(": ").append(examples.get(i).line());
+                out.append(examples.get(i).file())
+                        .append(": ")
+                        .append(examples.get(i).line());
             }
         }
         return out.toString();

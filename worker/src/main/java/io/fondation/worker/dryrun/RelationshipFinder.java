@@ -23,21 +23,39 @@ public final class RelationshipFinder {
 
     private static final int MAX_EXAMPLES = 3;
     private static final Pattern JVM_IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?([\\w.]+)(?:\\.\\*)?\\s*;?.*");
-    private static final Pattern CSHARP_USING = Pattern.compile("^using\\s+(?:static\\s+)?(?:\\w+\\s*=\\s*)?([\\w.]+)\\s*;.*");
-    private static final Pattern JS_SPECIFIER = Pattern.compile("(?:\\bfrom|\\bimport|\\brequire\\s*\\(|\\bimport\\s*\\()\\s*['\"]([^'\"]+)['\"]");
+    private static final Pattern CSHARP_USING =
+            Pattern.compile("^using\\s+(?:static\\s+)?(?:\\w+\\s*=\\s*)?([\\w.]+)\\s*;.*");
+    private static final Pattern JS_SPECIFIER =
+            Pattern.compile("(?:\\bfrom|\\bimport|\\brequire\\s*\\(|\\bimport\\s*\\()\\s*['\"]([^'\"]+)['\"]");
     private static final Pattern PY_FROM = Pattern.compile("^from\\s+(\\.*)([\\w.]*)\\s+import\\b.*");
     private static final Pattern PY_IMPORT = Pattern.compile("^import\\s+([\\w.]+(?:\\s*,\\s*[\\w.]+)*)\\s*$");
     private static final Pattern GO_PATH = Pattern.compile("\"([^\"\\s]+)\"");
     private static final Pattern C_INCLUDE = Pattern.compile("^#\\s*include\\s*\"([^\"]+)\".*");
     private static final Pattern PACKAGE_JSON_NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]+)\"");
     private static final List<String> JS_EXTENSIONS = List.of(
-            "", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".vue", ".svelte", ".json",
-            "/index.ts", "/index.tsx", "/index.js", "/index.jsx", "/index.mjs");
+            "",
+            ".ts",
+            ".tsx",
+            ".js",
+            ".jsx",
+            ".mjs",
+            ".cjs",
+            ".mts",
+            ".cts",
+            ".vue",
+            ".svelte",
+            ".json",
+            "/index.ts",
+            "/index.tsx",
+            "/index.js",
+            "/index.jsx",
+            "/index.mjs");
     private static final Set<String> JS_LANGUAGES = Set.of("JavaScript", "TypeScript", "Vue", "Svelte");
 
     private final List<Abstraction> abstractions;
     /** Sorted, so the files under a directory can be found as a range. */
     private final TreeMap<String, Integer> ownerOfFile = new TreeMap<>();
+
     private final Map<String, Map<Integer, Integer>> packageOwners = new HashMap<>();
     private final Map<String, Set<Integer>> pythonModules = new HashMap<>();
     private final Map<String, Integer> workspacePackages = new HashMap<>();
@@ -51,12 +69,18 @@ public final class RelationshipFinder {
             for (SourceFile file : abstraction.files()) {
                 int owner = abstraction.index();
                 ownerOfFile.put(file.path(), owner);
-                file.optionalPackage().ifPresent(p -> packageOwners.computeIfAbsent(p, k -> new HashMap<>()).merge(owner, 1, Integer::sum));
+                file.optionalPackage()
+                        .ifPresent(p -> packageOwners
+                                .computeIfAbsent(p, k -> new HashMap<>())
+                                .merge(owner, 1, Integer::sum));
                 if ("Python".equals(file.language())) {
                     indexPython(file.path(), owner);
                 }
                 if ("package.json".equals(file.fileName())) {
-                    file.head().stream().map(PACKAGE_JSON_NAME::matcher).filter(Matcher::find).findFirst()
+                    file.head().stream()
+                            .map(PACKAGE_JSON_NAME::matcher)
+                            .filter(Matcher::find)
+                            .findFirst()
                             .ifPresent(m -> workspacePackages.putIfAbsent(m.group(1), owner));
                 }
                 addSuffixes(pathSuffixes, file.path(), owner);
@@ -72,8 +96,10 @@ public final class RelationshipFinder {
                 for (String line : file.references()) {
                     target(file, line).ifPresent(target -> {
                         if (target.owner() != abstraction.index()) {
-                            found.computeIfAbsent(key(abstraction.index(), target.owner(), Relationship.DEPENDS_ON),
-                                            k -> new Accumulator(abstraction.index(), target.owner(), Relationship.DEPENDS_ON))
+                            found.computeIfAbsent(
+                                            key(abstraction.index(), target.owner(), Relationship.DEPENDS_ON),
+                                            k -> new Accumulator(
+                                                    abstraction.index(), target.owner(), Relationship.DEPENDS_ON))
                                     .add(new Relationship.Reference(file.path(), line, target.name()));
                         }
                     });
@@ -84,8 +110,10 @@ public final class RelationshipFinder {
             }
         }
         List<Relationship> result = new ArrayList<>();
-        found.values().forEach(acc -> result.add(new Relationship(acc.from, acc.to, acc.label, acc.count, acc.examples)));
-        result.sort((a, b) -> a.from() != b.from() ? Integer.compare(a.from(), b.from())
+        found.values()
+                .forEach(acc -> result.add(new Relationship(acc.from, acc.to, acc.label, acc.count, acc.examples)));
+        result.sort((a, b) -> a.from() != b.from()
+                ? Integer.compare(a.from(), b.from())
                 : a.to() != b.to() ? Integer.compare(a.to(), b.to()) : a.label().compareTo(b.label()));
         return List.copyOf(result);
     }
@@ -99,7 +127,9 @@ public final class RelationshipFinder {
         if (file.text().isEmpty()) {
             return;
         }
-        String label = "Markdown".equals(file.language()) || file.isReadme() ? Relationship.DESCRIBES : Relationship.CONFIGURES;
+        String label = "Markdown".equals(file.language()) || file.isReadme()
+                ? Relationship.DESCRIBES
+                : Relationship.CONFIGURES;
         String[] lines = file.text().split("\n");
         for (Abstraction other : abstractions) {
             if (other.directory() == null || other.directory().isEmpty()) {
@@ -107,14 +137,19 @@ public final class RelationshipFinder {
             }
             // "core/src/main/java" is named "core" in a build file or README, when no other part starts with "core/".
             String top = topSegment(other.directory());
-            boolean uniqueTop = abstractions.stream().filter(a -> a.directory() != null && !a.directory().isEmpty())
-                    .filter(a -> topSegment(a.directory()).equals(top)).count() == 1;
+            boolean uniqueTop = abstractions.stream()
+                            .filter(a -> a.directory() != null && !a.directory().isEmpty())
+                            .filter(a -> topSegment(a.directory()).equals(top))
+                            .count()
+                    == 1;
             String needle = uniqueTop ? top : other.directory();
             Pattern token = Pattern.compile("(?<![\\w./-])" + Pattern.quote(needle) + "(?![\\w-])");
             for (int i = 0; i < lines.length; i++) {
                 if (token.matcher(lines[i]).find()) {
                     String shown = "line " + (i + 1) + ": " + abbreviate(lines[i].trim());
-                    found.computeIfAbsent(key(root.index(), other.index(), label), k -> new Accumulator(root.index(), other.index(), label))
+                    found.computeIfAbsent(
+                                    key(root.index(), other.index(), label),
+                                    k -> new Accumulator(root.index(), other.index(), label))
                             .add(new Relationship.Reference(file.path(), shown, needle));
                 }
             }
@@ -151,7 +186,9 @@ public final class RelationshipFinder {
                 }
                 String include = m.group(1);
                 Optional<Target> relative = fileTarget(join(file.directory(), include), include);
-                return relative.isPresent() ? relative : fileTarget(normalize(include), include).or(() -> suffixTarget(include));
+                return relative.isPresent()
+                        ? relative
+                        : fileTarget(normalize(include), include).or(() -> suffixTarget(include));
             }
             default -> {
                 if (JS_LANGUAGES.contains(language)) {
@@ -186,7 +223,9 @@ public final class RelationshipFinder {
         Map<Integer, Integer> owners = packageOwners.get(packageName);
         // A package split across main and test code belongs to whichever declares it most.
         return owners.entrySet().stream()
-                .max((a, b) -> a.getValue().equals(b.getValue()) ? Integer.compare(b.getKey(), a.getKey()) : Integer.compare(a.getValue(), b.getValue()))
+                .max((a, b) -> a.getValue().equals(b.getValue())
+                        ? Integer.compare(b.getKey(), a.getKey())
+                        : Integer.compare(a.getValue(), b.getValue()))
                 .map(entry -> new Target(entry.getKey(), packageName));
     }
 
@@ -283,7 +322,9 @@ public final class RelationshipFinder {
     /** The owner of the only file whose path ends with {@code /include}. */
     private Optional<Target> suffixTarget(String include) {
         Set<Integer> owners = pathSuffixes.get(normalize(include));
-        return owners != null && owners.size() == 1 ? Optional.of(new Target(owners.iterator().next(), include)) : Optional.empty();
+        return owners != null && owners.size() == 1
+                ? Optional.of(new Target(owners.iterator().next(), include))
+                : Optional.empty();
     }
 
     private void indexPython(String path, int owner) {
@@ -370,7 +411,9 @@ public final class RelationshipFinder {
     /** Incoming dependency counts per abstraction index. */
     static Map<Integer, Integer> incomingDependencies(List<Relationship> relationships) {
         Map<Integer, Integer> incoming = new LinkedHashMap<>();
-        relationships.stream().filter(Relationship::isDependency).forEach(r -> incoming.merge(r.to(), r.count(), Integer::sum));
+        relationships.stream()
+                .filter(Relationship::isDependency)
+                .forEach(r -> incoming.merge(r.to(), r.count(), Integer::sum));
         return incoming;
     }
 }

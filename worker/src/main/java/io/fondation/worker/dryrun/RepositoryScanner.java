@@ -27,8 +27,21 @@ import java.util.regex.Pattern;
 public final class RepositoryScanner {
 
     private static final Set<String> SKIPPED_DIRECTORIES = Set.of(
-            "node_modules", "target", "build", "dist", "out", "obj", "__pycache__", "venv", "vendor",
-            "coverage", "bower_components", "jspm_packages", "site-packages", "Pods", "DerivedData",
+            "node_modules",
+            "target",
+            "build",
+            "dist",
+            "out",
+            "obj",
+            "__pycache__",
+            "venv",
+            "vendor",
+            "coverage",
+            "bower_components",
+            "jspm_packages",
+            "site-packages",
+            "Pods",
+            "DerivedData",
             "fondation-output");
     // Hidden directories are skipped, except these, which hold things worth reading (CI workflows).
     private static final Set<String> KEPT_HIDDEN_DIRECTORIES = Set.of(".github", ".gitlab", ".circleci");
@@ -36,7 +49,8 @@ public final class RepositoryScanner {
     private static final Pattern REFERENCE = Pattern.compile(
             "^\\s*(import|from|export\\s.*\\sfrom|using|use|mod|require|require_relative|include|#\\s*include)\\b.*"
                     + "|.*\\b(require|import)\\s*\\(\\s*['\"].*");
-    private static final Pattern GO_IMPORT_SPEC = Pattern.compile("^\\s*(import\\s+)?([\\w.]+\\s+)?\"[^\"\\s]+\"\\s*(//.*)?$");
+    private static final Pattern GO_IMPORT_SPEC =
+            Pattern.compile("^\\s*(import\\s+)?([\\w.]+\\s+)?\"[^\"\\s]+\"\\s*(//.*)?$");
     private static final Pattern JVM_PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;?\\s*$");
     private static final Pattern CSHARP_NAMESPACE = Pattern.compile("^\\s*namespace\\s+([\\w.]+)");
     private static final Pattern GO_MODULE = Pattern.compile("^\\s*module\\s+(\\S+)\\s*$");
@@ -59,15 +73,22 @@ public final class RepositoryScanner {
         if (!Files.isDirectory(base)) {
             throw new IllegalArgumentException("repository path " + root + " is not a directory");
         }
-        Walk walk = new Walk(base, excluded == null ? null : excluded.toAbsolutePath().normalize());
+        Walk walk = new Walk(
+                base, excluded == null ? null : excluded.toAbsolutePath().normalize());
         try {
             walk.directory(base, 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read repository " + root + ": " + e.getMessage(), e);
         }
         walk.files.sort((a, b) -> a.path().compareTo(b.path()));
-        return new RepositoryInventory(base, walk.files, walk.skippedBinary, walk.skippedUnreadable, walk.skippedDirectories,
-                walk.limitReached, walk.goModule);
+        return new RepositoryInventory(
+                base,
+                walk.files,
+                walk.skippedBinary,
+                walk.skippedUnreadable,
+                walk.skippedDirectories,
+                walk.limitReached,
+                walk.goModule);
     }
 
     private final class Walk {
@@ -91,12 +112,14 @@ public final class RepositoryScanner {
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 stream.forEach(entries::add);
             }
-            entries.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+            entries.sort((a, b) ->
+                    a.getFileName().toString().compareTo(b.getFileName().toString()));
             for (Path entry : entries) {
                 if (limitReached) {
                     return;
                 }
-                BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes attributes =
+                        Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 String name = entry.getFileName().toString();
                 if (attributes.isSymbolicLink() || attributes.isOther()) {
                     continue; // never leave the repository through a link
@@ -177,11 +200,14 @@ public final class RepositoryScanner {
                     head.add(cap(clean));
                 }
                 if (references.size() < limits.maxReferenceLines()
-                        && (REFERENCE.matcher(clean).matches() || (goFile && GO_IMPORT_SPEC.matcher(clean).matches()))) {
+                        && (REFERENCE.matcher(clean).matches()
+                                || (goFile && GO_IMPORT_SPEC.matcher(clean).matches()))) {
                     references.add(cap(clean.trim()));
                 }
                 if (declaredPackage == null) {
-                    Matcher matcher = jvm ? JVM_PACKAGE.matcher(clean) : "C#".equals(language) ? CSHARP_NAMESPACE.matcher(clean) : null;
+                    Matcher matcher = jvm
+                            ? JVM_PACKAGE.matcher(clean)
+                            : "C#".equals(language) ? CSHARP_NAMESPACE.matcher(clean) : null;
                     if (matcher != null && matcher.find()) {
                         declaredPackage = matcher.group(1);
                     }
@@ -225,7 +251,8 @@ public final class RepositoryScanner {
 
     private static String decode(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(ByteBuffer.wrap(bytes))

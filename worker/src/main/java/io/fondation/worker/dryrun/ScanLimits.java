@@ -11,12 +11,18 @@ package io.fondation.worker.dryrun;
  * @param headLines first lines kept per file for the chapters
  * @param maxReferenceLines import-like lines kept per file for the relationships
  */
-public record ScanLimits(int maxFiles, int maxDepth, int maxFileBytes, long maxTotalBytes, int headLines, int maxReferenceLines) {
+public record ScanLimits(
+        int maxFiles, int maxDepth, int maxFileBytes, long maxTotalBytes, int headLines, int maxReferenceLines) {
 
     public static final ScanLimits DEFAULT = new ScanLimits(5_000, 32, 1 << 20, 64L << 20, 12, 400);
 
     public ScanLimits {
-        if (maxFiles < 1 || maxDepth < 1 || maxFileBytes < 1 || maxTotalBytes < 1 || headLines < 0 || maxReferenceLines < 0) {
+        if (maxFiles < 1
+                || maxDepth < 1
+                || maxFileBytes < 1
+                || maxTotalBytes < 1
+                || headLines < 0
+                || maxReferenceLines < 0) {
             throw new IllegalArgumentException("scan limits must be positive");
         }
     }

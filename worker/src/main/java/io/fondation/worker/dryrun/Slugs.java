@@ -12,7 +12,8 @@ final class Slugs {
 
     static String of(String name) {
         String ascii = Normalizer.normalize(name, Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
-        String slug = ascii.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        String slug =
+                ascii.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
         if (slug.length() > MAX_LENGTH) {
             slug = slug.substring(0, MAX_LENGTH).replaceAll("_+$", "");
         }

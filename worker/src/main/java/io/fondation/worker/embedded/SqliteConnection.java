@@ -71,7 +71,8 @@ final class SqliteConnection implements AutoCloseable {
         try {
             connection = DriverManager.getConnection(url, config.toProperties());
         } catch (SQLException e) {
-            throw new JobQueueException("cannot open the embedded queue " + description + ": " + e.getMessage(), false, e);
+            throw new JobQueueException(
+                    "cannot open the embedded queue " + description + ": " + e.getMessage(), false, e);
         }
         SqliteConnection sqlite = new SqliteConnection(connection, description);
         if (wal) {
@@ -135,7 +136,8 @@ final class SqliteConnection implements AutoCloseable {
                 if (!isBusy(e) || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis) > deadline) {
                     throw new JobQueueException(
                             operation + " failed on the embedded queue " + description + ": " + e.getMessage(),
-                            isBusy(e), e);
+                            isBusy(e),
+                            e);
                 }
                 pause(operation, pauseMillis);
                 pauseMillis = Math.min(pauseMillis * 2, 250);
@@ -189,7 +191,8 @@ final class SqliteConnection implements AutoCloseable {
                 connection.close();
             }
         } catch (SQLException e) {
-            throw new JobQueueException("closing the embedded queue " + description + " failed: " + e.getMessage(), false, e);
+            throw new JobQueueException(
+                    "closing the embedded queue " + description + " failed: " + e.getMessage(), false, e);
         } finally {
             lock.unlock();
         }

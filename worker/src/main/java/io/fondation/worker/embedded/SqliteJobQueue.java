@@ -4,8 +4,8 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Document;
-import io.fondation.shared.DocumentReadingOrder;
 import io.fondation.shared.DocumentKind;
+import io.fondation.shared.DocumentReadingOrder;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -95,7 +95,8 @@ public final class SqliteJobQueue implements JobQueue {
                 Files.createDirectories(absolute.getParent());
             }
         } catch (IOException e) {
-            throw new JobQueueException("cannot create the folder of the embedded queue " + absolute + ": " + e, false, e);
+            throw new JobQueueException(
+                    "cannot create the folder of the embedded queue " + absolute + ": " + e, false, e);
         }
         SqliteConnection db = SqliteConnection.open("jdbc:sqlite:" + absolute, absolute.toString(), true);
         return create(db, absolute.toString(), clock, policy, random);
@@ -159,7 +160,8 @@ public final class SqliteJobQueue implements JobQueue {
         return db.write("enqueue", connection -> {
             long now = clock.millis();
             if (dedupeKey != null) {
-                Optional<String> active = queryString(connection,
+                Optional<String> active = queryString(
+                        connection,
                         "SELECT id FROM jobs WHERE dedupe_key = ? AND status NOT IN " + SqliteSchema.TERMINAL
                                 + " ORDER BY rowid LIMIT 1",
                         dedupeKey);
@@ -168,11 +170,21 @@ public final class SqliteJobQueue implements JobQueue {
                 }
             }
             String id = UUID.randomUUID().toString();
-            update(connection, "INSERT INTO jobs (id, status, source_url, source_full_name, source_branch, prompt,"
+            update(
+                    connection,
+                    "INSERT INTO jobs (id, status, source_url, source_full_name, source_branch, prompt,"
                             + " attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)"
                             + " VALUES (?, 'pending', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-                    id, spec.source().url(), spec.source().fullName(), spec.source().branch(), spec.prompt(),
-                    spec.maxAttempts(), spec.runAt() != null ? spec.runAt().toEpochMilli() : now, dedupeKey, now, now);
+                    id,
+                    spec.source().url(),
+                    spec.source().fullName(),
+                    spec.source().branch(),
+                    spec.prompt(),
+                    spec.maxAttempts(),
+                    spec.runAt() != null ? spec.runAt().toEpochMilli() : now,
+                    dedupeKey,
+                    now,
+                    now);
             return id;
         });
     }
@@ -200,8 +212,15 @@ public final class SqliteJobQueue implements JobQueue {
                     int maxAttempts = row.getInt("max_attempts");
                     String token = UUID.randomUUID().toString();
                     long until = now + leaseDuration.toMillis();
-                    update(connection, "UPDATE jobs SET status = 'claimed', locked_by = ?, lease_until = ?,"
-                            + " lease_token = ?, updated_at = ? WHERE id = ?", workerId, until, token, now, id);
+                    update(
+                            connection,
+                            "UPDATE jobs SET status = 'claimed', locked_by = ?, lease_until = ?,"
+                                    + " lease_token = ?, updated_at = ? WHERE id = ?",
+                            workerId,
+                            until,
+                            token,
+                            now,
+                            id);
                     JobLease lease = new JobLease(id, workerId, token, Instant.ofEpochMilli(until));
                     return Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease));
                 }
@@ -213,25 +232,35 @@ public final class SqliteJobQueue implements JobQueue {
     private void reclaimExpiredLeases(Connection connection, long now) throws SQLException {
         record Expired(String id, JobStatus status, int attempts, int maxAttempts, String lockedBy) {}
         List<Expired> expired = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id, status, attempts, max_attempts, locked_by FROM jobs"
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT id, status, attempts, max_attempts, locked_by FROM jobs"
                         + " WHERE lease_until <= ? AND status IN " + SqliteSchema.LEASED)) {
             select.setLong(1, now);
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
-                    expired.add(new Expired(row.getString(1), JobStatus.fromWire(row.getString(2)), row.getInt(3),
-                            row.getInt(4), row.getString(5)));
+                    expired.add(new Expired(
+                            row.getString(1),
+                            JobStatus.fromWire(row.getString(2)),
+                            row.getInt(3),
+                            row.getInt(4),
+                            row.getString(5)));
                 }
             }
         }
         for (Expired job : expired) {
             JobStatus next = policy.afterExpiredLease(job.attempts(), job.maxAttempts());
             JobStateMachine.requireTransition(job.status(), next);
-            update(connection, "UPDATE jobs SET status = ?, attempts = attempts + 1, run_at = ?, locked_by = NULL,"
+            update(
+                    connection,
+                    "UPDATE jobs SET status = ?, attempts = attempts + 1, run_at = ?, locked_by = NULL,"
                             + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ?,"
                             + " completed_at = ? WHERE id = ?",
-                    next.wireName(), now, "lease expired while held by " + job.lockedBy(), now,
-                    next.isTerminal() ? now : null, job.id());
+                    next.wireName(),
+                    now,
+                    "lease expired while held by " + job.lockedBy(),
+                    now,
+                    next.isTerminal() ? now : null,
+                    job.id());
         }
     }
 
@@ -240,8 +269,8 @@ public final class SqliteJobQueue implements JobQueue {
         Objects.requireNonNull(lease, "lease");
         requirePositive(leaseDuration);
         if (phase != null && !phase.isWorkPhase()) {
-            throw new IllegalArgumentException("a heartbeat phase must be cloning, analyzing, gathering or running, not "
-                    + phase.wireName());
+            throw new IllegalArgumentException(
+                    "a heartbeat phase must be cloning, analyzing, gathering or running, not " + phase.wireName());
         }
         return db.write("heartbeat", connection -> {
             long now = clock.millis();
@@ -263,13 +292,25 @@ public final class SqliteJobQueue implements JobQueue {
             }
             long until = now + leaseDuration.toMillis();
             if (progress != null) {
-                update(connection, "UPDATE jobs SET status = ?, lease_until = ?, progress_message = ?, current_step = ?,"
+                update(
+                        connection,
+                        "UPDATE jobs SET status = ?, lease_until = ?, progress_message = ?, current_step = ?,"
                                 + " total_steps = ?, updated_at = ? WHERE id = ?",
-                        next.wireName(), until, progress.message(), progress.step(), progress.totalSteps(), now,
+                        next.wireName(),
+                        until,
+                        progress.message(),
+                        progress.step(),
+                        progress.totalSteps(),
+                        now,
                         lease.jobId());
             } else {
-                update(connection, "UPDATE jobs SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
-                        next.wireName(), until, now, lease.jobId());
+                update(
+                        connection,
+                        "UPDATE jobs SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+                        next.wireName(),
+                        until,
+                        now,
+                        lease.jobId());
             }
             return new HeartbeatResult(true, false, lease.renewedUntil(Instant.ofEpochMilli(until)));
         });
@@ -297,14 +338,27 @@ public final class SqliteJobQueue implements JobQueue {
                     + " chapter_index = excluded.chapter_index, kind = excluded.kind, content = excluded.content,"
                     + " updated_at = excluded.updated_at")) {
                 for (Document document : documents) {
-                    bind(upsert, lease.jobId(), document.slug(), document.title(), document.chapterIndex(),
-                            document.kind().wireName(), document.content(), now, now);
+                    bind(
+                            upsert,
+                            lease.jobId(),
+                            document.slug(),
+                            document.title(),
+                            document.chapterIndex(),
+                            document.kind().wireName(),
+                            document.content(),
+                            now,
+                            now);
                     upsert.addBatch();
                 }
                 upsert.executeBatch();
             }
-            update(connection, "UPDATE jobs SET docs_count = (SELECT count(*) FROM documents WHERE job_id = ?),"
-                    + " updated_at = ? WHERE id = ?", lease.jobId(), now, lease.jobId());
+            update(
+                    connection,
+                    "UPDATE jobs SET docs_count = (SELECT count(*) FROM documents WHERE job_id = ?),"
+                            + " updated_at = ? WHERE id = ?",
+                    lease.jobId(),
+                    now,
+                    lease.jobId());
             return true;
         });
     }
@@ -332,9 +386,15 @@ public final class SqliteJobQueue implements JobQueue {
             }
             JobStateMachine.requireTransition(status, JobStatus.COMPLETED);
             // The lease token stays on the row so that a repeated call by the same holder is recognised.
-            update(connection, "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, locked_by = NULL,"
+            update(
+                    connection,
+                    "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, locked_by = NULL,"
                             + " lease_until = NULL, completed_at = ?, updated_at = ? WHERE id = ?",
-                    json, result.documentCount(), now, now, lease.jobId());
+                    json,
+                    result.documentCount(),
+                    now,
+                    now,
+                    lease.jobId());
             return CompleteOutcome.COMPLETED;
         });
     }
@@ -354,14 +414,27 @@ public final class SqliteJobQueue implements JobQueue {
                     job.attempts(), job.maxAttempts(), failure, Instant.ofEpochMilli(now), random.nextDouble());
             if (decision instanceof RetryDecision.Retrying retrying) {
                 JobStateMachine.requireTransition(job.status(), JobStatus.PENDING);
-                update(connection, "UPDATE jobs SET status = 'pending', attempts = ?, run_at = ?, locked_by = NULL,"
+                update(
+                        connection,
+                        "UPDATE jobs SET status = 'pending', attempts = ?, run_at = ?, locked_by = NULL,"
                                 + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ? WHERE id = ?",
-                        retrying.attempts(), retrying.nextRunAt().toEpochMilli(), failure.message(), now, lease.jobId());
+                        retrying.attempts(),
+                        retrying.nextRunAt().toEpochMilli(),
+                        failure.message(),
+                        now,
+                        lease.jobId());
             } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
                 JobStateMachine.requireTransition(job.status(), gaveUp.status());
-                update(connection, "UPDATE jobs SET status = ?, attempts = ?, locked_by = NULL, lease_until = NULL,"
+                update(
+                        connection,
+                        "UPDATE jobs SET status = ?, attempts = ?, locked_by = NULL, lease_until = NULL,"
                                 + " lease_token = NULL, last_error = ?, completed_at = ?, updated_at = ? WHERE id = ?",
-                        gaveUp.status().wireName(), gaveUp.attempts(), failure.message(), now, now, lease.jobId());
+                        gaveUp.status().wireName(),
+                        gaveUp.attempts(),
+                        failure.message(),
+                        now,
+                        now,
+                        lease.jobId());
             }
             return decision;
         });
@@ -377,8 +450,13 @@ public final class SqliteJobQueue implements JobQueue {
                 return false;
             }
             JobStateMachine.requireTransition(holding.get().status(), JobStatus.PENDING);
-            update(connection, "UPDATE jobs SET status = 'pending', run_at = ?, locked_by = NULL, lease_until = NULL,"
-                    + " lease_token = NULL, updated_at = ? WHERE id = ?", now, now, lease.jobId());
+            update(
+                    connection,
+                    "UPDATE jobs SET status = 'pending', run_at = ?, locked_by = NULL, lease_until = NULL,"
+                            + " lease_token = NULL, updated_at = ? WHERE id = ?",
+                    now,
+                    now,
+                    lease.jobId());
             return true;
         });
     }
@@ -397,8 +475,13 @@ public final class SqliteJobQueue implements JobQueue {
                 return false;
             }
             // A running job keeps its holder and token: its next heartbeat learns of the cancellation.
-            update(connection, "UPDATE jobs SET status = 'canceled', cancel_requested = 1, completed_at = ?,"
-                    + " updated_at = ? WHERE id = ?", now, now, jobId);
+            update(
+                    connection,
+                    "UPDATE jobs SET status = 'canceled', cancel_requested = 1, completed_at = ?,"
+                            + " updated_at = ? WHERE id = ?",
+                    now,
+                    now,
+                    jobId);
             return true;
         });
     }
@@ -407,8 +490,8 @@ public final class SqliteJobQueue implements JobQueue {
     public Optional<JobSnapshot> get(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         return db.read("read a job", connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?")) {
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?")) {
                 select.setString(1, jobId);
                 try (ResultSet row = select.executeQuery()) {
                     return row.next() ? Optional.of(snapshot(row)) : Optional.empty();
@@ -452,8 +535,11 @@ public final class SqliteJobQueue implements JobQueue {
                 List<Document> documents = new ArrayList<>();
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
-                        documents.add(new Document(row.getString("slug"), row.getString("title"),
-                                nullableInt(row, "chapter_index"), DocumentKind.fromWire(row.getString("kind")),
+                        documents.add(new Document(
+                                row.getString("slug"),
+                                row.getString("title"),
+                                nullableInt(row, "chapter_index"),
+                                DocumentKind.fromWire(row.getString("kind")),
                                 row.getString("content")));
                     }
                 }
@@ -493,9 +579,8 @@ public final class SqliteJobQueue implements JobQueue {
     private static JobSnapshot snapshot(ResultSet row) throws SQLException {
         Integer step = nullableInt(row, "current_step");
         Integer total = nullableInt(row, "total_steps");
-        Progress progress = step != null && total != null
-                ? new Progress(step, total, row.getString("progress_message"))
-                : null;
+        Progress progress =
+                step != null && total != null ? new Progress(step, total, row.getString("progress_message")) : null;
         return new JobSnapshot(
                 row.getString("id"),
                 JobStatus.fromWire(row.getString("status")),
@@ -560,7 +645,8 @@ public final class SqliteJobQueue implements JobQueue {
             } else if (value instanceof String text) {
                 statement.setString(i + 1, text);
             } else {
-                throw new IllegalArgumentException("unsupported SQL parameter type " + value.getClass().getName());
+                throw new IllegalArgumentException(
+                        "unsupported SQL parameter type " + value.getClass().getName());
             }
         }
     }

@@ -78,8 +78,10 @@ final class SqliteSchema {
             version = row.next() ? row.getInt(1) : 0;
         }
         if (version > VERSION) {
-            throw new JobQueueException("the embedded queue " + description + " has schema version " + version
-                    + ", newer than this worker's " + VERSION + "; use a newer worker or another file", false);
+            throw new JobQueueException(
+                    "the embedded queue " + description + " has schema version " + version
+                            + ", newer than this worker's " + VERSION + "; use a newer worker or another file",
+                    false);
         }
         try (Statement statement = connection.createStatement()) {
             for (String ddl : DDL) {

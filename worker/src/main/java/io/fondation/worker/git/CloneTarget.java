@@ -45,7 +45,10 @@ record CloneTarget(String uri, String display, boolean remote) {
                 throw invalid("repository URL '" + display + "' uses " + scheme
                         + ", which is not supported; use an https URL or a local path");
             }
-            if (uri.getHost() == null || uri.getHost().isBlank() || uri.getPath() == null || uri.getPath().isBlank()) {
+            if (uri.getHost() == null
+                    || uri.getHost().isBlank()
+                    || uri.getPath() == null
+                    || uri.getPath().isBlank()) {
                 throw invalid("repository URL '" + display + "' is not a valid URL");
             }
             return new CloneTarget(uri.toString(), display, true);

@@ -69,7 +69,8 @@ public final class RepositoryCloner {
         this(gitBaseUrl, token, networkTimeout, true);
     }
 
-    private RepositoryCloner(String gitBaseUrl, Secret token, Duration networkTimeout, boolean localRepositoriesAllowed) {
+    private RepositoryCloner(
+            String gitBaseUrl, Secret token, Duration networkTimeout, boolean localRepositoriesAllowed) {
         this.gitBaseUrl = Objects.requireNonNull(gitBaseUrl, "gitBaseUrl");
         this.token = token;
         this.networkTimeout = Objects.requireNonNull(networkTimeout, "networkTimeout");
@@ -104,8 +105,9 @@ public final class RepositoryCloner {
      * @param credentials the credentials of this clone; empty to use the configured token, if any
      * @throws CloneException with the classified failure
      */
-    public ClonedRepository clone(CloneSource source, Path directory, BooleanSupplier cancelled,
-                                  Optional<CloneCredentials> credentials) throws CloneException {
+    public ClonedRepository clone(
+            CloneSource source, Path directory, BooleanSupplier cancelled, Optional<CloneCredentials> credentials)
+            throws CloneException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(directory, "directory");
@@ -114,9 +116,13 @@ public final class RepositoryCloner {
         long started = System.nanoTime();
         CloneTarget target = CloneTarget.of(source.cloneUrl(gitBaseUrl));
         if (!target.remote() && source.url() != null && !localRepositoriesAllowed) {
-            throw new CloneException(JobFailure.of(FailureKind.INVALID_INPUT, "repository '" + target.display()
-                    + "' is a path on the worker's machine, which this worker does not accept"
-                    + " (ALLOW_LOCAL_REPOSITORIES=false); use an https URL or owner/name"), null);
+            throw new CloneException(
+                    JobFailure.of(
+                            FailureKind.INVALID_INPUT,
+                            "repository '" + target.display()
+                                    + "' is a path on the worker's machine, which this worker does not accept"
+                                    + " (ALLOW_LOCAL_REPOSITORIES=false); use an https URL or owner/name"),
+                    null);
         }
         CredentialsProvider provider = credentialsFor(target, credentials);
         ProgressMonitor monitor = new CancellingMonitor(cancelled);
@@ -170,7 +176,8 @@ public final class RepositoryCloner {
                 .callAsMap();
     }
 
-    private static String chooseBranch(CloneSource source, CloneTarget target, Map<String, Ref> refs) throws CloneException {
+    private static String chooseBranch(CloneSource source, CloneTarget target, Map<String, Ref> refs)
+            throws CloneException {
         List<String> branches = new ArrayList<>();
         for (String name : refs.keySet()) {
             if (name.startsWith(Constants.R_HEADS)) {
@@ -180,14 +187,21 @@ public final class RepositoryCloner {
         branches.sort(null);
         if (source.branch() != null) {
             if (!branches.contains(source.branch())) {
-                throw new CloneException(JobFailure.of(FailureKind.INVALID_INPUT, "branch '" + source.branch()
-                        + "' not found in " + target.display() + describeBranches(branches)), null);
+                throw new CloneException(
+                        JobFailure.of(
+                                FailureKind.INVALID_INPUT,
+                                "branch '" + source.branch() + "' not found in " + target.display()
+                                        + describeBranches(branches)),
+                        null);
             }
             return source.branch();
         }
         if (branches.isEmpty()) {
-            throw new CloneException(JobFailure.of(FailureKind.INVALID_INPUT,
-                    "repository " + target.display() + " has no branches (it is empty)"), null);
+            throw new CloneException(
+                    JobFailure.of(
+                            FailureKind.INVALID_INPUT,
+                            "repository " + target.display() + " has no branches (it is empty)"),
+                    null);
         }
         Ref head = refs.get(Constants.HEAD);
         if (head != null && head.isSymbolic() && head.getTarget().getName().startsWith(Constants.R_HEADS)) {
@@ -212,7 +226,10 @@ public final class RepositoryCloner {
 
     private static String checkout(Repository repository) throws IOException {
         StoredConfig config = repository.getConfig();
-        config.setEnum(ConfigConstants.CONFIG_CORE_SECTION, null, ConfigConstants.CONFIG_KEY_AUTOCRLF,
+        config.setEnum(
+                ConfigConstants.CONFIG_CORE_SECTION,
+                null,
+                ConfigConstants.CONFIG_KEY_AUTOCRLF,
                 CoreConfig.AutoCRLF.INPUT);
         config.save();
         ObjectId head = repository.resolve(Constants.HEAD);
@@ -229,13 +246,13 @@ public final class RepositoryCloner {
     }
 
     private CredentialsProvider credentialsFor(CloneTarget target, Optional<CloneCredentials> given) {
-        Optional<CloneCredentials> chosen = given.isPresent()
-                ? given
-                : Optional.ofNullable(token).map(CloneCredentials::ofToken);
+        Optional<CloneCredentials> chosen =
+                given.isPresent() ? given : Optional.ofNullable(token).map(CloneCredentials::ofToken);
         if (chosen.isEmpty() || !target.remote() || !sameOrigin(target.uri(), gitBaseUrl)) {
             return null;
         }
-        return new UsernamePasswordCredentialsProvider(chosen.get().username(), chosen.get().secret().reveal());
+        return new UsernamePasswordCredentialsProvider(
+                chosen.get().username(), chosen.get().secret().reveal());
     }
 
     /** Whether {@code url} is on the scheme, host and port of {@code base}. */
@@ -277,7 +294,8 @@ public final class RepositoryCloner {
         return new CloneException(JobFailure.of(FailureKind.CANCELED, "clone canceled"), cause);
     }
 
-    private static CloneException classify(Exception error, CloneTarget target, String branch, boolean sentCredentials) {
+    private static CloneException classify(
+            Exception error, CloneTarget target, String branch, boolean sentCredentials) {
         String detail = describe(error);
         String lower = detail.toLowerCase(Locale.ROOT);
         FailureKind kind;
@@ -286,12 +304,16 @@ public final class RepositoryCloner {
             kind = FailureKind.INVALID_INPUT;
             message = "repository " + target.display() + " not found"
                     + (sentCredentials ? " (or GITHUB_TOKEN cannot access it)" : "");
-        } else if (lower.contains("authentication is required") || lower.contains("not authorized")
-                || lower.contains("authentication not supported") || lower.contains("not permitted")) {
+        } else if (lower.contains("authentication is required")
+                || lower.contains("not authorized")
+                || lower.contains("authentication not supported")
+                || lower.contains("not permitted")) {
             kind = FailureKind.AUTHENTICATION;
             message = "authentication failed for " + target.display() + ": "
-                    + (sentCredentials ? "the token was refused" : "the repository needs credentials and none apply"
-                            + " (set GITHUB_TOKEN for repositories on GIT_BASE_URL)");
+                    + (sentCredentials
+                            ? "the token was refused"
+                            : "the repository needs credentials and none apply"
+                                    + " (set GITHUB_TOKEN for repositories on GIT_BASE_URL)");
         } else if (branch != null && lower.contains("remote branch") && lower.contains("not found")) {
             kind = FailureKind.INVALID_INPUT;
             message = "branch '" + branch + "' not found in " + target.display();

@@ -114,7 +114,8 @@ public final class Workspaces {
 
     private static void createPrivateDirectory(Path dir) throws IOException {
         if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+            FileAttribute<?> ownerOnly =
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
             Files.createDirectory(dir, ownerOnly);
         } else {
             Files.createDirectory(dir);

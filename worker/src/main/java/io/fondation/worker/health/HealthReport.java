@@ -60,7 +60,8 @@ final class HealthReport {
     /** The resident set size from /proc (Linux; its second field counts pages, 4 KiB on usual systems), or -1 elsewhere. */
     private static long residentSetBytes() {
         try {
-            String[] fields = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+            String[] fields =
+                    Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
             return Long.parseLong(fields[1]) * 4096L;
         } catch (Exception e) {
             return -1;

@@ -52,7 +52,8 @@ public final class HealthServer implements AutoCloseable {
      * @param clock stamps the answers
      * @throws IllegalStateException naming the address when it cannot be bound
      */
-    public static HealthServer start(String host, int port, Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
+    public static HealthServer start(
+            String host, int port, Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(clock, "clock");
@@ -66,8 +67,10 @@ public final class HealthServer implements AutoCloseable {
             server.start();
         } catch (RuntimeException e) {
             server.stop();
-            throw new IllegalStateException("HEALTH_PORT: cannot listen on " + host + ":" + port + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+            throw new IllegalStateException(
+                    "HEALTH_PORT: cannot listen on " + host + ":" + port + ": "
+                            + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
+                    e);
         }
         int bound = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         LOG.info("health server listening on {}:{}", host, bound);
@@ -108,7 +111,11 @@ public final class HealthServer implements AutoCloseable {
                 switch (path) {
                     case "/health", "/health/" -> {
                         WorkerHealth snapshot = health.get();
-                        json(exchange, snapshot.status().httpStatus(), HealthReport.of(snapshot, clock.instant()), head);
+                        json(
+                                exchange,
+                                snapshot.status().httpStatus(),
+                                HealthReport.of(snapshot, clock.instant()),
+                                head);
                     }
                     case "/metrics", "/metrics/" -> {
                         Map<String, Object> body = new LinkedHashMap<>(metrics.snapshot());
@@ -116,8 +123,16 @@ public final class HealthServer implements AutoCloseable {
                         json(exchange, 200, body, head);
                     }
                     case "/metrics/prometheus" -> text(exchange, 200, PrometheusText.render(metrics.snapshot()), head);
-                    default -> json(exchange, 404, Map.of("error", "not found", "paths",
-                            java.util.List.of("/health", "/metrics", "/metrics/prometheus")), head);
+                    default ->
+                        json(
+                                exchange,
+                                404,
+                                Map.of(
+                                        "error",
+                                        "not found",
+                                        "paths",
+                                        java.util.List.of("/health", "/metrics", "/metrics/prometheus")),
+                                head);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("health endpoint {} failed", path, e);

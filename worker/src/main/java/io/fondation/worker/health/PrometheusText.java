@@ -11,7 +11,10 @@ final class PrometheusText {
         StringBuilder out = new StringBuilder();
         metrics.forEach((name, value) -> {
             String metric = "fondation_worker_" + name;
-            out.append("# TYPE ").append(metric).append(name.endsWith("_total") ? " counter" : " gauge").append('\n');
+            out.append("# TYPE ")
+                    .append(metric)
+                    .append(name.endsWith("_total") ? " counter" : " gauge")
+                    .append('\n');
             out.append(metric).append(' ').append(format(value)).append('\n');
         });
         return out.toString();

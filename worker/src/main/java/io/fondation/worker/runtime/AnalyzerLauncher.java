@@ -54,8 +54,11 @@ public final class AnalyzerLauncher {
 
     /** A launcher with the cli-bridge defaults (process runner, output limits, failure classifier). */
     public static AnalyzerLauncher withDefaults(AnalyzerSettings settings, Map<String, String> sourceEnvironment) {
-        return new AnalyzerLauncher(settings, sourceEnvironment, new AnalysisRunner(
-                new ProcessRunner(), new OutputCollector(OutputLimits.defaults()), new FailureClassifier()));
+        return new AnalyzerLauncher(
+                settings,
+                sourceEnvironment,
+                new AnalysisRunner(
+                        new ProcessRunner(), new OutputCollector(OutputLimits.defaults()), new FailureClassifier()));
     }
 
     /**
@@ -65,7 +68,8 @@ public final class AnalyzerLauncher {
      */
     public void requireConfigured() {
         if (settings.kind() == AnalyzerSettings.Kind.FONDATION && settings.cliPath() == null) {
-            throw new ConfigurationException("CLI_PATH",
+            throw new ConfigurationException(
+                    "CLI_PATH",
                     "not set; ANALYZER=fondation needs the path of the Fondation CLI (dist/cli.bundled.mjs)");
         }
     }
@@ -113,11 +117,12 @@ public final class AnalyzerLauncher {
 
     private List<String> template(ClaimedJob job, Path repository, Path outputDir) {
         try {
-            return CommandTemplate.parse(settings.command()).render(Map.of(
-                    "repo", repository.toString(),
-                    "outputDir", outputDir.toString(),
-                    "prompt", job.prompt(),
-                    "jobId", job.id()));
+            return CommandTemplate.parse(settings.command())
+                    .render(Map.of(
+                            "repo", repository.toString(),
+                            "outputDir", outputDir.toString(),
+                            "prompt", job.prompt(),
+                            "jobId", job.id()));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("ANALYZER_COMMAND", e.getMessage());
         }

@@ -70,16 +70,26 @@ final class HealthTracker {
         Instant errorAt = lastErrorAt;
         if (!pollLoopRunning) {
             status = HealthStatus.UNHEALTHY;
-        } else if (consecutivePollFailures > 0 || (errorAt != null && Duration.between(errorAt, now).compareTo(errorWindow) < 0)) {
+        } else if (consecutivePollFailures > 0
+                || (errorAt != null && Duration.between(errorAt, now).compareTo(errorWindow) < 0)) {
             status = HealthStatus.DEGRADED;
         } else {
             status = HealthStatus.HEALTHY;
         }
         Instant started = startedAt;
         Duration uptime = started == null ? Duration.ZERO : Duration.between(started, now);
-        return new WorkerHealth(status, workerId, state, started, uptime.isNegative() ? Duration.ZERO : uptime,
-                activeJobs.getAsInt(), maxConcurrentJobs, lastPollAt, lastClaimAt, lastError, errorAt,
+        return new WorkerHealth(
+                status,
+                workerId,
+                state,
+                started,
+                uptime.isNegative() ? Duration.ZERO : uptime,
+                activeJobs.getAsInt(),
+                maxConcurrentJobs,
+                lastPollAt,
+                lastClaimAt,
+                lastError,
+                errorAt,
                 consecutivePollFailures);
     }
-
 }

@@ -105,9 +105,18 @@ final class JobExecution implements Runnable {
         this.job = Objects.requireNonNull(job, "job");
         this.context = Objects.requireNonNull(context, "context");
         this.onDone = Objects.requireNonNull(onDone, "onDone");
-        this.heartbeat = new JobHeartbeat(context.queue(), context.heartbeatScheduler(), context.clock(),
-                System::nanoTime, context.timing(), context.leaseTime(), job.lease(), claimedAt,
-                context.metrics(), context.health(), new JobHeartbeat.Outcome() {
+        this.heartbeat = new JobHeartbeat(
+                context.queue(),
+                context.heartbeatScheduler(),
+                context.clock(),
+                System::nanoTime,
+                context.timing(),
+                context.leaseTime(),
+                job.lease(),
+                claimedAt,
+                context.metrics(),
+                context.health(),
+                new JobHeartbeat.Outcome() {
                     @Override
                     public void leaseLost() {
                         requestStop(StopReason.LEASE_LOST);
@@ -155,8 +164,12 @@ final class JobExecution implements Runnable {
         long started = System.nanoTime();
         context.metrics().jobStarted();
         context.listener().onClaimed(job);
-        LOG.info("job {}: claimed ({}), attempt {}/{}", job.id(), SecretRedactor.redactTokens(job.source().describe()),
-                job.attempt(), job.maxAttempts());
+        LOG.info(
+                "job {}: claimed ({}), attempt {}/{}",
+                job.id(),
+                SecretRedactor.redactTokens(job.source().describe()),
+                job.attempt(),
+                job.maxAttempts());
         JobWorkspace workspace = null;
         try {
             heartbeat.start();
@@ -201,7 +214,9 @@ final class JobExecution implements Runnable {
         }
         ClonedRepository repository;
         try {
-            repository = context.tools().cloner().clone(job.source(), workspace.repositoryDir(), this::stopping, credentials);
+            repository = context.tools()
+                    .cloner()
+                    .clone(job.source(), workspace.repositoryDir(), this::stopping, credentials);
         } catch (CloneException e) {
             if (stopping()) {
                 finishStopped();
@@ -212,8 +227,13 @@ final class JobExecution implements Runnable {
             return;
         }
         context.metrics().cloned(repository.duration());
-        LOG.info("job {}: cloned {} ({}, {}) in {} ms", job.id(), repository.url(), repository.branch(),
-                shortId(repository.commit()), repository.duration().toMillis());
+        LOG.info(
+                "job {}: cloned {} ({}, {}) in {} ms",
+                job.id(),
+                repository.url(),
+                repository.branch(),
+                shortId(repository.commit()),
+                repository.duration().toMillis());
         if (stopping()) {
             finishStopped();
             return;
@@ -226,8 +246,9 @@ final class JobExecution implements Runnable {
                 if (stopping()) {
                     running = null;
                 } else {
-                    running = context.tools().analyzer().start(job, repository.directory(), workspace.outputDir(),
-                            new AnalysisListener() {
+                    running = context.tools()
+                            .analyzer()
+                            .start(job, repository.directory(), workspace.outputDir(), new AnalysisListener() {
                                 @Override
                                 public void onProgress(Progress progress) {
                                     progressed(progress);
@@ -278,7 +299,8 @@ final class JobExecution implements Runnable {
         details.put("documents", documents.size());
         JobResult result = new JobResult(
                 "Analysis complete: " + documents.size() + " document" + (documents.size() == 1 ? "" : "s"),
-                documents.size(), details);
+                documents.size(),
+                details);
         heartbeat.stop();
         concluded = true;
         CompleteOutcome outcome = write("complete", () -> context.queue().complete(heartbeat.lease(), result));
@@ -294,8 +316,11 @@ final class JobExecution implements Runnable {
             case CANCELED -> {
                 context.metrics().canceled();
                 LOG.info("job {}: canceled before it could complete", job.id());
-                context.listener().onFailed(job.id(), JobFailure.of(FailureKind.CANCELED, "canceled"),
-                        new RetryDecision.GaveUp(JobStatus.CANCELED, job.attempt()));
+                context.listener()
+                        .onFailed(
+                                job.id(),
+                                JobFailure.of(FailureKind.CANCELED, "canceled"),
+                                new RetryDecision.GaveUp(JobStatus.CANCELED, job.attempt()));
             }
             case NOT_HELD -> leaseLostAtWrite("complete");
         }
@@ -341,8 +366,8 @@ final class JobExecution implements Runnable {
         }
         // Every failure is stored and reported through here: the one place that keeps secrets out of job rows,
         // whatever produced the message (an exception's text, a refused write, the analyzer's output).
-        JobFailure failure = new JobFailure(unredacted.kind(), SecretRedactor.redactTokens(unredacted.message()),
-                unredacted.minRetryDelay());
+        JobFailure failure = new JobFailure(
+                unredacted.kind(), SecretRedactor.redactTokens(unredacted.message()), unredacted.minRetryDelay());
         heartbeat.stop();
         concluded = true;
         RetryDecision decision = write("retryOrFail", () -> context.queue().retryOrFail(heartbeat.lease(), failure));
@@ -355,10 +380,18 @@ final class JobExecution implements Runnable {
         }
         context.metrics().failed();
         if (decision instanceof RetryDecision.Retrying retrying) {
-            LOG.info("job {}: attempt {} failed ({}); retrying at {}", job.id(), retrying.attempts(), failure.kind(),
+            LOG.info(
+                    "job {}: attempt {} failed ({}); retrying at {}",
+                    job.id(),
+                    retrying.attempts(),
+                    failure.kind(),
                     retrying.nextRunAt());
         } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
-            LOG.info("job {}: {} after {} attempts ({})", job.id(), gaveUp.status().wireName(), gaveUp.attempts(),
+            LOG.info(
+                    "job {}: {} after {} attempts ({})",
+                    job.id(),
+                    gaveUp.status().wireName(),
+                    gaveUp.attempts(),
                     failure.kind());
         }
         context.listener().onFailed(job.id(), failure, decision);
@@ -376,14 +409,20 @@ final class JobExecution implements Runnable {
             }
             case CANCEL_REQUESTED -> {
                 context.metrics().canceled();
-                context.listener().onFailed(job.id(), JobFailure.of(FailureKind.CANCELED, "cancellation requested"),
-                        new RetryDecision.GaveUp(JobStatus.CANCELED, job.attempt()));
+                context.listener()
+                        .onFailed(
+                                job.id(),
+                                JobFailure.of(FailureKind.CANCELED, "cancellation requested"),
+                                new RetryDecision.GaveUp(JobStatus.CANCELED, job.attempt()));
             }
             case SHUTDOWN, DEADLINE -> {
                 Boolean released = write("release", () -> context.queue().release(heartbeat.lease()));
                 context.metrics().released();
-                LOG.info("job {}: {} ({})", job.id(),
-                        Boolean.TRUE.equals(released) ? "released" : "not released (no longer held)", reason.text());
+                LOG.info(
+                        "job {}: {} ({})",
+                        job.id(),
+                        Boolean.TRUE.equals(released) ? "released" : "not released (no longer held)",
+                        reason.text());
                 context.listener().onReleased(job.id(), reason.text());
             }
         }
@@ -417,14 +456,22 @@ final class JobExecution implements Runnable {
                 last = e;
                 context.health().queueError(call + " failed: " + e.getMessage());
                 context.metrics().queueError();
-                LOG.warn("job {}: {} failed (attempt {}/{}): {}", job.id(), call, attempt, WRITE_ATTEMPTS,
+                LOG.warn(
+                        "job {}: {} failed (attempt {}/{}): {}",
+                        job.id(),
+                        call,
+                        attempt,
+                        WRITE_ATTEMPTS,
                         e.getMessage());
                 if (attempt < WRITE_ATTEMPTS) {
                     pause(context.timing().retryDelay().multipliedBy(attempt));
                 }
             }
         }
-        LOG.error("job {}: {} failed for good; the lease will expire and the job be claimed again: {}", job.id(), call,
+        LOG.error(
+                "job {}: {} failed for good; the lease will expire and the job be claimed again: {}",
+                job.id(),
+                call,
                 last == null ? "" : last.getMessage());
         context.listener().onReleased(job.id(), "queue unreachable: " + call + " failed");
         return null;

@@ -10,8 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -65,15 +65,25 @@ final class JobHeartbeat {
     private Progress progress;
     /** A phase or progress arrived since the last heartbeat started: the next one is due within the throttle. */
     private boolean dirty;
+
     private boolean beating;
     private boolean ended;
     private long lastBeatNanos;
     private ScheduledFuture<?> next;
     private ScheduledFuture<?> watchdog;
 
-    JobHeartbeat(JobQueue queue, ScheduledExecutorService scheduler, Clock clock, LongSupplier nanoTime,
-                 HeartbeatTiming timing, Duration leaseTime, JobLease lease, Instant claimedAt,
-                 WorkerMetrics metrics, HealthTracker health, Outcome outcome) {
+    JobHeartbeat(
+            JobQueue queue,
+            ScheduledExecutorService scheduler,
+            Clock clock,
+            LongSupplier nanoTime,
+            HeartbeatTiming timing,
+            Duration leaseTime,
+            JobLease lease,
+            Instant claimedAt,
+            WorkerMetrics metrics,
+            HealthTracker health,
+            Outcome outcome) {
         this.queue = Objects.requireNonNull(queue, "queue");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -226,9 +236,12 @@ final class JobHeartbeat {
         } catch (JobQueueException | IllegalStateException e) {
             metrics.heartbeat(false);
             health.queueError("heartbeat failed: " + e.getMessage());
-            LOG.warn("heartbeat of job {} failed ({}), retrying in {} ms: {}", current.jobId(),
+            LOG.warn(
+                    "heartbeat of job {} failed ({}), retrying in {} ms: {}",
+                    current.jobId(),
                     e instanceof JobQueueException q && q.isTransient() ? "transient" : "error",
-                    timing.retryDelay().toMillis(), e.getMessage());
+                    timing.retryDelay().toMillis(),
+                    e.getMessage());
             if (checkDeadline()) {
                 return -1;
             }
@@ -237,7 +250,9 @@ final class JobHeartbeat {
         metrics.heartbeat(true);
         if (!result.leaseHeld()) {
             if (claimEnd()) {
-                LOG.warn("job {}: lease lost (another worker holds it or it ended); stopping without writing", current.jobId());
+                LOG.warn(
+                        "job {}: lease lost (another worker holds it or it ended); stopping without writing",
+                        current.jobId());
                 outcome.leaseLost();
             }
             return -1;
@@ -260,8 +275,10 @@ final class JobHeartbeat {
             return false;
         }
         if (claimEnd()) {
-            LOG.warn("job {}: no heartbeat got through before {}; stopping before the lease can go to another worker",
-                    lease.jobId(), deadline.deadline());
+            LOG.warn(
+                    "job {}: no heartbeat got through before {}; stopping before the lease can go to another worker",
+                    lease.jobId(),
+                    deadline.deadline());
             outcome.deadlinePassed();
         }
         return true;

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param analyzer starts the configured analyzer
  * @param credentials the per-job clone credentials
  */
-public record JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerLauncher analyzer,
-                       CloneCredentialsSource credentials) {
+public record JobTools(
+        Workspaces workspaces, RepositoryCloner cloner, AnalyzerLauncher analyzer, CloneCredentialsSource credentials) {
 
     public JobTools {
         Objects.requireNonNull(workspaces, "workspaces");
@@ -32,7 +32,8 @@ public record JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerL
     public static JobTools fromConfig(WorkerConfig config, Map<String, String> environment) {
         return new JobTools(
                 new Workspaces(config.tempDir(), config.workerId()),
-                new RepositoryCloner(config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
+                new RepositoryCloner(
+                                config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
                         .localRepositoriesAllowed(config.allowLocalRepositories()),
                 AnalyzerLauncher.withDefaults(config.analyzer(), environment),
                 CloneCredentialsSource.NONE);

@@ -34,7 +34,9 @@ final class LeaseDeadline {
     static Duration marginFor(Duration leaseTime) {
         Duration tenth = leaseTime.dividedBy(10);
         if (tenth.compareTo(Duration.ofSeconds(1)) < 0) {
-            return Duration.ofSeconds(1).compareTo(leaseTime.dividedBy(2)) < 0 ? Duration.ofSeconds(1) : leaseTime.dividedBy(4);
+            return Duration.ofSeconds(1).compareTo(leaseTime.dividedBy(2)) < 0
+                    ? Duration.ofSeconds(1)
+                    : leaseTime.dividedBy(4);
         }
         return tenth.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : tenth;
     }

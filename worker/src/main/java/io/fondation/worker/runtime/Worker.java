@@ -42,7 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
 
     /** The lifecycle of a worker. */
-    enum State { NOT_STARTED, RUNNING, STOPPING, STOPPED }
+    enum State {
+        NOT_STARTED,
+        RUNNING,
+        STOPPING,
+        STOPPED
+    }
 
     static final Duration MAX_ERROR_BACKOFF = Duration.ofMinutes(1);
 
@@ -80,15 +85,30 @@ public final class Worker implements AutoCloseable {
         this.metrics = new WorkerMetrics(new SimpleMeterRegistry());
         this.health = new HealthTracker(clock, workerId, maxConcurrentJobs, HealthTracker.errorWindowFor(pollInterval));
         // A bounded executor: never more threads than slots, and the poll loop only claims with a free slot.
-        this.jobExecutor = new ThreadPoolExecutor(maxConcurrentJobs, maxConcurrentJobs, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(maxConcurrentJobs), threads("fondation-job-"));
+        this.jobExecutor = new ThreadPoolExecutor(
+                maxConcurrentJobs,
+                maxConcurrentJobs,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(maxConcurrentJobs),
+                threads("fondation-job-"));
         // Heartbeat calls may block on the network; one thread more than jobs keeps the deadline watchdog free.
-        this.heartbeatScheduler = new ScheduledThreadPoolExecutor(Math.max(2, Math.min(maxConcurrentJobs + 1, 8)),
-                threads("fondation-heartbeat-"));
+        this.heartbeatScheduler = new ScheduledThreadPoolExecutor(
+                Math.max(2, Math.min(maxConcurrentJobs + 1, 8)), threads("fondation-heartbeat-"));
         this.heartbeatScheduler.setRemoveOnCancelPolicy(true);
-        HeartbeatTiming timing = HeartbeatTiming.forInterval(config.heartbeatInterval(), HeartbeatTiming.DEFAULT_THROTTLE);
-        this.context = new JobExecution.Context(queue, tools, heartbeatScheduler, clock, timing, leaseTime, metrics,
-                health, new SafeListener(builder.listener), ProgressLanguage.fromConfig(config.analyzer().progressLanguage()));
+        HeartbeatTiming timing =
+                HeartbeatTiming.forInterval(config.heartbeatInterval(), HeartbeatTiming.DEFAULT_THROTTLE);
+        this.context = new JobExecution.Context(
+                queue,
+                tools,
+                heartbeatScheduler,
+                clock,
+                timing,
+                leaseTime,
+                metrics,
+                health,
+                new SafeListener(builder.listener),
+                ProgressLanguage.fromConfig(config.analyzer().progressLanguage()));
     }
 
     /** A builder for a worker on {@code queue} configured by {@code config}. */
@@ -110,7 +130,10 @@ public final class Worker implements AutoCloseable {
         }
         int stale = tools.workspaces().deleteStale();
         if (stale > 0) {
-            LOG.info("deleted {} workspace(s) left by an earlier run in {}", stale, tools.workspaces().root());
+            LOG.info(
+                    "deleted {} workspace(s) left by an earlier run in {}",
+                    stale,
+                    tools.workspaces().root());
         }
         health.started();
         Thread thread = new Thread(this::pollLoop, "fondation-poll-" + workerId);
@@ -228,7 +251,8 @@ public final class Worker implements AutoCloseable {
         jobExecutor.shutdown();
         boolean drained = awaitQuietly(jobExecutor, remaining(deadline));
         if (!drained) {
-            LOG.warn("jobs still winding down after the {} ms grace; releasing them directly", shutdownGrace.toMillis());
+            LOG.warn(
+                    "jobs still winding down after the {} ms grace; releasing them directly", shutdownGrace.toMillis());
             for (JobExecution execution : executions.values()) {
                 if (!execution.isFinished()) {
                     giveBack(execution.job(), "shutdown grace ran out");

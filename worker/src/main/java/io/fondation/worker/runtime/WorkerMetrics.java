@@ -52,18 +52,35 @@ public final class WorkerMetrics {
     public WorkerMetrics(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         claimed = Counter.builder(JOBS_CLAIMED).description("jobs claimed").register(registry);
-        succeeded = Counter.builder(JOBS_SUCCEEDED).description("jobs completed").register(registry);
-        failed = Counter.builder(JOBS_FAILED).description("attempts that failed (retried or not)").register(registry);
-        canceled = Counter.builder(JOBS_CANCELED).description("jobs stopped by a cancel request").register(registry);
-        released = Counter.builder(JOBS_RELEASED).description("jobs let go without spending an attempt").register(registry);
-        Gauge.builder(JOBS_ACTIVE, active, AtomicInteger::get).description("jobs running now").register(registry);
-        jobDuration = Timer.builder(JOB_DURATION).description("claim to end of a job").register(registry);
-        cloneDuration = Timer.builder(CLONE_DURATION).description("repository clone").register(registry);
-        cost = Counter.builder(ANALYZER_COST).description("LLM cost reported by the analyzer").baseUnit("usd").register(registry);
+        succeeded =
+                Counter.builder(JOBS_SUCCEEDED).description("jobs completed").register(registry);
+        failed = Counter.builder(JOBS_FAILED)
+                .description("attempts that failed (retried or not)")
+                .register(registry);
+        canceled = Counter.builder(JOBS_CANCELED)
+                .description("jobs stopped by a cancel request")
+                .register(registry);
+        released = Counter.builder(JOBS_RELEASED)
+                .description("jobs let go without spending an attempt")
+                .register(registry);
+        Gauge.builder(JOBS_ACTIVE, active, AtomicInteger::get)
+                .description("jobs running now")
+                .register(registry);
+        jobDuration =
+                Timer.builder(JOB_DURATION).description("claim to end of a job").register(registry);
+        cloneDuration =
+                Timer.builder(CLONE_DURATION).description("repository clone").register(registry);
+        cost = Counter.builder(ANALYZER_COST)
+                .description("LLM cost reported by the analyzer")
+                .baseUnit("usd")
+                .register(registry);
         inputTokens = Counter.builder(ANALYZER_TOKENS).tag("direction", "input").register(registry);
-        outputTokens = Counter.builder(ANALYZER_TOKENS).tag("direction", "output").register(registry);
+        outputTokens =
+                Counter.builder(ANALYZER_TOKENS).tag("direction", "output").register(registry);
         polls = Counter.builder(POLLS).description("claim calls").register(registry);
-        queueErrors = Counter.builder(QUEUE_ERRORS).description("queue calls that failed").register(registry);
+        queueErrors = Counter.builder(QUEUE_ERRORS)
+                .description("queue calls that failed")
+                .register(registry);
         heartbeatsOk = Counter.builder(HEARTBEATS).tag("result", "ok").register(registry);
         heartbeatsFailed = Counter.builder(HEARTBEATS).tag("result", "failed").register(registry);
     }

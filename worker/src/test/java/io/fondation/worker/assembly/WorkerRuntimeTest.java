@@ -31,10 +31,23 @@ class WorkerRuntimeTest {
 
     private WorkerConfig config(Map<String, String> overrides) {
         Path script = TestAnalyzer.install(temp.resolve("bin"));
-        Map<String, String> env = new HashMap<>(Map.of("HOME", temp.toString(), "WORKER_ID", "w1",
-                "EMBEDDED_DB_PATH", temp.resolve("data/queue.db").toString(), "TEMP_DIR", temp.resolve("tmp").toString(),
-                "ANALYZER", "command", "ANALYZER_COMMAND", TestAnalyzer.commandJson(script),
-                "HEALTH_HOST", "127.0.0.1", "HEALTH_PORT", "0"));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "HOME",
+                temp.toString(),
+                "WORKER_ID",
+                "w1",
+                "EMBEDDED_DB_PATH",
+                temp.resolve("data/queue.db").toString(),
+                "TEMP_DIR",
+                temp.resolve("tmp").toString(),
+                "ANALYZER",
+                "command",
+                "ANALYZER_COMMAND",
+                TestAnalyzer.commandJson(script),
+                "HEALTH_HOST",
+                "127.0.0.1",
+                "HEALTH_PORT",
+                "0"));
         env.putAll(overrides);
         return WorkerConfigLoader.load(env);
     }
@@ -47,7 +60,8 @@ class WorkerRuntimeTest {
             id = queue.enqueue(JobSpec.of(CloneSource.ofUrl("/tmp/repo", null), ""));
         }
         try (JobQueue again = SqliteJobQueue.open(temp.resolve("data/queue.db"), clock)) {
-            assertThat(again.get(id)).hasValueSatisfying(job -> assertThat(job.status()).isEqualTo(JobStatus.PENDING));
+            assertThat(again.get(id))
+                    .hasValueSatisfying(job -> assertThat(job.status()).isEqualTo(JobStatus.PENDING));
         }
     }
 
@@ -65,10 +79,14 @@ class WorkerRuntimeTest {
     @Test
     void aHealthPortInUseStopsTheStartBeforeAnyClaim() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             WorkerRuntime runtime = WorkerRuntime.open(config(Map.of("HEALTH_PORT", Integer.toString(taken.getLocalPort()))),
-                     clock, new WorkerListener() {})) {
+                WorkerRuntime runtime = WorkerRuntime.open(
+                        config(Map.of("HEALTH_PORT", Integer.toString(taken.getLocalPort()))),
+                        clock,
+                        new WorkerListener() {})) {
             String id = runtime.queue().enqueue(JobSpec.of(CloneSource.ofUrl("/tmp/repo", null), ""));
-            assertThatThrownBy(runtime::start).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("HEALTH_PORT:");
+            assertThatThrownBy(runtime::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("HEALTH_PORT:");
             assertThat(runtime.queue().get(id).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
             assertThat(runtime.worker().health().state()).isEqualTo("not_started");
         }
@@ -83,7 +101,8 @@ class WorkerRuntimeTest {
         WorkerConfig config = config(Map.of("QUEUE", "convex", "CONVEX_URL", "http://127.0.0.1:" + closedPort));
         assertThatThrownBy(() -> WorkerRuntime.openQueue(config, clock))
                 .isInstanceOf(ConfigurationException.class)
-                .satisfies(e -> assertThat(((ConfigurationException) e).setting()).isEqualTo("CONVEX_URL"));
+                .satisfies(
+                        e -> assertThat(((ConfigurationException) e).setting()).isEqualTo("CONVEX_URL"));
     }
 
     @Test

@@ -42,7 +42,8 @@ final class CliHarness {
     Result run(Path workingDirectory, String... args) {
         StringWriter runOut = new StringWriter();
         StringWriter runErr = new StringWriter();
-        CommandLine commandLine = Main.commandLine(new CliEnvironment(env, Clock.systemUTC(), workingDirectory, false, stop));
+        CommandLine commandLine =
+                Main.commandLine(new CliEnvironment(env, Clock.systemUTC(), workingDirectory, false, stop));
         commandLine.setOut(new PrintWriter(new TeeWriter(runOut, out), true));
         commandLine.setErr(new PrintWriter(new TeeWriter(runErr, err), true));
         int code = commandLine.execute(args);

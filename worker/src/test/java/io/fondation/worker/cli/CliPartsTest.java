@@ -39,8 +39,17 @@ class CliPartsTest {
     @Test
     void exportRefusesEverySlugThatLeavesTheDirectory() {
         Path base = temp.resolve("out");
-        for (String slug : List.of("../x.md", "a/../../x.md", "/etc/passwd", "\\\\server\\share", "C:\\x.md", "a/..", ".", "chapters/../..")) {
-            assertThatThrownBy(() -> DocumentExporter.export(List.of(doc(slug)), base)).as(slug)
+        for (String slug : List.of(
+                "../x.md",
+                "a/../../x.md",
+                "/etc/passwd",
+                "\\\\server\\share",
+                "C:\\x.md",
+                "a/..",
+                ".",
+                "chapters/../..")) {
+            assertThatThrownBy(() -> DocumentExporter.export(List.of(doc(slug)), base))
+                    .as(slug)
                     .isInstanceOf(DocumentExporter.UnsafeSlugException.class)
                     .hasMessageStartingWith("refusing to write document '" + slug + "'");
         }
@@ -57,7 +66,8 @@ class CliPartsTest {
         Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
         Files.createSymbolicLink(base.resolve("linked"), elsewhere);
         assertThatThrownBy(() -> DocumentExporter.export(List.of(doc("linked/x.md")), base))
-                .isInstanceOf(DocumentExporter.UnsafeSlugException.class).hasMessageContaining("leads outside");
+                .isInstanceOf(DocumentExporter.UnsafeSlugException.class)
+                .hasMessageContaining("leads outside");
         assertThat(elsewhere.resolve("x.md")).doesNotExist();
     }
 
@@ -77,7 +87,9 @@ class CliPartsTest {
         String table = JobFormatter.table(List.of(failed));
         List<String> lines = table.lines().toList();
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(1)).startsWith("1a2b3c4d  dead").contains("5/5", "octo/app (main)")
+        assertThat(lines.get(1))
+                .startsWith("1a2b3c4d  dead")
+                .contains("5/5", "octo/app (main)")
                 .endsWith("x".repeat(JobFormatter.ERROR_WIDTH - 1) + "…");
         assertThat(JobFormatter.detail(failed)).contains("Last error:\n  " + "x".repeat(200) + "\n  second line\n");
     }
@@ -86,26 +98,36 @@ class CliPartsTest {
     void pipedProgressIsOneLinePerEvent() {
         StringWriter text = new StringWriter();
         ProgressDisplay display = new ProgressDisplay(new PrintWriter(text), CLOCK, false);
-        ClaimedJob claimed = new ClaimedJob(ID, CloneSource.ofFullName("octo/app", null), "", 1, 3,
+        ClaimedJob claimed = new ClaimedJob(
+                ID,
+                CloneSource.ofFullName("octo/app", null),
+                "",
+                1,
+                3,
                 new JobLease(ID, "dev-1", "token", NOW.plusSeconds(300)));
         display.onClaimed(claimed);
         display.onPhase(ID, JobStatus.CLONING);
         display.onProgress(ID, Progress.starting("Clonage du dépôt"));
         display.onProgress(ID, new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants"));
         display.onPhase(ID, JobStatus.GATHERING);
-        display.onFailed(ID, JobFailure.of(FailureKind.TIMEOUT, "took too long\nstderr tail"), new RetryDecision.Retrying(NOW.plusSeconds(7), 1));
-        display.onFailed(ID, JobFailure.of(FailureKind.AUTHENTICATION, "401"), new RetryDecision.GaveUp(JobStatus.FAILED, 2));
+        display.onFailed(
+                ID,
+                JobFailure.of(FailureKind.TIMEOUT, "took too long\nstderr tail"),
+                new RetryDecision.Retrying(NOW.plusSeconds(7), 1));
+        display.onFailed(
+                ID, JobFailure.of(FailureKind.AUTHENTICATION, "401"), new RetryDecision.GaveUp(JobStatus.FAILED, 2));
         display.onCompleted(ID, JobResult.of("Analysis complete", 12));
         display.onReleased(ID, "shutdown");
-        assertThat(text.toString().lines().toList()).containsExactly(
-                "[job 1a2b3c4d] claimed by dev-1, attempt 1/3",
-                "[job 1a2b3c4d] cloning: Clonage du dépôt",
-                "[job 1a2b3c4d] 2/6 Analyse des relations entre composants",
-                "[job 1a2b3c4d] gathering",
-                "[job 1a2b3c4d] attempt 1/3 failed (timeout): took too long …; retrying in 7 s",
-                "[job 1a2b3c4d] failed after 2 attempts (authentication): 401",
-                "[job 1a2b3c4d] completed: 12 documents",
-                "[job 1a2b3c4d] released back to the queue (shutdown)");
+        assertThat(text.toString().lines().toList())
+                .containsExactly(
+                        "[job 1a2b3c4d] claimed by dev-1, attempt 1/3",
+                        "[job 1a2b3c4d] cloning: Clonage du dépôt",
+                        "[job 1a2b3c4d] 2/6 Analyse des relations entre composants",
+                        "[job 1a2b3c4d] gathering",
+                        "[job 1a2b3c4d] attempt 1/3 failed (timeout): took too long …; retrying in 7 s",
+                        "[job 1a2b3c4d] failed after 2 attempts (authentication): 401",
+                        "[job 1a2b3c4d] completed: 12 documents",
+                        "[job 1a2b3c4d] released back to the queue (shutdown)");
     }
 
     @Test
@@ -115,21 +137,26 @@ class CliPartsTest {
         display.onProgress(ID, new Progress(3, 6, "Étape 3/6: Détermination de l'ordre optimal des chapitres"));
         display.onProgress(ID, new Progress(6, 6, "Étape 6/6: Génération de tutoriels interactifs"));
         display.onCompleted(ID, JobResult.of("", 3));
-        assertThat(text.toString()).isEqualTo(
-                "\r[job 1a2b3c4d] [############------------] 3/6 Détermination de l'ordre optimal des chapitres\u001b[K"
-                        + "\r[job 1a2b3c4d] [########################] 6/6 Génération de tutoriels interactifs\u001b[K"
-                        + System.lineSeparator() + "[job 1a2b3c4d] completed: 3 documents" + System.lineSeparator());
+        assertThat(text.toString())
+                .isEqualTo(
+                        "\r[job 1a2b3c4d] [############------------] 3/6 Détermination de l'ordre optimal des chapitres\u001b[K"
+                                + "\r[job 1a2b3c4d] [########################] 6/6 Génération de tutoriels interactifs\u001b[K"
+                                + System.lineSeparator() + "[job 1a2b3c4d] completed: 3 documents"
+                                + System.lineSeparator());
     }
 
     @Test
     void repositoryArgumentsBecomeUrlsPathsOrOwnerName() throws Exception {
         CliEnvironment env = new CliEnvironment(java.util.Map.of(), CLOCK, temp, false, new ManualStopSignal());
-        assertThat(RepositoryArgument.parse("https://host.test/a/b.git", null, env)).isEqualTo(CloneSource.ofUrl("https://host.test/a/b.git", null));
-        assertThat(RepositoryArgument.parse("git@host.test:a/b.git", "dev", env)).isEqualTo(CloneSource.ofUrl("git@host.test:a/b.git", "dev"));
+        assertThat(RepositoryArgument.parse("https://host.test/a/b.git", null, env))
+                .isEqualTo(CloneSource.ofUrl("https://host.test/a/b.git", null));
+        assertThat(RepositoryArgument.parse("git@host.test:a/b.git", "dev", env))
+                .isEqualTo(CloneSource.ofUrl("git@host.test:a/b.git", "dev"));
         assertThat(RepositoryArgument.parse("octo/app", null, env)).isEqualTo(CloneSource.ofFullName("octo/app", null));
         Path local = io.fondation.worker.dryrun.FixtureRepository.create(temp.resolve("octo/app"));
         // An existing local directory wins over the owner/name reading.
-        assertThat(RepositoryArgument.parse("octo/app", null, env)).isEqualTo(CloneSource.ofUrl(local.toString(), null));
+        assertThat(RepositoryArgument.parse("octo/app", null, env))
+                .isEqualTo(CloneSource.ofUrl(local.toString(), null));
         assertThatThrownBy(() -> RepositoryArgument.parse(" ", null, env)).isInstanceOf(UsageException.class);
     }
 
@@ -138,7 +165,23 @@ class CliPartsTest {
     }
 
     private static JobSnapshot snapshot(JobStatus status, int attempts, String error) {
-        return new JobSnapshot(ID, status, CloneSource.ofFullName("octo/app", "main"), "", attempts, 5, null, null, null,
-                null, error, null, 0, false, NOW, NOW, NOW);
+        return new JobSnapshot(
+                ID,
+                status,
+                CloneSource.ofFullName("octo/app", "main"),
+                "",
+                attempts,
+                5,
+                null,
+                null,
+                null,
+                null,
+                error,
+                null,
+                0,
+                false,
+                NOW,
+                NOW,
+                NOW);
     }
 }

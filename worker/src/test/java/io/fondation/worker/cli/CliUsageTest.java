@@ -26,8 +26,15 @@ class CliUsageTest {
     void helpListsTheCommandsAndExitsZero() {
         CliHarness.Result result = cli.run(temp, "--help");
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("Usage: fondation-worker", "run", "dev", "submit", "status", "docs",
-                "Exit codes: 0 ok, 1 job failed or runtime error, 2 usage or configuration");
+        assertThat(result.out())
+                .contains(
+                        "Usage: fondation-worker",
+                        "run",
+                        "dev",
+                        "submit",
+                        "status",
+                        "docs",
+                        "Exit codes: 0 ok, 1 job failed or runtime error, 2 usage or configuration");
         assertThat(result.err()).isEmpty();
     }
 
@@ -35,16 +42,29 @@ class CliUsageTest {
     void runHelpDescribesFlagsAndTheEnvironmentVariables() {
         CliHarness.Result result = cli.run(temp, "run", "--help");
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("--poll-interval=MS", "(POLL_INTERVAL)", "--dry-run", "--analyzer-command=JSON",
-                "Environment (a flag overrides", "CONVEX_URL", "CONVEX_DEPLOY_KEY", "HEARTBEAT_INTERVAL", "(60000)", "LOG_LEVEL",
-                "Secrets are read from the environment only, never from flags");
-        assertThat(cli.run(temp, "dev", "--help").out()).contains("--dry-run", "--out=DIR", "--max-attempts=N", "Environment (a flag overrides");
+        assertThat(result.out())
+                .contains(
+                        "--poll-interval=MS",
+                        "(POLL_INTERVAL)",
+                        "--dry-run",
+                        "--analyzer-command=JSON",
+                        "Environment (a flag overrides",
+                        "CONVEX_URL",
+                        "CONVEX_DEPLOY_KEY",
+                        "HEARTBEAT_INTERVAL",
+                        "(60000)",
+                        "LOG_LEVEL",
+                        "Secrets are read from the environment only, never from flags");
+        assertThat(cli.run(temp, "dev", "--help").out())
+                .contains("--dry-run", "--out=DIR", "--max-attempts=N", "Environment (a flag overrides");
         // Footers are laid out by hand: they must fit the 80 columns picocli wraps everything else to.
         for (String command : new String[] {"run", "dev", "submit", "status", "docs"}) {
-            assertThat(cli.run(temp, command, "--help").out().lines()).as(command)
+            assertThat(cli.run(temp, command, "--help").out().lines())
+                    .as(command)
                     .allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
         }
-        assertThat(cli.run(temp, "--help").out().lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
+        assertThat(cli.run(temp, "--help").out().lines())
+                .allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
     }
 
     @Test
@@ -58,7 +78,8 @@ class CliUsageTest {
     void noCommandIsAUsageError() {
         CliHarness.Result result = cli.run(temp);
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("fondation-worker: a command is required: run, dev, submit, status or docs\n")
+        assertThat(result.err())
+                .startsWith("fondation-worker: a command is required: run, dev, submit, status or docs\n")
                 .contains("Try 'fondation-worker --help'");
     }
 
@@ -66,7 +87,9 @@ class CliUsageTest {
     void unknownOptionsAndMissingParametersAreUsageErrors() {
         CliHarness.Result unknown = cli.run(temp, "run", "--bogus");
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.err()).startsWith("fondation-worker: Unknown option: '--bogus'").contains("Try 'fondation-worker run --help'");
+        assertThat(unknown.err())
+                .startsWith("fondation-worker: Unknown option: '--bogus'")
+                .contains("Try 'fondation-worker run --help'");
         CliHarness.Result missing = cli.run(temp, "submit");
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("Missing required parameter: 'REPOSITORY'");
@@ -77,9 +100,16 @@ class CliUsageTest {
 
     @Test
     void anInvalidFlagValueIsOneLineNamingTheVariable() {
-        CliHarness.Result result = cli.run(temp, "run", "--poll-interval", "abc", "--db", temp.resolve("q.db").toString());
+        CliHarness.Result result = cli.run(
+                temp,
+                "run",
+                "--poll-interval",
+                "abc",
+                "--db",
+                temp.resolve("q.db").toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("fondation-worker: POLL_INTERVAL: 'abc' is not a whole number of milliseconds\n");
+        assertThat(result.err())
+                .isEqualTo("fondation-worker: POLL_INTERVAL: 'abc' is not a whole number of milliseconds\n");
         assertThat(result.out()).isEmpty();
     }
 
@@ -89,11 +119,14 @@ class CliUsageTest {
         for (String[] args : new String[][] {{"status"}, {"run"}, {"dev", "--dry-run"}}) {
             CliHarness.Result result = cli.run(temp, args);
             assertThat(result.exitCode()).as(String.join(" ", args)).isEqualTo(2);
-            assertThat(result.err()).isEqualTo("fondation-worker: POLL_INTERVAL: 'soon' is not a whole number of milliseconds\n");
+            assertThat(result.err())
+                    .isEqualTo("fondation-worker: POLL_INTERVAL: 'soon' is not a whole number of milliseconds\n");
         }
         cli.env("POLL_INTERVAL", "1000").env("HEARTBEAT_INTERVAL", "200000");
-        assertThat(cli.run(temp, "run").err()).startsWith("fondation-worker: HEARTBEAT_INTERVAL: 200000 ms must be less than half of LEASE_TIME")
-                .doesNotContain("\tat ").hasLineCount(1);
+        assertThat(cli.run(temp, "run").err())
+                .startsWith("fondation-worker: HEARTBEAT_INTERVAL: 200000 ms must be less than half of LEASE_TIME")
+                .doesNotContain("\tat ")
+                .hasLineCount(1);
     }
 
     @Test
@@ -101,7 +134,9 @@ class CliUsageTest {
         cli.env("ENCRYPTION_KEY", "test-secret-value");
         CliHarness.Result result = cli.run(temp, "status");
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("fondation-worker: ENCRYPTION_KEY: must be 64 hexadecimal characters").doesNotContain("test-secret-value");
+        assertThat(result.err())
+                .startsWith("fondation-worker: ENCRYPTION_KEY: must be 64 hexadecimal characters")
+                .doesNotContain("test-secret-value");
     }
 
     @Test
@@ -116,9 +151,12 @@ class CliUsageTest {
     @Test
     void devWithoutTheFondationCliPointsToDryRun() {
         Path repo = FixtureRepository.create(temp.resolve("repo"));
-        CliHarness.Result result = cli.run(temp, "dev", repo.toString(), "--db", temp.resolve("q.db").toString());
+        CliHarness.Result result = cli.run(
+                temp, "dev", repo.toString(), "--db", temp.resolve("q.db").toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("fondation-worker: CLI_PATH: not set").contains("--dry-run");
+        assertThat(result.err())
+                .startsWith("fondation-worker: CLI_PATH: not set")
+                .contains("--dry-run");
     }
 
     @Test
@@ -126,7 +164,8 @@ class CliUsageTest {
         String db = temp.resolve("q.db").toString();
         CliHarness.Result missing = cli.run(temp, "submit", "./no/such/dir", "--db", db);
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.err()).isEqualTo("fondation-worker: './no/such/dir' is not an existing directory, a URL or owner/name\n");
+        assertThat(missing.err())
+                .isEqualTo("fondation-worker: './no/such/dir' is not an existing directory, a URL or owner/name\n");
 
         Path plain = Files.createDirectories(temp.resolve("plain"));
         CliHarness.Result notGit = cli.run(temp, "submit", plain.toString(), "--db", db);

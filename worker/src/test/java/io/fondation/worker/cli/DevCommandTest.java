@@ -45,14 +45,19 @@ class DevCommandTest {
         Path out = temp.resolve("out");
         CliHarness cli = new CliHarness(temp);
 
-        CliHarness.Result dev = cli.run(temp, "dev", "--dry-run", repo.toString(), "--db", db.toString(), "--out", out.toString());
+        CliHarness.Result dev =
+                cli.run(temp, "dev", "--dry-run", repo.toString(), "--db", db.toString(), "--out", out.toString());
 
-        assertThat(dev.exitCode()).as("stdout:\n%s\nstderr:\n%s", dev.out(), dev.err()).isZero();
+        assertThat(dev.exitCode())
+                .as("stdout:\n%s\nstderr:\n%s", dev.out(), dev.err())
+                .isZero();
         String id = jobId(dev.out());
         String tag = "[job " + id.substring(0, 8) + "] ";
         List<String> lines = dev.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo(tag + "queued " + repo + " (job id " + id + ")");
-        assertThat(lines).anyMatch(l -> l.startsWith(tag + "cloning: ")).anyMatch(l -> l.startsWith(tag + "analyzing: "));
+        assertThat(lines)
+                .anyMatch(l -> l.startsWith(tag + "cloning: "))
+                .anyMatch(l -> l.startsWith(tag + "analyzing: "));
         for (int step = 1; step <= 6; step++) {
             String prefix = tag + step + "/6 ";
             assertThat(lines).as("step %d", step).anyMatch(l -> l.startsWith(prefix));
@@ -64,15 +69,22 @@ class DevCommandTest {
         assertThat(lines.get(lines.size() - 1)).isEqualTo("Done: 1 job completed.");
 
         assertThat(jobOut.resolve("step1_abstractions.yaml")).exists();
-        assertThat(jobOut.resolve("chapters/chapter_1_project_root.md")).content().startsWith("# Chapter 1: Project Root");
-        assertThat(jobOut.resolve("tutorials/tutorial_1_project_root.md")).content().startsWith("# Interactive Tutorial: Project Root");
+        assertThat(jobOut.resolve("chapters/chapter_1_project_root.md"))
+                .content()
+                .startsWith("# Chapter 1: Project Root");
+        assertThat(jobOut.resolve("tutorials/tutorial_1_project_root.md"))
+                .content()
+                .startsWith("# Interactive Tutorial: Project Root");
         assertThat(Files.readString(jobOut.resolve("step2_relationships.yaml"))).contains("fondation-dry-run (no LLM)");
 
         CliHarness.Result status = cli.run(temp, "status", "--db", db.toString());
-        assertThat(status.out().lines().toList().get(1)).startsWith(id.substring(0, 8) + "  completed")
+        assertThat(status.out().lines().toList().get(1))
+                .startsWith(id.substring(0, 8) + "  completed")
                 .contains("Analysis complete: " + countFiles(jobOut) + " documents");
         CliHarness.Result detail = cli.run(temp, "status", id, "--db", db.toString());
-        assertThat(detail.out()).contains("Status:", "completed", "Documents:", String.valueOf(countFiles(jobOut)), "Last error: (none)");
+        assertThat(detail.out())
+                .contains(
+                        "Status:", "completed", "Documents:", String.valueOf(countFiles(jobOut)), "Last error: (none)");
 
         Path again = temp.resolve("again");
         CliHarness.Result docs = cli.run(temp, "docs", id, "--out", again.toString(), "--db", db.toString());
@@ -87,16 +99,30 @@ class DevCommandTest {
         Path db = temp.resolve("q.db");
         CliHarness cli = new CliHarness(temp);
 
-        CliHarness.Result dev = cli.run(temp, "dev", "--dry-run", repo.toString(), "--db", db.toString(),
-                "--out", temp.resolve("out").toString(), "--max-attempts", "2");
+        CliHarness.Result dev = cli.run(
+                temp,
+                "dev",
+                "--dry-run",
+                repo.toString(),
+                "--db",
+                db.toString(),
+                "--out",
+                temp.resolve("out").toString(),
+                "--max-attempts",
+                "2");
 
-        assertThat(dev.exitCode()).as("stdout:\n%s\nstderr:\n%s", dev.out(), dev.err()).isEqualTo(1);
+        assertThat(dev.exitCode())
+                .as("stdout:\n%s\nstderr:\n%s", dev.out(), dev.err())
+                .isEqualTo(1);
         String id = jobId(dev.out());
         String tag = "[job " + id.substring(0, 8) + "] ";
-        assertThat(dev.out()).contains(tag + "attempt 1/2 failed (analyzer_failed): ").contains("; retrying in ")
+        assertThat(dev.out())
+                .contains(tag + "attempt 1/2 failed (analyzer_failed): ")
+                .contains("; retrying in ")
                 .contains(tag + "dead after 2 attempts (analyzer_failed): ")
                 .contains("Done: 0 of 1 jobs completed; see the errors above.");
-        assertThat(dev.err()).startsWith("fondation-worker: job " + id + " (" + repo + ") dead after 2/2 attempts: ")
+        assertThat(dev.err())
+                .startsWith("fondation-worker: job " + id + " (" + repo + ") dead after 2/2 attempts: ")
                 .contains("no text files to analyse");
         assertThat(temp.resolve("out").resolve(id)).doesNotExist();
     }
@@ -107,15 +133,29 @@ class DevCommandTest {
         Path db = temp.resolve("q.db");
         CliHarness cli = new CliHarness(temp);
 
-        CliHarness.Result dev = cli.run(temp, "dev", "--dry-run", repo.toString(), "--branch", "no-such-branch",
-                "--db", db.toString(), "--out", temp.resolve("out").toString());
+        CliHarness.Result dev = cli.run(
+                temp,
+                "dev",
+                "--dry-run",
+                repo.toString(),
+                "--branch",
+                "no-such-branch",
+                "--db",
+                db.toString(),
+                "--out",
+                temp.resolve("out").toString());
 
-        assertThat(dev.exitCode()).as("stdout:\n%s\nstderr:\n%s", dev.out(), dev.err()).isEqualTo(1);
+        assertThat(dev.exitCode())
+                .as("stdout:\n%s\nstderr:\n%s", dev.out(), dev.err())
+                .isEqualTo(1);
         String id = jobId(dev.out());
         assertThat(dev.err()).contains("no-such-branch").doesNotContain("Exception");
         CliHarness.Result status = cli.run(temp, "status", "--db", db.toString());
         String row = status.out().lines().toList().get(1);
-        assertThat(row).startsWith(id.substring(0, 8) + "  failed").contains("1/5").contains("no-such-branch");
+        assertThat(row)
+                .startsWith(id.substring(0, 8) + "  failed")
+                .contains("1/5")
+                .contains("no-such-branch");
     }
 
     @Test
@@ -124,15 +164,28 @@ class DevCommandTest {
         Path db = temp.resolve("q.db");
         CliHarness cli = new CliHarness(temp);
         // An analyzer that runs until it is stopped.
-        CompletableFuture<CliHarness.Result> dev = CompletableFuture.supplyAsync(() -> cli.run(temp, "dev", repo.toString(),
-                "--analyzer-command", "[\"sleep\",\"120\"]", "--db", db.toString(), "--health-port", "0"));
+        CompletableFuture<CliHarness.Result> dev = CompletableFuture.supplyAsync(() -> cli.run(
+                temp,
+                "dev",
+                repo.toString(),
+                "--analyzer-command",
+                "[\"sleep\",\"120\"]",
+                "--db",
+                db.toString(),
+                "--health-port",
+                "0"));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> cli.out.toString().contains("] analyzing"));
         // --health-port turns the health server on, on the loopback address, while the job runs.
-        Matcher health = Pattern.compile("health on (http://127\\.0\\.0\\.1:\\d+/health)").matcher(cli.out.toString());
+        Matcher health = Pattern.compile("health on (http://127\\.0\\.0\\.1:\\d+/health)")
+                .matcher(cli.out.toString());
         assertThat(health.find()).as(cli.out.toString()).isTrue();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(health.group(1))).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(health.group(1)))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"activeJobs\":1");
         assertThat(cli.stop.registered()).isTrue();
@@ -140,7 +193,8 @@ class DevCommandTest {
 
         CliHarness.Result result = dev.get(60, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(ExitCodes.INTERRUPTED);
-        assertThat(result.out()).contains("released back to the queue")
+        assertThat(result.out())
+                .contains("released back to the queue")
                 .contains("Stopped before the jobs ended; unfinished jobs were released back to the queue.");
         try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
             JobSnapshot job = queue.get(jobId(result.out())).orElseThrow();

@@ -74,17 +74,36 @@ class QueueCommandsTest {
         String id = submit("octo/widgets", "--max-attempts", "2");
         String error = "clone failed: remote hung up\nfatal: early EOF\nsecond line of detail";
         try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
-            ClaimedJob claimed = queue.claimOne("worker-test", Duration.ofMinutes(5)).orElseThrow();
-            queue.heartbeat(claimed.lease(), JobStatus.ANALYZING, new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants"), Duration.ofMinutes(5));
+            ClaimedJob claimed =
+                    queue.claimOne("worker-test", Duration.ofMinutes(5)).orElseThrow();
+            queue.heartbeat(
+                    claimed.lease(),
+                    JobStatus.ANALYZING,
+                    new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants"),
+                    Duration.ofMinutes(5));
             queue.retryOrFail(claimed.lease(), JobFailure.of(FailureKind.TRANSIENT, error));
         }
         CliHarness.Result table = cli.run(temp, "status", "--db", db.toString());
-        assertThat(table.out()).contains("clone failed: remote hung up …").doesNotContain("early EOF").contains("1/2");
+        assertThat(table.out())
+                .contains("clone failed: remote hung up …")
+                .doesNotContain("early EOF")
+                .contains("1/2");
 
         CliHarness.Result detail = cli.run(temp, "status", id.substring(0, 8), "--db", db.toString());
         assertThat(detail.exitCode()).isZero();
-        assertThat(detail.out()).contains("Job:", id, "Status:", "pending", "Source:", "octo/widgets", "Attempts:", "1/2",
-                "Progress:", "2/6 Analyse des relations entre composants", "Last error:\n  clone failed: remote hung up\n  fatal: early EOF\n  second line of detail\n");
+        assertThat(detail.out())
+                .contains(
+                        "Job:",
+                        id,
+                        "Status:",
+                        "pending",
+                        "Source:",
+                        "octo/widgets",
+                        "Attempts:",
+                        "1/2",
+                        "Progress:",
+                        "2/6 Analyse des relations entre composants",
+                        "Last error:\n  clone failed: remote hung up\n  fatal: early EOF\n  second line of detail\n");
 
         CliHarness.Result json = cli.run(temp, "status", id, "--json", "--db", db.toString());
         JsonNode node = new ObjectMapper().readTree(json.out());
@@ -95,7 +114,9 @@ class QueueCommandsTest {
         assertThat(node.get("source").get("fullName").asText()).isEqualTo("octo/widgets");
         assertThat(node.get("progress").get("step").asInt()).isEqualTo(2);
 
-        JsonNode list = new ObjectMapper().readTree(cli.run(temp, "status", "--json", "--db", db.toString()).out());
+        JsonNode list = new ObjectMapper()
+                .readTree(
+                        cli.run(temp, "status", "--json", "--db", db.toString()).out());
         assertThat(list.isArray()).isTrue();
         assertThat(list.get(0).get("id").asText()).isEqualTo(id);
     }
@@ -105,17 +126,36 @@ class QueueCommandsTest {
         submit("octo/widgets");
         CliHarness.Result status = cli.run(temp, "status", "nope-0000", "--db", db.toString());
         assertThat(status.exitCode()).isEqualTo(1);
-        assertThat(status.err()).isEqualTo("fondation-worker: no job 'nope-0000' in the embedded queue at " + db + "\n");
-        assertThat(cli.run(temp, "docs", "nope-0000", "--db", db.toString()).exitCode()).isEqualTo(1);
+        assertThat(status.err())
+                .isEqualTo("fondation-worker: no job 'nope-0000' in the embedded queue at " + db + "\n");
+        assertThat(cli.run(temp, "docs", "nope-0000", "--db", db.toString()).exitCode())
+                .isEqualTo(1);
     }
 
     @Test
     void docsWritesTheDocumentsAtTheirSlugs() throws Exception {
         String id = submit("octo/widgets");
-        complete(id, List.of(
-                new Document("step1_abstractions.yaml", "Abstractions", null, DocumentKind.YAML, "[{\"name\":\"Core\"}]"),
-                new Document("chapters/chapter_1_core.md", "Chapter 1: Core", 1, DocumentKind.CHAPTER, "# Chapter 1: Core\n"),
-                new Document("tutorials/tutorial_1_core.md", "Tutorial: Core", 1, DocumentKind.TUTORIAL, "# Interactive Tutorial: Core\n")));
+        complete(
+                id,
+                List.of(
+                        new Document(
+                                "step1_abstractions.yaml",
+                                "Abstractions",
+                                null,
+                                DocumentKind.YAML,
+                                "[{\"name\":\"Core\"}]"),
+                        new Document(
+                                "chapters/chapter_1_core.md",
+                                "Chapter 1: Core",
+                                1,
+                                DocumentKind.CHAPTER,
+                                "# Chapter 1: Core\n"),
+                        new Document(
+                                "tutorials/tutorial_1_core.md",
+                                "Tutorial: Core",
+                                1,
+                                DocumentKind.TUTORIAL,
+                                "# Interactive Tutorial: Core\n")));
 
         Path out = temp.resolve("docs-out");
         CliHarness.Result result = cli.run(temp, "docs", id, "--out", out.toString(), "--db", db.toString());
@@ -128,19 +168,23 @@ class QueueCommandsTest {
 
         CliHarness.Result byDefault = cli.run(temp, "docs", id.substring(0, 8), "--db", db.toString());
         assertThat(byDefault.exitCode()).isZero();
-        assertThat(temp.resolve("fondation-output").resolve(id).resolve("chapters/chapter_1_core.md")).exists();
+        assertThat(temp.resolve("fondation-output").resolve(id).resolve("chapters/chapter_1_core.md"))
+                .exists();
     }
 
     @Test
     void docsRefusesSlugsThatLeaveTheDirectoryAndWritesNothing() throws Exception {
         String id = submit("octo/widgets");
-        complete(id, List.of(
-                new Document("chapters/chapter_1_ok.md", "ok", 1, DocumentKind.CHAPTER, "# ok\n"),
-                new Document("../escaped.md", "bad", 2, DocumentKind.CHAPTER, "# bad\n")));
+        complete(
+                id,
+                List.of(
+                        new Document("chapters/chapter_1_ok.md", "ok", 1, DocumentKind.CHAPTER, "# ok\n"),
+                        new Document("../escaped.md", "bad", 2, DocumentKind.CHAPTER, "# bad\n")));
         Path out = temp.resolve("safe");
         CliHarness.Result result = cli.run(temp, "docs", id, "--out", out.toString(), "--db", db.toString());
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).isEqualTo("fondation-worker: refusing to write document '../escaped.md': it climbs out with '..'\n");
+        assertThat(result.err())
+                .isEqualTo("fondation-worker: refusing to write document '../escaped.md': it climbs out with '..'\n");
         assertThat(temp.resolve("escaped.md")).doesNotExist();
         assertThat(out.resolve("chapters/chapter_1_ok.md")).doesNotExist();
     }
@@ -169,7 +213,8 @@ class QueueCommandsTest {
 
     private void complete(String id, List<Document> documents) {
         try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
-            ClaimedJob claimed = queue.claimOne("worker-test", Duration.ofMinutes(5)).orElseThrow();
+            ClaimedJob claimed =
+                    queue.claimOne("worker-test", Duration.ofMinutes(5)).orElseThrow();
             assertThat(claimed.id()).isEqualTo(id);
             assertThat(queue.saveDocuments(claimed.lease(), documents)).isTrue();
             queue.complete(claimed.lease(), JobResult.of("done", documents.size()));

@@ -35,14 +35,27 @@ class RunCommandTest {
         Path repo = FixtureRepository.create(temp.resolve("shop"));
         Path db = temp.resolve("q.db");
         CliHarness cli = new CliHarness(temp);
-        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> cli.run(temp, "run", "--dry-run",
-                "--db", db.toString(), "--poll-interval", "50", "--health-port", "-1", "--worker-id", "run-test"));
+        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> cli.run(
+                temp,
+                "run",
+                "--dry-run",
+                "--db",
+                db.toString(),
+                "--poll-interval",
+                "50",
+                "--health-port",
+                "-1",
+                "--worker-id",
+                "run-test"));
         await().atMost(Duration.ofSeconds(20)).until(cli.stop::registered);
 
         CliHarness.Result submitted = cli.run(temp, "submit", repo.toString(), "--db", db.toString());
         String id = submitted.out().strip();
         try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> queue.get(id).map(JobSnapshot::status), s -> s.equals(Optional.of(JobStatus.COMPLETED)));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () -> queue.get(id).map(JobSnapshot::status),
+                            s -> s.equals(Optional.of(JobStatus.COMPLETED)));
             assertThat(queue.documents(id)).isNotEmpty();
         }
         assertThat(run).isNotDone();
@@ -62,23 +75,41 @@ class RunCommandTest {
         }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "--analyzer-command", "[\"sleep\",\"120\"]", "--db", db.toString(),
-                "--poll-interval", "50", "--health-port", "-1", "--temp-dir", temp.resolve("work").toString()));
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "run",
+                "--analyzer-command",
+                "[\"sleep\",\"120\"]",
+                "--db",
+                db.toString(),
+                "--poll-interval",
+                "50",
+                "--health-port",
+                "-1",
+                "--temp-dir",
+                temp.resolve("work").toString()));
         Path log = temp.resolve("worker.log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("HOME", temp.toString());
         builder.environment().put("LOG_LEVEL", "INFO");
         Process worker = builder.start();
         try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> queue.get(id).map(JobSnapshot::status), s -> s.equals(Optional.of(JobStatus.ANALYZING)));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () -> queue.get(id).map(JobSnapshot::status),
+                            s -> s.equals(Optional.of(JobStatus.ANALYZING)));
 
             List<ProcessHandle> analyzers = worker.descendants().toList();
-            assertThat(analyzers).as("the analyzer runs as a child of the worker").isNotEmpty();
+            assertThat(analyzers)
+                    .as("the analyzer runs as a child of the worker")
+                    .isNotEmpty();
 
             worker.destroy(); // SIGTERM
             assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            await().atMost(Duration.ofSeconds(20)).until(() -> analyzers.stream().noneMatch(ProcessHandle::isAlive));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> analyzers.stream().noneMatch(ProcessHandle::isAlive));
 
             assertThat(worker.exitValue()).as(Files.readString(log)).isZero();
             JobSnapshot job = queue.get(id).orElseThrow();
@@ -88,6 +119,9 @@ class RunCommandTest {
         } finally {
             worker.destroyForcibly();
         }
-        assertThat(Files.readString(log)).contains("SIGTERM received: stopping").contains("Worker ").contains(" stopped");
+        assertThat(Files.readString(log))
+                .contains("SIGTERM received: stopping")
+                .contains("Worker ")
+                .contains(" stopped");
     }
 }

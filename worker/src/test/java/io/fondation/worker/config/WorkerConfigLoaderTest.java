@@ -32,7 +32,8 @@ class WorkerConfigLoaderTest {
     private static AbstractThrowableAssert<?, ? extends Throwable> rejects(String name, String value) {
         return assertThatThrownBy(() -> load(name, value))
                 .isInstanceOf(ConfigurationException.class)
-                .satisfies(e -> assertThat(((ConfigurationException) e).setting()).isEqualTo(name))
+                .satisfies(
+                        e -> assertThat(((ConfigurationException) e).setting()).isEqualTo(name))
                 .hasMessageStartingWith(name + ": ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
@@ -45,7 +46,9 @@ class WorkerConfigLoaderTest {
         assertThat(config.leaseTime()).isEqualTo(Duration.ofMillis(300_000));
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofMillis(60_000));
         assertThat(config.maxConcurrentJobs()).isEqualTo(1);
-        assertThat(config.tempDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "fondation").toAbsolutePath());
+        assertThat(config.tempDir())
+                .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "fondation")
+                        .toAbsolutePath());
         assertThat(config.queue().kind()).isEqualTo(QueueSettings.Kind.EMBEDDED);
         assertThat(config.queue().embeddedDbPath()).isEqualTo(Path.of("/home/tester/.local/share/fondation/queue.db"));
         assertThat(config.analyzer().kind()).isEqualTo(AnalyzerSettings.Kind.FONDATION);
@@ -103,8 +106,14 @@ class WorkerConfigLoaderTest {
     @Nested
     class Durations {
         @ParameterizedTest
-        @CsvSource({"POLL_INTERVAL,250", "LEASE_TIME,600000", "HEARTBEAT_INTERVAL,1000", "ANALYZER_TIMEOUT,5000",
-                "ANALYZER_KILL_GRACE,0", "SHUTDOWN_GRACE,1500"})
+        @CsvSource({
+            "POLL_INTERVAL,250",
+            "LEASE_TIME,600000",
+            "HEARTBEAT_INTERVAL,1000",
+            "ANALYZER_TIMEOUT,5000",
+            "ANALYZER_KILL_GRACE,0",
+            "SHUTDOWN_GRACE,1500"
+        })
         void areReadAsMilliseconds(String name, long millis) {
             WorkerConfig config = load(name, Long.toString(millis));
             Duration read = switch (name) {
@@ -119,8 +128,15 @@ class WorkerConfigLoaderTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"POLL_INTERVAL", "LEASE_TIME", "HEARTBEAT_INTERVAL", "ANALYZER_TIMEOUT",
-                "ANALYZER_KILL_GRACE", "SHUTDOWN_GRACE"})
+        @ValueSource(
+                strings = {
+                    "POLL_INTERVAL",
+                    "LEASE_TIME",
+                    "HEARTBEAT_INTERVAL",
+                    "ANALYZER_TIMEOUT",
+                    "ANALYZER_KILL_GRACE",
+                    "SHUTDOWN_GRACE"
+                })
         void rejectNonNumbers(String name) {
             rejects(name, "abc").hasMessage(name + ": 'abc' is not a whole number of milliseconds");
             rejects(name, "5s").hasMessageContaining("'5s' is not a whole number of milliseconds");
@@ -128,8 +144,16 @@ class WorkerConfigLoaderTest {
         }
 
         @ParameterizedTest
-        @CsvSource({"POLL_INTERVAL,5", "POLL_INTERVAL,-1", "LEASE_TIME,999", "HEARTBEAT_INTERVAL,10",
-                "ANALYZER_TIMEOUT,10", "ANALYZER_KILL_GRACE,-5", "SHUTDOWN_GRACE,-1", "POLL_INTERVAL,99999999999"})
+        @CsvSource({
+            "POLL_INTERVAL,5",
+            "POLL_INTERVAL,-1",
+            "LEASE_TIME,999",
+            "HEARTBEAT_INTERVAL,10",
+            "ANALYZER_TIMEOUT,10",
+            "ANALYZER_KILL_GRACE,-5",
+            "SHUTDOWN_GRACE,-1",
+            "POLL_INTERVAL,99999999999"
+        })
         void rejectOutOfRangeValues(String name, String value) {
             rejects(name, value).hasMessageContaining(value + " ms is out of range");
         }
@@ -146,7 +170,8 @@ class WorkerConfigLoaderTest {
 
         @Test
         void theDefaultHeartbeatIsCheckedAgainstAShortLease() {
-            assertThatThrownBy(() -> load("LEASE_TIME", "60000")).hasMessageStartingWith("HEARTBEAT_INTERVAL: 60000 ms");
+            assertThatThrownBy(() -> load("LEASE_TIME", "60000"))
+                    .hasMessageStartingWith("HEARTBEAT_INTERVAL: 60000 ms");
         }
     }
 
@@ -155,13 +180,15 @@ class WorkerConfigLoaderTest {
         @Test
         void isAWholeNumber() {
             assertThat(load("MAX_CONCURRENT_JOBS", "4").maxConcurrentJobs()).isEqualTo(4);
-            rejects("MAX_CONCURRENT_JOBS", "two").hasMessage("MAX_CONCURRENT_JOBS: 'two' is not a whole number of jobs");
+            rejects("MAX_CONCURRENT_JOBS", "two")
+                    .hasMessage("MAX_CONCURRENT_JOBS: 'two' is not a whole number of jobs");
         }
 
         @ParameterizedTest
         @ValueSource(strings = {"0", "-3", "65"})
         void isBetweenOneAndTheLimit(String value) {
-            rejects("MAX_CONCURRENT_JOBS", value).hasMessage("MAX_CONCURRENT_JOBS: " + value + " is out of range; use 1 to 64");
+            rejects("MAX_CONCURRENT_JOBS", value)
+                    .hasMessage("MAX_CONCURRENT_JOBS: " + value + " is out of range; use 1 to 64");
         }
     }
 
@@ -170,7 +197,8 @@ class WorkerConfigLoaderTest {
         @Test
         void tempDirIsMadeAbsoluteAndExpandsTilde() {
             assertThat(load("TEMP_DIR", "/var/tmp/fw").tempDir()).isEqualTo(Path.of("/var/tmp/fw"));
-            assertThat(load("TEMP_DIR", "rel/dir").tempDir()).isEqualTo(Path.of("rel/dir").toAbsolutePath());
+            assertThat(load("TEMP_DIR", "rel/dir").tempDir())
+                    .isEqualTo(Path.of("rel/dir").toAbsolutePath());
             assertThat(load("TEMP_DIR", "~/work").tempDir()).isEqualTo(Path.of("/home/tester/work"));
         }
 
@@ -182,13 +210,16 @@ class WorkerConfigLoaderTest {
 
         @Test
         void embeddedDbFollowsXdgDataHome() {
-            assertThat(load("XDG_DATA_HOME", "/data").queue().embeddedDbPath()).isEqualTo(Path.of("/data/fondation/queue.db"));
-            assertThat(load("EMBEDDED_DB_PATH", "/srv/q.db").queue().embeddedDbPath()).isEqualTo(Path.of("/srv/q.db"));
+            assertThat(load("XDG_DATA_HOME", "/data").queue().embeddedDbPath())
+                    .isEqualTo(Path.of("/data/fondation/queue.db"));
+            assertThat(load("EMBEDDED_DB_PATH", "/srv/q.db").queue().embeddedDbPath())
+                    .isEqualTo(Path.of("/srv/q.db"));
         }
 
         @Test
         void cliPathAndClaudeHome() {
-            WorkerConfig config = load("CLI_PATH", "/opt/fondation/dist/cli.bundled.mjs", "CLAUDE_HOME", "/home/worker");
+            WorkerConfig config =
+                    load("CLI_PATH", "/opt/fondation/dist/cli.bundled.mjs", "CLAUDE_HOME", "/home/worker");
             assertThat(config.analyzer().optionalCliPath()).contains(Path.of("/opt/fondation/dist/cli.bundled.mjs"));
             assertThat(config.analyzer().optionalClaudeHome()).contains(Path.of("/home/worker"));
         }
@@ -206,15 +237,22 @@ class WorkerConfigLoaderTest {
         @Test
         void localRepositoriesAreAcceptedFromTheEmbeddedQueueOnlyUnlessConfigured() {
             assertThat(load().allowLocalRepositories()).isTrue();
-            assertThat(load("CONVEX_URL", "https://x.convex.cloud").allowLocalRepositories()).isFalse();
-            assertThat(load("CONVEX_URL", "https://x.convex.cloud", "ALLOW_LOCAL_REPOSITORIES", "true").allowLocalRepositories()).isTrue();
-            assertThat(load("ALLOW_LOCAL_REPOSITORIES", "no").allowLocalRepositories()).isFalse();
-            rejects("ALLOW_LOCAL_REPOSITORIES", "maybe").hasMessage("ALLOW_LOCAL_REPOSITORIES: 'maybe' is not true or false");
+            assertThat(load("CONVEX_URL", "https://x.convex.cloud").allowLocalRepositories())
+                    .isFalse();
+            assertThat(load("CONVEX_URL", "https://x.convex.cloud", "ALLOW_LOCAL_REPOSITORIES", "true")
+                            .allowLocalRepositories())
+                    .isTrue();
+            assertThat(load("ALLOW_LOCAL_REPOSITORIES", "no").allowLocalRepositories())
+                    .isFalse();
+            rejects("ALLOW_LOCAL_REPOSITORIES", "maybe")
+                    .hasMessage("ALLOW_LOCAL_REPOSITORIES: 'maybe' is not true or false");
         }
 
         @Test
         void queueCanBeForcedToEmbedded() {
-            assertThat(load("CONVEX_URL", "https://x.convex.cloud", "QUEUE", "embedded").queue().kind())
+            assertThat(load("CONVEX_URL", "https://x.convex.cloud", "QUEUE", "embedded")
+                            .queue()
+                            .kind())
                     .isEqualTo(QueueSettings.Kind.EMBEDDED);
             assertThat(load("QUEUE", "EMBEDDED").queue().kind()).isEqualTo(QueueSettings.Kind.EMBEDDED);
         }
@@ -239,17 +277,32 @@ class WorkerConfigLoaderTest {
 
         @Test
         void convexUrlMustNotCarryCredentials() {
-            rejects("CONVEX_URL", "https://user:pw@x.convex.cloud").hasMessage("CONVEX_URL: must not contain credentials");
+            rejects("CONVEX_URL", "https://user:pw@x.convex.cloud")
+                    .hasMessage("CONVEX_URL: must not contain credentials");
         }
 
         @Test
         void secretsAreReadButNeverPrinted() {
-            WorkerConfig config = load("CONVEX_URL", "https://x.convex.cloud", "CONVEX_DEPLOY_KEY", "test-deploy-key",
-                    "FONDATION_WORKER_SECRET", "test-worker-secret", "ENCRYPTION_KEY", "ab".repeat(32),
-                    "GITHUB_TOKEN", "test-github-token");
-            assertThat(config.queue().optionalConvexDeployKey()).map(Secret::reveal).contains("test-deploy-key");
-            assertThat(config.queue().optionalWorkerSecret()).map(Secret::reveal).contains("test-worker-secret");
-            assertThat(config.queue().optionalEncryptionKey()).map(Secret::reveal).contains("ab".repeat(32));
+            WorkerConfig config = load(
+                    "CONVEX_URL",
+                    "https://x.convex.cloud",
+                    "CONVEX_DEPLOY_KEY",
+                    "test-deploy-key",
+                    "FONDATION_WORKER_SECRET",
+                    "test-worker-secret",
+                    "ENCRYPTION_KEY",
+                    "ab".repeat(32),
+                    "GITHUB_TOKEN",
+                    "test-github-token");
+            assertThat(config.queue().optionalConvexDeployKey())
+                    .map(Secret::reveal)
+                    .contains("test-deploy-key");
+            assertThat(config.queue().optionalWorkerSecret())
+                    .map(Secret::reveal)
+                    .contains("test-worker-secret");
+            assertThat(config.queue().optionalEncryptionKey())
+                    .map(Secret::reveal)
+                    .contains("ab".repeat(32));
             assertThat(config.optionalGithubToken()).map(Secret::reveal).contains("test-github-token");
             assertThat(config.toString())
                     .contains("[redacted]")
@@ -262,7 +315,8 @@ class WorkerConfigLoaderTest {
                     .hasMessage("ENCRYPTION_KEY: must be 64 hexadecimal characters (a 256-bit key);"
                             + " the value given has 8 characters or non-hex ones")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("test-key"));
-            rejects("ENCRYPTION_KEY", "zz".repeat(32)).satisfies(e -> assertThat(e.getMessage()).doesNotContain("zzzz"));
+            rejects("ENCRYPTION_KEY", "zz".repeat(32))
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("zzzz"));
         }
 
         @ParameterizedTest
@@ -283,8 +337,11 @@ class WorkerConfigLoaderTest {
 
         @Test
         void commandTemplateIsAJsonArray() {
-            WorkerConfig config = load("ANALYZER", "command",
-                    "ANALYZER_COMMAND", "[\"/opt/a b/run\", \"{repo}\", \"--out\", \"{outputDir}\"]");
+            WorkerConfig config = load(
+                    "ANALYZER",
+                    "command",
+                    "ANALYZER_COMMAND",
+                    "[\"/opt/a b/run\", \"{repo}\", \"--out\", \"{outputDir}\"]");
             assertThat(config.analyzer().command()).containsExactly("/opt/a b/run", "{repo}", "--out", "{outputDir}");
         }
 
@@ -296,12 +353,15 @@ class WorkerConfigLoaderTest {
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = '|', value = {
-                "run.sh {repo}|not a JSON array of strings",
-                "{\"cmd\":\"x\"}|not a JSON array of strings",
-                "[]|the array is empty",
-                "[\"run\", 3]|element 1 is number, not a string",
-                "[\"  \", \"x\"]|the first element (the program) is blank"})
+        @CsvSource(
+                delimiter = '|',
+                value = {
+                    "run.sh {repo}|not a JSON array of strings",
+                    "{\"cmd\":\"x\"}|not a JSON array of strings",
+                    "[]|the array is empty",
+                    "[\"run\", 3]|element 1 is number, not a string",
+                    "[\"  \", \"x\"]|the first element (the program) is blank"
+                })
         void badCommandTemplates(String value, String problem) {
             rejects("ANALYZER_COMMAND", value).hasMessageContaining(problem);
         }
@@ -312,24 +372,32 @@ class WorkerConfigLoaderTest {
             assertThat(config.analyzer().cliRuntime()).isEqualTo("bun");
             assertThat(config.analyzer().cliProfile()).isEqualTo("dev-fast");
             rejects("CLI_RUNTIME", "node --inspect").hasMessageContaining("contains spaces");
-            rejects("CLI_PROFILE", "prod;rm").hasMessage("CLI_PROFILE: 'prod;rm' is not a profile name (letters, digits, . _ -)");
+            rejects("CLI_PROFILE", "prod;rm")
+                    .hasMessage("CLI_PROFILE: 'prod;rm' is not a profile name (letters, digits, . _ -)");
         }
 
         @Test
         void envExtrasAreNamesButNeverWorkerSecrets() {
-            assertThat(load("ANALYZER_ENV_EXTRAS", "HTTPS_PROXY, NO_PROXY,,").analyzer().envExtras())
+            assertThat(load("ANALYZER_ENV_EXTRAS", "HTTPS_PROXY, NO_PROXY,,")
+                            .analyzer()
+                            .envExtras())
                     .containsExactly("HTTPS_PROXY", "NO_PROXY");
-            rejects("ANALYZER_ENV_EXTRAS", "OK,9BAD").hasMessage("ANALYZER_ENV_EXTRAS: '9BAD' is not an environment variable name");
+            rejects("ANALYZER_ENV_EXTRAS", "OK,9BAD")
+                    .hasMessage("ANALYZER_ENV_EXTRAS: '9BAD' is not an environment variable name");
             rejects("ANALYZER_ENV_EXTRAS", "GITHUB_TOKEN")
-                    .hasMessage("ANALYZER_ENV_EXTRAS: GITHUB_TOKEN is a worker secret and is never passed to the analyzer");
+                    .hasMessage(
+                            "ANALYZER_ENV_EXTRAS: GITHUB_TOKEN is a worker secret and is never passed to the analyzer");
             rejects("ANALYZER_ENV_EXTRAS", "ENCRYPTION_KEY").hasMessageContaining("worker secret");
         }
 
         @Test
         void progressLanguage() {
-            assertThat(load("PROGRESS_LANGUAGE", "en").analyzer().progressLanguage()).isEqualTo("en");
-            assertThat(load("PROGRESS_LANGUAGE", "English").analyzer().progressLanguage()).isEqualTo("en");
-            assertThat(load("PROGRESS_LANGUAGE", "FR").analyzer().progressLanguage()).isEqualTo("fr");
+            assertThat(load("PROGRESS_LANGUAGE", "en").analyzer().progressLanguage())
+                    .isEqualTo("en");
+            assertThat(load("PROGRESS_LANGUAGE", "English").analyzer().progressLanguage())
+                    .isEqualTo("en");
+            assertThat(load("PROGRESS_LANGUAGE", "FR").analyzer().progressLanguage())
+                    .isEqualTo("fr");
             rejects("PROGRESS_LANGUAGE", "de").hasMessage("PROGRESS_LANGUAGE: 'de' is not supported; use fr or en");
         }
     }
@@ -338,9 +406,11 @@ class WorkerConfigLoaderTest {
     class GitAndHealth {
         @Test
         void gitBaseUrl() {
-            assertThat(load("GIT_BASE_URL", "https://git.example.test/").gitBaseUrl()).isEqualTo("https://git.example.test");
+            assertThat(load("GIT_BASE_URL", "https://git.example.test/").gitBaseUrl())
+                    .isEqualTo("https://git.example.test");
             assertThat(load("GIT_BASE_URL", "file:///srv/git").gitBaseUrl()).isEqualTo("file:///srv/git");
-            rejects("GIT_BASE_URL", "ssh://git@host").hasMessage("GIT_BASE_URL: 'ssh://git@host' is not an http(s) or file URL");
+            rejects("GIT_BASE_URL", "ssh://git@host")
+                    .hasMessage("GIT_BASE_URL: 'ssh://git@host' is not an http(s) or file URL");
             rejects("GIT_BASE_URL", "http://a b").hasMessage("GIT_BASE_URL: 'http://a b' is not a URL");
             rejects("GIT_BASE_URL", "https://u:p@git.example.test")
                     .hasMessage("GIT_BASE_URL: must not contain credentials; set GITHUB_TOKEN instead");
@@ -366,9 +436,21 @@ class WorkerConfigLoaderTest {
     @Test
     void recordsRejectInconsistentValuesToo() {
         WorkerConfig config = load();
-        assertThatThrownBy(() -> new WorkerConfig(config.workerId(), config.pollInterval(), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), 1, config.tempDir(), config.queue(), config.analyzer(), config.gitBaseUrl(),
-                config.healthPort(), config.shutdownGrace(), config.healthHost(), null, true))
+        assertThatThrownBy(() -> new WorkerConfig(
+                        config.workerId(),
+                        config.pollInterval(),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(5),
+                        1,
+                        config.tempDir(),
+                        config.queue(),
+                        config.analyzer(),
+                        config.gitBaseUrl(),
+                        config.healthPort(),
+                        config.shutdownGrace(),
+                        config.healthHost(),
+                        null,
+                        true))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(Secret.of("test-secret")).toString()).isEqualTo("[[redacted]]");
     }

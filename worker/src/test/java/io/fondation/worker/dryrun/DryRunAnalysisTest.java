@@ -36,19 +36,31 @@ class DryRunAnalysisTest {
     void aSingleSourceTreeIsSplitIntoItsPackages() {
         write(temp, "README.md", "# App\n");
         write(temp, "src/main/java/com/acme/app/App.java", "package com.acme.app;\nclass App {}\n");
-        write(temp, "src/main/java/com/acme/app/api/Api.java", "package com.acme.app.api;\nimport com.acme.app.core.Core;\nclass Api {}\n");
+        write(
+                temp,
+                "src/main/java/com/acme/app/api/Api.java",
+                "package com.acme.app.api;\nimport com.acme.app.core.Core;\nclass Api {}\n");
         write(temp, "src/main/java/com/acme/app/core/Core.java", "package com.acme.app.core;\npublic class Core {}\n");
         write(temp, "src/main/java/com/acme/app/db/Db.java", "package com.acme.app.db;\nclass Db {}\n");
         write(temp, "src/test/java/com/acme/app/AppTest.java", "package com.acme.app;\nclass AppTest {}\n");
 
         List<Abstraction> abstractions = new AbstractionBuilder().build(scan(temp));
 
-        assertThat(abstractions).extracting(Abstraction::name)
+        assertThat(abstractions)
+                .extracting(Abstraction::name)
                 .containsExactly("Project Root", "App Core Files", "API", "Core", "DB", "App Tests");
-        assertThat(abstractions).extracting(Abstraction::directory).containsExactly(
-                "", "src/main/java/com/acme/app", "src/main/java/com/acme/app/api", "src/main/java/com/acme/app/core",
-                "src/main/java/com/acme/app/db", "src/test/java/com/acme/app");
-        assertThat(abstractions.get(1).files()).extracting(SourceFile::path).containsExactly("src/main/java/com/acme/app/App.java");
+        assertThat(abstractions)
+                .extracting(Abstraction::directory)
+                .containsExactly(
+                        "",
+                        "src/main/java/com/acme/app",
+                        "src/main/java/com/acme/app/api",
+                        "src/main/java/com/acme/app/core",
+                        "src/main/java/com/acme/app/db",
+                        "src/test/java/com/acme/app");
+        assertThat(abstractions.get(1).files())
+                .extracting(SourceFile::path)
+                .containsExactly("src/main/java/com/acme/app/App.java");
         assertThat(abstractions).extracting(Abstraction::index).containsExactly(0, 1, 2, 3, 4, 5);
     }
 
@@ -75,7 +87,10 @@ class DryRunAnalysisTest {
     @Test
     void importsOfPythonGoCAndTypeScriptBecomeDependencies() {
         write(temp, "go.mod", "module example.com/shop\n\ngo 1.22\n");
-        write(temp, "cmd/server/main.go", "package main\n\nimport (\n\t\"fmt\"\n\t\"example.com/shop/internal/store\"\n)\n");
+        write(
+                temp,
+                "cmd/server/main.go",
+                "package main\n\nimport (\n\t\"fmt\"\n\t\"example.com/shop/internal/store\"\n)\n");
         write(temp, "internal/store/store.go", "package store\n");
         write(temp, "app/main.py", "from lib.util import helper\nimport lib.other\nimport os\n");
         write(temp, "lib/util.py", "def helper():\n    pass\n");
@@ -90,11 +105,12 @@ class DryRunAnalysisTest {
         List<Relationship> relationships = new RelationshipFinder(inventory, abstractions).find();
 
         assertThat(inventory.goModule()).isEqualTo("example.com/shop");
-        assertThat(edges(abstractions, relationships)).contains(
-                "App -Depends on-> Lib (2)",
-                "Server -Depends on-> Store (1)",
-                "Native -Depends on-> Util (1)",
-                "Web -Depends on-> Client (1)");
+        assertThat(edges(abstractions, relationships))
+                .contains(
+                        "App -Depends on-> Lib (2)",
+                        "Server -Depends on-> Store (1)",
+                        "Native -Depends on-> Util (1)",
+                        "Web -Depends on-> Client (1)");
         assertThat(relationships).filteredOn(Relationship::isDependency).hasSize(4);
     }
 
@@ -111,7 +127,8 @@ class DryRunAnalysisTest {
 
         ChapterPlan plan = new ChapterOrderPlanner().plan(abstractions, relationships);
 
-        List<String> order = plan.chapters().stream().map(c -> c.abstraction().name()).toList();
+        List<String> order =
+                plan.chapters().stream().map(c -> c.abstraction().name()).toList();
         assertThat(order).containsExactlyInAnyOrder("Project Root", "Alpha", "Beta", "Gamma", "Delta");
         assertThat(order.get(0)).isEqualTo("Project Root");
         assertThat(order.indexOf("Alpha")).isLessThan(order.indexOf("Gamma"));
@@ -134,10 +151,13 @@ class DryRunAnalysisTest {
         Files.createSymbolicLink(repo.resolve("file-link.txt"), outside.resolve("secret.txt"));
 
         RepositoryInventory all = new RepositoryScanner(ScanLimits.DEFAULT).scan(repo, null);
-        assertThat(all.files()).extracting(SourceFile::path).containsExactly("f0.txt", "f1.txt", "f2.txt", "f3.txt", "f4.txt");
+        assertThat(all.files())
+                .extracting(SourceFile::path)
+                .containsExactly("f0.txt", "f1.txt", "f2.txt", "f3.txt", "f4.txt");
         assertThat(all.limitReached()).isFalse();
 
-        RepositoryInventory bounded = new RepositoryScanner(new ScanLimits(3, 32, 1024, 1 << 20, 12, 10)).scan(repo, null);
+        RepositoryInventory bounded =
+                new RepositoryScanner(new ScanLimits(3, 32, 1024, 1 << 20, 12, 10)).scan(repo, null);
         assertThat(bounded.files()).hasSize(3);
         assertThat(bounded.limitReached()).isTrue();
 
@@ -174,7 +194,8 @@ class DryRunAnalysisTest {
         CollectedOutput collected = new OutputCollector(OutputLimits.defaults()).collect(out);
         assertThat(collected.documents()).isNotEmpty();
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> step1 = (List<Map<String, Object>>) new Yaml().load(read(out.resolve("step1_abstractions.yaml")));
+        List<Map<String, Object>> step1 =
+                (List<Map<String, Object>>) new Yaml().load(read(out.resolve("step1_abstractions.yaml")));
         assertThat(step1).extracting(m -> m.get("name")).contains("We: Ird #dir");
         assertThat(step1.get(0).get("description").toString()).contains("key: 'quoted' # not a comment");
     }
@@ -184,8 +205,10 @@ class DryRunAnalysisTest {
         Path repo = FixtureRepository.empty(temp.resolve("empty"));
         Result result = analyze(repo, temp.resolve("out"));
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.stdout()).contains("\"msg\":\"[FONDATION_STEP_1/6] Extracting core abstractions from codebase\"")
-                .contains("\"level\":\"error\"").contains("\"msg\":\"Analysis failed\"");
+        assertThat(result.stdout())
+                .contains("\"msg\":\"[FONDATION_STEP_1/6] Extracting core abstractions from codebase\"")
+                .contains("\"level\":\"error\"")
+                .contains("\"msg\":\"Analysis failed\"");
         assertThat(result.stderr()).contains("no text files to analyse");
     }
 
@@ -213,7 +236,9 @@ class DryRunAnalysisTest {
         assertThat(defaultOut.resolve("step1_abstractions.yaml")).exists();
         Result second = run("analyze", temp.toString(), "--profile", "dev", "--overwrite");
         assertThat(second.exitCode()).isZero();
-        assertThat(read(defaultOut.resolve("step1_abstractions.yaml"))).doesNotContain(".claude-tutorial-output").contains("main.py");
+        assertThat(read(defaultOut.resolve("step1_abstractions.yaml")))
+                .doesNotContain(".claude-tutorial-output")
+                .contains("main.py");
         try (var files = Files.list(defaultOut.resolve("chapters"))) {
             assertThat(files.count()).isEqualTo(1);
         }
@@ -243,8 +268,15 @@ class DryRunAnalysisTest {
     void theCommandIsTheCurrentJavaWithAnAbsoluteClassPath() {
         List<String> argv = DryRunCommand.argv(Path.of("repo"), Path.of("out"));
         assertThat(Path.of(argv.get(0))).isAbsolute().isExecutable();
-        assertThat(argv.subList(1, argv.size())).containsExactly("-cp", argv.get(2), DryRunAnalyzer.class.getName(), "analyze",
-                Path.of("repo").toAbsolutePath().toString(), "--output-dir", Path.of("out").toAbsolutePath().toString());
+        assertThat(argv.subList(1, argv.size()))
+                .containsExactly(
+                        "-cp",
+                        argv.get(2),
+                        DryRunAnalyzer.class.getName(),
+                        "analyze",
+                        Path.of("repo").toAbsolutePath().toString(),
+                        "--output-dir",
+                        Path.of("out").toAbsolutePath().toString());
         for (String entry : argv.get(2).split(java.io.File.pathSeparator)) {
             assertThat(Path.of(entry)).isAbsolute();
         }
@@ -257,7 +289,8 @@ class DryRunAnalysisTest {
 
     private static List<String> edges(List<Abstraction> abstractions, List<Relationship> relationships) {
         return relationships.stream()
-                .map(r -> abstractions.get(r.from()).name() + " -" + r.label() + "-> " + abstractions.get(r.to()).name() + " (" + r.count() + ")")
+                .map(r -> abstractions.get(r.from()).name() + " -" + r.label() + "-> "
+                        + abstractions.get(r.to()).name() + " (" + r.count() + ")")
                 .toList();
     }
 
@@ -270,8 +303,13 @@ class DryRunAnalysisTest {
     private static Result run(String... args) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        int code = DryRunAnalyzer.run(args, Map.of(), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), CLOCK, false);
+        int code = DryRunAnalyzer.run(
+                args,
+                Map.of(),
+                new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8),
+                CLOCK,
+                false);
         return new Result(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
     }
 

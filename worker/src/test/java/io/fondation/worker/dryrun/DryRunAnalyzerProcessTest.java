@@ -53,19 +53,27 @@ class DryRunAnalyzerProcessTest {
         Path stdout = Files.createTempFile(temp, "stdout", ".txt");
         Path stderr = Files.createTempFile(temp, "stderr", ".txt");
         // An empty environment, like the worker's allow-listed one: the child must not need anything from it.
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(workingDirectory.toFile())
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(workingDirectory.toFile())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
         builder.environment().clear();
         Process process = builder.start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the analyzer finishes within a minute").isTrue();
-        return new Run(process.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8), Files.readString(stderr));
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("the analyzer finishes within a minute")
+                .isTrue();
+        return new Run(
+                process.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8), Files.readString(stderr));
     }
 
     @Test
     void exitsZeroAndPrintsTheSixStepsAsJsonLogLinesTheParserReads() throws Exception {
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
         ProgressParser parser = new ProgressParser();
-        List<Progress> steps = run.stdout().stream().map(parser::parse).flatMap(Optional::stream).toList();
+        List<Progress> steps = run.stdout().stream()
+                .map(parser::parse)
+                .flatMap(Optional::stream)
+                .toList();
         assertThat(steps).extracting(Progress::step).containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(steps).allSatisfy(p -> assertThat(p.totalSteps()).isEqualTo(6));
         for (String line : run.stdout()) {
@@ -75,7 +83,8 @@ class DryRunAnalyzerProcessTest {
             assertThat(node.get("time").isNumber()).isTrue();
             assertThat(node.get("msg").isTextual()).isTrue();
         }
-        assertThat(run.stdout().get(0)).contains("\"msg\":\"[FONDATION_STEP_1/6] Extracting core abstractions from codebase\"");
+        assertThat(run.stdout().get(0))
+                .contains("\"msg\":\"[FONDATION_STEP_1/6] Extracting core abstractions from codebase\"");
         assertThat(run.stdout()).anyMatch(l -> l.contains("[FONDATION_STEP_6/6] Generating interactive tutorials"));
     }
 
@@ -83,20 +92,33 @@ class DryRunAnalyzerProcessTest {
     void writesTheCliLayoutThatTheOutputCollectorAccepts() {
         CollectedOutput collected = new OutputCollector(OutputLimits.defaults()).collect(out);
         List<Document> documents = collected.documents();
-        long chapters = documents.stream().filter(d -> d.slug().startsWith("chapters/")).count();
-        long reviewed = documents.stream().filter(d -> d.slug().startsWith("reviewed-chapters/")).count();
-        long tutorials = documents.stream().filter(d -> d.kind() == DocumentKind.TUTORIAL).count();
-        assertThat(documents.stream().filter(d -> d.kind() == DocumentKind.YAML)).extracting(Document::slug)
+        long chapters =
+                documents.stream().filter(d -> d.slug().startsWith("chapters/")).count();
+        long reviewed = documents.stream()
+                .filter(d -> d.slug().startsWith("reviewed-chapters/"))
+                .count();
+        long tutorials = documents.stream()
+                .filter(d -> d.kind() == DocumentKind.TUTORIAL)
+                .count();
+        assertThat(documents.stream().filter(d -> d.kind() == DocumentKind.YAML))
+                .extracting(Document::slug)
                 .containsExactly("step1_abstractions.yaml", "step2_relationships.yaml", "step3_order.yaml");
         assertThat(chapters).isEqualTo(abstractionNames().size());
         assertThat(reviewed).isEqualTo(chapters);
         assertThat(tutorials).isEqualTo(chapters);
         assertThat(collected.warnings()).isEmpty();
         assertThat(documents).allSatisfy(d -> assertThat(d.content()).contains("fondation-dry-run (no LLM)"));
-        Document first = documents.stream().filter(d -> d.slug().equals("chapters/chapter_1_project_root.md")).findFirst().orElseThrow();
+        Document first = documents.stream()
+                .filter(d -> d.slug().equals("chapters/chapter_1_project_root.md"))
+                .findFirst()
+                .orElseThrow();
         assertThat(first.content()).startsWith("# Chapter 1: Project Root\n");
-        assertThat(first.content()).contains("Demo Shop").contains("`README.md`").contains("`pom.xml`");
-        assertThat(documents).filteredOn(d -> d.kind() == DocumentKind.TUTORIAL)
+        assertThat(first.content())
+                .contains("Demo Shop")
+                .contains("`README.md`")
+                .contains("`pom.xml`");
+        assertThat(documents)
+                .filteredOn(d -> d.kind() == DocumentKind.TUTORIAL)
                 .allSatisfy(d -> assertThat(d.content()).startsWith("# Interactive Tutorial: "));
     }
 
@@ -106,7 +128,8 @@ class DryRunAnalyzerProcessTest {
         assertThat(abstractionNames()).containsExactly("Project Root", "API", "Core", "Docs", "Web");
         String step1 = Files.readString(out.resolve("step1_abstractions.yaml"));
         assertThat(step1).startsWith("# Generated offline by fondation-dry-run (no LLM)");
-        assertThat(step1).contains("core/src/main/java/com/acme/core/Order.java", "web/src/app.ts", "docs/guide.md")
+        assertThat(step1)
+                .contains("core/src/main/java/com/acme/core/Order.java", "web/src/app.ts", "docs/guide.md")
                 .doesNotContain("node_modules", "target/", "logo.png", "data.txt", ".git/");
     }
 
@@ -120,7 +143,9 @@ class DryRunAnalyzerProcessTest {
             assertThat(names.get((Integer) r.get("from_abstraction"))).isEqualTo("API");
             assertThat(names.get((Integer) r.get("to_abstraction"))).isEqualTo("Core");
             assertThat(r.get("label")).isEqualTo("Depends on");
-            assertThat((String) r.get("evidence")).startsWith("2 references").contains("OrderController.java: import com.acme.core.Order;");
+            assertThat((String) r.get("evidence"))
+                    .startsWith("2 references")
+                    .contains("OrderController.java: import com.acme.core.Order;");
         });
         assertThat(relationships).anySatisfy(r -> {
             assertThat(names.get((Integer) r.get("from_abstraction"))).isEqualTo("Project Root");
@@ -140,14 +165,17 @@ class DryRunAnalyzerProcessTest {
         assertThat(names.get(0)).isEqualTo("Project Root");
         assertThat(names.indexOf("Core")).isLessThan(names.indexOf("API"));
         List<String> abstractions = abstractionNames();
-        assertThat(order).allSatisfy(e -> assertThat(abstractions.get((Integer) e.get("index"))).isEqualTo(e.get("name")));
+        assertThat(order)
+                .allSatisfy(e ->
+                        assertThat(abstractions.get((Integer) e.get("index"))).isEqualTo(e.get("name")));
         int coreChapter = names.indexOf("Core") + 1;
         assertThat(Files.readString(out.resolve("chapters").resolve("chapter_" + coreChapter + "_core.md")))
                 .startsWith("# Chapter " + coreChapter + ": Core")
                 .contains("Used by **API**")
                 .contains("`core/src/main/java/com/acme/core/Order.java`");
         assertThat(Files.readString(out.resolve("reviewed-chapters").resolve("chapter_" + coreChapter + "_core.md")))
-                .contains("## Review notes").contains("All 2 files listed are on disk with the sizes given.");
+                .contains("## Review notes")
+                .contains("All 2 files listed are on disk with the sizes given.");
     }
 
     @Test

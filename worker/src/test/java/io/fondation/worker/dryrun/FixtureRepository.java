@@ -21,17 +21,60 @@ public final class FixtureRepository {
 
     /** Writes the files under {@code dir} and commits them. */
     public static Path create(Path dir) {
-        write(dir, "README.md", "# Demo Shop\n\nA tiny shop used to test the dry-run analyzer.\n\nModules: core, api and web.\n");
-        write(dir, "pom.xml", "<project>\n  <modules>\n    <module>core</module>\n    <module>api</module>\n  </modules>\n</project>\n");
-        write(dir, "core/src/main/java/com/acme/core/Order.java", String.join("\n",
-                "package com.acme.core;", "", "/** An order. */", "public record Order(String id, long cents) {",
-                "    public boolean isFree() {", "        return cents == 0;", "    }", "}", ""));
-        write(dir, "core/src/main/java/com/acme/core/Money.java", String.join("\n",
-                "package com.acme.core;", "", "public final class Money {", "    private Money() {}", "}", ""));
-        write(dir, "api/src/main/java/com/acme/api/OrderController.java", String.join("\n",
-                "package com.acme.api;", "", "import com.acme.core.Order;", "import com.acme.core.Money;", "import java.util.List;", "",
-                "public final class OrderController {", "    List<Order> orders() {", "        return List.of();", "    }", "}", ""));
-        write(dir, "web/src/app.ts", "import { format } from '../lib/format';\n\nexport const title = format('Demo Shop');\n");
+        write(
+                dir,
+                "README.md",
+                "# Demo Shop\n\nA tiny shop used to test the dry-run analyzer.\n\nModules: core, api and web.\n");
+        write(
+                dir,
+                "pom.xml",
+                "<project>\n  <modules>\n    <module>core</module>\n    <module>api</module>\n  </modules>\n</project>\n");
+        write(
+                dir,
+                "core/src/main/java/com/acme/core/Order.java",
+                String.join(
+                        "\n",
+                        "package com.acme.core;",
+                        "",
+                        "/** An order. */",
+                        "public record Order(String id, long cents) {",
+                        "    public boolean isFree() {",
+                        "        return cents == 0;",
+                        "    }",
+                        "}",
+                        ""));
+        write(
+                dir,
+                "core/src/main/java/com/acme/core/Money.java",
+                String.join(
+                        "\n",
+                        "package com.acme.core;",
+                        "",
+                        "public final class Money {",
+                        "    private Money() {}",
+                        "}",
+                        ""));
+        write(
+                dir,
+                "api/src/main/java/com/acme/api/OrderController.java",
+                String.join(
+                        "\n",
+                        "package com.acme.api;",
+                        "",
+                        "import com.acme.core.Order;",
+                        "import com.acme.core.Money;",
+                        "import java.util.List;",
+                        "",
+                        "public final class OrderController {",
+                        "    List<Order> orders() {",
+                        "        return List.of();",
+                        "    }",
+                        "}",
+                        ""));
+        write(
+                dir,
+                "web/src/app.ts",
+                "import { format } from '../lib/format';\n\nexport const title = format('Demo Shop');\n");
         write(dir, "web/lib/format.ts", "export function format(s: string): string {\n  return s.trim();\n}\n");
         write(dir, "docs/guide.md", "# Guide\n\nHow to run the shop.\n");
         try {
@@ -49,9 +92,16 @@ public final class FixtureRepository {
 
     /** A git repository with one commit and no files at all. */
     public static Path empty(Path dir) {
-        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+        try (Git git =
+                Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
             PersonIdent who = new PersonIdent("Test", "test@example.com");
-            git.commit().setAllowEmpty(true).setMessage("empty").setAuthor(who).setCommitter(who).setSign(false).call();
+            git.commit()
+                    .setAllowEmpty(true)
+                    .setMessage("empty")
+                    .setAuthor(who)
+                    .setCommitter(who)
+                    .setSign(false)
+                    .call();
         } catch (GitAPIException e) {
             throw new IllegalStateException(e);
         }
@@ -70,11 +120,17 @@ public final class FixtureRepository {
 
     /** {@code git init} (branch main) if needed, add everything, commit. */
     public static void commit(Path dir) {
-        try (Git git = Files.isDirectory(dir.resolve(".git")) ? Git.open(dir.toFile())
+        try (Git git = Files.isDirectory(dir.resolve(".git"))
+                ? Git.open(dir.toFile())
                 : Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
             git.add().addFilepattern(".").call();
             PersonIdent who = new PersonIdent("Test", "test@example.com");
-            git.commit().setMessage("fixture").setAuthor(who).setCommitter(who).setSign(false).call();
+            git.commit()
+                    .setMessage("fixture")
+                    .setAuthor(who)
+                    .setCommitter(who)
+                    .setSign(false)
+                    .call();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GitAPIException e) {

@@ -43,10 +43,14 @@ class ConvexQueueEndToEndTest {
     void aJobCreatedByTheWebAppIsProcessedThroughConvex() throws Exception {
         Path origin = TestRepositories.sample(temp.resolve("origin"));
         Path hosting = temp.resolve("hosting");
-        Git.cloneRepository().setURI(origin.toString()).setDirectory(hosting.resolve("acme/widget.git").toFile())
-                .setBare(true).call().close();
-        WebAppFixtures web = WebAppFixtures.seed(CONVEX, TokenEncryption.encrypt("gh-test-token", TokenEncryption.TEST_KEY),
-                "acme/widget", "feature");
+        Git.cloneRepository()
+                .setURI(origin.toString())
+                .setDirectory(hosting.resolve("acme/widget.git").toFile())
+                .setBare(true)
+                .call()
+                .close();
+        WebAppFixtures web = WebAppFixtures.seed(
+                CONVEX, TokenEncryption.encrypt("gh-test-token", TokenEncryption.TEST_KEY), "acme/widget", "feature");
         Path script = TestAnalyzer.install(temp.resolve("bin"));
         WorkerConfig config = WorkerConfigLoader.load(Map.ofEntries(
                 Map.entry("HOME", temp.toString()),
@@ -64,21 +68,25 @@ class ConvexQueueEndToEndTest {
         RecordingListener listener = new RecordingListener();
 
         try (WorkerRuntime runtime = WorkerRuntime.open(config, Clock.systemUTC(), listener);
-             ConvexClient webApp = ConvexClient.builder().url(CONVEX.url()).build()) {
+                ConvexClient webApp = ConvexClient.builder().url(CONVEX.url()).build()) {
             assertThat(runtime.queue()).isInstanceOf(ConvexJobQueue.class);
             String id = web.createJobLikeTheWebApp(webApp, "");
             long started = System.nanoTime();
             runtime.start();
 
-            await().atMost(Duration.ofSeconds(90)).until(() -> runtime.queue().get(id).orElseThrow().status().isTerminal());
-            System.out.println("e2e: convex job, start to completed: " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> runtime.queue().get(id).orElseThrow().status().isTerminal());
+            System.out.println(
+                    "e2e: convex job, start to completed: " + (System.nanoTime() - started) / 1_000_000 + " ms");
 
             JobSnapshot job = runtime.queue().get(id).orElseThrow();
             assertThat(job.status()).as(String.valueOf(job.lastError())).isEqualTo(JobStatus.COMPLETED);
             assertThat(job.result().documentCount()).isEqualTo(10);
-            assertThat(runtime.queue().documents(id)).extracting(Document::slug)
+            assertThat(runtime.queue().documents(id))
+                    .extracting(Document::slug)
                     .containsExactlyInAnyOrderElementsOf(TestAnalyzer.EXPECTED_SLUGS);
-            assertThat(listener.eventsOf(id)).contains("phase cloning", "phase analyzing", "phase gathering", "completed 10");
+            assertThat(listener.eventsOf(id))
+                    .contains("phase cloning", "phase analyzing", "phase gathering", "completed 10");
         }
     }
 }

@@ -27,10 +27,13 @@ class DryRunAnalyzerTest {
 
             // Completed, or failed once (the clock is frozen, so a failed attempt waits for its backoff forever).
             await().atMost(Duration.ofSeconds(90))
-                    .until(() -> fixture.job(id).status().isTerminal() || fixture.job(id).attempts() > 0);
+                    .until(() -> fixture.job(id).status().isTerminal()
+                            || fixture.job(id).attempts() > 0);
             System.out.println("e2e: dry-run job: " + (System.nanoTime() - started) / 1_000_000 + " ms");
 
-            assertThat(fixture.job(id).status()).as(String.valueOf(fixture.job(id).lastError())).isEqualTo(JobStatus.COMPLETED);
+            assertThat(fixture.job(id).status())
+                    .as(String.valueOf(fixture.job(id).lastError()))
+                    .isEqualTo(JobStatus.COMPLETED);
             List<Document> documents = fixture.queue().documents(id);
             assertThat(documents).isNotEmpty();
             assertThat(documents).extracting(Document::kind).contains(DocumentKind.YAML, DocumentKind.CHAPTER);

@@ -40,8 +40,9 @@ class FailingJobsTest {
     void aFailingAnalyzerIsRetriedWithBackoffThenDead() {
         try (WorkerFixture fixture = new WorkerFixture(temp).start()) {
             Path repository = fixture.repository("sample");
-            String id = fixture.submit(JobSpec.of(CloneSource.ofUrl(repository.toString(), null), "fail the model refused")
-                    .withMaxAttempts(3));
+            String id =
+                    fixture.submit(JobSpec.of(CloneSource.ofUrl(repository.toString(), null), "fail the model refused")
+                            .withMaxAttempts(3));
 
             await().atMost(WAIT).until(() -> fixture.job(id).attempts() == 1);
             JobSnapshot first = fixture.job(id);
@@ -65,8 +66,11 @@ class FailingJobsTest {
             JobSnapshot dead = awaitStatus(fixture, id, JobStatus.DEAD);
             assertThat(dead.attempts()).isEqualTo(3);
             assertThat(dead.lastError()).contains("the model refused");
-            assertThat(fixture.listener.eventsOf(id)).filteredOn(e -> e.startsWith("failed"))
-                    .containsExactly("failed ANALYZER_FAILED Retrying", "failed ANALYZER_FAILED Retrying",
+            assertThat(fixture.listener.eventsOf(id))
+                    .filteredOn(e -> e.startsWith("failed"))
+                    .containsExactly(
+                            "failed ANALYZER_FAILED Retrying",
+                            "failed ANALYZER_FAILED Retrying",
                             "failed ANALYZER_FAILED GaveUp");
             await().atMost(Duration.ofSeconds(5)).until(() -> fixture.workspaceCount() == 0);
         }
@@ -81,7 +85,8 @@ class FailingJobsTest {
 
             assertThat(fixture.job(id).status()).isEqualTo(JobStatus.PENDING);
             assertThat(fixture.job(id).lastError()).contains("chapter generation crashed");
-            assertThat(fixture.queue().documents(id)).extracting(Document::slug)
+            assertThat(fixture.queue().documents(id))
+                    .extracting(Document::slug)
                     .containsExactly("step1_abstractions.yaml", "step2_relationships.yaml", "step3_order.yaml");
         }
     }
@@ -110,7 +115,8 @@ class FailingJobsTest {
             JobSnapshot job = awaitStatus(fixture, id, JobStatus.FAILED);
 
             assertThat(job.attempts()).isEqualTo(1);
-            assertThat(job.lastError()).isEqualTo("branch 'release-42' not found in " + repository + " (branches: feature, trunk)");
+            assertThat(job.lastError())
+                    .isEqualTo("branch 'release-42' not found in " + repository + " (branches: feature, trunk)");
             aGoodJobStillCompletes(fixture);
         }
     }
@@ -118,8 +124,10 @@ class FailingJobsTest {
     @Test
     void aMissingAnalyzerIsAConfigurationFailureAndTheWorkerGoesOn() throws IOException {
         Path missing = temp.resolve("bin/not-installed-analyzer");
-        try (WorkerFixture fixture = new WorkerFixture(temp,
-                Map.of("ANALYZER_COMMAND", "[\"" + missing + "\", \"{repo}\", \"{outputDir}\", \"{prompt}\"]")).start()) {
+        try (WorkerFixture fixture = new WorkerFixture(
+                        temp,
+                        Map.of("ANALYZER_COMMAND", "[\"" + missing + "\", \"{repo}\", \"{outputDir}\", \"{prompt}\"]"))
+                .start()) {
             String id = fixture.submit(fixture.repository("sample"), null, "");
 
             JobSnapshot job = awaitStatus(fixture, id, JobStatus.FAILED);

@@ -19,15 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** /health and /metrics of a running worker, over real HTTP. */
 class HealthEndpointsTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path temp;
 
     private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -35,11 +40,13 @@ class HealthEndpointsTest {
         try (WorkerFixture fixture = new WorkerFixture(temp).start()) {
             int port = fixture.runtime.healthPort();
             assertThat(port).isPositive();
-            await().atMost(Duration.ofSeconds(10)).until(() -> fixture.runtime.worker().health().lastPollAt() != null);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> fixture.runtime.worker().health().lastPollAt() != null);
 
             HttpResponse<String> health = get(port, "/health");
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(health.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+            assertThat(health.headers().firstValue("content-type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
             JsonNode body = JSON.readTree(health.body());
             assertThat(body.get("status").asText()).isEqualTo("healthy");
             assertThat(body.get("workerId").asText()).isEqualTo(WorkerFixture.WORKER_ID);
@@ -58,7 +65,8 @@ class HealthEndpointsTest {
 
             String id = fixture.submit(fixture.repository("sample"), null, "");
             await().atMost(Duration.ofSeconds(60)).until(() -> fixture.job(id).status() == JobStatus.COMPLETED);
-            await().atMost(Duration.ofSeconds(10)).until(() -> fixture.runtime.worker().activeJobs() == 0);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> fixture.runtime.worker().activeJobs() == 0);
 
             HttpResponse<String> metrics = get(port, "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
@@ -72,7 +80,8 @@ class HealthEndpointsTest {
 
             HttpResponse<String> prometheus = get(port, "/metrics/prometheus");
             assertThat(prometheus.statusCode()).isEqualTo(200);
-            assertThat(prometheus.body()).contains("# TYPE fondation_worker_jobs_total counter\nfondation_worker_jobs_total 1\n");
+            assertThat(prometheus.body())
+                    .contains("# TYPE fondation_worker_jobs_total counter\nfondation_worker_jobs_total 1\n");
 
             fixture.runtime.worker().stop();
             HttpResponse<String> stopped = get(port, "/health");

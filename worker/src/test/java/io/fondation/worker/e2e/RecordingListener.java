@@ -29,7 +29,10 @@ public final class RecordingListener implements WorkerListener {
 
     /** The events of one job, without the job id. */
     public List<String> eventsOf(String jobId) {
-        return events.stream().filter(e -> e.startsWith(jobId + " ")).map(e -> e.substring(jobId.length() + 1)).toList();
+        return events.stream()
+                .filter(e -> e.startsWith(jobId + " "))
+                .map(e -> e.substring(jobId.length() + 1))
+                .toList();
     }
 
     @Override
@@ -55,7 +58,8 @@ public final class RecordingListener implements WorkerListener {
 
     @Override
     public void onFailed(String jobId, JobFailure failure, RetryDecision decision) {
-        events.add(jobId + " failed " + failure.kind() + " " + decision.getClass().getSimpleName());
+        events.add(
+                jobId + " failed " + failure.kind() + " " + decision.getClass().getSimpleName());
     }
 
     @Override

@@ -33,14 +33,17 @@ class SchedulingTest {
             long started = System.nanoTime();
             fixture.start();
 
-            await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> fixture.job(id).status() == JobStatus.COMPLETED));
-            System.out.println("e2e: three queued jobs, one slot: " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            await().atMost(WAIT)
+                    .until(() -> ids.stream().allMatch(id -> fixture.job(id).status() == JobStatus.COMPLETED));
+            System.out.println(
+                    "e2e: three queued jobs, one slot: " + (System.nanoTime() - started) / 1_000_000 + " ms");
         }
     }
 
     @Test
     void noMoreThanMaxConcurrentJobsRunAndAFreedSlotIsFilledAtOnce() throws IOException {
-        try (WorkerFixture fixture = new WorkerFixture(temp, Map.of("MAX_CONCURRENT_JOBS", "2", "POLL_INTERVAL", "600000"))) {
+        try (WorkerFixture fixture =
+                new WorkerFixture(temp, Map.of("MAX_CONCURRENT_JOBS", "2", "POLL_INTERVAL", "600000"))) {
             List<String> ids = new ArrayList<>();
             List<Path> pidFiles = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -50,18 +53,26 @@ class SchedulingTest {
             }
             fixture.start();
 
-            await().atMost(WAIT).until(() -> pidFiles.stream().filter(Files::exists).count() == 2);
+            await().atMost(WAIT)
+                    .until(() -> pidFiles.stream().filter(Files::exists).count() == 2);
             assertThat(fixture.runtime.worker().activeJobs()).isEqualTo(2);
-            long pending = ids.stream().filter(id -> fixture.job(id).status() == JobStatus.PENDING).count();
+            long pending = ids.stream()
+                    .filter(id -> fixture.job(id).status() == JobStatus.PENDING)
+                    .count();
             assertThat(pending).isEqualTo(1);
-            String waiting = ids.stream().filter(id -> fixture.job(id).status() == JobStatus.PENDING).findFirst().orElseThrow();
-            String running = ids.stream().filter(id -> !id.equals(waiting)).findFirst().orElseThrow();
+            String waiting = ids.stream()
+                    .filter(id -> fixture.job(id).status() == JobStatus.PENDING)
+                    .findFirst()
+                    .orElseThrow();
+            String running =
+                    ids.stream().filter(id -> !id.equals(waiting)).findFirst().orElseThrow();
 
             fixture.queue().cancel(running);
 
             // The freed slot is filled without waiting for the 10-minute poll interval.
             await().atMost(WAIT).until(() -> fixture.job(waiting).status().isLeased());
-            await().atMost(WAIT).until(() -> pidFiles.stream().filter(Files::exists).count() == 3);
+            await().atMost(WAIT)
+                    .until(() -> pidFiles.stream().filter(Files::exists).count() == 3);
             assertThat(fixture.runtime.worker().activeJobs()).isEqualTo(2);
         }
     }

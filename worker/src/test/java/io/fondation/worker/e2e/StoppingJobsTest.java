@@ -29,9 +29,11 @@ class StoppingJobsTest {
     private static long startBlockingJob(WorkerFixture fixture, String[] idOut) throws IOException {
         Path pidFile = fixture.root.resolve("analyzer-" + System.nanoTime() + ".pid");
         idOut[0] = fixture.submit(fixture.repository("sample-" + System.nanoTime()), null, "block " + pidFile);
-        await().atMost(WAIT).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        await().atMost(WAIT)
+                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
         long pid = Long.parseLong(Files.readString(pidFile).trim());
-        assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        assertThat(ProcessHandle.of(pid))
+                .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         return pid;
     }
 
@@ -47,7 +49,9 @@ class StoppingJobsTest {
 
             await().atMost(WAIT).until(() -> {
                 JobSnapshot job = fixture.job(id[0]);
-                return job.status() == JobStatus.ANALYZING && job.progress() != null && job.progress().step() == 2;
+                return job.status() == JobStatus.ANALYZING
+                        && job.progress() != null
+                        && job.progress().step() == 2;
             });
             assertThat(fixture.job(id[0]).progress())
                     .isEqualTo(new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants"));
@@ -83,7 +87,7 @@ class StoppingJobsTest {
     @Test
     void aWorkerThatLostItsLeaseStopsItsAnalyzerAndNeverWritesAgain() throws IOException {
         try (WorkerFixture fixture = new WorkerFixture(temp).start();
-             SqliteJobQueue otherWorkersQueue = SqliteJobQueue.open(fixture.database, fixture.clock)) {
+                SqliteJobQueue otherWorkersQueue = SqliteJobQueue.open(fixture.database, fixture.clock)) {
             String[] id = new String[1];
             long pid = startBlockingJob(fixture, id);
 
@@ -93,35 +97,43 @@ class StoppingJobsTest {
             assertThat(taken).map(ClaimedJob::id).contains(id[0]);
 
             await().atMost(WAIT).until(() -> dead(pid));
-            await().atMost(WAIT).until(() -> fixture.listener.eventsOf(id[0]).stream().anyMatch(e -> e.startsWith("released")));
+            await().atMost(WAIT)
+                    .until(() -> fixture.listener.eventsOf(id[0]).stream().anyMatch(e -> e.startsWith("released")));
             await().atMost(WAIT).until(() -> fixture.runtime.worker().activeJobs() == 0);
 
             // The other worker owns the job; the first one wrote nothing over it.
             Progress mine = new Progress(3, 6, "other worker's progress");
-            HeartbeatResult beat = otherWorkersQueue.heartbeat(taken.get().lease(), JobStatus.ANALYZING, mine, Duration.ofMinutes(10));
+            HeartbeatResult beat =
+                    otherWorkersQueue.heartbeat(taken.get().lease(), JobStatus.ANALYZING, mine, Duration.ofMinutes(10));
             assertThat(beat.leaseHeld()).isTrue();
             JobSnapshot job = fixture.job(id[0]);
             assertThat(job.lockedBy()).isEqualTo("other-worker");
             assertThat(job.status()).isEqualTo(JobStatus.ANALYZING);
             assertThat(job.progress()).isEqualTo(mine);
-            assertThat(fixture.listener.eventsOf(id[0])).noneMatch(e -> e.startsWith("failed") || e.startsWith("completed"));
+            assertThat(fixture.listener.eventsOf(id[0]))
+                    .noneMatch(e -> e.startsWith("failed") || e.startsWith("completed"));
         }
     }
 
     @Test
     void aHeartbeatThatFindsTheJobTakenStopsTheAnalyzerWithoutWriting() throws IOException {
         try (WorkerFixture fixture = new WorkerFixture(temp).start();
-             SqliteJobQueue otherWorkersQueue = SqliteJobQueue.open(fixture.database, fixture.clock)) {
+                SqliteJobQueue otherWorkersQueue = SqliteJobQueue.open(fixture.database, fixture.clock)) {
             String[] id = new String[1];
             long pid = startBlockingJob(fixture, id);
 
             // Behind the worker's back, its claim is given up and the job claimed by someone else.
-            assertThat(otherWorkersQueue.release(fixture.listener.claimOf(id[0]).lease())).isTrue();
-            ClaimedJob taken = otherWorkersQueue.claimOne("other-worker", Duration.ofMinutes(10)).orElseThrow();
+            assertThat(otherWorkersQueue.release(fixture.listener.claimOf(id[0]).lease()))
+                    .isTrue();
+            ClaimedJob taken = otherWorkersQueue
+                    .claimOne("other-worker", Duration.ofMinutes(10))
+                    .orElseThrow();
 
             await().atMost(WAIT).until(() -> dead(pid));
             await().atMost(WAIT).until(() -> fixture.listener.eventsOf(id[0]).contains("released lease lost"));
-            assertThat(otherWorkersQueue.heartbeat(taken.lease(), JobStatus.CLONING, null, Duration.ofMinutes(10)).leaseHeld())
+            assertThat(otherWorkersQueue
+                            .heartbeat(taken.lease(), JobStatus.CLONING, null, Duration.ofMinutes(10))
+                            .leaseHeld())
                     .isTrue();
             JobSnapshot job = fixture.job(id[0]);
             assertThat(job.lockedBy()).isEqualTo("other-worker");

@@ -48,8 +48,10 @@ class SuccessfulJobTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> fixture.workspaceCount() == 0);
 
             assertThat(fixture.listener.eventsOf(id))
-                    .startsWith("claimed attempt 1", "phase cloning", "progress 0/6 Clonage du dépôt", "phase analyzing")
-                    .contains("progress 2/6 Étape 2/6: Analyse des relations entre composants",
+                    .startsWith(
+                            "claimed attempt 1", "phase cloning", "progress 0/6 Clonage du dépôt", "phase analyzing")
+                    .contains(
+                            "progress 2/6 Étape 2/6: Analyse des relations entre composants",
                             "progress 6/6 Étape 6/6: Génération de tutoriels interactifs",
                             "phase gathering")
                     .endsWith("completed 10");

@@ -52,7 +52,8 @@ public final class QueueClaimerMain {
             while ((next = queue.claimOne(workerId, LEASE)).isPresent()) {
                 ClaimedJob job = next.get();
                 out.println("claimed " + job.id());
-                if (!queue.heartbeat(job.lease(), JobStatus.ANALYZING, new Progress(1, 6, "step 1"), LEASE).leaseHeld()) {
+                if (!queue.heartbeat(job.lease(), JobStatus.ANALYZING, new Progress(1, 6, "step 1"), LEASE)
+                        .leaseHeld()) {
                     out.println("problem lost lease " + job.id());
                 }
                 Document document = new Document(

@@ -178,8 +178,9 @@ class SqliteJobQueueTest {
 
             RetryDecision decision = queue.retryOrFail(job.lease(), JobFailure.of(FailureKind.TRANSIENT, "boom"));
 
-            assertThat(decision).isEqualTo(new RetryDecision.Retrying(
-                    clock.instant().plus(RetryPolicy.DEFAULT.backoff(1, 0.5)), 1));
+            assertThat(decision)
+                    .isEqualTo(
+                            new RetryDecision.Retrying(clock.instant().plus(RetryPolicy.DEFAULT.backoff(1, 0.5)), 1));
         }
     }
 
@@ -190,7 +191,9 @@ class SqliteJobQueueTest {
             ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
             clock.advance(LEASE.plusSeconds(10));
 
-            assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE).leaseHeld()).isTrue();
+            assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE)
+                            .leaseHeld())
+                    .isTrue();
 
             assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
             assertThat(queue.get(id).orElseThrow().attempts()).isZero();
@@ -240,7 +243,8 @@ class SqliteJobQueueTest {
             // Another process claims the job and has not committed yet.
             statement.execute("BEGIN IMMEDIATE");
             statement.executeUpdate("UPDATE jobs SET status = 'claimed', locked_by = 'other-process',"
-                    + " lease_token = 'other-token', lease_until = " + clock.instant().plus(LEASE).toEpochMilli()
+                    + " lease_token = 'other-token', lease_until = "
+                    + clock.instant().plus(LEASE).toEpochMilli()
                     + " WHERE id = '" + id + "'");
             CompletableFuture<Optional<ClaimedJob>> claim =
                     CompletableFuture.supplyAsync(() -> queue.claimOne("worker-a", LEASE));
@@ -276,7 +280,8 @@ class SqliteJobQueueTest {
                         start.await();
                         Optional<ClaimedJob> next;
                         while ((next = queue.claimOne(workerId, LEASE)).isPresent()) {
-                            claims.computeIfAbsent(next.get().id(), k -> new AtomicInteger()).incrementAndGet();
+                            claims.computeIfAbsent(next.get().id(), k -> new AtomicInteger())
+                                    .incrementAndGet();
                             assertThat(queue.complete(next.get().lease(), JobResult.of("ok", 0)))
                                     .isEqualTo(CompleteOutcome.COMPLETED);
                         }

@@ -86,7 +86,9 @@ class SqliteMultiProcessTest {
         Map<String, String> claimedBy = new HashMap<>();
         List<String> duplicates = new ArrayList<>();
         for (Child child : children) {
-            assertThat(child.lines).filteredOn(line -> line.startsWith("problem")).isEmpty();
+            assertThat(child.lines)
+                    .filteredOn(line -> line.startsWith("problem"))
+                    .isEmpty();
             List<String> claimed = child.lines.stream()
                     .filter(line -> line.startsWith("claimed "))
                     .map(line -> line.substring("claimed ".length()))
@@ -100,9 +102,16 @@ class SqliteMultiProcessTest {
                 }
             }
         }
-        System.out.printf("%d processes claimed and completed %d jobs in %d ms including JVM start-up; per process: %s%n",
-                CHILDREN, JOBS, millis, children.stream()
-                        .map(child -> child.workerId + "=" + child.lines.stream().filter(l -> l.startsWith("claimed ")).count())
+        System.out.printf(
+                "%d processes claimed and completed %d jobs in %d ms including JVM start-up; per process: %s%n",
+                CHILDREN,
+                JOBS,
+                millis,
+                children.stream()
+                        .map(child -> child.workerId + "="
+                                + child.lines.stream()
+                                        .filter(l -> l.startsWith("claimed "))
+                                        .count())
                         .toList());
         assertThat(duplicates).as("jobs claimed twice").isEmpty();
         assertThat(claimedBy.keySet()).isEqualTo(enqueued);
@@ -112,9 +121,12 @@ class SqliteMultiProcessTest {
             assertThat(completed).hasSize(JOBS);
             for (JobSnapshot job : completed) {
                 String owner = claimedBy.get(job.id());
-                assertThat(job.result().message()).as("job %s was completed by its claimer", job.id())
+                assertThat(job.result().message())
+                        .as("job %s was completed by its claimer", job.id())
                         .isEqualTo("done by " + owner);
-                assertThat(queue.documents(job.id())).extracting(Document::content).containsExactly("written by " + owner);
+                assertThat(queue.documents(job.id()))
+                        .extracting(Document::content)
+                        .containsExactly("written by " + owner);
             }
         }
     }
@@ -153,9 +165,8 @@ class SqliteMultiProcessTest {
                 // sqlite-jdbc loads its native library; newer JDKs warn unless native access is allowed.
                 command.add(1, "--enable-native-access=ALL-UNNAMED");
             }
-            Process process = new ProcessBuilder(command)
-                    .redirectError(stderr.toFile())
-                    .start();
+            Process process =
+                    new ProcessBuilder(command).redirectError(stderr.toFile()).start();
             return new Child(workerId, process, stderr, readers);
         }
 
@@ -166,8 +177,8 @@ class SqliteMultiProcessTest {
         }
 
         private void readOutput() {
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.equals("ready")) {
@@ -179,8 +190,8 @@ class SqliteMultiProcessTest {
             } catch (IOException e) {
                 lines.add("problem reading output: " + e);
             } finally {
-                ready.completeExceptionally(new IllegalStateException(workerId + " ended before it was ready; stderr: "
-                        + stderr()));
+                ready.completeExceptionally(
+                        new IllegalStateException(workerId + " ended before it was ready; stderr: " + stderr()));
             }
         }
 

@@ -30,7 +30,8 @@ class CloneBenchmarkTest {
             }
             List<Long> sorted = new ArrayList<>(millis);
             sorted.sort(null);
-            System.out.printf("BENCHMARK clone of a local repository with %d files: runs %s ms, median %d ms%n",
+            System.out.printf(
+                    "BENCHMARK clone of a local repository with %d files: runs %s ms, median %d ms%n",
                     files, millis, sorted.get(sorted.size() / 2));
         }
     }

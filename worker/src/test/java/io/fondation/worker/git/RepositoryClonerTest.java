@@ -61,7 +61,8 @@ class RepositoryClonerTest {
     }
 
     private CloneException failureOf(RepositoryCloner cloner, CloneSource source) {
-        return catchThrowableOfType(CloneException.class, () -> cloner.clone(source, temp.resolve("clone"), () -> false));
+        return catchThrowableOfType(
+                CloneException.class, () -> cloner.clone(source, temp.resolve("clone"), () -> false));
     }
 
     @Test
@@ -74,15 +75,18 @@ class RepositoryClonerTest {
         assertThat(clone.duration()).isPositive();
         try (Git git = Git.open(clone.directory().toFile())) {
             assertThat(git.getRepository().getBranch()).isEqualTo("trunk");
-            assertThat(clone.commit()).isEqualTo(git.getRepository().resolve(Constants.HEAD).getName());
+            assertThat(clone.commit())
+                    .isEqualTo(git.getRepository().resolve(Constants.HEAD).getName());
             // depth 1: one commit reachable, the shallow boundary recorded
             Iterable<RevCommit> log = git.log().call();
             assertThat(log).hasSize(1);
             assertThat(clone.directory().resolve(".git/shallow")).exists();
             // single branch, no tags
-            assertThat(git.getRepository().getRefDatabase().getRefs()).extracting(Ref::getName)
+            assertThat(git.getRepository().getRefDatabase().getRefs())
+                    .extracting(Ref::getName)
                     .containsExactlyInAnyOrder("HEAD", "refs/heads/trunk", "refs/remotes/origin/trunk");
-            assertThat(git.getRepository().getConfig().getString("core", null, "autocrlf")).isEqualTo("input");
+            assertThat(git.getRepository().getConfig().getString("core", null, "autocrlf"))
+                    .isEqualTo("input");
             assertThat(git.status().call().isClean()).isTrue();
         }
     }
@@ -95,7 +99,8 @@ class RepositoryClonerTest {
         assertThat(clone.directory().resolve("src/feature.py")).hasContent("FLAG = True");
         assertThat(clone.directory().resolve("src/util.py")).doesNotExist();
         try (Git git = Git.open(clone.directory().toFile())) {
-            assertThat(git.getRepository().getRefDatabase().getRefs()).extracting(Ref::getName)
+            assertThat(git.getRepository().getRefDatabase().getRefs())
+                    .extracting(Ref::getName)
                     .doesNotContain("refs/heads/trunk", "refs/remotes/origin/trunk", "refs/tags/v1");
         }
     }
@@ -110,11 +115,16 @@ class RepositoryClonerTest {
     @Test
     void resolvesOwnerAndNameAgainstTheBaseUrl() throws Exception {
         Path hosting = temp.resolve("hosting");
-        Git.cloneRepository().setURI(origin.toString()).setDirectory(hosting.resolve("acme/widget.git").toFile())
-                .setBare(true).call().close();
+        Git.cloneRepository()
+                .setURI(origin.toString())
+                .setDirectory(hosting.resolve("acme/widget.git").toFile())
+                .setBare(true)
+                .call()
+                .close();
         RepositoryCloner cloner = new RepositoryCloner(hosting.toUri().toString(), null, TIMEOUT);
 
-        ClonedRepository clone = cloner.clone(CloneSource.ofFullName("acme/widget", null), temp.resolve("clone"), () -> false);
+        ClonedRepository clone =
+                cloner.clone(CloneSource.ofFullName("acme/widget", null), temp.resolve("clone"), () -> false);
 
         assertThat(clone.branch()).isEqualTo("trunk");
         assertThat(clone.directory().resolve("src/main.py")).exists();
@@ -126,16 +136,22 @@ class RepositoryClonerTest {
         for (String location : List.of(origin.toString(), origin.toUri().toString())) {
             CloneException error = failureOf(refusing, CloneSource.ofUrl(location, null));
             assertThat(error.failure().kind()).as(location).isEqualTo(FailureKind.INVALID_INPUT);
-            assertThat(error.failure().message()).as(location)
+            assertThat(error.failure().message())
+                    .as(location)
                     .startsWith("repository '" + location + "' is a path on the worker's machine")
                     .contains("ALLOW_LOCAL_REPOSITORIES=false");
         }
         assertThat(temp.resolve("clone")).doesNotExist();
 
         Path hosting = temp.resolve("hosting");
-        Git.cloneRepository().setURI(origin.toString()).setDirectory(hosting.resolve("acme/widget.git").toFile())
-                .setBare(true).call().close();
-        ClonedRepository clone = new RepositoryCloner(hosting.toUri().toString(), null, TIMEOUT).localRepositoriesAllowed(false)
+        Git.cloneRepository()
+                .setURI(origin.toString())
+                .setDirectory(hosting.resolve("acme/widget.git").toFile())
+                .setBare(true)
+                .call()
+                .close();
+        ClonedRepository clone = new RepositoryCloner(hosting.toUri().toString(), null, TIMEOUT)
+                .localRepositoriesAllowed(false)
                 .clone(CloneSource.ofFullName("acme/widget", null), temp.resolve("clone"), () -> false);
         assertThat(clone.directory().resolve("src/main.py")).exists();
     }
@@ -158,15 +174,21 @@ class RepositoryClonerTest {
 
     @Test
     void invalidUrlsAreInvalidInput() {
-        assertThat(failureOf(cloner(), CloneSource.ofUrl("ftp://example.test/x.git", null)).failure().message())
+        assertThat(failureOf(cloner(), CloneSource.ofUrl("ftp://example.test/x.git", null))
+                        .failure()
+                        .message())
                 .isEqualTo("repository URL 'ftp://example.test/x.git' uses ftp, which is not supported;"
                         + " use an https URL or a local path");
-        assertThat(failureOf(cloner(), CloneSource.ofUrl("git@example.test:acme/x.git", null)).failure().message())
+        assertThat(failureOf(cloner(), CloneSource.ofUrl("git@example.test:acme/x.git", null))
+                        .failure()
+                        .message())
                 .contains("is an ssh address, which is not supported");
         assertThat(failureOf(cloner(), CloneSource.ofUrl("https://", null)).failure())
                 .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.INVALID_INPUT))
                 .satisfies(f -> assertThat(f.message()).contains("is not a valid URL"));
-        assertThat(failureOf(cloner(), CloneSource.ofUrl("file:///no/such/repo", null)).failure().message())
+        assertThat(failureOf(cloner(), CloneSource.ofUrl("file:///no/such/repo", null))
+                        .failure()
+                        .message())
                 .isEqualTo("repository path 'file:///no/such/repo' does not exist");
     }
 
@@ -189,7 +211,8 @@ class RepositoryClonerTest {
 
     @Test
     void cancellationBeforeTheFetchStopsTheClone() {
-        CloneException error = catchThrowableOfType(CloneException.class,
+        CloneException error = catchThrowableOfType(
+                CloneException.class,
                 () -> cloner().clone(CloneSource.ofUrl(origin.toString(), null), temp.resolve("clone"), () -> true));
         assertThat(error.failure().kind()).isEqualTo(FailureKind.CANCELED);
     }
@@ -199,9 +222,12 @@ class RepositoryClonerTest {
         Path big = TestRepositories.withFiles(temp.resolve("big"), 300);
         AtomicInteger polls = new AtomicInteger();
         // JGit polls the monitor while it transfers objects; flip after a few polls, i.e. mid-transfer.
-        CloneException error = catchThrowableOfType(CloneException.class,
-                () -> cloner().clone(CloneSource.ofUrl(big.toString(), null), temp.resolve("clone"),
-                        () -> polls.incrementAndGet() > 3));
+        CloneException error = catchThrowableOfType(
+                CloneException.class,
+                () -> cloner().clone(
+                                CloneSource.ofUrl(big.toString(), null),
+                                temp.resolve("clone"),
+                                () -> polls.incrementAndGet() > 3));
         assertThat(error.failure().kind()).isEqualTo(FailureKind.CANCELED);
         assertThat(error.failure().message()).isEqualTo("clone canceled");
         assertThat(polls.get()).isGreaterThan(3);
@@ -234,8 +260,11 @@ class RepositoryClonerTest {
         assertThat(error.failure().kind()).isEqualTo(FailureKind.AUTHENTICATION);
         assertThat(error.failure().message())
                 .isEqualTo("authentication failed for " + base + "/acme/private.git: the token was refused");
-        String expected = "Basic " + Base64.getEncoder().encodeToString("x-access-token:test-token".getBytes(StandardCharsets.UTF_8));
-        assertThat(authorizations).isNotEmpty().allSatisfy(header -> assertThat(header).isEqualTo(expected));
+        String expected = "Basic "
+                + Base64.getEncoder().encodeToString("x-access-token:test-token".getBytes(StandardCharsets.UTF_8));
+        assertThat(authorizations)
+                .isNotEmpty()
+                .allSatisfy(header -> assertThat(header).isEqualTo(expected));
         assertThat(error).hasMessageNotContaining("test-token");
     }
 
@@ -264,7 +293,9 @@ class RepositoryClonerTest {
         String base = startServer(503);
         CloneException error = failureOf(cloner(), CloneSource.ofUrl(base + "/acme/x.git", null));
         assertThat(error.failure().kind()).isEqualTo(FailureKind.TRANSIENT);
-        assertThat(error.failure().message()).startsWith("could not clone " + base + "/acme/x.git: ").contains("503");
+        assertThat(error.failure().message())
+                .startsWith("could not clone " + base + "/acme/x.git: ")
+                .contains("503");
     }
 
     @Test
@@ -289,12 +320,18 @@ class RepositoryClonerTest {
 
     @Test
     void sameOriginComparesSchemeHostAndPort() {
-        assertThat(RepositoryCloner.sameOrigin("https://github.com/a/b.git", "https://github.com")).isTrue();
-        assertThat(RepositoryCloner.sameOrigin("https://GitHub.com:443/a/b.git", "https://github.com")).isTrue();
-        assertThat(RepositoryCloner.sameOrigin("http://github.com/a/b.git", "https://github.com")).isFalse();
-        assertThat(RepositoryCloner.sameOrigin("https://github.com.evil.test/a.git", "https://github.com")).isFalse();
-        assertThat(RepositoryCloner.sameOrigin("https://github.com:8443/a.git", "https://github.com")).isFalse();
-        assertThat(RepositoryCloner.sameOrigin("file:///srv/a.git", "file:///srv")).isFalse();
+        assertThat(RepositoryCloner.sameOrigin("https://github.com/a/b.git", "https://github.com"))
+                .isTrue();
+        assertThat(RepositoryCloner.sameOrigin("https://GitHub.com:443/a/b.git", "https://github.com"))
+                .isTrue();
+        assertThat(RepositoryCloner.sameOrigin("http://github.com/a/b.git", "https://github.com"))
+                .isFalse();
+        assertThat(RepositoryCloner.sameOrigin("https://github.com.evil.test/a.git", "https://github.com"))
+                .isFalse();
+        assertThat(RepositoryCloner.sameOrigin("https://github.com:8443/a.git", "https://github.com"))
+                .isFalse();
+        assertThat(RepositoryCloner.sameOrigin("file:///srv/a.git", "file:///srv"))
+                .isFalse();
     }
 
     @Test

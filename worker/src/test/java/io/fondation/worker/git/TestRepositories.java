@@ -20,7 +20,8 @@ public final class TestRepositories {
      * that stops after the first, a tag, and a {@code .gitattributes} with {@code * text=auto}.
      */
     public static Path sample(Path dir) {
-        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("trunk").call()) {
+        try (Git git =
+                Git.init().setDirectory(dir.toFile()).setInitialBranch("trunk").call()) {
             write(dir, ".gitattributes", "* text=auto\n");
             write(dir, "README.md", "# Sample\r\nA line with CRLF.\r\n");
             write(dir, "src/main.py", "def main():\n    print('hello')\n");
@@ -42,7 +43,11 @@ public final class TestRepositories {
     /** A repository with no commit at all. */
     public static Path empty(Path dir) {
         try {
-            Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
+            Git.init()
+                    .setDirectory(dir.toFile())
+                    .setInitialBranch("main")
+                    .call()
+                    .close();
             return dir;
         } catch (GitAPIException e) {
             throw new IllegalStateException(e);
@@ -51,9 +56,12 @@ public final class TestRepositories {
 
     /** A repository with {@code files} generated files in one commit (for timing figures). */
     public static Path withFiles(Path dir, int files) {
-        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+        try (Git git =
+                Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
             for (int i = 0; i < files; i++) {
-                write(dir, "pkg" + (i % 20) + "/File" + i + ".java",
+                write(
+                        dir,
+                        "pkg" + (i % 20) + "/File" + i + ".java",
                         "class File" + i + " {\n    int value() { return " + i + "; }\n}\n");
             }
             commit(git, "many files");
@@ -75,6 +83,11 @@ public final class TestRepositories {
 
     public static void commit(Git git, String message) throws GitAPIException {
         git.add().addFilepattern(".").call();
-        git.commit().setMessage(message).setAuthor(AUTHOR).setCommitter(AUTHOR).setSign(false).call();
+        git.commit()
+                .setMessage(message)
+                .setAuthor(AUTHOR)
+                .setCommitter(AUTHOR)
+                .setSign(false)
+                .call();
     }
 }

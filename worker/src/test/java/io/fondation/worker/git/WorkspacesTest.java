@@ -2,12 +2,12 @@ package io.fondation.worker.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fondation.shared.CloneSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import io.fondation.shared.CloneSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +28,8 @@ class WorkspacesTest {
         assertThat(first.root().getFileName().toString()).startsWith("job_1-");
         assertThat(first.outputDir()).isDirectory();
         assertThat(first.repositoryDir()).doesNotExist();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.root()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.root())))
+                .isEqualTo("rwx------");
     }
 
     @Test

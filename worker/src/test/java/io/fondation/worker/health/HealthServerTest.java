@@ -38,13 +38,27 @@ class HealthServerTest {
 
     private WorkerHealth health(HealthStatus status, String error) {
         Instant now = clock.instant();
-        return new WorkerHealth(status, "w1", "running", now.minusSeconds(90), Duration.ofSeconds(90), 1, 2, now, null,
-                error, error == null ? null : now, error == null ? 0 : 3);
+        return new WorkerHealth(
+                status,
+                "w1",
+                "running",
+                now.minusSeconds(90),
+                Duration.ofSeconds(90),
+                1,
+                2,
+                now,
+                null,
+                error,
+                error == null ? null : now,
+                error == null ? 0 : 3);
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -119,6 +133,7 @@ class HealthServerTest {
         assertThat(text).isEqualTo("# TYPE fondation_worker_jobs_total counter\nfondation_worker_jobs_total 3\n");
         assertThat(PrometheusText.render(java.util.Map.of("analyzer_cost_usd_total", 1.25)))
                 .contains("fondation_worker_analyzer_cost_usd_total 1.25");
-        assertThat(PrometheusText.render(java.util.Map.of("jobs_active", 2))).contains("# TYPE fondation_worker_jobs_active gauge");
+        assertThat(PrometheusText.render(java.util.Map.of("jobs_active", 2)))
+                .contains("# TYPE fondation_worker_jobs_active gauge");
     }
 }

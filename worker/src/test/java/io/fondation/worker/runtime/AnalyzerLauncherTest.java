@@ -29,8 +29,13 @@ class AnalyzerLauncherTest {
     @TempDir
     Path temp;
 
-    private static final ClaimedJob JOB = new ClaimedJob("job-7", CloneSource.ofUrl("/tmp/x", null),
-            "explain \"the\" design; rm -rf /", 1, 5, new JobLease("job-7", "w1", "token", Instant.EPOCH));
+    private static final ClaimedJob JOB = new ClaimedJob(
+            "job-7",
+            CloneSource.ofUrl("/tmp/x", null),
+            "explain \"the\" design; rm -rf /",
+            1,
+            5,
+            new JobLease("job-7", "w1", "token", Instant.EPOCH));
 
     private static AnalyzerSettings settings(Map<String, String> env) {
         Map<String, String> all = new HashMap<>(Map.of("HOME", "/home/tester"));
@@ -67,9 +72,15 @@ class AnalyzerLauncherTest {
         source.put("HTTPS_PROXY", "http://proxy.test:3128");
         source.put("MY_EXTRA", "extra-value");
         source.put("UNRELATED", "unrelated-value");
-        AnalyzerSettings settings = settings(Map.of("ANALYZER", "command",
-                "ANALYZER_COMMAND", "[\"" + script + "\", \"{repo}\", \"{outputDir}\", \"{prompt}\", \"job={jobId}\"]",
-                "ANALYZER_ENV_EXTRAS", "MY_EXTRA", "CLAUDE_HOME", temp.resolve("claude-home").toString()));
+        AnalyzerSettings settings = settings(Map.of(
+                "ANALYZER",
+                "command",
+                "ANALYZER_COMMAND",
+                "[\"" + script + "\", \"{repo}\", \"{outputDir}\", \"{prompt}\", \"job={jobId}\"]",
+                "ANALYZER_ENV_EXTRAS",
+                "MY_EXTRA",
+                "CLAUDE_HOME",
+                temp.resolve("claude-home").toString()));
         AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(settings, source);
         Path repo = repository();
         Path out = Files.createDirectories(temp.resolve("out"));
@@ -78,12 +89,21 @@ class AnalyzerLauncherTest {
 
         assertThat(report.succeeded()).as(String.valueOf(report.failure())).isTrue();
         String dump = report.documents().get(0).content();
-        assertThat(dump).contains("pwd=" + repo.toRealPath(),
-                "arg=" + repo, "arg=" + out, "arg=explain \"the\" design; rm -rf /", "arg=job=job-7",
-                "env=HOME=" + temp.resolve("claude-home"), "env=CLAUDE_CODE_OAUTH_TOKEN=test-oauth-token",
-                "env=HTTPS_PROXY=http://proxy.test:3128", "env=MY_EXTRA=extra-value", "env=PATH=");
-        assertThat(dump).doesNotContain("test-github-token", "test-deploy-key", "abababab", "test-worker-secret",
-                "unrelated-value");
+        assertThat(dump)
+                .contains(
+                        "pwd=" + repo.toRealPath(),
+                        "arg=" + repo,
+                        "arg=" + out,
+                        "arg=explain \"the\" design; rm -rf /",
+                        "arg=job=job-7",
+                        "env=HOME=" + temp.resolve("claude-home"),
+                        "env=CLAUDE_CODE_OAUTH_TOKEN=test-oauth-token",
+                        "env=HTTPS_PROXY=http://proxy.test:3128",
+                        "env=MY_EXTRA=extra-value",
+                        "env=PATH=");
+        assertThat(dump)
+                .doesNotContain(
+                        "test-github-token", "test-deploy-key", "abababab", "test-worker-secret", "unrelated-value");
         assertThat(launcher.childEnvironmentNames()).contains("PATH", "HOME").doesNotContain("GITHUB_TOKEN");
     }
 
@@ -97,51 +117,72 @@ class AnalyzerLauncherTest {
                 printf '# Chapter 1: Args\\n\\n%s\\n' "$*" > "$out/chapters/chapter_1_args.md"
                 echo '{"level":"info","msg":"[FONDATION_STEP_4/6] Generating chapter content"}'
                 """);
-        AnalyzerSettings settings = settings(Map.of("ANALYZER", "fondation", "CLI_PATH", cli.toString(),
-                "CLI_RUNTIME", "bash", "CLI_PROFILE", "dev"));
+        AnalyzerSettings settings = settings(Map.of(
+                "ANALYZER", "fondation", "CLI_PATH", cli.toString(), "CLI_RUNTIME", "bash", "CLI_PROFILE", "dev"));
         AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(settings, System.getenv());
         Path repo = repository();
         Path out = Files.createDirectories(temp.resolve("out"));
 
         ProcessSpec spec = launcher.spec(JOB, repo, out);
-        assertThat(spec.command()).containsExactly("bash", cli.toString(), "analyze", repo.toString(),
-                "--profile", "dev", "--output-dir", out.toString());
+        assertThat(spec.command())
+                .containsExactly(
+                        "bash",
+                        cli.toString(),
+                        "analyze",
+                        repo.toString(),
+                        "--profile",
+                        "dev",
+                        "--output-dir",
+                        out.toString());
         assertThat(spec.workingDirectory()).isEqualTo(repo);
         assertThat(spec.timeout()).isEqualTo(settings.timeout());
 
         List<io.fondation.shared.Progress> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
         AnalysisReport report = launcher.start(JOB, repo, out, new io.fondation.clibridge.AnalysisListener() {
-            @Override
-            public void onProgress(io.fondation.shared.Progress p) {
-                progress.add(p);
-            }
-        }).await();
+                    @Override
+                    public void onProgress(io.fondation.shared.Progress p) {
+                        progress.add(p);
+                    }
+                })
+                .await();
         assertThat(report.succeeded()).isTrue();
-        assertThat(report.documents().get(0).content()).contains("analyze " + repo + " --profile dev --output-dir " + out);
+        assertThat(report.documents().get(0).content())
+                .contains("analyze " + repo + " --profile dev --output-dir " + out);
         assertThat(progress).extracting(io.fondation.shared.Progress::step).contains(4);
     }
 
     @Test
     void aFondationAnalyzerNeedsItsCli() {
         AnalyzerLauncher unset = AnalyzerLauncher.withDefaults(settings(Map.of("ANALYZER", "fondation")), Map.of());
-        assertThatThrownBy(unset::requireConfigured).isInstanceOf(ConfigurationException.class)
-                .hasMessage("CLI_PATH: not set; ANALYZER=fondation needs the path of the Fondation CLI (dist/cli.bundled.mjs)");
+        assertThatThrownBy(unset::requireConfigured)
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(
+                        "CLI_PATH: not set; ANALYZER=fondation needs the path of the Fondation CLI (dist/cli.bundled.mjs)");
 
         Path missing = temp.resolve("dist/cli.bundled.mjs");
         AnalyzerLauncher absent = AnalyzerLauncher.withDefaults(
                 settings(Map.of("ANALYZER", "fondation", "CLI_PATH", missing.toString())), Map.of());
         absent.requireConfigured();
-        assertThatThrownBy(() -> absent.spec(JOB, temp, temp)).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> absent.spec(JOB, temp, temp))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessage("CLI_PATH: '" + missing + "' does not exist or is not a file");
     }
 
     @Test
     void aMissingRuntimeIsAConfigurationFailureOfTheRun() throws Exception {
         Path cli = script("cli.mjs", "exit 0\n");
-        AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(settings(Map.of("ANALYZER", "fondation",
-                "CLI_PATH", cli.toString(), "CLI_RUNTIME", temp.resolve("no-such-node").toString())), System.getenv());
+        AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(
+                settings(Map.of(
+                        "ANALYZER",
+                        "fondation",
+                        "CLI_PATH",
+                        cli.toString(),
+                        "CLI_RUNTIME",
+                        temp.resolve("no-such-node").toString())),
+                System.getenv());
 
-        AnalysisReport report = launcher.start(JOB, repository(), Files.createDirectories(temp.resolve("out")), null).await();
+        AnalysisReport report = launcher.start(JOB, repository(), Files.createDirectories(temp.resolve("out")), null)
+                .await();
 
         assertThat(report.failure()).hasValueSatisfying(f -> {
             assertThat(f.kind()).isEqualTo(FailureKind.CONFIGURATION);
@@ -151,7 +192,8 @@ class AnalyzerLauncherTest {
 
     @Test
     void theDryRunAnalyzerRunsInAChildJvm() throws IOException {
-        AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(settings(Map.of("ANALYZER", "dry-run")), System.getenv());
+        AnalyzerLauncher launcher =
+                AnalyzerLauncher.withDefaults(settings(Map.of("ANALYZER", "dry-run")), System.getenv());
         ProcessSpec spec = launcher.spec(JOB, repository(), temp.resolve("out"));
         assertThat(spec.command()).contains("io.fondation.worker.dryrun.DryRunAnalyzer", "analyze", "--output-dir");
         assertThat(Path.of(spec.executable()).getFileName().toString()).startsWith("java");

@@ -48,8 +48,17 @@ class JobHeartbeatTest {
     }
 
     private JobHeartbeat heartbeat(ClaimedJob job, Duration interval, Duration throttle) {
-        heartbeat = new JobHeartbeat(queue, scheduler, clock, System::nanoTime,
-                HeartbeatTiming.forInterval(interval, throttle), LEASE, job.lease(), clock.instant(), metrics, health,
+        heartbeat = new JobHeartbeat(
+                queue,
+                scheduler,
+                clock,
+                System::nanoTime,
+                HeartbeatTiming.forInterval(interval, throttle),
+                LEASE,
+                job.lease(),
+                clock.instant(),
+                metrics,
+                health,
                 new JobHeartbeat.Outcome() {
                     @Override
                     public void leaseLost() {
@@ -77,7 +86,11 @@ class JobHeartbeatTest {
         heartbeat(job, Duration.ofMillis(100), Duration.ZERO);
 
         clock.advance(Duration.ofMinutes(1));
-        await().atMost(WAIT).until(() -> queue.get(job.id()).orElseThrow().leaseUntil().equals(clock.instant().plus(LEASE)));
+        await().atMost(WAIT)
+                .until(() -> queue.get(job.id())
+                        .orElseThrow()
+                        .leaseUntil()
+                        .equals(clock.instant().plus(LEASE)));
 
         assertThat(queue.get(job.id()).orElseThrow().leaseUntil()).isAfter(firstExpiry);
         assertThat(heartbeat.lease().expiresAt()).isAfter(firstExpiry);
@@ -119,7 +132,9 @@ class JobHeartbeatTest {
 
         await().atMost(WAIT).until(() -> outcomes.contains("cancel requested"));
         int calls = queue.heartbeatCalls.get();
-        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> queue.heartbeatCalls.get() == calls);
+        await().during(Duration.ofMillis(400))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> queue.heartbeatCalls.get() == calls);
         assertThat(outcomes).containsExactly("cancel requested");
     }
 
@@ -148,9 +163,14 @@ class JobHeartbeatTest {
 
         queue.heartbeatsFail = false;
         clock.advance(Duration.ofMinutes(1));
-        await().atMost(WAIT).until(() -> queue.get(job.id()).orElseThrow().leaseUntil().equals(clock.instant().plus(LEASE)));
+        await().atMost(WAIT)
+                .until(() -> queue.get(job.id())
+                        .orElseThrow()
+                        .leaseUntil()
+                        .equals(clock.instant().plus(LEASE)));
         assertThat(outcomes).isEmpty();
-        assertThat(metrics.snapshot().get("heartbeat_failures_total").longValue()).isGreaterThanOrEqualTo(5);
+        assertThat(metrics.snapshot().get("heartbeat_failures_total").longValue())
+                .isGreaterThanOrEqualTo(5);
     }
 
     @Test

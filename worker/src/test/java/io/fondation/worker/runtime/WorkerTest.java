@@ -4,34 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.contract.MutableClock;
+import io.fondation.worker.config.Secret;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.e2e.TestAnalyzer;
 import io.fondation.worker.embedded.SqliteJobQueue;
-import io.fondation.worker.git.TestRepositories;
-import io.fondation.shared.CloneSource;
-import io.fondation.shared.JobSpec;
-import com.sun.net.httpserver.HttpServer;
-import io.fondation.shared.JobSnapshot;
-import io.fondation.worker.config.Secret;
 import io.fondation.worker.git.CloneCredentials;
 import io.fondation.worker.git.RepositoryCloner;
+import io.fondation.worker.git.TestRepositories;
 import io.fondation.worker.git.Workspaces;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,14 +60,29 @@ class WorkerTest {
     private WorkerConfig config(Map<String, String> overrides) {
         Path script = TestAnalyzer.install(temp.resolve("bin"));
         Map<String, String> env = new HashMap<>(Map.of(
-                "HOME", temp.toString(), "WORKER_ID", "w1", "POLL_INTERVAL", "20", "TEMP_DIR", temp.resolve("tmp").toString(),
-                "ANALYZER", "command", "ANALYZER_COMMAND", TestAnalyzer.commandJson(script), "HEARTBEAT_INTERVAL", "500"));
+                "HOME",
+                temp.toString(),
+                "WORKER_ID",
+                "w1",
+                "POLL_INTERVAL",
+                "20",
+                "TEMP_DIR",
+                temp.resolve("tmp").toString(),
+                "ANALYZER",
+                "command",
+                "ANALYZER_COMMAND",
+                TestAnalyzer.commandJson(script),
+                "HEARTBEAT_INTERVAL",
+                "500"));
         env.putAll(overrides);
         return WorkerConfigLoader.load(env);
     }
 
     private Worker worker(Map<String, String> overrides, WorkerListener listener) {
-        worker = Worker.builder(config(overrides), queue).clock(clock).listener(listener).build();
+        worker = Worker.builder(config(overrides), queue)
+                .clock(clock)
+                .listener(listener)
+                .build();
         return worker;
     }
 
@@ -101,7 +116,8 @@ class WorkerTest {
         assertThat(worker.health().status()).isEqualTo(HealthStatus.DEGRADED); // the error is recent
         clock.advance(Duration.ofMinutes(2));
         await().atMost(WAIT).until(() -> worker.health().status() == HealthStatus.HEALTHY);
-        assertThat(worker.metrics().snapshot().get("queue_errors_total").longValue()).isGreaterThanOrEqualTo(5);
+        assertThat(worker.metrics().snapshot().get("queue_errors_total").longValue())
+                .isGreaterThanOrEqualTo(5);
     }
 
     @Test
@@ -118,18 +134,19 @@ class WorkerTest {
     void aListenerThatThrowsDoesNotFailTheJob() {
         AtomicInteger calls = new AtomicInteger();
         worker(Map.of(), new WorkerListener() {
-            @Override
-            public void onClaimed(ClaimedJob job) {
-                calls.incrementAndGet();
-                throw new IllegalStateException("display bug (test)");
-            }
+                    @Override
+                    public void onClaimed(ClaimedJob job) {
+                        calls.incrementAndGet();
+                        throw new IllegalStateException("display bug (test)");
+                    }
 
-            @Override
-            public void onPhase(String jobId, JobStatus phase) {
-                calls.incrementAndGet();
-                throw new IllegalStateException("display bug (test)");
-            }
-        }).start();
+                    @Override
+                    public void onPhase(String jobId, JobStatus phase) {
+                        calls.incrementAndGet();
+                        throw new IllegalStateException("display bug (test)");
+                    }
+                })
+                .start();
         String id = submitGoodJob("sample");
         await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.COMPLETED);
         assertThat(calls.get()).isGreaterThanOrEqualTo(4);
@@ -142,7 +159,9 @@ class WorkerTest {
         assertThat(worker.health().state()).isEqualTo("not_started");
         worker.start();
         await().atMost(WAIT).until(() -> worker.health().status() == HealthStatus.HEALTHY);
-        assertThatThrownBy(worker::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already started");
+        assertThatThrownBy(worker::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already started");
         worker.stop();
         assertThat(worker.health().status()).isEqualTo(HealthStatus.UNHEALTHY);
         assertThat(worker.health().state()).isEqualTo("stopped");
@@ -176,7 +195,8 @@ class WorkerTest {
         try {
             String base = "http://127.0.0.1:" + git.getAddress().getPort();
             WorkerConfig config = config(Map.of("GIT_BASE_URL", base));
-            JobTools tools = new JobTools(new Workspaces(config.tempDir(), config.workerId()),
+            JobTools tools = new JobTools(
+                    new Workspaces(config.tempDir(), config.workerId()),
                     new RepositoryCloner(config.gitBaseUrl(), null, Duration.ofSeconds(10)),
                     AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv()),
                     job -> Optional.of(CloneCredentials.ofToken(Secret.of("job-token"))));
@@ -188,9 +208,15 @@ class WorkerTest {
 
             JobSnapshot job = queue.get(id).orElseThrow();
             assertThat(job.attempts()).isEqualTo(1);
-            assertThat(job.lastError()).isEqualTo("authentication failed for " + base + "/acme/private.git: the token was refused");
-            assertThat(authorizations).isNotEmpty().allSatisfy(header -> assertThat(header).isEqualTo("Basic "
-                    + Base64.getEncoder().encodeToString("x-access-token:job-token".getBytes(StandardCharsets.UTF_8))));
+            assertThat(job.lastError())
+                    .isEqualTo("authentication failed for " + base + "/acme/private.git: the token was refused");
+            assertThat(authorizations)
+                    .isNotEmpty()
+                    .allSatisfy(header -> assertThat(header)
+                            .isEqualTo("Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString(
+                                                    "x-access-token:job-token".getBytes(StandardCharsets.UTF_8))));
         } finally {
             git.stop(0);
         }
@@ -216,7 +242,8 @@ class WorkerTest {
         WorkerConfig config = config(Map.of());
         String token = "ghp_" + "A".repeat(36);
         JobTools tools = JobTools.fromConfig(config, System.getenv()).withCredentials(job -> {
-            throw new ConfigurationException("GITHUB_TOKEN", "refused token " + token + " for https://bot:" + token + "@example.test/x.git");
+            throw new ConfigurationException(
+                    "GITHUB_TOKEN", "refused token " + token + " for https://bot:" + token + "@example.test/x.git");
         });
         worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
         worker.start();
@@ -231,7 +258,9 @@ class WorkerTest {
     @Test
     void workspacesLeftByAnEarlierRunAreDeletedAtStart() throws Exception {
         WorkerConfig config = config(Map.of());
-        Path leftover = new Workspaces(config.tempDir(), config.workerId()).create("crashed-job").root();
+        Path leftover = new Workspaces(config.tempDir(), config.workerId())
+                .create("crashed-job")
+                .root();
         worker = Worker.builder(config, queue).clock(clock).build();
         worker.start();
         assertThat(leftover).doesNotExist();
