@@ -308,7 +308,8 @@ public final class RepositoryCloner {
                 || lower.contains("not authorized")
                 || lower.contains("authentication not supported")
                 || lower.contains("not permitted")) {
-            kind = FailureKind.AUTHENTICATION;
+            // why: the job's repository refused the credentials (or needs some): the job's fault, not the worker's.
+            kind = FailureKind.INVALID_INPUT;
             message = "authentication failed for " + target.display() + ": "
                     + (sentCredentials
                             ? "the token was refused"

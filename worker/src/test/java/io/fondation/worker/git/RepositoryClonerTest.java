@@ -257,7 +257,7 @@ class RepositoryClonerTest {
 
         CloneException error = failureOf(cloner, CloneSource.ofUrl(base + "/acme/private.git", null));
 
-        assertThat(error.failure().kind()).isEqualTo(FailureKind.AUTHENTICATION);
+        assertThat(error.failure().kind()).isEqualTo(FailureKind.INVALID_INPUT);
         assertThat(error.failure().message())
                 .isEqualTo("authentication failed for " + base + "/acme/private.git: the token was refused");
         String expected = "Basic "
@@ -275,7 +275,7 @@ class RepositoryClonerTest {
 
         CloneException error = failureOf(cloner, CloneSource.ofUrl(other + "/acme/x.git", null));
 
-        assertThat(error.failure().kind()).isEqualTo(FailureKind.AUTHENTICATION);
+        assertThat(error.failure().kind()).isEqualTo(FailureKind.INVALID_INPUT);
         assertThat(error.failure().message()).contains("needs credentials and none apply");
         assertThat(authorizations).isEmpty();
     }
