@@ -1,9 +1,10 @@
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
+import { internal } from "./_generated/api";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { requireWorker } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { latestCompletedJob, scheduleOldGenerationCleanup } from "./lib/jobs";
+import { isOfCompletedRun, latestCompletedJob, scheduleOldGenerationCleanup } from "./lib/jobs";
 import { requireDocumentFits } from "./lib/model";
 import { documentFile } from "./schema";
 
@@ -115,20 +116,27 @@ export const upsertFromJob = mutation({
 
 export const listByJobId = query({
   args: { jobId: v.id("jobs") },
-  handler: async (ctx, args) =>
-    await ctx.db
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.jobId);
+    if (job === null) return [];
+    const docs = await ctx.db
       .query("docs")
       .withIndex("by_job", (q) => q.eq("jobId", args.jobId))
-      .collect(),
+      .collect();
+    return docs.filter((doc) => isOfCompletedRun(job, doc));
+  },
 });
 
 export const getBySlug = query({
   args: { jobId: v.id("jobs"), slug: v.string() },
-  handler: async (ctx, args) =>
-    await ctx.db
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.jobId);
+    const doc = await ctx.db
       .query("docs")
       .withIndex("by_job_slug", (q) => q.eq("jobId", args.jobId).eq("slug", args.slug))
-      .first(),
+      .first();
+    return job === null || doc === null || !isOfCompletedRun(job, doc) ? null : doc;
+  },
 });
 
 /** The documents of the repository's latest completed job. */
@@ -137,10 +145,11 @@ export const listByRepository = query({
   handler: async (ctx, args) => {
     const latest = await latestCompletedJob(ctx.db, args.repositoryId);
     if (latest === null) return [];
-    return await ctx.db
+    const docs = await ctx.db
       .query("docs")
       .withIndex("by_job", (q) => q.eq("jobId", latest._id))
       .collect();
+    return docs.filter((doc) => isOfCompletedRun(latest, doc));
   },
 });
 
@@ -176,6 +185,30 @@ export const cleanupOldGenerations = internalMutation({
     }
     const more = deleted >= CLEANUP_BATCH;
     if (more) await scheduleOldGenerationCleanup(ctx, args.repositoryId, args.keepLatestJobId);
+    return { deletedDocsCount: deleted, more };
+  },
+});
+
+/**
+ * Deletes the documents of a completed job that another run of it staged (an attempt that saved documents and
+ * then crashed before completing), a few per run, rescheduling itself until none remain. Readers already hide
+ * them (`isOfCompletedRun`).
+ */
+export const cleanupOtherRuns = internalMutation({
+  args: { jobId: v.id("jobs"), keepRunId: v.string() },
+  handler: async (ctx, args) => {
+    let deleted = 0;
+    let more = false;
+    for await (const doc of ctx.db.query("docs").withIndex("by_job", (q) => q.eq("jobId", args.jobId))) {
+      if (doc.runId === args.keepRunId) continue;
+      if (deleted >= CLEANUP_BATCH) {
+        more = true;
+        break;
+      }
+      await ctx.db.delete(doc._id);
+      deleted++;
+    }
+    if (more) await ctx.scheduler.runAfter(0, internal.docs.cleanupOtherRuns, args);
     return { deletedDocsCount: deleted, more };
   },
 });

@@ -1,5 +1,6 @@
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
+import { internal } from "./_generated/api";
 import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { requireWorker } from "./lib/auth";
 import { fail } from "./lib/errors";
@@ -8,6 +9,7 @@ import {
   findJob,
   holdsLock,
   isCancelRequested,
+  isOfCompletedRun,
   requestCancellation,
   scheduleOldGenerationCleanup,
 } from "./lib/jobs";
@@ -213,14 +215,23 @@ export const heartbeat = mutation({
   },
 });
 
-/** Marks the held job completed; a requested cancellation wins and is reported as "canceled". */
+/**
+ * Marks the held job completed; a requested cancellation wins and is reported as "canceled". The completing
+ * attempt counts in `attempts`; its last progress is recorded. With a `runId`, the documents that
+ * `saveDocuments` staged under that run become the job's course and any other run's documents are dropped
+ * (in the background), so an attempt that did not complete never leaves documents behind.
+ */
 export const complete = mutation({
   args: {
     jobId: v.string(),
     workerId: v.string(),
     leaseToken: v.optional(v.string()),
+    runId: v.optional(v.string()),
     result: v.optional(jobResult),
     docsCount: v.optional(v.number()),
+    progress: v.optional(v.string()),
+    currentStep: v.optional(v.number()),
+    totalSteps: v.optional(v.number()),
     workerSecret,
   },
   handler: async (ctx, args) => {
@@ -254,9 +265,15 @@ export const complete = mutation({
       completedBy: completer,
       completedAt: now,
       updatedAt: now,
+      attempts: (job.attempts ?? 0) + 1,
+      ...(args.runId !== undefined ? { runId: args.runId } : {}),
       ...(args.result !== undefined ? { result: args.result } : {}),
       ...(args.docsCount !== undefined ? { docsCount: args.docsCount } : {}),
+      ...progressFields(args),
     });
+    if (args.runId !== undefined) {
+      await ctx.scheduler.runAfter(0, internal.docs.cleanupOtherRuns, { jobId: job._id, keepRunId: args.runId });
+    }
     await scheduleOldGenerationCleanup(ctx, job.repositoryId, job._id);
     return { outcome: "completed" as const };
   },
@@ -274,6 +291,9 @@ export const retryOrFail = mutation({
     error: v.string(),
     retryable: v.optional(v.boolean()),
     minDelayMs: v.optional(v.number()),
+    progress: v.optional(v.string()),
+    currentStep: v.optional(v.number()),
+    totalSteps: v.optional(v.number()),
     workerSecret,
   },
   handler: async (ctx, args) => {
@@ -297,6 +317,8 @@ export const retryOrFail = mutation({
     const outcome = await spendAttempt(ctx, job, now, error, args.retryable !== false, (attempts) =>
       now + Math.max(backoffMs(attempts, Math.random()), minDelayMs),
     );
+    const progress = progressFields(args);
+    if (Object.keys(progress).length > 0) await ctx.db.patch(job._id, progress);
     return outcome.status === "pending"
       ? { status: "retrying" as const, attempts: outcome.attempts, nextRunAt: outcome.runAt }
       : outcome;
@@ -333,6 +355,16 @@ async function spendAttempt(
   const runAt = retryAt(attempts);
   await ctx.db.patch(job._id, { ...CLEARED_LOCK, status: "pending", attempts, lastError: error, runAt, updatedAt: now });
   return { status: "pending", attempts, runAt };
+}
+
+/** The progress fields a worker reported with a call, for a patch (absent ones are left alone). */
+function progressFields(args: { progress?: string; currentStep?: number; totalSteps?: number }) {
+  return {
+    // The existing heartbeat ignores an empty progress string; so does every call here.
+    ...(args.progress !== undefined && args.progress.length > 0 ? { progress: args.progress } : {}),
+    ...(args.currentStep !== undefined ? { currentStep: args.currentStep } : {}),
+    ...(args.totalSteps !== undefined ? { totalSteps: args.totalSteps } : {}),
+  };
 }
 
 /** Gives the held job back without spending an attempt: pending and due at once. */
@@ -423,11 +455,8 @@ export const saveDocuments = mutation({
       }
       saved++;
     }
-    await ctx.db.patch(job._id, {
-      docsCount: (job.docsCount ?? 0) + inserted,
-      ...(args.runId !== undefined ? { runId: args.runId } : {}),
-      updatedAt: now,
-    });
+    // The job's docsCount and runId are set by `complete`: staged documents are not the course yet.
+    if (inserted > 0) await ctx.db.patch(job._id, { updatedAt: now });
     return { saved, leaseHeld: true, skipped };
   },
 });
@@ -457,12 +486,15 @@ export const listDocuments = query({
   args: { jobId: v.string(), workerSecret },
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
-    const id = ctx.db.normalizeId("jobs", args.jobId);
-    if (id === null) return [];
-    const docs = await ctx.db
-      .query("docs")
-      .withIndex("by_job", (q) => q.eq("jobId", id))
-      .collect();
+    const job = await findJob(ctx.db, args.jobId);
+    // Only a completed job has a course; documents staged by another run of it are not part of it.
+    if (job === null || job.status !== "completed") return [];
+    const docs = (
+      await ctx.db
+        .query("docs")
+        .withIndex("by_job", (q) => q.eq("jobId", job._id))
+        .collect()
+    ).filter((doc) => isOfCompletedRun(job, doc));
     return docs.sort(compareDocuments).map((doc) => ({
       slug: doc.slug,
       title: doc.title,

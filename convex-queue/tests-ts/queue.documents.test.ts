@@ -28,7 +28,9 @@ async function heldJob(t: TestConvex) {
   const held = await claim(t);
   const lease = { jobId: id, workerId: "worker-a", leaseToken: held.leaseToken, workerSecret: SECRET };
   const save = (files: File[], extra: Record<string, unknown> = {}) => mutate(t, "queue:saveDocuments", { ...lease, files, ...extra });
-  return { id, lease, save };
+  const complete = (extra: Record<string, unknown> = {}) => mutate(t, "queue:complete", { ...lease, ...extra });
+  const listed = () => read(t, "queue:listDocuments", { jobId: id, workerSecret: SECRET });
+  return { id, lease, save, complete, listed };
 }
 
 const chapter = (i: number, content = `# Chapter ${i}\n`): File => ({
@@ -43,7 +45,7 @@ describe("saveDocuments", () => {
   test("stores documents and lists them in reading order", async () => {
     useClock();
     const t = newConvex();
-    const { id, save } = await heldJob(t);
+    const { id, save, complete, listed } = await heldJob(t);
     const files: File[] = [
       { slug: "tutorials/tutorial_1_t.md", title: "Tutorial: T", chapterIndex: 1, content: "# T\n", kind: "tutorial" },
       chapter(10),
@@ -52,10 +54,12 @@ describe("saveDocuments", () => {
       { slug: "step3_order.yaml", title: "Chapter Order", content: "{}", kind: "yaml" },
       { slug: "step1_abstractions.yaml", title: "Abstractions", content: "[]", kind: "yaml" },
     ];
-    expect(await save(files.slice(0, 3))).toEqual({ saved: 3, leaseHeld: true, skipped: [] });
+    expect(await save(files.slice(0, 3), { runId: "run-1" })).toEqual({ saved: 3, leaseHeld: true, skipped: [] });
     expect(await save(files.slice(3), { runId: "run-1" })).toEqual({ saved: 3, leaseHeld: true, skipped: [] });
+    expect(await listed()).toEqual([]);
+    await complete({ runId: "run-1", docsCount: 6 });
 
-    const docs = await read(t, "queue:listDocuments", { jobId: id, workerSecret: SECRET });
+    const docs = await listed();
     expect(docs.map((d: any) => d.slug)).toEqual([
       "step1_abstractions.yaml",
       "step3_order.yaml",
@@ -69,18 +73,50 @@ describe("saveDocuments", () => {
     expect(await row(t, id)).toMatchObject({ docsCount: 6, runId: "run-1" });
   });
 
-  test("saving a slug again replaces the document (a retried attempt)", async () => {
+  test("saving a slug again replaces the document (a retried call)", async () => {
     useClock();
     const t = newConvex();
-    const { id, save } = await heldJob(t);
-    await save([chapter(1, "old")]);
-    await save([chapter(1, "new"), chapter(2)]);
-    const docs = await read(t, "queue:listDocuments", { jobId: id, workerSecret: SECRET });
-    expect(docs.map((d: any) => [d.slug, d.content])).toEqual([
+    const { id, save, complete, listed } = await heldJob(t);
+    await save([chapter(1, "old")], { runId: "run-1" });
+    await save([chapter(1, "new"), chapter(2)], { runId: "run-1" });
+    await complete({ runId: "run-1", docsCount: 2 });
+    expect((await listed()).map((d: any) => [d.slug, d.content])).toEqual([
       ["chapters/chapter_1_c1.md", "new"],
       ["chapters/chapter_2_c2.md", "# Chapter 2\n"],
     ]);
     expect((await row(t, id)).docsCount).toBe(2);
+  });
+
+  test("documents staged by an attempt that did not complete never show, and are dropped", async () => {
+    const clock = useClock();
+    const t = newConvex();
+    const id = await enqueue(t);
+    const first = await claim(t, "worker-a", { leaseMs: 60_000 });
+    await mutate(t, "queue:saveDocuments", {
+      jobId: id, workerId: "worker-a", leaseToken: first.leaseToken, runId: first.leaseToken,
+      files: [chapter(1, "crashed"), chapter(7, "only in the crashed run")], workerSecret: SECRET,
+    });
+    expect(await read(t, "queue:listDocuments", { jobId: id, workerSecret: SECRET })).toEqual([]);
+    clock.advance(61_000); // the first worker died before completing
+    const second = await claim(t, "worker-b", { leaseMs: 60_000 });
+    expect(second.id).toBe(id);
+    await mutate(t, "queue:saveDocuments", {
+      jobId: id, workerId: "worker-b", leaseToken: second.leaseToken, runId: second.leaseToken,
+      files: [chapter(1, "final")], workerSecret: SECRET,
+    });
+    await mutate(t, "queue:complete", {
+      jobId: id, workerId: "worker-b", leaseToken: second.leaseToken, runId: second.leaseToken,
+      docsCount: 1, progress: "Étape 6/6", currentStep: 6, totalSteps: 6, workerSecret: SECRET,
+    });
+    const docs = await read(t, "queue:listDocuments", { jobId: id, workerSecret: SECRET });
+    expect(docs.map((d: any) => [d.slug, d.content])).toEqual([["chapters/chapter_1_c1.md", "final"]]);
+    expect((await read(t, "docs:listByJobId", { jobId: id })).map((d: any) => d.content)).toEqual(["final"]);
+    await t.finishAllScheduledFunctions(() => {});
+    const stored = await t.run(async (ctx: any) => await ctx.db.query("docs").collect());
+    expect(stored.map((d: any) => d.content)).toEqual(["final"]);
+    expect(await row(t, id)).toMatchObject({
+      status: "completed", attempts: 2, docsCount: 1, progress: "Étape 6/6", currentStep: 6, runId: second.leaseToken,
+    });
   });
 
   test("documents of a web job carry its repository, as the web app reads them", async () => {
@@ -105,13 +141,13 @@ describe("saveDocuments", () => {
   test("a document over 900 KiB of UTF-8 is refused, naming it, and nothing of the call is stored", async () => {
     useClock();
     const t = newConvex();
-    const { id, save } = await heldJob(t);
+    const { save, listed } = await heldJob(t);
     // 470,000 characters but 940,000 UTF-8 bytes: the limit counts bytes, not characters.
     const big = "é".repeat(470_000);
     const error = await expectConvexError(save([chapter(1), { ...chapter(2), content: big }]), "DOCUMENT_TOO_LARGE");
     expect(error.message).toContain("chapters/chapter_2_c2.md");
     expect(error.message).toContain("940000");
-    expect(await read(t, "queue:listDocuments", { jobId: id, workerSecret: SECRET })).toEqual([]);
+    expect(await listed()).toEqual([]);
     // Just under the limit is fine.
     expect(await save([{ ...chapter(3), content: "a".repeat(900 * 1024) }])).toMatchObject({ saved: 1 });
   });
@@ -130,7 +166,7 @@ describe("saveDocuments", () => {
   test("duplicate slugs in one call are refused; empty chapters are skipped", async () => {
     useClock();
     const t = newConvex();
-    const { id, save } = await heldJob(t);
+    const { save, complete, listed } = await heldJob(t);
     const dup = await expectConvexError(save([chapter(1), chapter(1)]), "INVALID_ARGUMENT");
     expect(dup.message).toContain("chapters/chapter_1_c1.md");
     expect(await save([chapter(1), { ...chapter(2), content: "  \n" }])).toEqual({
@@ -138,7 +174,8 @@ describe("saveDocuments", () => {
       leaseHeld: true,
       skipped: ["chapters/chapter_2_c2.md"],
     });
-    expect(await read(t, "queue:listDocuments", { jobId: id, workerSecret: SECRET })).toHaveLength(1);
+    await complete();
+    expect(await listed()).toHaveLength(1);
   });
 
   test("completing a new generation deletes the documents of the repository's older generation", async () => {

@@ -32,6 +32,14 @@ export function holdsLock(job: Doc<"jobs">, workerId: string, leaseToken: string
   return leaseToken === undefined || job.leaseToken === leaseToken;
 }
 
+/**
+ * Whether a document belongs to the run that completed its job: a job completed with a `runId` shows only the
+ * documents staged under it (another attempt's, staged before it crashed, are dropped in the background).
+ */
+export function isOfCompletedRun(job: Doc<"jobs">, doc: Doc<"docs">): boolean {
+  return job.runId === undefined || doc.runId === undefined || doc.runId === job.runId;
+}
+
 /** Whether cancellation of the job was requested (web app or queue:cancel). */
 export function isCancelRequested(job: Doc<"jobs">): boolean {
   return job.cancelRequested === true || job.status === "canceled";

@@ -24,9 +24,10 @@ final class DeploymentProbe {
      * @throws ConfigurationException naming {@code CONVEX_URL}, {@code CONVEX_DEPLOY_KEY} or
      *     {@code FONDATION_WORKER_SECRET}
      */
-    static QueueMode detect(ConvexClient client, ConvexQueueSettings settings) {
+    static Deployment detect(ConvexClient client, ConvexQueueSettings settings) {
         String url = client.deploymentUrl().toString();
         QueueMode mode;
+        DocumentBatches.Limits limits = DocumentBatches.Limits.DEFAULT;
         try {
             JsonNode capabilities = client.query("queue:capabilities", Map.of());
             if (!"fondation-queue".equals(JobRows.text(capabilities, "api"))) {
@@ -46,6 +47,13 @@ final class DeploymentProbe {
                                 + REQUIRED_VERSION + " (deploy convex-queue/convex)");
             }
             mode = QueueMode.HARDENED;
+            try {
+                limits = DocumentBatches.Limits.fromCapabilities(capabilities);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException(
+                        ConvexQueueSettings.CONVEX_URL,
+                        "queue:capabilities of the deployment at " + url + " advertises " + e.getMessage());
+            }
         } catch (ConvexFunctionException e) {
             mode = probeLegacy(client, url);
         } catch (ConvexException e) {
@@ -54,8 +62,16 @@ final class DeploymentProbe {
         if (mode == QueueMode.HARDENED) {
             checkWorkerSecret(client, settings, url);
         }
-        return mode;
+        return new Deployment(mode, limits);
     }
+
+    /**
+     * What a deployment has.
+     *
+     * @param mode which generation of the functions
+     * @param limits what it stores per document and per call
+     */
+    record Deployment(QueueMode mode, DocumentBatches.Limits limits) {}
 
     private static QueueMode probeLegacy(ConvexClient client, String url) {
         try {

@@ -3,8 +3,10 @@ package io.fondation.convexqueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.Idempotence;
+import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -80,7 +82,7 @@ final class HardenedProtocol implements QueueProtocol {
     }
 
     @Override
-    public Optional<Claim> claimOne(String workerId, Duration leaseDuration) {
+    public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
         for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
             Instant start = clock.instant();
             Args args = Args.of()
@@ -125,7 +127,8 @@ final class HardenedProtocol implements QueueProtocol {
 
     private void failInvalidJob(JobLease lease, String problem) {
         LOG.warn("Job {} cannot be run and is failed: {}", lease.jobId(), problem);
-        retryOrFail(lease, JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + problem));
+        retryOrFail(
+                lease, JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + problem), null);
     }
 
     @Override
@@ -135,8 +138,8 @@ final class HardenedProtocol implements QueueProtocol {
                 .put("status", phase == null ? null : phase.wireName())
                 .millis("leaseMs", leaseDuration)
                 .progress(progress);
-        // Renewing a lease twice is harmless: safe to retry.
-        JsonNode answer = client.mutation("queue:heartbeat", withSecret(args), Idempotence.IDEMPOTENT);
+        // Sent once: the worker's heartbeat, which knows the lease deadline, is the one layer that retries.
+        JsonNode answer = client.callOnce(ConvexClient.FunctionKind.MUTATION, "queue:heartbeat", withSecret(args));
         boolean held = JobRows.bool(answer, "leaseHeld");
         boolean cancel = JobRows.bool(answer, "cancelRequested");
         if (!held) {
@@ -152,23 +155,28 @@ final class HardenedProtocol implements QueueProtocol {
                 .put("leaseToken", lease.token());
     }
 
+    /**
+     * Stages the documents under this lease's run id ({@code queue:saveDocuments}), then completes: the
+     * completion makes that run the job's course and drops any other run's documents, so documents staged by an
+     * attempt that did not complete never show.
+     */
     @Override
-    public boolean saveDocuments(JobLease lease, List<List<Document>> batches) {
+    public CompleteOutcome complete(JobLease lease, Completion completion, List<List<Document>> batches) {
         for (List<Document> batch : batches) {
-            Args args = lease(lease).put("files", JobRows.files(batch));
+            Args args = lease(lease).put("runId", lease.token()).put("files", JobRows.files(batch));
             // An upsert by (job, slug): repeating it stores the same thing.
             JsonNode answer = client.mutation("queue:saveDocuments", withSecret(args), Idempotence.IDEMPOTENT);
             if (!JobRows.bool(answer, "leaseHeld")) {
-                return false;
+                // Lost or canceled: the complete below says which, and changes nothing.
+                break;
             }
         }
-        return true;
-    }
-
-    @Override
-    public CompleteOutcome complete(JobLease lease, JobResult result) {
-        Args args =
-                lease(lease).put("result", JobRows.resultArg(result)).put("docsCount", (double) result.documentCount());
+        JobResult result = completion.result();
+        Args args = lease(lease)
+                .put("runId", lease.token())
+                .put("result", JobRows.resultArg(result))
+                .put("docsCount", (double) result.documentCount())
+                .progress(completion.progress());
         // The deployment remembers which lease completed the job: a repeated call with this lease (a lost
         // response) answers already_completed, any other holder not_held. So retrying is safe.
         JsonNode answer = client.mutation("queue:complete", withSecret(args), Idempotence.IDEMPOTENT);
@@ -191,8 +199,9 @@ final class HardenedProtocol implements QueueProtocol {
     }
 
     @Override
-    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
         Args args = lease(lease)
+                .progress(progress)
                 .put("error", failure.message())
                 .put("retryable", failure.retryable())
                 .millis("minDelayMs", failure.minRetryDelay().isZero() ? null : failure.minRetryDelay());

@@ -44,9 +44,26 @@ final class JobRows {
         return value == null ? fallback : value;
     }
 
+    /**
+     * A time stored as epoch milliseconds, or as an ISO-8601 string (the existing {@code queue:retryOrFail}
+     * answers {@code nextRunAt} as {@code new Date(ms).toISOString()}).
+     */
     static Instant instant(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || !value.isNumber() ? null : Instant.ofEpochMilli(Math.round(value.doubleValue()));
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isNumber()) {
+            return Instant.ofEpochMilli(Math.round(value.doubleValue()));
+        }
+        if (value.isTextual()) {
+            try {
+                return Instant.parse(value.asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     static boolean bool(JsonNode node, String field) {
@@ -101,12 +118,11 @@ final class JobRows {
      * The claim a {@code queue:claimOne} row describes (attempt counts, prompt, owner),
      * under {@code lease} and cloning {@code source}.
      */
-    static QueueProtocol.Claim claim(JsonNode row, CloneSource source, JobLease lease) {
+    static ClaimedJob claim(JsonNode row, CloneSource source, JobLease lease) {
         int attemptsSpent = integer(row, "attempts", 0);
         int maxAttempts = integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
-        ClaimedJob job =
-                new ClaimedJob(lease.jobId(), source, text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease);
-        return new QueueProtocol.Claim(job, text(row, "userId"));
+        return new ClaimedJob(
+                lease.jobId(), source, text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease, text(row, "userId"));
     }
 
     /**

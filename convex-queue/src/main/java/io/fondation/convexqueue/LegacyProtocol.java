@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.Idempotence;
+import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.DocumentReadingOrder;
@@ -71,7 +73,7 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     @Override
-    public Optional<Claim> claimOne(String workerId, Duration leaseDuration) {
+    public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
         for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
             Instant start = clock.instant();
             Map<String, Object> args = Args.of()
@@ -100,7 +102,8 @@ final class LegacyProtocol implements QueueProtocol {
                 LOG.warn("Job {} cannot be run: {}; giving it back through queue:retryOrFail", id, e.getMessage());
                 retryOrFail(
                         lease,
-                        JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + e.getMessage()));
+                        JobFailure.of(io.fondation.shared.FailureKind.INVALID_INPUT, "invalid job: " + e.getMessage()),
+                        null);
                 continue;
             }
             return Optional.of(JobRows.claim(row, source, lease));
@@ -127,8 +130,9 @@ final class LegacyProtocol implements QueueProtocol {
             return HeartbeatResult.lost(lease);
         }
         Instant start = clock.instant();
-        // The legacy heartbeat would overwrite a cancellation with the phase: read the job first.
-        if (canceled(lease.jobId())) {
+        // The legacy heartbeat would overwrite a cancellation with the phase: read the job first. Both calls are
+        // sent once: the worker's heartbeat, which knows the lease deadline, is the one layer that retries.
+        if (canceled(lease.jobId(), true)) {
             return new HeartbeatResult(true, true, lease);
         }
         Args args = Args.of()
@@ -138,7 +142,7 @@ final class LegacyProtocol implements QueueProtocol {
                 .progress(progress)
                 .millis("leaseMs", leaseDuration);
         try {
-            client.mutation("queue:heartbeat", args.map(), Idempotence.IDEMPOTENT);
+            client.callOnce(ConvexClient.FunctionKind.MUTATION, "queue:heartbeat", args.map());
         } catch (ConvexFunctionException e) {
             // The legacy heartbeat throws unless lockedBy == workerId: the lease is gone.
             LOG.info(
@@ -151,48 +155,94 @@ final class LegacyProtocol implements QueueProtocol {
         return new HeartbeatResult(true, false, lease.renewedUntil(start.plus(leaseDuration)));
     }
 
-    @Override
-    public boolean saveDocuments(JobLease lease, List<List<Document>> batches) {
-        if (!current(lease)) {
+    /**
+     * Records the attempt's last progress with a heartbeat that keeps the lease where it is (the legacy terminal
+     * functions take no progress).
+     *
+     * @return false when the heartbeat was refused (the job is no longer ours)
+     */
+    private boolean recordProgress(JobLease lease, Progress progress) {
+        if (progress == null) {
+            return true;
+        }
+        Duration remaining = Duration.between(clock.instant(), lease.expiresAt());
+        Duration keep = remaining.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : remaining;
+        try {
+            client.mutation(
+                    "queue:heartbeat",
+                    Args.of()
+                            .put("jobId", lease.jobId())
+                            .put("workerId", lease.workerId())
+                            .progress(progress)
+                            .millis("leaseMs", keep)
+                            .map(),
+                    Idempotence.IDEMPOTENT);
+            return true;
+        } catch (ConvexFunctionException e) {
             return false;
+        }
+    }
+
+    /**
+     * Completes first, then stores the documents: {@code docs:upsertFromJob} deletes the documents of the
+     * repository's other completed jobs, so it must only run once this attempt's completion was accepted. A
+     * worker that dies in between leaves a completed job without documents (and the previous course intact),
+     * never a failed attempt that erased the previous course.
+     */
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion, List<List<Document>> batches) {
+        if (!current(lease)) {
+            return CompleteOutcome.NOT_HELD;
         }
         Held claim = held.get(lease.jobId());
-        if (claim == null || claim.repositoryId() == null) {
-            return false;
+        try {
+            if (canceled(lease.jobId(), false)) {
+                // The legacy complete would overwrite the cancellation.
+                return CompleteOutcome.CANCELED;
+            }
+            if (!recordProgress(lease, completion.progress())) {
+                return CompleteOutcome.NOT_HELD;
+            }
+            JobResult result = completion.result();
+            Map<String, Object> args = Args.of()
+                    .put("jobId", lease.jobId())
+                    .put("workerId", lease.workerId())
+                    .put("result", JobRows.resultArg(result))
+                    .put("docsCount", (double) result.documentCount())
+                    .map();
+            try {
+                // Not retried: a repeat after a lost response would be refused and misreported.
+                client.mutation("queue:complete", args, Idempotence.NOT_IDEMPOTENT);
+            } catch (ConvexFunctionException e) {
+                LOG.info("Legacy complete of job {} refused: {}", lease.jobId(), e.errorMessage());
+                return CompleteOutcome.NOT_HELD;
+            }
+            if (claim != null && claim.repositoryId() != null && !batches.isEmpty()) {
+                upsertDocuments(lease, claim.repositoryId(), batches);
+            }
+            return CompleteOutcome.COMPLETED;
+        } finally {
+            forget(lease);
         }
+    }
+
+    private void upsertDocuments(JobLease lease, String repositoryId, List<List<Document>> batches) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("chaptersCount", (double) count(batches, DocumentKind.CHAPTER));
         summary.put("tutorialsCount", (double) count(batches, DocumentKind.TUTORIAL));
         summary.put("generatedAt", (double) clock.millis());
         for (List<Document> batch : batches) {
-            // The legacy functions have no fencing: a heartbeat (which throws unless we hold the job)
-            // is the closest check that we still own it before writing.
-            // leaseMs keeps the expiry where it is (the heartbeat would otherwise reset it to its default).
-            Duration remaining = Duration.between(clock.instant(), lease.expiresAt());
-            Duration keep = remaining.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : remaining;
-            try {
-                client.mutation(
-                        "queue:heartbeat",
-                        Args.of()
-                                .put("jobId", lease.jobId())
-                                .put("workerId", lease.workerId())
-                                .millis("leaseMs", keep)
-                                .map(),
-                        Idempotence.IDEMPOTENT);
-            } catch (ConvexFunctionException e) {
-                return false;
-            }
             Map<String, Object> args = Args.of()
                     .put("jobId", lease.jobId())
-                    .put("repositoryId", claim.repositoryId())
+                    .put("repositoryId", repositoryId)
                     // One run id for every batch of this claim, so later batches do not replace earlier ones.
                     .put("runId", lease.token())
                     .put("files", JobRows.files(batch))
                     .put("summary", summary)
                     .map();
+            // An upsert by source key: repeating it stores the same thing.
             client.mutation("docs:upsertFromJob", args, Idempotence.IDEMPOTENT);
         }
-        return true;
     }
 
     private static long count(List<List<Document>> batches, DocumentKind kind) {
@@ -203,62 +253,38 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     @Override
-    public CompleteOutcome complete(JobLease lease, JobResult result) {
-        if (!current(lease)) {
-            return CompleteOutcome.NOT_HELD;
-        }
-        if (canceled(lease.jobId())) {
-            // The legacy complete would overwrite the cancellation.
-            forget(lease);
-            return CompleteOutcome.CANCELED;
-        }
-        Map<String, Object> args = Args.of()
-                .put("jobId", lease.jobId())
-                .put("workerId", lease.workerId())
-                .put("result", JobRows.resultArg(result))
-                .put("docsCount", (double) result.documentCount())
-                .map();
-        try {
-            // Not retried: a repeat after a lost response would be refused and misreported.
-            client.mutation("queue:complete", args, Idempotence.NOT_IDEMPOTENT);
-            return CompleteOutcome.COMPLETED;
-        } catch (ConvexFunctionException e) {
-            LOG.info("Legacy complete of job {} refused: {}", lease.jobId(), e.errorMessage());
-            return CompleteOutcome.NOT_HELD;
-        } finally {
-            forget(lease);
-        }
-    }
-
-    @Override
-    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
         if (!current(lease)) {
             return new RetryDecision.NotHeld();
         }
-        if (canceled(lease.jobId())) {
-            // The legacy retryOrFail would make a canceled job pending again.
-            forget(lease);
-            return new RetryDecision.NotHeld();
-        }
-        if (!failure.retryable()) {
-            LOG.warn(
-                    "Job {} failed with a non-retryable {} failure, but the legacy queue:retryOrFail can only"
-                            + " retry it (until its attempts run out)",
-                    lease.jobId(),
-                    failure.kind());
-        }
-        Map<String, Object> args = Args.of()
-                .put("jobId", lease.jobId())
-                .put("workerId", lease.workerId())
-                .put("error", failure.message())
-                .map();
         try {
-            // Not retried: it spends an attempt.
-            JsonNode answer = client.mutation("queue:retryOrFail", args, Idempotence.NOT_IDEMPOTENT);
-            return JobRows.retryDecision(answer, "queue:retryOrFail");
-        } catch (ConvexFunctionException e) {
-            LOG.info("Legacy retryOrFail of job {} refused: {}", lease.jobId(), e.errorMessage());
-            return new RetryDecision.NotHeld();
+            if (canceled(lease.jobId(), false)) {
+                // The legacy retryOrFail would make a canceled job pending again.
+                return new RetryDecision.NotHeld();
+            }
+            if (!failure.retryable()) {
+                LOG.warn(
+                        "Job {} failed with a non-retryable {} failure, but the legacy queue:retryOrFail can only"
+                                + " retry it (until its attempts run out)",
+                        lease.jobId(),
+                        failure.kind());
+            }
+            if (!recordProgress(lease, progress)) {
+                return new RetryDecision.NotHeld();
+            }
+            Map<String, Object> args = Args.of()
+                    .put("jobId", lease.jobId())
+                    .put("workerId", lease.workerId())
+                    .put("error", failure.message())
+                    .map();
+            try {
+                // Not retried: it spends an attempt.
+                JsonNode answer = client.mutation("queue:retryOrFail", args, Idempotence.NOT_IDEMPOTENT);
+                return JobRows.retryDecision(answer, "queue:retryOrFail");
+            } catch (ConvexFunctionException e) {
+                LOG.info("Legacy retryOrFail of job {} refused: {}", lease.jobId(), e.errorMessage());
+                return new RetryDecision.NotHeld();
+            }
         } finally {
             forget(lease);
         }
@@ -271,23 +297,32 @@ final class LegacyProtocol implements QueueProtocol {
                 lease,
                 JobFailure.of(
                         io.fondation.shared.FailureKind.INTERRUPTED,
-                        "released by worker " + lease.workerId() + " (the legacy functions have no release)"));
+                        "released by worker " + lease.workerId() + " (the legacy functions have no release)"),
+                null);
         return !(decision instanceof RetryDecision.NotHeld);
     }
 
     /**
      * Whether the web app canceled the job ({@code jobs:getJob}). Not atomic with the write that
      * follows, but it keeps the legacy functions from overwriting almost every cancellation.
+     *
+     * @param once read without the client's retries (inside a heartbeat, which retries itself)
      */
-    private boolean canceled(String jobId) {
-        JsonNode row = readJob(jobId);
+    private boolean canceled(String jobId, boolean once) {
+        JsonNode row = readJob(jobId, once);
         return row != null && ("canceled".equals(JobRows.text(row, "status")) || JobRows.bool(row, "cancelRequested"));
     }
 
     private JsonNode readJob(String jobId) {
+        return readJob(jobId, false);
+    }
+
+    private JsonNode readJob(String jobId, boolean once) {
+        Map<String, Object> args = Args.of().put("jobId", jobId).map();
         try {
-            JsonNode row =
-                    client.query("jobs:getJob", Args.of().put("jobId", jobId).map());
+            JsonNode row = once
+                    ? client.callOnce(ConvexClient.FunctionKind.QUERY, "jobs:getJob", args)
+                    : client.query("jobs:getJob", args);
             return row != null && row.isObject() ? row : null;
         } catch (ConvexFunctionException e) {
             // v.id("jobs") refuses ids of another format: no such job.

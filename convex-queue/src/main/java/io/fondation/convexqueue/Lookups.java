@@ -3,6 +3,8 @@ package io.fondation.convexqueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.shared.CloneSource;
+import io.fondation.shared.GitCredentials;
+import io.fondation.shared.Secret;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,6 +99,6 @@ final class Lookups {
                         .put("workerSecret", workerSecret)
                         .map());
         String value = stored != null && stored.isTextual() ? stored.asText() : null;
-        return cipher.reveal(value).map(GitCredentials::ofGitHubToken);
+        return cipher.reveal(value).map(token -> GitCredentials.ofToken(Secret.of(token)));
     }
 }

@@ -1,11 +1,12 @@
 package io.fondation.convexqueue;
 
+import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
-import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
@@ -27,16 +28,18 @@ interface QueueProtocol {
 
     String enqueue(JobSpec spec);
 
-    Optional<Claim> claimOne(String workerId, Duration leaseDuration);
+    Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration);
 
+    /** Tried once: no retry here or in the client (the worker's heartbeat retries within the lease deadline). */
     HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration);
 
-    /** @param batches the documents, already split within the limits */
-    boolean saveDocuments(JobLease lease, List<List<Document>> batches);
+    /**
+     * @param completion what the completing attempt writes
+     * @param batches the completion's documents, already split within the deployment's limits
+     */
+    CompleteOutcome complete(JobLease lease, Completion completion, List<List<Document>> batches);
 
-    CompleteOutcome complete(JobLease lease, JobResult result);
-
-    RetryDecision retryOrFail(JobLease lease, JobFailure failure);
+    RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress);
 
     boolean release(JobLease lease);
 
@@ -47,13 +50,4 @@ interface QueueProtocol {
     List<JobSnapshot> list(JobStatus status, int limit);
 
     List<Document> documents(String jobId);
-
-    /**
-     * A claimed job with what the worker may need later and the SPI's {@code ClaimedJob} does not
-     * carry.
-     *
-     * @param job the claimed job
-     * @param userId the owner in the {@code users} table (whose GitHub token clones it), or null
-     */
-    record Claim(io.fondation.shared.ClaimedJob job, String userId) {}
 }

@@ -8,8 +8,12 @@ import io.fondation.convexqueue.testing.TokenEncryption;
 import io.fondation.convexqueue.testing.WebAppFixtures;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
+import io.fondation.shared.GitCredentials;
+import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
@@ -62,9 +66,9 @@ class ConvexJobQueueHardenedTest {
         assertThat(job.id()).isEqualTo(id);
         assertThat(job.source()).isEqualTo(CloneSource.ofFullName("acme/widgets", "develop"));
         assertThat(job.source().cloneUrl("https://github.com")).isEqualTo("https://github.com/acme/widgets.git");
-        GitCredentials credentials = queue.credentialsFor(job).orElseThrow();
+        GitCredentials credentials = queue.cloneCredentials(job).orElseThrow();
         assertThat(credentials.username()).isEqualTo(GitCredentials.GITHUB_TOKEN_USER);
-        assertThat(credentials.password()).isEqualTo(TOKEN);
+        assertThat(credentials.password().reveal()).isEqualTo(TOKEN);
         assertThat(credentials.toString()).doesNotContain(TOKEN);
 
         JobSnapshot snapshot = queue.get(id).orElseThrow();
@@ -81,7 +85,7 @@ class ConvexJobQueueHardenedTest {
 
         ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
 
-        assertThat(queue.credentialsFor(job)).isEmpty();
+        assertThat(queue.cloneCredentials(job)).isEmpty();
     }
 
     @Test
@@ -112,7 +116,8 @@ class ConvexJobQueueHardenedTest {
                 .isGreaterThan(8L * 1024 * 1024);
 
         long started = System.nanoTime();
-        assertThat(queue.saveDocuments(job.lease(), documents)).isTrue();
+        assertThat(queue.complete(job.lease(), new Completion(JobResult.of("12 documents", 12), documents, null)))
+                .isEqualTo(CompleteOutcome.COMPLETED);
         System.out.printf(
                 "saved 12 documents (%.1f MiB) in %d ms%n",
                 documents.stream().mapToLong(Document::contentBytes).sum() / 1048576.0,

@@ -15,9 +15,11 @@ import io.fondation.convexqueue.testing.WebAppFixtures;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
+import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -103,8 +105,8 @@ class ConvexJobQueueLegacyTest {
         assertThat(job.prompt()).isEqualTo("Write a course");
         assertThat(row(jobId).get("lockedBy").asText()).isEqualTo("worker-a");
 
-        GitCredentials credentials = queue.credentialsFor(job).orElseThrow();
-        assertThat(credentials.password()).isEqualTo(TOKEN);
+        GitCredentials credentials = queue.cloneCredentials(job).orElseThrow();
+        assertThat(credentials.password().reveal()).isEqualTo(TOKEN);
 
         Progress progress = new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants");
         HeartbeatResult beat = queue.heartbeat(job.lease(), JobStatus.ANALYZING, progress, LEASE);
@@ -121,14 +123,14 @@ class ConvexJobQueueLegacyTest {
                 new Document("step1_abstractions.yaml", "Abstractions", null, DocumentKind.YAML, "{\"a\":1}"),
                 new Document(
                         "chapters/chapter_1_intro.md", "Chapter 1", 1, DocumentKind.CHAPTER, "# Chapter 1: Intro"));
-        assertThat(queue.saveDocuments(beat.lease(), documents)).isTrue();
+        assertThat(queue.complete(
+                        beat.lease(),
+                        new Completion(new JobResult("3 documents", 3, Map.of("turns", 7)), documents, null)))
+                .isEqualTo(CompleteOutcome.COMPLETED);
         assertThat(queue.documents(jobId)).containsExactly(documents.get(1), documents.get(2), documents.get(0));
         JsonNode docs = webApp.query("docs:listByJobId", Map.of("jobId", jobId));
         assertThat(docs)
                 .allSatisfy(d -> assertThat(d.get("repositoryId").asText()).isEqualTo(web.repositoryId()));
-
-        assertThat(queue.complete(beat.lease(), new JobResult("3 documents", 3, Map.of("turns", 7))))
-                .isEqualTo(CompleteOutcome.COMPLETED);
         JsonNode completed = row(jobId);
         assertThat(completed.get("status").asText()).isEqualTo("completed");
         assertThat(completed.get("docsCount").asDouble()).isEqualTo(3.0);

@@ -11,14 +11,26 @@ import java.util.Objects;
  * @param attempt the number of this attempt, starting at 1
  * @param maxAttempts attempts allowed before the job is dead
  * @param lease the lease this claim holds
+ * @param owner who the job belongs to, in the queue's own terms (a Convex {@code users} id), or {@code null};
+ *     the queue uses it to find the job's clone credentials ({@link JobQueue#cloneCredentials})
  */
-public record ClaimedJob(String id, CloneSource source, String prompt, int attempt, int maxAttempts, JobLease lease) {
+public record ClaimedJob(
+        String id, CloneSource source, String prompt, int attempt, int maxAttempts, JobLease lease, String owner) {
 
     public ClaimedJob {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(lease, "lease");
         prompt = prompt == null ? "" : prompt;
+        if (attempt < 1 || maxAttempts < 1) {
+            throw new IllegalArgumentException(
+                    "attempt and maxAttempts must be at least 1, were " + attempt + " and " + maxAttempts);
+        }
+    }
+
+    /** A job without an owner. */
+    public ClaimedJob(String id, CloneSource source, String prompt, int attempt, int maxAttempts, JobLease lease) {
+        this(id, source, prompt, attempt, maxAttempts, lease, null);
     }
 
     /** Whether a failure of this attempt exhausts the job. */

@@ -8,7 +8,8 @@ import java.util.Optional;
  * The queue a worker takes jobs from: the service provider interface every backend implements
  * (the embedded SQLite queue, Convex). Implementations take time from an injected
  * {@link java.time.Clock} and pass the contract suite shipped in this module's test-jar
- * ({@code io.fondation.shared.contract.JobQueueContract}).
+ * ({@code io.fondation.shared.contract.JobQueueContract}). Arguments are checked the same way by every
+ * backend ({@link QueueArguments}, {@link #limits()}).
  *
  * <p>Lease rules. {@link #claimOne} hands a job to one worker under a lease with a fencing token.
  * Every later write carries the {@link JobLease}; once the lease expired and the job was claimed
@@ -16,6 +17,13 @@ import java.util.Optional;
  * {@link CompleteOutcome#NOT_HELD}, {@link RetryDecision.NotHeld}), never applied. Losing a lease is
  * expected in a distributed system, so it is not an exception; a backend that cannot be reached
  * throws {@link JobQueueException}.
+ *
+ * <p>Documents. Only a completing attempt writes documents: they travel with {@link #complete} and become the
+ * job's course only if the completion is accepted. A failed, released, canceled or superseded attempt stores
+ * none and removes none, and {@link #documents} of a job that did not complete is empty.
+ *
+ * <p>Push. A backend that can push changes implements {@link #watchWork} and {@link #watchCancellation}; the
+ * defaults push nothing, and the worker then polls.
  */
 public interface JobQueue extends AutoCloseable {
 
@@ -30,13 +38,16 @@ public interface JobQueue extends AutoCloseable {
      * Claims the pending job with the lowest {@code runAt} that is due, or a job whose lease expired.
      * A job whose lease expired counts one attempt (its holder crashed) and is dead when attempts run out.
      *
+     * @param workerId checked by {@link QueueArguments#requireWorkerId}
+     * @param leaseDuration checked by {@link QueueArguments#requireLease}
      * @return the claimed job, or empty when none is due
      */
     Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration);
 
     /**
      * Extends the lease, records the work phase and progress, and reports whether the lease is still
-     * held and whether cancellation was requested.
+     * held and whether cancellation was requested. Tried once: the caller, which knows the lease deadline,
+     * decides whether and when to try again.
      *
      * @param phase one of the work phases ({@link JobStatus#isWorkPhase()}), or {@code null} to keep the status
      * @param progress the progress to record, or {@code null}
@@ -44,25 +55,37 @@ public interface JobQueue extends AutoCloseable {
     HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration);
 
     /**
-     * Stores the documents of the job, replacing those of earlier attempts with the same slugs.
+     * Completes the job with its documents: stores them (replacing any the job had) and marks it completed,
+     * or changes nothing when the completion is refused. Repeating the call with the same lease is harmless
+     * ({@link CompleteOutcome#ALREADY_COMPLETED}). The completed job's {@code attempts} counts the completing
+     * attempt.
      *
-     * @return false when the caller no longer holds the job (nothing stored)
-     * @throws JobQueueException.Rejected when a document cannot be stored (for example too large)
+     * @throws JobQueueException.Rejected when a document cannot be stored (for example too large, see
+     *     {@link #limits()}); nothing is stored then and the job is still held
      */
-    boolean saveDocuments(JobLease lease, List<Document> documents);
+    CompleteOutcome complete(JobLease lease, Completion completion);
 
-    /** Marks the job completed. Repeating the call with the same lease is harmless. */
-    CompleteOutcome complete(JobLease lease, JobResult result);
+    /** {@link #complete(JobLease, Completion)} without documents or progress. */
+    default CompleteOutcome complete(JobLease lease, JobResult result) {
+        return complete(lease, Completion.of(result));
+    }
 
     /**
      * Records a failed attempt: spends an attempt and either schedules a retry with backoff or ends the
      * job ({@code failed} when the failure is not retryable, {@code dead} when attempts ran out).
+     *
+     * @param progress how far the attempt came, recorded on the job, or {@code null} to keep what the row has
      */
-    RetryDecision retryOrFail(JobLease lease, JobFailure failure);
+    RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress);
+
+    /** {@link #retryOrFail(JobLease, JobFailure, Progress)} keeping the recorded progress. */
+    default RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+        return retryOrFail(lease, failure, null);
+    }
 
     /**
-     * Gives a job back without spending an attempt (for example on shutdown): it is {@code pending}
-     * and due at once.
+     * Gives a job back without spending an attempt (on shutdown, or when the fault is the worker's): it is
+     * {@code pending} and due at once.
      *
      * @return false when the caller no longer holds it
      */
@@ -70,7 +93,8 @@ public interface JobQueue extends AutoCloseable {
 
     /**
      * Requests cancellation. A pending job becomes {@code canceled} at once; a running one is marked
-     * {@code canceled} with {@code cancelRequested}, which its holder learns from its next heartbeat.
+     * {@code canceled} with {@code cancelRequested}, which its holder learns from its next heartbeat (or at
+     * once through {@link #watchCancellation}).
      *
      * @return false when the job does not exist or already ended
      */
@@ -87,8 +111,45 @@ public interface JobQueue extends AutoCloseable {
      */
     List<JobSnapshot> list(JobStatus status, int limit);
 
-    /** The documents stored for a job, in the order chapters should be read. */
+    /** The documents of a completed job, in the order chapters should be read; empty for any other job. */
     List<Document> documents(String jobId);
+
+    /**
+     * The credentials to clone a job this queue handed out with, for example the GitHub token of the job's
+     * {@link ClaimedJob#owner() owner}. Empty means none: the worker's own {@code GITHUB_TOKEN}, if any, applies.
+     *
+     * @throws ConfigurationException when the worker cannot read them (a missing or wrong key): a worker fault
+     * @throws JobQueueException when their store cannot be reached
+     */
+    default Optional<GitCredentials> cloneCredentials(ClaimedJob job) {
+        return Optional.empty();
+    }
+
+    /** What this queue can store. */
+    default QueueLimits limits() {
+        return QueueLimits.DEFAULT;
+    }
+
+    /**
+     * Subscribes to pushed news of work: {@code onWorkMayBeDue} runs (on a thread of the queue's, and must return
+     * quickly) whenever a {@link #claimOne} may now find a job — one was enqueued or released, a retry came due, a
+     * lease expired. A false alarm is allowed; a missed change is not while {@link QueueWatch#isLive()}.
+     *
+     * @return the subscription; {@link QueueWatch#NONE} when this queue cannot push
+     */
+    default QueueWatch watchWork(Runnable onWorkMayBeDue) {
+        return QueueWatch.NONE;
+    }
+
+    /**
+     * Subscribes to the cancellation of a held job: {@code onCancelRequested} runs (at most once, quickly) as soon
+     * as cancellation is requested, without waiting for the next heartbeat.
+     *
+     * @return the subscription; {@link QueueWatch#NONE} when this queue cannot push
+     */
+    default QueueWatch watchCancellation(JobLease lease, Runnable onCancelRequested) {
+        return QueueWatch.NONE;
+    }
 
     /** Releases resources (connections, files). */
     @Override

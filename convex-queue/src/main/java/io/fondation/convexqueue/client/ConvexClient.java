@@ -164,6 +164,7 @@ public final class ConvexClient implements AutoCloseable {
      * @return the decoded value ({@link ConvexValues#decodeTree}); a {@code NullNode} for null
      */
     public JsonNode query(String path, Object args) {
+        // Queries are always idempotent.
         return call(FunctionKind.QUERY, path, args, Idempotence.IDEMPOTENT);
     }
 
@@ -205,7 +206,8 @@ public final class ConvexClient implements AutoCloseable {
      * @param kind picks the endpoint; a function called through the wrong one fails with a function error
      * @param path {@code module:function}, e.g. {@code queue:claimOne} or {@code folder/module:function}
      * @param args a {@code Map}, a record, or {@code null} for none
-     * @param idempotence whether the call may be repeated after a transient failure (queries always may)
+     * @param idempotence whether the call may be repeated after a transient failure; {@code NOT_IDEMPOTENT} runs
+     *     it once (a query is idempotent, so {@link #query} always passes {@code IDEMPOTENT})
      * @return the decoded value
      * @throws ConvexFunctionException the function failed
      * @throws ConvexRequestException the deployment refused the request
@@ -224,11 +226,21 @@ public final class ConvexClient implements AutoCloseable {
         }
         Redactor redactor = Redactor.forCall(authorization, encodedArgs);
         byte[] body = requestBody(path, encodedArgs);
-        boolean retried = kind == FunctionKind.QUERY || idempotence == Idempotence.IDEMPOTENT;
+        boolean retried = idempotence == Idempotence.IDEMPOTENT;
         if (!retried || maxAttempts == 1) {
             return send(kind, path, body, redactor);
         }
         return retry.executeSupplier(() -> send(kind, path, body, redactor));
+    }
+
+    /**
+     * Runs a function of any kind exactly once, without this client's retries, whatever its idempotence: for
+     * callers that retry on their own schedule (a heartbeat, which alone knows its lease deadline).
+     *
+     * @see #call(FunctionKind, String, Object, Idempotence)
+     */
+    public JsonNode callOnce(FunctionKind kind, String path, Object args) {
+        return call(kind, path, args, Idempotence.NOT_IDEMPOTENT);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
@@ -19,6 +20,7 @@ import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
+import io.fondation.shared.QueueArguments;
 import io.fondation.shared.RetryDecision;
 import io.fondation.shared.RetryPolicy;
 import java.time.Duration;
@@ -353,9 +355,9 @@ public abstract class JobQueueContract {
         HeartbeatResult beat = queue.heartbeat(old, JobStatus.GATHERING, new Progress(6, 6, "stale"), LEASE);
         assertThat(beat.leaseHeld()).isFalse();
         assertThat(beat.cancelRequested()).isFalse();
-        assertThat(queue.saveDocuments(old, List.of(chapter(1, "intro", "stale"))))
-                .isFalse();
-        assertThat(queue.complete(old, JobResult.of("stale", 1))).isEqualTo(CompleteOutcome.NOT_HELD);
+        assertThat(queue.complete(
+                        old, new Completion(JobResult.of("stale", 1), List.of(chapter(1, "intro", "stale")), null)))
+                .isEqualTo(CompleteOutcome.NOT_HELD);
         assertThat(queue.retryOrFail(old, JobFailure.of(FailureKind.TRANSIENT, "stale")))
                 .isEqualTo(new RetryDecision.NotHeld());
         assertThat(queue.release(old)).isFalse();
@@ -466,12 +468,12 @@ public abstract class JobQueueContract {
     void nonRetryableFailureFailsAtOnce() {
         String id = enqueue("job");
         RetryDecision decision = queue.retryOrFail(
-                claim("worker-a").lease(), JobFailure.of(FailureKind.AUTHENTICATION, "token expired"));
+                claim("worker-a").lease(), JobFailure.of(FailureKind.INVALID_INPUT, "branch not found"));
 
         assertThat(decision).isEqualTo(new RetryDecision.GaveUp(JobStatus.FAILED, 1));
         JobSnapshot snapshot = snapshot(id);
         assertThat(snapshot.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(snapshot.lastError()).isEqualTo("token expired");
+        assertThat(snapshot.lastError()).isEqualTo("branch not found");
         advance(Duration.ofHours(1));
         assertThat(queue.claimOne("worker-a", LEASE)).isEmpty();
     }
@@ -539,8 +541,12 @@ public abstract class JobQueueContract {
         assertThat(beat.cancelRequested()).isTrue();
         assertThat(snapshot(id).status()).as("a heartbeat does not revive it").isEqualTo(JobStatus.CANCELED);
 
-        assertThat(queue.complete(job.lease(), JobResult.of("done anyway", 3))).isEqualTo(CompleteOutcome.CANCELED);
+        Completion late = new Completion(JobResult.of("done anyway", 1), List.of(chapter(1, "intro", "late")), null);
+        assertThat(queue.complete(job.lease(), late)).isEqualTo(CompleteOutcome.CANCELED);
         assertThat(snapshot(id).status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(queue.documents(id))
+                .as("a refused completion stores no document")
+                .isEmpty();
         queue.release(job.lease());
         queue.retryOrFail(job.lease(), JobFailure.of(FailureKind.CANCELED, "canceled"));
         assertThat(snapshot(id).status())
@@ -575,6 +581,7 @@ public abstract class JobQueueContract {
         assertThat(snapshot.result().documentCount()).isEqualTo(12);
         assertThat(snapshot.result().details()).containsEntry("sessionId", "session-1");
         assertThat(snapshot.documentCount()).isEqualTo(12);
+        assertThat(snapshot.attempts()).as("the completing attempt counts").isEqualTo(1);
         assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld())
                 .as("nothing is held after completion")
                 .isFalse();
@@ -625,7 +632,8 @@ public abstract class JobQueueContract {
                 relationships,
                 reviewed1);
 
-        assertThat(queue.saveDocuments(job.lease(), shuffled)).isTrue();
+        assertThat(queue.complete(job.lease(), new Completion(JobResult.of("done", 11), shuffled, null)))
+                .isEqualTo(CompleteOutcome.COMPLETED);
 
         assertThat(queue.documents(id))
                 .containsExactly(
@@ -643,40 +651,87 @@ public abstract class JobQueueContract {
     }
 
     @Test
-    void savingASlugAgainReplacesTheDocumentAcrossAttempts() {
+    void onlyTheCompletingAttemptWritesDocuments() {
         String id = enqueue("job");
         ClaimedJob first = claim("worker-a");
-        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v1"))))
-                .isTrue();
-        assertThat(queue.saveDocuments(first.lease(), List.of(chapter(1, "intro", "v2"))))
-                .isTrue();
-        assertThat(queue.documents(id)).containsExactly(chapter(1, "intro", "v2"));
-
+        queue.heartbeat(first.lease(), JobStatus.ANALYZING, new Progress(4, 6, "step 4"), LEASE);
         RetryDecision decision = queue.retryOrFail(first.lease(), JobFailure.of(FailureKind.TRANSIENT, "boom"));
+        assertThat(queue.documents(id)).as("a failed attempt stores nothing").isEmpty();
         advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) decision).nextRunAt()));
         ClaimedJob second = claim("worker-b");
-        assertThat(queue.saveDocuments(second.lease(), List.of(chapter(1, "intro", "v3"), chapter(2, "more", "new"))))
-                .isTrue();
+        assertThat(queue.documents(id))
+                .as("nothing is visible while the job runs")
+                .isEmpty();
 
-        List<Document> documents = queue.documents(id);
-        assertThat(documents)
-                .filteredOn(d -> d.slug().equals(chapter(1, "intro", "").slug()))
-                .extracting(Document::content)
-                .containsExactly("v3");
-        assertThat(documents).contains(chapter(2, "more", "new"));
+        List<Document> course = List.of(chapter(1, "intro", "v2"), chapter(2, "more", "new"));
+        assertThat(queue.complete(second.lease(), new Completion(JobResult.of("done", 2), course, null)))
+                .isEqualTo(CompleteOutcome.COMPLETED);
+
+        assertThat(queue.documents(id)).containsExactlyElementsOf(course);
+        assertThat(snapshot(id).attempts())
+                .as("one failed attempt, then the completing one")
+                .isEqualTo(2);
     }
 
     @Test
-    void oversizedDocumentIsRejectedWithItsSlug() {
+    void completionRecordsTheLastProgressAndFailuresRecordTheirs() {
+        String done = enqueue("done");
+        ClaimedJob job = claim("worker-a");
+        queue.heartbeat(job.lease(), JobStatus.CLONING, Progress.starting("clonage"), LEASE);
+        Progress last = new Progress(6, 6, "Étape 6/6: Génération de tutoriels interactifs");
+
+        queue.complete(job.lease(), new Completion(JobResult.of("done", 0), List.of(), last));
+
+        assertThat(snapshot(done).progress()).isEqualTo(last);
+
+        String failing = enqueue("failing");
+        ClaimedJob other = claim("worker-a");
+        queue.heartbeat(other.lease(), JobStatus.CLONING, Progress.starting("clonage"), LEASE);
+        Progress reached = new Progress(3, 6, "Étape 3/6: Détermination de l'ordre optimal des chapitres");
+
+        queue.retryOrFail(other.lease(), JobFailure.of(FailureKind.INVALID_INPUT, "bad"), reached);
+
+        JobSnapshot failed = snapshot(failing);
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.progress()).as("a failed job shows how far it came").isEqualTo(reached);
+    }
+
+    @Test
+    void oversizedDocumentIsRejectedWithItsSlugAndNothingChanges() {
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
-        Document huge = chapter(1, "huge", "x".repeat(2 * 1024 * 1024));
+        int limit = queue.limits().maxDocumentContentBytes();
+        Document huge = chapter(1, "huge", "x".repeat(limit + 1));
+        Document fine = chapter(2, "fine", "x".repeat(limit));
 
-        assertThatThrownBy(() -> queue.saveDocuments(job.lease(), List.of(huge)))
+        assertThatThrownBy(() ->
+                        queue.complete(job.lease(), new Completion(JobResult.of("done", 2), List.of(fine, huge), null)))
                 .isInstanceOf(JobQueueException.Rejected.class)
                 .hasMessageContaining(huge.slug());
-        assertThat(queue.documents(id)).extracting(Document::slug).doesNotContain(huge.slug());
+        assertThat(queue.documents(id)).isEmpty();
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.CLAIMED);
         assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld()).isTrue();
+        assertThat(queue.complete(job.lease(), new Completion(JobResult.of("done", 1), List.of(fine), null)))
+                .as("a document of exactly the limit fits")
+                .isEqualTo(CompleteOutcome.COMPLETED);
+    }
+
+    // ---------------------------------------------------------------- arguments
+
+    @Test
+    void invalidWorkerIdsAndLeasesAreRefusedTheSameWayByEveryBackend() {
+        enqueue("job");
+
+        assertThatThrownBy(() -> queue.claimOne("", LEASE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> queue.claimOne("has space", LEASE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> queue.claimOne("w", QueueArguments.MIN_LEASE.minusMillis(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease");
+        assertThatThrownBy(() -> queue.claimOne("w", QueueArguments.MAX_LEASE.plusMillis(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        ClaimedJob job = claim("w");
+        assertThatThrownBy(() -> queue.heartbeat(job.lease(), null, null, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---------------------------------------------------------------- concurrency

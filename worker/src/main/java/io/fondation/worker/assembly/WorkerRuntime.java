@@ -3,13 +3,11 @@ package io.fondation.worker.assembly;
 import io.fondation.convexqueue.ConvexJobQueue;
 import io.fondation.convexqueue.ConvexQueueSettings;
 import io.fondation.shared.JobQueue;
+import io.fondation.shared.Secret;
 import io.fondation.worker.config.QueueSettings;
-import io.fondation.worker.config.Secret;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.embedded.SqliteJobQueue;
-import io.fondation.worker.git.CloneCredentials;
 import io.fondation.worker.health.HealthServer;
-import io.fondation.worker.runtime.CloneCredentialsSource;
 import io.fondation.worker.runtime.JobTools;
 import io.fondation.worker.runtime.Worker;
 import io.fondation.worker.runtime.WorkerListener;
@@ -58,7 +56,7 @@ public final class WorkerRuntime implements AutoCloseable {
         Objects.requireNonNull(environment, "environment");
         JobQueue queue = openQueue(config, clock);
         try {
-            JobTools tools = JobTools.fromConfig(config, environment).withCredentials(credentialsSource(queue));
+            JobTools tools = JobTools.fromConfig(config, environment);
             Worker worker = Worker.builder(config, queue)
                     .clock(clock)
                     .listener(listener)
@@ -92,16 +90,6 @@ public final class WorkerRuntime implements AutoCloseable {
                                 ConvexQueueSettings.DEFAULT_MAX_ATTEMPTS),
                         clock);
         };
-    }
-
-    /** The Convex queue knows each job's owner and their GitHub token; other queues have no per-job credentials. */
-    private static CloneCredentialsSource credentialsSource(JobQueue queue) {
-        if (queue instanceof ConvexJobQueue convex) {
-            return job -> convex.credentialsFor(job)
-                    .map(credentials ->
-                            new CloneCredentials(credentials.username(), Secret.of(credentials.password())));
-        }
-        return CloneCredentialsSource.NONE;
     }
 
     private static String reveal(Secret secret) {

@@ -1,5 +1,6 @@
 package io.fondation.worker.config;
 
+import io.fondation.shared.Secret;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;

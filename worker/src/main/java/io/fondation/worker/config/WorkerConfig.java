@@ -1,5 +1,6 @@
 package io.fondation.worker.config;
 
+import io.fondation.shared.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

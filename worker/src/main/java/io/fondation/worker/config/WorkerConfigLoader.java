@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.Secret;
 import io.fondation.worker.embedded.SqliteJobQueue;
 import java.net.URI;
 import java.net.URISyntaxException;

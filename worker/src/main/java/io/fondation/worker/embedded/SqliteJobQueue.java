@@ -3,6 +3,7 @@ package io.fondation.worker.embedded;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.DocumentReadingOrder;
@@ -17,6 +18,7 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStateMachine;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
+import io.fondation.shared.QueueArguments;
 import io.fondation.shared.RetryDecision;
 import io.fondation.shared.RetryPolicy;
 import java.io.IOException;
@@ -50,9 +52,6 @@ import java.util.random.RandomGenerator;
  * lease-expiry decisions come from {@link RetryPolicy}.
  */
 public final class SqliteJobQueue implements JobQueue {
-
-    /** The largest document content stored, in UTF-8 bytes; the same limit as a Convex document. */
-    public static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
 
     private static final String JOB_COLUMNS = "id, status, source_url, source_full_name, source_branch, prompt,"
             + " attempts, max_attempts, run_at, locked_by, lease_until, progress_message, current_step, total_steps,"
@@ -191,8 +190,8 @@ public final class SqliteJobQueue implements JobQueue {
 
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
-        requireWorkerId(workerId);
-        requirePositive(leaseDuration);
+        QueueArguments.requireWorkerId(workerId);
+        QueueArguments.requireLease(leaseDuration);
         return db.write("claim a job", connection -> {
             long now = clock.millis();
             reclaimExpiredLeases(connection, now);
@@ -267,11 +266,8 @@ public final class SqliteJobQueue implements JobQueue {
     @Override
     public HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration) {
         Objects.requireNonNull(lease, "lease");
-        requirePositive(leaseDuration);
-        if (phase != null && !phase.isWorkPhase()) {
-            throw new IllegalArgumentException(
-                    "a heartbeat phase must be cloning, analyzing, gathering or running, not " + phase.wireName());
-        }
+        QueueArguments.requireLease(leaseDuration);
+        QueueArguments.requireWorkPhase(phase);
         return db.write("heartbeat", connection -> {
             long now = clock.millis();
             Optional<Holding> holding = holding(connection, lease);
@@ -316,57 +312,17 @@ public final class SqliteJobQueue implements JobQueue {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the documents replace whatever the job had and the job is completed, or nothing changes.
+     */
     @Override
-    public boolean saveDocuments(JobLease lease, List<Document> documents) {
+    public CompleteOutcome complete(JobLease lease, Completion completion) {
         Objects.requireNonNull(lease, "lease");
-        Objects.requireNonNull(documents, "documents");
-        for (Document document : documents) {
-            int size = document.contentBytes();
-            if (size > MAX_DOCUMENT_BYTES) {
-                throw new JobQueueException.Rejected("document '" + document.slug() + "' is " + size
-                        + " bytes; the queue stores at most " + MAX_DOCUMENT_BYTES + " bytes per document");
-            }
-        }
-        return db.write("save documents", connection -> {
-            long now = clock.millis();
-            if (held(connection, lease).isEmpty()) {
-                return false;
-            }
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO documents (job_id, slug, title,"
-                    + " chapter_index, kind, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (job_id, slug) DO UPDATE SET title = excluded.title,"
-                    + " chapter_index = excluded.chapter_index, kind = excluded.kind, content = excluded.content,"
-                    + " updated_at = excluded.updated_at")) {
-                for (Document document : documents) {
-                    bind(
-                            upsert,
-                            lease.jobId(),
-                            document.slug(),
-                            document.title(),
-                            document.chapterIndex(),
-                            document.kind().wireName(),
-                            document.content(),
-                            now,
-                            now);
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
-            }
-            update(
-                    connection,
-                    "UPDATE jobs SET docs_count = (SELECT count(*) FROM documents WHERE job_id = ?),"
-                            + " updated_at = ? WHERE id = ?",
-                    lease.jobId(),
-                    now,
-                    lease.jobId());
-            return true;
-        });
-    }
-
-    @Override
-    public CompleteOutcome complete(JobLease lease, JobResult result) {
-        Objects.requireNonNull(lease, "lease");
-        Objects.requireNonNull(result, "result");
+        Objects.requireNonNull(completion, "completion");
+        limits().requireFits(completion.documents());
+        JobResult result = completion.result();
         String json = ResultJson.write(result);
         return db.write("complete", connection -> {
             long now = clock.millis();
@@ -385,22 +341,61 @@ public final class SqliteJobQueue implements JobQueue {
                 return CompleteOutcome.NOT_HELD;
             }
             JobStateMachine.requireTransition(status, JobStatus.COMPLETED);
+            replaceDocuments(connection, lease.jobId(), completion.documents(), now);
             // The lease token stays on the row so that a repeated call by the same holder is recognised.
             update(
                     connection,
-                    "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, locked_by = NULL,"
-                            + " lease_until = NULL, completed_at = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, attempts = attempts + 1,"
+                            + " locked_by = NULL, lease_until = NULL, completed_at = ?, updated_at = ? WHERE id = ?",
                     json,
                     result.documentCount(),
                     now,
                     now,
                     lease.jobId());
+            recordProgress(connection, lease.jobId(), completion.progress());
             return CompleteOutcome.COMPLETED;
         });
     }
 
+    private static void replaceDocuments(Connection connection, String jobId, List<Document> documents, long now)
+            throws SQLException {
+        update(connection, "DELETE FROM documents WHERE job_id = ?", jobId);
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO documents (job_id, slug, title,"
+                + " chapter_index, kind, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (job_id, slug) DO UPDATE SET title = excluded.title,"
+                + " chapter_index = excluded.chapter_index, kind = excluded.kind, content = excluded.content,"
+                + " updated_at = excluded.updated_at")) {
+            for (Document document : documents) {
+                bind(
+                        insert,
+                        jobId,
+                        document.slug(),
+                        document.title(),
+                        document.chapterIndex(),
+                        document.kind().wireName(),
+                        document.content(),
+                        now,
+                        now);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void recordProgress(Connection connection, String jobId, Progress progress) throws SQLException {
+        if (progress != null) {
+            update(
+                    connection,
+                    "UPDATE jobs SET progress_message = ?, current_step = ?, total_steps = ? WHERE id = ?",
+                    progress.message(),
+                    progress.step(),
+                    progress.totalSteps(),
+                    jobId);
+        }
+    }
+
     @Override
-    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failure, "failure");
         return db.write("record a failure", connection -> {
@@ -436,6 +431,7 @@ public final class SqliteJobQueue implements JobQueue {
                         now,
                         lease.jobId());
             }
+            recordProgress(connection, lease.jobId(), progress);
             return decision;
         });
     }
@@ -529,8 +525,10 @@ public final class SqliteJobQueue implements JobQueue {
     public List<Document> documents(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         return db.read("read documents", connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT slug, title, chapter_index, kind, content FROM documents WHERE job_id = ?")) {
+            // Only a completed job has a course (documents are written by the completion alone).
+            try (PreparedStatement select = connection.prepareStatement("SELECT d.slug, d.title, d.chapter_index,"
+                    + " d.kind, d.content FROM documents d JOIN jobs j ON j.id = d.job_id"
+                    + " WHERE d.job_id = ? AND j.status = 'completed'")) {
                 select.setString(1, jobId);
                 List<Document> documents = new ArrayList<>();
                 try (ResultSet row = select.executeQuery()) {
@@ -648,19 +646,6 @@ public final class SqliteJobQueue implements JobQueue {
                 throw new IllegalArgumentException(
                         "unsupported SQL parameter type " + value.getClass().getName());
             }
-        }
-    }
-
-    private static void requireWorkerId(String workerId) {
-        if (workerId == null || workerId.isBlank()) {
-            throw new IllegalArgumentException("a worker id is required to claim a job");
-        }
-    }
-
-    private static void requirePositive(Duration leaseDuration) {
-        Objects.requireNonNull(leaseDuration, "leaseDuration");
-        if (leaseDuration.isNegative() || leaseDuration.isZero()) {
-            throw new IllegalArgumentException("the lease duration must be positive, was " + leaseDuration);
         }
     }
 }

@@ -2,8 +2,9 @@ package io.fondation.worker.git;
 
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.FailureKind;
+import io.fondation.shared.GitCredentials;
 import io.fondation.shared.JobFailure;
-import io.fondation.worker.config.Secret;
+import io.fondation.shared.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ public final class RepositoryCloner {
      * @throws CloneException with the classified failure
      */
     public ClonedRepository clone(
-            CloneSource source, Path directory, BooleanSupplier cancelled, Optional<CloneCredentials> credentials)
+            CloneSource source, Path directory, BooleanSupplier cancelled, Optional<GitCredentials> credentials)
             throws CloneException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(credentials, "credentials");
@@ -245,14 +246,14 @@ public final class RepositoryCloner {
         }
     }
 
-    private CredentialsProvider credentialsFor(CloneTarget target, Optional<CloneCredentials> given) {
-        Optional<CloneCredentials> chosen =
-                given.isPresent() ? given : Optional.ofNullable(token).map(CloneCredentials::ofToken);
+    private CredentialsProvider credentialsFor(CloneTarget target, Optional<GitCredentials> given) {
+        Optional<GitCredentials> chosen =
+                given.isPresent() ? given : Optional.ofNullable(token).map(GitCredentials::ofToken);
         if (chosen.isEmpty() || !target.remote() || !sameOrigin(target.uri(), gitBaseUrl)) {
             return null;
         }
         return new UsernamePasswordCredentialsProvider(
-                chosen.get().username(), chosen.get().secret().reveal());
+                chosen.get().username(), chosen.get().password().reveal());
     }
 
     /** Whether {@code url} is on the scheme, host and port of {@code base}. */

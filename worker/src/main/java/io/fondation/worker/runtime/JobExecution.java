@@ -7,9 +7,11 @@ import io.fondation.clibridge.failure.SecretRedactor;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Document;
 import io.fondation.shared.FailureKind;
+import io.fondation.shared.GitCredentials;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
@@ -17,7 +19,6 @@ import io.fondation.shared.JobResult;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
-import io.fondation.worker.git.CloneCredentials;
 import io.fondation.worker.git.CloneException;
 import io.fondation.worker.git.ClonedRepository;
 import io.fondation.worker.git.JobWorkspace;
@@ -202,9 +203,9 @@ final class JobExecution implements Runnable {
 
     private void process(JobWorkspace workspace) throws InterruptedException {
         enterPhase(JobStatus.CLONING, PhaseText.cloning(context.language()));
-        Optional<CloneCredentials> credentials;
+        Optional<GitCredentials> credentials;
         try {
-            credentials = context.tools().credentials().credentialsFor(job);
+            credentials = context.queue().cloneCredentials(job);
         } catch (ConfigurationException e) {
             fail(JobFailure.of(FailureKind.CONFIGURATION, "cannot read the clone credentials: " + e.getMessage()));
             return;
@@ -279,18 +280,12 @@ final class JobExecution implements Runnable {
         } else {
             JobFailure failure = report.failure().orElseThrow();
             LOG.info("job {}: analysis failed ({}): {}", job.id(), failure.kind(), firstLine(failure.message()));
-            if (!report.documents().isEmpty() && !save(report.documents(), true)) {
-                return;
-            }
             fail(failure);
         }
     }
 
     private void complete(AnalysisReport report) {
         List<Document> documents = report.documents();
-        if (!save(documents, false)) {
-            return;
-        }
         if (stopping()) {
             finishStopped();
             return;
@@ -303,7 +298,16 @@ final class JobExecution implements Runnable {
                 details);
         heartbeat.stop();
         concluded = true;
-        CompleteOutcome outcome = write("complete", () -> context.queue().complete(heartbeat.lease(), result));
+        CompleteOutcome outcome;
+        try {
+            outcome = write(
+                    "complete",
+                    () -> context.queue().complete(heartbeat.lease(), new Completion(result, documents, lastProgress)));
+        } catch (JobQueueException e) {
+            concluded = false;
+            fail(JobFailure.of(FailureKind.ANALYZER_FAILED, "the queue refused the documents: " + e.getMessage()));
+            return;
+        }
         if (outcome == null) {
             return;
         }
@@ -326,39 +330,6 @@ final class JobExecution implements Runnable {
         }
     }
 
-    /**
-     * Stores documents. A lost lease or a refused write ends the attempt here.
-     *
-     * @param partial whether these are the partial documents of a failed run (a refusal is then only logged)
-     * @return whether the caller may go on writing to the job
-     */
-    private boolean save(List<Document> documents, boolean partial) {
-        if (stopping()) {
-            finishStopped();
-            return false;
-        }
-        Boolean saved;
-        try {
-            saved = write("saveDocuments", () -> context.queue().saveDocuments(heartbeat.lease(), documents));
-        } catch (JobQueueException e) {
-            if (partial) {
-                LOG.warn("job {}: partial documents refused: {}", job.id(), e.getMessage());
-                return true;
-            }
-            fail(JobFailure.of(FailureKind.ANALYZER_FAILED, "the queue refused the documents: " + e.getMessage()));
-            return false;
-        }
-        if (saved == null) {
-            return false;
-        }
-        if (!saved) {
-            leaseLostAtWrite("saveDocuments");
-            return false;
-        }
-        LOG.info("job {}: stored {}{} documents", job.id(), documents.size(), partial ? " partial" : "");
-        return true;
-    }
-
     private void fail(JobFailure unredacted) {
         if (stopping()) {
             finishStopped();
@@ -370,7 +341,8 @@ final class JobExecution implements Runnable {
                 unredacted.kind(), SecretRedactor.redactTokens(unredacted.message()), unredacted.minRetryDelay());
         heartbeat.stop();
         concluded = true;
-        RetryDecision decision = write("retryOrFail", () -> context.queue().retryOrFail(heartbeat.lease(), failure));
+        RetryDecision decision =
+                write("retryOrFail", () -> context.queue().retryOrFail(heartbeat.lease(), failure, lastProgress));
         if (decision == null) {
             return;
         }

@@ -12,16 +12,13 @@ import java.util.Objects;
  * @param workspaces creates the per-job directories under {@code TEMP_DIR}
  * @param cloner clones the job's repository
  * @param analyzer starts the configured analyzer
- * @param credentials the per-job clone credentials
  */
-public record JobTools(
-        Workspaces workspaces, RepositoryCloner cloner, AnalyzerLauncher analyzer, CloneCredentialsSource credentials) {
+public record JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerLauncher analyzer) {
 
     public JobTools {
         Objects.requireNonNull(workspaces, "workspaces");
         Objects.requireNonNull(cloner, "cloner");
         Objects.requireNonNull(analyzer, "analyzer");
-        Objects.requireNonNull(credentials, "credentials");
     }
 
     /**
@@ -35,12 +32,6 @@ public record JobTools(
                 new RepositoryCloner(
                                 config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
                         .localRepositoriesAllowed(config.allowLocalRepositories()),
-                AnalyzerLauncher.withDefaults(config.analyzer(), environment),
-                CloneCredentialsSource.NONE);
-    }
-
-    /** The same tools with another source of per-job credentials. */
-    public JobTools withCredentials(CloneCredentialsSource source) {
-        return new JobTools(workspaces, cloner, analyzer, source);
+                AnalyzerLauncher.withDefaults(config.analyzer(), environment));
     }
 }

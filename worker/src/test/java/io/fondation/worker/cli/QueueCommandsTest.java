@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
@@ -216,8 +217,7 @@ class QueueCommandsTest {
             ClaimedJob claimed =
                     queue.claimOne("worker-test", Duration.ofMinutes(5)).orElseThrow();
             assertThat(claimed.id()).isEqualTo(id);
-            assertThat(queue.saveDocuments(claimed.lease(), documents)).isTrue();
-            queue.complete(claimed.lease(), JobResult.of("done", documents.size()));
+            queue.complete(claimed.lease(), new Completion(JobResult.of("done", documents.size()), documents, null));
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.Secret;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

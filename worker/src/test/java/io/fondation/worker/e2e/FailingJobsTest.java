@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.shared.CloneSource;
-import io.fondation.shared.Document;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
@@ -77,17 +76,19 @@ class FailingJobsTest {
     }
 
     @Test
-    void partialDocumentsOfAFailedRunAreSavedBeforeTheRetry() {
+    void aFailedRunStoresNoDocumentsAndRecordsHowFarItCame() {
         try (WorkerFixture fixture = new WorkerFixture(temp).start()) {
             String id = fixture.submit(fixture.repository("sample"), null, "partial");
 
             await().atMost(WAIT).until(() -> fixture.job(id).attempts() == 1);
 
-            assertThat(fixture.job(id).status()).isEqualTo(JobStatus.PENDING);
-            assertThat(fixture.job(id).lastError()).contains("chapter generation crashed");
-            assertThat(fixture.queue().documents(id))
-                    .extracting(Document::slug)
-                    .containsExactly("step1_abstractions.yaml", "step2_relationships.yaml", "step3_order.yaml");
+            JobSnapshot job = fixture.job(id);
+            assertThat(job.status()).isEqualTo(JobStatus.PENDING);
+            assertThat(job.lastError()).contains("chapter generation crashed");
+            assertThat(job.progress().step())
+                    .as("the failed attempt reached step 4")
+                    .isEqualTo(4);
+            assertThat(fixture.queue().documents(id)).isEmpty();
         }
     }
 

@@ -2,6 +2,7 @@ package io.fondation.worker.embedded;
 
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.JobResult;
@@ -58,10 +59,8 @@ public final class QueueClaimerMain {
                 }
                 Document document = new Document(
                         "chapters/chapter_1_intro.md", "Intro", 1, DocumentKind.CHAPTER, "written by " + workerId);
-                if (!queue.saveDocuments(job.lease(), List.of(document))) {
-                    out.println("problem documents refused " + job.id());
-                }
-                CompleteOutcome outcome = queue.complete(job.lease(), JobResult.of("done by " + workerId, 1));
+                CompleteOutcome outcome = queue.complete(
+                        job.lease(), new Completion(JobResult.of("done by " + workerId, 1), List.of(document), null));
                 if (outcome != CompleteOutcome.COMPLETED) {
                     out.println("problem " + job.id() + " completed as " + outcome);
                 }

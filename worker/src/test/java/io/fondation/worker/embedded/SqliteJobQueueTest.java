@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
@@ -94,8 +95,8 @@ class SqliteJobQueueTest {
         try (SqliteJobQueue queue = SqliteJobQueue.open(file, clock)) {
             id = queue.enqueue(spec("widgets"));
             ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
-            assertThat(queue.saveDocuments(job.lease(), List.of(document))).isTrue();
-            assertThat(queue.complete(job.lease(), JobResult.of("done", 1))).isEqualTo(CompleteOutcome.COMPLETED);
+            assertThat(queue.complete(job.lease(), new Completion(JobResult.of("done", 1), List.of(document), null)))
+                    .isEqualTo(CompleteOutcome.COMPLETED);
         }
 
         try (SqliteJobQueue reopened = SqliteJobQueue.open(file, clock)) {
@@ -153,7 +154,7 @@ class SqliteJobQueueTest {
     void badArgumentsAreRefusedWithTheirName() {
         try (SqliteJobQueue queue = SqliteJobQueue.inMemory(clock)) {
             assertThatThrownBy(() -> queue.claimOne(" ", LEASE)).hasMessageContaining("worker id");
-            assertThatThrownBy(() -> queue.claimOne("worker-a", Duration.ZERO)).hasMessageContaining("lease duration");
+            assertThatThrownBy(() -> queue.claimOne("worker-a", Duration.ZERO)).hasMessageContaining("lease");
             assertThatThrownBy(() -> queue.list(null, -1)).hasMessageContaining("limit");
             assertThat(queue.list(null, 0)).isEmpty();
         }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.sun.net.httpserver.HttpServer;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.FailureKind;
-import io.fondation.worker.config.Secret;
+import io.fondation.shared.Secret;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

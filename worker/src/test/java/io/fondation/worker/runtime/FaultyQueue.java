@@ -2,13 +2,14 @@ package io.fondation.worker.runtime;
 
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
+import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
-import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A real queue behind a switch that makes calls fail the way an unreachable backend does, and a record
@@ -36,6 +38,8 @@ final class FaultyQueue implements JobQueue {
     final AtomicInteger claimCalls = new AtomicInteger();
     final AtomicInteger heartbeatCalls = new AtomicInteger();
     final List<Beat> beats = new CopyOnWriteArrayList<>();
+    /** The clone credentials this queue hands out (default: none). */
+    volatile Function<ClaimedJob, Optional<GitCredentials>> credentials = job -> Optional.empty();
 
     FaultyQueue(JobQueue delegate) {
         this.delegate = delegate;
@@ -67,18 +71,18 @@ final class FaultyQueue implements JobQueue {
     }
 
     @Override
-    public boolean saveDocuments(JobLease lease, List<Document> documents) {
-        return delegate.saveDocuments(lease, documents);
+    public CompleteOutcome complete(JobLease lease, Completion completion) {
+        return delegate.complete(lease, completion);
     }
 
     @Override
-    public CompleteOutcome complete(JobLease lease, JobResult result) {
-        return delegate.complete(lease, result);
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
+        return delegate.retryOrFail(lease, failure, progress);
     }
 
     @Override
-    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
-        return delegate.retryOrFail(lease, failure);
+    public Optional<GitCredentials> cloneCredentials(ClaimedJob job) {
+        return credentials.apply(job);
     }
 
     @Override

@@ -8,16 +8,16 @@ import com.sun.net.httpserver.HttpServer;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.GitCredentials;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.Secret;
 import io.fondation.shared.contract.MutableClock;
-import io.fondation.worker.config.Secret;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.e2e.TestAnalyzer;
 import io.fondation.worker.embedded.SqliteJobQueue;
-import io.fondation.worker.git.CloneCredentials;
 import io.fondation.worker.git.RepositoryCloner;
 import io.fondation.worker.git.TestRepositories;
 import io.fondation.worker.git.Workspaces;
@@ -198,8 +198,8 @@ class WorkerTest {
             JobTools tools = new JobTools(
                     new Workspaces(config.tempDir(), config.workerId()),
                     new RepositoryCloner(config.gitBaseUrl(), null, Duration.ofSeconds(10)),
-                    AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv()),
-                    job -> Optional.of(CloneCredentials.ofToken(Secret.of("job-token"))));
+                    AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv()));
+            queue.credentials = job -> Optional.of(GitCredentials.ofToken(Secret.of("job-token")));
             worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
             worker.start();
             String id = queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/private", null), ""));
@@ -225,9 +225,10 @@ class WorkerTest {
     @Test
     void credentialsThatCannotBeReadAreAConfigurationFailure() {
         WorkerConfig config = config(Map.of());
-        JobTools tools = JobTools.fromConfig(config, System.getenv()).withCredentials(job -> {
+        JobTools tools = JobTools.fromConfig(config, System.getenv());
+        queue.credentials = job -> {
             throw new ConfigurationException("ENCRYPTION_KEY", "cannot decrypt the GitHub token (test)");
-        });
+        };
         worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
         worker.start();
         String id = submitGoodJob("sample");
@@ -241,10 +242,11 @@ class WorkerTest {
     void aSecretInAFailureMessageNeverReachesTheJob() {
         WorkerConfig config = config(Map.of());
         String token = "ghp_" + "A".repeat(36);
-        JobTools tools = JobTools.fromConfig(config, System.getenv()).withCredentials(job -> {
+        JobTools tools = JobTools.fromConfig(config, System.getenv());
+        queue.credentials = job -> {
             throw new ConfigurationException(
                     "GITHUB_TOKEN", "refused token " + token + " for https://bot:" + token + "@example.test/x.git");
-        });
+        };
         worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
         worker.start();
         String id = submitGoodJob("sample");

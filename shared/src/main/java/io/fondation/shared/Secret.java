@@ -1,4 +1,4 @@
-package io.fondation.worker.config;
+package io.fondation.shared;
 
 import java.util.Objects;
 
