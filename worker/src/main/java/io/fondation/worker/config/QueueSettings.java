@@ -3,6 +3,7 @@ package io.fondation.worker.config;
 import io.fondation.shared.Secret;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -63,5 +64,20 @@ public record QueueSettings(
 
     public Optional<Secret> optionalEncryptionKey() {
         return Optional.ofNullable(encryptionKey);
+    }
+
+    /** The default file: {@code ${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db}. */
+    public static Path defaultEmbeddedDbPath(Map<String, String> env) {
+        String xdg = env.get("XDG_DATA_HOME");
+        Path base;
+        if (xdg != null && !xdg.isBlank()) {
+            base = Path.of(xdg);
+        } else {
+            String home = env.get("HOME");
+            base = Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"))
+                    .resolve(".local")
+                    .resolve("share");
+        }
+        return base.resolve("fondation").resolve("queue.db");
     }
 }

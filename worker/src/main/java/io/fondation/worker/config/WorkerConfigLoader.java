@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -164,7 +163,7 @@ public final class WorkerConfigLoader {
         if (kind == QueueSettings.Kind.CONVEX && convexUrl == null) {
             throw new ConfigurationException("CONVEX_URL", "required when QUEUE=convex");
         }
-        Path dbPath = settings.path("EMBEDDED_DB_PATH").orElseGet(() -> SqliteJobQueue.defaultPath(env));
+        Path dbPath = settings.path("EMBEDDED_DB_PATH").orElseGet(() -> QueueSettings.defaultEmbeddedDbPath(env));
         Secret encryptionKey = settings.secret("ENCRYPTION_KEY");
         if (encryptionKey != null && !HEX_KEY.matcher(encryptionKey.reveal()).matches()) {
             throw new ConfigurationException(

@@ -19,42 +19,39 @@ import java.util.stream.Collectors;
 public final class ChapterOrderPlanner {
 
     /** Plans the chapters of {@code abstractions}. */
-    public ChapterPlan plan(List<Abstraction> abstractions, List<Relationship> relationships) {
+    public ChapterPlan plan(List<Topic> abstractions, List<Link> relationships) {
         Map<Integer, Set<Integer>> dependsOn = new HashMap<>();
         Map<Integer, Set<Integer>> usedBy = new HashMap<>();
-        Map<Integer, Integer> incoming = RelationshipFinder.incomingDependencies(relationships);
-        for (Relationship r : relationships) {
+        Map<Integer, Integer> incoming = LinkFinder.incomingDependencies(relationships);
+        for (Link r : relationships) {
             if (r.isDependency()) {
                 dependsOn.computeIfAbsent(r.from(), k -> new LinkedHashSet<>()).add(r.to());
                 usedBy.computeIfAbsent(r.to(), k -> new LinkedHashSet<>()).add(r.from());
             }
         }
-        Comparator<Abstraction> preference = Comparator.comparingInt(
-                        (Abstraction a) -> -incoming.getOrDefault(a.index(), 0))
+        Comparator<Topic> preference = Comparator.comparingInt((Topic a) -> -incoming.getOrDefault(a.index(), 0))
                 .thenComparing(a -> -a.files().size())
-                .thenComparing(Abstraction::name);
+                .thenComparing(Topic::name);
 
-        List<Abstraction> ordered = new ArrayList<>();
-        abstractions.stream()
-                .filter(a -> a.kind() == Abstraction.Kind.ROOT_FILES)
-                .forEach(ordered::add);
-        List<Abstraction> remaining = new ArrayList<>(abstractions.stream()
-                .filter(a -> a.kind() != Abstraction.Kind.ROOT_FILES && a.kind() != Abstraction.Kind.OTHER)
+        List<Topic> ordered = new ArrayList<>();
+        abstractions.stream().filter(a -> a.kind() == Topic.Kind.ROOT_FILES).forEach(ordered::add);
+        List<Topic> remaining = new ArrayList<>(abstractions.stream()
+                .filter(a -> a.kind() != Topic.Kind.ROOT_FILES && a.kind() != Topic.Kind.OTHER)
                 .toList());
         Set<Integer> placed = new HashSet<>();
         ordered.forEach(a -> placed.add(a.index()));
         Set<Integer> cycleBreaks = new HashSet<>();
         while (!remaining.isEmpty()) {
-            List<Abstraction> ready = remaining.stream()
+            List<Topic> ready = remaining.stream()
                     .filter(a -> unmet(a, dependsOn, placed) == 0)
                     .sorted(preference)
                     .toList();
-            Abstraction next;
+            Topic next;
             if (!ready.isEmpty()) {
                 next = ready.get(0);
             } else {
                 next = remaining.stream()
-                        .min(Comparator.comparingInt((Abstraction a) -> unmet(a, dependsOn, placed))
+                        .min(Comparator.comparingInt((Topic a) -> unmet(a, dependsOn, placed))
                                 .thenComparing(preference))
                         .orElseThrow();
                 cycleBreaks.add(next.index());
@@ -63,18 +60,17 @@ public final class ChapterOrderPlanner {
             placed.add(next.index());
             remaining.remove(next);
         }
-        abstractions.stream().filter(a -> a.kind() == Abstraction.Kind.OTHER).forEach(ordered::add);
+        abstractions.stream().filter(a -> a.kind() == Topic.Kind.OTHER).forEach(ordered::add);
 
         Map<Integer, Integer> numberOf = new HashMap<>();
         for (int i = 0; i < ordered.size(); i++) {
             numberOf.put(ordered.get(i).index(), i + 1);
         }
-        Map<Integer, String> names =
-                abstractions.stream().collect(Collectors.toMap(Abstraction::index, Abstraction::name));
+        Map<Integer, String> names = abstractions.stream().collect(Collectors.toMap(Topic::index, Topic::name));
         Set<String> slugs = new HashSet<>();
         List<ChapterPlan.Chapter> chapters = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i++) {
-            Abstraction a = ordered.get(i);
+            Topic a = ordered.get(i);
             String slug = Slugs.of(a.name());
             String unique = slug;
             for (int n = 2; !slugs.add(unique); n++) {
@@ -93,26 +89,26 @@ public final class ChapterOrderPlanner {
         return new ChapterPlan(chapters);
     }
 
-    private static int unmet(Abstraction a, Map<Integer, Set<Integer>> dependsOn, Set<Integer> placed) {
+    private static int unmet(Topic a, Map<Integer, Set<Integer>> dependsOn, Set<Integer> placed) {
         return (int) dependsOn.getOrDefault(a.index(), Set.of()).stream()
                 .filter(d -> d != a.index() && !placed.contains(d))
                 .count();
     }
 
     private static String reasoning(
-            Abstraction a,
+            Topic a,
             Set<Integer> deps,
             Set<Integer> users,
             boolean cycleBreak,
             Map<Integer, Integer> numberOf,
             Map<Integer, String> names,
             int incomingReferences) {
-        if (a.kind() == Abstraction.Kind.ROOT_FILES) {
+        if (a.kind() == Topic.Kind.ROOT_FILES) {
             String files = a.files().stream().limit(4).map(SourceFile::path).collect(Collectors.joining(", "));
             return "First: the files at the repository root (" + files
                     + (a.files().size() > 4 ? ", ..." : "") + ") give the overview and the build setup.";
         }
-        if (a.kind() == Abstraction.Kind.OTHER) {
+        if (a.kind() == Topic.Kind.OTHER) {
             return "Last: the smaller directories, merged so the course stays short.";
         }
         int own = numberOf.get(a.index());

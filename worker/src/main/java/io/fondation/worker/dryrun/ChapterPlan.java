@@ -21,7 +21,7 @@ public record ChapterPlan(List<Chapter> chapters) {
      * @param slug the file-name part derived from the name
      * @param reasoning why it comes at this place
      */
-    public record Chapter(int number, Abstraction abstraction, String slug, String reasoning) {
+    public record Chapter(int number, Topic abstraction, String slug, String reasoning) {
 
         /** {@code chapter_<n>_<slug>.md} */
         public String chapterFileName() {

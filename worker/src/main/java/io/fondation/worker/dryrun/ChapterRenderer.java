@@ -61,7 +61,7 @@ final class ChapterRenderer {
     }
 
     private void body(ChapterPlan.Chapter chapter, StringBuilder out) {
-        Abstraction a = chapter.abstraction();
+        Topic a = chapter.abstraction();
         out.append("## At a glance\n\n");
         out.append("- Where: ").append(a.location()).append('\n');
         out.append("- Files: ").append(Facts.fileSummary(a)).append('\n');
@@ -79,7 +79,7 @@ final class ChapterRenderer {
                     .append(packages.stream().limit(12).map(Markdown::code).collect(Collectors.joining(", ")));
             out.append(packages.size() > 12 ? ", and " + (packages.size() - 12) + " more\n" : "\n");
         }
-        if (a.kind() == Abstraction.Kind.OTHER) {
+        if (a.kind() == Topic.Kind.OTHER) {
             out.append("- Directories: ")
                     .append(Facts.directoriesOf(a).stream()
                             .limit(20)
@@ -101,8 +101,8 @@ final class ChapterRenderer {
         });
 
         out.append("## Relationships\n\n");
-        List<Relationship> outgoing = course.outgoing(a.index());
-        List<Relationship> incoming = course.incoming(a.index());
+        List<Link> outgoing = course.outgoing(a.index());
+        List<Link> incoming = course.incoming(a.index());
         if (outgoing.isEmpty() && incoming.isEmpty()) {
             out.append("No imports or mentions link this part to the others.\n\n");
         } else {
@@ -144,8 +144,7 @@ final class ChapterRenderer {
         // Show code before build files and tests: the main sources say most about a part.
         List<SourceFile> previews = a.files().stream()
                 .filter(f -> !f.isReadme() && !f.head().isEmpty())
-                .sorted(Comparator.comparingInt(
-                        (SourceFile f) -> f.isTest() ? 2 : AbstractionBuilder.isBuildFile(f) ? 1 : 0))
+                .sorted(Comparator.comparingInt((SourceFile f) -> f.isTest() ? 2 : TopicBuilder.isBuildFile(f) ? 1 : 0))
                 .limit(MAX_PREVIEWS)
                 .toList();
         if (!previews.isEmpty()) {
@@ -163,7 +162,7 @@ final class ChapterRenderer {
         }
     }
 
-    private static String evidence(Relationship r) {
+    private static String evidence(Link r) {
         StringBuilder out = new StringBuilder();
         out.append(r.count()).append(r.count() == 1 ? " reference" : " references");
         if (!r.examples().isEmpty()) {
@@ -177,15 +176,15 @@ final class ChapterRenderer {
 
     private static String passive(String label) {
         return switch (label) {
-            case Relationship.DEPENDS_ON -> "Used by";
-            case Relationship.DESCRIBES -> "Described by";
-            case Relationship.CONFIGURES -> "Configured by";
+            case Link.DEPENDS_ON -> "Used by";
+            case Link.DESCRIBES -> "Described by";
+            case Link.CONFIGURES -> "Configured by";
             default -> label + " (from)";
         };
     }
 
     /** Checks made again on the files on disk, each a sentence. */
-    private List<String> review(Abstraction a) {
+    private List<String> review(Topic a) {
         List<String> notes = new ArrayList<>();
         Path root = course.inventory().root();
         List<String> changed = new ArrayList<>();
@@ -232,8 +231,7 @@ final class ChapterRenderer {
                             .map(f -> Markdown.code(f.path()))
                             .collect(Collectors.joining(", ")) + ".");
         }
-        if (a.kind() != Abstraction.Kind.ROOT_FILES
-                && course.incoming(a.index()).isEmpty()) {
+        if (a.kind() != Topic.Kind.ROOT_FILES && course.incoming(a.index()).isEmpty()) {
             notes.add("Nothing else in the repository imports or mentions this part.");
         }
         return notes;

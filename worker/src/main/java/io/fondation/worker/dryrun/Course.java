@@ -11,21 +11,18 @@ import java.util.List;
  * @param plan step 3
  */
 public record Course(
-        RepositoryInventory inventory,
-        List<Abstraction> abstractions,
-        List<Relationship> relationships,
-        ChapterPlan plan) {
+        RepositoryInventory inventory, List<Topic> abstractions, List<Link> relationships, ChapterPlan plan) {
 
     public Course {
         abstractions = List.copyOf(abstractions);
         relationships = List.copyOf(relationships);
     }
 
-    List<Relationship> outgoing(int index) {
+    List<Link> outgoing(int index) {
         return relationships.stream().filter(r -> r.from() == index).toList();
     }
 
-    List<Relationship> incoming(int index) {
+    List<Link> incoming(int index) {
         return relationships.stream().filter(r -> r.to() == index).toList();
     }
 

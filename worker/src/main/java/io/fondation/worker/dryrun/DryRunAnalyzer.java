@@ -1,6 +1,6 @@
 package io.fondation.worker.dryrun;
 
-import io.fondation.worker.cli.Terminals;
+import io.fondation.worker.terminal.Terminals;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -69,7 +69,7 @@ public final class DryRunAnalyzer {
         reporter.step(1);
         RepositoryInventory inventory =
                 new RepositoryScanner(ScanLimits.DEFAULT).scan(repository, arguments.outputDir());
-        List<Abstraction> abstractions = new AbstractionBuilder().build(inventory);
+        List<Topic> abstractions = new TopicBuilder().build(inventory);
         writer.abstractions(abstractions);
         reporter.info("Found " + abstractions.size() + " abstractions in "
                 + inventory.files().size() + " text files; skipped "
@@ -78,7 +78,7 @@ public final class DryRunAnalyzer {
                 + (inventory.limitReached() ? "; scan limits reached, the rest of the repository was not read" : ""));
 
         reporter.step(2);
-        List<Relationship> relationships = new RelationshipFinder(inventory, abstractions).find();
+        List<Link> relationships = new LinkFinder(inventory, abstractions).find();
         writer.relationships(abstractions, relationships);
 
         reporter.step(3);

@@ -1,15 +1,16 @@
 package io.fondation.worker.dryrun;
 
+import io.fondation.clibridge.output.Abstraction;
+import io.fondation.clibridge.output.ChapterOrder;
+import io.fondation.clibridge.output.ChapterOrderEntry;
+import io.fondation.clibridge.output.Relationship;
+import io.fondation.clibridge.output.Relationships;
+import io.fondation.clibridge.output.StepFileWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * Writes the Fondation CLI's output layout: {@code step1_abstractions.yaml},
@@ -25,75 +26,46 @@ final class DryRunOutputWriter {
     static final String CHAPTERS = "chapters";
     static final String REVIEWED = "reviewed-chapters";
     static final String TUTORIALS = "tutorials";
-    private static final String YAML_HEADER =
-            "# Generated offline by " + Facts.GENERATOR + " from the repository's files and imports.\n";
 
     private final Path outputDir;
-    private final Yaml yaml;
+    private final StepFileWriter steps = new StepFileWriter(
+            "Generated offline by " + Facts.GENERATOR + " from the repository's files and imports.", Facts.GENERATOR);
 
     DryRunOutputWriter(Path outputDir) {
         this.outputDir = outputDir;
-        DumperOptions options = new DumperOptions();
-        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-        options.setIndent(2);
-        options.setIndicatorIndent(0);
-        options.setWidth(120);
-        options.setAllowUnicode(true);
-        this.yaml = new Yaml(options);
     }
 
     /** Step 1: a list of {@code {name, description, file_paths}}. */
-    void abstractions(List<Abstraction> abstractions) throws IOException {
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (Abstraction a : abstractions) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("name", a.name());
-            item.put("description", Facts.description(a));
-            item.put(
-                    "file_paths",
-                    a.files().stream().limit(30).map(SourceFile::path).toList());
-            items.add(item);
-        }
-        yamlFile(STEP1, items);
+    void abstractions(List<Topic> abstractions) throws IOException {
+        List<Abstraction> items = abstractions.stream()
+                .map(topic -> new Abstraction(
+                        topic.name(),
+                        Facts.description(topic),
+                        topic.files().stream().limit(30).map(SourceFile::path).toList()))
+                .toList();
+        text(outputDir.resolve(STEP1), steps.abstractions(items));
     }
 
     /** Step 2: {@code {summary, relationships: [{from_abstraction, to_abstraction, label, evidence}]}}. */
-    void relationships(List<Abstraction> abstractions, List<Relationship> relationships) throws IOException {
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (Relationship r : relationships) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("from_abstraction", r.from());
-            item.put("to_abstraction", r.to());
-            item.put("label", r.label());
-            item.put("evidence", r.evidence());
-            items.add(item);
-        }
-        long dependencies =
-                relationships.stream().filter(Relationship::isDependency).count();
-        String summary = "Found offline, without an LLM: " + relationships.size() + " relationships among "
+    void relationships(List<Topic> abstractions, List<Link> links) throws IOException {
+        long dependencies = links.stream().filter(Link::isDependency).count();
+        String summary = "Found offline, without an LLM: " + links.size() + " relationships among "
                 + abstractions.size() + " parts of the repository (" + dependencies
-                + " from import statements between directories, the others from the root README and build files naming directories).";
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("summary", summary);
-        root.put("relationships", items);
-        root.put("generator", Facts.GENERATOR);
-        yamlFile(STEP2, root);
+                + " from import statements between directories, the others from the root README and build files"
+                + " naming directories).";
+        List<Relationship> items = links.stream()
+                .map(link -> new Relationship(link.from(), link.to(), link.label(), link.evidence()))
+                .toList();
+        text(outputDir.resolve(STEP2), steps.relationships(new Relationships(summary, items)));
     }
 
     /** Step 3: {@code {order: [{index, name, reasoning}]}}; {@code index} is the abstraction's index in step 1. */
     void order(ChapterPlan plan) throws IOException {
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (ChapterPlan.Chapter chapter : plan.chapters()) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("index", chapter.abstraction().index());
-            item.put("name", chapter.abstraction().name());
-            item.put("reasoning", chapter.reasoning());
-            items.add(item);
-        }
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("order", items);
-        root.put("generator", Facts.GENERATOR);
-        yamlFile(STEP3, root);
+        List<ChapterOrderEntry> entries = plan.chapters().stream()
+                .map(chapter -> new ChapterOrderEntry(
+                        chapter.abstraction().index(), chapter.abstraction().name(), chapter.reasoning()))
+                .toList();
+        text(outputDir.resolve(STEP3), steps.order(new ChapterOrder(entries)));
     }
 
     void chapters(ChapterPlan plan, ChapterRenderer renderer) throws IOException {
@@ -112,10 +84,6 @@ final class DryRunOutputWriter {
         for (ChapterPlan.Chapter chapter : plan.chapters()) {
             text(outputDir.resolve(TUTORIALS).resolve(chapter.tutorialFileName()), renderer.tutorial(chapter));
         }
-    }
-
-    private void yamlFile(String name, Object content) throws IOException {
-        text(outputDir.resolve(name), YAML_HEADER + yaml.dump(content));
     }
 
     private static void text(Path file, String content) throws IOException {

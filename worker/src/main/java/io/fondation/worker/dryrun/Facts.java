@@ -15,7 +15,7 @@ final class Facts {
     private Facts() {}
 
     /** "42 files (35 Java, 4 XML, 3 Markdown)" */
-    static String fileSummary(Abstraction a) {
+    static String fileSummary(Topic a) {
         Map<String, Integer> counts = a.languageCounts();
         String languages = counts.entrySet().stream()
                 .limit(4)
@@ -29,7 +29,7 @@ final class Facts {
     }
 
     /** The one-paragraph description written to {@code step1_abstractions.yaml}. */
-    static String description(Abstraction a) {
+    static String description(Topic a) {
         List<String> sentences = new ArrayList<>();
         String where = switch (a.kind()) {
             case ROOT_FILES -> "Files at the repository root";
@@ -46,7 +46,7 @@ final class Facts {
         a.readme()
                 .flatMap(Facts::readmeSummary)
                 .ifPresent(summary -> sentences.add("Its README begins: \"" + summary + "\"."));
-        if (a.kind() == Abstraction.Kind.OTHER) {
+        if (a.kind() == Topic.Kind.OTHER) {
             sentences.add("Directories: " + directoriesOf(a).stream().limit(6).collect(Collectors.joining(", ")) + ".");
         }
         sentences.add("(Summarised offline by " + GENERATOR + ".)");
@@ -54,7 +54,7 @@ final class Facts {
     }
 
     /** The top-level directories an abstraction's files are in, sorted. */
-    static List<String> directoriesOf(Abstraction a) {
+    static List<String> directoriesOf(Topic a) {
         return a.files().stream()
                 .map(SourceFile::directory)
                 .map(d -> d.isEmpty() ? "/" : d + "/")

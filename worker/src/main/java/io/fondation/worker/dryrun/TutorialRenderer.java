@@ -21,7 +21,7 @@ final class TutorialRenderer {
 
     /** {@code tutorials/tutorial_<n>_<slug>.md} */
     String tutorial(ChapterPlan.Chapter chapter) {
-        Abstraction a = chapter.abstraction();
+        Topic a = chapter.abstraction();
         StringBuilder out = new StringBuilder();
         out.append("# Interactive Tutorial: ").append(a.name()).append("\n\n");
         out.append("> Generated offline by ")
@@ -68,12 +68,12 @@ final class TutorialRenderer {
                     .append(").\n\n");
         }
 
-        Optional<Relationship> strongest = course.outgoing(a.index()).stream()
+        Optional<Link> strongest = course.outgoing(a.index()).stream()
                 .filter(r -> !r.examples().isEmpty())
-                .max(Comparator.comparingInt(Relationship::count));
+                .max(Comparator.comparingInt(Link::count));
         if (strongest.isPresent()) {
-            Relationship r = strongest.get();
-            Relationship.Reference example = r.examples().get(0);
+            Link r = strongest.get();
+            Link.Reference example = r.examples().get(0);
             out.append("## Step ").append(step++).append(": follow a link to another part\n\n");
             out.append(Markdown.fenced(
                             "sh",
@@ -101,7 +101,7 @@ final class TutorialRenderer {
         return out.toString();
     }
 
-    private static String listCommand(Abstraction a) {
+    private static String listCommand(Topic a) {
         return switch (a.kind()) {
             case ROOT_FILES -> "git ls-files | grep -v /";
             case DIRECTORY -> "git ls-files -- " + Markdown.shellQuote(a.directory() + "/");
@@ -119,7 +119,7 @@ final class TutorialRenderer {
         };
     }
 
-    private List<String[]> questions(Abstraction a) {
+    private List<String[]> questions(Topic a) {
         List<String[]> questions = new ArrayList<>();
         questions.add(new String[] {
             "How many files does this part hold?", String.valueOf(a.files().size())
@@ -131,9 +131,8 @@ final class TutorialRenderer {
                     "Which language or format do most of its files use?",
                     top.getKey() + " (" + top.getValue() + " of " + a.files().size() + ")"
                 }));
-        List<Relationship> outgoing = course.outgoing(a.index()).stream()
-                .filter(Relationship::isDependency)
-                .toList();
+        List<Link> outgoing =
+                course.outgoing(a.index()).stream().filter(Link::isDependency).toList();
         questions.add(new String[] {
             "Which other parts does its code import?",
             outgoing.isEmpty()
@@ -142,7 +141,7 @@ final class TutorialRenderer {
                             ", ",
                             outgoing.stream().map(r -> course.reference(r.to())).toList())
         });
-        List<Relationship> incoming = course.incoming(a.index());
+        List<Link> incoming = course.incoming(a.index());
         questions.add(new String[] {
             "What refers to it?",
             incoming.isEmpty()

@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -111,21 +110,6 @@ public final class SqliteJobQueue implements JobQueue {
         // A plain :memory: database belongs to its one connection; this queue uses exactly one.
         SqliteConnection db = SqliteConnection.open("jdbc:sqlite::memory:", "(in memory)", false);
         return create(db, "(in memory)", clock, policy, random);
-    }
-
-    /** The default file: {@code ${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db}. */
-    public static Path defaultPath(Map<String, String> env) {
-        String xdg = env.get("XDG_DATA_HOME");
-        Path base;
-        if (xdg != null && !xdg.isBlank()) {
-            base = Path.of(xdg);
-        } else {
-            String home = env.get("HOME");
-            base = Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"))
-                    .resolve(".local")
-                    .resolve("share");
-        }
-        return base.resolve("fondation").resolve("queue.db");
     }
 
     private static SqliteJobQueue create(

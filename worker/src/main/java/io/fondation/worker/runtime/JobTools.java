@@ -1,5 +1,6 @@
 package io.fondation.worker.runtime;
 
+import io.fondation.worker.analyzer.AnalyzerLauncher;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.git.RepositoryCloner;
 import io.fondation.worker.git.Workspaces;

@@ -44,13 +44,13 @@ class DryRunAnalysisTest {
         write(temp, "src/main/java/com/acme/app/db/Db.java", "package com.acme.app.db;\nclass Db {}\n");
         write(temp, "src/test/java/com/acme/app/AppTest.java", "package com.acme.app;\nclass AppTest {}\n");
 
-        List<Abstraction> abstractions = new AbstractionBuilder().build(scan(temp));
+        List<Topic> abstractions = new TopicBuilder().build(scan(temp));
 
         assertThat(abstractions)
-                .extracting(Abstraction::name)
+                .extracting(Topic::name)
                 .containsExactly("Project Root", "App Core Files", "API", "Core", "DB", "App Tests");
         assertThat(abstractions)
-                .extracting(Abstraction::directory)
+                .extracting(Topic::directory)
                 .containsExactly(
                         "",
                         "src/main/java/com/acme/app",
@@ -61,7 +61,7 @@ class DryRunAnalysisTest {
         assertThat(abstractions.get(1).files())
                 .extracting(SourceFile::path)
                 .containsExactly("src/main/java/com/acme/app/App.java");
-        assertThat(abstractions).extracting(Abstraction::index).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(abstractions).extracting(Topic::index).containsExactly(0, 1, 2, 3, 4, 5);
     }
 
     @Test
@@ -71,12 +71,12 @@ class DryRunAnalysisTest {
                 write(temp, "dir" + (char) ('a' + d - 1) + "/file" + f + ".txt", "line\n");
             }
         }
-        List<Abstraction> abstractions = new AbstractionBuilder().build(scan(temp));
+        List<Topic> abstractions = new TopicBuilder().build(scan(temp));
 
-        assertThat(abstractions).hasSize(AbstractionBuilder.MAX_ABSTRACTIONS);
-        Abstraction other = abstractions.get(abstractions.size() - 1);
+        assertThat(abstractions).hasSize(TopicBuilder.MAX_ABSTRACTIONS);
+        Topic other = abstractions.get(abstractions.size() - 1);
         assertThat(other.name()).isEqualTo("Other Files");
-        assertThat(other.kind()).isEqualTo(Abstraction.Kind.OTHER);
+        assertThat(other.kind()).isEqualTo(Topic.Kind.OTHER);
         // The three smallest directories (1, 2 and 3 files) were merged.
         assertThat(other.files()).hasSize(6);
         assertThat(Facts.directoriesOf(other)).containsExactly("dira/", "dirb/", "dirc/");
@@ -101,8 +101,8 @@ class DryRunAnalysisTest {
         write(temp, "client/api.ts", "export const api = 1;\n");
 
         RepositoryInventory inventory = scan(temp);
-        List<Abstraction> abstractions = new AbstractionBuilder().build(inventory);
-        List<Relationship> relationships = new RelationshipFinder(inventory, abstractions).find();
+        List<Topic> abstractions = new TopicBuilder().build(inventory);
+        List<Link> relationships = new LinkFinder(inventory, abstractions).find();
 
         assertThat(inventory.goModule()).isEqualTo("example.com/shop");
         assertThat(edges(abstractions, relationships))
@@ -111,7 +111,7 @@ class DryRunAnalysisTest {
                         "Server -Depends on-> Store (1)",
                         "Native -Depends on-> Util (1)",
                         "Web -Depends on-> Client (1)");
-        assertThat(relationships).filteredOn(Relationship::isDependency).hasSize(4);
+        assertThat(relationships).filteredOn(Link::isDependency).hasSize(4);
     }
 
     @Test
@@ -122,8 +122,8 @@ class DryRunAnalysisTest {
         write(temp, "gamma/C.java", "package p.gamma;\nimport p.alpha.A;\nclass C {}\n");
         write(temp, "delta/D.java", "package p.delta;\nclass D {}\n");
         RepositoryInventory inventory = scan(temp);
-        List<Abstraction> abstractions = new AbstractionBuilder().build(inventory);
-        List<Relationship> relationships = new RelationshipFinder(inventory, abstractions).find();
+        List<Topic> abstractions = new TopicBuilder().build(inventory);
+        List<Link> relationships = new LinkFinder(inventory, abstractions).find();
 
         ChapterPlan plan = new ChapterOrderPlanner().plan(abstractions, relationships);
 
@@ -260,8 +260,8 @@ class DryRunAnalysisTest {
         assertThat(Slugs.of("Écoles & Données")).isEqualTo("ecoles_donnees");
         assertThat(Slugs.of("***")).isEqualTo("section");
         assertThat(Slugs.of("a".repeat(100))).hasSize(Slugs.MAX_LENGTH);
-        assertThat(AbstractionBuilder.titleCase("cli-bridge")).isEqualTo("CLI Bridge");
-        assertThat(AbstractionBuilder.titleCase("jobQueue_v2")).isEqualTo("Job Queue V2");
+        assertThat(TopicBuilder.titleCase("cli-bridge")).isEqualTo("CLI Bridge");
+        assertThat(TopicBuilder.titleCase("jobQueue_v2")).isEqualTo("Job Queue V2");
     }
 
     @Test
@@ -287,7 +287,7 @@ class DryRunAnalysisTest {
         return new RepositoryScanner(ScanLimits.DEFAULT).scan(root, null);
     }
 
-    private static List<String> edges(List<Abstraction> abstractions, List<Relationship> relationships) {
+    private static List<String> edges(List<Topic> abstractions, List<Link> relationships) {
         return relationships.stream()
                 .map(r -> abstractions.get(r.from()).name() + " -" + r.label() + "-> "
                         + abstractions.get(r.to()).name() + " (" + r.count() + ")")

@@ -18,6 +18,7 @@ import io.fondation.shared.JobStatus;
 import io.fondation.shared.RetryDecision;
 import io.fondation.shared.RetryPolicy;
 import io.fondation.shared.contract.MutableClock;
+import io.fondation.worker.config.QueueSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,15 +58,15 @@ class SqliteJobQueueTest {
 
     @Test
     void defaultPathFollowsXdgDataHome() {
-        assertThat(SqliteJobQueue.defaultPath(Map.of("XDG_DATA_HOME", "/srv/data", "HOME", "/home/tester")))
+        assertThat(QueueSettings.defaultEmbeddedDbPath(Map.of("XDG_DATA_HOME", "/srv/data", "HOME", "/home/tester")))
                 .isEqualTo(Path.of("/srv/data", "fondation", "queue.db"));
     }
 
     @Test
     void defaultPathFallsBackToLocalShareInHome() {
-        assertThat(SqliteJobQueue.defaultPath(Map.of("XDG_DATA_HOME", " ", "HOME", "/home/tester")))
+        assertThat(QueueSettings.defaultEmbeddedDbPath(Map.of("XDG_DATA_HOME", " ", "HOME", "/home/tester")))
                 .isEqualTo(Path.of("/home/tester", ".local", "share", "fondation", "queue.db"));
-        assertThat(SqliteJobQueue.defaultPath(Map.of()))
+        assertThat(QueueSettings.defaultEmbeddedDbPath(Map.of()))
                 .isEqualTo(Path.of(System.getProperty("user.home"), ".local", "share", "fondation", "queue.db"));
     }
 

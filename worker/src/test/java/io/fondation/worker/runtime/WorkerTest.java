@@ -14,6 +14,7 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Secret;
 import io.fondation.shared.contract.MutableClock;
+import io.fondation.worker.analyzer.AnalyzerLauncher;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.e2e.TestAnalyzer;

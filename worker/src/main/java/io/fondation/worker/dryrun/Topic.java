@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * @param kind what the files are
  * @param files the files, most important first (READMEs, build files, then by size)
  */
-public record Abstraction(int index, String name, String directory, Kind kind, List<SourceFile> files) {
+public record Topic(int index, String name, String directory, Kind kind, List<SourceFile> files) {
 
     /** How an abstraction's files were chosen. */
     public enum Kind {
@@ -32,7 +32,7 @@ public record Abstraction(int index, String name, String directory, Kind kind, L
         OTHER
     }
 
-    public Abstraction {
+    public Topic {
         files = List.copyOf(files);
     }
 

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * that only hold one sub-directory ({@code src/main/java/com/acme}). Past
  * {@value #MAX_ABSTRACTIONS} groups the smallest are merged into one.
  */
-public final class AbstractionBuilder {
+public final class TopicBuilder {
 
     static final int MIN_DIRECTORY_GROUPS = 3;
     static final int MAX_ABSTRACTIONS = 10;
@@ -42,7 +42,7 @@ public final class AbstractionBuilder {
             "dockerfile");
 
     /** Builds the abstractions of {@code inventory}, in the order of {@code step1_abstractions.yaml}. */
-    public List<Abstraction> build(RepositoryInventory inventory) {
+    public List<Topic> build(RepositoryInventory inventory) {
         if (inventory.files().isEmpty()) {
             throw new IllegalArgumentException(
                     "the repository has no text files to analyse (binary files and build outputs are skipped)");
@@ -52,9 +52,9 @@ public final class AbstractionBuilder {
 
         List<Group> groups = new ArrayList<>();
         if (!root.files.isEmpty()) {
-            groups.add(new Group(root, Abstraction.Kind.ROOT_FILES));
+            groups.add(new Group(root, Topic.Kind.ROOT_FILES));
         }
-        root.children.values().forEach(child -> groups.add(new Group(child.collapse(), Abstraction.Kind.DIRECTORY)));
+        root.children.values().forEach(child -> groups.add(new Group(child.collapse(), Topic.Kind.DIRECTORY)));
         split(groups);
         List<Group> kept = capped(groups);
         return toAbstractions(kept);
@@ -62,14 +62,13 @@ public final class AbstractionBuilder {
 
     private static void split(List<Group> groups) {
         for (int round = 0; round < MAX_SPLITS; round++) {
-            long directories = groups.stream()
-                    .filter(g -> g.kind == Abstraction.Kind.DIRECTORY)
-                    .count();
+            long directories =
+                    groups.stream().filter(g -> g.kind == Topic.Kind.DIRECTORY).count();
             if (directories >= MIN_DIRECTORY_GROUPS) {
                 return;
             }
             Group largest = groups.stream()
-                    .filter(g -> g.kind == Abstraction.Kind.DIRECTORY && !g.node.children.isEmpty())
+                    .filter(g -> g.kind == Topic.Kind.DIRECTORY && !g.node.children.isEmpty())
                     .max(Comparator.comparingInt((Group g) -> g.node.total())
                             .thenComparing(g -> g.node.path, Comparator.reverseOrder()))
                     .orElse(null);
@@ -80,12 +79,12 @@ public final class AbstractionBuilder {
             groups.remove(at);
             List<Group> replacement = new ArrayList<>();
             if (!largest.node.files.isEmpty()) {
-                replacement.add(new Group(largest.node, Abstraction.Kind.DIRECTORY_FILES));
+                replacement.add(new Group(largest.node, Topic.Kind.DIRECTORY_FILES));
             }
             largest.node
                     .children
                     .values()
-                    .forEach(child -> replacement.add(new Group(child.collapse(), Abstraction.Kind.DIRECTORY)));
+                    .forEach(child -> replacement.add(new Group(child.collapse(), Topic.Kind.DIRECTORY)));
             groups.addAll(at, replacement);
         }
     }
@@ -95,29 +94,27 @@ public final class AbstractionBuilder {
         if (groups.size() <= MAX_ABSTRACTIONS) {
             return groups;
         }
-        List<Group> rootGroups = groups.stream()
-                .filter(g -> g.kind == Abstraction.Kind.ROOT_FILES)
-                .toList();
-        List<Group> others = new ArrayList<>(groups.stream()
-                .filter(g -> g.kind != Abstraction.Kind.ROOT_FILES)
-                .toList());
+        List<Group> rootGroups =
+                groups.stream().filter(g -> g.kind == Topic.Kind.ROOT_FILES).toList();
+        List<Group> others = new ArrayList<>(
+                groups.stream().filter(g -> g.kind != Topic.Kind.ROOT_FILES).toList());
         others.sort(Comparator.comparingInt((Group g) -> g.files().size())
                 .reversed()
                 .thenComparing(g -> g.node.path));
         int room = MAX_ABSTRACTIONS - rootGroups.size() - 1;
         List<Group> kept = new ArrayList<>(rootGroups);
         kept.addAll(others.subList(0, room));
-        Group rest = new Group(null, Abstraction.Kind.OTHER);
+        Group rest = new Group(null, Topic.Kind.OTHER);
         others.subList(room, others.size()).forEach(g -> rest.extra.addAll(g.files()));
         kept.add(rest);
         return kept;
     }
 
-    private static List<Abstraction> toAbstractions(List<Group> groups) {
+    private static List<Topic> toAbstractions(List<Group> groups) {
         // Root files first, then directories by path, the merged group last: a stable reading of the tree.
         List<Group> sorted = new ArrayList<>(groups);
-        sorted.sort(Comparator.comparingInt((Group g) ->
-                        g.kind == Abstraction.Kind.ROOT_FILES ? 0 : g.kind == Abstraction.Kind.OTHER ? 2 : 1)
+        sorted.sort(Comparator.comparingInt(
+                        (Group g) -> g.kind == Topic.Kind.ROOT_FILES ? 0 : g.kind == Topic.Kind.OTHER ? 2 : 1)
                 .thenComparing(g -> g.node == null ? "" : g.node.path));
         Map<String, Integer> nameUses = new HashMap<>();
         List<String> names = new ArrayList<>();
@@ -126,15 +123,15 @@ public final class AbstractionBuilder {
             names.add(name);
             nameUses.merge(name, 1, Integer::sum);
         }
-        List<Abstraction> result = new ArrayList<>();
+        List<Topic> result = new ArrayList<>();
         for (int i = 0; i < sorted.size(); i++) {
             Group group = sorted.get(i);
             String name = names.get(i);
             if (nameUses.get(name) > 1 && group.node != null) {
                 name = name + " (" + group.node.path + ")";
             }
-            String directory = group.kind == Abstraction.Kind.OTHER ? null : group.node.path;
-            result.add(new Abstraction(i, name, directory, group.kind, ordered(group.files())));
+            String directory = group.kind == Topic.Kind.OTHER ? null : group.node.path;
+            result.add(new Topic(i, name, directory, group.kind, ordered(group.files())));
         }
         return List.copyOf(result);
     }
@@ -142,7 +139,7 @@ public final class AbstractionBuilder {
     /** READMEs, build files, main files, then tests, the larger files first; ties by path. */
     private static List<SourceFile> ordered(List<SourceFile> files) {
         List<SourceFile> copy = new ArrayList<>(files);
-        copy.sort(Comparator.comparingInt(AbstractionBuilder::rank)
+        copy.sort(Comparator.comparingInt(TopicBuilder::rank)
                 .thenComparing(Comparator.comparingInt(SourceFile::lines).reversed())
                 .thenComparing(SourceFile::path));
         return copy;
@@ -176,7 +173,7 @@ public final class AbstractionBuilder {
                         && !title.toLowerCase(Locale.ROOT).contains("spec")) {
                     title = title + " Tests";
                 }
-                yield group.kind == Abstraction.Kind.DIRECTORY_FILES ? title + " Core Files" : title;
+                yield group.kind == Topic.Kind.DIRECTORY_FILES ? title + " Core Files" : title;
             }
         };
     }
@@ -247,10 +244,10 @@ public final class AbstractionBuilder {
 
     private static final class Group {
         final Node node;
-        final Abstraction.Kind kind;
+        final Topic.Kind kind;
         final List<SourceFile> extra = new ArrayList<>();
 
-        Group(Node node, Abstraction.Kind kind) {
+        Group(Node node, Topic.Kind kind) {
             this.node = node;
             this.kind = kind;
         }

@@ -1,4 +1,4 @@
-package io.fondation.worker.runtime;
+package io.fondation.worker.analyzer;
 
 import io.fondation.clibridge.AnalysisListener;
 import io.fondation.clibridge.AnalysisRunner;

@@ -11,7 +11,7 @@ import java.util.List;
  * @param count how many references were found
  * @param examples a few of them, in file order
  */
-public record Relationship(int from, int to, String label, int count, List<Reference> examples) {
+public record Link(int from, int to, String label, int count, List<Reference> examples) {
 
     /** Code in {@code from} imports code in {@code to}. */
     public static final String DEPENDS_ON = "Depends on";
@@ -20,7 +20,7 @@ public record Relationship(int from, int to, String label, int count, List<Refer
     /** A build or configuration file at the root names the directory. */
     public static final String CONFIGURES = "Configures";
 
-    public Relationship {
+    public Link {
         examples = List.copyOf(examples);
     }
 

@@ -1,4 +1,4 @@
-package io.fondation.worker.cli;
+package io.fondation.worker.terminal;
 
 import java.io.Console;
 import java.lang.reflect.Method;

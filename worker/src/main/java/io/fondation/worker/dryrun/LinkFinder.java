@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * workspace package names, Python module imports, Go imports under the {@code go.mod} module, C
  * includes; and which directories the README and build files at the repository root mention.
  */
-public final class RelationshipFinder {
+public final class LinkFinder {
 
     private static final int MAX_EXAMPLES = 3;
     private static final Pattern JVM_IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?([\\w.]+)(?:\\.\\*)?\\s*;?.*");
@@ -52,7 +52,7 @@ public final class RelationshipFinder {
             "/index.mjs");
     private static final Set<String> JS_LANGUAGES = Set.of("JavaScript", "TypeScript", "Vue", "Svelte");
 
-    private final List<Abstraction> abstractions;
+    private final List<Topic> abstractions;
     /** Sorted, so the files under a directory can be found as a range. */
     private final TreeMap<String, Integer> ownerOfFile = new TreeMap<>();
 
@@ -62,10 +62,10 @@ public final class RelationshipFinder {
     private final Map<String, Set<Integer>> pathSuffixes = new HashMap<>();
     private final String goModule;
 
-    public RelationshipFinder(RepositoryInventory inventory, List<Abstraction> abstractions) {
+    public LinkFinder(RepositoryInventory inventory, List<Topic> abstractions) {
         this.abstractions = List.copyOf(abstractions);
         this.goModule = inventory.goModule();
-        for (Abstraction abstraction : abstractions) {
+        for (Topic abstraction : abstractions) {
             for (SourceFile file : abstraction.files()) {
                 int owner = abstraction.index();
                 ownerOfFile.put(file.path(), owner);
@@ -89,29 +89,27 @@ public final class RelationshipFinder {
     }
 
     /** The relationships, ordered by source then target index. */
-    public List<Relationship> find() {
+    public List<Link> find() {
         Map<String, Accumulator> found = new TreeMap<>();
-        for (Abstraction abstraction : abstractions) {
+        for (Topic abstraction : abstractions) {
             for (SourceFile file : abstraction.files()) {
                 for (String line : file.references()) {
                     target(file, line).ifPresent(target -> {
                         if (target.owner() != abstraction.index()) {
                             found.computeIfAbsent(
-                                            key(abstraction.index(), target.owner(), Relationship.DEPENDS_ON),
-                                            k -> new Accumulator(
-                                                    abstraction.index(), target.owner(), Relationship.DEPENDS_ON))
-                                    .add(new Relationship.Reference(file.path(), line, target.name()));
+                                            key(abstraction.index(), target.owner(), Link.DEPENDS_ON),
+                                            k -> new Accumulator(abstraction.index(), target.owner(), Link.DEPENDS_ON))
+                                    .add(new Link.Reference(file.path(), line, target.name()));
                         }
                     });
                 }
-                if (abstraction.kind() == Abstraction.Kind.ROOT_FILES) {
+                if (abstraction.kind() == Topic.Kind.ROOT_FILES) {
                     mentions(abstraction, file, found);
                 }
             }
         }
-        List<Relationship> result = new ArrayList<>();
-        found.values()
-                .forEach(acc -> result.add(new Relationship(acc.from, acc.to, acc.label, acc.count, acc.examples)));
+        List<Link> result = new ArrayList<>();
+        found.values().forEach(acc -> result.add(new Link(acc.from, acc.to, acc.label, acc.count, acc.examples)));
         result.sort((a, b) -> a.from() != b.from()
                 ? Integer.compare(a.from(), b.from())
                 : a.to() != b.to() ? Integer.compare(a.to(), b.to()) : a.label().compareTo(b.label()));
@@ -123,15 +121,13 @@ public final class RelationshipFinder {
     }
 
     /** Root README and build files naming a directory abstraction. */
-    private void mentions(Abstraction root, SourceFile file, Map<String, Accumulator> found) {
+    private void mentions(Topic root, SourceFile file, Map<String, Accumulator> found) {
         if (file.text().isEmpty()) {
             return;
         }
-        String label = "Markdown".equals(file.language()) || file.isReadme()
-                ? Relationship.DESCRIBES
-                : Relationship.CONFIGURES;
+        String label = "Markdown".equals(file.language()) || file.isReadme() ? Link.DESCRIBES : Link.CONFIGURES;
         String[] lines = file.text().split("\n");
-        for (Abstraction other : abstractions) {
+        for (Topic other : abstractions) {
             if (other.directory() == null || other.directory().isEmpty()) {
                 continue;
             }
@@ -150,7 +146,7 @@ public final class RelationshipFinder {
                     found.computeIfAbsent(
                                     key(root.index(), other.index(), label),
                                     k -> new Accumulator(root.index(), other.index(), label))
-                            .add(new Relationship.Reference(file.path(), shown, needle));
+                            .add(new Link.Reference(file.path(), shown, needle));
                 }
             }
         }
@@ -390,7 +386,7 @@ public final class RelationshipFinder {
         final int to;
         final String label;
         int count;
-        final List<Relationship.Reference> examples = new ArrayList<>();
+        final List<Link.Reference> examples = new ArrayList<>();
         final Set<String> exampleFiles = new HashSet<>();
 
         Accumulator(int from, int to, String label) {
@@ -399,7 +395,7 @@ public final class RelationshipFinder {
             this.label = label;
         }
 
-        void add(Relationship.Reference reference) {
+        void add(Link.Reference reference) {
             count++;
             // Examples from different files say more than three lines of one file.
             if (examples.size() < MAX_EXAMPLES && exampleFiles.add(reference.file())) {
@@ -409,11 +405,9 @@ public final class RelationshipFinder {
     }
 
     /** Incoming dependency counts per abstraction index. */
-    static Map<Integer, Integer> incomingDependencies(List<Relationship> relationships) {
+    static Map<Integer, Integer> incomingDependencies(List<Link> relationships) {
         Map<Integer, Integer> incoming = new LinkedHashMap<>();
-        relationships.stream()
-                .filter(Relationship::isDependency)
-                .forEach(r -> incoming.merge(r.to(), r.count(), Integer::sum));
+        relationships.stream().filter(Link::isDependency).forEach(r -> incoming.merge(r.to(), r.count(), Integer::sum));
         return incoming;
     }
 }

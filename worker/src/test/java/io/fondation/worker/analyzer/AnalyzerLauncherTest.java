@@ -1,4 +1,4 @@
-package io.fondation.worker.runtime;
+package io.fondation.worker.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
