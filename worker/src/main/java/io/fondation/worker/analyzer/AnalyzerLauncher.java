@@ -54,11 +54,23 @@ public final class AnalyzerLauncher {
 
     /** A launcher with the cli-bridge defaults (process runner, output limits, failure classifier). */
     public static AnalyzerLauncher withDefaults(AnalyzerSettings settings, Map<String, String> sourceEnvironment) {
+        return withDefaults(settings, sourceEnvironment, (int) OutputLimits.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    /**
+     * A launcher with the cli-bridge defaults, refusing output files larger than {@code maxFileBytes} (what the
+     * queue stores per document).
+     */
+    public static AnalyzerLauncher withDefaults(
+            AnalyzerSettings settings, Map<String, String> sourceEnvironment, int maxFileBytes) {
+        OutputLimits limits = new OutputLimits(
+                OutputLimits.DEFAULT_MAX_FILES,
+                Math.min(maxFileBytes, OutputLimits.DEFAULT_MAX_FILE_BYTES),
+                OutputLimits.DEFAULT_MAX_TOTAL_BYTES);
         return new AnalyzerLauncher(
                 settings,
                 sourceEnvironment,
-                new AnalysisRunner(
-                        new ProcessRunner(), new OutputCollector(OutputLimits.defaults()), new FailureClassifier()));
+                new AnalysisRunner(new ProcessRunner(), new OutputCollector(limits), new FailureClassifier()));
     }
 
     /**

@@ -2,16 +2,21 @@ package io.fondation.worker.assembly;
 
 import io.fondation.convexqueue.ConvexJobQueue;
 import io.fondation.convexqueue.ConvexQueueSettings;
+import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.JobQueue;
+import io.fondation.shared.JobQueueException;
 import io.fondation.shared.Secret;
 import io.fondation.worker.config.QueueSettings;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.embedded.SqliteJobQueue;
 import io.fondation.worker.health.HealthServer;
+import io.fondation.worker.preflight.FitnessCheck;
+import io.fondation.worker.preflight.Preflight;
 import io.fondation.worker.runtime.JobTools;
 import io.fondation.worker.runtime.Worker;
 import io.fondation.worker.runtime.WorkerListener;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -56,11 +61,14 @@ public final class WorkerRuntime implements AutoCloseable {
         Objects.requireNonNull(environment, "environment");
         JobQueue queue = openQueue(config, clock);
         try {
-            JobTools tools = JobTools.fromConfig(config, environment);
+            JobTools tools = JobTools.fromConfig(config, environment, queue);
+            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), environment);
             Worker worker = Worker.builder(config, queue)
                     .clock(clock)
                     .listener(listener)
                     .tools(tools)
+                    .fitnessChecks(checks)
+                    .safetyPollInterval(config.safetyPollInterval())
                     .build();
             return new WorkerRuntime(config, clock, queue, worker);
         } catch (RuntimeException e) {
@@ -77,7 +85,7 @@ public final class WorkerRuntime implements AutoCloseable {
     public static JobQueue openQueue(WorkerConfig config, Clock clock) {
         QueueSettings settings = config.queue();
         return switch (settings.kind()) {
-            case EMBEDDED -> SqliteJobQueue.open(settings.embeddedDbPath(), clock);
+            case EMBEDDED -> openEmbedded(settings, clock);
             case CONVEX ->
                 ConvexJobQueue.connect(
                         new ConvexQueueSettings(
@@ -90,6 +98,14 @@ public final class WorkerRuntime implements AutoCloseable {
                                 ConvexQueueSettings.DEFAULT_MAX_ATTEMPTS),
                         clock);
         };
+    }
+
+    private static JobQueue openEmbedded(QueueSettings settings, Clock clock) {
+        try {
+            return SqliteJobQueue.open(settings.embeddedDbPath(), clock);
+        } catch (JobQueueException e) {
+            throw new ConfigurationException("EMBEDDED_DB_PATH", e.getMessage());
+        }
     }
 
     private static String reveal(Secret secret) {
@@ -105,12 +121,14 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /**
-     * Starts the health server (when {@code HEALTH_PORT} is not -1) and then the worker, so that a port
-     * already in use stops the start before any job is claimed.
+     * Checks that the worker can work ({@link Preflight}), then starts the health server (when {@code HEALTH_PORT}
+     * is not -1) and then the worker, so that a missing analyzer, an unusable {@code TEMP_DIR} or a port already in
+     * use stops the start before any job is claimed.
      *
-     * @throws IllegalStateException naming the address when the health port cannot be bound
+     * @throws ConfigurationException naming the setting at fault
      */
     public synchronized void start() {
+        preflight();
         if (config.healthEnabled() && healthServer == null) {
             healthServer = HealthServer.start(
                     config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock);
@@ -121,6 +139,15 @@ public final class WorkerRuntime implements AutoCloseable {
             closeHealthServer();
             throw e;
         }
+    }
+
+    /**
+     * Runs the {@link Preflight} checks now (once; {@link #start()} runs them if this was not called).
+     *
+     * @throws ConfigurationException naming the setting at fault
+     */
+    public synchronized void preflight() {
+        worker.preflight();
     }
 
     /** The port the health server listens on, or -1 when it is disabled or not started. */

@@ -2,11 +2,11 @@ package io.fondation.worker.cli;
 
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
-import io.fondation.shared.JobResult;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.shared.RetryDecision;
+import io.fondation.worker.runtime.AttemptOutcome;
 import io.fondation.worker.runtime.WorkerListener;
+import java.time.Duration;
 import java.util.List;
 
 /** Passes every event to several listeners, in order. */
@@ -34,17 +34,17 @@ final class CompositeListener implements WorkerListener {
     }
 
     @Override
-    public void onCompleted(String jobId, JobResult result) {
-        listeners.forEach(l -> l.onCompleted(jobId, result));
+    public void onOutcome(ClaimedJob job, AttemptOutcome outcome) {
+        listeners.forEach(l -> l.onOutcome(job, outcome));
     }
 
     @Override
-    public void onFailed(String jobId, JobFailure failure, RetryDecision decision) {
-        listeners.forEach(l -> l.onFailed(jobId, failure, decision));
+    public void onWorkerFault(JobFailure fault, Duration nextCheck) {
+        listeners.forEach(l -> l.onWorkerFault(fault, nextCheck));
     }
 
     @Override
-    public void onReleased(String jobId, String reason) {
-        listeners.forEach(l -> l.onReleased(jobId, reason));
+    public void onWorkerRecovered() {
+        listeners.forEach(WorkerListener::onWorkerRecovered);
     }
 }

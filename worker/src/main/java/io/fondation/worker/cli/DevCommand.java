@@ -102,6 +102,8 @@ public final class DevCommand implements Callable<Integer> {
         // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
         try (WorkerRuntime runtime = WorkerRuntime.open(
                 config, environment.clock(), new CompositeListener(display, watch), environment.env())) {
+            // A worker that cannot work must not even queue: the jobs would wait for nothing.
+            runtime.preflight();
             List<String> ids = new ArrayList<>();
             for (JobSpec jobSpec : specs) {
                 String id = runtime.queue().enqueue(jobSpec);

@@ -67,7 +67,7 @@ public final class DocsCommand implements Callable<Integer> {
                 spec.commandLine()
                         .getErr()
                         .println("fondation-worker: job " + job.get().id() + " has no documents (status: "
-                                + job.get().status().wireName() + ")");
+                                + job.get().status().wireName() + "; only a completed job has a course)");
                 return ExitCodes.FAILURE;
             }
             Path directory = out != null

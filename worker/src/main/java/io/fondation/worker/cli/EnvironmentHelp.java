@@ -1,77 +1,74 @@
 package io.fondation.worker.cli;
 
 import io.fondation.shared.JobSpec;
-import io.fondation.worker.config.WorkerConfigLoader;
+import io.fondation.worker.config.ConfigVariable;
+import io.fondation.worker.config.ConfigVariables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 
-/** The environment variables the worker reads, for the help footer of {@code run} and {@code dev}. */
+/** The environment variables each command reads, from {@link ConfigVariables}, for the help footers. */
 public final class EnvironmentHelp {
+
+    private static final int NAME_WIDTH = 25;
+    private static final int LINE_WIDTH = 80;
+
+    private static final Map<String, ConfigVariable.Command> COMMANDS = Map.of(
+            "run", ConfigVariable.Command.RUN,
+            "dev", ConfigVariable.Command.DEV,
+            "submit", ConfigVariable.Command.QUEUE_CLIENT,
+            "status", ConfigVariable.Command.QUEUE_CLIENT,
+            "docs", ConfigVariable.Command.QUEUE_CLIENT,
+            "cancel", ConfigVariable.Command.QUEUE_CLIENT);
 
     private EnvironmentHelp() {}
 
-    /** Adds the environment variables to the help of the commands that run a worker. */
+    /** Adds the environment variables to the help of every command that reads some. */
     public static void install(CommandLine root) {
-        for (String name : new String[] {"run", "dev"}) {
+        COMMANDS.forEach((name, command) -> {
             CommandLine sub = root.getSubcommands().get(name);
             if (sub != null) {
-                sub.getCommandSpec().usageMessage().footer(footer());
+                sub.getCommandSpec().usageMessage().footer(footer(command));
             }
+        });
+    }
+
+    static String[] footer(ConfigVariable.Command command) {
+        List<String> lines = new ArrayList<>();
+        lines.add("");
+        lines.add("Environment (a flag overrides the variable named in its description):");
+        for (ConfigVariable variable : ConfigVariables.of(command)) {
+            String text = variable.description()
+                    + (variable.secret() ? " (secret)" : "")
+                    + (variable.defaultText().isEmpty() ? "" : " (" + variable.defaultText() + ")");
+            lines.addAll(wrap(variable.name(), text));
         }
+        lines.add("Secrets are read from the environment only, never from flags, and never");
+        lines.add("logged. Submitted jobs get " + JobSpec.DEFAULT_MAX_ATTEMPTS
+                + " attempts unless submit's --max-attempts says otherwise.");
+        return lines.toArray(String[]::new);
     }
 
-    static String[] footer() {
-        return new String[] {
-            "",
-            "Environment (a flag overrides the variable named in its description):",
-            "  QUEUE                    embedded or convex (convex when CONVEX_URL is set)",
-            "  CONVEX_URL               Convex deployment URL",
-            "  CONVEX_DEPLOY_KEY        Convex deploy key (secret)",
-            "  FONDATION_WORKER_SECRET  secret presented to the queue functions (secret)",
-            "  ENCRYPTION_KEY           64 hex chars; decrypts stored GitHub tokens (secret)",
-            "  GITHUB_TOKEN             token for cloning private repositories (secret)",
-            "  ALLOW_LOCAL_REPOSITORIES jobs may name paths on this machine (true for",
-            "                           the embedded queue, false for convex)",
-            "  EMBEDDED_DB_PATH         embedded queue file",
-            "                           (${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db)",
-            "  WORKER_ID                worker name (worker-<host>-<random>)",
-            "  POLL_INTERVAL            ms between polls of an empty queue ("
-                    + ms(WorkerConfigLoader.DEFAULT_POLL_INTERVAL) + ")",
-            "  LEASE_TIME               ms a claim or heartbeat holds a job ("
-                    + ms(WorkerConfigLoader.DEFAULT_LEASE_TIME) + ")",
-            "  HEARTBEAT_INTERVAL       ms between heartbeats, < LEASE_TIME/2 ("
-                    + ms(WorkerConfigLoader.DEFAULT_HEARTBEAT_INTERVAL) + ")",
-            "  MAX_CONCURRENT_JOBS      jobs run at once (" + WorkerConfigLoader.DEFAULT_MAX_CONCURRENT_JOBS + ")",
-            "  TEMP_DIR                 job workspaces (<java.io.tmpdir>/fondation)",
-            "  ANALYZER                 fondation, dry-run or command (fondation)",
-            "  CLI_PATH                 Fondation CLI entry point (dist/cli.bundled.mjs)",
-            "  CLI_RUNTIME              program that runs the CLI (" + WorkerConfigLoader.DEFAULT_CLI_RUNTIME + ")",
-            "  CLI_PROFILE              the CLI's --profile (" + WorkerConfigLoader.DEFAULT_CLI_PROFILE + ")",
-            "  ANALYZER_COMMAND         JSON array; placeholders {repo} {outputDir} {prompt}",
-            "                           {jobId}",
-            "  ANALYZER_TIMEOUT         ms an analysis may run (" + ms(WorkerConfigLoader.DEFAULT_ANALYZER_TIMEOUT)
-                    + ")",
-            "  ANALYZER_KILL_GRACE      ms from SIGTERM to SIGKILL of the analyzer ("
-                    + ms(WorkerConfigLoader.DEFAULT_ANALYZER_KILL_GRACE) + ")",
-            "  ANALYZER_ENV_EXTRAS      extra variables passed to the analyzer (a,b,c)",
-            "  CLAUDE_HOME              HOME of the analyzer, where .claude lives",
-            "  CLAUDE_CODE_OAUTH_TOKEN  Claude credentials, for the analyzer only (secret)",
-            "  PROGRESS_LANGUAGE        fr or en, the progress text's language ("
-                    + WorkerConfigLoader.DEFAULT_PROGRESS_LANGUAGE + ")",
-            "  GIT_BASE_URL             where owner/name is cloned from",
-            "                           (" + WorkerConfigLoader.DEFAULT_GIT_BASE_URL + ")",
-            "  HEALTH_PORT              GET /health and /metrics (" + WorkerConfigLoader.DEFAULT_HEALTH_PORT
-                    + "; 0 any, -1 off)",
-            "  HEALTH_HOST              address the health server binds (" + WorkerConfigLoader.DEFAULT_HEALTH_HOST
-                    + ")",
-            "  SHUTDOWN_GRACE           ms a shutdown waits for running jobs ("
-                    + ms(WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE) + ")",
-            "  LOG_LEVEL                TRACE, DEBUG, INFO, WARN, ERROR; logs go to stderr",
-            "Secrets are read from the environment only, never from flags, and never",
-            "logged. Jobs get " + JobSpec.DEFAULT_MAX_ATTEMPTS + " attempts unless --max-attempts says otherwise.",
-        };
-    }
-
-    private static long ms(java.time.Duration duration) {
-        return duration.toMillis();
+    private static List<String> wrap(String name, String text) {
+        List<String> lines = new ArrayList<>();
+        String indent = " ".repeat(NAME_WIDTH + 2);
+        StringBuilder line = new StringBuilder("  ").append(String.format("%-" + NAME_WIDTH + "s", name));
+        if (name.length() >= NAME_WIDTH) {
+            lines.add(line.toString().stripTrailing());
+            line = new StringBuilder(indent);
+        }
+        boolean first = true;
+        for (String word : text.split(" ")) {
+            if (!first && line.length() + 1 + word.length() > LINE_WIDTH) {
+                lines.add(line.toString());
+                line = new StringBuilder(indent);
+                first = true;
+            }
+            line.append(first ? "" : " ").append(word);
+            first = false;
+        }
+        lines.add(line.toString());
+        return lines;
     }
 }

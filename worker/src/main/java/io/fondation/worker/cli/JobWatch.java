@@ -1,10 +1,9 @@
 package io.fondation.worker.cli;
 
-import io.fondation.shared.JobFailure;
+import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobQueue;
-import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
-import io.fondation.shared.RetryDecision;
+import io.fondation.worker.runtime.AttemptOutcome;
 import io.fondation.worker.runtime.Waiter;
 import io.fondation.worker.runtime.WorkerListener;
 import java.time.Duration;
@@ -59,17 +58,7 @@ final class JobWatch implements WorkerListener {
     }
 
     @Override
-    public void onCompleted(String jobId, JobResult result) {
-        waiter.wake();
-    }
-
-    @Override
-    public void onFailed(String jobId, JobFailure failure, RetryDecision decision) {
-        waiter.wake();
-    }
-
-    @Override
-    public void onReleased(String jobId, String reason) {
+    public void onOutcome(ClaimedJob job, AttemptOutcome outcome) {
         waiter.wake();
     }
 }

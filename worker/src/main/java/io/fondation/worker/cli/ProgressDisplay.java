@@ -2,10 +2,10 @@ package io.fondation.worker.cli;
 
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
-import io.fondation.shared.JobResult;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.shared.RetryDecision;
+import io.fondation.worker.runtime.AttemptOutcome;
+import io.fondation.worker.runtime.OutcomeText;
 import io.fondation.worker.runtime.WorkerListener;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -78,36 +78,23 @@ final class ProgressDisplay implements WorkerListener {
     }
 
     @Override
-    public synchronized void onCompleted(String jobId, JobResult result) {
-        flushPhase(jobId);
-        line(prefix(jobId) + "completed: " + result.documentCount() + " documents");
+    public synchronized void onOutcome(ClaimedJob job, AttemptOutcome outcome) {
+        flushPhase(job.id());
+        String text =
+                JobFormatter.truncate(JobFormatter.oneLine(OutcomeText.describe(job, outcome, clock.instant())), 400);
+        line(prefix(job.id()) + text);
     }
 
     @Override
-    public synchronized void onFailed(String jobId, JobFailure failure, RetryDecision decision) {
-        flushPhase(jobId);
-        String kind = failure.kind().name().toLowerCase(Locale.ROOT);
-        String message = JobFormatter.truncate(JobFormatter.oneLine(failure.message()), 300);
-        ClaimedJob claim = claims.get(jobId);
-        String attempt = claim == null ? "" : " " + claim.attempt() + "/" + claim.maxAttempts();
-        if (decision instanceof RetryDecision.Retrying retrying) {
-            long seconds = Math.max(
-                    0, Duration.between(clock.instant(), retrying.nextRunAt()).toSeconds());
-            line(prefix(jobId) + "attempt" + attempt + " failed (" + kind + "): " + message + "; retrying in " + seconds
-                    + " s");
-        } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
-            line(prefix(jobId) + gaveUp.status().wireName() + " after " + gaveUp.attempts()
-                    + (gaveUp.attempts() == 1 ? " attempt" : " attempts") + " (" + kind + "): " + message);
-        } else {
-            line(prefix(jobId) + "attempt" + attempt + " failed (" + kind
-                    + ") but the job is no longer held by this worker: " + message);
-        }
+    public synchronized void onWorkerFault(JobFailure fault, Duration nextCheck) {
+        line("Worker fault (" + fault.kind().name().toLowerCase(Locale.ROOT) + "): "
+                + JobFormatter.truncate(JobFormatter.oneLine(fault.message()), 300)
+                + "; jobs are released, not failed; checking again in " + nextCheck.toSeconds() + " s");
     }
 
     @Override
-    public synchronized void onReleased(String jobId, String reason) {
-        flushPhase(jobId);
-        line(prefix(jobId) + "released back to the queue (" + reason + ")");
+    public synchronized void onWorkerRecovered() {
+        line("Worker fault cleared; claiming jobs again");
     }
 
     static String prefix(String jobId) {

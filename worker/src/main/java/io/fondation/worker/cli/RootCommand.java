@@ -15,7 +15,14 @@ import picocli.CommandLine.Spec;
             "Turns repositories into courses: takes analysis jobs from a queue (Convex in production, an embedded "
                     + "SQLite file on one machine), runs the Fondation CLI on each cloned repository and stores the documents."
         },
-        subcommands = {RunCommand.class, DevCommand.class, SubmitCommand.class, StatusCommand.class, DocsCommand.class},
+        subcommands = {
+            RunCommand.class,
+            DevCommand.class,
+            SubmitCommand.class,
+            StatusCommand.class,
+            DocsCommand.class,
+            CancelCommand.class
+        },
         footer = {
             "",
             "Examples:",
@@ -23,6 +30,7 @@ import picocli.CommandLine.Spec;
             "                                      documents in ./fondation-output/<job-id>/",
             "  fondation-worker run                the production worker; see run --help",
             "  fondation-worker submit owner/name  queue a job; follow it with status",
+            "  fondation-worker cancel 1a2b3c4d    cancel a job (a running one stops)",
             "",
             "Exit codes: 0 ok, 1 job failed or runtime error, 2 usage or configuration",
             "error, 130 interrupted."
@@ -34,6 +42,7 @@ public final class RootCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is required: run, dev, submit, status or docs");
+        throw new ParameterException(
+                spec.commandLine(), "a command is required: run, dev, submit, status, docs or cancel");
     }
 }

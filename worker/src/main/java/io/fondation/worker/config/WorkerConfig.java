@@ -26,6 +26,10 @@ import java.util.Optional;
  * @param githubToken {@code GITHUB_TOKEN}: the token used to clone private repositories over HTTPS, or {@code null}
  * @param allowLocalRepositories {@code ALLOW_LOCAL_REPOSITORIES}: whether a job may name a path or {@code file:}
  *     URL on the worker's machine (default: yes for the embedded queue, no for Convex, whose jobs come from others)
+ * @param minFreeDiskBytes {@code MIN_FREE_DISK_MB}: the least free space {@code TEMP_DIR} must have before a job
+ *     starts; below it the job is released and the worker waits (a worker fault)
+ * @param safetyPollInterval {@code SAFETY_POLL_INTERVAL} (ms): how often an idle worker polls while the queue pushes
+ *     news of work
  */
 public record WorkerConfig(
         String workerId,
@@ -41,7 +45,9 @@ public record WorkerConfig(
         Duration shutdownGrace,
         String healthHost,
         Secret githubToken,
-        boolean allowLocalRepositories) {
+        boolean allowLocalRepositories,
+        long minFreeDiskBytes,
+        Duration safetyPollInterval) {
 
     public WorkerConfig {
         Objects.requireNonNull(workerId, "workerId");
@@ -54,6 +60,10 @@ public record WorkerConfig(
         Objects.requireNonNull(gitBaseUrl, "gitBaseUrl");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(healthHost, "healthHost");
+        Objects.requireNonNull(safetyPollInterval, "safetyPollInterval");
+        if (minFreeDiskBytes < 0) {
+            throw new IllegalArgumentException("minFreeDiskBytes must not be negative");
+        }
         if (maxConcurrentJobs < 1) {
             throw new IllegalArgumentException("maxConcurrentJobs must be at least 1");
         }

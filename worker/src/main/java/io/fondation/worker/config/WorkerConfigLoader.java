@@ -34,8 +34,18 @@ import java.util.regex.Pattern;
 public final class WorkerConfigLoader {
 
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_LEASE_TIME = Duration.ofMinutes(5);
-    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * 60 s, not the old worker's 5 min: a crashed worker's job is taken over within about a minute (the lease
+     * runs out 60 s after its last heartbeat), and heartbeats every 15 s leave three chances to renew it.
+     */
+    public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(60);
+    /** 15 s, not the old worker's 60 s: a quarter of the lease, and cancellations are seen within 15 s. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+    /** How often an idle worker polls while the queue pushes news of work. */
+    public static final Duration DEFAULT_SAFETY_POLL_INTERVAL = Duration.ofMinutes(5);
+    /** The least free space TEMP_DIR must have before a job starts (a clone and the analyzer's output). */
+    public static final long DEFAULT_MIN_FREE_DISK_MB = 500;
+
     public static final int DEFAULT_MAX_CONCURRENT_JOBS = 1;
     public static final Duration DEFAULT_ANALYZER_TIMEOUT = Duration.ofHours(1);
     public static final Duration DEFAULT_ANALYZER_KILL_GRACE = Duration.ofSeconds(10);
@@ -129,6 +139,14 @@ public final class WorkerConfigLoader {
         Secret githubToken = settings.secret("GITHUB_TOKEN");
         boolean allowLocalRepositories =
                 settings.bool("ALLOW_LOCAL_REPOSITORIES", queue.kind() == QueueSettings.Kind.EMBEDDED);
+        long minFreeDiskMb = settings.integer(
+                "MIN_FREE_DISK_MB", (int) DEFAULT_MIN_FREE_DISK_MB, 0, 10_000_000, "a whole number of MiB");
+        Duration safetyPollInterval = settings.millis(
+                "SAFETY_POLL_INTERVAL",
+                DEFAULT_SAFETY_POLL_INTERVAL,
+                1_000,
+                Duration.ofHours(24).toMillis());
+        LogLevel.parse(settings.optional("LOG_LEVEL").orElse(null));
 
         return new WorkerConfig(
                 workerId,
@@ -144,7 +162,9 @@ public final class WorkerConfigLoader {
                 shutdownGrace,
                 healthHost,
                 githubToken,
-                allowLocalRepositories);
+                allowLocalRepositories,
+                minFreeDiskMb * 1024 * 1024,
+                safetyPollInterval);
     }
 
     /** {@link #load(Map, Map)} without overrides. */

@@ -1,34 +1,63 @@
 package io.fondation.worker.git;
 
+import io.fondation.shared.ConfigurationException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates job workspaces under {@code TEMP_DIR/<worker id>/}. Each worker id has its own folder so
- * that a worker can delete what an earlier run of itself left behind (a crash, a kill -9) without
- * touching the workspaces of other workers sharing {@code TEMP_DIR}. Directories are private to the
- * owner (0700) where the file system supports it: they hold clones of private repositories.
+ * Creates job workspaces under {@code TEMP_DIR/<worker id>/}. A worker holds an exclusive lock on its folder
+ * ({@code .lock}) while it runs, so that at start a worker can tell the folders of workers that died (a crash, a
+ * {@code kill -9}) from those of live ones sharing {@code TEMP_DIR}: it kills whatever a dead worker's analyzer left
+ * running in them and deletes them, whatever the dead worker's id was. Directories are private to the owner (0700)
+ * where the file system supports it: they hold clones of private repositories.
  */
-public final class Workspaces {
+public final class Workspaces implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Workspaces.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    static final String LOCK_FILE = ".lock";
 
+    private final Path tempDir;
     private final Path root;
+    private final long minFreeBytes;
+    private FileChannel lockChannel;
+    private FileLock lock;
 
-    public Workspaces(Path tempDir, String workerId) {
-        Objects.requireNonNull(tempDir, "tempDir");
+    /**
+     * @param minFreeBytes the least free space {@code TEMP_DIR} must have before a job starts
+     */
+    public Workspaces(Path tempDir, String workerId, long minFreeBytes) {
+        this.tempDir = Objects.requireNonNull(tempDir, "tempDir");
         this.root = tempDir.resolve(safeName(Objects.requireNonNull(workerId, "workerId")));
+        if (minFreeBytes < 0) {
+            throw new IllegalArgumentException("minFreeBytes must not be negative");
+        }
+        this.minFreeBytes = minFreeBytes;
+    }
+
+    /** Workspaces without a free-space requirement. */
+    public Workspaces(Path tempDir, String workerId) {
+        this(tempDir, workerId, 0);
+    }
+
+    /** {@code TEMP_DIR}. */
+    public Path tempDir() {
+        return tempDir;
     }
 
     /** The folder of this worker's workspaces. */
@@ -41,8 +70,8 @@ public final class Workspaces {
      *
      * @throws IOException when {@code TEMP_DIR} cannot be written
      */
-    public JobWorkspace create(String jobId) throws IOException {
-        createPrivateDirectories(root);
+    public synchronized JobWorkspace create(String jobId) throws IOException {
+        lockRoot();
         for (int tries = 0; ; tries++) {
             byte[] suffix = new byte[3];
             RANDOM.nextBytes(suffix);
@@ -62,17 +91,136 @@ public final class Workspaces {
     }
 
     /**
-     * Deletes workspaces left by an earlier run of this worker. Call before the first job.
+     * Whether {@code TEMP_DIR} lacks the free space a job needs.
      *
-     * @return how many were deleted
+     * @return the problem in words, naming the setting, or empty when there is room
      */
-    public int deleteStale() {
-        if (!Files.isDirectory(root)) {
+    public Optional<String> missingFreeSpace() {
+        if (minFreeBytes == 0) {
+            return Optional.empty();
+        }
+        try {
+            Path existing = tempDir;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            long free =
+                    Files.getFileStore(existing == null ? tempDir : existing).getUsableSpace();
+            if (free < minFreeBytes) {
+                return Optional.of("TEMP_DIR (" + tempDir + ") has " + free / (1024 * 1024) + " MiB free, less than"
+                        + " the " + minFreeBytes / (1024 * 1024) + " MiB a job needs (MIN_FREE_DISK_MB)");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot read the free space of TEMP_DIR (" + tempDir + "): " + e);
+        }
+    }
+
+    /**
+     * Takes this worker's folder (locking it) and deletes what workers that are gone left in {@code TEMP_DIR}:
+     * this worker's own earlier workspaces, and the folders of dead workers of any id, after killing processes
+     * still running inside them. Folders of live workers are left alone. Call before the first job.
+     *
+     * @return how many workspaces were deleted
+     * @throws ConfigurationException naming {@code WORKER_ID} when a live worker already uses this worker's folder
+     */
+    public synchronized int deleteStale() {
+        try {
+            lockRoot();
+        } catch (IOException e) {
+            LOG.warn("could not take {}: {}", root, e.toString());
             return 0;
         }
+        int deleted = deleteChildren(root);
+        try (DirectoryStream<Path> workers = Files.newDirectoryStream(tempDir, Files::isDirectory)) {
+            for (Path folder : workers) {
+                if (!folder.equals(root) && Files.exists(folder.resolve(LOCK_FILE))) {
+                    deleted += deleteIfOwnerIsGone(folder);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not list {}: {}", tempDir, e.toString());
+        }
+        return deleted;
+    }
+
+    /** Releases this worker's folder. */
+    @Override
+    public synchronized void close() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.debug("releasing {} failed", root, e);
+        } finally {
+            lock = null;
+            lockChannel = null;
+        }
+    }
+
+    private void lockRoot() throws IOException {
+        if (lock != null) {
+            return;
+        }
+        createPrivateDirectories(root);
+        FileChannel channel =
+                FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock taken;
+        try {
+            taken = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            taken = null;
+        }
+        if (taken == null) {
+            channel.close();
+            throw new ConfigurationException(
+                    "WORKER_ID",
+                    "another running worker already uses " + root
+                            + "; give each worker sharing TEMP_DIR its own WORKER_ID");
+        }
+        lockChannel = channel;
+        lock = taken;
+    }
+
+    /** Deletes a dead worker's folder; a live worker holds its lock, and its folder is left alone. */
+    private int deleteIfOwnerIsGone(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder.resolve(LOCK_FILE), StandardOpenOption.WRITE)) {
+            FileLock probe;
+            try {
+                probe = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return 0; // another worker in this JVM holds it
+            }
+            if (probe == null) {
+                return 0;
+            }
+            try {
+                ProcessesInside.kill(folder);
+                int deleted = deleteChildren(folder);
+                LOG.info("deleted the folder of a worker that is gone: {}", folder);
+                return deleted;
+            } finally {
+                probe.release();
+                channel.close();
+                Files.deleteIfExists(folder.resolve(LOCK_FILE));
+                Files.deleteIfExists(folder);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not clean {}: {}", folder, e.toString());
+            return 0;
+        }
+    }
+
+    private static int deleteChildren(Path folder) {
         int deleted = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(
+                folder, entry -> !entry.getFileName().toString().equals(LOCK_FILE))) {
             for (Path entry : entries) {
+                ProcessesInside.kill(entry);
                 try {
                     FileTrees.deleteRecursively(entry);
                     deleted++;
@@ -81,7 +229,7 @@ public final class Workspaces {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("could not list {}: {}", root, e.toString());
+            LOG.warn("could not list {}: {}", folder, e.toString());
         }
         return deleted;
     }

@@ -33,6 +33,15 @@ final class HealthReport {
             body.put("lastErrorAt", text(health.lastErrorAt()));
         }
         body.put("consecutivePollFailures", health.consecutivePollFailures());
+        body.put("ready", health.ready());
+        if (!health.notReadyBecause().isEmpty()) {
+            body.put("notReadyBecause", health.notReadyBecause());
+        }
+        if (health.workerFault() != null) {
+            body.put("workerFault", health.workerFault());
+            body.put("nextFaultCheckAt", text(health.nextFaultCheck()));
+        }
+        body.put("pickup", health.pushLive() ? "push" : "poll");
         body.put("memory", memory());
         return body;
     }

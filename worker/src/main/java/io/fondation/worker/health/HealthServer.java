@@ -2,6 +2,7 @@ package io.fondation.worker.health;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.shared.ConfigurationException;
 import io.fondation.worker.runtime.WorkerHealth;
 import io.fondation.worker.runtime.WorkerMetrics;
 import io.undertow.Undertow;
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * The worker's HTTP endpoints, for container health checks and dashboards:
  * <ul>
  *   <li>{@code GET /health}: {@link HealthReport} as JSON, HTTP 200 healthy, 206 degraded, 503 unhealthy;
+ *   <li>{@code GET /health/live}: 200 while the process works (its poll loop runs), else 503 — for a liveness
+ *       probe that restarts a dead worker;
+ *   <li>{@code GET /health/ready}: 200 only when the queue answers and no worker fault is open, else 503 with
+ *       the reasons — for a readiness probe and a load balancer;
  *   <li>{@code GET /metrics}: the counters of the existing worker ({@code jobs_total}, ...) as JSON;
  *   <li>{@code GET /metrics/prometheus}: the same counters in the Prometheus text format.
  * </ul>
@@ -50,7 +55,7 @@ public final class HealthServer implements AutoCloseable {
      * @param health the current health
      * @param metrics the worker's meters
      * @param clock stamps the answers
-     * @throws IllegalStateException naming the address when it cannot be bound
+     * @throws ConfigurationException naming {@code HEALTH_PORT} and the address when it cannot be bound
      */
     public static HealthServer start(
             String host, int port, Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
@@ -67,10 +72,10 @@ public final class HealthServer implements AutoCloseable {
             server.start();
         } catch (RuntimeException e) {
             server.stop();
-            throw new IllegalStateException(
-                    "HEALTH_PORT: cannot listen on " + host + ":" + port + ": "
-                            + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
-                    e);
+            throw new ConfigurationException(
+                    "HEALTH_PORT",
+                    "cannot listen on " + host + ":" + port + ": "
+                            + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
         int bound = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         LOG.info("health server listening on {}:{}", host, bound);
@@ -117,6 +122,14 @@ public final class HealthServer implements AutoCloseable {
                                 HealthReport.of(snapshot, clock.instant()),
                                 head);
                     }
+                    case "/health/live" -> {
+                        WorkerHealth snapshot = health.get();
+                        json(exchange, snapshot.live() ? 200 : 503, probe(snapshot.live(), snapshot), head);
+                    }
+                    case "/health/ready" -> {
+                        WorkerHealth snapshot = health.get();
+                        json(exchange, snapshot.ready() ? 200 : 503, probe(snapshot.ready(), snapshot), head);
+                    }
                     case "/metrics", "/metrics/" -> {
                         Map<String, Object> body = new LinkedHashMap<>(metrics.snapshot());
                         body.put("timestamp", clock.instant().toString());
@@ -131,13 +144,29 @@ public final class HealthServer implements AutoCloseable {
                                         "error",
                                         "not found",
                                         "paths",
-                                        java.util.List.of("/health", "/metrics", "/metrics/prometheus")),
+                                        java.util.List.of(
+                                                "/health",
+                                                "/health/live",
+                                                "/health/ready",
+                                                "/metrics",
+                                                "/metrics/prometheus")),
                                 head);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("health endpoint {} failed", path, e);
                 json(exchange, 500, Map.of("error", "internal error"), head);
             }
+        }
+
+        private static Map<String, Object> probe(boolean ok, WorkerHealth snapshot) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", ok ? "ok" : "not ok");
+            body.put("workerId", snapshot.workerId());
+            body.put("state", snapshot.state());
+            if (!snapshot.notReadyBecause().isEmpty()) {
+                body.put("reasons", snapshot.notReadyBecause());
+            }
+            return body;
         }
 
         private static void json(HttpServerExchange exchange, int status, Object body, boolean head) {

@@ -14,9 +14,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The heartbeats of one job, on the worker's heartbeat scheduler (never on the job's own thread, which
@@ -38,15 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JobHeartbeat {
 
-    /** What the heartbeats learn; each method is called at most once, and then heartbeats have ended. */
-    interface Outcome {
-        void leaseLost();
-
-        void cancelRequested();
-
-        void deadlinePassed();
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(JobHeartbeat.class);
 
     private final JobQueue queue;
@@ -58,7 +51,8 @@ final class JobHeartbeat {
     private final LeaseDeadline deadline;
     private final WorkerMetrics metrics;
     private final HealthTracker health;
-    private final Outcome outcome;
+    private final String workerId;
+    private final Consumer<StopReason> onStop;
 
     private volatile JobLease lease;
     private JobStatus phase;
@@ -72,6 +66,12 @@ final class JobHeartbeat {
     private ScheduledFuture<?> next;
     private ScheduledFuture<?> watchdog;
 
+    /**
+     * @param deadline when the job must stop if no renewal got through (shared with the attempt's final writes)
+     * @param workerId for the log fields of heartbeat threads
+     * @param onStop told at most once why the job must stop (lease lost, cancellation, deadline); heartbeats
+     *     have ended then
+     */
     JobHeartbeat(
             JobQueue queue,
             ScheduledExecutorService scheduler,
@@ -80,10 +80,11 @@ final class JobHeartbeat {
             HeartbeatTiming timing,
             Duration leaseTime,
             JobLease lease,
-            Instant claimedAt,
+            LeaseDeadline deadline,
             WorkerMetrics metrics,
             HealthTracker health,
-            Outcome outcome) {
+            String workerId,
+            Consumer<StopReason> onStop) {
         this.queue = Objects.requireNonNull(queue, "queue");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -91,10 +92,11 @@ final class JobHeartbeat {
         this.timing = Objects.requireNonNull(timing, "timing");
         this.leaseTime = Objects.requireNonNull(leaseTime, "leaseTime");
         this.lease = Objects.requireNonNull(lease, "lease");
-        this.deadline = new LeaseDeadline(claimedAt, leaseTime);
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.health = Objects.requireNonNull(health, "health");
-        this.outcome = Objects.requireNonNull(outcome, "outcome");
+        this.workerId = Objects.requireNonNull(workerId, "workerId");
+        this.onStop = Objects.requireNonNull(onStop, "onStop");
         this.lastBeatNanos = nanoTime.getAsLong() - timing.throttle().toNanos();
     }
 
@@ -191,6 +193,20 @@ final class JobHeartbeat {
         }
     }
 
+    /**
+     * Sends one heartbeat now, on the caller's thread, and checks the deadline (the manual driver's
+     * {@code heartbeatOnce()}); the periodic schedule, if any, goes on.
+     *
+     * @return false when heartbeats have ended (lease lost, canceled, deadline passed or stopped)
+     */
+    boolean beatNow() {
+        beat();
+        checkDeadline();
+        synchronized (this) {
+            return !ended;
+        }
+    }
+
     private void beat() {
         JobStatus sentPhase;
         Progress sentProgress;
@@ -207,7 +223,7 @@ final class JobHeartbeat {
             current = lease;
         }
         long nextDelay;
-        try {
+        try (MdcScope mdc = new MdcScope(current.jobId())) {
             nextDelay = send(current, sentPhase, sentProgress);
         } catch (RuntimeException | Error e) {
             // Never let an exception cancel the scheduled chain silently.
@@ -235,7 +251,7 @@ final class JobHeartbeat {
             result = queue.heartbeat(current, sentPhase, sentProgress, leaseTime);
         } catch (JobQueueException | IllegalStateException e) {
             metrics.heartbeat(false);
-            health.queueError("heartbeat failed: " + e.getMessage());
+            health.heartbeatFailed("heartbeat failed: " + e.getMessage());
             LOG.warn(
                     "heartbeat of job {} failed ({}), retrying in {} ms: {}",
                     current.jobId(),
@@ -248,12 +264,13 @@ final class JobHeartbeat {
             return timing.retryDelay().toNanos();
         }
         metrics.heartbeat(true);
+        health.heartbeatSucceeded();
         if (!result.leaseHeld()) {
             if (claimEnd()) {
                 LOG.warn(
                         "job {}: lease lost (another worker holds it or it ended); stopping without writing",
                         current.jobId());
-                outcome.leaseLost();
+                onStop.accept(StopReason.LEASE_LOST);
             }
             return -1;
         }
@@ -262,7 +279,7 @@ final class JobHeartbeat {
         if (result.cancelRequested()) {
             if (claimEnd()) {
                 LOG.info("job {}: cancellation requested", current.jobId());
-                outcome.cancelRequested();
+                onStop.accept(StopReason.CANCEL_REQUESTED);
             }
             return -1;
         }
@@ -279,7 +296,7 @@ final class JobHeartbeat {
                     "job {}: no heartbeat got through before {}; stopping before the lease can go to another worker",
                     lease.jobId(),
                     deadline.deadline());
-            outcome.deadlinePassed();
+            onStop.accept(StopReason.LEASE_DEADLINE);
         }
         return true;
     }
@@ -291,5 +308,19 @@ final class JobHeartbeat {
         }
         end();
         return true;
+    }
+
+    /** The job's log fields on a heartbeat thread, for the length of one beat. */
+    private final class MdcScope implements AutoCloseable {
+        MdcScope(String jobId) {
+            MDC.put(LogContext.WORKER_ID, workerId);
+            MDC.put(LogContext.JOB_ID, jobId);
+        }
+
+        @Override
+        public void close() {
+            MDC.remove(LogContext.WORKER_ID);
+            MDC.remove(LogContext.JOB_ID);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.fondation.worker.runtime;
 
+import io.fondation.shared.JobQueue;
 import io.fondation.worker.analyzer.AnalyzerLauncher;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.git.RepositoryCloner;
@@ -23,16 +24,19 @@ public record JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerL
     }
 
     /**
-     * The tools {@code config} describes, without per-job credentials.
+     * The tools {@code config} describes; output files larger than the queue stores are refused when the output
+     * is read.
      *
      * @param environment the environment the analyzer's is filtered from
+     * @param queue the queue the documents go to (its {@link JobQueue#limits()})
      */
-    public static JobTools fromConfig(WorkerConfig config, Map<String, String> environment) {
+    public static JobTools fromConfig(WorkerConfig config, Map<String, String> environment, JobQueue queue) {
         return new JobTools(
-                new Workspaces(config.tempDir(), config.workerId()),
+                new Workspaces(config.tempDir(), config.workerId(), config.minFreeDiskBytes()),
                 new RepositoryCloner(
                                 config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
                         .localRepositoriesAllowed(config.allowLocalRepositories()),
-                AnalyzerLauncher.withDefaults(config.analyzer(), environment));
+                AnalyzerLauncher.withDefaults(
+                        config.analyzer(), environment, queue.limits().maxDocumentContentBytes()));
     }
 }

@@ -4,6 +4,9 @@ import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobQueue;
 import io.fondation.worker.config.WorkerConfig;
+import io.fondation.worker.preflight.FitnessCheck;
+import io.fondation.worker.preflight.Preflight;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,10 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,17 +30,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls a {@link JobQueue} and runs up to {@code MAX_CONCURRENT_JOBS} jobs at once.
+ * A worker: a {@link PollLoop} that claims jobs from a {@link JobQueue} while one of its
+ * {@code MAX_CONCURRENT_JOBS} slots is free, and a {@link JobAttempt} per claimed job on a bounded executor,
+ * with its heartbeats on a separate scheduler. {@link WorkerFaults} stops claiming while the worker itself is at
+ * fault. Everything an attempt does is reported once, as an {@link AttemptOutcome}, to the metrics, the log and
+ * the listeners.
  *
- * <p>The poll loop cannot die: every exception is caught, logged, counted in the health, and followed by a
- * backoff. It claims only when a job slot is free, and polls again at once after claiming a job or when a
- * job ends (so the next job starts right after the previous one instead of after a grown backoff). When
- * the queue is empty it waits {@code POLL_INTERVAL}; when the queue fails it backs off exponentially up to a
- * minute. Each job runs as a {@link JobExecution} on a bounded executor, with its heartbeats on a
- * separate scheduler.
- *
- * <p>{@link #stop()} stops polling, cancels running analyzers, releases in-flight jobs (no attempt spent)
- * and stops heartbeats last, all within {@code SHUTDOWN_GRACE}.
+ * <p>{@link #stop()} stops polling, stops running analyzers, releases in-flight jobs (no attempt spent) and stops
+ * heartbeats last, all within {@code SHUTDOWN_GRACE}.
  */
 public final class Worker implements AutoCloseable {
 
@@ -49,41 +49,51 @@ public final class Worker implements AutoCloseable {
         STOPPED
     }
 
-    static final Duration MAX_ERROR_BACKOFF = Duration.ofMinutes(1);
+    /** The poll interval while the queue pushes news of work, unless configured. */
+    public static final Duration DEFAULT_SAFETY_INTERVAL = Duration.ofMinutes(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
     private final String workerId;
-    private final Duration pollInterval;
-    private final Duration leaseTime;
     private final int maxConcurrentJobs;
     private final Duration shutdownGrace;
     private final JobQueue queue;
     private final JobTools tools;
-    private final Clock clock;
     private final WorkerMetrics metrics;
     private final HealthTracker health;
-    private final JobExecution.Context context;
-    private final Waiter waiter = new Waiter();
+    private final WorkerFaults faults;
+    private final JobAttempt.Context context;
+    private final PollLoop pollLoop;
+    private final boolean manual;
+    private final List<FitnessCheck> checks;
+    private volatile boolean preflightPassed;
     private final AtomicReference<State> state = new AtomicReference<>(State.NOT_STARTED);
     private final AtomicInteger slotsInUse = new AtomicInteger();
-    private final Map<String, JobExecution> executions = new ConcurrentHashMap<>();
+    private final Map<String, JobAttempt> attempts = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor jobExecutor;
-    private final ScheduledThreadPoolExecutor heartbeatScheduler;
+    private final ScheduledExecutorService heartbeatScheduler;
     private volatile Thread pollThread;
 
     private Worker(Builder builder) {
         WorkerConfig config = builder.config;
         this.workerId = config.workerId();
-        this.pollInterval = config.pollInterval();
-        this.leaseTime = config.leaseTime();
         this.maxConcurrentJobs = config.maxConcurrentJobs();
         this.shutdownGrace = config.shutdownGrace();
         this.queue = builder.queue;
-        this.clock = builder.clock;
-        this.tools = builder.tools != null ? builder.tools : JobTools.fromConfig(config, System.getenv());
-        this.metrics = new WorkerMetrics(new SimpleMeterRegistry());
-        this.health = new HealthTracker(clock, workerId, maxConcurrentJobs, HealthTracker.errorWindowFor(pollInterval));
+        this.manual = builder.manual;
+        this.tools = builder.tools != null ? builder.tools : JobTools.fromConfig(config, System.getenv(), queue);
+        this.metrics = new WorkerMetrics(builder.registry != null ? builder.registry : new SimpleMeterRegistry());
+        SafeListener listener = new SafeListener(builder.listeners);
+        this.health = new HealthTracker(
+                builder.clock,
+                workerId,
+                maxConcurrentJobs,
+                HealthTracker.errorWindowFor(config.pollInterval()),
+                config.heartbeatInterval());
+        this.checks =
+                builder.checks != null ? builder.checks : Preflight.checks(config, tools.workspaces(), System.getenv());
+        this.faults = new WorkerFaults(
+                builder.clock, checks, listener, metrics, WorkerFaults.FIRST_RECHECK, WorkerFaults.MAX_RECHECK);
         // A bounded executor: never more threads than slots, and the poll loop only claims with a free slot.
         this.jobExecutor = new ThreadPoolExecutor(
                 maxConcurrentJobs,
@@ -92,23 +102,39 @@ public final class Worker implements AutoCloseable {
                 TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(maxConcurrentJobs),
                 threads("fondation-job-"));
-        // Heartbeat calls may block on the network; one thread more than jobs keeps the deadline watchdog free.
-        this.heartbeatScheduler = new ScheduledThreadPoolExecutor(
-                Math.max(2, Math.min(maxConcurrentJobs + 1, 8)), threads("fondation-heartbeat-"));
-        this.heartbeatScheduler.setRemoveOnCancelPolicy(true);
-        HeartbeatTiming timing =
-                HeartbeatTiming.forInterval(config.heartbeatInterval(), HeartbeatTiming.DEFAULT_THROTTLE);
-        this.context = new JobExecution.Context(
+        if (manual) {
+            this.heartbeatScheduler = new HeldTasksScheduler();
+        } else {
+            // Heartbeat calls may block on the network; one thread more than jobs keeps the deadline watchdog free.
+            ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(
+                    Math.max(2, Math.min(maxConcurrentJobs + 1, 8)), threads("fondation-heartbeat-"));
+            scheduler.setRemoveOnCancelPolicy(true);
+            this.heartbeatScheduler = scheduler;
+        }
+        this.context = new JobAttempt.Context(
+                workerId,
                 queue,
                 tools,
+                builder.clock,
+                HeartbeatTiming.forInterval(config.heartbeatInterval(), HeartbeatTiming.DEFAULT_THROTTLE),
+                config.leaseTime(),
                 heartbeatScheduler,
-                clock,
-                timing,
-                leaseTime,
-                metrics,
+                ProgressLanguage.fromConfig(config.analyzer().progressLanguage()),
+                new AttemptReporter(metrics, listener, builder.clock),
+                faults,
                 health,
-                new SafeListener(builder.listener),
-                ProgressLanguage.fromConfig(config.analyzer().progressLanguage()));
+                metrics);
+        this.pollLoop = new PollLoop(
+                workerId,
+                queue,
+                config.leaseTime(),
+                config.pollInterval(),
+                builder.safetyInterval,
+                builder.clock,
+                faults,
+                health,
+                metrics,
+                new Slots());
     }
 
     /** A builder for a worker on {@code queue} configured by {@code config}. */
@@ -117,14 +143,29 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Starts the poll loop and returns at once. The threads are daemons: the caller keeps the JVM alive
-     * and calls {@link #stop()}.
+     * Runs the worker's {@link Preflight} checks (once): the analyzer can start, {@code TEMP_DIR} is usable. A
+     * worker that fails them must not claim anything.
      *
-     * @throws io.fondation.shared.ConfigurationException when the analyzer is not configured at all
+     * @throws io.fondation.shared.ConfigurationException the first problem, naming the setting to fix
+     */
+    public void preflight() {
+        if (!preflightPassed) {
+            Preflight.require(checks);
+            preflightPassed = true;
+        }
+    }
+
+    /**
+     * Runs the {@link #preflight()} checks, then starts the poll loop and returns at once. The threads are daemons:
+     * the caller keeps the JVM alive and calls {@link #stop()}.
+     *
+     * @throws io.fondation.shared.ConfigurationException when a check fails; nothing was claimed
      * @throws IllegalStateException when started twice
      */
     public void start() {
-        tools.analyzer().requireConfigured();
+        if (state.get() == State.NOT_STARTED) {
+            preflight();
+        }
         if (!state.compareAndSet(State.NOT_STARTED, State.RUNNING)) {
             throw new IllegalStateException("worker " + workerId + " was already started");
         }
@@ -133,86 +174,50 @@ public final class Worker implements AutoCloseable {
             LOG.info(
                     "deleted {} workspace(s) left by an earlier run in {}",
                     stale,
-                    tools.workspaces().root());
+                    tools.workspaces().tempDir());
         }
         health.started();
-        Thread thread = new Thread(this::pollLoop, "fondation-poll-" + workerId);
+        if (manual) {
+            return;
+        }
+        Thread thread = new Thread(pollLoop, "fondation-poll-" + workerId);
         thread.setDaemon(true);
         pollThread = thread;
         thread.start();
     }
 
-    private void pollLoop() {
-        Duration errorBackoff = pollInterval;
-        while (state.get() == State.RUNNING) {
+    /** The slots the poll loop claims into. */
+    private final class Slots implements PollLoop.Dispatcher {
+        @Override
+        public boolean hasFreeSlot() {
+            return slotsInUse.get() < maxConcurrentJobs;
+        }
+
+        @Override
+        public void dispatch(ClaimedJob job, Instant claimStartedAt) {
+            slotsInUse.incrementAndGet();
+            JobAttempt attempt = new JobAttempt(job, claimStartedAt, context, Worker.this::ended);
+            attempts.put(job.id(), attempt);
             try {
-                if (slotsInUse.get() >= maxConcurrentJobs) {
-                    // A finishing job wakes us; the timeout is only a safety net.
-                    waiter.await(pollInterval);
-                    continue;
-                }
-                Instant claimStartedAt = clock.instant();
-                Optional<ClaimedJob> claimed;
-                try {
-                    metrics.polled();
-                    claimed = queue.claimOne(workerId, leaseTime);
-                } catch (RuntimeException e) {
-                    metrics.queueError();
-                    health.pollFailed("claim failed: " + e.getMessage());
-                    LOG.warn("claiming a job failed; next try in {} ms: {}", errorBackoff.toMillis(), e.toString());
-                    waiter.await(errorBackoff);
-                    errorBackoff = min(errorBackoff.multipliedBy(2), MAX_ERROR_BACKOFF);
-                    continue;
-                }
-                errorBackoff = pollInterval;
-                health.pollSucceeded(claimed.isPresent());
-                if (claimed.isEmpty()) {
-                    waiter.await(pollInterval);
-                    continue;
-                }
-                if (state.get() != State.RUNNING) {
-                    giveBack(claimed.get(), "claimed while the worker was stopping");
-                    break;
-                }
-                dispatch(claimed.get(), claimStartedAt);
-                // No wait: poll again at once while slots are free.
-            } catch (InterruptedException e) {
-                if (state.get() != State.RUNNING) {
-                    break;
-                }
-            } catch (Throwable e) {
-                LOG.error("poll loop error; continuing after {} ms", pollInterval.toMillis(), e);
-                health.queueError("poll loop error: " + e);
-                try {
-                    waiter.await(pollInterval);
-                } catch (InterruptedException interrupted) {
-                    if (state.get() != State.RUNNING) {
-                        break;
-                    }
-                }
+                jobExecutor.execute(attempt);
+            } catch (RejectedExecutionException e) {
+                attempts.remove(job.id(), attempt);
+                slotsInUse.decrementAndGet();
+                giveBack(job, "the job executor refused it");
             }
         }
-        LOG.debug("poll loop of {} ended", workerId);
-    }
 
-    private void dispatch(ClaimedJob job, Instant claimedAt) {
-        slotsInUse.incrementAndGet();
-        JobExecution execution = new JobExecution(job, claimedAt, context, this::ended);
-        executions.put(job.id(), execution);
-        try {
-            jobExecutor.execute(execution);
-        } catch (RejectedExecutionException e) {
-            executions.remove(job.id(), execution);
-            slotsInUse.decrementAndGet();
-            giveBack(job, "the job executor refused it");
+        @Override
+        public void giveBack(ClaimedJob job, String reason) {
+            Worker.this.giveBack(job, reason);
         }
     }
 
-    private void ended(JobExecution execution) {
-        executions.remove(execution.job().id(), execution);
+    private void ended(JobAttempt attempt) {
+        attempts.remove(attempt.job().id(), attempt);
         slotsInUse.decrementAndGet();
         // Immediate re-poll after a job: the next one starts now, not after a poll interval.
-        waiter.wake();
+        pollLoop.wake();
     }
 
     /** Releases a job that never started. */
@@ -226,9 +231,8 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Stops the worker: stops polling, cancels running analyzers, releases in-flight jobs without spending
-     * an attempt, and stops heartbeats last. Returns within about {@code SHUTDOWN_GRACE}. Harmless to call
-     * twice.
+     * Stops the worker: stops polling, stops running analyzers, releases in-flight jobs without spending an
+     * attempt, and stops heartbeats last. Returns within about {@code SHUTDOWN_GRACE}. Harmless to call twice.
      */
     public void stop() {
         if (state.compareAndSet(State.NOT_STARTED, State.STOPPED)) {
@@ -240,22 +244,22 @@ public final class Worker implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
-        LOG.info("worker {} stopping: {} job(s) in flight", workerId, executions.size());
-        waiter.wake();
+        LOG.info("worker {} stopping: {} job(s) in flight", workerId, attempts.size());
+        pollLoop.stop();
         Thread poller = pollThread;
         if (poller != null) {
             joinQuietly(poller, remaining(deadline));
         }
-        List<JobExecution> inFlight = new ArrayList<>(executions.values());
-        inFlight.forEach(execution -> execution.requestStop(JobExecution.StopReason.SHUTDOWN));
+        List<JobAttempt> inFlight = new ArrayList<>(attempts.values());
+        inFlight.forEach(attempt -> attempt.requestStop(StopReason.SHUTDOWN));
         jobExecutor.shutdown();
         boolean drained = awaitQuietly(jobExecutor, remaining(deadline));
         if (!drained) {
             LOG.warn(
                     "jobs still winding down after the {} ms grace; releasing them directly", shutdownGrace.toMillis());
-            for (JobExecution execution : executions.values()) {
-                if (!execution.isFinished()) {
-                    giveBack(execution.job(), "shutdown grace ran out");
+            for (JobAttempt attempt : attempts.values()) {
+                if (!attempt.hasEnded()) {
+                    giveBack(attempt.job(), "shutdown grace ran out");
                 }
             }
             jobExecutor.shutdownNow();
@@ -263,9 +267,10 @@ public final class Worker implements AutoCloseable {
         if (poller != null && poller.isAlive()) {
             poller.interrupt();
         }
-        // Heartbeats stop last: until every job above is released its lease must stay renewed, or another
-        // worker could claim a job whose analyzer we are still killing, and our release would be refused.
+        // Heartbeats stop last: until every job above is released its lease must stay renewed, or another worker
+        // could claim a job whose analyzer we are still killing, and our release would be refused.
         heartbeatScheduler.shutdownNow();
+        tools.workspaces().close();
         state.set(State.STOPPED);
         LOG.info("worker {} stopped", workerId);
     }
@@ -290,16 +295,23 @@ public final class Worker implements AutoCloseable {
         return metrics;
     }
 
-    /** The health for {@code /health}. */
+    /** The health for {@code /health}, {@code /health/live} and {@code /health/ready}. */
     public WorkerHealth health() {
         State current = state.get();
         Thread poller = pollThread;
-        boolean polling = current == State.RUNNING && poller != null && poller.isAlive();
-        return health.snapshot(current.name().toLowerCase(Locale.ROOT), polling, this::activeJobs);
+        boolean polling = current == State.RUNNING && (manual || poller != null && poller.isAlive());
+        return health.snapshot(
+                current.name().toLowerCase(Locale.ROOT), polling, this::activeJobs, faults.open(), pollLoop.pushLive());
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
+    // ---------------------------------------------------------------- the manual driver's hooks
+
+    PollLoop.Round pollOnce() {
+        return pollLoop.pollOnce();
+    }
+
+    List<JobAttempt> runningAttempts() {
+        return List.copyOf(attempts.values());
     }
 
     private static long remaining(long deadlineNanos) {
@@ -337,23 +349,27 @@ public final class Worker implements AutoCloseable {
         private final WorkerConfig config;
         private final JobQueue queue;
         private Clock clock = Clock.systemUTC();
-        private WorkerListener listener = new WorkerListener() {};
+        private final List<WorkerListener> listeners = new ArrayList<>();
         private JobTools tools;
+        private MeterRegistry registry;
+        private List<FitnessCheck> checks;
+        private Duration safetyInterval = DEFAULT_SAFETY_INTERVAL;
+        private boolean manual;
 
         private Builder(WorkerConfig config, JobQueue queue) {
             this.config = Objects.requireNonNull(config, "config");
             this.queue = Objects.requireNonNull(queue, "queue");
         }
 
-        /** The clock of leases, deadlines and health (default: system UTC). */
+        /** The clock of leases, deadlines, fault re-checks and health (default: system UTC). */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 
-        /** Hears job events (default: none). */
+        /** Adds a listener of job events (default: none); listeners hear events in the order they were added. */
         public Builder listener(WorkerListener value) {
-            this.listener = Objects.requireNonNull(value, "listener");
+            this.listeners.add(Objects.requireNonNull(value, "listener"));
             return this;
         }
 
@@ -363,8 +379,35 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        /** The registry the worker's meters go to (default: a registry of its own). */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.registry = Objects.requireNonNull(value, "registry");
+            return this;
+        }
+
+        /**
+         * What is checked at start and before the worker tries a job again after a worker fault (default: the
+         * {@link Preflight} checks of the config).
+         */
+        public Builder fitnessChecks(List<FitnessCheck> value) {
+            this.checks = List.copyOf(value);
+            return this;
+        }
+
+        /** How often an idle worker polls while the queue pushes news of work (default 5 min). */
+        public Builder safetyPollInterval(Duration value) {
+            this.safetyInterval = Objects.requireNonNull(value, "safetyPollInterval");
+            return this;
+        }
+
         public Worker build() {
             return new Worker(this);
+        }
+
+        /** A worker without its own threads for polling and heartbeats: the driver decides when they happen. */
+        ManualWorker buildManual() {
+            this.manual = true;
+            return new ManualWorker(new Worker(this));
         }
     }
 }

@@ -2,9 +2,10 @@ package io.fondation.worker.runtime;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
- * A snapshot of the worker's health, for {@code /health}.
+ * A snapshot of the worker's health, for {@code /health}, {@code /health/live} and {@code /health/ready}.
  *
  * @param status healthy, degraded or unhealthy
  * @param workerId the worker's id
@@ -18,6 +19,12 @@ import java.time.Instant;
  * @param lastError the last queue error, or {@code null}
  * @param lastErrorAt when it happened, or {@code null}
  * @param consecutivePollFailures claim calls that failed in a row
+ * @param live whether the process works (its poll loop runs, or it is starting)
+ * @param ready whether it should be given work: live, the queue answers, no worker fault is open
+ * @param notReadyBecause why it is not ready (empty when ready)
+ * @param workerFault the open worker fault, or {@code null}
+ * @param nextFaultCheck when the open worker fault is checked again, or {@code null}
+ * @param pushLive whether the queue pushes news of work (else the worker polls)
  */
 public record WorkerHealth(
         HealthStatus status,
@@ -31,4 +38,15 @@ public record WorkerHealth(
         Instant lastClaimAt,
         String lastError,
         Instant lastErrorAt,
-        int consecutivePollFailures) {}
+        int consecutivePollFailures,
+        boolean live,
+        boolean ready,
+        List<String> notReadyBecause,
+        String workerFault,
+        Instant nextFaultCheck,
+        boolean pushLive) {
+
+    public WorkerHealth {
+        notReadyBecause = List.copyOf(notReadyBecause);
+    }
+}

@@ -2,36 +2,35 @@ package io.fondation.worker.runtime;
 
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
-import io.fondation.shared.JobResult;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.shared.RetryDecision;
+import java.time.Duration;
 
 /**
- * Hears what a {@link Worker} does with its jobs: the {@code dev} display and tests use it. Every method
- * is a no-op by default. Calls come from worker threads (one job's calls in order, different jobs
- * concurrently) and must return quickly; an exception thrown by a listener is logged and ignored.
+ * Hears what a {@link Worker} does: the {@code dev} display, the HTTP status page and tests use it. Every method
+ * is a no-op by default. Calls come from worker threads (one job's calls in order, different jobs concurrently)
+ * and must return quickly; an exception thrown by a listener is logged and ignored.
  */
 public interface WorkerListener {
 
     /** A job was claimed and is about to start. */
     default void onClaimed(ClaimedJob job) {}
 
-    /** The job entered a work phase (cloning, analyzing, gathering). */
+    /** The job entered a work phase (cloning, analyzing, gathering); called only for phases that run. */
     default void onPhase(String jobId, JobStatus phase) {}
 
-    /** The analyzer reported progress; the message is already localized for the UI. */
+    /** The job's progress changed; the message is already localized for the UI. */
     default void onProgress(String jobId, Progress progress) {}
 
-    /** The job completed and its documents are stored. */
-    default void onCompleted(String jobId, JobResult result) {}
+    /** The attempt ended: what was written to the queue and what happens to the job next. */
+    default void onOutcome(ClaimedJob job, AttemptOutcome outcome) {}
 
     /**
-     * The attempt failed. {@code decision} is what the queue did: retrying, gave up ({@code failed},
-     * {@code dead}, or {@code canceled} when cancellation was requested), or not held.
+     * The worker met a fault of its own (analyzer missing, workspace full, LLM credential rejected): it stops
+     * claiming and checks again after {@code nextCheck}.
      */
-    default void onFailed(String jobId, JobFailure failure, RetryDecision decision) {}
+    default void onWorkerFault(JobFailure fault, Duration nextCheck) {}
 
-    /** The worker let go of the job without spending an attempt (shutdown, lost lease). */
-    default void onReleased(String jobId, String reason) {}
+    /** The worker's fault cleared: it claims again. */
+    default void onWorkerRecovered() {}
 }

@@ -85,7 +85,7 @@ class WorkerRuntimeTest {
                         new WorkerListener() {})) {
             String id = runtime.queue().enqueue(JobSpec.of(CloneSource.ofUrl("/tmp/repo", null), ""));
             assertThatThrownBy(runtime::start)
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(ConfigurationException.class)
                     .hasMessageStartingWith("HEALTH_PORT:");
             assertThat(runtime.queue().get(id).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
             assertThat(runtime.worker().health().state()).isEqualTo("not_started");

@@ -14,7 +14,7 @@ import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.shared.RetryDecision;
+import io.fondation.worker.runtime.AttemptOutcome;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -110,24 +110,26 @@ class CliPartsTest {
         display.onProgress(ID, Progress.starting("Clonage du dépôt"));
         display.onProgress(ID, new Progress(2, 6, "Étape 2/6: Analyse des relations entre composants"));
         display.onPhase(ID, JobStatus.GATHERING);
-        display.onFailed(
-                ID,
-                JobFailure.of(FailureKind.TIMEOUT, "took too long\nstderr tail"),
-                new RetryDecision.Retrying(NOW.plusSeconds(7), 1));
-        display.onFailed(
-                ID, JobFailure.of(FailureKind.AUTHENTICATION, "401"), new RetryDecision.GaveUp(JobStatus.FAILED, 2));
-        display.onCompleted(ID, JobResult.of("Analysis complete", 12));
-        display.onReleased(ID, "shutdown");
+        display.onOutcome(
+                claimed,
+                new AttemptOutcome.RetryScheduled(
+                        JobFailure.of(FailureKind.TIMEOUT, "took too long\nstderr tail"), NOW.plusSeconds(7), 1, 3));
+        display.onOutcome(
+                claimed, new AttemptOutcome.Failed(JobFailure.of(FailureKind.INVALID_INPUT, "no such branch"), 1));
+        display.onOutcome(claimed, new AttemptOutcome.Completed(JobResult.of("Analysis complete: 12 documents", 12)));
+        display.onOutcome(claimed, new AttemptOutcome.Released(AttemptOutcome.ReleaseReason.SHUTDOWN, null, true));
         assertThat(text.toString().lines().toList())
                 .containsExactly(
                         "[job 1a2b3c4d] claimed by dev-1, attempt 1/3",
                         "[job 1a2b3c4d] cloning: Clonage du dépôt",
                         "[job 1a2b3c4d] 2/6 Analyse des relations entre composants",
                         "[job 1a2b3c4d] gathering",
-                        "[job 1a2b3c4d] attempt 1/3 failed (timeout): took too long …; retrying in 7 s",
-                        "[job 1a2b3c4d] failed after 2 attempts (authentication): 401",
-                        "[job 1a2b3c4d] completed: 12 documents",
-                        "[job 1a2b3c4d] released back to the queue (shutdown)");
+                        "[job 1a2b3c4d] attempt 1/3 failed (TIMEOUT): took too long …; retrying at "
+                                + NOW.plusSeconds(7) + " (in 7 s)",
+                        "[job 1a2b3c4d] failed in attempt 1/3 (INVALID_INPUT), not retried: no such branch",
+                        "[job 1a2b3c4d] completed in attempt 1/3: Analysis complete: 12 documents",
+                        "[job 1a2b3c4d] released without spending an attempt (the worker is shutting down); it runs"
+                                + " again on a free worker");
     }
 
     @Test
@@ -136,12 +138,21 @@ class CliPartsTest {
         ProgressDisplay display = new ProgressDisplay(new PrintWriter(text), CLOCK, true);
         display.onProgress(ID, new Progress(3, 6, "Étape 3/6: Détermination de l'ordre optimal des chapitres"));
         display.onProgress(ID, new Progress(6, 6, "Étape 6/6: Génération de tutoriels interactifs"));
-        display.onCompleted(ID, JobResult.of("", 3));
+        display.onOutcome(
+                new ClaimedJob(
+                        ID,
+                        CloneSource.ofFullName("octo/app", null),
+                        "",
+                        1,
+                        3,
+                        new JobLease(ID, "dev-1", "token", NOW.plusSeconds(300))),
+                new AttemptOutcome.Completed(JobResult.of("Analysis complete: 3 documents", 3)));
         assertThat(text.toString())
                 .isEqualTo(
                         "\r[job 1a2b3c4d] [############------------] 3/6 Détermination de l'ordre optimal des chapitres\u001b[K"
                                 + "\r[job 1a2b3c4d] [########################] 6/6 Génération de tutoriels interactifs\u001b[K"
-                                + System.lineSeparator() + "[job 1a2b3c4d] completed: 3 documents"
+                                + System.lineSeparator()
+                                + "[job 1a2b3c4d] completed in attempt 1/3: Analysis complete: 3 documents"
                                 + System.lineSeparator());
     }
 

@@ -64,7 +64,7 @@ class DevCommandTest {
         }
         assertThat(lines).anyMatch(l -> l.startsWith(tag + "2/6 Analyse des relations entre composants"));
         Path jobOut = out.resolve(id);
-        assertThat(lines).anyMatch(l -> l.startsWith(tag + "completed: "));
+        assertThat(lines).anyMatch(l -> l.startsWith(tag + "completed in attempt 1/5: Analysis complete: "));
         assertThat(lines).contains(tag + countFiles(jobOut) + " documents written to " + jobOut);
         assertThat(lines.get(lines.size() - 1)).isEqualTo("Done: 1 job completed.");
 
@@ -117,9 +117,9 @@ class DevCommandTest {
         String id = jobId(dev.out());
         String tag = "[job " + id.substring(0, 8) + "] ";
         assertThat(dev.out())
-                .contains(tag + "attempt 1/2 failed (analyzer_failed): ")
-                .contains("; retrying in ")
-                .contains(tag + "dead after 2 attempts (analyzer_failed): ")
+                .contains(tag + "attempt 1/2 failed (ANALYZER_FAILED): ")
+                .contains("; retrying at ")
+                .contains(tag + "dead: attempt 2/2 failed (ANALYZER_FAILED) and no attempt is left: ")
                 .contains("Done: 0 of 1 jobs completed; see the errors above.");
         assertThat(dev.err())
                 .startsWith("fondation-worker: job " + id + " (" + repo + ") dead after 2/2 attempts: ")
@@ -194,7 +194,7 @@ class DevCommandTest {
         CliHarness.Result result = dev.get(60, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(ExitCodes.INTERRUPTED);
         assertThat(result.out())
-                .contains("released back to the queue")
+                .contains("released without spending an attempt (the worker is shutting down)")
                 .contains("Stopped before the jobs ended; unfinished jobs were released back to the queue.");
         try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
             JobSnapshot job = queue.get(jobId(result.out())).orElseThrow();

@@ -195,7 +195,9 @@ class QueueCommandsTest {
         String id = submit("octo/widgets");
         CliHarness.Result result = cli.run(temp, "docs", id, "--db", db.toString());
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).isEqualTo("fondation-worker: job " + id + " has no documents (status: pending)\n");
+        assertThat(result.err())
+                .isEqualTo("fondation-worker: job " + id
+                        + " has no documents (status: pending; only a completed job has a course)\n");
         assertThat(Files.exists(temp.resolve("fondation-output"))).isFalse();
     }
 

@@ -40,12 +40,14 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
-    void defaultsMatchTheExistingDeployment() {
+    void defaultsRecoverACrashedWorkersJobWithinAMinute() {
         WorkerConfig config = load();
         assertThat(config.workerId()).matches("worker-box1-[0-9a-f]{4}");
         assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(5000));
-        assertThat(config.leaseTime()).isEqualTo(Duration.ofMillis(300_000));
-        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofMillis(60_000));
+        assertThat(config.leaseTime()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.minFreeDiskBytes()).isEqualTo(500L * 1024 * 1024);
+        assertThat(config.safetyPollInterval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.maxConcurrentJobs()).isEqualTo(1);
         assertThat(config.tempDir())
                 .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "fondation")
@@ -171,8 +173,8 @@ class WorkerConfigLoaderTest {
 
         @Test
         void theDefaultHeartbeatIsCheckedAgainstAShortLease() {
-            assertThatThrownBy(() -> load("LEASE_TIME", "60000"))
-                    .hasMessageStartingWith("HEARTBEAT_INTERVAL: 60000 ms");
+            assertThatThrownBy(() -> load("LEASE_TIME", "30000"))
+                    .hasMessageStartingWith("HEARTBEAT_INTERVAL: 15000 ms");
         }
     }
 
@@ -451,7 +453,9 @@ class WorkerConfigLoaderTest {
                         config.shutdownGrace(),
                         config.healthHost(),
                         null,
-                        true))
+                        true,
+                        0,
+                        config.safetyPollInterval()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(Secret.of("test-secret")).toString()).isEqualTo("[[redacted]]");
     }

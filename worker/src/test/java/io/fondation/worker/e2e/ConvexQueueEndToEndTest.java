@@ -15,6 +15,7 @@ import io.fondation.worker.assembly.WorkerRuntime;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.git.TestRepositories;
+import io.fondation.worker.runtime.AttemptOutcome;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +66,7 @@ class ConvexQueueEndToEndTest {
                 Map.entry("ANALYZER", "command"),
                 Map.entry("ANALYZER_COMMAND", TestAnalyzer.commandJson(script)),
                 Map.entry("HEALTH_PORT", "-1")));
-        RecordingListener listener = new RecordingListener();
+        WorkerEvents listener = new WorkerEvents();
 
         try (WorkerRuntime runtime = WorkerRuntime.open(config, Clock.systemUTC(), listener);
                 ConvexClient webApp = ConvexClient.builder().url(CONVEX.url()).build()) {
@@ -85,8 +86,9 @@ class ConvexQueueEndToEndTest {
             assertThat(runtime.queue().documents(id))
                     .extracting(Document::slug)
                     .containsExactlyInAnyOrderElementsOf(TestAnalyzer.EXPECTED_SLUGS);
-            assertThat(listener.eventsOf(id))
-                    .contains("phase cloning", "phase analyzing", "phase gathering", "completed 10");
+            assertThat(listener.phasesOf(id))
+                    .containsExactly(JobStatus.CLONING, JobStatus.ANALYZING, JobStatus.GATHERING);
+            assertThat(listener.lastOutcomeOf(id)).get().isInstanceOf(AttemptOutcome.Completed.class);
         }
     }
 }

@@ -1,12 +1,18 @@
 package io.fondation.worker.e2e;
 
+import static io.fondation.shared.contract.JobSnapshotAssert.assertThatJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.shared.CloneSource;
+import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.worker.runtime.AttemptOutcome;
+import io.fondation.worker.runtime.WorkerHealth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,12 +71,14 @@ class FailingJobsTest {
             JobSnapshot dead = awaitStatus(fixture, id, JobStatus.DEAD);
             assertThat(dead.attempts()).isEqualTo(3);
             assertThat(dead.lastError()).contains("the model refused");
-            assertThat(fixture.listener.eventsOf(id))
-                    .filteredOn(e -> e.startsWith("failed"))
-                    .containsExactly(
-                            "failed ANALYZER_FAILED Retrying",
-                            "failed ANALYZER_FAILED Retrying",
-                            "failed ANALYZER_FAILED GaveUp");
+            assertThat(fixture.listener.outcomesOf(id))
+                    .extracting(AttemptOutcome::name)
+                    .containsExactly("retry_scheduled", "retry_scheduled", "dead");
+            AttemptOutcome.RetryScheduled firstRetry = (AttemptOutcome.RetryScheduled)
+                    fixture.listener.outcomesOf(id).get(0);
+            assertThat(firstRetry.nextRunAt())
+                    .as("the queue's own next run time")
+                    .isEqualTo(first.runAt());
             await().atMost(Duration.ofSeconds(5)).until(() -> fixture.workspaceCount() == 0);
         }
     }
@@ -102,7 +110,7 @@ class FailingJobsTest {
 
             assertThat(job.attempts()).isEqualTo(1);
             assertThat(job.lastError()).isEqualTo("repository path '" + missing + "' does not exist");
-            assertThat(fixture.listener.eventsOf(id)).contains("failed INVALID_INPUT GaveUp");
+            assertThat(fixture.listener.lastOutcomeOf(id)).get().isInstanceOf(AttemptOutcome.Failed.class);
             aGoodJobStillCompletes(fixture);
         }
     }
@@ -123,40 +131,55 @@ class FailingJobsTest {
     }
 
     @Test
-    void aMissingAnalyzerIsAConfigurationFailureAndTheWorkerGoesOn() throws IOException {
+    void aMissingAnalyzerStopsTheStartAndNoJobIsTouched() {
         Path missing = temp.resolve("bin/not-installed-analyzer");
-        try (WorkerFixture fixture = new WorkerFixture(
-                        temp,
-                        Map.of("ANALYZER_COMMAND", "[\"" + missing + "\", \"{repo}\", \"{outputDir}\", \"{prompt}\"]"))
-                .start()) {
+        WorkerFixture fixture = new WorkerFixture(
+                temp, Map.of("ANALYZER_COMMAND", "[\"" + missing + "\", \"{repo}\", \"{outputDir}\", \"{prompt}\"]"));
+        try (fixture) {
             String id = fixture.submit(fixture.repository("sample"), null, "");
 
-            JobSnapshot job = awaitStatus(fixture, id, JobStatus.FAILED);
+            assertThatThrownBy(fixture::start)
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageStartingWith("ANALYZER_COMMAND: ")
+                    .hasMessageContaining(missing.toString());
 
-            assertThat(job.attempts()).isEqualTo(1);
-            assertThat(job.lastError()).contains(missing.toString()).contains("could not be started");
-            assertThat(fixture.listener.eventsOf(id)).contains("failed CONFIGURATION GaveUp");
-            assertThat(fixture.runtime.worker().health().status().wireName()).isEqualTo("healthy");
-
-            // The operator installs the analyzer; the same worker carries on.
-            Files.copy(fixture.script, missing);
-            aGoodJobStillCompletes(fixture);
+            assertThatJob(fixture.job(id))
+                    .hasStatus(JobStatus.PENDING)
+                    .hasAttempts(0)
+                    .isNotLeased();
+            assertThat(fixture.listener.all()).isEmpty();
         }
     }
 
     @Test
-    void aNonExecutableAnalyzerIsAConfigurationFailureAndTheWorkerGoesOn() throws IOException {
+    void anAnalyzerThatBreaksAfterTheStartIsAWorkerFaultThatSpendsNoAttemptAndHealsByItself() throws IOException {
         try (WorkerFixture fixture = new WorkerFixture(temp).start()) {
             Files.setPosixFilePermissions(fixture.script, PosixFilePermissions.fromString("rw-r--r--"));
             String id = fixture.submit(fixture.repository("sample"), null, "");
 
-            JobSnapshot job = awaitStatus(fixture, id, JobStatus.FAILED);
+            AttemptOutcome.Released released = fixture.listener.awaitOutcome(id, AttemptOutcome.Released.class, WAIT);
 
-            assertThat(job.lastError()).contains(fixture.script.toString());
-            assertThat(fixture.listener.eventsOf(id)).contains("failed CONFIGURATION GaveUp");
+            assertThat(released.reason()).isEqualTo(AttemptOutcome.ReleaseReason.WORKER_FAULT);
+            assertThat(released.fault().kind()).isEqualTo(FailureKind.CONFIGURATION);
+            assertThat(released.fault().message()).contains(fixture.script.toString());
+            assertThatJob(fixture.job(id))
+                    .hasStatus(JobStatus.PENDING)
+                    .hasAttempts(0)
+                    .isNotLeased();
+            WorkerHealth health = fixture.runtime.worker().health();
+            assertThat(health.ready()).isFalse();
+            assertThat(health.notReadyBecause()).anyMatch(reason -> reason.contains("CONFIGURATION"));
+            assertThat(fixture.listener.claimsOf(id))
+                    .as("not claimed again while the fault is open")
+                    .hasSize(1);
 
+            // The operator fixes the analyzer; the worker notices at its next check and takes the job again.
             Files.setPosixFilePermissions(fixture.script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            aGoodJobStillCompletes(fixture);
+            fixture.clock.advance(Duration.ofSeconds(6));
+            JobSnapshot done = awaitStatus(fixture, id, JobStatus.COMPLETED);
+            assertThatJob(done).hasAttempts(1);
+            await().atMost(WAIT).until(fixture.listener::recovered);
+            assertThat(fixture.runtime.worker().health().ready()).isTrue();
         }
     }
 }

@@ -9,6 +9,7 @@ import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.worker.embedded.SqliteJobQueue;
+import io.fondation.worker.runtime.AttemptOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ class StoppingJobsTest {
 
             await().atMost(WAIT).until(() -> dead(pid));
             System.out.println("e2e: cancel to analyzer dead: " + (System.nanoTime() - started) / 1_000_000 + " ms");
-            await().atMost(WAIT).until(() -> fixture.listener.eventsOf(id[0]).contains("failed CANCELED GaveUp"));
+            fixture.listener.awaitOutcome(id[0], AttemptOutcome.Canceled.class, WAIT);
             JobSnapshot job = fixture.job(id[0]);
             assertThat(job.status()).isEqualTo(JobStatus.CANCELED);
             assertThat(job.result()).isNull();
@@ -97,8 +98,12 @@ class StoppingJobsTest {
             assertThat(taken).map(ClaimedJob::id).contains(id[0]);
 
             await().atMost(WAIT).until(() -> dead(pid));
-            await().atMost(WAIT)
-                    .until(() -> fixture.listener.eventsOf(id[0]).stream().anyMatch(e -> e.startsWith("released")));
+            // Either its watchdog saw the deadline pass, or a heartbeat found the job taken: both write nothing.
+            AttemptOutcome ended = fixture.listener.awaitOutcome(id[0], AttemptOutcome.class, WAIT);
+            assertThat(ended)
+                    .isIn(
+                            new AttemptOutcome.Released(AttemptOutcome.ReleaseReason.LEASE_DEADLINE, null, false),
+                            new AttemptOutcome.LeaseLost("Étape 2/6: Analyse des relations entre composants"));
             await().atMost(WAIT).until(() -> fixture.runtime.worker().activeJobs() == 0);
 
             // The other worker owns the job; the first one wrote nothing over it.
@@ -110,8 +115,7 @@ class StoppingJobsTest {
             assertThat(job.lockedBy()).isEqualTo("other-worker");
             assertThat(job.status()).isEqualTo(JobStatus.ANALYZING);
             assertThat(job.progress()).isEqualTo(mine);
-            assertThat(fixture.listener.eventsOf(id[0]))
-                    .noneMatch(e -> e.startsWith("failed") || e.startsWith("completed"));
+            assertThat(fixture.listener.outcomesOf(id[0])).containsExactly(ended);
         }
     }
 
@@ -130,7 +134,7 @@ class StoppingJobsTest {
                     .orElseThrow();
 
             await().atMost(WAIT).until(() -> dead(pid));
-            await().atMost(WAIT).until(() -> fixture.listener.eventsOf(id[0]).contains("released lease lost"));
+            fixture.listener.awaitOutcome(id[0], AttemptOutcome.LeaseLost.class, WAIT);
             assertThat(otherWorkersQueue
                             .heartbeat(taken.lease(), JobStatus.CLONING, null, Duration.ofMinutes(10))
                             .leaseHeld())
@@ -139,7 +143,7 @@ class StoppingJobsTest {
             assertThat(job.lockedBy()).isEqualTo("other-worker");
             assertThat(job.status()).isEqualTo(JobStatus.CLONING);
             assertThat(job.attempts()).isZero();
-            assertThat(fixture.runtime.worker().metrics().snapshot()).containsEntry("jobs_released_total", 1L);
+            assertThat(fixture.runtime.worker().metrics().snapshot()).containsEntry("jobs_lease_lost_total", 1L);
         }
     }
 
@@ -166,7 +170,8 @@ class StoppingJobsTest {
         assertThat(job.attempts()).isZero();
         assertThat(job.lockedBy()).isNull();
         assertThat(job.runAt()).isBeforeOrEqualTo(fixture.clock.instant());
-        assertThat(fixture.listener.eventsOf(id[0])).contains("released worker shutting down");
+        assertThat(fixture.listener.lastOutcomeOf(id[0]))
+                .contains(new AttemptOutcome.Released(AttemptOutcome.ReleaseReason.SHUTDOWN, null, true));
         assertThat(fixture.workspaceCount()).isZero();
         assertThat(fixture.runtime.worker().health().status().wireName()).isEqualTo("unhealthy");
         fixture.close();

@@ -1,5 +1,6 @@
 package io.fondation.worker.e2e;
 
+import static io.fondation.shared.contract.JobSnapshotAssert.assertThatJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,6 +8,8 @@ import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.worker.runtime.AttemptOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +33,12 @@ class SuccessfulJobTest {
             System.out.println("e2e: one job, submit to completed: " + millis + " ms");
 
             JobSnapshot job = fixture.job(id);
-            assertThat(job.lockedBy()).isNull();
-            assertThat(job.attempts()).isLessThanOrEqualTo(1);
+            assertThatJob(job)
+                    .hasStatus(JobStatus.COMPLETED)
+                    .isNotLeased()
+                    .hasAttempts(1)
+                    .reachedStep(6)
+                    .showsProgress("Analyse terminée");
             assertThat(job.result().documentCount()).isEqualTo(10);
             assertThat(job.result().message()).isEqualTo("Analysis complete: 10 documents");
             assertThat(job.result().details())
@@ -47,14 +54,22 @@ class SuccessfulJobTest {
             assertThat(documents.get(9).kind()).isEqualTo(DocumentKind.TUTORIAL);
             await().atMost(Duration.ofSeconds(5)).until(() -> fixture.workspaceCount() == 0);
 
-            assertThat(fixture.listener.eventsOf(id))
-                    .startsWith(
-                            "claimed attempt 1", "phase cloning", "progress 0/6 Clonage du dépôt", "phase analyzing")
+            assertThat(fixture.listener.claimOf(id).attempt()).isEqualTo(1);
+            assertThat(fixture.listener.phasesOf(id))
+                    .containsExactly(JobStatus.CLONING, JobStatus.ANALYZING, JobStatus.GATHERING);
+            assertThat(fixture.listener.progressOf(id)).first().isEqualTo(Progress.starting("Clonage du dépôt"));
+            assertThat(fixture.listener.progressOf(id))
+                    .extracting(Progress::message)
                     .contains(
-                            "progress 2/6 Étape 2/6: Analyse des relations entre composants",
-                            "progress 6/6 Étape 6/6: Génération de tutoriels interactifs",
-                            "phase gathering")
-                    .endsWith("completed 10");
+                            "Étape 2/6: Analyse des relations entre composants",
+                            "Étape 6/6: Génération de tutoriels interactifs",
+                            "Enregistrement des documents");
+            assertThat(fixture.listener.outcomesOf(id))
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            AttemptOutcome.Completed.class,
+                            completed -> assertThat(completed.result().documentCount())
+                                    .isEqualTo(10));
             assertThat(fixture.runtime.worker().metrics().snapshot())
                     .containsEntry("jobs_total", 1L)
                     .containsEntry("jobs_succeeded_total", 1L)

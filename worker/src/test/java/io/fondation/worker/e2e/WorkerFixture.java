@@ -31,7 +31,7 @@ public final class WorkerFixture implements AutoCloseable {
     public final Path database;
     public final Path tempDir;
     public final MutableClock clock = MutableClock.startingAtDefault();
-    public final RecordingListener listener = new RecordingListener();
+    public final WorkerEvents listener = new WorkerEvents();
     public final WorkerConfig config;
     public final WorkerRuntime runtime;
 
@@ -98,7 +98,9 @@ public final class WorkerFixture implements AutoCloseable {
             return 0;
         }
         try (Stream<Path> entries = Files.list(mine)) {
-            return entries.count();
+            // the worker's lock on its folder is not a workspace
+            return entries.filter(e -> !e.getFileName().toString().equals(".lock"))
+                    .count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

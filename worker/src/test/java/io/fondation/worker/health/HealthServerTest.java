@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.contract.MutableClock;
 import io.fondation.worker.runtime.HealthStatus;
 import io.fondation.worker.runtime.WorkerHealth;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,13 @@ class HealthServerTest {
                 null,
                 error,
                 error == null ? null : now,
-                error == null ? 0 : 3);
+                error == null ? 0 : 3,
+                status != HealthStatus.UNHEALTHY,
+                error == null,
+                error == null ? List.of() : List.of("the queue does not answer (3 claim calls failed in a row)"),
+                null,
+                null,
+                false);
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
@@ -123,7 +131,7 @@ class HealthServerTest {
     @Test
     void aPortInUseIsAClearError() {
         assertThatThrownBy(() -> HealthServer.start("127.0.0.1", server.port(), health::get, metrics, clock))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("HEALTH_PORT: cannot listen on 127.0.0.1:" + server.port());
     }
 

@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 class HealthTrackerTest {
 
     private final MutableClock clock = MutableClock.startingAtDefault();
-    private final HealthTracker tracker = new HealthTracker(clock, "w1", 2, Duration.ofMinutes(1));
+    private final HealthTracker tracker =
+            new HealthTracker(clock, "w1", 2, Duration.ofMinutes(1), Duration.ofSeconds(15));
 
     private WorkerHealth health(boolean polling) {
-        return tracker.snapshot("running", polling, () -> 1);
+        return tracker.snapshot("running", polling, () -> 1, java.util.Optional.empty(), false);
     }
 
     @Test

@@ -29,8 +29,9 @@ class JobHeartbeatTest {
     private final FaultyQueue queue = new FaultyQueue(SqliteJobQueue.inMemory(clock));
     private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2);
     private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
-    private final HealthTracker health = new HealthTracker(clock, "w1", 1, Duration.ofMinutes(1));
-    private final List<String> outcomes = new CopyOnWriteArrayList<>();
+    private final HealthTracker health =
+            new HealthTracker(clock, "w1", 1, Duration.ofMinutes(1), Duration.ofSeconds(15));
+    private final List<StopReason> outcomes = new CopyOnWriteArrayList<>();
     private JobHeartbeat heartbeat;
 
     @AfterEach
@@ -56,25 +57,11 @@ class JobHeartbeatTest {
                 HeartbeatTiming.forInterval(interval, throttle),
                 LEASE,
                 job.lease(),
-                clock.instant(),
+                new LeaseDeadline(clock.instant(), LEASE),
                 metrics,
                 health,
-                new JobHeartbeat.Outcome() {
-                    @Override
-                    public void leaseLost() {
-                        outcomes.add("lease lost");
-                    }
-
-                    @Override
-                    public void cancelRequested() {
-                        outcomes.add("cancel requested");
-                    }
-
-                    @Override
-                    public void deadlinePassed() {
-                        outcomes.add("deadline passed");
-                    }
-                });
+                "w1",
+                outcomes::add);
         heartbeat.start();
         return heartbeat;
     }
@@ -130,12 +117,12 @@ class JobHeartbeatTest {
 
         queue.cancel(job.id());
 
-        await().atMost(WAIT).until(() -> outcomes.contains("cancel requested"));
+        await().atMost(WAIT).until(() -> outcomes.contains(StopReason.CANCEL_REQUESTED));
         int calls = queue.heartbeatCalls.get();
         await().during(Duration.ofMillis(400))
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> queue.heartbeatCalls.get() == calls);
-        assertThat(outcomes).containsExactly("cancel requested");
+        assertThat(outcomes).containsExactly(StopReason.CANCEL_REQUESTED);
     }
 
     @Test
@@ -146,8 +133,8 @@ class JobHeartbeatTest {
         queue.release(job.lease());
         queue.claimOne("w2", LEASE).orElseThrow();
 
-        await().atMost(WAIT).until(() -> outcomes.contains("lease lost"));
-        assertThat(outcomes).containsExactly("lease lost");
+        await().atMost(WAIT).until(() -> outcomes.contains(StopReason.LEASE_LOST));
+        assertThat(outcomes).containsExactly(StopReason.LEASE_LOST);
         assertThat(queue.get(job.id()).orElseThrow().lockedBy()).isEqualTo("w2");
     }
 
@@ -159,7 +146,9 @@ class JobHeartbeatTest {
 
         // Retries come every 100 ms (a third of the interval), not every interval.
         await().atMost(WAIT).until(() -> queue.heartbeatCalls.get() >= 5);
-        assertThat(health.snapshot("running", true, () -> 1).status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(health.snapshot("running", true, () -> 1, java.util.Optional.empty(), false)
+                        .status())
+                .isEqualTo(HealthStatus.DEGRADED);
 
         queue.heartbeatsFail = false;
         clock.advance(Duration.ofMinutes(1));
@@ -183,7 +172,7 @@ class JobHeartbeatTest {
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(outcomes::isEmpty);
 
         clock.advance(Duration.ofSeconds(1));
-        await().atMost(WAIT).until(() -> outcomes.contains("deadline passed"));
-        assertThat(outcomes).containsExactly("deadline passed");
+        await().atMost(WAIT).until(() -> outcomes.contains(StopReason.LEASE_DEADLINE));
+        assertThat(outcomes).containsExactly(StopReason.LEASE_DEADLINE);
     }
 }

@@ -1,5 +1,6 @@
 package io.fondation.worker.runtime;
 
+import static io.fondation.shared.contract.JobSnapshotAssert.assertThatJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -8,7 +9,10 @@ import com.sun.net.httpserver.HttpServer;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.FailureKind;
 import io.fondation.shared.GitCredentials;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
@@ -18,6 +22,7 @@ import io.fondation.worker.analyzer.AnalyzerLauncher;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.e2e.TestAnalyzer;
+import io.fondation.worker.e2e.WorkerEvents;
 import io.fondation.worker.embedded.SqliteJobQueue;
 import io.fondation.worker.git.RepositoryCloner;
 import io.fondation.worker.git.TestRepositories;
@@ -224,46 +229,55 @@ class WorkerTest {
     }
 
     @Test
-    void credentialsThatCannotBeReadAreAConfigurationFailure() {
+    void credentialsThatCannotBeReadAreAWorkerFaultThatReleasesTheJob() {
         WorkerConfig config = config(Map.of());
-        JobTools tools = JobTools.fromConfig(config, System.getenv());
+        WorkerEvents events = new WorkerEvents();
         queue.credentials = job -> {
             throw new ConfigurationException("ENCRYPTION_KEY", "cannot decrypt the GitHub token (test)");
         };
-        worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
+        worker = Worker.builder(config, queue).clock(clock).listener(events).build();
         worker.start();
         String id = submitGoodJob("sample");
 
-        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.FAILED);
-        assertThat(queue.get(id).orElseThrow().lastError())
+        AttemptOutcome.Released released = events.awaitOutcome(id, AttemptOutcome.Released.class, WAIT);
+
+        assertThat(released.reason()).isEqualTo(AttemptOutcome.ReleaseReason.WORKER_FAULT);
+        assertThat(released.fault().message())
                 .isEqualTo("cannot read the clone credentials: ENCRYPTION_KEY: cannot decrypt the GitHub token (test)");
+        assertThatJob(queue.get(id).orElseThrow())
+                .hasStatus(JobStatus.PENDING)
+                .hasAttempts(0)
+                .hasNoLastError();
+        assertThat(worker.health().ready()).isFalse();
+        assertThat(events.faults()).extracting(JobFailure::kind).containsExactly(FailureKind.CONFIGURATION);
     }
 
     @Test
     void aSecretInAFailureMessageNeverReachesTheJob() {
         WorkerConfig config = config(Map.of());
         String token = "ghp_" + "A".repeat(36);
-        JobTools tools = JobTools.fromConfig(config, System.getenv());
         queue.credentials = job -> {
-            throw new ConfigurationException(
-                    "GITHUB_TOKEN", "refused token " + token + " for https://bot:" + token + "@example.test/x.git");
+            throw new JobQueueException(
+                    "refused token " + token + " for https://bot:" + token + "@example.test/x.git", true);
         };
-        worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
+        worker = Worker.builder(config, queue).clock(clock).build();
         worker.start();
         String id = submitGoodJob("sample");
 
-        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().status() == JobStatus.FAILED);
+        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().attempts() == 1);
         assertThat(queue.get(id).orElseThrow().lastError())
-                .isEqualTo("cannot read the clone credentials: GITHUB_TOKEN: refused token [REDACTED]"
+                .isEqualTo("cannot read the clone credentials: refused token [REDACTED]"
                         + " for https://[REDACTED]@example.test/x.git");
     }
 
     @Test
     void workspacesLeftByAnEarlierRunAreDeletedAtStart() throws Exception {
         WorkerConfig config = config(Map.of());
-        Path leftover = new Workspaces(config.tempDir(), config.workerId())
-                .create("crashed-job")
-                .root();
+        Path leftover;
+        // An earlier run of this worker: it left a workspace and let go of its folder when it ended.
+        try (Workspaces earlier = new Workspaces(config.tempDir(), config.workerId())) {
+            leftover = earlier.create("crashed-job").root();
+        }
         worker = Worker.builder(config, queue).clock(clock).build();
         worker.start();
         assertThat(leftover).doesNotExist();

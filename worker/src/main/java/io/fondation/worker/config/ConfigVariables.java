@@ -1,0 +1,164 @@
+package io.fondation.worker.config;
+
+import static io.fondation.worker.config.ConfigVariable.Command.DEV;
+import static io.fondation.worker.config.ConfigVariable.Command.QUEUE_CLIENT;
+import static io.fondation.worker.config.ConfigVariable.Command.RUN;
+
+import io.fondation.worker.config.ConfigVariable.Command;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every environment variable the worker reads, with its default and meaning: the one list that {@code --help},
+ * {@code docs/configuration.md}, the deployment files and {@code worker.env.example} are checked against.
+ */
+public final class ConfigVariables {
+
+    private static final List<ConfigVariable> ALL = List.of(
+            ConfigVariable.of(
+                    "QUEUE", "convex when CONVEX_URL is set, else embedded", "embedded or convex", RUN, QUEUE_CLIENT),
+            ConfigVariable.of("CONVEX_URL", "", "the Convex deployment URL", RUN, QUEUE_CLIENT),
+            ConfigVariable.secret(
+                    "CONVEX_DEPLOY_KEY",
+                    "Convex deploy key (optional; lets compatibility mode reclaim" + " expired leases)",
+                    RUN,
+                    QUEUE_CLIENT),
+            ConfigVariable.secret(
+                    "FONDATION_WORKER_SECRET", "secret presented to the hardened queue functions", RUN, QUEUE_CLIENT),
+            ConfigVariable.secret(
+                    "ENCRYPTION_KEY", "64 hex chars; decrypts the users' stored GitHub tokens", RUN, QUEUE_CLIENT),
+            ConfigVariable.secret("GITHUB_TOKEN", "token for cloning private repositories", RUN, DEV),
+            ConfigVariable.of(
+                    "ALLOW_LOCAL_REPOSITORIES",
+                    "true for the embedded queue, false for convex",
+                    "jobs may name paths on this machine",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "EMBEDDED_DB_PATH",
+                    "${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db",
+                    "the embedded queue's SQLite file",
+                    RUN,
+                    DEV,
+                    QUEUE_CLIENT),
+            ConfigVariable.of("WORKER_ID", "worker-<host>-<random>", "the name jobs are claimed under", RUN, DEV),
+            ConfigVariable.of(
+                    "POLL_INTERVAL",
+                    ms(WorkerConfigLoader.DEFAULT_POLL_INTERVAL) + " (dev: 200)",
+                    "ms between polls of an empty queue without push",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "SAFETY_POLL_INTERVAL",
+                    ms(WorkerConfigLoader.DEFAULT_SAFETY_POLL_INTERVAL),
+                    "ms between polls while the queue pushes news of work",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "LEASE_TIME",
+                    ms(WorkerConfigLoader.DEFAULT_LEASE_TIME),
+                    "ms a claim or heartbeat holds a job",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "HEARTBEAT_INTERVAL",
+                    ms(WorkerConfigLoader.DEFAULT_HEARTBEAT_INTERVAL),
+                    "ms between heartbeats, < LEASE_TIME/2",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "MAX_CONCURRENT_JOBS",
+                    Integer.toString(WorkerConfigLoader.DEFAULT_MAX_CONCURRENT_JOBS),
+                    "jobs run at once",
+                    RUN,
+                    DEV),
+            ConfigVariable.of("TEMP_DIR", "<java.io.tmpdir>/fondation", "job workspaces", RUN, DEV),
+            ConfigVariable.of(
+                    "MIN_FREE_DISK_MB",
+                    Long.toString(WorkerConfigLoader.DEFAULT_MIN_FREE_DISK_MB),
+                    "MiB TEMP_DIR must have free before a job starts",
+                    RUN,
+                    DEV),
+            ConfigVariable.of("ANALYZER", "fondation", "fondation, dry-run or command", RUN, DEV),
+            ConfigVariable.of("CLI_PATH", "", "the Fondation CLI entry point (dist/cli.bundled.mjs)", RUN, DEV),
+            ConfigVariable.of(
+                    "CLI_RUNTIME", WorkerConfigLoader.DEFAULT_CLI_RUNTIME, "program that runs the CLI", RUN, DEV),
+            ConfigVariable.of("CLI_PROFILE", WorkerConfigLoader.DEFAULT_CLI_PROFILE, "the CLI's --profile", RUN, DEV),
+            ConfigVariable.of(
+                    "ANALYZER_COMMAND", "", "JSON array; placeholders {repo} {outputDir} {prompt} {jobId}", RUN, DEV),
+            ConfigVariable.of(
+                    "ANALYZER_TIMEOUT",
+                    ms(WorkerConfigLoader.DEFAULT_ANALYZER_TIMEOUT),
+                    "ms an analysis may run",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "ANALYZER_KILL_GRACE",
+                    ms(WorkerConfigLoader.DEFAULT_ANALYZER_KILL_GRACE),
+                    "ms from SIGTERM to SIGKILL of the analyzer",
+                    RUN,
+                    DEV),
+            ConfigVariable.of("ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV),
+            ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV),
+            ConfigVariable.secret(
+                    "CLAUDE_CODE_OAUTH_TOKEN", "Claude credentials, passed to the analyzer only", RUN, DEV),
+            ConfigVariable.secret("ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV),
+            ConfigVariable.of(
+                    "PROGRESS_LANGUAGE",
+                    WorkerConfigLoader.DEFAULT_PROGRESS_LANGUAGE,
+                    "fr or en, the progress text's language",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "GIT_BASE_URL",
+                    WorkerConfigLoader.DEFAULT_GIT_BASE_URL,
+                    "where owner/name is cloned from",
+                    RUN,
+                    DEV,
+                    QUEUE_CLIENT),
+            ConfigVariable.of(
+                    "HEALTH_PORT",
+                    WorkerConfigLoader.DEFAULT_HEALTH_PORT + " (0 any free, -1 none)",
+                    "/health, /health/live, /health/ready, /metrics",
+                    RUN),
+            ConfigVariable.of(
+                    "HEALTH_HOST",
+                    WorkerConfigLoader.DEFAULT_HEALTH_HOST + " (dev: 127.0.0.1)",
+                    "address the health server binds",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "SHUTDOWN_GRACE",
+                    ms(WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE),
+                    "ms a shutdown waits for running jobs",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "LOG_LEVEL",
+                    "INFO (WARN for short commands)",
+                    "TRACE, DEBUG, INFO, WARN, ERROR or OFF",
+                    RUN,
+                    DEV,
+                    QUEUE_CLIENT));
+
+    private ConfigVariables() {}
+
+    /** Every variable, in the order the help lists them. */
+    public static List<ConfigVariable> all() {
+        return ALL;
+    }
+
+    /** The variables a command reads. */
+    public static List<ConfigVariable> of(Command command) {
+        return ALL.stream().filter(v -> v.commands().contains(command)).toList();
+    }
+
+    /** The variable with this name, if the worker reads it. */
+    public static Optional<ConfigVariable> named(String name) {
+        return ALL.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    private static String ms(java.time.Duration duration) {
+        return Long.toString(duration.toMillis());
+    }
+}

@@ -1,0 +1,210 @@
+package io.fondation.worker.runtime;
+
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.JobQueue;
+import io.fondation.shared.QueueWatch;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims jobs while a slot is free and hands them on, until stopped (db-scheduler's {@code RunUntilShutdown}
+ * with a {@link Waiter}). One round ({@link #pollOnce}) goes: stopped? → a free slot? → claiming allowed (no
+ * open worker fault)? → claim → dispatch. After a claim it polls again at once; a finishing job, a pushed change
+ * or a stop wakes its wait early. While the queue pushes news of work ({@link JobQueue#watchWork}) an idle loop
+ * polls only at the safety interval; otherwise at {@code POLL_INTERVAL}; after a failed claim it backs off up to
+ * a minute. It cannot die: every error is caught, logged and waited out.
+ */
+final class PollLoop implements Runnable {
+
+    /** What a round of the loop did. */
+    enum Round {
+        CLAIMED,
+        EMPTY,
+        NO_FREE_SLOT,
+        SUSPENDED,
+        FAILED,
+        STOPPED
+    }
+
+    /** Where claimed jobs go. */
+    interface Dispatcher {
+        boolean hasFreeSlot();
+
+        void dispatch(ClaimedJob job, Instant claimStartedAt);
+
+        /** Gives back a job claimed while the worker was stopping. */
+        void giveBack(ClaimedJob job, String reason);
+    }
+
+    static final Duration MAX_ERROR_BACKOFF = Duration.ofMinutes(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
+
+    private final String workerId;
+    private final JobQueue queue;
+    private final Duration leaseTime;
+    private final Duration pollInterval;
+    private final Duration safetyInterval;
+    private final Clock clock;
+    private final WorkerFaults faults;
+    private final HealthTracker health;
+    private final WorkerMetrics metrics;
+    private final Dispatcher dispatcher;
+    private final Waiter waiter = new Waiter();
+    private volatile boolean running = true;
+    private volatile QueueWatch watch = QueueWatch.NONE;
+
+    PollLoop(
+            String workerId,
+            JobQueue queue,
+            Duration leaseTime,
+            Duration pollInterval,
+            Duration safetyInterval,
+            Clock clock,
+            WorkerFaults faults,
+            HealthTracker health,
+            WorkerMetrics metrics,
+            Dispatcher dispatcher) {
+        this.workerId = workerId;
+        this.queue = queue;
+        this.leaseTime = leaseTime;
+        this.pollInterval = pollInterval;
+        this.safetyInterval = safetyInterval.compareTo(pollInterval) < 0 ? pollInterval : safetyInterval;
+        this.clock = clock;
+        this.faults = faults;
+        this.health = health;
+        this.metrics = metrics;
+        this.dispatcher = dispatcher;
+    }
+
+    /** One round of the loop, on the caller's thread. */
+    Round pollOnce() {
+        if (!running) {
+            return Round.STOPPED;
+        }
+        if (!dispatcher.hasFreeSlot()) {
+            return Round.NO_FREE_SLOT;
+        }
+        if (!faults.tryClaim()) {
+            return Round.SUSPENDED;
+        }
+        Instant started = clock.instant();
+        Optional<ClaimedJob> claimed;
+        try {
+            metrics.polled();
+            claimed = queue.claimOne(workerId, leaseTime);
+        } catch (RuntimeException e) {
+            faults.claimFoundNothing();
+            metrics.queueError();
+            health.pollFailed("claim failed: " + e.getMessage());
+            LOG.warn("claiming a job failed: {}", e.toString());
+            return Round.FAILED;
+        }
+        health.pollSucceeded(claimed.isPresent());
+        if (claimed.isEmpty()) {
+            faults.claimFoundNothing();
+            return Round.EMPTY;
+        }
+        if (!running) {
+            dispatcher.giveBack(claimed.get(), "claimed while the worker was stopping");
+            return Round.STOPPED;
+        }
+        dispatcher.dispatch(claimed.get(), started);
+        return Round.CLAIMED;
+    }
+
+    @Override
+    public void run() {
+        watch = watchWork();
+        if (watch.isLive()) {
+            LOG.info(
+                    "the queue pushes news of work; polling every {} as a safety net",
+                    OutcomeText.human(safetyInterval));
+        }
+        Duration errorBackoff = pollInterval;
+        while (running) {
+            try {
+                Round round = pollOnce();
+                switch (round) {
+                    case CLAIMED -> errorBackoff = pollInterval; // poll again at once while slots are free
+                    case FAILED -> {
+                        waiter.await(errorBackoff);
+                        errorBackoff = min(errorBackoff.multipliedBy(2), MAX_ERROR_BACKOFF);
+                    }
+                    case EMPTY, NO_FREE_SLOT -> {
+                        errorBackoff = pollInterval;
+                        waiter.await(idleWait());
+                    }
+                    case SUSPENDED -> waiter.await(pollInterval);
+                    case STOPPED -> {
+                        // the loop condition ends it
+                    }
+                }
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (Throwable e) {
+                LOG.error("poll loop error; going on in {} ms", pollInterval.toMillis(), e);
+                health.queueError("poll loop error: " + e);
+                try {
+                    waiter.await(pollInterval);
+                } catch (InterruptedException interrupted) {
+                    if (!running) {
+                        break;
+                    }
+                }
+            }
+        }
+        closeWatch();
+        LOG.debug("poll loop of {} ended", workerId);
+    }
+
+    /** Whether the queue pushes news of work right now. */
+    boolean pushLive() {
+        return watch.isLive();
+    }
+
+    /** Ends the current wait (a job ended, work was pushed). */
+    void wake() {
+        waiter.wake();
+    }
+
+    /** Ends the loop after the current round. */
+    void stop() {
+        running = false;
+        waiter.wake();
+    }
+
+    private Duration idleWait() {
+        return watch.isLive() ? safetyInterval : pollInterval;
+    }
+
+    private QueueWatch watchWork() {
+        try {
+            return queue.watchWork(waiter::wake);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "the queue cannot push news of work; polling every {} ms: {}",
+                    pollInterval.toMillis(),
+                    e.toString());
+            return QueueWatch.NONE;
+        }
+    }
+
+    private void closeWatch() {
+        try {
+            watch.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing the work watch failed", e);
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
