@@ -1,6 +1,7 @@
 package io.fondation.convexqueue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.Idempotence;
@@ -263,7 +264,9 @@ final class LegacyProtocol implements QueueProtocol {
                 return new RetryDecision.NotHeld();
             }
             if (!failure.retryable()) {
-                LOG.warn(
+                // A limit of the legacy functions, said once at start-up (QueueMode.missingFeatures): not a WARN per
+                // job.
+                LOG.info(
                         "Job {} failed with a non-retryable {} failure, but the legacy queue:retryOrFail can only"
                                 + " retry it (until its attempts run out)",
                         lease.jobId(),
@@ -348,7 +351,23 @@ final class LegacyProtocol implements QueueProtocol {
     @Override
     public Optional<JobSnapshot> get(String jobId) {
         JsonNode row = readJob(jobId);
-        return row == null ? Optional.empty() : Optional.of(JobRows.snapshot(row, lookups::repositoryOrNull));
+        return row == null
+                ? Optional.empty()
+                : Optional.of(JobRows.snapshot(withSpentAttempts(row), lookups::repositoryOrNull));
+    }
+
+    /**
+     * The row with the attempts really spent: the existing {@code queue:retryOrFail} makes a job {@code dead}
+     * without storing the attempt that killed it (the row keeps the previous count), and nothing else makes a
+     * legacy job dead, so a dead row has spent one attempt more than it says.
+     */
+    static JsonNode withSpentAttempts(JsonNode row) {
+        if (!"dead".equals(JobRows.text(row, "status")) || !(row instanceof ObjectNode object)) {
+            return row;
+        }
+        ObjectNode copy = object.deepCopy();
+        copy.put("attempts", JobRows.integer(row, "attempts", 0) + 1);
+        return copy;
     }
 
     @Override
