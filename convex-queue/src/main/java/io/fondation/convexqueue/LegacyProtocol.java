@@ -56,11 +56,40 @@ final class LegacyProtocol implements QueueProtocol {
 
     private record Held(String token, String workerId, String repositoryId) {}
 
-    LegacyProtocol(ConvexClient client, Clock clock, Lookups lookups) {
+    /** Whether the client may call internal functions (a deploy key that {@code queue:reclaimExpired} accepts). */
+    private final boolean internalFunctions;
+
+    /**
+     * @param internalFunctions whether the client authenticates as admin ({@code CONVEX_DEPLOY_KEY}) and so may
+     *     call the internal {@code queue:reclaimExpired}: then {@link #release} spends no attempt
+     */
+    LegacyProtocol(ConvexClient client, Clock clock, Lookups lookups, boolean internalFunctions) {
         this.client = client;
         this.clock = clock;
         this.lookups = lookups;
+        this.internalFunctions = internalFunctions;
         this.url = client.deploymentUrl().toString();
+    }
+
+    /** The lease a release shrinks the job's to before reclaiming it: over by the time the reclaim runs. */
+    static final Duration RELEASE_LEASE = Duration.ofMillis(1);
+
+    /**
+     * {@code queue:reclaimExpired}, an internal function: only an admin (deploy key) may call it over HTTP. It puts
+     * every expired lease back to {@code pending}, due at once, without spending an attempt.
+     *
+     * @return how many jobs it put back
+     * @throws io.fondation.convexqueue.client.ConvexException when the call fails (e.g. the key may not run internal
+     *     functions: "Could not find public function")
+     */
+    int reclaimExpired() {
+        // Repeating it changes nothing more than one call would: safe to retry.
+        JsonNode answer = client.mutation("queue:reclaimExpired", Map.of(), Idempotence.IDEMPOTENT);
+        if (answer != null && answer.isNumber()) {
+            return answer.intValue();
+        }
+        // Tolerate an object answer ({reclaimed, ...}) from another build of the function.
+        return answer == null ? 0 : JobRows.integer(answer, "reclaimed", 0);
     }
 
     private JobQueueException unsupported(String what) {
@@ -293,16 +322,65 @@ final class LegacyProtocol implements QueueProtocol {
         }
     }
 
-    /** No release function: the job goes back through retryOrFail, spending an attempt. */
+    /**
+     * With internal functions: the lease is shrunk to {@link #RELEASE_LEASE} by a legacy heartbeat, then
+     * {@code queue:reclaimExpired} puts the job back to {@code pending}, due at once, spending no attempt. Without
+     * them the existing functions have no release: the job goes back through retryOrFail, spending an attempt.
+     */
     @Override
     public boolean release(JobLease lease) {
-        RetryDecision decision = retryOrFail(
-                lease,
-                JobFailure.of(
-                        io.fondation.shared.FailureKind.INTERRUPTED,
-                        "released by worker " + lease.workerId() + " (the legacy functions have no release)"),
-                null);
-        return !(decision instanceof RetryDecision.NotHeld);
+        if (!internalFunctions) {
+            RetryDecision decision = retryOrFail(
+                    lease,
+                    JobFailure.of(
+                            io.fondation.shared.FailureKind.INTERRUPTED,
+                            "released by worker " + lease.workerId() + " (the legacy functions have no release)"),
+                    null);
+            return !(decision instanceof RetryDecision.NotHeld);
+        }
+        if (!current(lease)) {
+            return false;
+        }
+        try {
+            if (canceled(lease.jobId(), false)) {
+                return false; // The cancellation stands; reclaimExpired leaves canceled jobs alone anyway.
+            }
+            try {
+                client.mutation(
+                        "queue:heartbeat",
+                        Args.of()
+                                .put("jobId", lease.jobId())
+                                .put("workerId", lease.workerId())
+                                .millis("leaseMs", RELEASE_LEASE)
+                                .map(),
+                        Idempotence.IDEMPOTENT);
+            } catch (ConvexFunctionException e) {
+                LOG.info("Legacy release of job {} refused: {}", lease.jobId(), e.errorMessage());
+                return false;
+            }
+            // The reclaim runs in a later transaction than the heartbeat, so the lease is over by then; should the
+            // deployment's clock not have moved on (same millisecond), one more reclaim does it.
+            for (int tries = 0; tries < 2; tries++) {
+                reclaimExpired();
+                if (!stillHeldBy(lease)) {
+                    return true;
+                }
+            }
+            LOG.info("Job {} still held after queue:reclaimExpired; its lease ends by itself", lease.jobId());
+            return false;
+        } finally {
+            forget(lease);
+        }
+    }
+
+    /** Whether the job's row still says {@code lease}'s worker holds it. */
+    private boolean stillHeldBy(JobLease lease) {
+        JsonNode row = readJob(lease.jobId());
+        if (row == null) {
+            return false;
+        }
+        JobStatus status = JobStatus.fromWire(JobRows.text(row, "status"));
+        return lease.workerId().equals(JobRows.text(row, "lockedBy")) && status.isLeased();
     }
 
     /**
