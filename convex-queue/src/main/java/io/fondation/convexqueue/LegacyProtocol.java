@@ -198,19 +198,28 @@ final class LegacyProtocol implements QueueProtocol {
         Duration remaining = Duration.between(clock.instant(), lease.expiresAt());
         Duration keep = remaining.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : remaining;
         try {
-            client.mutation(
-                    "queue:heartbeat",
-                    Args.of()
-                            .put("jobId", lease.jobId())
-                            .put("workerId", lease.workerId())
-                            .progress(progress)
-                            .millis("leaseMs", keep)
-                            .map(),
-                    Idempotence.IDEMPOTENT);
+            setLease(lease, progress, keep);
             return true;
         } catch (ConvexFunctionException e) {
             return false;
         }
+    }
+
+    /**
+     * A legacy {@code queue:heartbeat} that sets the lease to {@code leaseMs} from now (and the progress, if any).
+     *
+     * @throws ConvexFunctionException when the legacy function refuses it (the job is no longer ours)
+     */
+    private void setLease(JobLease lease, Progress progress, Duration leaseMs) {
+        client.mutation(
+                "queue:heartbeat",
+                Args.of()
+                        .put("jobId", lease.jobId())
+                        .put("workerId", lease.workerId())
+                        .progress(progress)
+                        .millis("leaseMs", leaseMs)
+                        .map(),
+                Idempotence.IDEMPOTENT);
     }
 
     /**
@@ -346,14 +355,7 @@ final class LegacyProtocol implements QueueProtocol {
                 return false; // The cancellation stands; reclaimExpired leaves canceled jobs alone anyway.
             }
             try {
-                client.mutation(
-                        "queue:heartbeat",
-                        Args.of()
-                                .put("jobId", lease.jobId())
-                                .put("workerId", lease.workerId())
-                                .millis("leaseMs", RELEASE_LEASE)
-                                .map(),
-                        Idempotence.IDEMPOTENT);
+                setLease(lease, null, RELEASE_LEASE);
             } catch (ConvexFunctionException e) {
                 LOG.info("Legacy release of job {} refused: {}", lease.jobId(), e.errorMessage());
                 return false;
