@@ -350,6 +350,9 @@ public final class ConvexJobQueue implements JobQueue {
                 case "BATCH_TOO_LARGE":
                 case "INVALID_ARGUMENT":
                 case "NOT_FOUND":
+                case "FORBIDDEN":
+                case "CONFLICT":
+                case "FAILED_PRECONDITION":
                     return new JobQueueException.Rejected("cannot " + operation + ": " + reason);
                 default:
                     return new JobQueueException(
