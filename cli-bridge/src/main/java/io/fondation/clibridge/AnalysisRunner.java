@@ -1,5 +1,7 @@
 package io.fondation.clibridge;
 
+import static java.util.stream.Collectors.joining;
+
 import io.fondation.clibridge.claude.ClaudeRunSummary;
 import io.fondation.clibridge.claude.StreamJsonParser;
 import io.fondation.clibridge.failure.FailureClassifier;
@@ -7,6 +9,7 @@ import io.fondation.clibridge.failure.FailureMessage;
 import io.fondation.clibridge.output.OutputCollector;
 import io.fondation.clibridge.output.OutputException;
 import io.fondation.clibridge.output.PartialOutput;
+import io.fondation.clibridge.output.UsableCourse;
 import io.fondation.clibridge.process.OutputChannel;
 import io.fondation.clibridge.process.OutputListener;
 import io.fondation.clibridge.process.ProcessOutcome;
@@ -46,6 +49,10 @@ public final class AnalysisRunner {
     public static final String SIGNAL = "analyzer_signal";
     public static final String DOCUMENTS = "documents_collected";
     public static final String TOOL_USES = "claude_tool_uses";
+    /** How many output files were left out of the course (empty, not valid UTF-8), and which. */
+    public static final String FILES_LEFT_OUT = "files_left_out";
+
+    public static final String FILES_LEFT_OUT_NAMES = "files_left_out_names";
 
     private final ProcessRunner runner;
     private final OutputCollector collector;
@@ -90,7 +97,7 @@ public final class AnalysisRunner {
             LOG.warn("analyzer could not start: {}", e.getMessage());
             return new NotStarted(e.getMessage());
         }
-        return new Started(process, outputDir, streamJson);
+        return new Started(process, outputDir, streamJson, spec.timeout());
     }
 
     private static void safely(Runnable call) {
@@ -101,37 +108,74 @@ public final class AnalysisRunner {
         }
     }
 
-    private AnalysisReport report(ProcessOutcome outcome, Path outputDir, StreamJsonParser streamJson) {
-        PartialOutput output = collector.collectPartial(outputDir);
+    /** The exit, classified without the output (whose documents only matter once the process ended cleanly). */
+    private AnalyzerExit exit(ProcessOutcome outcome, StreamJsonParser streamJson, Duration timeLimit) {
         Optional<ClaudeRunSummary> claude = streamJson.summary();
-        List<String> warnings = new ArrayList<>(output.warnings());
-        Optional<JobFailure> failure;
         boolean claudeFailed = claude.map(ClaudeRunSummary::failed).orElse(false);
-        // A missing output directory is not a bad file: it means "no documents", which the classifier judges.
-        // (A problem with the directory itself stops the collection, so it never comes with bad files.)
-        List<OutputException> badFiles =
-                output.problems().stream().filter(p -> !p.file().equals(".")).toList();
-        if (outcome.succeeded() && !claudeFailed && !badFiles.isEmpty()) {
-            failure = Optional.of(outputFailure(badFiles));
-        } else {
-            failure = classifier.classify(outcome, output.documents().size(), claude);
-            for (OutputException problem : output.problems()) {
-                warnings.add(problem.getMessage());
-            }
-        }
+        Optional<JobFailure> failure = outcome.succeeded() && !claudeFailed
+                ? Optional.empty()
+                : classifier.classify(outcome, 0, claude, timeLimit);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put(DURATION_MS, outcome.duration().toMillis());
         details.put(EXIT_CODE, outcome.exitCode());
         if (outcome.signal() != null) {
             details.put(SIGNAL, outcome.signal());
         }
-        details.put(DOCUMENTS, output.documents().size());
         streamJson.sessionId().ifPresent(id -> details.put(ClaudeRunSummary.SESSION_ID, id));
         if (streamJson.sawEvents()) {
             details.put(TOOL_USES, streamJson.toolUses());
         }
         claude.ifPresent(summary -> details.putAll(summary.toDetails()));
-        return new AnalysisReport(outcome, output.documents(), failure, details, warnings);
+        return new AnalyzerExit(outcome, failure, details);
+    }
+
+    /**
+     * The output of a clean exit as documents. Files whose own content is bad (empty, not UTF-8) are left out
+     * with a warning, and the run still succeeds when what remains is a {@link UsableCourse}; links, paths
+     * outside the directory, oversized files and exceeded limits fail the run, as does an exit without output.
+     */
+    private AnalysisReport gather(AnalyzerExit exit, Path outputDir, StreamJsonParser streamJson, Duration timeLimit) {
+        Map<String, Object> details = new LinkedHashMap<>(exit.details());
+        if (!exit.exitedCleanly()) {
+            details.put(DOCUMENTS, 0);
+            return new AnalysisReport(exit.outcome(), List.of(), exit.failure(), details, List.of());
+        }
+        PartialOutput output = collector.collectPartial(outputDir);
+        List<String> warnings = new ArrayList<>(output.warnings());
+        // A missing output directory is not a bad file: it means "no documents", which the classifier judges.
+        List<OutputException> badFiles =
+                output.problems().stream().filter(p -> !p.file().equals(".")).toList();
+        output.problems().stream().filter(p -> p.file().equals(".")).forEach(p -> warnings.add(p.getMessage()));
+        List<OutputException> refused =
+                badFiles.stream().filter(p -> !p.isSkippable()).toList();
+        List<OutputException> leftOut =
+                badFiles.stream().filter(OutputException::isSkippable).toList();
+        Optional<JobFailure> failure;
+        if (!refused.isEmpty()) {
+            failure = Optional.of(outputFailure(refused));
+        } else {
+            failure = classifier.classify(exit.outcome(), output.documents().size(), streamJson.summary(), timeLimit);
+            List<String> missing = UsableCourse.missing(output.documents());
+            if (failure.isEmpty() && !leftOut.isEmpty() && !missing.isEmpty()) {
+                failure = Optional.of(JobFailure.of(
+                        FailureKind.ANALYZER_FAILED,
+                        "analyzer output is unusable once its bad files are left out: it lacks "
+                                + String.join(", ", missing) + "; left out: " + messages(leftOut)));
+            }
+        }
+        leftOut.forEach(problem -> warnings.add("left out: " + problem.getMessage()));
+        if (!leftOut.isEmpty()) {
+            details.put(FILES_LEFT_OUT, leftOut.size());
+            details.put(
+                    FILES_LEFT_OUT_NAMES,
+                    leftOut.stream().map(OutputException::file).collect(joining(", ")));
+        }
+        details.put(DOCUMENTS, output.documents().size());
+        return new AnalysisReport(exit.outcome(), output.documents(), failure, details, warnings);
+    }
+
+    private static String messages(List<OutputException> problems) {
+        return problems.stream().map(OutputException::getMessage).collect(joining("; "));
     }
 
     private static JobFailure outputFailure(List<OutputException> problems) {
@@ -157,12 +201,15 @@ public final class AnalysisRunner {
         private final RunningProcess process;
         private final Path outputDir;
         private final StreamJsonParser streamJson;
+        private final Duration timeLimit;
+        private AnalyzerExit exit;
         private AnalysisReport report;
 
-        Started(RunningProcess process, Path outputDir, StreamJsonParser streamJson) {
+        Started(RunningProcess process, Path outputDir, StreamJsonParser streamJson, Duration timeLimit) {
             this.process = process;
             this.outputDir = outputDir;
             this.streamJson = streamJson;
+            this.timeLimit = timeLimit;
         }
 
         @Override
@@ -176,9 +223,20 @@ public final class AnalysisRunner {
         }
 
         @Override
-        public synchronized AnalysisReport await() throws InterruptedException {
+        public synchronized AnalyzerExit awaitExit() throws InterruptedException {
+            if (exit == null) {
+                exit = exit(process.await(), streamJson, timeLimit);
+            }
+            return exit;
+        }
+
+        @Override
+        public synchronized AnalysisReport gather() {
+            if (exit == null) {
+                throw new IllegalStateException("gather() before the analyzer exited; call awaitExit() first");
+            }
             if (report == null) {
-                report = report(process.await(), outputDir, streamJson);
+                report = AnalysisRunner.this.gather(exit, outputDir, streamJson, timeLimit);
             }
             return report;
         }
@@ -212,7 +270,12 @@ public final class AnalysisRunner {
         }
 
         @Override
-        public AnalysisReport await() {
+        public AnalyzerExit awaitExit() {
+            return new AnalyzerExit(report.outcome(), report.failure(), report.details());
+        }
+
+        @Override
+        public AnalysisReport gather() {
             return report;
         }
     }

@@ -156,16 +156,14 @@ class AnalysisRunnerTest {
     }
 
     @Test
-    void aRunThatFailedAtStepFourKeepsTheDocumentsOfStepsOneToThree() throws Exception {
+    void aRunThatFailedAtStepFourReadsNoDocuments() throws Exception {
         AnalysisReport report = runner.start(fondation("fail-step4", Duration.ofMinutes(2)), out, listener)
                 .await();
 
         JobFailure failure = report.failure().orElseThrow();
         assertThat(failure.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(failure.message()).contains("API Error: 500").doesNotContain("Starting analysis");
-        assertThat(report.documents())
-                .extracting(Document::slug)
-                .containsExactly("step1_abstractions.yaml", "step2_relationships.yaml", "step3_order.yaml");
+        assertThat(report.documents()).as("only a clean exit's output is read").isEmpty();
         assertThat(progress).extracting(Progress::step).containsExactly(1, 2, 3, 4);
     }
 
@@ -276,6 +274,52 @@ class AnalysisRunnerTest {
         assertThat(report.failure().orElseThrow().message())
                 .startsWith("analyzer output is unusable: chapters/chapter_3_leak.md: is a symbolic link; refused");
         assertThat(report.documents()).hasSize(8).noneMatch(d -> d.content().contains("test-secret"));
+    }
+
+    @Test
+    void emptyAndNonUtf8FilesAreLeftOutAndAUsableCourseStillCompletes() throws Exception {
+        ProcessSpec writer = shell("mkdir -p \"$1/chapters\" && printf '' > \"$1/chapters/chapter_9_empty.md\""
+                + " && printf '# Bad \\377\\376\\n' > \"$1/chapters/chapter_8_binary.md\"");
+        OutputTree.writeComplete(out);
+
+        AnalysisReport report = runner.start(writer, out, listener).await();
+
+        assertThat(report.failure()).isEmpty();
+        assertThat(report.documents())
+                .extracting(Document::slug)
+                .doesNotContain("chapters/chapter_9_empty.md", "chapters/chapter_8_binary.md")
+                .contains("chapters/chapter_1_job-queue.md");
+        assertThat(report.details())
+                .containsEntry(AnalysisRunner.FILES_LEFT_OUT, 2)
+                .containsEntry(
+                        AnalysisRunner.FILES_LEFT_OUT_NAMES,
+                        "chapters/chapter_8_binary.md, chapters/chapter_9_empty.md");
+        assertThat(report.warnings())
+                .contains("left out: chapters/chapter_9_empty.md: empty chapter")
+                .anyMatch(w -> w.startsWith("left out: chapters/chapter_8_binary.md: is not valid UTF-8"));
+    }
+
+    @Test
+    void whenWhatRemainsIsNoCourseTheRunFailsNamingWhatIsMissing() throws Exception {
+        ProcessSpec writer = shell("mkdir -p \"$1/chapters\" && printf '  ' > \"$1/chapters/chapter_1_empty.md\"");
+        OutputTree.writeYaml(out);
+
+        AnalysisReport report = runner.start(writer, out, listener).await();
+
+        assertThat(report.failure()).get().extracting(JobFailure::kind).isEqualTo(FailureKind.ANALYZER_FAILED);
+        assertThat(report.failure().orElseThrow().message())
+                .isEqualTo("analyzer output is unusable once its bad files are left out: it lacks a chapter;"
+                        + " left out: chapters/chapter_1_empty.md: empty chapter");
+    }
+
+    /** A bash one-liner run with the output directory as {@code $1}. */
+    private ProcessSpec shell(String script) {
+        return new ProcessSpec(
+                List.of("bash", "-c", script, "analyzer", out.toString()),
+                repo,
+                Fixtures.minimalEnv(),
+                Duration.ofSeconds(30),
+                null);
     }
 
     @Test

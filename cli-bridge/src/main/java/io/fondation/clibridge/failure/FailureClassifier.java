@@ -99,7 +99,8 @@ public final class FailureClassifier {
             "bad gateway");
     private static final String AUTH_ADVICE = "Operator action needed: renew CLAUDE_CODE_OAUTH_TOKEN "
             + "(claude setup-token), log in again (/login) for the mounted Claude credentials, or fix "
-            + "ANTHROPIC_API_KEY; the job is not retried.";
+            + "ANTHROPIC_API_KEY. This is the worker's fault, not the job's: its jobs go back to the queue without"
+            + " spending an attempt, and it stops claiming until the credential works again.";
     private static final Pattern USAGE_RESET = Pattern.compile("(?i)usage limit reached\\|(\\d{10})");
 
     private final Duration rateLimitDelay;
@@ -130,6 +131,16 @@ public final class FailureClassifier {
      * @param claude the parsed stream-json result, if the analyzer was Claude Code
      */
     public Optional<JobFailure> classify(ProcessOutcome outcome, int documentCount, Optional<ClaudeRunSummary> claude) {
+        return classify(outcome, documentCount, claude, null);
+    }
+
+    /**
+     * Classifies one run; empty means success.
+     *
+     * @param timeLimit the run's configured time limit, named in the message of a timeout (or {@code null})
+     */
+    public Optional<JobFailure> classify(
+            ProcessOutcome outcome, int documentCount, Optional<ClaudeRunSummary> claude, Duration timeLimit) {
         Objects.requireNonNull(outcome, "outcome");
         Optional<ClaudeRunSummary> summary = claude == null ? Optional.empty() : claude;
         String tailLabel = "last stderr lines";
@@ -161,10 +172,11 @@ public final class FailureClassifier {
                         tailLabel,
                         tail));
             }
+            String limit = timeLimit == null ? "its time limit" : "its time limit of " + human(timeLimit);
             return Optional.of(failure(
                     FailureKind.TIMEOUT,
-                    "analyzer timed out after " + human(outcome.duration()) + "; its process tree was terminated ("
-                            + outcome.describe() + ")",
+                    "analyzer ran past " + limit + "; its process tree was terminated (" + outcome.describe()
+                            + ") after " + human(outcome.duration()),
                     Duration.ZERO,
                     tailLabel,
                     tail));

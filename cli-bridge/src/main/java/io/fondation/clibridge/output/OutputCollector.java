@@ -140,7 +140,7 @@ public final class OutputCollector {
                     continue;
                 }
                 if (text.isBlank()) {
-                    throw new OutputException(name, "file is empty");
+                    throw OutputException.skippable(name, "file is empty");
                 }
                 Object document = yaml.load(name, text);
                 switch (i) {
@@ -224,7 +224,7 @@ public final class OutputCollector {
                     continue;
                 }
                 if (text.isBlank()) {
-                    throw new OutputException(entry.slug, "empty " + section.noun + "; refused");
+                    throw OutputException.skippable(entry.slug, "empty " + section.noun);
                 }
                 if (entry.index == null) {
                     run.warnings.add(entry.slug + ": no numeric index in the file name; ordered last");
@@ -297,7 +297,7 @@ public final class OutputCollector {
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new OutputException(
+            throw OutputException.skippable(
                     slug, "is not valid UTF-8 (invalid byte sequence at byte offset " + in.position() + ")");
         }
         decoder.flush(out);

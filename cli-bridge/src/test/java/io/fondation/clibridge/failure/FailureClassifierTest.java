@@ -153,7 +153,7 @@ class FailureClassifierTest {
         assertThat(timeout.kind()).isEqualTo(FailureKind.TIMEOUT);
         assertThat(timeout.retryable()).isTrue();
         assertThat(timeout.message())
-                .startsWith("analyzer timed out after 60 min")
+                .startsWith("analyzer ran past its time limit; its process tree was terminated")
                 .endsWith("still generating chapter 7");
         JobFailure canceled = classifier
                 .classify(new ProcessOutcome(-1, 15, Duration.ofSeconds(3), false, true, "", ""), 2, Optional.empty())
