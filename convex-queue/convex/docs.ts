@@ -2,10 +2,11 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query } from "./_generated/server";
-import { requireWorker } from "./lib/auth";
+import { allowPublic, requireWorker } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { isOfCompletedRun, latestCompletedJob, scheduleOldGenerationCleanup } from "./lib/jobs";
 import { requireDocumentFits } from "./lib/model";
+import { cleanupValidator, docValidator } from "./lib/returns";
 import { documentFile } from "./schema";
 
 /*
@@ -40,9 +41,20 @@ export const upsertFromJob = mutation({
     }),
     workerSecret: v.optional(v.string()),
   },
+  returns: v.object({
+    docsCount: v.number(),
+    docIds: v.array(v.id("docs")),
+    stats: v.object({
+      inserted: v.number(),
+      updated: v.number(),
+      skipped: v.number(),
+      rejected: v.number(),
+      deleted: v.number(),
+    }),
+  }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
-    const job = await ctx.db.get(args.jobId);
+    const job = await ctx.db.get("jobs", args.jobId);
     if (job === null) throw fail("NOT_FOUND", `job ${args.jobId} does not exist`);
     for (const file of args.files) requireDocumentFits(file.slug, file.content);
     const now = Date.now();
@@ -72,7 +84,7 @@ export const upsertFromJob = mutation({
       if (old !== undefined) {
         orphans.delete(old._id);
         if (old.content !== content || old.chapterIndex !== chapterIndex) {
-          await ctx.db.patch(old._id, { content, chapterIndex, slug: file.slug, updatedAt: now, runId: args.runId });
+          await ctx.db.patch("docs", old._id, { content, chapterIndex, slug: file.slug, updatedAt: now, runId: args.runId });
           stats.updated++;
         } else {
           stats.skipped++;
@@ -97,10 +109,10 @@ export const upsertFromJob = mutation({
       }
     }
     for (const id of orphans) {
-      await ctx.db.delete(id);
+      await ctx.db.delete("docs", id);
       stats.deleted++;
     }
-    await ctx.db.patch(args.jobId, {
+    await ctx.db.patch("jobs", args.jobId, {
       docsCount: docIds.length,
       completedAt: args.summary.generatedAt,
       runId: args.runId,
@@ -116,8 +128,10 @@ export const upsertFromJob = mutation({
 
 export const listByJobId = query({
   args: { jobId: v.id("jobs") },
+  returns: v.array(docValidator),
   handler: async (ctx, args) => {
-    const job = await ctx.db.get(args.jobId);
+    allowPublic("web app: reads without secrets");
+    const job = await ctx.db.get("jobs", args.jobId);
     if (job === null) return [];
     const docs = await ctx.db
       .query("docs")
@@ -129,8 +143,10 @@ export const listByJobId = query({
 
 export const getBySlug = query({
   args: { jobId: v.id("jobs"), slug: v.string() },
+  returns: v.union(docValidator, v.null()),
   handler: async (ctx, args) => {
-    const job = await ctx.db.get(args.jobId);
+    allowPublic("web app: reads without secrets");
+    const job = await ctx.db.get("jobs", args.jobId);
     const doc = await ctx.db
       .query("docs")
       .withIndex("by_job_slug", (q) => q.eq("jobId", args.jobId).eq("slug", args.slug))
@@ -142,7 +158,9 @@ export const getBySlug = query({
 /** The documents of the repository's latest completed job. */
 export const listByRepository = query({
   args: { repositoryId: v.id("repositories") },
+  returns: v.array(docValidator),
   handler: async (ctx, args) => {
+    allowPublic("web app: reads without secrets");
     const latest = await latestCompletedJob(ctx.db, args.repositoryId);
     if (latest === null) return [];
     const docs = await ctx.db
@@ -162,8 +180,9 @@ const CLEANUP_BATCH = 12;
  */
 export const cleanupOldGenerations = internalMutation({
   args: { repositoryId: v.id("repositories"), keepLatestJobId: v.id("jobs") },
+  returns: cleanupValidator,
   handler: async (ctx, args) => {
-    const keep = await ctx.db.get(args.keepLatestJobId);
+    const keep = await ctx.db.get("jobs", args.keepLatestJobId);
     if (keep === null) return { deletedDocsCount: 0, more: false };
     const older = await ctx.db
       .query("jobs")
@@ -178,7 +197,7 @@ export const cleanupOldGenerations = internalMutation({
         .withIndex("by_job", (q) => q.eq("jobId", job._id))
         .take(CLEANUP_BATCH - deleted);
       for (const doc of docs) {
-        await ctx.db.delete(doc._id);
+        await ctx.db.delete("docs", doc._id);
         deleted++;
       }
       if (deleted >= CLEANUP_BATCH) break;
@@ -196,6 +215,7 @@ export const cleanupOldGenerations = internalMutation({
  */
 export const cleanupOtherRuns = internalMutation({
   args: { jobId: v.id("jobs"), keepRunId: v.string() },
+  returns: cleanupValidator,
   handler: async (ctx, args) => {
     let deleted = 0;
     let more = false;
@@ -205,7 +225,7 @@ export const cleanupOtherRuns = internalMutation({
         more = true;
         break;
       }
-      await ctx.db.delete(doc._id);
+      await ctx.db.delete("docs", doc._id);
       deleted++;
     }
     if (more) await ctx.scheduler.runAfter(0, internal.docs.cleanupOtherRuns, args);

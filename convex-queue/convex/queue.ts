@@ -2,7 +2,7 @@ import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
-import { requireWorker } from "./lib/auth";
+import { allowPublic, requireWorker } from "./lib/auth";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -11,6 +11,7 @@ import {
   isCancelRequested,
   isOfCompletedRun,
   requestCancellation,
+  requireRepositoryOwnedBy,
   scheduleOldGenerationCleanup,
 } from "./lib/jobs";
 import {
@@ -32,6 +33,7 @@ import {
   requireNonBlank,
   type JobStatus,
 } from "./lib/model";
+import { jobSnapshotValidator, listedDocumentValidator } from "./lib/returns";
 import { cloneSource, documentFile, jobResult, jobStatus, workPhase } from "./schema";
 
 /*
@@ -66,8 +68,16 @@ const workerSecret = v.optional(v.string());
 /** Announces the API version and features, so a worker can refuse an older deployment clearly. */
 export const capabilities = query({
   args: {},
-  handler: async () => ({
-    api: "fondation-queue",
+  returns: v.object({
+    api: v.literal("fondation-queue"),
+    version: v.number(),
+    features: v.array(v.string()),
+    limits: v.object({ maxDocumentContentBytes: v.number(), maxBatchContentBytes: v.number(), maxBatchFiles: v.number() }),
+  }),
+  handler: () => {
+    allowPublic("probe: no data");
+    return {
+    api: "fondation-queue" as const,
     version: API_VERSION,
     features: [...FEATURES],
     limits: {
@@ -75,7 +85,8 @@ export const capabilities = query({
       maxBatchContentBytes: MAX_BATCH_CONTENT_BYTES,
       maxBatchFiles: MAX_BATCH_FILES,
     },
-  }),
+  };
+  },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -93,6 +104,7 @@ export const claimOne = mutation({
     claimToken: v.optional(v.string()),
     workerSecret,
   },
+  returns: v.union(claimResultValidator(), v.null()),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     requireNonBlank("workerId", args.workerId);
@@ -127,7 +139,7 @@ export const claimOne = mutation({
     if (target === null) return null;
 
     const leaseToken = randomToken();
-    await ctx.db.patch(target._id, {
+    await ctx.db.patch("jobs", target._id, {
       status: "claimed",
       lockedBy: args.workerId,
       leaseUntil: now + leaseMs,
@@ -137,13 +149,29 @@ export const claimOne = mutation({
       heartbeatAt: now,
       updatedAt: now,
     });
-    const claimed = await ctx.db.get(target._id);
+    const claimed = await ctx.db.get("jobs", target._id);
     return await claimResult(ctx, claimed!);
   },
 });
 
+/** What a claim answers: the job to run, its clone source and the lease (the only place tokens are returned). */
+function claimResultValidator() {
+  return v.object({
+    id: v.id("jobs"),
+    repositoryId: v.optional(v.id("repositories")),
+    userId: v.optional(v.id("users")),
+    prompt: v.string(),
+    callbackToken: v.string(),
+    attempts: v.number(),
+    maxAttempts: v.number(),
+    leaseToken: v.string(),
+    leaseUntil: v.number(),
+    source: cloneSource,
+  });
+}
+
 async function claimResult(ctx: QueryCtx, job: Doc<"jobs">) {
-  const repository = job.repositoryId === undefined ? null : await ctx.db.get(job.repositoryId);
+  const repository = job.repositoryId === undefined ? null : await ctx.db.get("repositories", job.repositoryId);
   const source: { url?: string; fullName?: string; branch?: string } = {};
   const url = job.source?.url ?? job.repositoryUrl;
   const fullName = job.source?.fullName ?? repository?.fullName;
@@ -152,9 +180,9 @@ async function claimResult(ctx: QueryCtx, job: Doc<"jobs">) {
   else if (fullName !== undefined) source.fullName = fullName;
   if (branch !== undefined && branch.length > 0) source.branch = branch;
   return {
-    id: job._id as string,
-    ...(job.repositoryId !== undefined ? { repositoryId: job.repositoryId as string } : {}),
-    ...(job.userId !== undefined ? { userId: job.userId as string } : {}),
+    id: job._id,
+    ...(job.repositoryId !== undefined ? { repositoryId: job.repositoryId } : {}),
+    ...(job.userId !== undefined ? { userId: job.userId } : {}),
     prompt: job.prompt,
     callbackToken: job.callbackToken,
     attempts: job.attempts ?? 0,
@@ -182,27 +210,33 @@ export const heartbeat = mutation({
     leaseMs: v.optional(v.number()),
     workerSecret,
   },
+  returns: v.object({
+    success: v.literal(true),
+    leaseHeld: v.boolean(),
+    cancelRequested: v.boolean(),
+    leaseUntil: v.optional(v.number()),
+  }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const leaseMs = requireLeaseMs(args.leaseMs);
     const job = await findJob(ctx.db, args.jobId);
     if (job === null) {
-      return { success: true, leaseHeld: false, cancelRequested: false };
+      return { success: true as const, leaseHeld: false, cancelRequested: false };
     }
     const cancelRequested = isCancelRequested(job);
     const held = holdsLock(job, args.workerId, args.leaseToken) && (isLeased(job.status) || cancelRequested);
     if (!held) {
-      return { success: true, leaseHeld: false, cancelRequested };
+      return { success: true as const, leaseHeld: false, cancelRequested };
     }
     const now = Date.now();
     const leaseUntil = now + leaseMs;
     if (cancelRequested) {
       // Keep the lock so the holder can still finish (complete → "canceled", release); never
       // touch the status the web app set.
-      await ctx.db.patch(job._id, { leaseUntil, heartbeatAt: now });
-      return { success: true, leaseHeld: true, cancelRequested: true, leaseUntil };
+      await ctx.db.patch("jobs", job._id, { leaseUntil, heartbeatAt: now });
+      return { success: true as const, leaseHeld: true, cancelRequested: true, leaseUntil };
     }
-    await ctx.db.patch(job._id, {
+    await ctx.db.patch("jobs", job._id, {
       leaseUntil,
       heartbeatAt: now,
       updatedAt: now,
@@ -211,7 +245,7 @@ export const heartbeat = mutation({
       ...(args.currentStep !== undefined ? { currentStep: args.currentStep } : {}),
       ...(args.totalSteps !== undefined ? { totalSteps: args.totalSteps } : {}),
     });
-    return { success: true, leaseHeld: true, cancelRequested: false, leaseUntil };
+    return { success: true as const, leaseHeld: true, cancelRequested: false, leaseUntil };
   },
 });
 
@@ -234,6 +268,9 @@ export const complete = mutation({
     totalSteps: v.optional(v.number()),
     workerSecret,
   },
+  returns: v.object({
+    outcome: v.union(v.literal("completed"), v.literal("already_completed"), v.literal("canceled"), v.literal("not_held")),
+  }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const job = await findJob(ctx.db, args.jobId);
@@ -248,7 +285,7 @@ export const complete = mutation({
     const now = Date.now();
     if (isCancelRequested(job)) {
       if (held) {
-        await ctx.db.patch(job._id, {
+        await ctx.db.patch("jobs", job._id, {
           ...CLEARED_LOCK,
           status: "canceled",
           cancelRequested: true,
@@ -259,7 +296,7 @@ export const complete = mutation({
       return { outcome: "canceled" as const };
     }
     if (!held || !isLeased(job.status)) return { outcome: "not_held" as const };
-    await ctx.db.patch(job._id, {
+    await ctx.db.patch("jobs", job._id, {
       ...CLEARED_LOCK,
       status: "completed",
       completedBy: completer,
@@ -296,6 +333,10 @@ export const retryOrFail = mutation({
     totalSteps: v.optional(v.number()),
     workerSecret,
   },
+  returns: v.union(
+    v.object({ status: v.literal("retrying"), attempts: v.number(), nextRunAt: v.number() }),
+    v.object({ status: v.union(v.literal("dead"), v.literal("failed"), v.literal("not_held")), attempts: v.number() }),
+  ),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     if (args.minDelayMs !== undefined && (!Number.isFinite(args.minDelayMs) || args.minDelayMs < 0)) {
@@ -309,7 +350,7 @@ export const retryOrFail = mutation({
     const error = truncate(args.error);
     if (isCancelRequested(job)) {
       // Canceled while working: the cancellation stands; only the lock is given back.
-      await ctx.db.patch(job._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now });
+      await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now });
       return notHeld;
     }
     if (!isLeased(job.status)) return notHeld;
@@ -318,7 +359,7 @@ export const retryOrFail = mutation({
       now + Math.max(backoffMs(attempts, Math.random()), minDelayMs),
     );
     const progress = progressFields(args);
-    if (Object.keys(progress).length > 0) await ctx.db.patch(job._id, progress);
+    if (Object.keys(progress).length > 0) await ctx.db.patch("jobs", job._id, progress);
     return outcome.status === "pending"
       ? { status: "retrying" as const, attempts: outcome.attempts, nextRunAt: outcome.runAt }
       : outcome;
@@ -341,7 +382,7 @@ async function spendAttempt(
   const attempts = (job.attempts ?? 0) + 1;
   if (!retryable || attempts >= (job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     const status = retryable ? ("dead" as const) : ("failed" as const);
-    await ctx.db.patch(job._id, {
+    await ctx.db.patch("jobs", job._id, {
       ...CLEARED_LOCK,
       status,
       attempts,
@@ -353,7 +394,7 @@ async function spendAttempt(
     return { status, attempts };
   }
   const runAt = retryAt(attempts);
-  await ctx.db.patch(job._id, { ...CLEARED_LOCK, status: "pending", attempts, lastError: error, runAt, updatedAt: now });
+  await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, status: "pending", attempts, lastError: error, runAt, updatedAt: now });
   return { status: "pending", attempts, runAt };
 }
 
@@ -375,6 +416,7 @@ export const release = mutation({
     leaseToken: v.string(),
     workerSecret,
   },
+  returns: v.object({ released: v.boolean() }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const job = await findJob(ctx.db, args.jobId);
@@ -382,11 +424,11 @@ export const release = mutation({
     const now = Date.now();
     if (isCancelRequested(job)) {
       // The cancellation stands; only the lock is given back.
-      await ctx.db.patch(job._id, { ...CLEARED_LOCK, updatedAt: now });
+      await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, updatedAt: now });
       return { released: false };
     }
     if (!isLeased(job.status)) return { released: false };
-    await ctx.db.patch(job._id, { ...CLEARED_LOCK, status: "pending", runAt: now, updatedAt: now });
+    await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, status: "pending", runAt: now, updatedAt: now });
     return { released: true };
   },
 });
@@ -409,6 +451,7 @@ export const saveDocuments = mutation({
     files: v.array(documentFile),
     workerSecret,
   },
+  returns: v.object({ saved: v.number(), leaseHeld: v.boolean(), skipped: v.array(v.string()) }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     validateBatch(args.files);
@@ -451,12 +494,12 @@ export const saveDocuments = mutation({
         });
         inserted++;
       } else {
-        await ctx.db.patch(existing._id, { ...fields, updatedAt: now });
+        await ctx.db.patch("docs", existing._id, { ...fields, updatedAt: now });
       }
       saved++;
     }
     // The job's docsCount and runId are set by `complete`: staged documents are not the course yet.
-    if (inserted > 0) await ctx.db.patch(job._id, { updatedAt: now });
+    if (inserted > 0) await ctx.db.patch("jobs", job._id, { updatedAt: now });
     return { saved, leaseHeld: true, skipped };
   },
 });
@@ -484,6 +527,7 @@ function validateBatch(files: { slug: string; content: string }[]): void {
 /** The job's documents in reading order: yaml, chapters, reviewed chapters, tutorials, the rest. */
 export const listDocuments = query({
   args: { jobId: v.string(), workerSecret },
+  returns: v.array(listedDocumentValidator),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const job = await findJob(ctx.db, args.jobId);
@@ -524,6 +568,7 @@ export const enqueue = mutation({
     dedupeKey: v.optional(v.string()),
     workerSecret,
   },
+  returns: v.id("jobs"),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const hasUrl = args.source.url !== undefined && args.source.url.trim().length > 0;
@@ -540,7 +585,7 @@ export const enqueue = mutation({
     }
     if (args.dedupeKey !== undefined) {
       const existing = await activeJobWithDedupeKey(ctx, args.dedupeKey);
-      if (existing !== null) return existing._id as string;
+      if (existing !== null) return existing._id;
     }
     const now = Date.now();
     const id = await ctx.db.insert("jobs", {
@@ -558,7 +603,7 @@ export const enqueue = mutation({
       maxAttempts,
       ...(args.dedupeKey !== undefined ? { dedupeKey: args.dedupeKey } : {}),
     });
-    return id as string;
+    return id;
   },
 });
 
@@ -571,7 +616,10 @@ async function activeJobWithDedupeKey(ctx: QueryCtx, dedupeKey: string): Promise
   return candidates.find((job) => ACTIVE_STATUSES.includes(job.status)) ?? null;
 }
 
-/** The existing module's job creation for a user's repository (kept with its argument shape). */
+/**
+ * The existing module's job creation for a user's repository (its argument shape plus `workerSecret`): a queue
+ * function, so a worker or operator one; the web app creates jobs with `jobs:create` / `jobs:regenerate`.
+ */
 export const createJob = mutation({
   args: {
     userId: v.id("users"),
@@ -579,8 +627,12 @@ export const createJob = mutation({
     prompt: v.string(),
     callbackToken: v.string(),
     dedupeKey: v.optional(v.string()),
+    workerSecret,
   },
+  returns: v.id("jobs"),
   handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    await requireRepositoryOwnedBy(ctx.db, args.repositoryId, args.userId);
     if (args.dedupeKey !== undefined) {
       const existing = await activeJobWithDedupeKey(ctx, args.dedupeKey);
       if (existing !== null) return existing._id;
@@ -605,6 +657,7 @@ export const createJob = mutation({
 /** Requests cancellation (same semantics as the web app's jobs:requestCancel). */
 export const cancel = mutation({
   args: { jobId: v.string(), workerSecret },
+  returns: v.object({ canceled: v.boolean() }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const job = await findJob(ctx.db, args.jobId);
@@ -616,6 +669,7 @@ export const cancel = mutation({
 /** One job without its tokens, or null. */
 export const getJob = query({
   args: { jobId: v.string(), workerSecret },
+  returns: v.union(jobSnapshotValidator, v.null()),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const job = await findJob(ctx.db, args.jobId);
@@ -626,6 +680,7 @@ export const getJob = query({
 /** Jobs without their tokens, newest first. */
 export const listJobs = query({
   args: { status: v.optional(jobStatus), limit: v.optional(v.number()), workerSecret },
+  returns: v.array(jobSnapshotValidator),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     const limit = args.limit ?? 50;
@@ -668,7 +723,7 @@ async function expiredLeases(ctx: QueryCtx, now: number, limit: number): Promise
  */
 async function reclaim(ctx: MutationCtx, job: Doc<"jobs">, now: number): Promise<"pending" | "dead" | "cleared"> {
   if (!isLeased(job.status)) {
-    await ctx.db.patch(job._id, { ...CLEARED_LOCK });
+    await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK });
     return "cleared";
   }
   const message = `lease expired: worker ${job.lockedBy ?? "?"} stopped heartbeating`;
@@ -681,7 +736,7 @@ async function reclaim(ctx: MutationCtx, job: Doc<"jobs">, now: number): Promise
 async function reclaimForClaim(ctx: MutationCtx, now: number): Promise<Doc<"jobs"> | null> {
   for (const job of await expiredLeases(ctx, now, RECLAIM_PER_CLAIM)) {
     if ((await reclaim(ctx, job, now)) === "pending") {
-      return (await ctx.db.get(job._id))!;
+      return (await ctx.db.get("jobs", job._id))!;
     }
   }
   return null;
@@ -694,6 +749,7 @@ async function reclaimForClaim(ctx: MutationCtx, now: number): Promise<Doc<"jobs
  */
 export const reclaimExpired = internalMutation({
   args: {},
+  returns: v.object({ reclaimed: v.number(), dead: v.number(), cleared: v.number() }),
   handler: async (ctx) => {
     const now = Date.now();
     let reclaimed = 0;
@@ -722,8 +778,22 @@ const HOUR_MS = 3_600_000;
  * average duration of last hour's completed jobs (claim to completion, null without any).
  */
 export const getMetrics = query({
-  args: {},
-  handler: async (ctx) => {
+  args: { workerSecret },
+  returns: v.object({
+    queueDepth: v.number(),
+    running: v.number(),
+    byStatus: v.record(v.string(), v.number()),
+    cappedStatuses: v.array(v.string()),
+    jobsLastHour: v.number(),
+    completedLastHour: v.number(),
+    failedLastHour: v.number(),
+    successRate: v.union(v.number(), v.null()),
+    averageDurationMs: v.union(v.number(), v.null()),
+    timestamp: v.number(),
+  }),
+  handler: async (ctx, args) => {
+    // A worker/operator function: it reads up to ~13,000 rows, which no anonymous caller should be able to repeat.
+    requireWorker(args.workerSecret);
     const now = Date.now();
     const hourAgo = now - HOUR_MS;
     const byStatus: Record<string, number> = {};

@@ -142,8 +142,12 @@ export default defineSchema({
     heartbeatAt: v.optional(v.number()),
   })
     .index("by_user", ["userId"])
+    // An index of the existing deployment that the web app may query; it sorts a repository's jobs by creation.
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_repository", ["repositoryId"])
     .index("by_repository_status", ["repositoryId", "status"])
+    // Newest first by creation within a status (queue:listJobs, queue:getMetrics); by_status_runAt sorts by runAt.
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_status", ["status"])
     .index("by_status_runAt", ["status", "runAt"])
     .index("by_status_completedAt", ["status", "completedAt"])
@@ -165,6 +169,8 @@ export default defineSchema({
     runId: v.optional(v.string()),
     normalizedAt: v.optional(v.number()),
   })
+    // An index of the existing deployment that the web app may query (insertion order of a job's documents).
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_job", ["jobId"])
     .index("by_job_slug", ["jobId", "slug"])
     .index("by_repository", ["repositoryId"])

@@ -25,7 +25,7 @@ const lock = join(root, "package-lock.json");
 // npm writes node_modules/.package-lock.json on every install; its age tells whether the
 // install is at least as new as the lock file.
 const installed = join(root, "node_modules", ".package-lock.json");
-const needed = ["convex", "convex-test", "tsx", "vitest", "typescript"].map((name) => join(root, "node_modules", name, "package.json"));
+const needed = ["convex", "convex-test", "tsx", "vitest", "typescript", "eslint", "typescript-eslint", "@convex-dev/eslint-plugin"].map((name) => join(root, "node_modules", name, "package.json"));
 
 const upToDate =
   existsSync(installed) &&

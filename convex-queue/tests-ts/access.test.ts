@@ -19,8 +19,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+type Owner = { userId: string; repositoryId: string };
+
 /** Every worker function with valid arguments apart from the secret. */
-function workerCalls(jobId: string): [kind: "mutation" | "query", path: string, args: Record<string, unknown>][] {
+function workerCalls(jobId: string, owner: Owner): [kind: "mutation" | "query", path: string, args: Record<string, unknown>][] {
   const lease = { jobId, workerId: "worker-a", leaseToken: "t" };
   return [
     ["mutation", "queue:claimOne", { workerId: "worker-a" }],
@@ -35,6 +37,13 @@ function workerCalls(jobId: string): [kind: "mutation" | "query", path: string, 
     ["query", "queue:listJobs", {}],
     ["query", "queue:listDocuments", { jobId }],
     ["query", "users:getGitHubToken", { githubId: "1001" }],
+    ["query", "queue:getMetrics", {}],
+    ["mutation", "queue:createJob", { ...owner, prompt: "p", callbackToken: "cb" }],
+    [
+      "mutation",
+      "docs:upsertFromJob",
+      { jobId, repositoryId: owner.repositoryId, files: [], summary: { chaptersCount: 0, tutorialsCount: 0, generatedAt: 1 } },
+    ],
   ];
 }
 
@@ -42,11 +51,12 @@ async function call(t: TestConvex, kind: "mutation" | "query", path: string, arg
   return kind === "mutation" ? await mutate(t, path, args) : await read(t, path, args);
 }
 
-async function aJob(t: TestConvex): Promise<string> {
+async function aJob(t: TestConvex): Promise<{ jobId: string; owner: Owner }> {
   configureSecret();
-  const id = await enqueue(t);
+  const jobId = await enqueue(t);
+  const owner = await seedUserAndRepository(t);
   resetSecret();
-  return id;
+  return { jobId, owner };
 }
 
 describe("worker functions need the worker secret", () => {
@@ -56,9 +66,9 @@ describe("worker functions need the worker secret", () => {
   ])("%s secret → UNAUTHORIZED for every worker function", async (_name, given, message) => {
     useClock();
     const t = newConvex();
-    const jobId = await aJob(t);
+    const { jobId, owner } = await aJob(t);
     configureSecret();
-    for (const [kind, path, args] of workerCalls(jobId)) {
+    for (const [kind, path, args] of workerCalls(jobId, owner)) {
       const withSecret = given === undefined ? args : { ...args, workerSecret: given };
       const error = await expectConvexError(call(t, kind, path, withSecret), "UNAUTHORIZED");
       expect(error.message, path).toMatch(message);
@@ -69,10 +79,10 @@ describe("worker functions need the worker secret", () => {
   test("an unset FONDATION_WORKER_SECRET closes the worker functions (even with a secret given)", async () => {
     useClock();
     const t = newConvex();
-    const jobId = await aJob(t);
+    const { jobId, owner } = await aJob(t);
     for (const value of [null, ""]) {
       configureSecret(value);
-      for (const [kind, path, args] of workerCalls(jobId)) {
+      for (const [kind, path, args] of workerCalls(jobId, owner)) {
         const error = await expectConvexError(call(t, kind, path, { ...args, workerSecret: SECRET }), "UNAUTHORIZED");
         expect(error.message, path).toContain("FONDATION_WORKER_SECRET");
       }
@@ -89,7 +99,7 @@ describe("worker functions need the worker secret", () => {
 });
 
 describe("web functions work without a secret and never expose tokens", () => {
-  test("create, read, cancel, metrics, capabilities", async () => {
+  test("create, read, cancel, capabilities (and metrics only for workers)", async () => {
     useClock();
     const t = newConvex();
     // No FONDATION_WORKER_SECRET at all: the web app keeps working.
@@ -111,7 +121,8 @@ describe("web functions work without a secret and never expose tokens", () => {
     expect(JSON.stringify(await read(t, "users:getUserByGithubId", { githubId: "1001" }))).not.toContain("enc_v1_");
     expect(await read(t, "repositories:getByRepositoryId", { repositoryId })).toMatchObject({ fullName: "octo/demo" });
 
-    expect(await read(t, "queue:getMetrics")).toMatchObject({ queueDepth: 1 });
+    // Contract change: queue:getMetrics is a worker/operator function now (it reads thousands of rows).
+    await expectConvexError(read(t, "queue:getMetrics"), "UNAUTHORIZED");
     expect(await read(t, "queue:capabilities")).toMatchObject({ version: 2 });
     expect(await mutate(t, "jobs:requestCancel", { jobId })).toEqual({ success: true });
     expect(await read(t, "docs:listByRepository", { repositoryId })).toEqual([]);
@@ -137,9 +148,73 @@ describe("web functions work without a secret and never expose tokens", () => {
       await read(t, "queue:getJob", { jobId: id, workerSecret: SECRET }),
       await read(t, "queue:listJobs", { workerSecret: SECRET }),
       await read(t, "jobs:getJob", { jobId: id }),
-      await read(t, "queue:getMetrics"),
+      await read(t, "queue:getMetrics", { workerSecret: SECRET }),
     ]);
     expect(everything).not.toContain(claimed.callbackToken);
     expect(everything).not.toContain(claimed.leaseToken);
+  });
+});
+
+describe("what the web-facing functions check without credentials", () => {
+  test("a job's user must own its repository (the worker clones it with that user's token)", async () => {
+    useClock();
+    const t = newConvex();
+    const { userId, repositoryId } = await seedUserAndRepository(t);
+    const stranger = await t.run(async (ctx) => await ctx.db.insert("users", { githubId: "666", username: "eve", createdAt: 1 }));
+    const refused = await expectConvexError(mutate(t, "jobs:create", { userId: stranger, repositoryId, prompt: "p" }), "FORBIDDEN");
+    expect(refused.message).toContain("another user");
+    await expectConvexError(mutate(t, "jobs:regenerate", { userId: stranger, repositoryId }), "FORBIDDEN");
+    configureSecret();
+    await expectConvexError(
+      mutate(t, "queue:createJob", { userId: stranger, repositoryId, prompt: "p", callbackToken: "cb", workerSecret: SECRET }),
+      "FORBIDDEN",
+    );
+    expect((await mutate(t, "jobs:regenerate", { repositoryId })).jobId, "the owner by default").toBeTypeOf("string");
+    await expectConvexError(mutate(t, "jobs:create", { userId, repositoryId, prompt: "p" }), "CONFLICT");
+  });
+
+  test("refusals are ConvexErrors with codes, which production deployments do not redact", async () => {
+    useClock();
+    const t = newConvex();
+    const { userId, repositoryId } = await seedUserAndRepository(t);
+    const { jobId } = await mutate(t, "jobs:create", { userId, repositoryId, prompt: "p" });
+    const other = await t.run(async (ctx) => await ctx.db.insert("users", { githubId: "7", username: "x", createdAt: 1 }));
+    await expectConvexError(mutate(t, "jobs:updateStatus", { jobId, status: "failed", callbackToken: "wrong" }), "UNAUTHORIZED");
+    await expectConvexError(mutate(t, "jobs:cancelJob", { jobId, userId: other }), "FORBIDDEN");
+    expect(await mutate(t, "jobs:cancelJob", { jobId, userId })).toEqual({ success: true, jobId });
+    await expectConvexError(mutate(t, "jobs:requestCancel", { jobId }), "FAILED_PRECONDITION");
+    await t.run(async (ctx) => await ctx.db.delete("jobs", jobId));
+    await expectConvexError(mutate(t, "jobs:requestCancel", { jobId }), "NOT_FOUND");
+  });
+
+  test("the worker's lookups answer the web app without a secret and refuse a wrong one", async () => {
+    useClock();
+    const t = newConvex();
+    configureSecret();
+    const { userId, repositoryId } = await seedUserAndRepository(t);
+    expect(await read(t, "users:getUserById", { userId })).toMatchObject({ githubId: "1001" });
+    expect(await read(t, "users:getUserById", { userId, workerSecret: SECRET })).toMatchObject({ githubId: "1001" });
+    await expectConvexError(read(t, "users:getUserById", { userId, workerSecret: "wrong" }), "UNAUTHORIZED");
+    expect(await read(t, "repositories:getByRepositoryId", { repositoryId, workerSecret: SECRET })).toMatchObject({ fullName: "octo/demo" });
+    await expectConvexError(read(t, "repositories:getByRepositoryId", { repositoryId, workerSecret: "wrong" }), "UNAUTHORIZED");
+  });
+});
+
+describe("every function declares what it returns", () => {
+  const convexModules = import.meta.glob("../convex/*.ts");
+  test("a returns validator on each query, mutation and action", async () => {
+    const missing: string[] = [];
+    let count = 0;
+    for (const [path, load] of Object.entries(convexModules)) {
+      if (path.endsWith("schema.ts") || path.endsWith("crons.ts")) continue;
+      for (const [name, fn] of Object.entries((await load()) as Record<string, unknown>)) {
+        const registered = fn as { isQuery?: boolean; isMutation?: boolean; isAction?: boolean; exportReturns?: () => string };
+        if (!(registered?.isQuery || registered?.isMutation || registered?.isAction)) continue;
+        count++;
+        if (registered.exportReturns === undefined || JSON.parse(registered.exportReturns()) === null) missing.push(`${path}:${name}`);
+      }
+    }
+    expect(count).toBeGreaterThanOrEqual(40);
+    expect(missing).toEqual([]);
   });
 });

@@ -1,99 +1,412 @@
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { startTestServer, type RunningTestServer } from "../test-server/app";
-import { callFunction, post, value } from "./http";
+import { convexTest } from "convex-test";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import legacySchema from "../src/test/legacy-convex/schema";
+import { START, mutationRef, queryRef, useClock } from "./support";
 
 /*
- * The legacy fixture behaves like the EXISTING deployment, defects included: the Java
- * compatibility mode is tested against it. These tests pin that behaviour.
+ * The legacy fixture (src/test/legacy-convex) against the facts of the EXISTING deployment, one by one.
+ *
+ * Reference: shared/reference/fondation-system.md, §1 "Exact behaviour of the existing functions"
+ * (and the queue functions table above it). Each test below names the fact it pins. A fixture that
+ * drifts from these facts hides defects from every Java test of the compatibility mode: a hand-made
+ * fixture once answered `nextRunAt` as a number where the real function answers an ISO-8601 string.
+ * Do not relax a test here to make a fixture change pass; change the fixture only when the reference does.
+ * legacy.server.test.ts checks the same fixture behind the test server, over HTTP.
  */
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-let server: RunningTestServer;
-let url: string;
-let userId: string;
-let repositoryId: string;
+const legacyModules = import.meta.glob("../src/test/legacy-convex/**/*.*s");
+const NOT_OWNED = "Job not found or not owned by worker";
 
-beforeAll(async () => {
-  server = await startTestServer({ functionsDir: join(ROOT, "src/test/legacy-convex"), port: 0, adminKey: "test-admin-key" });
-  url = server.url;
-});
-afterAll(async () => await server.close());
-beforeEach(async () => {
-  await post(url, "/_test/reset", {});
-  userId = (await post(url, "/_test/seed", { table: "users", doc: { githubId: "9", username: "octo", githubAccessToken: "enc_v1_ab:cd:ef", createdAt: 1 } })).body.id;
-  repositoryId = (
-    await post(url, "/_test/seed", {
-      table: "repositories",
-      doc: { userId, githubRepoId: "1", name: "demo", fullName: "octo/demo", defaultBranch: "main" },
-    })
-  ).body.id;
-});
+function newLegacy() {
+  return convexTest(legacySchema, legacyModules);
+}
+type Legacy = ReturnType<typeof newLegacy>;
 
-async function createAndClaim(workerId = "old-worker") {
-  const { jobId, callbackToken } = await value(url, "mutation", "jobs:create", { userId, repositoryId, prompt: "Generate" });
-  const claimed = await value(url, "mutation", "queue:claimOne", { workerId, leaseMs: 60_000 });
-  return { jobId, callbackToken, claimed };
+const mutate = async (t: Legacy, path: string, args: Record<string, unknown> = {}): Promise<any> =>
+  await t.mutation(mutationRef(path), args);
+const read = async (t: Legacy, path: string, args: Record<string, unknown> = {}): Promise<any> =>
+  await t.query(queryRef(path), args);
+const row = async (t: Legacy, id: string): Promise<any> => await t.run(async (ctx) => await ctx.db.get(id as any));
+
+/** What a failing call threw (it must throw). */
+async function thrown(promise: Promise<unknown>): Promise<Error> {
+  return await promise.then(
+    () => {
+      throw new Error("expected the call to throw, but it succeeded");
+    },
+    (e: unknown) => e as Error,
+  );
 }
 
-describe("legacy fixture (existing deployment behaviour)", () => {
-  test("claimOne needs no secret and returns the old shape", async () => {
-    const { jobId, callbackToken, claimed } = await createAndClaim();
-    expect(claimed).toEqual({ id: jobId, repositoryId, userId, prompt: "Generate", callbackToken, attempts: 0 });
-    expect((await value(url, "query", "jobs:getJob", { jobId })).status).toBe("claimed");
-  });
-
-  test("heartbeat throws for a worker that does not hold the job", async () => {
-    const { jobId } = await createAndClaim();
-    expect(await value(url, "mutation", "queue:heartbeat", { jobId, workerId: "old-worker", status: "running", progress: "p" })).toEqual({ success: true });
-    const other = await callFunction(url, "mutation", "queue:heartbeat", { jobId, workerId: "someone-else" });
-    expect(other.body).toMatchObject({ status: "error" });
-    expect(other.body.errorMessage).toContain("Job not locked by this worker");
-  });
-
-  test("complete overwrites a cancellation (the defect the hardened functions fix)", async () => {
-    const { jobId } = await createAndClaim();
-    await value(url, "mutation", "jobs:requestCancel", { jobId });
-    await value(url, "mutation", "queue:complete", { jobId, workerId: "old-worker", result: { success: true } });
-    expect((await value(url, "query", "jobs:getJob", { jobId })).status).toBe("completed");
-  });
-
-  test("retryOrFail backs off and reclaimExpired returns jobs without counting an attempt", async () => {
-    const { jobId } = await createAndClaim();
-    const retry = await value(url, "mutation", "queue:retryOrFail", { jobId, workerId: "old-worker", error: "boom" });
-    expect(retry).toMatchObject({ status: "retrying", attempts: 1 });
-    await post(url, "/_test/clock", { advanceMs: 20_000 });
-    await value(url, "mutation", "queue:claimOne", { workerId: "w2", leaseMs: 1_000 });
-    await post(url, "/_test/clock", { advanceMs: 5_000 });
-    const reclaimed = await post(url, "/_test/run-internal", { path: "queue:reclaimExpired" });
-    expect(reclaimed.body.value).toBe(1);
-    expect(await value(url, "query", "jobs:getJob", { jobId })).toMatchObject({ status: "pending", attempts: 1 });
-  });
-
-  test("worker readers: repository, user, and the encrypted GitHub token for anyone", async () => {
-    expect(await value(url, "query", "repositories:getByRepositoryId", { repositoryId })).toMatchObject({ fullName: "octo/demo", defaultBranch: "main" });
-    expect(await value(url, "query", "users:getUserById", { userId })).toMatchObject({ githubId: "9" });
-    expect(await value(url, "query", "users:getGitHubToken", { githubId: "9" })).toBe("enc_v1_ab:cd:ef");
-  });
-
-  test("docs:upsertFromJob stores documents", async () => {
-    const { jobId } = await createAndClaim();
-    const result = await value(url, "mutation", "docs:upsertFromJob", {
-      jobId,
-      repositoryId,
-      files: [
-        { slug: "chapters/chapter_1_a.md", title: "A", chapterIndex: 1, content: "# A\n", kind: "chapter" },
-        { slug: "chapters/chapter_2_b.md", title: "B", chapterIndex: 2, content: " ", kind: "chapter" },
-      ],
-      summary: { chaptersCount: 2, tutorialsCount: 0, generatedAt: 5 },
+/** A user, a repository, and `extra` jobs inserted as rows (the web app's `jobs:create` sets no `runAt`/`attempts`). */
+async function seed(t: Legacy) {
+  return await t.run(async (ctx) => {
+    const userId = await ctx.db.insert("users", { githubId: "9", username: "octo", createdAt: 1 });
+    const repositoryId = await ctx.db.insert("repositories", {
+      userId,
+      githubRepoId: "1",
+      name: "demo",
+      fullName: "octo/demo",
+      defaultBranch: "main",
     });
-    expect(result.stats).toEqual({ inserted: 1, updated: 0, skipped: 0, rejected: 1, deleted: 0 });
-    expect(await value(url, "query", "docs:listByJobId", { jobId })).toHaveLength(1);
+    return { userId, repositoryId };
+  });
+}
+
+async function insertJob(t: Legacy, fields: Record<string, unknown>): Promise<string> {
+  const { userId, repositoryId } = await seed(t);
+  return await t.run(
+    async (ctx) =>
+      await ctx.db.insert("jobs", {
+        userId,
+        repositoryId,
+        status: "pending",
+        prompt: "Generate",
+        callbackToken: "cb-test",
+        createdAt: Date.now(),
+        ...fields,
+      } as any),
+  );
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("queue:claimOne (reference: returns null or {id, repositoryId, userId, prompt, callbackToken, attempts})", () => {
+  test("returns null when nothing is pending", async () => {
+    useClock();
+    const t = newLegacy();
+    expect(await mutate(t, "queue:claimOne", { workerId: "w" })).toBeNull();
   });
 
-  test("the hardened-only functions do not exist there", async () => {
-    const missing = await callFunction(url, "mutation", "queue:release", { jobId: "x", workerId: "w", leaseToken: "t" });
-    expect(missing.body.errorMessage).toContain("Could not find public function");
+  test("returns exactly the six fields, attempts absent on a new job, and claims under a lease", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    const claimed = await mutate(t, "queue:claimOne", { workerId: "w", leaseMs: 60_000 });
+    const job = await row(t, id);
+    expect(claimed).toEqual({
+      id,
+      repositoryId: job.repositoryId,
+      userId: job.userId,
+      prompt: "Generate",
+      callbackToken: "cb-test",
+    });
+    expect(Object.keys(claimed).sort()).toEqual(["callbackToken", "id", "prompt", "repositoryId", "userId"]);
+    expect(job).toMatchObject({ status: "claimed", lockedBy: "w", leaseUntil: clock.now() + 60_000 });
+    expect(job.attempts).toBeUndefined();
+  });
+
+  test("the lease defaults to 300000 ms", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    expect((await row(t, id)).leaseUntil).toBe(clock.now() + 300_000);
+  });
+
+  test("returns the stored attempts and never changes them", async () => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, { attempts: 2, runAt: START });
+    expect((await mutate(t, "queue:claimOne", { workerId: "w" })).attempts).toBe(2);
+    expect((await row(t, id)).attempts).toBe(2);
+  });
+
+  test("takes only pending jobs with runAt <= now, lowest runAt first", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const later = await insertJob(t, { runAt: clock.now() + 1 });
+    const second = await insertJob(t, { runAt: clock.now() });
+    const first = await insertJob(t, { runAt: clock.now() - 10 });
+    await insertJob(t, { status: "failed", runAt: 0 });
+    expect((await mutate(t, "queue:claimOne", { workerId: "w" })).id).toBe(first);
+    expect((await mutate(t, "queue:claimOne", { workerId: "w" })).id).toBe(second);
+    expect(await mutate(t, "queue:claimOne", { workerId: "w" })).toBeNull();
+    clock.advance(1);
+    expect((await mutate(t, "queue:claimOne", { workerId: "w" })).id).toBe(later);
+  });
+
+  test("never takes over an expired lease", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "gone", leaseMs: 1_000 });
+    clock.advance(60_000);
+    expect(await mutate(t, "queue:claimOne", { workerId: "w" })).toBeNull();
+    expect(await row(t, id)).toMatchObject({ status: "claimed", lockedBy: "gone" });
+  });
+});
+
+describe("queue:heartbeat, complete, retryOrFail throw Error('Job not found or not owned by worker') when lockedBy differs", () => {
+  test.each([
+    ["queue:heartbeat", {}],
+    ["queue:complete", {}],
+    ["queue:retryOrFail", { error: "boom" }],
+  ])("%s: another worker, an unclaimed job, a deleted job", async (path, extra) => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    const unclaimed = await thrown(mutate(t, path, { jobId: id, workerId: "w", ...extra }));
+    expect(unclaimed.message).toBe(NOT_OWNED);
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    const before = await row(t, id);
+    const other = await thrown(mutate(t, path, { jobId: id, workerId: "someone-else", ...extra }));
+    expect(other).toBeInstanceOf(Error);
+    expect(other.message).toBe(NOT_OWNED);
+    expect(await row(t, id)).toEqual(before);
+    await t.run(async (ctx) => await ctx.db.delete(id as any));
+    expect((await thrown(mutate(t, path, { jobId: id, workerId: "w", ...extra }))).message).toBe(NOT_OWNED);
+  });
+});
+
+describe("queue:heartbeat (reference: patches the given fields, leaseUntil = now + leaseMs, returns {success: true})", () => {
+  test("patches status, progress and steps and renews the lease", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "w", leaseMs: 10_000 });
+    clock.advance(5_000);
+    const answer = await mutate(t, "queue:heartbeat", {
+      jobId: id,
+      workerId: "w",
+      status: "analyzing",
+      progress: "Étape 2/6",
+      currentStep: 2,
+      totalSteps: 6,
+      leaseMs: 20_000,
+    });
+    expect(answer).toEqual({ success: true });
+    expect(await row(t, id)).toMatchObject({
+      status: "analyzing",
+      progress: "Étape 2/6",
+      currentStep: 2,
+      totalSteps: 6,
+      leaseUntil: clock.now() + 20_000,
+    });
+  });
+
+  test("ignores an empty progress string", async () => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    await mutate(t, "queue:heartbeat", { jobId: id, workerId: "w", progress: "Étape 3/6" });
+    await mutate(t, "queue:heartbeat", { jobId: id, workerId: "w", progress: "" });
+    expect((await row(t, id)).progress).toBe("Étape 3/6");
+  });
+});
+
+describe("queue:complete (reference: overwrites any status, canceled included; returns {success: true})", () => {
+  test("completes the held job and clears the lock", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    const answer = await mutate(t, "queue:complete", { jobId: id, workerId: "w", result: { success: true, message: "ok" }, docsCount: 3 });
+    expect(answer).toEqual({ success: true });
+    const job = await row(t, id);
+    expect(job).toMatchObject({ status: "completed", docsCount: 3, result: { success: true, message: "ok" }, completedAt: clock.now() });
+    expect(job.lockedBy).toBeUndefined();
+    expect(job.leaseUntil).toBeUndefined();
+  });
+
+  test("overwrites a cancellation", async () => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    await mutate(t, "jobs:requestCancel", { jobId: id });
+    expect((await row(t, id)).status).toBe("canceled");
+    expect(await mutate(t, "queue:complete", { jobId: id, workerId: "w" })).toEqual({ success: true });
+    expect((await row(t, id)).status).toBe("completed");
+  });
+});
+
+describe("queue:retryOrFail (reference: {status:'retrying', attempts, nextRunAt: ISO-8601} or {status:'dead', attempts})", () => {
+  test("retrying: attempts + 1 stored, pending again after the backoff, nextRunAt an ISO-8601 string", async () => {
+    const clock = useClock();
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const t = newLegacy();
+    const id = await insertJob(t, { attempts: 1, maxAttempts: 5 });
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    const answer = await mutate(t, "queue:retryOrFail", { jobId: id, workerId: "w", error: "network down" });
+    const runAt = clock.now() + 5000 * 2 ** 1 + 0.5 * 5000;
+    expect(answer).toEqual({ status: "retrying", attempts: 2, nextRunAt: new Date(runAt).toISOString() });
+    expect(typeof answer.nextRunAt).toBe("string");
+    expect(answer.nextRunAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const job = await row(t, id);
+    expect(job).toMatchObject({ status: "pending", attempts: 2, lastError: "network down", runAt });
+    expect(job.lockedBy).toBeUndefined();
+    expect(job.leaseUntil).toBeUndefined();
+  });
+
+  test("the backoff is min(5000·2^(attempts-1), 600000) + random·5000", async () => {
+    const clock = useClock();
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    const t = newLegacy();
+    const id = await insertJob(t, { attempts: 10, maxAttempts: 20 });
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    const answer = await mutate(t, "queue:retryOrFail", { jobId: id, workerId: "w", error: "e" });
+    expect(answer.nextRunAt).toBe(new Date(clock.now() + 600_000).toISOString());
+  });
+
+  test("dead: status, error, lastError, completedAt set and the lease cleared, but the new attempts NOT stored", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, { attempts: 4, maxAttempts: 5 });
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    const answer = await mutate(t, "queue:retryOrFail", { jobId: id, workerId: "w", error: "still broken" });
+    expect(answer).toEqual({ status: "dead", attempts: 5 });
+    const job = await row(t, id);
+    expect(job).toMatchObject({ status: "dead", error: "still broken", lastError: "still broken", completedAt: clock.now() });
+    expect(job.attempts).toBe(4);
+    expect(job.lockedBy).toBeUndefined();
+    expect(job.leaseUntil).toBeUndefined();
+  });
+
+  test("maxAttempts defaults to 5 and attempts to 0", async () => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    expect(await mutate(t, "queue:retryOrFail", { jobId: id, workerId: "w", error: "e" })).toMatchObject({ status: "retrying", attempts: 1 });
+    await t.run(async (ctx) => await ctx.db.patch(id as any, { attempts: 4, runAt: 0 }));
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    expect(await mutate(t, "queue:retryOrFail", { jobId: id, workerId: "w", error: "e" })).toEqual({ status: "dead", attempts: 5 });
+  });
+});
+
+describe("queue:reclaimExpired (reference: internal; expired leases back to pending; never scheduled)", () => {
+  test("puts expired leases back to pending without spending an attempt, due at once", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const expired = await insertJob(t, { attempts: 1, runAt: START });
+    await mutate(t, "queue:claimOne", { workerId: "gone", leaseMs: 1_000 });
+    const live = await insertJob(t, { runAt: START });
+    await mutate(t, "queue:claimOne", { workerId: "alive", leaseMs: 600_000 });
+    clock.advance(2_000);
+    expect(await mutate(t, "queue:reclaimExpired")).toBe(1);
+    const job = await row(t, expired);
+    expect(job).toMatchObject({ status: "pending", attempts: 1, runAt: START });
+    expect(job.lockedBy).toBeUndefined();
+    expect(job.leaseUntil).toBeUndefined();
+    expect((await row(t, live)).status).toBe("claimed");
+    expect((await mutate(t, "queue:claimOne", { workerId: "w" })).id).toBe(expired);
+  });
+
+  test("is internal and nothing schedules it (no crons module)", async () => {
+    const fixture = await import("../src/test/legacy-convex/queue");
+    expect((fixture.reclaimExpired as unknown as { isInternal: boolean }).isInternal).toBe(true);
+    expect(Object.keys(legacyModules).some((path) => /crons\.[jt]s$/.test(path))).toBe(false);
+    for (const name of ["claimOne", "heartbeat", "complete", "retryOrFail", "createJob"]) {
+      expect((fixture as unknown as Record<string, { isPublic: boolean }>)[name].isPublic, name).toBe(true);
+    }
+  });
+});
+
+describe("docs:upsertFromJob (reference: patches the job, then deletes every other completed job's documents; returns {docsCount, docIds, stats})", () => {
+  const chapter = (index: number, content = `# Chapter ${index}\n`) => ({
+    slug: `chapters/chapter_${index}_c.md`,
+    title: `Chapter ${index}`,
+    chapterIndex: index,
+    content,
+    kind: "chapter" as const,
+  });
+
+  test("stores the files, rejects empty chapters, patches the job and returns {docsCount, docIds, stats}", async () => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, { status: "running", lockedBy: "w" });
+    const job = await row(t, id);
+    const result = await mutate(t, "docs:upsertFromJob", {
+      jobId: id,
+      repositoryId: job.repositoryId,
+      runId: "run-1",
+      files: [chapter(1), chapter(2, " ")],
+      summary: { chaptersCount: 2, tutorialsCount: 0, generatedAt: 12_345 },
+    });
+    expect(Object.keys(result).sort()).toEqual(["docIds", "docsCount", "stats"]);
+    expect(result.docsCount).toBe(1);
+    expect(result.docIds).toHaveLength(1);
+    expect(result.stats).toEqual({ inserted: 1, updated: 0, skipped: 0, rejected: 1, deleted: 0 });
+    expect(await row(t, id)).toMatchObject({
+      status: "running",
+      docsCount: 1,
+      completedAt: 12_345,
+      runId: "run-1",
+      regenerationStats: { inserted: 1, updated: 0, skipped: 0, rejected: 1, deleted: 0 },
+    });
+    expect(await read(t, "docs:listByJobId", { jobId: id })).toHaveLength(1);
+  });
+
+  test("deletes every document of every other completed job of the repository, even when called for a failing attempt", async () => {
+    useClock();
+    const t = newLegacy();
+    const { userId, repositoryId } = await seed(t);
+    const other = await seed(t);
+    const insert = async (repo: string, status: string) =>
+      await t.run(
+        async (ctx) =>
+          await ctx.db.insert("jobs", {
+            userId,
+            repositoryId: repo as any,
+            status: status as any,
+            prompt: "p",
+            callbackToken: "cb",
+            createdAt: 1,
+          }),
+      );
+    const previous = await insert(repositoryId, "completed");
+    const older = await insert(repositoryId, "completed");
+    const failedBefore = await insert(repositoryId, "failed");
+    const otherRepository = await insert(other.repositoryId, "completed");
+    const failing = await insert(repositoryId, "running");
+    const summary = { chaptersCount: 1, tutorialsCount: 0, generatedAt: 1 };
+    for (const [jobId, repo] of [
+      [previous, repositoryId],
+      [older, repositoryId],
+      [failedBefore, repositoryId],
+      [otherRepository, other.repositoryId],
+    ] as const) {
+      await mutate(t, "docs:upsertFromJob", { jobId, repositoryId: repo, files: [chapter(1)], summary });
+    }
+    // The upserts of `older` and `previous` already deleted each other's documents (each ran the cleanup).
+    await t.run(async (ctx) => {
+      for (const jobId of [previous, older]) {
+        await ctx.db.insert("docs", {
+          jobId: jobId as any,
+          repositoryId,
+          slug: "chapters/chapter_1_c.md",
+          title: "Chapter 1",
+          chapterIndex: 1,
+          kind: "chapter",
+          content: "# kept?\n",
+          createdAt: 1,
+        });
+      }
+    });
+
+    await mutate(t, "docs:upsertFromJob", { jobId: failing, repositoryId, files: [chapter(1, "# partial\n")], summary });
+
+    expect(await read(t, "docs:listByJobId", { jobId: previous })).toEqual([]);
+    expect(await read(t, "docs:listByJobId", { jobId: older })).toEqual([]);
+    expect(await read(t, "docs:listByJobId", { jobId: failedBefore }), "not completed: kept").toHaveLength(1);
+    expect(await read(t, "docs:listByJobId", { jobId: otherRepository }), "another repository: kept").toHaveLength(1);
+    expect(await read(t, "docs:listByJobId", { jobId: failing })).toHaveLength(1);
+    expect(await row(t, failing), "the failing job gets a completedAt").toMatchObject({ status: "running", completedAt: 1 });
+  });
+
+  test("upserts by source key: a repeated call updates instead of inserting", async () => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, { status: "running" });
+    const { repositoryId } = await row(t, id);
+    const summary = { chaptersCount: 1, tutorialsCount: 0, generatedAt: 1 };
+    await mutate(t, "docs:upsertFromJob", { jobId: id, repositoryId, files: [chapter(1)], summary });
+    const again = await mutate(t, "docs:upsertFromJob", { jobId: id, repositoryId, files: [chapter(1, "# v2\n")], summary });
+    expect(again.stats).toMatchObject({ inserted: 0, updated: 1 });
+    expect(await read(t, "docs:listByJobId", { jobId: id })).toMatchObject([{ content: "# v2\n" }]);
   });
 });

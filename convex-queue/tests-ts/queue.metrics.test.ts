@@ -10,7 +10,7 @@ afterEach(() => {
 test("metrics: depth, running, counts by status, last hour's throughput, success rate, average duration", async () => {
   const clock = useClock();
   const t = newConvex();
-  expect(await read(t, "queue:getMetrics")).toMatchObject({
+  expect(await read(t, "queue:getMetrics", { workerSecret: SECRET })).toMatchObject({
     queueDepth: 0,
     running: 0,
     jobsLastHour: 0,
@@ -37,7 +37,7 @@ test("metrics: depth, running, counts by status, last hour's throughput, success
   await mutate(t, "queue:retryOrFail", { jobId: ids[2], workerId: "w2", leaseToken: leases[2].leaseToken, error: "e", workerSecret: SECRET });
   await mutate(t, "queue:heartbeat", { jobId: ids[3], workerId: "w3", leaseToken: leases[3].leaseToken, status: "running", workerSecret: SECRET });
 
-  const metrics = await read(t, "queue:getMetrics");
+  const metrics = await read(t, "queue:getMetrics", { workerSecret: SECRET });
   expect(metrics).toEqual({
     queueDepth: 2,
     running: 1,

@@ -20,6 +20,7 @@ import type * as lib_auth from "../lib/auth.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_jobs from "../lib/jobs.js";
 import type * as lib_model from "../lib/model.js";
+import type * as lib_returns from "../lib/returns.js";
 import type * as queue from "../queue.js";
 import type * as repositories from "../repositories.js";
 import type * as users from "../users.js";
@@ -40,6 +41,7 @@ declare const fullApi: ApiFromModules<{
   "lib/errors": typeof lib_errors;
   "lib/jobs": typeof lib_jobs;
   "lib/model": typeof lib_model;
+  "lib/returns": typeof lib_returns;
   "queue": typeof queue;
   "repositories": typeof repositories;
   "users": typeof users;

@@ -30,6 +30,29 @@ export function requireWorker(given: string | undefined): void {
   }
 }
 
+/**
+ * For a function the web app calls without credentials (it has no Convex auth today) that also serves the
+ * worker: a given `workerSecret` must be right (a misconfigured worker fails loudly), none is needed.
+ */
+export function checkWorkerSecretIfGiven(given: string | undefined): void {
+  if (given !== undefined) requireWorker(given);
+}
+
+/**
+ * Why a public function has no access check: the web app calls it without credentials (it has no Convex
+ * auth configured), or it gives out nothing (the capabilities probe). A marker for readers and for the
+ * `@convex-dev/require-access-control` lint rule, which accepts it as the function's access decision; the
+ * access table in docs/convex-functions.md lists every function and who may call it.
+ */
+export type PublicReason =
+  | "web app: no credentials today"
+  | "web app: reads without secrets"
+  | "probe: no data";
+
+export function allowPublic(_reason: PublicReason): void {
+  // Nothing to check, by design: see the reason.
+}
+
 /** The deployment's environment variables (`process.env` in the Convex runtime). */
 function environment(): Record<string, string | undefined> {
   // Through globalThis so the functions typecheck without Node's type definitions.

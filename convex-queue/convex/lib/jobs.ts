@@ -1,12 +1,50 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { DatabaseReader, MutationCtx } from "../_generated/server";
 import { internal } from "../_generated/api";
+import { constantTimeEquals } from "./auth";
+import { fail } from "./errors";
 import { isLeased, isTerminal } from "./model";
 
 /** The job with this id, or null when the id is malformed, of another table, or deleted. */
 export async function findJob(db: DatabaseReader, jobId: string): Promise<Doc<"jobs"> | null> {
   const id = db.normalizeId("jobs", jobId);
-  return id === null ? null : await db.get(id);
+  return id === null ? null : await db.get("jobs", id);
+}
+
+/**
+ * The repository, refused unless `userId` owns it. A job's owner matters: the worker clones the job's
+ * repository with its owner's GitHub token, so a job naming one user and another user's repository row
+ * would let anyone have a private repository cloned with someone else's token.
+ *
+ * @throws ConvexError NOT_FOUND (no such repository), FORBIDDEN (another user's)
+ */
+export async function requireRepositoryOwnedBy(
+  db: DatabaseReader,
+  repositoryId: Id<"repositories">,
+  userId: Id<"users">,
+): Promise<Doc<"repositories">> {
+  const repository = await db.get("repositories", repositoryId);
+  if (repository === null) throw fail("NOT_FOUND", "Repository not found");
+  if (repository.userId !== userId) {
+    throw fail("FORBIDDEN", "Unauthorized - this repository belongs to another user");
+  }
+  return repository;
+}
+
+/**
+ * The job, refused unless `callbackToken` is its callback token (compared in constant time).
+ *
+ * @throws ConvexError NOT_FOUND, UNAUTHORIZED
+ */
+export async function requireCallbackToken(
+  db: DatabaseReader,
+  jobId: Id<"jobs">,
+  callbackToken: string,
+): Promise<Doc<"jobs">> {
+  const job = await db.get("jobs", jobId);
+  if (job === null) throw fail("NOT_FOUND", "Job not found");
+  if (!constantTimeEquals(job.callbackToken, callbackToken)) throw fail("UNAUTHORIZED", "Invalid callback token");
+  return job;
 }
 
 /** The repository's newest completed job (the generation the web app shows), or null. */
@@ -71,7 +109,7 @@ export async function requestCancellation(ctx: MutationCtx, job: Doc<"jobs">, re
     completedAt: now,
     updatedAt: now,
   };
-  await ctx.db.patch(job._id, isLeased(job.status) ? common : { ...common, ...CLEARED_LOCK });
+  await ctx.db.patch("jobs", job._id, isLeased(job.status) ? common : { ...common, ...CLEARED_LOCK });
   return true;
 }
 

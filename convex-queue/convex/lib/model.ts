@@ -114,16 +114,13 @@ export function requireNonBlank(name: string, value: string): string {
   return value;
 }
 
-/** Fields that are secrets or lease internals and never leave the worker-facing claim result. */
-const PRIVATE_JOB_FIELDS = ["callbackToken", "leaseToken", "claimToken", "completedBy"] as const;
-
-/** A job as queries return it: every field except the tokens, plus `id`. */
-export function jobSnapshot(job: Doc<"jobs">): Record<string, unknown> {
-  const snapshot: Record<string, unknown> = { id: job._id };
-  for (const [key, value] of Object.entries(job)) {
-    if (!(PRIVATE_JOB_FIELDS as readonly string[]).includes(key)) snapshot[key] = value;
-  }
-  return snapshot;
+/**
+ * A job as queries return it: every field except the secrets and lease internals (`callbackToken`,
+ * `leaseToken`, `claimToken`, `completedBy`), plus `id`. See `jobSnapshotValidator`.
+ */
+export function jobSnapshot(job: Doc<"jobs">) {
+  const { callbackToken: _callback, leaseToken: _lease, claimToken: _claim, completedBy: _completer, ...visible } = job;
+  return { id: job._id, ...visible };
 }
 
 /** Reading order of documents: yaml, chapters, reviewed chapters, tutorials, then the rest. */

@@ -1,7 +1,46 @@
-// Legacy fixture: the existing `docs` functions (simplified: no normalisation; upsert by sourceKey).
+// Legacy fixture: the existing `docs` functions, to the letter of "Exact behaviour of the existing
+// functions" in fondation-system.md §1 (simplified where the reference says nothing: no Markdown
+// normalisation). `upsertFromJob` patches the job and deletes the repository's other generations.
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import type { Id } from "./_generated/dataModel";
+import { internalMutation, mutation, query, type MutationCtx } from "./_generated/server";
 
+/**
+ * Deletes every document of every other `completed` job of the repository: what the existing
+ * upsert runs after each call, whatever the state of the job it was called for.
+ *
+ * @returns how many documents were deleted
+ */
+async function deleteOtherGenerations(ctx: MutationCtx, repositoryId: Id<"repositories">, keepJobId: Id<"jobs">): Promise<number> {
+  const jobs = await ctx.db
+    .query("jobs")
+    .withIndex("by_repository", (q) => q.eq("repositoryId", repositoryId))
+    .collect();
+  let deleted = 0;
+  for (const job of jobs) {
+    if (job._id === keepJobId || job.status !== "completed") continue;
+    const docs = await ctx.db
+      .query("docs")
+      .withIndex("by_job", (q) => q.eq("jobId", job._id))
+      .collect();
+    for (const doc of docs) {
+      await ctx.db.delete(doc._id);
+      deleted++;
+    }
+  }
+  return deleted;
+}
+
+export const cleanupOldGenerations = internalMutation({
+  args: { repositoryId: v.id("repositories"), keepJobId: v.id("jobs") },
+  handler: async (ctx, args) => ({ deleted: await deleteOtherGenerations(ctx, args.repositoryId, args.keepJobId) }),
+});
+
+/**
+ * Meant for a finished run: upserts the files by source key (empty chapters and tutorials are
+ * rejected), patches the JOB (`docsCount`, `completedAt = summary.generatedAt`, `runId`,
+ * `regenerationStats`), then runs the cleanup of the repository's other completed jobs.
+ */
 export const upsertFromJob = mutation({
   args: {
     jobId: v.id("jobs"),
@@ -24,7 +63,7 @@ export const upsertFromJob = mutation({
       .query("docs")
       .withIndex("by_job", (q) => q.eq("jobId", args.jobId))
       .collect();
-    const docIds = [];
+    const docIds: Id<"docs">[] = [];
     for (const file of args.files) {
       if ((file.kind === "chapter" || file.kind === "tutorial") && file.content.trim().length === 0) {
         stats.rejected++;
@@ -60,6 +99,7 @@ export const upsertFromJob = mutation({
       runId: args.runId,
       regenerationStats: stats,
     });
+    await deleteOtherGenerations(ctx, args.repositoryId, args.jobId);
     return { docsCount: docIds.length, docIds, stats };
   },
 });

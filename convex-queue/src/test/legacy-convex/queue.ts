@@ -1,23 +1,40 @@
-// Legacy fixture: the existing `queue` module's behaviour, defects included (see README.md).
+// Legacy fixture: the existing `queue` module, to the letter of "Exact behaviour of the existing
+// functions" in the reference fondation-system.md §1, defects included (see README.md).
 import { v } from "convex/values";
+import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query } from "./_generated/server";
 
 const ACTIVE = ["pending", "claimed", "cloning", "analyzing", "gathering", "running"];
+const LEASED = ["claimed", "cloning", "analyzing", "gathering", "running"];
+const DEFAULT_LEASE_MS = 300_000;
+const DEFAULT_MAX_ATTEMPTS = 5;
 
+/** The one message the existing heartbeat, complete and retryOrFail throw for a job the caller does not hold. */
+export const NOT_OWNED = "Job not found or not owned by worker";
+
+function requireOwned(job: Doc<"jobs"> | null, workerId: string): Doc<"jobs"> {
+  if (job === null || job.lockedBy !== workerId) throw new Error(NOT_OWNED);
+  return job;
+}
+
+/**
+ * The due pending job with the lowest `runAt` → `claimed` under a lease. Never changes `attempts`,
+ * never takes over an expired lease (only `pending` jobs are looked at). Jobs without `runAt`
+ * (the web app's `jobs:create` sets none) sort first in the index, so they count as due.
+ */
 export const claimOne = mutation({
   args: { workerId: v.string(), leaseMs: v.optional(v.number()) },
   handler: async (ctx, args) => {
     const now = Date.now();
     const job = await ctx.db
       .query("jobs")
-      .withIndex("by_status_runAt", (q) => q.eq("status", "pending"))
-      .filter((q) => q.or(q.eq(q.field("runAt"), undefined), q.lte(q.field("runAt"), now)))
+      .withIndex("by_status_runAt", (q) => q.eq("status", "pending").lte("runAt", now))
       .first();
     if (job === null) return null;
     await ctx.db.patch(job._id, {
       status: "claimed",
       lockedBy: args.workerId,
-      leaseUntil: now + (args.leaseMs ?? 300_000),
+      leaseUntil: now + (args.leaseMs ?? DEFAULT_LEASE_MS),
       updatedAt: now,
     });
     return {
@@ -26,11 +43,13 @@ export const claimOne = mutation({
       userId: job.userId,
       prompt: job.prompt,
       callbackToken: job.callbackToken,
-      attempts: job.attempts ?? 0,
+      // Absent on a job that never had attempts set (the web app's jobs:create sets none).
+      attempts: job.attempts,
     };
   },
 });
 
+/** Patches the given fields and renews the lease; an empty `progress` is ignored. */
 export const heartbeat = mutation({
   args: {
     jobId: v.id("jobs"),
@@ -42,22 +61,21 @@ export const heartbeat = mutation({
     leaseMs: v.optional(v.number()),
   },
   handler: async (ctx, args) => {
-    const job = await ctx.db.get(args.jobId);
-    if (job === null) throw new Error("Job not found");
-    if (job.lockedBy !== args.workerId) throw new Error("Job not locked by this worker");
+    requireOwned(await ctx.db.get(args.jobId), args.workerId);
     const now = Date.now();
     await ctx.db.patch(args.jobId, {
       ...(args.status !== undefined ? { status: args.status } : {}),
-      ...(args.progress !== undefined ? { progress: args.progress } : {}),
+      ...(args.progress ? { progress: args.progress } : {}),
       ...(args.currentStep !== undefined ? { currentStep: args.currentStep } : {}),
       ...(args.totalSteps !== undefined ? { totalSteps: args.totalSteps } : {}),
-      leaseUntil: now + (args.leaseMs ?? 300_000),
+      leaseUntil: now + (args.leaseMs ?? DEFAULT_LEASE_MS),
       updatedAt: now,
     });
     return { success: true };
   },
 });
 
+/** Completes the held job, whatever its status: a cancellation is overwritten (a defect kept on purpose). */
 export const complete = mutation({
   args: {
     jobId: v.id("jobs"),
@@ -66,11 +84,8 @@ export const complete = mutation({
     docsCount: v.optional(v.number()),
   },
   handler: async (ctx, args) => {
-    const job = await ctx.db.get(args.jobId);
-    if (job === null) throw new Error("Job not found");
-    if (job.lockedBy !== args.workerId) throw new Error("Job not locked by this worker");
+    requireOwned(await ctx.db.get(args.jobId), args.workerId);
     const now = Date.now();
-    // Defect kept on purpose: a cancellation is overwritten.
     await ctx.db.patch(args.jobId, {
       status: "completed",
       ...(args.result !== undefined ? { result: args.result } : {}),
@@ -84,18 +99,19 @@ export const complete = mutation({
   },
 });
 
+/**
+ * Spends an attempt: `dead` once attempts reach maxAttempts — without storing the new count (the
+ * row keeps the previous one) — else `pending` after the backoff, answered as an ISO-8601 string.
+ */
 export const retryOrFail = mutation({
   args: { jobId: v.id("jobs"), workerId: v.string(), error: v.string() },
   handler: async (ctx, args) => {
-    const job = await ctx.db.get(args.jobId);
-    if (job === null) throw new Error("Job not found");
-    if (job.lockedBy !== args.workerId) throw new Error("Job not locked by this worker");
+    const job = requireOwned(await ctx.db.get(args.jobId), args.workerId);
     const now = Date.now();
     const attempts = (job.attempts ?? 0) + 1;
-    if (attempts >= (job.maxAttempts ?? 5)) {
+    if (attempts >= (job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
       await ctx.db.patch(args.jobId, {
         status: "dead",
-        attempts,
         error: args.error,
         lastError: args.error,
         completedAt: now,
@@ -115,23 +131,25 @@ export const retryOrFail = mutation({
       lockedBy: undefined,
       leaseUntil: undefined,
     });
-    return { status: "retrying", attempts, nextRunAt };
+    return { status: "retrying", attempts, nextRunAt: new Date(nextRunAt).toISOString() };
   },
 });
 
-// Defined but never scheduled in the existing deployment (no crons.ts).
+/**
+ * Expired leases back to `pending` (due at once: `runAt` is left as it was), without spending an
+ * attempt. Internal, and nothing schedules it (the existing deployment has no crons.ts).
+ */
 export const reclaimExpired = internalMutation({
   args: {},
   handler: async (ctx) => {
     const now = Date.now();
     const expired = await ctx.db
       .query("jobs")
-      .withIndex("by_leaseUntil")
-      .filter((q) => q.and(q.neq(q.field("leaseUntil"), undefined), q.lt(q.field("leaseUntil"), now)))
+      .withIndex("by_leaseUntil", (q) => q.lt("leaseUntil", now))
       .collect();
     let count = 0;
     for (const job of expired) {
-      if (!["claimed", "cloning", "analyzing", "gathering", "running"].includes(job.status)) continue;
+      if (job.leaseUntil === undefined || !LEASED.includes(job.status)) continue;
       await ctx.db.patch(job._id, { status: "pending", lockedBy: undefined, leaseUntil: undefined, lastError: "Lease expired", updatedAt: now });
       count++;
     }
@@ -139,6 +157,7 @@ export const reclaimExpired = internalMutation({
   },
 });
 
+/** A job for a user's repository; with a `dedupeKey` an active job that has it is returned instead. */
 export const createJob = mutation({
   args: {
     userId: v.id("users"),
@@ -165,7 +184,7 @@ export const createJob = mutation({
       status: "pending",
       runAt: now,
       attempts: 0,
-      maxAttempts: 5,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
       createdAt: now,
       updatedAt: now,
       ...(args.dedupeKey !== undefined ? { dedupeKey: args.dedupeKey } : {}),
@@ -173,6 +192,7 @@ export const createJob = mutation({
   },
 });
 
+/** Counts by status and last-hour activity. */
 export const getMetrics = query({
   args: {},
   handler: async (ctx) => {

@@ -5,6 +5,7 @@ import io.fondation.convexqueue.client.ConvexException;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.ConvexRequestException;
 import io.fondation.convexqueue.client.ConvexTransportException;
+import io.fondation.convexqueue.client.Idempotence;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -38,8 +39,15 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #connect} detects the functions the deployment has: the hardened ones
  * ({@code queue:capabilities}, {@link QueueMode#HARDENED}) with worker secret, fencing lease tokens,
  * idempotent claims, release and cancellation; or the existing ones ({@link QueueMode#LEGACY}),
- * used with exactly their arguments, with the features listed in {@link QueueMode#missingFeatures()}
+ * used with exactly their arguments, with the features listed in {@link #missingFeatures()}
  * missing (a WARN says so at start-up).
+ *
+ * <p>Legacy mode and {@code CONVEX_DEPLOY_KEY}. The existing deployment never runs its internal
+ * {@code queue:reclaimExpired}, so a crashed worker's job would stay claimed for good. With a deploy key (an admin
+ * identity, which Convex lets call internal functions over HTTP) this queue runs it itself, every quarter lease (1 s
+ * to 1 min apart, started by the first claim, on a daemon thread closed with the queue), and {@link #release} gives
+ * a job back without spending an attempt (lease shrunk by a heartbeat, then reclaimed). Without one, release goes
+ * through {@code queue:retryOrFail} and spends an attempt.
  *
  * <p>Failures. A deployment that cannot be reached throws {@link JobQueueException} with
  * {@code isTransient() == true}. Idempotent calls (queries, fenced writes, claims with a claim token) are
@@ -64,18 +72,22 @@ public final class ConvexJobQueue implements JobQueue {
     private final QueueProtocol protocol;
     private final Lookups lookups;
     private final DocumentBatches.Limits limits;
+    /** Legacy mode with a deploy key: runs the existing deployment's unscheduled reclaim; else null. */
+    private final ExpiredLeaseReclaimer reclaimer;
 
     private ConvexJobQueue(
             ConvexClient client,
             QueueMode mode,
             QueueProtocol protocol,
             Lookups lookups,
-            DocumentBatches.Limits limits) {
+            DocumentBatches.Limits limits,
+            ExpiredLeaseReclaimer reclaimer) {
         this.client = client;
         this.mode = mode;
         this.protocol = protocol;
         this.lookups = lookups;
         this.limits = limits;
+        this.reclaimer = reclaimer;
     }
 
     /**
@@ -109,32 +121,72 @@ public final class ConvexJobQueue implements JobQueue {
                         mode,
                         new HardenedProtocol(client, clock, settings.workerSecret(), lookups),
                         lookups,
-                        deployment.limits());
+                        deployment.limits(),
+                        null);
             }
             // The legacy functions validate their arguments strictly: no workerSecret there.
             Lookups lookups = new Lookups(client, null, cipher);
+            boolean internalFunctions = settings.deployKey() != null && canReclaim(client, url);
+            LegacyProtocol legacy = new LegacyProtocol(client, clock, lookups, internalFunctions);
             LOG.warn(
                     "Convex queue at {}: only the LEGACY Fondation queue functions are deployed; running without: {}."
                             + " Deploy convex-queue/convex to get them.",
                     url,
-                    String.join("; ", mode.missingFeatures()));
+                    String.join("; ", mode.missingFeatures(internalFunctions)));
             if (settings.workerSecret() != null) {
                 LOG.warn(
                         "{} is set but the legacy functions at {} do not check it",
                         ConvexQueueSettings.FONDATION_WORKER_SECRET,
                         url);
             }
-            return new ConvexJobQueue(
-                    client, mode, new LegacyProtocol(client, clock, lookups), lookups, deployment.limits());
+            ExpiredLeaseReclaimer reclaimer =
+                    internalFunctions ? new ExpiredLeaseReclaimer(legacy::reclaimExpired, url) : null;
+            return new ConvexJobQueue(client, mode, legacy, lookups, deployment.limits(), reclaimer);
         } catch (RuntimeException e) {
             client.close();
             throw e;
         }
     }
 
+    /**
+     * Whether the deploy key may run the internal {@code queue:reclaimExpired} of the legacy functions: one call
+     * at start-up (it only puts expired leases back to pending, which is wanted anyway). Convex lets an admin
+     * identity ({@code Authorization: Convex <deploy key>}) call internal functions over the HTTP API; a key that
+     * may not is answered "Could not find public function", as for anyone else.
+     */
+    private static boolean canReclaim(ConvexClient client, String url) {
+        try {
+            client.mutation("queue:reclaimExpired", java.util.Map.of(), Idempotence.IDEMPOTENT);
+            return true;
+        } catch (ConvexFunctionException e) {
+            LOG.warn(
+                    "{} is set, but the deployment at {} does not let it run the internal queue:reclaimExpired ({});"
+                            + " running without reclaiming expired leases",
+                    ConvexQueueSettings.CONVEX_DEPLOY_KEY,
+                    url,
+                    e.errorMessage());
+            return false;
+        } catch (ConvexTransportException e) {
+            // The deployment accepted the key for the probe just before: take it as able; the schedule retries.
+            LOG.info(
+                    "queue:reclaimExpired at {} could not be tried at start-up ({}); will try on schedule",
+                    url,
+                    e.getMessage());
+            return true;
+        }
+    }
+
     /** Which functions the deployment has. */
     public QueueMode mode() {
         return mode;
+    }
+
+    /**
+     * What this queue lacks compared with the hardened functions: {@link QueueMode#missingFeatures(boolean)}, with
+     * internal functions when a deploy key lets it run {@code queue:reclaimExpired}.
+     */
+    public List<String> missingFeatures() {
+        return mode.missingFeatures(reclaimer != null);
     }
 
     /** The client this queue uses (for other calls to the same deployment). */
@@ -177,6 +229,10 @@ public final class ConvexJobQueue implements JobQueue {
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
         QueueArguments.requireWorkerId(workerId);
         QueueArguments.requireLease(leaseDuration);
+        if (reclaimer != null) {
+            // Started by the first claim, which tells the lease: a quarter of it between runs.
+            reclaimer.start(leaseDuration);
+        }
         return call("claim a job", () -> protocol.claimOne(workerId, leaseDuration));
     }
 
@@ -247,9 +303,12 @@ public final class ConvexJobQueue implements JobQueue {
         return call("read the documents of job " + jobId, () -> protocol.documents(jobId));
     }
 
-    /** Closes the HTTP client. */
+    /** Stops the reclaim schedule (legacy mode with a deploy key) and closes the HTTP client. */
     @Override
     public void close() {
+        if (reclaimer != null) {
+            reclaimer.close();
+        }
         client.close();
     }
 
@@ -291,6 +350,9 @@ public final class ConvexJobQueue implements JobQueue {
                 case "BATCH_TOO_LARGE":
                 case "INVALID_ARGUMENT":
                 case "NOT_FOUND":
+                case "FORBIDDEN":
+                case "CONFLICT":
+                case "FAILED_PRECONDITION":
                     return new JobQueueException.Rejected("cannot " + operation + ": " + reason);
                 default:
                     return new JobQueueException(

@@ -1,6 +1,7 @@
 package io.fondation.convexqueue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.Idempotence;
@@ -55,11 +56,40 @@ final class LegacyProtocol implements QueueProtocol {
 
     private record Held(String token, String workerId, String repositoryId) {}
 
-    LegacyProtocol(ConvexClient client, Clock clock, Lookups lookups) {
+    /** Whether the client may call internal functions (a deploy key that {@code queue:reclaimExpired} accepts). */
+    private final boolean internalFunctions;
+
+    /**
+     * @param internalFunctions whether the client authenticates as admin ({@code CONVEX_DEPLOY_KEY}) and so may
+     *     call the internal {@code queue:reclaimExpired}: then {@link #release} spends no attempt
+     */
+    LegacyProtocol(ConvexClient client, Clock clock, Lookups lookups, boolean internalFunctions) {
         this.client = client;
         this.clock = clock;
         this.lookups = lookups;
+        this.internalFunctions = internalFunctions;
         this.url = client.deploymentUrl().toString();
+    }
+
+    /** The lease a release shrinks the job's to before reclaiming it: over by the time the reclaim runs. */
+    static final Duration RELEASE_LEASE = Duration.ofMillis(1);
+
+    /**
+     * {@code queue:reclaimExpired}, an internal function: only an admin (deploy key) may call it over HTTP. It puts
+     * every expired lease back to {@code pending}, due at once, without spending an attempt.
+     *
+     * @return how many jobs it put back
+     * @throws io.fondation.convexqueue.client.ConvexException when the call fails (e.g. the key may not run internal
+     *     functions: "Could not find public function")
+     */
+    int reclaimExpired() {
+        // Repeating it changes nothing more than one call would: safe to retry.
+        JsonNode answer = client.mutation("queue:reclaimExpired", Map.of(), Idempotence.IDEMPOTENT);
+        if (answer != null && answer.isNumber()) {
+            return answer.intValue();
+        }
+        // Tolerate an object answer ({reclaimed, ...}) from another build of the function.
+        return answer == null ? 0 : JobRows.integer(answer, "reclaimed", 0);
     }
 
     private JobQueueException unsupported(String what) {
@@ -168,19 +198,28 @@ final class LegacyProtocol implements QueueProtocol {
         Duration remaining = Duration.between(clock.instant(), lease.expiresAt());
         Duration keep = remaining.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : remaining;
         try {
-            client.mutation(
-                    "queue:heartbeat",
-                    Args.of()
-                            .put("jobId", lease.jobId())
-                            .put("workerId", lease.workerId())
-                            .progress(progress)
-                            .millis("leaseMs", keep)
-                            .map(),
-                    Idempotence.IDEMPOTENT);
+            setLease(lease, progress, keep);
             return true;
         } catch (ConvexFunctionException e) {
             return false;
         }
+    }
+
+    /**
+     * A legacy {@code queue:heartbeat} that sets the lease to {@code leaseMs} from now (and the progress, if any).
+     *
+     * @throws ConvexFunctionException when the legacy function refuses it (the job is no longer ours)
+     */
+    private void setLease(JobLease lease, Progress progress, Duration leaseMs) {
+        client.mutation(
+                "queue:heartbeat",
+                Args.of()
+                        .put("jobId", lease.jobId())
+                        .put("workerId", lease.workerId())
+                        .progress(progress)
+                        .millis("leaseMs", leaseMs)
+                        .map(),
+                Idempotence.IDEMPOTENT);
     }
 
     /**
@@ -263,7 +302,9 @@ final class LegacyProtocol implements QueueProtocol {
                 return new RetryDecision.NotHeld();
             }
             if (!failure.retryable()) {
-                LOG.warn(
+                // A limit of the legacy functions, said once at start-up (QueueMode.missingFeatures): not a WARN per
+                // job.
+                LOG.info(
                         "Job {} failed with a non-retryable {} failure, but the legacy queue:retryOrFail can only"
                                 + " retry it (until its attempts run out)",
                         lease.jobId(),
@@ -290,16 +331,58 @@ final class LegacyProtocol implements QueueProtocol {
         }
     }
 
-    /** No release function: the job goes back through retryOrFail, spending an attempt. */
+    /**
+     * With internal functions: the lease is shrunk to {@link #RELEASE_LEASE} by a legacy heartbeat, then
+     * {@code queue:reclaimExpired} puts the job back to {@code pending}, due at once, spending no attempt. Without
+     * them the existing functions have no release: the job goes back through retryOrFail, spending an attempt.
+     */
     @Override
     public boolean release(JobLease lease) {
-        RetryDecision decision = retryOrFail(
-                lease,
-                JobFailure.of(
-                        io.fondation.shared.FailureKind.INTERRUPTED,
-                        "released by worker " + lease.workerId() + " (the legacy functions have no release)"),
-                null);
-        return !(decision instanceof RetryDecision.NotHeld);
+        if (!internalFunctions) {
+            RetryDecision decision = retryOrFail(
+                    lease,
+                    JobFailure.of(
+                            io.fondation.shared.FailureKind.INTERRUPTED,
+                            "released by worker " + lease.workerId() + " (the legacy functions have no release)"),
+                    null);
+            return !(decision instanceof RetryDecision.NotHeld);
+        }
+        if (!current(lease)) {
+            return false;
+        }
+        try {
+            if (canceled(lease.jobId(), false)) {
+                return false; // The cancellation stands; reclaimExpired leaves canceled jobs alone anyway.
+            }
+            try {
+                setLease(lease, null, RELEASE_LEASE);
+            } catch (ConvexFunctionException e) {
+                LOG.info("Legacy release of job {} refused: {}", lease.jobId(), e.errorMessage());
+                return false;
+            }
+            // The reclaim runs in a later transaction than the heartbeat, so the lease is over by then; should the
+            // deployment's clock not have moved on (same millisecond), one more reclaim does it.
+            for (int tries = 0; tries < 2; tries++) {
+                reclaimExpired();
+                if (!stillHeldBy(lease)) {
+                    return true;
+                }
+            }
+            LOG.info("Job {} still held after queue:reclaimExpired; its lease ends by itself", lease.jobId());
+            return false;
+        } finally {
+            forget(lease);
+        }
+    }
+
+    /** Whether the job's row still says {@code lease}'s worker holds it. */
+    private boolean stillHeldBy(JobLease lease) {
+        JsonNode row = readJob(lease.jobId());
+        if (row == null) {
+            return false;
+        }
+        JobStatus status = JobStatus.fromWire(JobRows.text(row, "status"));
+        return lease.workerId().equals(JobRows.text(row, "lockedBy")) && status.isLeased();
     }
 
     /**
@@ -348,7 +431,23 @@ final class LegacyProtocol implements QueueProtocol {
     @Override
     public Optional<JobSnapshot> get(String jobId) {
         JsonNode row = readJob(jobId);
-        return row == null ? Optional.empty() : Optional.of(JobRows.snapshot(row, lookups::repositoryOrNull));
+        return row == null
+                ? Optional.empty()
+                : Optional.of(JobRows.snapshot(withSpentAttempts(row), lookups::repositoryOrNull));
+    }
+
+    /**
+     * The row with the attempts really spent: the existing {@code queue:retryOrFail} makes a job {@code dead}
+     * without storing the attempt that killed it (the row keeps the previous count), and nothing else makes a
+     * legacy job dead, so a dead row has spent one attempt more than it says.
+     */
+    static JsonNode withSpentAttempts(JsonNode row) {
+        if (!"dead".equals(JobRows.text(row, "status")) || !(row instanceof ObjectNode object)) {
+            return row;
+        }
+        ObjectNode copy = object.deepCopy();
+        copy.put("attempts", JobRows.integer(row, "attempts", 0) + 1);
+        return copy;
     }
 
     @Override

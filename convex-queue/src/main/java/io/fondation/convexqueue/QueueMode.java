@@ -1,36 +1,63 @@
 package io.fondation.convexqueue;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Which Fondation queue functions a deployment has, detected by {@link ConvexJobQueue#connect}. */
 public enum QueueMode {
 
     /** The hardened functions ({@code queue:capabilities} answers): every feature of the JobQueue SPI. */
-    HARDENED(List.of()),
+    HARDENED(List.of(), List.of(), List.of()),
 
     /**
      * Only the functions of the existing deployment ({@code queue:claimOne}, {@code queue:heartbeat},
-     * ...). The worker runs against them unchanged, without these features:
+     * ...). The worker runs against them unchanged, without the features {@link #missingFeatures(boolean)} lists.
      */
-    LEGACY(List.of(
-            "no lease fencing token: a worker whose lease expired can still write to the job",
-            "no cancellation flag from heartbeat: cancellation is read through jobs:getJob before each write,"
-                    + " not atomically (the legacy complete/heartbeat would overwrite it)",
-            "no release: shutdown gives in-flight jobs back through queue:retryOrFail, which spends an attempt",
-            "no server-side worker secret: the queue functions are public",
-            "expired leases are not reclaimed (queue:reclaimExpired is not scheduled)",
-            "no non-retryable failure: bad configuration or a missing repository is retried until attempts run out",
-            "no minimum retry delay (rate limits are retried on the normal backoff)",
-            "no enqueue or listing from the worker: jobs come from the web app"));
+    LEGACY(
+            List.of(
+                    "no lease fencing token: a worker whose lease expired can still write to the job",
+                    "no cancellation flag from heartbeat: cancellation is read through jobs:getJob before each write,"
+                            + " not atomically (the legacy complete/heartbeat would overwrite it)",
+                    "no server-side worker secret: the queue functions are public",
+                    "no non-retryable failure: bad configuration or a missing repository is retried until attempts"
+                            + " run out",
+                    "no minimum retry delay (rate limits are retried on the normal backoff)",
+                    "no enqueue or listing from the worker: jobs come from the web app"),
+            List.of(
+                    "no release: shutdown gives in-flight jobs back through queue:retryOrFail, which spends an attempt"
+                            + " (set CONVEX_DEPLOY_KEY to release without spending one)",
+                    "expired leases are not reclaimed (queue:reclaimExpired is internal and not scheduled; set"
+                            + " CONVEX_DEPLOY_KEY to let the worker run it): a crashed worker's job stays claimed for"
+                            + " good"),
+            List.of("expired leases are reclaimed by the workers (queue:reclaimExpired with CONVEX_DEPLOY_KEY, every"
+                    + " quarter lease, at most a minute apart) without spending an attempt: a job that kills its"
+                    + " worker every time is retried without end"));
 
-    private final List<String> missingFeatures;
+    private final List<String> missing;
+    private final List<String> missingWithoutInternalFunctions;
+    private final List<String> limitsWithInternalFunctions;
 
-    QueueMode(List<String> missingFeatures) {
-        this.missingFeatures = missingFeatures;
+    QueueMode(List<String> missing, List<String> withoutInternal, List<String> withInternal) {
+        this.missing = missing;
+        this.missingWithoutInternalFunctions = withoutInternal;
+        this.limitsWithInternalFunctions = withInternal;
     }
 
-    /** What this mode lacks compared with {@link #HARDENED}; empty for hardened. */
+    /** What this mode lacks compared with {@link #HARDENED} when the worker has no deploy key; empty for hardened. */
     public List<String> missingFeatures() {
-        return missingFeatures;
+        return missingFeatures(false);
+    }
+
+    /**
+     * What this mode lacks compared with {@link #HARDENED}; empty for hardened.
+     *
+     * @param internalFunctions whether the worker may call internal functions ({@code CONVEX_DEPLOY_KEY} set and
+     *     accepted for {@code queue:reclaimExpired}): then it reclaims expired leases and releases jobs without
+     *     spending an attempt
+     */
+    public List<String> missingFeatures(boolean internalFunctions) {
+        List<String> all = new ArrayList<>(missing);
+        all.addAll(internalFunctions ? limitsWithInternalFunctions : missingWithoutInternalFunctions);
+        return List.copyOf(all);
     }
 }

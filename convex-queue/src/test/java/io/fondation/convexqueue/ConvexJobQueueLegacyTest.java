@@ -162,6 +162,84 @@ class ConvexJobQueueLegacyTest {
                 .isFalse();
     }
 
+    /**
+     * Chaos case 8 of issue 8: the existing {@code docs:upsertFromJob} deletes the documents of the repository's
+     * other completed jobs, so a failing attempt must never call it; documents travel with the completion only.
+     */
+    @Test
+    void aFailingAttemptLeavesThePreviousCompletedJobsDocumentsIntact() {
+        ClaimedJob first = queue.claimOne("worker-a", LEASE).orElseThrow();
+        List<Document> course = List.of(
+                new Document("chapters/chapter_1_intro.md", "Chapter 1", 1, DocumentKind.CHAPTER, "# Chapter 1: Intro"),
+                new Document("step1_abstractions.yaml", "Abstractions", null, DocumentKind.YAML, "{\"a\":1}"));
+        assertThat(queue.complete(first.lease(), new Completion(JobResult.of("2 documents", 2), course, null)))
+                .isEqualTo(CompleteOutcome.COMPLETED);
+        String regeneration = web.createJobLikeTheWebApp(webApp, "Write it again");
+        ClaimedJob second = queue.claimOne("worker-a", LEASE).orElseThrow();
+        assertThat(second.id()).isEqualTo(regeneration);
+
+        RetryDecision decision = queue.retryOrFail(
+                second.lease(),
+                JobFailure.of(FailureKind.TRANSIENT, "analyzer crashed"),
+                new Progress(4, 6, "Étape 4/6: Génération du contenu des chapitres"));
+
+        assertThat(decision).isInstanceOf(RetryDecision.Retrying.class);
+        assertThat(queue.documents(jobId)).as("the previous course").containsExactlyInAnyOrderElementsOf(course);
+        assertThat(webApp.query("docs:listByJobId", Map.of("jobId", regeneration)))
+                .as("the failing attempt stored nothing")
+                .isEmpty();
+        JsonNode failed = row(regeneration);
+        assertThat(failed.get("status").asText()).isEqualTo("pending");
+        assertThat(failed.has("completedAt"))
+                .as("docs:upsertFromJob was not called (it sets completedAt)")
+                .isFalse();
+        assertThat(failed.get("progress").asText()).isEqualTo("Étape 4/6: Génération du contenu des chapitres");
+    }
+
+    /** Chaos case 8 of issue 8: the existing retryOrFail answers nextRunAt as an ISO-8601 string. */
+    @Test
+    void aRoutineRetryLogsNoWarningOrError() {
+        ListAppender<ILoggingEvent> everything = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        everything.start();
+        root.addAppender(everything);
+        try {
+            ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+            Instant before = Instant.now();
+
+            RetryDecision decision = queue.retryOrFail(
+                    job.lease(), JobFailure.of(FailureKind.TRANSIENT, "network down"), new Progress(1, 6, "Étape 1/6"));
+
+            assertThat(decision)
+                    .isInstanceOfSatisfying(
+                            RetryDecision.Retrying.class,
+                            r -> assertThat(r.nextRunAt())
+                                    .isAfterOrEqualTo(before.plusSeconds(5).minusMillis(1)));
+            assertThat(everything.list)
+                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .isEmpty();
+        } finally {
+            root.detachAppender(everything);
+        }
+    }
+
+    @Test
+    void theAttemptThatKillsAJobIsCountedAlthoughTheExistingFunctionDoesNotStoreIt() {
+        RetryDecision decision = null;
+        for (int attempt = 1; attempt <= JobSpec.DEFAULT_MAX_ATTEMPTS; attempt++) {
+            ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+            assertThat(job.attempt()).isEqualTo(attempt);
+            decision = queue.retryOrFail(job.lease(), JobFailure.of(FailureKind.TRANSIENT, "fails " + attempt));
+            LEGACY.advanceClock(Duration.ofMinutes(11)); // past the longest backoff
+        }
+
+        assertThat(decision).isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, JobSpec.DEFAULT_MAX_ATTEMPTS));
+        assertThat(row(jobId).get("attempts").asDouble())
+                .as("the row keeps the previous count")
+                .isEqualTo(JobSpec.DEFAULT_MAX_ATTEMPTS - 1.0);
+        assertThat(queue.get(jobId).orElseThrow().attempts()).isEqualTo(JobSpec.DEFAULT_MAX_ATTEMPTS);
+    }
+
     @Test
     void aHolderWhoseJobWasTakenOverLosesItsLease() {
         ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
