@@ -19,6 +19,7 @@ import io.fondation.shared.JobStateMachine;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueArguments;
+import io.fondation.shared.QueueWatch;
 import io.fondation.shared.RetryDecision;
 import io.fondation.shared.RetryPolicy;
 import java.io.IOException;
@@ -60,12 +61,14 @@ public final class SqliteJobQueue implements JobQueue {
     private final Clock clock;
     private final RetryPolicy policy;
     private final RandomGenerator random;
+    private final SqliteWatcher watcher;
 
     private SqliteJobQueue(SqliteConnection db, Clock clock, RetryPolicy policy, RandomGenerator random) {
         this.db = db;
         this.clock = clock;
         this.policy = policy;
         this.random = random;
+        this.watcher = new SqliteWatcher(db, clock, SqliteWatcher.DEFAULT_INTERVAL);
     }
 
     /**
@@ -140,7 +143,7 @@ public final class SqliteJobQueue implements JobQueue {
     public String enqueue(JobSpec spec) {
         Objects.requireNonNull(spec, "spec");
         String dedupeKey = spec.dedupeKey() == null || spec.dedupeKey().isBlank() ? null : spec.dedupeKey();
-        return db.write("enqueue", connection -> {
+        String created = db.write("enqueue", connection -> {
             long now = clock.millis();
             if (dedupeKey != null) {
                 Optional<String> active = queryString(
@@ -170,6 +173,8 @@ public final class SqliteJobQueue implements JobQueue {
                     now);
             return id;
         });
+        watcher.changedHere();
+        return created;
     }
 
     @Override
@@ -382,7 +387,7 @@ public final class SqliteJobQueue implements JobQueue {
     public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failure, "failure");
-        return db.write("record a failure", connection -> {
+        RetryDecision result = db.write("record a failure", connection -> {
             long now = clock.millis();
             Optional<Holding> holding = held(connection, lease);
             if (holding.isEmpty()) {
@@ -418,12 +423,14 @@ public final class SqliteJobQueue implements JobQueue {
             recordProgress(connection, lease.jobId(), progress);
             return decision;
         });
+        watcher.changedHere();
+        return result;
     }
 
     @Override
     public boolean release(JobLease lease) {
         Objects.requireNonNull(lease, "lease");
-        return db.write("release", connection -> {
+        boolean result = db.write("release", connection -> {
             long now = clock.millis();
             Optional<Holding> holding = held(connection, lease);
             if (holding.isEmpty()) {
@@ -439,12 +446,14 @@ public final class SqliteJobQueue implements JobQueue {
                     lease.jobId());
             return true;
         });
+        watcher.changedHere();
+        return result;
     }
 
     @Override
     public boolean cancel(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        return db.write("cancel", connection -> {
+        boolean result = db.write("cancel", connection -> {
             long now = clock.millis();
             Optional<String> current = queryString(connection, "SELECT status FROM jobs WHERE id = ?", jobId);
             if (current.isEmpty()) {
@@ -464,6 +473,8 @@ public final class SqliteJobQueue implements JobQueue {
                     jobId);
             return true;
         });
+        watcher.changedHere();
+        return result;
     }
 
     @Override
@@ -530,8 +541,22 @@ public final class SqliteJobQueue implements JobQueue {
         });
     }
 
+    /** Pushes news of work at once for this process's changes, and within 100 ms for other processes'. */
+    @Override
+    public QueueWatch watchWork(Runnable onWorkMayBeDue) {
+        return watcher.watchWork(Objects.requireNonNull(onWorkMayBeDue, "onWorkMayBeDue"));
+    }
+
+    /** Pushes a cancellation at once when made through this process, within 100 ms when made by another. */
+    @Override
+    public QueueWatch watchCancellation(JobLease lease, Runnable onCancelRequested) {
+        return watcher.watchCancellation(
+                Objects.requireNonNull(lease, "lease"), Objects.requireNonNull(onCancelRequested, "onCancelRequested"));
+    }
+
     @Override
     public void close() {
+        watcher.close();
         db.close();
     }
 
