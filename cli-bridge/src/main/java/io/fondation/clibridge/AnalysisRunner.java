@@ -31,9 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one analysis: starts the analyzer, turns its output into progress (Fondation CLI lines and
- * Claude Code stream-json), then collects its output files and classifies the result. What the
- * worker calls.
+ * Runs one analysis: starts the analyzer, turns its output into progress (Fondation CLI lines,
+ * Claude Code stream-json and, when asked, the files appearing in the output directory), then
+ * collects its output files and classifies the result. What the worker calls.
+ *
+ * <p>A run whose agent tried to write outside the output directory (as its stream-json shows) fails
+ * with {@link FailureClassifier#writesOutside(List, int)}, even when it otherwise succeeded.
  */
 public final class AnalysisRunner {
 
@@ -46,15 +49,42 @@ public final class AnalysisRunner {
     public static final String SIGNAL = "analyzer_signal";
     public static final String DOCUMENTS = "documents_collected";
     public static final String TOOL_USES = "claude_tool_uses";
+    public static final String WRITES_OUTSIDE = "analyzer_writes_outside";
+
+    /** How often {@link #withOutputProgress} runners look at the output directory by default. */
+    public static final Duration DEFAULT_OUTPUT_WATCH_INTERVAL = Duration.ofSeconds(1);
 
     private final ProcessRunner runner;
     private final OutputCollector collector;
     private final FailureClassifier classifier;
+    private final Duration outputWatchInterval;
 
+    /** A runner whose progress comes from what the analyzer prints (the Fondation CLI's step lines). */
     public AnalysisRunner(ProcessRunner runner, OutputCollector collector, FailureClassifier classifier) {
+        this(runner, collector, classifier, null);
+    }
+
+    private AnalysisRunner(
+            ProcessRunner runner, OutputCollector collector, FailureClassifier classifier, Duration watchInterval) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.collector = Objects.requireNonNull(collector, "collector");
         this.classifier = Objects.requireNonNull(classifier, "classifier");
+        if (watchInterval != null && (watchInterval.isNegative() || watchInterval.isZero())) {
+            throw new IllegalArgumentException("output watch interval must be positive, was " + watchInterval);
+        }
+        this.outputWatchInterval = watchInterval;
+    }
+
+    /**
+     * A runner whose step progress also comes from the files appearing in the output directory
+     * ({@link io.fondation.clibridge.output.OutputProgress}), for analyzers that print no step lines
+     * (Claude Code): it reads {@code N/6} in the web UI's words as the step files, chapters, reviewed
+     * chapters and tutorials appear.
+     *
+     * @param interval how often the output directory is looked at while the analyzer runs
+     */
+    public AnalysisRunner withOutputProgress(Duration interval) {
+        return new AnalysisRunner(runner, collector, classifier, Objects.requireNonNull(interval, "interval"));
     }
 
     /**
@@ -70,16 +100,20 @@ public final class AnalysisRunner {
         Objects.requireNonNull(outputDir, "outputDir");
         AnalysisListener target = listener == null ? new AnalysisListener() {} : listener;
         ProgressTracker tracker = new ProgressTracker(new ProgressParser());
-        StreamJsonParser streamJson = new StreamJsonParser();
+        StreamJsonParser streamJson = new StreamJsonParser(outputDir.toAbsolutePath());
+        // why: the listener's calls must never overlap, and the output watcher runs on its own thread.
+        Object serial = new Object();
         OutputListener lines = (channel, line) -> {
-            safely(() -> target.onLine(channel, line));
-            Optional<Progress> progress = tracker.offer(line);
-            progress.ifPresent(p -> safely(() -> target.onProgress(p)));
-            if (channel == OutputChannel.STDOUT && progress.isEmpty()) {
-                int before = streamJson.toolUses();
-                streamJson.accept(line);
-                for (Progress tool : streamJson.toolProgressAfter(before)) {
-                    tracker.offer(tool).ifPresent(p -> safely(() -> target.onProgress(p)));
+            synchronized (serial) {
+                safely(() -> target.onLine(channel, line));
+                Optional<Progress> progress = tracker.offer(line);
+                progress.ifPresent(p -> safely(() -> target.onProgress(p)));
+                if (channel == OutputChannel.STDOUT && progress.isEmpty()) {
+                    int before = streamJson.toolUses();
+                    streamJson.accept(line);
+                    for (Progress tool : streamJson.toolProgressAfter(before)) {
+                        tracker.offer(tool).ifPresent(p -> safely(() -> target.onProgress(p)));
+                    }
                 }
             }
         };
@@ -90,7 +124,14 @@ public final class AnalysisRunner {
             LOG.warn("analyzer could not start: {}", e.getMessage());
             return new NotStarted(e.getMessage());
         }
-        return new Started(process, outputDir, streamJson);
+        OutputWatcher watcher = outputWatchInterval == null
+                ? null
+                : OutputWatcher.start(outputDir, outputWatchInterval, process::isAlive, step -> {
+                    synchronized (serial) {
+                        tracker.offer(step).ifPresent(p -> safely(() -> target.onProgress(p)));
+                    }
+                });
+        return new Started(process, outputDir, streamJson, watcher);
     }
 
     private static void safely(Runnable call) {
@@ -111,7 +152,12 @@ public final class AnalysisRunner {
         // (A problem with the directory itself stops the collection, so it never comes with bad files.)
         List<OutputException> badFiles =
                 output.problems().stream().filter(p -> !p.file().equals(".")).toList();
-        if (outcome.succeeded() && !claudeFailed && !badFiles.isEmpty()) {
+        List<String> writesOutside = streamJson.writesOutside();
+        if (!writesOutside.isEmpty() && !outcome.canceled()) {
+            // why: whatever else happened, a run that tried to escape its directory must not be used.
+            failure = Optional.of(FailureClassifier.writesOutside(writesOutside, streamJson.writesOutsideCount()));
+            output.problems().forEach(problem -> warnings.add(problem.getMessage()));
+        } else if (outcome.succeeded() && !claudeFailed && !badFiles.isEmpty()) {
             failure = Optional.of(outputFailure(badFiles));
         } else {
             failure = classifier.classify(outcome, output.documents().size(), claude);
@@ -129,6 +175,9 @@ public final class AnalysisRunner {
         streamJson.sessionId().ifPresent(id -> details.put(ClaudeRunSummary.SESSION_ID, id));
         if (streamJson.sawEvents()) {
             details.put(TOOL_USES, streamJson.toolUses());
+        }
+        if (streamJson.writesOutsideCount() > 0) {
+            details.put(WRITES_OUTSIDE, streamJson.writesOutsideCount());
         }
         claude.ifPresent(summary -> details.putAll(summary.toDetails()));
         return new AnalysisReport(outcome, output.documents(), failure, details, warnings);
@@ -157,12 +206,14 @@ public final class AnalysisRunner {
         private final RunningProcess process;
         private final Path outputDir;
         private final StreamJsonParser streamJson;
+        private final OutputWatcher watcher;
         private AnalysisReport report;
 
-        Started(RunningProcess process, Path outputDir, StreamJsonParser streamJson) {
+        Started(RunningProcess process, Path outputDir, StreamJsonParser streamJson, OutputWatcher watcher) {
             this.process = process;
             this.outputDir = outputDir;
             this.streamJson = streamJson;
+            this.watcher = watcher;
         }
 
         @Override
@@ -178,7 +229,11 @@ public final class AnalysisRunner {
         @Override
         public synchronized AnalysisReport await() throws InterruptedException {
             if (report == null) {
-                report = report(process.await(), outputDir, streamJson);
+                ProcessOutcome outcome = process.await();
+                if (watcher != null) {
+                    watcher.finish();
+                }
+                report = report(outcome, outputDir, streamJson);
             }
             return report;
         }
