@@ -94,6 +94,8 @@ public final class FailureClassifier {
             "command not found",
             "no such file or directory.*(?:cli|node|bun)",
             "(?:node|bun): not found",
+            // bwrap and setpriv report a command they cannot run this way.
+            "(?:bwrap|setpriv): (?:execvp|failed to execute)",
             "permission denied.*(?:cli|\\.mjs|\\.js)");
     private static final List<Pattern> PROMPT_TOO_LONG = patterns("prompt is too long", "prompt_too_long");
     private static final List<Pattern> UNKNOWN_MODEL = patterns(

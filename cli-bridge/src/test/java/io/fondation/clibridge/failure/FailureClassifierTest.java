@@ -197,6 +197,10 @@ class FailureClassifierTest {
         assertThat(notFound.kind()).isEqualTo(FailureKind.CONFIGURATION);
         JobFailure notExecutable = fondation(126, "cli: Permission denied\n");
         assertThat(notExecutable.kind()).isEqualTo(FailureKind.CONFIGURATION);
+        // Inside a containment the wrapper reports it, with exit code 1.
+        JobFailure contained = fondation(1, "bwrap: execvp /opt/claude/bin/claude: No such file or directory\n");
+        assertThat(contained.kind()).isEqualTo(FailureKind.CONFIGURATION);
+        assertThat(contained.message()).contains("bwrap: execvp /opt/claude/bin/claude");
     }
 
     @Test
