@@ -58,7 +58,7 @@ class DieWithTheWorkerTest {
         await().atMost(GONE_WITHIN)
                 .untilAsserted(() -> assertThat(tree)
                         .as("processes of the analyzer's tree still alive")
-                        .noneMatch(ProcessHandle::isAlive));
+                        .noneMatch(ProcessTree::isRunning));
     }
 
     @Test
@@ -70,7 +70,7 @@ class DieWithTheWorkerTest {
 
         worker.jvm.destroyForcibly();
 
-        await().atMost(GONE_WITHIN).until(() -> !main.isAlive());
+        await().atMost(GONE_WITHIN).until(() -> !ProcessTree.isRunning(main));
     }
 
     @Test
