@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fondation.clibridge.Fixtures;
+import io.fondation.clibridge.testing.FileSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +47,7 @@ class ContainmentTest {
 
     @Test
     void writesLandOnlyInTheWritableDirectory() throws Exception {
-        Map<Path, String> before = snapshot(dir);
+        Map<Path, String> before = FileSnapshot.of(dir);
         Path hostTmpFile = Path.of(
                 "/tmp", "fondation-sandbox-test-" + ProcessHandle.current().pid());
         ProcessOutcome outcome = run(
@@ -63,7 +63,7 @@ class ContainmentTest {
         assertThat(outcome.exitCode()).as(outcome.stderrTail()).isEqualTo(7);
         assertThat(outcome.stdoutTail()).isEqualTo("hello\n");
         assertThat(outcome.stderrTail()).contains("Read-only file system");
-        Map<Path, String> after = snapshot(dir);
+        Map<Path, String> after = FileSnapshot.of(dir);
         after.remove(out.resolve("inside.md"));
         assertThat(after).isEqualTo(before);
         assertThat(Files.readString(out.resolve("inside.md"))).isEqualTo("ok\n");
@@ -162,16 +162,5 @@ class ContainmentTest {
         Map<String, String> env = new TreeMap<>(Fixtures.minimalEnv());
         env.put("HOME", System.getProperty("user.home"));
         return new ProcessSpec(List.of("sh", "-c", script), repo, env, Duration.ofSeconds(30), Duration.ofSeconds(1));
-    }
-
-    /** Every file and directory under {@code root}, with the content of the files. */
-    static Map<Path, String> snapshot(Path root) throws IOException {
-        Map<Path, String> files = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path path : all.toList()) {
-                files.put(path, Files.isRegularFile(path) ? Files.readString(path) : "(directory)");
-            }
-        }
-        return files;
     }
 }
