@@ -140,7 +140,7 @@ public final class StreamJsonParser {
             if ("tool_use".equals(block.path("type").asText())) {
                 String name = block.path("name").asText("tool");
                 JsonNode input = block.path("input");
-                toolUse(name, describeTool(name, input));
+                toolUse(describeTool(name, input));
                 String pathField = WriteAudit.WRITE_TOOLS.get(name);
                 if (pathField != null) {
                     audit.write(name, textOrNull(input, pathField), cwd);
@@ -149,7 +149,7 @@ public final class StreamJsonParser {
         }
     }
 
-    private void toolUse(String name, String description) {
+    private void toolUse(String description) {
         toolUses++;
         recentTools.addLast(new Progress(0, TOOL_PROGRESS_TOTAL, description));
         if (recentTools.size() > RECENT_TOOLS) {
@@ -167,7 +167,7 @@ public final class StreamJsonParser {
             sawEvent = true;
             // why: a Write of a long chapter makes a line longer than the limit; its path comes first.
             for (CutLine.ToolCall call : cut.writeCalls()) {
-                toolUse(call.tool(), call.tool() + ": " + shorten(call.path()));
+                toolUse(call.tool() + ": " + shorten(call.path()));
                 audit.write(call.tool(), call.path(), cwd);
             }
         }
