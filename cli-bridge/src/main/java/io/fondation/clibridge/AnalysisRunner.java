@@ -34,9 +34,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one analysis: starts the analyzer, turns its output into progress (Fondation CLI lines and
- * Claude Code stream-json), then collects its output files and classifies the result. What the
- * worker calls.
+ * Runs one analysis: starts the analyzer, turns its output into progress (Fondation CLI lines,
+ * Claude Code stream-json and, when asked, the files appearing in the output directory), then
+ * collects its output files and classifies the result. What the worker calls.
+ *
+ * <p>A run whose agent tried to write outside the output directory (as its stream-json shows) fails
+ * with {@link FailureClassifier#writesOutside(List, int)}, even when it otherwise succeeded.
  */
 public final class AnalysisRunner {
 
@@ -53,15 +56,42 @@ public final class AnalysisRunner {
     public static final String FILES_LEFT_OUT = "files_left_out";
 
     public static final String FILES_LEFT_OUT_NAMES = "files_left_out_names";
+    public static final String WRITES_OUTSIDE = "analyzer_writes_outside";
+
+    /** How often {@link #withOutputProgress} runners look at the output directory by default. */
+    public static final Duration DEFAULT_OUTPUT_WATCH_INTERVAL = Duration.ofSeconds(1);
 
     private final ProcessRunner runner;
     private final OutputCollector collector;
     private final FailureClassifier classifier;
+    private final Duration outputWatchInterval;
 
+    /** A runner whose progress comes from what the analyzer prints (the Fondation CLI's step lines). */
     public AnalysisRunner(ProcessRunner runner, OutputCollector collector, FailureClassifier classifier) {
+        this(runner, collector, classifier, null);
+    }
+
+    private AnalysisRunner(
+            ProcessRunner runner, OutputCollector collector, FailureClassifier classifier, Duration watchInterval) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.collector = Objects.requireNonNull(collector, "collector");
         this.classifier = Objects.requireNonNull(classifier, "classifier");
+        if (watchInterval != null && (watchInterval.isNegative() || watchInterval.isZero())) {
+            throw new IllegalArgumentException("output watch interval must be positive, was " + watchInterval);
+        }
+        this.outputWatchInterval = watchInterval;
+    }
+
+    /**
+     * A runner whose step progress also comes from the files appearing in the output directory
+     * ({@link io.fondation.clibridge.output.OutputProgress}), for analyzers that print no step lines
+     * (Claude Code): it reads {@code N/6} in the web UI's words as the step files, chapters, reviewed
+     * chapters and tutorials appear.
+     *
+     * @param interval how often the output directory is looked at while the analyzer runs
+     */
+    public AnalysisRunner withOutputProgress(Duration interval) {
+        return new AnalysisRunner(runner, collector, classifier, Objects.requireNonNull(interval, "interval"));
     }
 
     /**
@@ -77,16 +107,20 @@ public final class AnalysisRunner {
         Objects.requireNonNull(outputDir, "outputDir");
         AnalysisListener target = listener == null ? new AnalysisListener() {} : listener;
         ProgressTracker tracker = new ProgressTracker(new ProgressParser());
-        StreamJsonParser streamJson = new StreamJsonParser();
+        StreamJsonParser streamJson = new StreamJsonParser(outputDir.toAbsolutePath());
+        // why: the listener's calls must never overlap, and the output watcher runs on its own thread.
+        Object serial = new Object();
         OutputListener lines = (channel, line) -> {
-            safely(() -> target.onLine(channel, line));
-            Optional<Progress> progress = tracker.offer(line);
-            progress.ifPresent(p -> safely(() -> target.onProgress(p)));
-            if (channel == OutputChannel.STDOUT && progress.isEmpty()) {
-                int before = streamJson.toolUses();
-                streamJson.accept(line);
-                for (Progress tool : streamJson.toolProgressAfter(before)) {
-                    tracker.offer(tool).ifPresent(p -> safely(() -> target.onProgress(p)));
+            synchronized (serial) {
+                safely(() -> target.onLine(channel, line));
+                Optional<Progress> progress = tracker.offer(line);
+                progress.ifPresent(p -> safely(() -> target.onProgress(p)));
+                if (channel == OutputChannel.STDOUT && progress.isEmpty()) {
+                    int before = streamJson.toolUses();
+                    streamJson.accept(line);
+                    for (Progress tool : streamJson.toolProgressAfter(before)) {
+                        tracker.offer(tool).ifPresent(p -> safely(() -> target.onProgress(p)));
+                    }
                 }
             }
         };
@@ -97,7 +131,14 @@ public final class AnalysisRunner {
             LOG.warn("analyzer could not start: {}", e.getMessage());
             return new NotStarted(e.getMessage());
         }
-        return new Started(process, outputDir, streamJson, spec.timeout());
+        OutputWatcher watcher = outputWatchInterval == null
+                ? null
+                : OutputWatcher.start(outputDir, outputWatchInterval, process::isAlive, step -> {
+                    synchronized (serial) {
+                        tracker.offer(step).ifPresent(p -> safely(() -> target.onProgress(p)));
+                    }
+                });
+        return new Started(process, outputDir, streamJson, watcher, spec.timeout());
     }
 
     private static void safely(Runnable call) {
@@ -112,9 +153,16 @@ public final class AnalysisRunner {
     private AnalyzerExit exit(ProcessOutcome outcome, StreamJsonParser streamJson, Duration timeLimit) {
         Optional<ClaudeRunSummary> claude = streamJson.summary();
         boolean claudeFailed = claude.map(ClaudeRunSummary::failed).orElse(false);
-        Optional<JobFailure> failure = outcome.succeeded() && !claudeFailed
-                ? Optional.empty()
-                : classifier.classify(outcome, 0, claude, timeLimit);
+        List<String> writesOutside = streamJson.writesOutside();
+        Optional<JobFailure> failure;
+        if (!writesOutside.isEmpty() && !outcome.canceled()) {
+            // why: whatever else happened, a run that tried to escape its directory must not be used.
+            failure = Optional.of(FailureClassifier.writesOutside(writesOutside, streamJson.writesOutsideCount()));
+        } else if (outcome.succeeded() && !claudeFailed) {
+            failure = Optional.empty();
+        } else {
+            failure = classifier.classify(outcome, 0, claude, timeLimit);
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put(DURATION_MS, outcome.duration().toMillis());
         details.put(EXIT_CODE, outcome.exitCode());
@@ -124,6 +172,9 @@ public final class AnalysisRunner {
         streamJson.sessionId().ifPresent(id -> details.put(ClaudeRunSummary.SESSION_ID, id));
         if (streamJson.sawEvents()) {
             details.put(TOOL_USES, streamJson.toolUses());
+        }
+        if (streamJson.writesOutsideCount() > 0) {
+            details.put(WRITES_OUTSIDE, streamJson.writesOutsideCount());
         }
         claude.ifPresent(summary -> details.putAll(summary.toDetails()));
         return new AnalyzerExit(outcome, failure, details);
@@ -201,14 +252,21 @@ public final class AnalysisRunner {
         private final RunningProcess process;
         private final Path outputDir;
         private final StreamJsonParser streamJson;
+        private final OutputWatcher watcher;
         private final Duration timeLimit;
         private AnalyzerExit exit;
         private AnalysisReport report;
 
-        Started(RunningProcess process, Path outputDir, StreamJsonParser streamJson, Duration timeLimit) {
+        Started(
+                RunningProcess process,
+                Path outputDir,
+                StreamJsonParser streamJson,
+                OutputWatcher watcher,
+                Duration timeLimit) {
             this.process = process;
             this.outputDir = outputDir;
             this.streamJson = streamJson;
+            this.watcher = watcher;
             this.timeLimit = timeLimit;
         }
 
@@ -225,7 +283,11 @@ public final class AnalysisRunner {
         @Override
         public synchronized AnalyzerExit awaitExit() throws InterruptedException {
             if (exit == null) {
-                exit = exit(process.await(), streamJson, timeLimit);
+                ProcessOutcome outcome = process.await();
+                if (watcher != null) {
+                    watcher.finish();
+                }
+                exit = exit(outcome, streamJson, timeLimit);
             }
             return exit;
         }

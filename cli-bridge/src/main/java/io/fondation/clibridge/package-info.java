@@ -15,13 +15,24 @@
  * AnalysisReport report = analysis.await();   // analysis.cancel() from another thread kills the tree
  * }</pre>
  *
+ * <p>Claude Code as the analyzer, confined (probe once at start-up; its status goes to the log and /health):
+ * <pre>{@code
+ * Containment containment = ContainmentProbe.detect();     // containment.status().describe()
+ * ProcessSpec spec = ClaudeCodeCommand.builder().executable(claude).repository(repo).outputDir(out)
+ *         .home(jobStateDir).environment(env).prompt(job.prompt()).containment(containment).build();
+ * RunningAnalysis analysis = runner.withOutputProgress(AnalysisRunner.DEFAULT_OUTPUT_WATCH_INTERVAL)
+ *         .start(spec, out, listener);                      // N/6 as the output files appear
+ * }</pre>
+ *
  * <ul>
  *   <li>{@code process}: argument lists, closed stdin, exact environment, bounded line streaming,
- *       process-tree timeout and cancel (SIGTERM, then SIGKILL after a grace period);</li>
+ *       process-tree timeout and cancel (SIGTERM, then SIGKILL after a grace period), and
+ *       containment: a bubblewrap sandbox whose whole tree dies with the JVM, or a parent-death signal;</li>
  *   <li>{@code progress}: every known progress line form, monotonic, localised text;</li>
- *   <li>{@code claude}: Claude Code {@code stream-json} events, tool progress, session facts;</li>
+ *   <li>{@code claude}: the Claude Code analyzer's invocation and output contract, its {@code stream-json}
+ *       events, tool progress, session facts, and the audit of writes outside the output directory;</li>
  *   <li>{@code output}: safe YAML, validated step files, Markdown chapters ordered by index, guards
- *       against links, huge files and invalid UTF-8;</li>
+ *       against links, huge files and invalid UTF-8; the step under way from the files written;</li>
  *   <li>{@code failure}: failure classes and the short, redacted error stored on the job.</li>
  * </ul>
  */

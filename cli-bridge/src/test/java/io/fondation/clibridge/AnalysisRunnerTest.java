@@ -341,7 +341,7 @@ class AnalysisRunnerTest {
                 .containsExactly(
                         "Read: /tmp/job-1/repo/src/main.ts",
                         "Bash: git log --oneline | head -5",
-                        "Write: /tmp/job-1/out/chapters/chapter_1_intro.md");
+                        "Write: " + out + "/chapters/chapter_1_intro.md");
     }
 
     @Test
@@ -352,6 +352,70 @@ class AnalysisRunnerTest {
         assertThat(report.details())
                 .containsEntry(ClaudeRunSummary.IS_ERROR, true)
                 .containsEntry(ClaudeRunSummary.API_ERROR_STATUS, 401);
+    }
+
+    @Test
+    void aClaudeCodeRunThatTriedToWriteOutsideFailsEvenThoughItSucceeded() throws Exception {
+        AnalysisReport report = runner.start(claude("/claude/write-outside.ndjson", 0), out, listener)
+                .await();
+
+        JobFailure failure = report.failure().orElseThrow();
+        assertThat(failure.kind()).isEqualTo(FailureKind.INVALID_INPUT);
+        assertThat(failure.message())
+                .startsWith("the analyzer tried to write outside its output directory (Write /tmp/job-1/repo/.github"
+                        + "/workflows/ci.yml)");
+        assertThat(report.details())
+                .containsEntry(AnalysisRunner.WRITES_OUTSIDE, 1)
+                .containsEntry(ClaudeRunSummary.PERMISSION_DENIALS, 1);
+    }
+
+    @Test
+    void withOutputProgressEveryStepIsSeenAsItsFilesAppear() throws Exception {
+        Path gate = Files.createDirectories(dir.resolve("gate"));
+        List<String> texts = new CopyOnWriteArrayList<>();
+        AnalysisListener opener = new AnalysisListener() {
+            @Override
+            public void onProgress(Progress p) {
+                progress.add(p);
+                texts.add(ProgressText.describe(p, ProgressLanguage.FRENCH));
+                if (p.step() >= 2) {
+                    OutputTree.write(gate.resolve(Integer.toString(p.step() - 1)), "open");
+                }
+            }
+        };
+        ProcessSpec spec = new ProcessSpec(
+                Fixtures.bash("stepwise-output.sh", out.toString(), gate.toString()),
+                repo,
+                Fixtures.minimalEnv(),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(1));
+
+        AnalysisReport report = runner.withOutputProgress(Duration.ofMillis(50))
+                .start(spec, out, opener)
+                .await();
+
+        assertThat(report.succeeded()).as("%s", report.failure()).isTrue();
+        assertThat(progress).extracting(Progress::step).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(texts).first().isEqualTo("Étape 1/6: Extraction des abstractions principales");
+        assertThat(texts).last().isEqualTo("Étape 6/6: Génération de tutoriels interactifs");
+        assertThat(report.documents()).hasSize(6);
+    }
+
+    @Test
+    void withoutOutputProgressTheFilesMakeNoProgress() throws Exception {
+        Path gate = Files.createDirectories(dir.resolve("gate"));
+        for (int i = 1; i <= 5; i++) {
+            OutputTree.write(gate.resolve(Integer.toString(i)), "open");
+        }
+        ProcessSpec spec = new ProcessSpec(
+                Fixtures.bash("stepwise-output.sh", out.toString(), gate.toString()),
+                repo,
+                Fixtures.minimalEnv(),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(1));
+        AnalysisReport report = runner.start(spec, out, listener).await();
+        assertThat(report.succeeded()).as("%s", report.failure()).isTrue();
+        assertThat(progress).isEmpty();
     }
 
     private ProcessSpec claude(String session, int exitCode) throws Exception {

@@ -4,17 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.failure.SecretRedactor;
 import io.fondation.shared.Progress;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the NDJSON that {@code claude -p ... --output-format stream-json --verbose} prints:
- * {@code system/init}, {@code system/api_retry}, {@code assistant}, {@code user} and the final
- * {@code result}. Non-JSON lines and unknown events are ignored. Thread-safe.
+ * {@code system/init}, {@code system/api_retry}, {@code system/permission_denied}, {@code assistant},
+ * {@code user} and the final {@code result}. Non-JSON lines and unknown events are ignored; a line
+ * cut by the line limit still yields what can be read of it. Thread-safe.
+ *
+ * <p>Given the directory the agent may write to, it also audits writes: every write tool call whose
+ * path is elsewhere, and every tool call that failed on a read-only file system, is an attempt to
+ * write outside ({@link #writesOutside()}).
  */
 public final class StreamJsonParser {
 
@@ -24,21 +28,32 @@ public final class StreamJsonParser {
     private static final int MAX_DETAIL_CHARS = 120;
     private static final int RECENT_TOOLS = 64;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern FIELD_STRING =
-            Pattern.compile("\"(subtype|session_id|terminal_reason)\"\\s*:\\s*\"([^\"]{0,200})\"");
-    private static final Pattern FIELD_BOOL = Pattern.compile("\"is_error\"\\s*:\\s*(true|false)");
 
     private String sessionId;
     private String model;
+    private String cwd;
     private int toolUses;
     private int assistantMessages;
+    private int permissionDenied;
     /** The most recent tool uses, so callers can report every one of a multi-tool message. */
     private final ArrayDeque<Progress> recentTools = new ArrayDeque<>();
 
+    private final WriteAudit audit;
     private ClaudeRunSummary summary;
     private Integer lastRetryStatus;
     private String lastRetryError;
+    private String lastApiErrorKind;
     private boolean sawEvent;
+
+    /** A parser that does not audit writes. */
+    public StreamJsonParser() {
+        this(null);
+    }
+
+    /** @param writableDirectory the only directory the agent may write to; null to audit nothing */
+    public StreamJsonParser(Path writableDirectory) {
+        this.audit = new WriteAudit(writableDirectory);
+    }
 
     /** Feeds one stdout line. */
     public void accept(String line) {
@@ -46,14 +61,17 @@ public final class StreamJsonParser {
             return;
         }
         String text = line.trim();
-        if (!text.startsWith("{\"type\"") && !(text.startsWith("{") && text.contains("\"type\""))) {
+        // why: newer CLIs put a result's "type" at its end, so a cut result line may not have one.
+        if (!text.startsWith("{") || !text.contains("\"type\"") && !text.contains("\"terminal_reason\"")) {
             return;
         }
         JsonNode node;
         try {
             node = JSON.readTree(text);
         } catch (java.io.IOException | RuntimeException e) {
-            acceptCutResult(text);
+            synchronized (this) {
+                salvage(text);
+            }
             return;
         }
         if (node == null || !node.isObject()) {
@@ -66,108 +84,99 @@ public final class StreamJsonParser {
 
     private void handle(JsonNode node) {
         String type = node.path("type").asText("");
-        String subtype = node.path("subtype").asText("");
         switch (type) {
             case "system":
                 sawEvent = true;
-                if (subtype.equals("init")) {
-                    sessionId = textOrNull(node, "session_id");
-                    model = textOrNull(node, "model");
-                } else if (subtype.equals("api_retry")) {
-                    JsonNode status = node.get("error_status");
-                    lastRetryStatus = status != null && status.isInt() ? status.asInt() : lastRetryStatus;
-                    lastRetryError = textOrNull(node, "error");
-                }
+                system(node);
                 break;
             case "assistant":
                 sawEvent = true;
-                assistantMessages++;
-                for (JsonNode block : node.path("message").path("content")) {
-                    if ("tool_use".equals(block.path("type").asText())) {
-                        toolUses++;
-                        recentTools.addLast(new Progress(0, TOOL_PROGRESS_TOTAL, describeTool(block)));
-                        if (recentTools.size() > RECENT_TOOLS) {
-                            recentTools.removeFirst();
-                        }
-                    }
-                }
+                assistant(node);
                 break;
             case "user":
                 sawEvent = true;
+                for (JsonNode block : node.path("message").path("content")) {
+                    if ("tool_result".equals(block.path("type").asText())
+                            && block.path("is_error").asBoolean()) {
+                        audit.toolFailed(text(block.path("content")));
+                    }
+                }
                 break;
             case "result":
                 sawEvent = true;
-                summary = fromResult(node);
+                summary = ResultEvent.read(node, sessionId, model, lastApiErrorKind, permissionDenied);
                 break;
             default:
                 break;
         }
     }
 
-    private ClaudeRunSummary fromResult(JsonNode node) {
-        JsonNode usage = node.path("usage");
-        String session = textOrNull(node, "session_id");
-        return new ClaudeRunSummary(
-                session != null ? session : sessionId,
-                node.hasNonNull("num_turns") ? node.get("num_turns").asInt() : null,
-                node.hasNonNull("total_cost_usd") ? node.get("total_cost_usd").asDouble() : null,
-                usage.hasNonNull("input_tokens") ? usage.get("input_tokens").asLong() : null,
-                usage.hasNonNull("output_tokens") ? usage.get("output_tokens").asLong() : null,
-                node.path("is_error").asBoolean(false),
-                textOrNull(node, "subtype"),
-                textOrNull(node, "result"),
-                node.hasNonNull("api_error_status")
-                                && node.get("api_error_status").canConvertToInt()
-                        ? node.get("api_error_status").asInt()
-                        : null,
-                textOrNull(node, "terminal_reason"));
+    private void system(JsonNode node) {
+        switch (node.path("subtype").asText("")) {
+            case "init":
+                sessionId = textOrNull(node, "session_id");
+                model = textOrNull(node, "model");
+                cwd = textOrNull(node, "cwd");
+                break;
+            case "api_retry":
+                JsonNode status = node.get("error_status");
+                lastRetryStatus = status != null && status.isInt() ? status.asInt() : lastRetryStatus;
+                lastRetryError = textOrNull(node, "error");
+                break;
+            case "permission_denied":
+                permissionDenied++;
+                break;
+            default:
+                break;
+        }
     }
 
-    /** A result line cut by the line limit: keep what can still be read. */
-    private void acceptCutResult(String text) {
-        if (!text.startsWith("{\"type\":\"result\"")) {
-            return;
+    private void assistant(JsonNode node) {
+        assistantMessages++;
+        if (node.path("is_api_error_message").asBoolean(false) || node.hasNonNull("error")) {
+            lastApiErrorKind = textOrNull(node, "error");
         }
-        String subtype = null;
-        String session = null;
-        String reason = null;
-        Matcher m = FIELD_STRING.matcher(text);
-        while (m.find()) {
-            switch (m.group(1)) {
-                case "subtype":
-                    subtype = m.group(2);
-                    break;
-                case "session_id":
-                    session = m.group(2);
-                    break;
-                default:
-                    reason = m.group(2);
-                    break;
+        for (JsonNode block : node.path("message").path("content")) {
+            if ("tool_use".equals(block.path("type").asText())) {
+                String name = block.path("name").asText("tool");
+                JsonNode input = block.path("input");
+                toolUse(describeTool(name, input));
+                String pathField = WriteAudit.WRITE_TOOLS.get(name);
+                if (pathField != null) {
+                    audit.write(name, textOrNull(input, pathField), cwd);
+                }
             }
         }
-        Matcher b = FIELD_BOOL.matcher(text);
-        boolean isError = b.find() && b.group(1).equals("true");
-        synchronized (this) {
-            sawEvent = true;
-            summary = new ClaudeRunSummary(
-                    session != null ? session : sessionId,
-                    null,
-                    null,
-                    null,
-                    null,
-                    isError,
-                    subtype,
-                    null,
-                    null,
-                    reason);
+    }
+
+    private void toolUse(String description) {
+        toolUses++;
+        recentTools.addLast(new Progress(0, TOOL_PROGRESS_TOTAL, description));
+        if (recentTools.size() > RECENT_TOOLS) {
+            recentTools.removeFirst();
         }
     }
 
-    private static String describeTool(JsonNode block) {
-        String name = block.path("name").asText("tool");
-        JsonNode input = block.path("input");
+    /** A line cut by the line limit (or otherwise broken): keep what can still be read of it. */
+    private void salvage(String text) {
+        CutLine cut = new CutLine(text);
+        if (cut.isResult()) {
+            sawEvent = true;
+            summary = cut.result(sessionId, model, lastApiErrorKind, permissionDenied);
+        } else if (cut.isAssistant()) {
+            sawEvent = true;
+            // why: a Write of a long chapter makes a line longer than the limit; its path comes first.
+            for (CutLine.ToolCall call : cut.writeCalls()) {
+                toolUse(call.tool() + ": " + shorten(call.path()));
+                audit.write(call.tool(), call.path(), cwd);
+            }
+        }
+    }
+
+    private static String describeTool(String name, JsonNode input) {
         String detail = null;
-        for (String field : new String[] {"file_path", "path", "pattern", "command", "url", "description"}) {
+        for (String field :
+                new String[] {"file_path", "notebook_path", "path", "pattern", "command", "url", "description"}) {
             if (input.hasNonNull(field) && input.get(field).isTextual()) {
                 detail = input.get(field).asText();
                 break;
@@ -176,15 +185,33 @@ public final class StreamJsonParser {
         if (detail == null || detail.isBlank()) {
             return name;
         }
-        // why: a Bash command line may carry a credential; progress text is stored on the job row.
-        detail = SecretRedactor.redact(detail.replaceAll("\\s+", " ").trim());
-        if (detail.length() > MAX_DETAIL_CHARS) {
-            detail = detail.substring(0, MAX_DETAIL_CHARS - 1) + "…";
-        }
-        return name + ": " + detail;
+        return name + ": " + shorten(detail);
     }
 
-    private static String textOrNull(JsonNode node, String field) {
+    private static String shorten(String detail) {
+        // why: a Bash command line may carry a credential; progress text is stored on the job row.
+        String clean = SecretRedactor.redact(detail.replaceAll("\\s+", " ").trim());
+        if (clean.length() > MAX_DETAIL_CHARS) {
+            clean = clean.substring(0, MAX_DETAIL_CHARS - 1) + "…";
+        }
+        return clean;
+    }
+
+    /** The text of a tool result's content: a string, or a list of text blocks. */
+    private static String text(JsonNode content) {
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder out = new StringBuilder();
+        for (JsonNode block : content) {
+            if (block.hasNonNull("text")) {
+                out.append(block.get("text").asText()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    static String textOrNull(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value != null && !value.isNull() ? value.asText() : null;
     }
@@ -240,6 +267,19 @@ public final class StreamJsonParser {
     /** The error name of the last {@code api_retry} event ({@code rate_limit}, {@code authentication_failed} ...). */
     public synchronized Optional<String> lastRetryError() {
         return Optional.ofNullable(lastRetryError);
+    }
+
+    /**
+     * The attempts to write outside the writable directory, oldest first (at most 10 described),
+     * e.g. {@code Write /srv/elsewhere.md}; empty when none was made or the parser audits nothing.
+     */
+    public synchronized List<String> writesOutside() {
+        return audit.attempts();
+    }
+
+    /** How many attempts to write outside the writable directory were made. */
+    public synchronized int writesOutsideCount() {
+        return audit.count();
     }
 
     /** Whether any stream-json event was seen (the output is Claude Code's). */

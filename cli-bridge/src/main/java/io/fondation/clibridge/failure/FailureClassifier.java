@@ -1,6 +1,5 @@
 package io.fondation.clibridge.failure;
 
-import io.fondation.clibridge.claude.ClaudeRunSummary;
 import io.fondation.clibridge.process.ProcessOutcome;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobFailure;
@@ -18,25 +17,36 @@ import java.util.regex.Pattern;
 
 /**
  * Decides whether an analyzer run failed and how: from the exit code or signal, the output tails
- * and the Claude Code result. The stored message is a short summary plus the last stderr lines,
- * redacted and at most 4 KiB.
+ * and the agent's own result (Claude Code's {@code result} event). The stored message is a short
+ * summary plus the last stderr lines (or the agent's result text), redacted and at most 4 KiB.
  *
  * <table>
  *   <caption>Classes</caption>
  *   <tr><td>canceled</td><td>CANCELED</td></tr>
  *   <tr><td>timed out</td><td>TIMEOUT (retryable)</td></tr>
- *   <tr><td>invalid key, expired OAuth token, "please run /login", 401/403</td><td>AUTHENTICATION (not retryable)</td></tr>
- *   <tr><td>429, 529, rate limit, overloaded, usage limit</td><td>RATE_LIMITED, retried after a longer delay</td></tr>
- *   <tr><td>exit 126/127, module not found</td><td>CONFIGURATION</td></tr>
- *   <tr><td>prompt too long</td><td>INVALID_INPUT</td></tr>
- *   <tr><td>5xx, connection errors, killed by a signal</td><td>TRANSIENT</td></tr>
+ *   <tr><td>invalid key, expired OAuth token, "please run /login", 401/403</td><td>AUTHENTICATION (a worker
+ *       fault: an operator must renew the credential)</td></tr>
+ *   <tr><td>429, rate limit, usage limit</td><td>RATE_LIMITED, at least {@link #DEFAULT_RATE_LIMIT_DELAY} (or
+ *       until the usage limit resets)</td></tr>
+ *   <tr><td>529, overloaded</td><td>RATE_LIMITED, at least {@link #DEFAULT_OVERLOAD_DELAY}</td></tr>
+ *   <tr><td>exit 126/127, module not found, a model that does not exist</td><td>CONFIGURATION</td></tr>
+ *   <tr><td>prompt too long, turn limit or cost limit reached</td><td>INVALID_INPUT (the job is too big)</td></tr>
+ *   <tr><td>5xx, API unreachable or timed out, a broken response</td><td>TRANSIENT, at least
+ *       {@link #DEFAULT_API_UNAVAILABLE_DELAY}</td></tr>
+ *   <tr><td>killed by a signal</td><td>TRANSIENT</td></tr>
  *   <tr><td>any other non-zero exit, or exit 0 without documents</td><td>ANALYZER_FAILED</td></tr>
  * </table>
+ *
+ * <p>Writes outside the output directory are judged by {@link #writesOutside(List, int)}.
  */
 public final class FailureClassifier {
 
-    /** The least delay before retrying after a rate limit or overload. */
+    /** The least delay before retrying after a rate limit (429). */
     public static final Duration DEFAULT_RATE_LIMIT_DELAY = Duration.ofMinutes(2);
+    /** The least delay before retrying after the API said it is overloaded (529). */
+    public static final Duration DEFAULT_OVERLOAD_DELAY = Duration.ofMinutes(1);
+    /** The least delay before retrying after a 5xx, an unreachable API or an API timeout. */
+    public static final Duration DEFAULT_API_UNAVAILABLE_DELAY = Duration.ofSeconds(30);
     /** A usage-limit reset further away than this is capped to it. */
     static final Duration MAX_RATE_LIMIT_DELAY = Duration.ofHours(6);
 
@@ -64,15 +74,19 @@ public final class FailureClassifier {
             "credit balance is too low",
             "permission_error",
             "oauth authentication is currently not supported");
+    private static final List<Pattern> OVERLOADED = patterns(
+            "\\boverloaded",
+            "api error:?\\s*(?:repeated\\s*)?529\\b",
+            "\\(529\\)",
+            "\"?(?:error_)?status\"?\\s*[:=]\\s*529\\b");
     private static final List<Pattern> RATE_LIMIT = patterns(
             "rate[_ ]limit",
-            "\\boverloaded",
             "too many requests",
             "usage limit reached",
-            "api error:?\\s*(?:request rejected\\s*)?\\(?(?:429|529)\\b",
-            "\\((?:429|529)\\)",
-            "\"?(?:error_)?status\"?\\s*[:=]\\s*(?:429|529)\\b",
-            "\\b(?:429|529) (?:too many|overloaded)");
+            "api error:?\\s*(?:request rejected\\s*)?\\(?429\\b",
+            "\\(429\\)",
+            "\"?(?:error_)?status\"?\\s*[:=]\\s*429\\b",
+            "\\b429 too many");
     private static final List<Pattern> CONFIGURATION = patterns(
             "cannot find module",
             "module_not_found",
@@ -80,8 +94,12 @@ public final class FailureClassifier {
             "command not found",
             "no such file or directory.*(?:cli|node|bun)",
             "(?:node|bun): not found",
+            // bwrap and setpriv report a command they cannot run this way.
+            "(?:bwrap|setpriv): (?:execvp|failed to execute)",
             "permission denied.*(?:cli|\\.mjs|\\.js)");
     private static final List<Pattern> PROMPT_TOO_LONG = patterns("prompt is too long", "prompt_too_long");
+    private static final List<Pattern> UNKNOWN_MODEL = patterns(
+            "not_found_error.*model", "model:? .*(?:not found|does not exist)", "invalid model", "unknown model");
     private static final List<Pattern> TRANSIENT = patterns(
             "api error:?\\s*5\\d\\d\\b",
             "internal server error",
@@ -96,31 +114,73 @@ public final class FailureClassifier {
             "network error",
             "connection error",
             "service unavailable",
-            "bad gateway");
-    private static final String AUTH_ADVICE = "Operator action needed: renew CLAUDE_CODE_OAUTH_TOKEN "
-            + "(claude setup-token), log in again (/login) for the mounted Claude credentials, or fix "
-            + "ANTHROPIC_API_KEY. This is the worker's fault, not the job's: its jobs go back to the queue without"
-            + " spending an attempt, and it stops claiming until the credential works again.";
+            "bad gateway",
+            "empty or malformed response",
+            "connection refused");
+    // why: a rejected credential is the worker's fault, not the job's: the runtime gives the job back and
+    // stops claiming, so the message speaks to the operator and promises nothing about the job.
+    private static final String AUTH_ADVICE = "An operator must renew the Claude credential of this worker: "
+            + "a new CLAUDE_CODE_OAUTH_TOKEN (claude setup-token), a new login (/login) for the mounted Claude "
+            + "credentials, or a valid ANTHROPIC_API_KEY. The job itself is not at fault.";
     private static final Pattern USAGE_RESET = Pattern.compile("(?i)usage limit reached\\|(\\d{10})");
 
     private final Duration rateLimitDelay;
+    private final Duration overloadDelay;
+    private final Duration apiUnavailableDelay;
     private final Clock clock;
 
-    /** Rate limits are retried after at least {@link #DEFAULT_RATE_LIMIT_DELAY}. */
+    /** The default least delays ({@link #DEFAULT_RATE_LIMIT_DELAY} and the others). */
     public FailureClassifier() {
         this(DEFAULT_RATE_LIMIT_DELAY, Clock.systemUTC());
     }
 
     /**
-     * @param rateLimitDelay the least delay before retrying after a rate limit or overload
+     * @param rateLimitDelay the least delay before retrying after a rate limit
      * @param clock used to turn a usage-limit reset time into a delay
      */
     public FailureClassifier(Duration rateLimitDelay, Clock clock) {
-        if (rateLimitDelay == null || rateLimitDelay.isNegative()) {
-            throw new IllegalArgumentException("rateLimitDelay must not be negative");
-        }
-        this.rateLimitDelay = rateLimitDelay;
+        this(rateLimitDelay, DEFAULT_OVERLOAD_DELAY, DEFAULT_API_UNAVAILABLE_DELAY, clock);
+    }
+
+    /**
+     * @param rateLimitDelay the least delay before retrying after a rate limit (429)
+     * @param overloadDelay the least delay before retrying after an overload (529)
+     * @param apiUnavailableDelay the least delay before retrying after a 5xx, an unreachable API or an API timeout
+     * @param clock used to turn a usage-limit reset time into a delay
+     */
+    public FailureClassifier(
+            Duration rateLimitDelay, Duration overloadDelay, Duration apiUnavailableDelay, Clock clock) {
+        this.rateLimitDelay = notNegative("rateLimitDelay", rateLimitDelay);
+        this.overloadDelay = notNegative("overloadDelay", overloadDelay);
+        this.apiUnavailableDelay = notNegative("apiUnavailableDelay", apiUnavailableDelay);
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    private static Duration notNegative(String name, Duration delay) {
+        if (delay == null || delay.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative");
+        }
+        return delay;
+    }
+
+    /**
+     * The failure of a run that tried to write outside its output directory: a job fault, not retried
+     * (the repository's content or the prompt may be steering the analyzer), whatever else happened.
+     *
+     * @param attempts what was attempted, e.g. {@code Write /srv/elsewhere.md}
+     * @param count how many attempts there were (at least the size of {@code attempts})
+     */
+    public static JobFailure writesOutside(List<String> attempts, int count) {
+        String listed = String.join("; ", attempts);
+        int more = count - attempts.size();
+        return JobFailure.of(
+                FailureKind.INVALID_INPUT,
+                FailureMessage.compose(
+                        "the analyzer tried to write outside its output directory (" + listed
+                                + (more > 0 ? "; and " + more + " more" : "")
+                                + "); the run is refused and nothing it wrote is used",
+                        "",
+                        ""));
     }
 
     /**
@@ -128,10 +188,11 @@ public final class FailureClassifier {
      *
      * @param outcome how the process ended
      * @param documentCount how many documents were collected (0 with exit 0 is a failure)
-     * @param claude the parsed stream-json result, if the analyzer was Claude Code
+     * @param agent what the agent reported in its final result (Claude Code's result event), if anything
      */
-    public Optional<JobFailure> classify(ProcessOutcome outcome, int documentCount, Optional<ClaudeRunSummary> claude) {
-        return classify(outcome, documentCount, claude, null);
+    public Optional<JobFailure> classify(
+            ProcessOutcome outcome, int documentCount, Optional<? extends AgentResult> agent) {
+        return classify(outcome, documentCount, agent, null);
     }
 
     /**
@@ -140,9 +201,17 @@ public final class FailureClassifier {
      * @param timeLimit the run's configured time limit, named in the message of a timeout (or {@code null})
      */
     public Optional<JobFailure> classify(
-            ProcessOutcome outcome, int documentCount, Optional<ClaudeRunSummary> claude, Duration timeLimit) {
+            ProcessOutcome outcome, int documentCount, Optional<? extends AgentResult> agent, Duration timeLimit) {
         Objects.requireNonNull(outcome, "outcome");
-        Optional<ClaudeRunSummary> summary = claude == null ? Optional.empty() : claude;
+        Optional<AgentResult> summary = agent == null ? Optional.empty() : agent.map(AgentResult.class::cast);
+        if (outcome.canceled()) {
+            return Optional.of(failure(
+                    FailureKind.CANCELED,
+                    "analysis canceled after " + human(outcome.duration()) + " (" + outcome.describe() + ")",
+                    Duration.ZERO,
+                    null,
+                    null));
+        }
         String tailLabel = "last stderr lines";
         String tail = outcome.stderrTail();
         if (tail.isBlank() && summary.isPresent() && summary.get().resultText() != null) {
@@ -152,136 +221,135 @@ public final class FailureClassifier {
             tailLabel = "last stdout lines";
             tail = lastLines(outcome.stdoutTail(), STDOUT_LINES_SCANNED);
         }
-        if (outcome.canceled()) {
-            return Optional.of(failure(
-                    FailureKind.CANCELED,
-                    "analysis canceled after " + human(outcome.duration()) + " (" + outcome.describe() + ")",
-                    Duration.ZERO,
-                    null,
-                    null));
+        String label = tailLabel;
+        String quoted = tail;
+        return verdict(outcome, documentCount, summary, timeLimit)
+                .map(v -> failure(v.kind(), v.summary(), v.minRetryDelay(), label, quoted));
+    }
+
+    /** A class, what to say, and how long to wait at least. */
+    private record Verdict(FailureKind kind, String summary, Duration minRetryDelay) {
+        Verdict(FailureKind kind, String summary) {
+            this(kind, summary, Duration.ZERO);
         }
+    }
+
+    private Optional<Verdict> verdict(
+            ProcessOutcome outcome, int documentCount, Optional<AgentResult> summary, Duration timeLimit) {
+        String evidence = evidence(outcome, summary);
         if (outcome.timedOut()) {
-            String authLine = firstMatch(AUTH, evidence(outcome, summary));
+            String authLine = firstMatch(AUTH, evidence);
             if (authLine != null) {
                 // why: retrying would burn another full timeout on credentials that cannot work.
-                return Optional.of(failure(
+                return Optional.of(new Verdict(
                         FailureKind.AUTHENTICATION,
                         "analyzer timed out after " + human(outcome.duration()) + " while failing to authenticate"
-                                + quote(authLine) + ". " + AUTH_ADVICE,
-                        Duration.ZERO,
-                        tailLabel,
-                        tail));
+                                + quote(authLine) + ". " + AUTH_ADVICE));
             }
             String limit = timeLimit == null ? "its time limit" : "its time limit of " + human(timeLimit);
-            return Optional.of(failure(
+            return Optional.of(new Verdict(
                     FailureKind.TIMEOUT,
                     "analyzer ran past " + limit + "; its process tree was terminated (" + outcome.describe()
-                            + ") after " + human(outcome.duration()),
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+                            + ") after " + human(outcome.duration())));
         }
-        boolean claudeFailed = summary.map(ClaudeRunSummary::failed).orElse(false);
+        boolean claudeFailed = summary.map(AgentResult::failed).orElse(false);
         if (outcome.succeeded() && !claudeFailed) {
-            if (documentCount > 0) {
-                return Optional.empty();
-            }
-            return Optional.of(failure(
-                    FailureKind.ANALYZER_FAILED,
-                    "analyzer exited 0 but produced no documents",
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+            return documentCount > 0
+                    ? Optional.empty()
+                    : Optional.of(
+                            new Verdict(FailureKind.ANALYZER_FAILED, "analyzer exited 0 but produced no documents"));
         }
-        String evidence = evidence(outcome, summary);
         String what =
                 outcome.succeeded() ? "Claude Code reported an error" : "analyzer failed with " + outcome.describe();
-        Integer status = summary.map(ClaudeRunSummary::apiErrorStatus).orElse(null);
+        Integer status = summary.map(AgentResult::apiErrorStatus).orElse(null);
+        String errorKind = summary.map(AgentResult::apiErrorKind).orElse("");
+        String reason = summary.map(AgentResult::terminalReason).orElse("");
+        String subtype = summary.map(AgentResult::subtype).orElse("");
 
         String line = firstMatch(AUTH, evidence);
-        if (line != null || status != null && (status == 401 || status == 403)) {
-            return Optional.of(failure(
-                    FailureKind.AUTHENTICATION,
-                    "Claude authentication failed" + quote(line) + ". " + AUTH_ADVICE,
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+        if (line != null
+                || status != null && (status == 401 || status == 403)
+                || errorKind.equals("authentication_failed")) {
+            return Optional.of(new Verdict(
+                    FailureKind.AUTHENTICATION, "Claude authentication failed" + quote(line) + ". " + AUTH_ADVICE));
+        }
+        line = firstMatch(OVERLOADED, evidence);
+        if (line != null || status != null && status == 529) {
+            return Optional.of(new Verdict(
+                    FailureKind.RATE_LIMITED,
+                    "Claude API overloaded" + quote(line) + "; retrying in " + human(overloadDelay)
+                            + " at the earliest",
+                    overloadDelay));
         }
         line = firstMatch(RATE_LIMIT, evidence);
-        if (line != null || status != null && (status == 429 || status == 529)) {
+        if (line != null || status != null && status == 429 || errorKind.equals("rate_limit")) {
             Duration delay = usageResetDelay(evidence).orElse(rateLimitDelay);
-            return Optional.of(failure(
+            return Optional.of(new Verdict(
                     FailureKind.RATE_LIMITED,
-                    "Claude API rate limit or overload" + quote(line) + "; retrying in " + human(delay)
-                            + " at the earliest",
-                    delay,
-                    tailLabel,
-                    tail));
+                    "Claude API rate limit" + quote(line) + "; retrying in " + human(delay) + " at the earliest",
+                    delay));
         }
-        line = firstMatch(PROMPT_TOO_LONG, evidence);
-        if (line != null
-                || summary.map(s -> "prompt_too_long".equals(s.terminalReason()))
-                        .orElse(false)) {
-            return Optional.of(failure(
-                    FailureKind.INVALID_INPUT,
-                    "the repository does not fit in the model's context (prompt too long)",
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+        if (firstMatch(PROMPT_TOO_LONG, evidence) != null || reason.equals("prompt_too_long")) {
+            return Optional.of(new Verdict(
+                    FailureKind.INVALID_INPUT, "the repository does not fit in the model's context (prompt too long)"));
+        }
+        if (reason.equals("max_turns") || subtype.equals("error_max_turns")) {
+            return Optional.of(new Verdict(FailureKind.INVALID_INPUT, tooBig("turn limit", "needs more turns")));
+        }
+        if (reason.equals("budget_exhausted") || subtype.startsWith("error_max_budget")) {
+            return Optional.of(new Verdict(FailureKind.INVALID_INPUT, tooBig("cost limit", "costs more")));
+        }
+        line = firstMatch(UNKNOWN_MODEL, evidence);
+        if (line != null || status != null && status == 404) {
+            return Optional.of(new Verdict(
+                    FailureKind.CONFIGURATION,
+                    "the Claude API does not know the configured model" + quote(line) + "; check the model setting"));
         }
         if (!outcome.succeeded() && (outcome.exitCode() == 126 || outcome.exitCode() == 127)) {
-            return Optional.of(failure(
+            return Optional.of(new Verdict(
                     FailureKind.CONFIGURATION,
                     "analyzer could not be run (" + outcome.describe()
                             + ": " + (outcome.exitCode() == 127 ? "command not found" : "not executable")
-                            + "); check CLI_PATH and the runtime",
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+                            + "); check CLI_PATH and the runtime"));
         }
         line = firstMatch(CONFIGURATION, evidence);
         if (line != null) {
-            return Optional.of(failure(
+            return Optional.of(new Verdict(
                     FailureKind.CONFIGURATION,
-                    "analyzer is misconfigured" + quote(line) + "; check CLI_PATH, NODE_PATH and the runtime",
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+                    "analyzer is misconfigured" + quote(line) + "; check CLI_PATH, NODE_PATH and the runtime"));
         }
         line = firstMatch(TRANSIENT, evidence);
-        if (line != null || status != null && status >= 500) {
-            return Optional.of(failure(
+        // why: with no status and no known text, an API error is still the API's or the network's doing.
+        if (line != null || status != null && status >= 500 || reason.equals("api_error") && status == null) {
+            return Optional.of(new Verdict(
                     FailureKind.TRANSIENT,
-                    what + ": temporary API or network error" + quote(line),
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+                    what + ": temporary API or network error" + quote(line) + "; retrying in "
+                            + human(apiUnavailableDelay) + " at the earliest",
+                    apiUnavailableDelay));
         }
         if (outcome.signal() != null) {
-            return Optional.of(failure(
-                    FailureKind.TRANSIENT,
-                    "analyzer was " + outcome.describe() + " by someone else (out of memory?)",
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+            return Optional.of(new Verdict(
+                    FailureKind.TRANSIENT, "analyzer was " + outcome.describe() + " by someone else (out of memory?)"));
         }
         if (claudeFailed) {
-            ClaudeRunSummary s = summary.get();
-            return Optional.of(failure(
+            AgentResult s = summary.get();
+            return Optional.of(new Verdict(
                     FailureKind.ANALYZER_FAILED,
                     what + " (subtype " + s.subtype()
-                            + (s.terminalReason() != null ? ", terminal reason " + s.terminalReason() : "") + ")",
-                    Duration.ZERO,
-                    tailLabel,
-                    tail));
+                            + (s.terminalReason() != null ? ", terminal reason " + s.terminalReason() : "") + ")"));
         }
-        return Optional.of(failure(FailureKind.ANALYZER_FAILED, what, Duration.ZERO, tailLabel, tail));
+        return Optional.of(new Verdict(FailureKind.ANALYZER_FAILED, what));
+    }
+
+    private static String tooBig(String limit, String needs) {
+        return "the analyzer reached its " + limit + " before finishing: the repository " + needs
+                + " than allowed (raise the limit, or analyse a smaller repository)";
     }
 
     /** The text searched for known errors: the Claude result, stderr and the end of stdout. */
-    private static String evidence(ProcessOutcome outcome, Optional<ClaudeRunSummary> summary) {
+    private static String evidence(ProcessOutcome outcome, Optional<AgentResult> summary) {
         List<String> parts = new ArrayList<>();
-        summary.map(ClaudeRunSummary::resultText).ifPresent(parts::add);
+        summary.map(AgentResult::resultText).ifPresent(parts::add);
         parts.add(outcome.stderrTail());
         if (summary.isEmpty()) {
             // why: with Claude Code, stdout carries the model's own text (which may well talk about

@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Starts child processes safely: argument lists only, stdin closed, the exact environment of the
@@ -19,6 +23,17 @@ public final class ProcessRunner {
     public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024;
     /** How often the process tree is re-scanned while the child runs. */
     public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofMillis(500);
+
+    /**
+     * The one thread that forks every child.
+     *
+     * <p>why: Linux sends a child's parent-death signal ({@code bwrap --die-with-parent},
+     * {@code setpriv --pdeathsig}) when the THREAD that forked it ends, not the process. Forking from
+     * one thread that lives as long as the JVM makes that signal mean "the worker died", whatever
+     * thread asked for the start.
+     */
+    private static final ExecutorService SPAWNER =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("process-spawner"));
 
     private final int tailBytes;
     private final int maxLineBytes;
@@ -66,7 +81,7 @@ public final class ProcessRunner {
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process process;
         try {
-            process = builder.start();
+            process = spawn(builder);
         } catch (IOException e) {
             throw new ProcessStartException("cannot start '" + spec.executable() + "': " + e.getMessage(), e);
         }
@@ -77,6 +92,33 @@ public final class ProcessRunner {
                 tailBytes,
                 maxLineBytes,
                 snapshotInterval);
+    }
+
+    private static Process spawn(ProcessBuilder builder) throws IOException {
+        Future<Process> started = SPAWNER.submit(builder::start);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return started.get();
+                } catch (InterruptedException e) {
+                    // why: giving up here could leave a started child nobody supervises; a start is quick.
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException) {
+                throw (IOException) e.getCause();
+            }
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new IllegalStateException("process start failed", e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void checkWorkingDirectory(Path directory) {

@@ -1,5 +1,8 @@
 package io.fondation.clibridge.process;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +38,7 @@ public final class ProcessTree {
         try {
             root.descendants().forEach(known::add);
             for (ProcessHandle member : List.copyOf(known)) {
-                if (member.isAlive()) {
+                if (isRunning(member)) {
                     member.descendants().forEach(known::add);
                 } else {
                     known.remove(member);
@@ -101,10 +104,31 @@ public final class ProcessTree {
             alive.add(root);
         }
         for (ProcessHandle member : known) {
-            if (member.isAlive()) {
+            if (isRunning(member)) {
                 alive.add(member);
             }
         }
         return alive;
+    }
+
+    /**
+     * Whether a process still runs: alive and not a zombie.
+     *
+     * <p>why: a dead member re-parented to a PID 1 that does not reap (a container's init, a JVM run as
+     * PID 1) stays a zombie, which {@link ProcessHandle#isAlive()} calls alive; it can neither run nor be
+     * killed, and waiting for it would cost every run the whole kill grace.
+     */
+    public static boolean isRunning(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            // no /proc (not Linux) or the process just went: trust isAlive.
+            return process.isAlive();
+        }
     }
 }

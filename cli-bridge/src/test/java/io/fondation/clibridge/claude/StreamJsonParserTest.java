@@ -3,11 +3,14 @@ package io.fondation.clibridge.claude;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fondation.clibridge.Fixtures;
+import io.fondation.clibridge.process.StreamDrainer;
 import io.fondation.shared.Progress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StreamJsonParserTest {
 
@@ -23,9 +26,9 @@ class StreamJsonParserTest {
         ClaudeRunSummary summary = parser.summary().orElseThrow();
         assertThat(summary.sessionId()).isEqualTo("0b7c6a40-7d1e-4a7e-9a43-3c2f4d6e8a11");
         assertThat(summary.numTurns()).isEqualTo(7);
-        assertThat(summary.totalCostUsd()).isEqualTo(0.4213);
-        assertThat(summary.inputTokens()).isEqualTo(1520L);
-        assertThat(summary.outputTokens()).isEqualTo(6210L);
+        assertThat(summary.usage().totalCostUsd()).isEqualTo(0.4213);
+        assertThat(summary.usage().inputTokens()).isEqualTo(1520L);
+        assertThat(summary.usage().outputTokens()).isEqualTo(6210L);
         assertThat(summary.isError()).isFalse();
         assertThat(summary.subtype()).isEqualTo("success");
         assertThat(summary.terminalReason()).isEqualTo("completed");
@@ -122,5 +125,106 @@ class StreamJsonParserTest {
                         + token + "' https://example.invalid/" + "p".repeat(300) + "\"}}]}}");
         String message = parser.lastToolProgress().orElseThrow().message();
         assertThat(message).startsWith("Bash: curl").doesNotContain(token).hasSizeLessThanOrEqualTo(6 + 120);
+    }
+
+    @Test
+    void readsTheResultOfNewerCliVersionsWhoseTypeComesLast() {
+        StreamJsonParser parser = new StreamJsonParser();
+        parser.accept(
+                "{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s-2\",\"model\":\"claude-sonnet-5-5\","
+                        + "\"cwd\":\"/w/repo\"}");
+        parser.accept(
+                "{\"type\":\"system\",\"subtype\":\"permission_denied\",\"tool_name\":\"Read\",\"tool_use_id\":\"t1\"}");
+        parser.accept("{\"duration_api_ms\":71,\"stop_reason\":null,\"session_id\":\"s-2\",\"total_cost_usd\":0.00022,"
+                + "\"usage\":{\"input_tokens\":20,\"cache_creation_input_tokens\":3,\"cache_read_input_tokens\":4,"
+                + "\"output_tokens\":40},\"permission_denials\":[],\"terminal_reason\":\"max_turns\",\"is_error\":true,"
+                + "\"num_turns\":2,\"subtype\":\"error_max_turns\",\"api_error_status\":null,"
+                + "\"errors\":[\"Reached maximum number of turns (1)\"],\"type\":\"result\",\"duration_ms\":296}");
+        ClaudeRunSummary summary = parser.summary().orElseThrow();
+        assertThat(summary.model()).isEqualTo("claude-sonnet-5-5");
+        assertThat(summary.durationMs()).isEqualTo(296L);
+        assertThat(summary.durationApiMs()).isEqualTo(71L);
+        assertThat(summary.usage()).isEqualTo(new ClaudeUsage(0.00022, 20L, 40L, 4L, 3L));
+        assertThat(summary.resultText()).isEqualTo("Reached maximum number of turns (1)");
+        assertThat(summary.terminalReason()).isEqualTo("max_turns");
+        assertThat(summary.apiErrorStatus()).isNull();
+        // The result's own list wins over the events seen.
+        assertThat(summary.permissionDenials()).isZero();
+        assertThat(summary.toDetails())
+                .containsEntry(ClaudeRunSummary.CACHE_READ_INPUT_TOKENS, 4L)
+                .containsEntry(ClaudeRunSummary.DURATION_MS, 296L)
+                .containsEntry(ClaudeRunSummary.MODEL, "claude-sonnet-5-5");
+    }
+
+    @Test
+    void aCutResultLineOfANewerCliStillYieldsItsScalars() {
+        StreamJsonParser parser = new StreamJsonParser();
+        parser.accept("{\"duration_api_ms\":0,\"session_id\":\"s-3\",\"total_cost_usd\":1.5,\"permission_denials\":[],"
+                + "\"terminal_reason\":\"api_error\",\"is_error\":true,\"num_turns\":1,\"subtype\":\"success\","
+                + "\"api_error_status\":529,\"result\":\"API Error: " + "x".repeat(100));
+        ClaudeRunSummary summary = parser.summary().orElseThrow();
+        assertThat(summary.sessionId()).isEqualTo("s-3");
+        assertThat(summary.apiErrorStatus()).isEqualTo(529);
+        assertThat(summary.terminalReason()).isEqualTo("api_error");
+        assertThat(summary.numTurns()).isEqualTo(1);
+        assertThat(summary.usage().totalCostUsd()).isEqualTo(1.5);
+        assertThat(summary.failed()).isTrue();
+    }
+
+    @Test
+    void theApiErrorKindComesFromTheErrorMessage() {
+        StreamJsonParser parser = feed("/claude/auth-error.ndjson");
+        assertThat(parser.summary().orElseThrow().apiErrorKind()).isEqualTo("authentication_failed");
+    }
+
+    @Test
+    void auditsWritesOutsideTheWritableDirectory(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        StreamJsonParser parser = new StreamJsonParser(out);
+        parser.accept("{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s\",\"cwd\":\"" + dir.resolve("repo")
+                + "\"}");
+        parser.accept(toolUse("Write", "file_path", out + "/chapters/chapter_1_a.md"));
+        parser.accept(toolUse("Edit", "file_path", out + "/step1_abstractions.yaml"));
+        parser.accept(toolUse("Read", "file_path", "/etc/passwd"));
+        assertThat(parser.writesOutside()).isEmpty();
+
+        parser.accept(toolUse("Write", "file_path", out + "/../escape.md"));
+        parser.accept(toolUse("Edit", "file_path", "src/main.c"));
+        parser.accept(toolUse("NotebookEdit", "notebook_path", "/srv/n.ipynb"));
+        parser.accept("{\"type\":\"user\",\"message\":{\"content\":[{\"type\":\"tool_result\",\"is_error\":true,"
+                + "\"tool_use_id\":\"t\",\"content\":\"EROFS: read-only file system, open '/srv/x.md'\"}]}}");
+        parser.accept("{\"type\":\"user\",\"message\":{\"content\":[{\"type\":\"tool_result\",\"is_error\":true,"
+                + "\"tool_use_id\":\"t\",\"content\":\"File does not exist.\"}]}}");
+        assertThat(parser.writesOutside())
+                .containsExactly(
+                        "Write " + dir.resolve("escape.md"),
+                        "Edit " + dir.resolve("repo/src/main.c"),
+                        "NotebookEdit /srv/n.ipynb",
+                        "a tool call failed on the read-only file system: EROFS: read-only file system, open '/srv/x.md'");
+        assertThat(parser.writesOutsideCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aWriteTooLongForTheLineLimitIsStillAudited(@TempDir Path dir) {
+        StreamJsonParser parser = new StreamJsonParser(dir.resolve("out"));
+        String line = toolUse("Write", "file_path", "/srv/huge.md");
+        parser.accept(line.substring(0, line.indexOf("text"))
+                + "y".repeat(500)
+                + String.format(StreamDrainer.TRUNCATION_MARKER, 9000));
+        assertThat(parser.writesOutside()).containsExactly("Write /srv/huge.md");
+        assertThat(parser.lastToolProgress()).contains(new Progress(0, 1, "Write: /srv/huge.md"));
+    }
+
+    @Test
+    void withoutAWritableDirectoryNothingIsAudited() {
+        StreamJsonParser parser = new StreamJsonParser();
+        parser.accept(toolUse("Write", "file_path", "/srv/x.md"));
+        assertThat(parser.writesOutside()).isEmpty();
+        assertThat(parser.toolUses()).isEqualTo(1);
+    }
+
+    private static String toolUse(String tool, String field, String path) {
+        return "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\""
+                + tool + "\",\"input\":{\"" + field + "\":\"" + path + "\",\"content\":\"text\"}}]}}";
     }
 }

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -196,6 +197,10 @@ class FailureClassifierTest {
         assertThat(notFound.kind()).isEqualTo(FailureKind.CONFIGURATION);
         JobFailure notExecutable = fondation(126, "cli: Permission denied\n");
         assertThat(notExecutable.kind()).isEqualTo(FailureKind.CONFIGURATION);
+        // Inside a containment the wrapper reports it, with exit code 1.
+        JobFailure contained = fondation(1, "bwrap: execvp /opt/claude/bin/claude: No such file or directory\n");
+        assertThat(contained.kind()).isEqualTo(FailureKind.CONFIGURATION);
+        assertThat(contained.message()).contains("bwrap: execvp /opt/claude/bin/claude");
     }
 
     @Test
@@ -225,17 +230,106 @@ class FailureClassifierTest {
     }
 
     @Test
-    void claudeErrorSubtypesAreAnalyzerFailures() {
+    void theTurnLimitIsAJobFaultThatSaysWhatToDo() {
         JobFailure failure = claude("/claude/max-turns.ndjson", 1);
-        assertThat(failure.kind()).isEqualTo(FailureKind.ANALYZER_FAILED);
-        assertThat(failure.message()).contains("error_max_turns");
+        assertThat(failure.kind()).isEqualTo(FailureKind.INVALID_INPUT);
+        assertThat(failure.kind().isWorkerFault()).isFalse();
+        assertThat(failure.message())
+                .startsWith("the analyzer reached its turn limit before finishing")
+                .contains("raise the limit");
         // Exit 0 does not hide an error result.
         StreamJsonParser parser = new StreamJsonParser();
         Fixtures.text("/claude/max-turns.ndjson").lines().forEach(parser::accept);
         assertThat(classifier.classify(exit(0, "", ""), 5, parser.summary()))
                 .get()
                 .extracting(JobFailure::kind)
-                .isEqualTo(FailureKind.ANALYZER_FAILED);
+                .isEqualTo(FailureKind.INVALID_INPUT);
+    }
+
+    @Test
+    void theCostLimitIsAJobFaultThatSaysWhatToDo() {
+        JobFailure failure =
+                reported(agent("error_max_budget_usd", "Reached maximum budget ($5)", null, null, "budget_exhausted"));
+        assertThat(failure.kind()).isEqualTo(FailureKind.INVALID_INPUT);
+        assertThat(failure.message())
+                .startsWith("the analyzer reached its cost limit before finishing")
+                .contains("Reached maximum budget ($5)");
+    }
+
+    @Test
+    void otherClaudeErrorSubtypesAreAnalyzerFailures() {
+        JobFailure failure = reported(agent("error_during_execution", null, null, null, null));
+        assertThat(failure.kind()).isEqualTo(FailureKind.ANALYZER_FAILED);
+        assertThat(failure.message()).contains("error_during_execution");
+    }
+
+    @Test
+    void aRejectedCredentialSpeaksToTheOperatorAndPromisesNothingAboutTheJob() {
+        JobFailure failure = reported(agent(
+                "success",
+                "Failed to authenticate. API Error: 401 invalid",
+                401,
+                "authentication_failed",
+                "api_error"));
+        assertThat(failure.kind()).isEqualTo(FailureKind.AUTHENTICATION);
+        assertThat(failure.kind().isWorkerFault()).isTrue();
+        assertThat(failure.message())
+                .contains("An operator must renew the Claude credential")
+                .contains("CLAUDE_CODE_OAUTH_TOKEN")
+                .contains("ANTHROPIC_API_KEY")
+                .doesNotContain("not retried");
+        // The CLI's own word is enough even without a status.
+        assertThat(reported(agent("success", "Failed", null, "authentication_failed", "api_error"))
+                        .kind())
+                .isEqualTo(FailureKind.AUTHENTICATION);
+    }
+
+    @Test
+    void apiOutagesWaitLongerThanTheBackoffAndOverloadsLongerStill() {
+        JobFailure overloaded = reported(
+                agent("success", "API Error: Repeated 529 Overloaded errors.", 529, "server_error", "api_error"));
+        assertThat(overloaded.kind()).isEqualTo(FailureKind.RATE_LIMITED);
+        assertThat(overloaded.minRetryDelay()).isEqualTo(FailureClassifier.DEFAULT_OVERLOAD_DELAY);
+        for (AgentResult unavailable : new AgentResult[] {
+            agent("success", "API Error: 500 scripted. This is a server-side issue", 500, "server_error", "api_error"),
+            agent("success", "API Error: Connection refused (ECONNREFUSED)", null, "server_error", "api_error"),
+            agent("success", "Request timed out. set API_TIMEOUT_MS above 3000.", null, "server_error", "api_error"),
+            agent("success", "API Error: API returned an empty or malformed response", null, "unknown", "api_error"),
+            agent("success", "something new the CLI says", null, null, "api_error")
+        }) {
+            JobFailure failure = reported(unavailable);
+            assertThat(failure.kind()).as(unavailable.resultText()).isEqualTo(FailureKind.TRANSIENT);
+            assertThat(failure.minRetryDelay()).isEqualTo(FailureClassifier.DEFAULT_API_UNAVAILABLE_DELAY);
+        }
+    }
+
+    @Test
+    void aModelTheApiDoesNotKnowIsAConfigurationError() {
+        JobFailure failure = reported(agent(
+                "success",
+                "API Error: 404 {\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"model: claude-nope\"}}",
+                404,
+                "invalid_request",
+                "api_error"));
+        assertThat(failure.kind()).isEqualTo(FailureKind.CONFIGURATION);
+        assertThat(failure.message()).contains("model");
+    }
+
+    @Test
+    void writesOutsideTheOutputDirectoryAreAJobFaultThatNamesThem() {
+        JobFailure failure = FailureClassifier.writesOutside(List.of("Write /etc/x", "Edit /srv/y"), 5);
+        assertThat(failure.kind()).isEqualTo(FailureKind.INVALID_INPUT);
+        assertThat(failure.message())
+                .startsWith("the analyzer tried to write outside its output directory (Write /etc/x; Edit /srv/y;"
+                        + " and 3 more)");
+    }
+
+    private JobFailure reported(AgentResult agent) {
+        return classifier.classify(exit(1, "", ""), 0, Optional.of(agent)).orElseThrow();
+    }
+
+    private static AgentResult agent(String subtype, String text, Integer status, String kind, String reason) {
+        return new ClaudeRunSummary("s", null, 1, null, null, null, true, subtype, text, status, kind, reason, 0);
     }
 
     @Test
@@ -293,7 +387,19 @@ class FailureClassifierTest {
                             exit(1, stderr, ""),
                             0,
                             Optional.of(new ClaudeRunSummary(
-                                    "s", 1, 0.0, 0L, 0L, true, "success", stderr, 401, "api_error")))
+                                    "s",
+                                    null,
+                                    1,
+                                    null,
+                                    null,
+                                    null,
+                                    true,
+                                    "success",
+                                    stderr,
+                                    401,
+                                    null,
+                                    "api_error",
+                                    0)))
                     .orElseThrow()
         }) {
             assertThat(failure.message())
