@@ -71,6 +71,7 @@ class FailingJobsTest {
             JobSnapshot dead = awaitStatus(fixture, id, JobStatus.DEAD);
             assertThat(dead.attempts()).isEqualTo(3);
             assertThat(dead.lastError()).contains("the model refused");
+            await().atMost(WAIT).until(() -> fixture.listener.outcomesOf(id).size() == 3);
             assertThat(fixture.listener.outcomesOf(id))
                     .extracting(AttemptOutcome::name)
                     .containsExactly("retry_scheduled", "retry_scheduled", "dead");
