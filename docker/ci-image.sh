@@ -4,6 +4,7 @@
 #
 #   docker/ci-image.sh
 #
+# 0. lints the Dockerfiles (dockerfile-utils, from npm) and the systemd unit (systemd-analyze verify);
 # 1. installs podman, runc and debootstrap when podman is missing (a missing engine afterwards is a
 #    failure, never a skip);
 # 2. runs podman with its own containers.conf (runc, not crun, which refuses hybrid cgroups; ulimits
@@ -24,8 +25,20 @@ log() { printf '\n==> ci-image: %s\n' "$*"; }
 fail() { echo "ci-image: FAILED: $*" >&2; exit 1; }
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 started=$(date +%s)
+DOCKERFILE_UTILS_VERSION=0.16.3
 temporary=()
 trap 'rm -rf "${temporary[@]}"' EXIT
+
+# ---- 0. lint ----
+log "lint: Dockerfiles, systemd unit"
+for dockerfile in docker/Dockerfile docker/Dockerfile.fondation-cli; do
+  npx --yes "dockerfile-utils@$DOCKERFILE_UTILS_VERSION" lint "$dockerfile" || fail "dockerfile-utils lint $dockerfile"
+done
+if command -v systemd-analyze >/dev/null 2>&1; then
+  systemd-analyze verify docker/systemd/fondation-worker.service || fail "systemd-analyze verify docker/systemd/fondation-worker.service"
+else
+  echo "ci-image: no systemd-analyze here; the systemd unit is checked by DeploymentFilesTest only"
+fi
 
 # ---- 1. the engine ----
 need=()
