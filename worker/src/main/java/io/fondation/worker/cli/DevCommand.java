@@ -86,6 +86,7 @@ public final class DevCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
     public Integer call() throws InterruptedException, IOException {
         LogLevels.defaultTo(environment.env(), "WARN");
         WorkerConfig config = config();

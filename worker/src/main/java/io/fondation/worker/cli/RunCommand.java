@@ -39,6 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
     public Integer call() throws InterruptedException {
         Map<String, String> overrides = new HashMap<>();
         queueOptions.applyTo(overrides, environment);
