@@ -132,6 +132,7 @@ final class JobAttempt implements Runnable {
     }
 
     @Override
+    @SuppressWarnings("try") // the log context is used by its effect on the thread's MDC, not by reference
     public void run() {
         long started = System.nanoTime();
         try (LogContext log = LogContext.of(context.workerId(), job)) {
