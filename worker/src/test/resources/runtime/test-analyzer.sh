@@ -5,7 +5,8 @@
 #   ""                  succeed: print the six progress lines, write the full output layout
 #   "fail <text>"       print "Analysis failed", write <text> to stderr, exit 1
 #   "partial"           write steps 1-3, then fail at step 4 (exit 1)
-#   "block <pidfile>"   write the process id to <pidfile>, print step 2, then wait until killed
+#   "block <pidfile>"   write the process id to <pidfile>, print step 2, then wait until killed (when
+#                       <pidfile> already holds an id, from an earlier attempt, succeed instead)
 #   "stubborn <pidfile>" like block, but ignore SIGTERM and SIGPIPE and keep a child process too (the
 #                        child's id is written to <pidfile>.child): only SIGKILL of the whole tree ends it
 #   "wait-for <file>"   print steps 1 and 2, wait until <file> exists, then succeed
@@ -58,11 +59,15 @@ case "$mode" in
     exit 1
     ;;
   block)
+    # A later attempt (the file is there) runs to success: only the first one blocks.
+    if [ -s "$arg" ]; then mode=again; else
     echo $$ > "$arg"
     step 2 "Analyzing relationships between components"
     exec sleep 600
+    fi
     ;;
   stubborn)
+    if [ -s "$arg" ]; then mode=again; else
     trap '' TERM PIPE HUP INT
     ( trap '' TERM PIPE HUP INT; while true; do sleep 1; done ) &
     echo $! > "$arg.child"
@@ -70,6 +75,7 @@ case "$mode" in
     step 2 "Analyzing relationships between components"
     # why: writes rarely, as the real CLI does between steps; never dies of a closed pipe.
     while true; do sleep 1; done
+    fi
     ;;
   wait-for)
     step 2 "Analyzing relationships between components"
