@@ -2,9 +2,9 @@ package io.fondation.worker.chaos;
 
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.clibridge.process.ProcessTree;
 import io.fondation.convexqueue.ConvexJobQueue;
 import io.fondation.convexqueue.ConvexQueueSettings;
-import io.fondation.clibridge.process.ProcessTree;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
