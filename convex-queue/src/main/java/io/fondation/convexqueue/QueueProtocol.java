@@ -14,6 +14,7 @@ import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,4 +51,7 @@ interface QueueProtocol {
     List<JobSnapshot> list(JobStatus status, int limit);
 
     List<Document> documents(String jobId);
+
+    /** The jobs of each status, from {@code queue:getMetrics} (one query; it counts at most 1000 per status). */
+    Map<JobStatus, Long> countByStatus();
 }
