@@ -10,7 +10,6 @@ import io.fondation.worker.git.TestRepositories;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,13 +32,7 @@ class LegacyChaosTest {
     @Test
     void aFailingAttemptLeavesThePreviousCourseIntactAndItsRetryIsNoError() throws Exception {
         Path origin = TestRepositories.sample(temp.resolve("origin"));
-        Path hosting = temp.resolve("hosting");
-        Git.cloneRepository()
-                .setURI(origin.toString())
-                .setDirectory(hosting.resolve("acme/widget.git").toFile())
-                .setBare(true)
-                .call()
-                .close();
+        Path hosting = TestRepositories.hosting(origin, temp.resolve("hosting"), "acme/widget");
         WebAppFixtures web = WebAppFixtures.seed(LEGACY, null, "acme/widget", "trunk");
         try (ChaosWorld world = new ChaosWorld(Backend.CONVEX, temp, LEGACY);
                 ConvexClient webApp = ConvexClient.builder().url(LEGACY.url()).build()) {
