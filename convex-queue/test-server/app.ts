@@ -267,6 +267,7 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
           deployment = newDeployment();
           clock.reset();
         });
+        sync.pingIntervalMs = options.pingIntervalMs ?? 15_000;
         void sync.notifyWrite();
         return { ok: true };
       case "/_test/clock": {
