@@ -5,7 +5,12 @@
 #   ""                  succeed: print the six progress lines, write the full output layout
 #   "fail <text>"       print "Analysis failed", write <text> to stderr, exit 1
 #   "partial"           write steps 1-3, then fail at step 4 (exit 1)
-#   "block <pidfile>"   write the process id to <pidfile>, print step 2, then wait until killed
+#   "block <pidfile>"   write the process id to <pidfile>, print step 2, then wait until killed (when
+#                       <pidfile> already holds an id, from an earlier attempt, succeed instead)
+#   "stubborn <pidfile>" like block, but ignore SIGTERM and SIGPIPE and keep a child process too (the
+#                        child's id is written to <pidfile>.child): only SIGKILL of the whole tree ends it
+#   "wait-for <file>"   print steps 1 and 2, wait until <file> exists, then succeed
+#   "credential <file>" while <file> exists, fail the way Claude Code does with an expired OAuth token
 set -u
 repo="$1"
 out="$2"
@@ -54,9 +59,33 @@ case "$mode" in
     exit 1
     ;;
   block)
+    # A later attempt (the file is there) runs to success: only the first one blocks.
+    if [ -s "$arg" ]; then mode=again; else
     echo $$ > "$arg"
     step 2 "Analyzing relationships between components"
     exec sleep 600
+    fi
+    ;;
+  stubborn)
+    if [ -s "$arg" ]; then mode=again; else
+    trap '' TERM PIPE HUP INT
+    ( trap '' TERM PIPE HUP INT; while true; do sleep 1; done ) &
+    echo $! > "$arg.child"
+    echo $$ > "$arg"
+    step 2 "Analyzing relationships between components"
+    # why: writes rarely, as the real CLI does between steps; never dies of a closed pipe.
+    while true; do sleep 1; done
+    fi
+    ;;
+  wait-for)
+    step 2 "Analyzing relationships between components"
+    while [ ! -e "$arg" ]; do sleep 0.1; done
+    ;;
+  credential)
+    if [ -e "$arg" ]; then
+      echo '{"type":"result","subtype":"success","is_error":true,"result":"OAuth token has expired. Please obtain a new token or refresh your existing token.","api_error_status":401,"terminal_reason":"api_error","num_turns":1,"session_id":"test-session"}'
+      exit 1
+    fi
     ;;
 esac
 

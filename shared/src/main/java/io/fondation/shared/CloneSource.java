@@ -1,7 +1,10 @@
 package io.fondation.shared;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,10 +20,25 @@ public record CloneSource(String url, String fullName, String branch) {
     private static final Pattern FULL_NAME = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
     // Git ref rules that matter here: no leading '-', no '..', no control chars or spaces.
     private static final Pattern SAFE_BRANCH = Pattern.compile("[A-Za-z0-9._/+@-]{1,255}");
+    private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):.*", Pattern.DOTALL);
+    private static final Pattern AUTHORITY_USERINFO = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)@");
+    private static final Pattern SCP_LIKE = Pattern.compile("^[^/\\s:]+@[^/\\s:]+:.*");
+    private static final Set<String> SCHEMES = Set.of("http", "https", "git", "file");
+
+    /** The longest repository URL or path accepted. */
+    public static final int MAX_URL_LENGTH = 2048;
 
     public CloneSource {
         if ((url == null || url.isBlank()) == (fullName == null || fullName.isBlank())) {
             throw new IllegalArgumentException("a clone source needs exactly one of url or owner/name");
+        }
+        if (url != null && !url.isBlank()) {
+            url = url.strip();
+            requireSafeUrl(url);
+        }
+        if (fullName != null && fullName.endsWith(".git") && fullName.length() > 4) {
+            // why: people paste owner/name.git; the clone URL gets its own .git.
+            fullName = fullName.substring(0, fullName.length() - 4);
         }
         if (fullName != null
                 && !fullName.isBlank()
@@ -66,6 +84,45 @@ public record CloneSource(String url, String fullName, String branch) {
     /** A short human label: the URL or owner/name, with the branch. */
     public String describe() {
         return (url != null ? url : fullName) + (branch != null ? " (" + branch + ")" : "");
+    }
+
+    /**
+     * Checks a repository URL or path before anything stores or prints it: no credentials (a token belongs in
+     * {@code GITHUB_TOKEN} or the job owner's stored token, never in a URL that ends up in logs and job rows), a
+     * supported scheme (http, https, git, file), no ssh address, no control characters, not option-like, at most
+     * {@value #MAX_URL_LENGTH} characters.
+     *
+     * @throws IllegalArgumentException saying what is wrong; the message never contains the credentials
+     */
+    public static void requireSafeUrl(String url) {
+        if (url.length() > MAX_URL_LENGTH) {
+            throw new IllegalArgumentException("the repository URL is " + url.length() + " characters long; at most "
+                    + MAX_URL_LENGTH + " are accepted");
+        }
+        if (url.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("the repository URL contains control characters");
+        }
+        if (url.startsWith("-")) {
+            throw new IllegalArgumentException("repository '" + url + "' looks like a command-line option, not a URL");
+        }
+        Matcher userinfo = AUTHORITY_USERINFO.matcher(url);
+        if (userinfo.find()) {
+            String cleaned = url.substring(0, userinfo.start(1)) + url.substring(userinfo.end(1) + 1);
+            throw new IllegalArgumentException("the repository URL must not contain credentials (user:password@): use '"
+                    + cleaned + "' and give the token as GITHUB_TOKEN (or store it with the job's owner) instead");
+        }
+        if (SCP_LIKE.matcher(url).matches()) {
+            throw new IllegalArgumentException("repository '" + url.substring(url.indexOf('@') + 1)
+                    + "' is an ssh address, which is not supported; use an https URL");
+        }
+        Matcher scheme = SCHEME.matcher(url);
+        // why: one letter before ':' is a Windows drive, not a scheme.
+        if (scheme.matches()
+                && scheme.group(1).length() > 1
+                && !SCHEMES.contains(scheme.group(1).toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("repository URL scheme '" + scheme.group(1)
+                    + "' is not supported; use an https URL, owner/name or a local path");
+        }
     }
 
     /** Whether {@code branch} is acceptable as a branch name (before git itself checks it). */

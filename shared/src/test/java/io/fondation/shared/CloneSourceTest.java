@@ -33,4 +33,38 @@ class CloneSourceTest {
         assertThatThrownBy(() -> new CloneSource("/r", "a/b", null)).hasMessageContaining("exactly one");
         assertThatThrownBy(() -> CloneSource.ofFullName("not-a-name", null)).hasMessageContaining("owner/name");
     }
+
+    @Test
+    void credentialsInAUrlAreRefusedWithoutRepeatingThem() {
+        assertThatThrownBy(() -> CloneSource.ofUrl("https://user:secret123@git.example.test/x.git", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not contain credentials")
+                .hasMessageContaining("'https://git.example.test/x.git'")
+                .hasMessageContaining("GITHUB_TOKEN")
+                .hasMessageNotContaining("secret123")
+                .hasMessageNotContaining("user:secret");
+        assertThatThrownBy(() -> CloneSource.ofUrl("https://ghp_abc@git.example.test/x.git", null))
+                .hasMessageNotContaining("ghp_abc");
+    }
+
+    @Test
+    void hostileUrlsAreRefusedWithAClearReason() {
+        assertThatThrownBy(() -> CloneSource.ofUrl("ext::sh -c touch% /tmp/pwned", null))
+                .hasMessageContaining("scheme 'ext' is not supported");
+        assertThatThrownBy(() -> CloneSource.ofUrl("ftp://git.example.test/x.git", null))
+                .hasMessageContaining("scheme 'ftp' is not supported");
+        assertThatThrownBy(() -> CloneSource.ofUrl("git@github.com:acme/x.git", null))
+                .hasMessageContaining("ssh address");
+        assertThatThrownBy(() -> CloneSource.ofUrl("--upload-pack=touch /tmp/pwned", null))
+                .hasMessageContaining("looks like a command-line option");
+        assertThatThrownBy(() -> CloneSource.ofUrl("https://git.example.test/" + "a".repeat(5_000), null))
+                .hasMessageContaining("5025 characters long");
+        assertThatThrownBy(() -> CloneSource.ofUrl("https://git.example.test/x\n.git", null))
+                .hasMessageContaining("control characters");
+        assertThat(CloneSource.ofUrl("https://git.example.test/x.git;rm -rf /", null)
+                        .url())
+                .as("shell metacharacters are harmless: commands are argument lists")
+                .isEqualTo("https://git.example.test/x.git;rm -rf /");
+        assertThat(CloneSource.ofUrl("file:///srv/repo", null).url()).isEqualTo("file:///srv/repo");
+    }
 }

@@ -7,6 +7,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -506,10 +508,32 @@ public final class ConvexClient implements AutoCloseable {
         };
     }
 
-    /** This library's version, from the jar manifest, else the development version. */
+    /**
+     * This library's version without {@code -SNAPSHOT}: from {@code version.properties}, which the build
+     * fills in, else from the jar manifest's {@code Implementation-Version}, else {@code "dev"} (classes
+     * compiled outside Maven).
+     */
     static String version() {
-        String version = ConvexClient.class.getPackage().getImplementationVersion();
-        return version == null || version.isBlank() ? "0.1.0" : version.replace("-SNAPSHOT", "");
+        return VERSION;
+    }
+
+    private static final String VERSION = readVersion();
+
+    private static String readVersion() {
+        String version = null;
+        try (InputStream in = ConvexClient.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                version = properties.getProperty("version");
+            }
+        } catch (IOException e) {
+            version = null;
+        }
+        if (version == null || version.isBlank() || version.startsWith("${")) {
+            version = ConvexClient.class.getPackage().getImplementationVersion();
+        }
+        return version == null || version.isBlank() ? "dev" : version.strip().replace("-SNAPSHOT", "");
     }
 
     // ---------------------------------------------------------------- builder

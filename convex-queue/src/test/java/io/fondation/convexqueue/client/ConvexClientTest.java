@@ -42,6 +42,15 @@ class ConvexClientTest {
     }
 
     @Test
+    void theVersionIsTheBuildsNotAHardCodedOne() {
+        String projectVersion = System.getProperty("fondation.project.version");
+        assertThat(projectVersion).as("set by the build (surefire)").isNotBlank();
+        assertThat(ConvexClient.version()).isEqualTo(projectVersion.replace("-SNAPSHOT", ""));
+        assertThat(ConvexClient.builder().url("http://127.0.0.1:1").build().clientHeader())
+                .isEqualTo("fondation-java-" + projectVersion.replace("-SNAPSHOT", ""));
+    }
+
+    @Test
     void sendsThePathEncodedArgsFormatAndHeaders() throws Exception {
         stub = StubHttpServer.start(
                 r -> Response.success("{\"n\":{\"$integer\":\"AQAAAAAAAAA=\"},\"b\":{\"$bytes\":\"AQ==\"}}"));

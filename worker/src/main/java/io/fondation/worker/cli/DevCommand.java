@@ -86,6 +86,7 @@ public final class DevCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
     public Integer call() throws InterruptedException, IOException {
         LogLevels.defaultTo(environment.env(), "WARN");
         WorkerConfig config = config();
@@ -196,7 +197,7 @@ public final class DevCommand implements Callable<Integer> {
                         ? "(no error recorded)"
                         : job.lastError().strip();
                 stderr.println("fondation-worker: job " + id + " ("
-                        + job.source().describe() + ") " + job.status().wireName() + " after " + job.attempts() + "/"
+                        + JobFormatter.describe(job) + ") " + job.status().wireName() + " after " + job.attempts() + "/"
                         + job.maxAttempts() + " attempts: " + error);
                 stderr.flush();
             }

@@ -39,6 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
     public Integer call() throws InterruptedException {
         Map<String, String> overrides = new HashMap<>();
         queueOptions.applyTo(overrides, environment);
@@ -58,10 +59,9 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 runtime.start();
                 LOG.info(
-                        "Worker {} polling {} every {} ms with the {} analyzer{}",
+                        "Worker {} started on {} with the {} analyzer{}",
                         config.workerId(),
                         QueueCommands.describe(config.queue()),
-                        config.pollInterval().toMillis(),
                         config.analyzer().kind().configName(),
                         config.healthEnabled() ? "; health on port " + runtime.healthPort() : "");
                 stopped.await();

@@ -139,6 +139,13 @@ public final class ConfigVariables {
                     "TRACE, DEBUG, INFO, WARN, ERROR or OFF",
                     RUN,
                     DEV,
+                    QUEUE_CLIENT),
+            ConfigVariable.of(
+                    "LOG_FORMAT",
+                    "text (json in the container image)",
+                    "text or json (one object per line, with workerId, jobId, attempt)",
+                    RUN,
+                    DEV,
                     QUEUE_CLIENT));
 
     private ConfigVariables() {}

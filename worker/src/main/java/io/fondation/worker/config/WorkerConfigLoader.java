@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
+import io.fondation.worker.logging.LogFormat;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -147,6 +148,7 @@ public final class WorkerConfigLoader {
                 1_000,
                 Duration.ofHours(24).toMillis());
         LogLevel.parse(settings.optional("LOG_LEVEL").orElse(null));
+        LogFormat.parse(settings.optional(LogFormat.VARIABLE).orElse(null));
 
         return new WorkerConfig(
                 workerId,

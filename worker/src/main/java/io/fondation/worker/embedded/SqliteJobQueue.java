@@ -184,36 +184,65 @@ public final class SqliteJobQueue implements JobQueue {
         return db.write("claim a job", connection -> {
             long now = clock.millis();
             reclaimExpiredLeases(connection, now);
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id, source_url, source_full_name, source_branch, prompt, attempts, max_attempts FROM jobs"
-                            + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at, rowid LIMIT 1")) {
-                select.setLong(1, now);
-                try (ResultSet row = select.executeQuery()) {
-                    if (!row.next()) {
-                        return Optional.empty();
-                    }
-                    JobStateMachine.requireTransition(JobStatus.PENDING, JobStatus.CLAIMED);
-                    String id = row.getString("id");
-                    CloneSource source = source(row);
-                    String prompt = row.getString("prompt");
-                    int attempts = row.getInt("attempts");
-                    int maxAttempts = row.getInt("max_attempts");
-                    String token = UUID.randomUUID().toString();
-                    long until = now + leaseDuration.toMillis();
-                    update(
-                            connection,
-                            "UPDATE jobs SET status = 'claimed', locked_by = ?, lease_until = ?,"
-                                    + " lease_token = ?, updated_at = ? WHERE id = ?",
-                            workerId,
-                            until,
-                            token,
-                            now,
-                            id);
-                    JobLease lease = new JobLease(id, workerId, token, Instant.ofEpochMilli(until));
-                    return Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease));
+            // why: a row another program wrote may name an unusable source; it fails, and the next job is taken.
+            for (int skipped = 0; skipped <= MAX_INVALID_SKIPPED_PER_CLAIM; skipped++) {
+                Optional<Optional<ClaimedJob>> claimed = claimNext(connection, workerId, leaseDuration, now);
+                if (claimed.isPresent()) {
+                    return claimed.get();
                 }
             }
+            return Optional.empty();
         });
+    }
+
+    /** At most this many unusable jobs are failed by one claim before it answers "nothing due". */
+    private static final int MAX_INVALID_SKIPPED_PER_CLAIM = 20;
+
+    /** @return the claim or none due; empty when the next job was unusable and failed instead */
+    private Optional<Optional<ClaimedJob>> claimNext(
+            Connection connection, String workerId, Duration leaseDuration, long now) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id, source_url, source_full_name, source_branch, prompt, attempts, max_attempts FROM jobs"
+                        + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at, rowid LIMIT 1")) {
+            select.setLong(1, now);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.of(Optional.empty());
+                }
+                JobStateMachine.requireTransition(JobStatus.PENDING, JobStatus.CLAIMED);
+                String id = row.getString("id");
+                CloneSource source;
+                try {
+                    source = source(row);
+                } catch (IllegalArgumentException e) {
+                    update(
+                            connection,
+                            "UPDATE jobs SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+                                    + " completed_at = ?, updated_at = ? WHERE id = ?",
+                            "invalid job: " + e.getMessage(),
+                            now,
+                            now,
+                            id);
+                    return Optional.empty();
+                }
+                String prompt = row.getString("prompt");
+                int attempts = row.getInt("attempts");
+                int maxAttempts = row.getInt("max_attempts");
+                String token = UUID.randomUUID().toString();
+                long until = now + leaseDuration.toMillis();
+                update(
+                        connection,
+                        "UPDATE jobs SET status = 'claimed', locked_by = ?, lease_until = ?,"
+                                + " lease_token = ?, updated_at = ? WHERE id = ?",
+                        workerId,
+                        until,
+                        token,
+                        now,
+                        id);
+                JobLease lease = new JobLease(id, workerId, token, Instant.ofEpochMilli(until));
+                return Optional.of(Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease)));
+            }
+        }
     }
 
     /** Jobs whose holder vanished: one attempt spent, then pending and due at once, or dead. */
@@ -591,7 +620,7 @@ public final class SqliteJobQueue implements JobQueue {
         return new JobSnapshot(
                 row.getString("id"),
                 JobStatus.fromWire(row.getString("status")),
-                source(row),
+                sourceOrNull(row),
                 row.getString("prompt"),
                 row.getInt("attempts"),
                 row.getInt("max_attempts"),
@@ -606,6 +635,15 @@ public final class SqliteJobQueue implements JobQueue {
                 instant(row, "created_at"),
                 instant(row, "updated_at"),
                 instant(row, "completed_at"));
+    }
+
+    /** The row's source, or null when it is unusable: a bad source must not hide the rest of the job. */
+    private static CloneSource sourceOrNull(ResultSet row) throws SQLException {
+        try {
+            return source(row);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static CloneSource source(ResultSet row) throws SQLException {

@@ -204,10 +204,10 @@ public final class Workspaces implements AutoCloseable {
                 LOG.info("deleted the folder of a worker that is gone: {}", folder);
                 return deleted;
             } finally {
-                probe.release();
-                channel.close();
+                // why: deleted while still locked, so no new owner can take the folder between the two steps.
                 Files.deleteIfExists(folder.resolve(LOCK_FILE));
                 Files.deleteIfExists(folder);
+                probe.release();
             }
         } catch (IOException e) {
             LOG.warn("could not clean {}: {}", folder, e.toString());

@@ -207,6 +207,7 @@ final class JobHeartbeat {
         }
     }
 
+    @SuppressWarnings("try") // the MDC scope is used by its effect on the thread, not by reference
     private void beat() {
         JobStatus sentPhase;
         Progress sentProgress;

@@ -1,6 +1,7 @@
 package io.fondation.worker.runtime;
 
 import io.fondation.shared.ClaimedJob;
+import io.fondation.worker.logging.LogFields;
 import org.slf4j.MDC;
 
 /**
@@ -9,9 +10,9 @@ import org.slf4j.MDC;
  */
 final class LogContext implements AutoCloseable {
 
-    static final String WORKER_ID = "workerId";
-    static final String JOB_ID = "jobId";
-    static final String ATTEMPT = "attempt";
+    static final String WORKER_ID = LogFields.WORKER_ID;
+    static final String JOB_ID = LogFields.JOB_ID;
+    static final String ATTEMPT = LogFields.ATTEMPT;
 
     private final String previousWorker;
     private final String previousJob;
@@ -23,7 +24,7 @@ final class LogContext implements AutoCloseable {
         previousAttempt = MDC.get(ATTEMPT);
         MDC.put(WORKER_ID, workerId);
         MDC.put(JOB_ID, job.id());
-        MDC.put(ATTEMPT, job.attempt() + "/" + job.maxAttempts());
+        MDC.put(ATTEMPT, Integer.toString(job.attempt()));
     }
 
     /** Sets the job's fields on this thread until {@link #close()}. */

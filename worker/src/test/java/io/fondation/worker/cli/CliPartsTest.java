@@ -161,8 +161,13 @@ class CliPartsTest {
         CliEnvironment env = new CliEnvironment(java.util.Map.of(), CLOCK, temp, false, new ManualStopSignal());
         assertThat(RepositoryArgument.parse("https://host.test/a/b.git", null, env))
                 .isEqualTo(CloneSource.ofUrl("https://host.test/a/b.git", null));
-        assertThat(RepositoryArgument.parse("git@host.test:a/b.git", "dev", env))
-                .isEqualTo(CloneSource.ofUrl("git@host.test:a/b.git", "dev"));
+        assertThatThrownBy(() -> RepositoryArgument.parse("git@host.test:a/b.git", "dev", env))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("ssh address");
+        assertThatThrownBy(() -> RepositoryArgument.parse("https://user:secret123@host.test/a/b.git", null, env))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("GITHUB_TOKEN")
+                .hasMessageNotContaining("secret123");
         assertThat(RepositoryArgument.parse("octo/app", null, env)).isEqualTo(CloneSource.ofFullName("octo/app", null));
         Path local = io.fondation.worker.dryrun.FixtureRepository.create(temp.resolve("octo/app"));
         // An existing local directory wins over the owner/name reading.

@@ -174,15 +174,6 @@ class RepositoryClonerTest {
 
     @Test
     void invalidUrlsAreInvalidInput() {
-        assertThat(failureOf(cloner(), CloneSource.ofUrl("ftp://example.test/x.git", null))
-                        .failure()
-                        .message())
-                .isEqualTo("repository URL 'ftp://example.test/x.git' uses ftp, which is not supported;"
-                        + " use an https URL or a local path");
-        assertThat(failureOf(cloner(), CloneSource.ofUrl("git@example.test:acme/x.git", null))
-                        .failure()
-                        .message())
-                .contains("is an ssh address, which is not supported");
         assertThat(failureOf(cloner(), CloneSource.ofUrl("https://", null)).failure())
                 .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.INVALID_INPUT))
                 .satisfies(f -> assertThat(f.message()).contains("is not a valid URL"));
@@ -310,12 +301,13 @@ class RepositoryClonerTest {
     }
 
     @Test
-    void credentialsInTheJobUrlNeverReachTheMessage() throws IOException {
+    void aUrlWithCredentialsCannotEvenBecomeAJobsSource() throws IOException {
         String base = startServer(404);
         String withCredentials = base.replace("http://", "http://someone:test-password@") + "/acme/x.git";
-        CloneException error = failureOf(cloner(), CloneSource.ofUrl(withCredentials, null));
-        assertThat(error.failure().message()).doesNotContain("test-password").doesNotContain("someone");
-        assertThat(error).hasMessageNotContaining("test-password");
+        assertThatThrownBy(() -> CloneSource.ofUrl(withCredentials, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("test-password")
+                .hasMessageContaining("GITHUB_TOKEN");
     }
 
     @Test
