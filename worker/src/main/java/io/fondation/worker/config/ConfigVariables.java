@@ -141,8 +141,9 @@ public final class ConfigVariables {
             ConfigVariable.of(
                     "HEALTH_PORT",
                     WorkerConfigLoader.DEFAULT_HEALTH_PORT + " (0 any free, -1 none)",
-                    "/health, /health/live, /health/ready, /metrics",
-                    RUN),
+                    "/health, /health/live, /health/ready, /metrics (and the API with HTTP_API)",
+                    RUN,
+                    DEV),
             ConfigVariable.of(
                     "HEALTH_HOST",
                     WorkerConfigLoader.DEFAULT_HEALTH_HOST + " (dev: 127.0.0.1)",

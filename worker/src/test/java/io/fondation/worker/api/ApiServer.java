@@ -51,6 +51,8 @@ final class ApiServer implements AutoCloseable {
         env.put("POLL_INTERVAL", "200");
         env.put("MIN_FREE_DISK_MB", "0");
         env.put("WORKER_ID", "api-test");
+        // owner/name jobs (the validation and contract tests queue some) fail at once instead of trying the network.
+        env.put("GIT_BASE_URL", temp.resolve("no-git-host").toUri().toString());
         env.putAll(extra);
         WorkerConfig config = WorkerConfigLoader.load(env);
         ApiSettings settings = ApiSettings.load(env, config, false);
