@@ -36,6 +36,10 @@ public record CloneSource(String url, String fullName, String branch) {
             url = url.strip();
             requireSafeUrl(url);
         }
+        if (fullName != null && fullName.endsWith(".git") && fullName.length() > 4) {
+            // why: people paste owner/name.git; the clone URL gets its own .git.
+            fullName = fullName.substring(0, fullName.length() - 4);
+        }
         if (fullName != null
                 && !fullName.isBlank()
                 && !FULL_NAME.matcher(fullName).matches()) {

@@ -8,7 +8,7 @@ import java.time.Instant;
  *
  * @param id job id
  * @param status current status
- * @param source what is cloned
+ * @param source what is cloned, or {@code null} when the queue holds a source that cannot be used
  * @param prompt the prompt
  * @param attempts attempts spent so far
  * @param maxAttempts attempts allowed

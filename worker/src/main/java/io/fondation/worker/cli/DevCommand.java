@@ -230,7 +230,7 @@ public final class DevCommand implements Callable<Integer> {
                         ? "(no error recorded)"
                         : job.lastError().strip();
                 stderr.println("fondation-worker: job " + id + " ("
-                        + job.source().describe() + ") " + job.status().wireName() + " after " + job.attempts() + "/"
+                        + JobFormatter.describe(job) + ") " + job.status().wireName() + " after " + job.attempts() + "/"
                         + job.maxAttempts() + " attempts: " + error);
                 stderr.flush();
             }

@@ -35,7 +35,7 @@ final class JobFormatter {
                 job.status().wireName(),
                 truncate(progressColumn(job), PROGRESS_WIDTH),
                 job.attempts() + "/" + job.maxAttempts(),
-                truncate(job.source().describe(), SOURCE_WIDTH),
+                truncate(describe(job), SOURCE_WIDTH),
                 truncate(oneLine(job.lastError()), ERROR_WIDTH)
             });
         }
@@ -61,7 +61,7 @@ final class JobFormatter {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("Job", job.id());
         fields.put("Status", job.status().wireName() + (job.cancelRequested() ? " (cancel requested)" : ""));
-        fields.put("Source", job.source().describe());
+        fields.put("Source", describe(job));
         fields.put("Prompt", job.prompt().isEmpty() ? "(none)" : oneLine(job.prompt()));
         fields.put("Attempts", job.attempts() + "/" + job.maxAttempts());
         fields.put("Progress", job.progress() == null ? "(none)" : progressColumn(job));
@@ -182,5 +182,10 @@ final class JobFormatter {
 
     private static String iso(Instant instant) {
         return instant == null ? null : instant.toString();
+    }
+
+    /** The job's source in words, or a note when the queue holds an unusable one. */
+    static String describe(JobSnapshot job) {
+        return job.source() == null ? "(unusable source)" : job.source().describe();
     }
 }

@@ -620,7 +620,7 @@ public final class SqliteJobQueue implements JobQueue {
         return new JobSnapshot(
                 row.getString("id"),
                 JobStatus.fromWire(row.getString("status")),
-                source(row),
+                sourceOrNull(row),
                 row.getString("prompt"),
                 row.getInt("attempts"),
                 row.getInt("max_attempts"),
@@ -635,6 +635,15 @@ public final class SqliteJobQueue implements JobQueue {
                 instant(row, "created_at"),
                 instant(row, "updated_at"),
                 instant(row, "completed_at"));
+    }
+
+    /** The row's source, or null when it is unusable: a bad source must not hide the rest of the job. */
+    private static CloneSource sourceOrNull(ResultSet row) throws SQLException {
+        try {
+            return source(row);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static CloneSource source(ResultSet row) throws SQLException {

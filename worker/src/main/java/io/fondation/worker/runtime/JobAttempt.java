@@ -64,6 +64,7 @@ final class JobAttempt implements Runnable {
             Clock clock,
             HeartbeatTiming timing,
             Duration leaseTime,
+            Duration analyzerStopTime,
             ScheduledExecutorService heartbeatScheduler,
             ProgressLanguage language,
             AttemptReporter reporter,
@@ -87,7 +88,7 @@ final class JobAttempt implements Runnable {
         this.job = Objects.requireNonNull(job, "job");
         this.context = Objects.requireNonNull(context, "context");
         this.onDone = Objects.requireNonNull(onDone, "onDone");
-        LeaseDeadline deadline = new LeaseDeadline(claimedAt, context.leaseTime());
+        LeaseDeadline deadline = new LeaseDeadline(claimedAt, context.leaseTime(), context.analyzerStopTime());
         this.heartbeat = new JobHeartbeat(
                 context.queue(),
                 context.heartbeatScheduler(),

@@ -25,9 +25,29 @@ final class LeaseDeadline {
      * @param leaseTime the lease each claim or heartbeat grants
      */
     LeaseDeadline(Instant claimedAt, Duration leaseTime) {
+        this(claimedAt, leaseTime, Duration.ZERO);
+    }
+
+    /**
+     * @param stopTime how long stopping the analyzer may take (its kill grace): the deadline comes early enough
+     *     for the analyzer to be dead before the lease really ends
+     */
+    LeaseDeadline(Instant claimedAt, Duration leaseTime, Duration stopTime) {
         this.renewedAt = Objects.requireNonNull(claimedAt, "claimedAt");
         this.leaseTime = Objects.requireNonNull(leaseTime, "leaseTime");
-        this.margin = marginFor(leaseTime);
+        this.margin = marginFor(leaseTime, stopTime);
+    }
+
+    /**
+     * The margin for a lease and an analyzer that takes {@code stopTime} to stop: {@link #marginFor(Duration)}, or
+     * the stop time plus a second when that is longer, but never more than half the lease.
+     */
+    static Duration marginFor(Duration leaseTime, Duration stopTime) {
+        Duration base = marginFor(leaseTime);
+        Duration needed = stopTime.plusSeconds(1);
+        Duration margin = needed.compareTo(base) > 0 ? needed : base;
+        Duration half = leaseTime.dividedBy(2);
+        return margin.compareTo(half) > 0 ? half : margin;
     }
 
     /** A tenth of the lease, between 1 s and 60 s: 30 s for the default 5-minute lease. */

@@ -118,6 +118,7 @@ public final class Worker implements AutoCloseable {
                 builder.clock,
                 HeartbeatTiming.forInterval(config.heartbeatInterval(), HeartbeatTiming.DEFAULT_THROTTLE),
                 config.leaseTime(),
+                config.analyzer().killGrace(),
                 heartbeatScheduler,
                 ProgressLanguage.fromConfig(config.analyzer().progressLanguage()),
                 new AttemptReporter(metrics, listener, builder.clock),

@@ -7,7 +7,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,8 +109,6 @@ class ArchitectureTest {
     }
 
     @Test
-    @Disabled("red on main: clibridge.claude (StreamJsonParser -> failure.SecretRedactor) and clibridge.failure"
-            + " (FailureClassifier -> claude.ClaudeRunSummary) depend on each other; on once cli-bridge breaks it")
     void noCyclesBetweenThePackagesOfCliBridge() {
         slices().matching("io.fondation.clibridge.(*)..")
                 .should()
@@ -120,8 +117,6 @@ class ArchitectureTest {
     }
 
     @Test
-    @Disabled("red on main until the runtime restructuring lands: cli -> runtime -> dryrun -> cli, and assembly/health"
-            + " in the same cycles; the lead turns it on")
     void noCyclesBetweenThePackagesOfTheWorker() {
         slices().matching("io.fondation.worker.(*)..").should().beFreeOfCycles().check(classes);
     }

@@ -2,9 +2,9 @@ package io.fondation.worker.chaos;
 
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.clibridge.process.ProcessTree;
 import io.fondation.convexqueue.ConvexJobQueue;
 import io.fondation.convexqueue.ConvexQueueSettings;
-import io.fondation.clibridge.process.ProcessTree;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
@@ -171,5 +171,21 @@ final class ChaosWorld implements AutoCloseable {
         if (queue != null) {
             queue.close();
         }
+        killLeftovers();
+    }
+
+    /**
+     * Kills what a case left running (a stubborn analyzer whose worker was killed with {@code -9}): whatever the
+     * assertions said, the next case and the machine start clean.
+     */
+    private void killLeftovers() {
+        String marker = root.toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info()
+                        .commandLine()
+                        .map(line -> line.contains(marker))
+                        .orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 }

@@ -3,6 +3,7 @@ package io.fondation.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.clibridge.process.ProcessTree;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
@@ -101,15 +102,15 @@ class RunCommandTest {
                             () -> queue.get(id).map(JobSnapshot::status),
                             s -> s.equals(Optional.of(JobStatus.ANALYZING)));
 
+            await().atMost(Duration.ofSeconds(30))
+                    .alias("the analyzer runs as a child of the worker")
+                    .until(() -> worker.descendants().findAny().isPresent());
             List<ProcessHandle> analyzers = worker.descendants().toList();
-            assertThat(analyzers)
-                    .as("the analyzer runs as a child of the worker")
-                    .isNotEmpty();
 
             worker.destroy(); // SIGTERM
             assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> analyzers.stream().noneMatch(ProcessHandle::isAlive));
+                    .until(() -> analyzers.stream().noneMatch(ProcessTree::isRunning));
 
             assertThat(worker.exitValue()).as(Files.readString(log)).isZero();
             JobSnapshot job = queue.get(id).orElseThrow();

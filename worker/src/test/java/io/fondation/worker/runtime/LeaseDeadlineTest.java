@@ -36,4 +36,17 @@ class LeaseDeadlineTest {
         // Very short leases (tests): a quarter, so that the deadline stays after the claim.
         assertThat(LeaseDeadline.marginFor(Duration.ofMillis(1000))).isEqualTo(Duration.ofMillis(250));
     }
+
+    @Test
+    void theMarginLeavesTimeToKillTheAnalyzerBeforeTheLeaseEnds() {
+        assertThat(LeaseDeadline.marginFor(Duration.ofSeconds(60), Duration.ofSeconds(10)))
+                .as("kill grace plus a second, more than a tenth of the lease")
+                .isEqualTo(Duration.ofSeconds(11));
+        assertThat(LeaseDeadline.marginFor(Duration.ofMinutes(5), Duration.ofSeconds(10)))
+                .as("a tenth of a long lease is already enough")
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(LeaseDeadline.marginFor(Duration.ofSeconds(4), Duration.ofSeconds(10)))
+                .as("never more than half the lease")
+                .isEqualTo(Duration.ofSeconds(2));
+    }
 }
