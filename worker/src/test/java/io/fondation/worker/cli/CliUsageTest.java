@@ -79,7 +79,8 @@ class CliUsageTest {
         CliHarness.Result result = cli.run(temp);
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err())
-                .startsWith("fondation-worker: a command is required: run, dev, submit, status, docs or cancel\n")
+                .startsWith(
+                        "fondation-worker: a command is required: run, run-job, dev, submit, status, docs or cancel\n")
                 .contains("Try 'fondation-worker --help'");
     }
 
