@@ -79,7 +79,12 @@ public final class ConfigVariables {
                     "MiB TEMP_DIR must have free before a job starts",
                     RUN,
                     DEV),
-            ConfigVariable.of("ANALYZER", "fondation", "fondation, dry-run or command", RUN, DEV),
+            ConfigVariable.of(
+                    "ANALYZER",
+                    "fondation with CLI_PATH, else claude when installed",
+                    "fondation, claude, dry-run or command",
+                    RUN,
+                    DEV),
             ConfigVariable.of("CLI_PATH", "", "the Fondation CLI entry point (dist/cli.bundled.mjs)", RUN, DEV),
             ConfigVariable.of(
                     "CLI_RUNTIME", WorkerConfigLoader.DEFAULT_CLI_RUNTIME, "program that runs the CLI", RUN, DEV),
@@ -100,9 +105,48 @@ public final class ConfigVariables {
                     DEV),
             ConfigVariable.of("ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV),
             ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV),
+            ConfigVariable.of(
+                    "CLAUDE_PATH", ClaudeSettings.DEFAULT_EXECUTABLE + " on PATH", "the Claude Code binary", RUN, DEV),
+            ConfigVariable.of(
+                    "CLAUDE_CONFIG_DIR",
+                    "CLAUDE_HOME/.claude when it exists",
+                    "a logged-in ~/.claude, read-only",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "CLAUDE_MODEL",
+                    WorkerConfigLoader.DEFAULT_CLAUDE_MODEL,
+                    "the model the claude analyzer uses",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "CLAUDE_MAX_TURNS",
+                    WorkerConfigLoader.DEFAULT_CLAUDE_MAX_TURNS + " (0 none)",
+                    "turns one claude run may take",
+                    RUN,
+                    DEV),
+            ConfigVariable.of("CLAUDE_MAX_BUDGET_USD", "none", "US dollars one claude run may cost", RUN, DEV),
+            ConfigVariable.of(
+                    "CLAUDE_API_TIMEOUT",
+                    ms(WorkerConfigLoader.DEFAULT_CLAUDE_API_TIMEOUT),
+                    "ms one API request of claude may take",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "CLAUDE_MAX_RETRIES",
+                    Integer.toString(WorkerConfigLoader.DEFAULT_CLAUDE_MAX_RETRIES),
+                    "API retries inside one claude run",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "CLAUDE_ALLOW_UNCONFINED", "false", "run claude without a sandbox confining writes", RUN, DEV),
             ConfigVariable.secret(
                     "CLAUDE_CODE_OAUTH_TOKEN", "Claude credentials, passed to the analyzer only", RUN, DEV),
             ConfigVariable.secret("ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV),
+            ConfigVariable.secret(
+                    "ANTHROPIC_AUTH_TOKEN", "bearer token for a gateway, passed to the analyzer only", RUN, DEV),
+            ConfigVariable.of(
+                    "ANTHROPIC_BASE_URL", "", "the Messages API's URL (a gateway), for the analyzer", RUN, DEV),
             ConfigVariable.of(
                     "PROGRESS_LANGUAGE",
                     WorkerConfigLoader.DEFAULT_PROGRESS_LANGUAGE,
