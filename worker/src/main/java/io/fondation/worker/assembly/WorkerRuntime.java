@@ -64,7 +64,7 @@ public final class WorkerRuntime implements AutoCloseable {
         JobQueue queue = openQueue(config, clock);
         try {
             JobTools tools = JobTools.fromConfig(config, environment, queue);
-            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), environment);
+            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), tools.analyzer(), environment);
             Worker worker = Worker.builder(config, queue)
                     .clock(clock)
                     .listener(listener)

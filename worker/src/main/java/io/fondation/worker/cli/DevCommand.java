@@ -193,7 +193,8 @@ public final class DevCommand implements Callable<Integer> {
                 && config.analyzer().optionalCliPath().isEmpty()) {
             throw new ConfigurationException(
                     "CLI_PATH",
-                    "not set; dev runs the Fondation CLI (set CLI_PATH or --cli-path), or use --dry-run for the offline analyzer");
+                    "not set; dev runs the Fondation CLI (set CLI_PATH or --cli-path), or Claude Code when it is"
+                            + " installed (claude on PATH, or CLAUDE_PATH), or use --dry-run for the offline analyzer");
         }
         return config;
     }

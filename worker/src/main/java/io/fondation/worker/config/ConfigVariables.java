@@ -81,9 +81,14 @@ public final class ConfigVariables {
                     Long.toString(WorkerConfigLoader.DEFAULT_MIN_FREE_DISK_MB),
                     "MiB TEMP_DIR must have free before a job starts",
                     RUN,
+                    DEV),
+            ConfigVariable.of(
+                    "ANALYZER",
+                    "fondation with CLI_PATH, else claude when installed",
+                    "fondation, claude, dry-run or command",
+                    RUN,
                     DEV,
                     RUN_JOB),
-            ConfigVariable.of("ANALYZER", "fondation", "fondation, dry-run or command", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "CLI_PATH", "", "the Fondation CLI entry point (dist/cli.bundled.mjs)", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
@@ -114,15 +119,56 @@ public final class ConfigVariables {
                     ms(WorkerConfigLoader.DEFAULT_ANALYZER_KILL_GRACE),
                     "ms from SIGTERM to SIGKILL of the analyzer",
                     RUN,
+                    DEV),
+            ConfigVariable.of("ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV, RUN_JOB),
+            ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_PATH", ClaudeSettings.DEFAULT_EXECUTABLE + " on PATH", "the Claude Code binary", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_CONFIG_DIR",
+                    "CLAUDE_HOME/.claude when it exists",
+                    "a logged-in ~/.claude, read-only",
+                    RUN,
                     DEV,
                     RUN_JOB),
             ConfigVariable.of(
-                    "ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV, RUN_JOB),
-            ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV, RUN_JOB),
+                    "CLAUDE_MODEL",
+                    WorkerConfigLoader.DEFAULT_CLAUDE_MODEL,
+                    "the model the claude analyzer uses",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_MAX_TURNS",
+                    WorkerConfigLoader.DEFAULT_CLAUDE_MAX_TURNS + " (0 none)",
+                    "turns one claude run may take",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of("CLAUDE_MAX_BUDGET_USD", "none", "US dollars one claude run may cost", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_API_TIMEOUT",
+                    ms(WorkerConfigLoader.DEFAULT_CLAUDE_API_TIMEOUT),
+                    "ms one API request of claude may take",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_MAX_RETRIES",
+                    Integer.toString(WorkerConfigLoader.DEFAULT_CLAUDE_MAX_RETRIES),
+                    "API retries inside one claude run",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_ALLOW_UNCONFINED", "false", "run claude without a sandbox confining writes", RUN, DEV, RUN_JOB),
             ConfigVariable.secret(
                     "CLAUDE_CODE_OAUTH_TOKEN", "Claude credentials, passed to the analyzer only", RUN, DEV, RUN_JOB),
+            ConfigVariable.secret("ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV, RUN_JOB),
             ConfigVariable.secret(
-                    "ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV, RUN_JOB),
+                    "ANTHROPIC_AUTH_TOKEN", "bearer token for a gateway, passed to the analyzer only", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "ANTHROPIC_BASE_URL", "", "the Messages API's URL (a gateway), for the analyzer", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "PROGRESS_LANGUAGE",
                     WorkerConfigLoader.DEFAULT_PROGRESS_LANGUAGE,

@@ -146,7 +146,7 @@ class CliUsageTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).isEqualTo("fondation-worker: --dry-run and --analyzer-command exclude each other\n");
         assertThat(cli.run(temp, "run", "--analyzer", "magic").err())
-                .isEqualTo("fondation-worker: ANALYZER: 'magic' is not one of fondation, dry-run, command\n");
+                .isEqualTo("fondation-worker: ANALYZER: 'magic' is not one of fondation, claude, dry-run, command\n");
     }
 
     @Test
