@@ -120,10 +120,16 @@ public final class ConfigVariables {
                     "ms from SIGTERM to SIGKILL of the analyzer",
                     RUN,
                     DEV),
-            ConfigVariable.of("ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV, RUN_JOB),
             ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
-                    "CLAUDE_PATH", ClaudeSettings.DEFAULT_EXECUTABLE + " on PATH", "the Claude Code binary", RUN, DEV, RUN_JOB),
+                    "CLAUDE_PATH",
+                    ClaudeSettings.DEFAULT_EXECUTABLE + " on PATH",
+                    "the Claude Code binary",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "CLAUDE_CONFIG_DIR",
                     "CLAUDE_HOME/.claude when it exists",
@@ -161,14 +167,29 @@ public final class ConfigVariables {
                     DEV,
                     RUN_JOB),
             ConfigVariable.of(
-                    "CLAUDE_ALLOW_UNCONFINED", "false", "run claude without a sandbox confining writes", RUN, DEV, RUN_JOB),
+                    "CLAUDE_ALLOW_UNCONFINED",
+                    "false",
+                    "run claude without a sandbox confining writes",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.secret(
                     "CLAUDE_CODE_OAUTH_TOKEN", "Claude credentials, passed to the analyzer only", RUN, DEV, RUN_JOB),
-            ConfigVariable.secret("ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV, RUN_JOB),
             ConfigVariable.secret(
-                    "ANTHROPIC_AUTH_TOKEN", "bearer token for a gateway, passed to the analyzer only", RUN, DEV, RUN_JOB),
+                    "ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV, RUN_JOB),
+            ConfigVariable.secret(
+                    "ANTHROPIC_AUTH_TOKEN",
+                    "bearer token for a gateway, passed to the analyzer only",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
-                    "ANTHROPIC_BASE_URL", "", "the Messages API's URL (a gateway), for the analyzer", RUN, DEV, RUN_JOB),
+                    "ANTHROPIC_BASE_URL",
+                    "",
+                    "the Messages API's URL (a gateway), for the analyzer",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "PROGRESS_LANGUAGE",
                     WorkerConfigLoader.DEFAULT_PROGRESS_LANGUAGE,
