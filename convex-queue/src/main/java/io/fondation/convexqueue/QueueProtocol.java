@@ -54,4 +54,9 @@ interface QueueProtocol {
 
     /** The jobs of each status, from {@code queue:getMetrics} (one query; it counts at most 1000 per status). */
     Map<JobStatus, Long> countByStatus();
+    /** The query whose pushed result tells when a claim may find a job (see {@link WorkWatch}). */
+    WatchQuery<WatchQuery.WorkState> workQuery();
+
+    /** The query whose pushed result tells whether cancellation of the held job was requested. */
+    WatchQuery<Boolean> cancellationQuery(JobLease lease);
 }

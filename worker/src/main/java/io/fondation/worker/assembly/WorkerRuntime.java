@@ -18,6 +18,7 @@ import io.fondation.worker.runtime.JobTools;
 import io.fondation.worker.runtime.Worker;
 import io.fondation.worker.runtime.WorkerListener;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.server.HttpHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +48,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private HealthServer healthServer;
     private JvmMeters jvmMeters;
     private QueueDepth queueDepth;
+    private HttpHandler others;
     private boolean closed;
 
     private WorkerRuntime(
@@ -79,7 +81,7 @@ public final class WorkerRuntime implements AutoCloseable {
         JobQueue queue = openQueue(config, clock);
         try {
             JobTools tools = JobTools.fromConfig(config, environment, queue);
-            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), environment);
+            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), tools.analyzer(), environment);
             PrometheusMeterRegistry registry = JvmMeters.newRegistry();
             Worker worker = Worker.builder(config, queue)
                     .meterRegistry(registry)
@@ -162,7 +164,7 @@ public final class WorkerRuntime implements AutoCloseable {
         preflight();
         if (config.healthEnabled() && healthServer == null) {
             healthServer = HealthServer.start(
-                    config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock);
+                    config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock, others);
             // Only with a health server: nobody would read these meters without one.
             jvmMeters = JvmMeters.bindTo(registry);
             queueDepth = QueueDepth.start(queue, registry, queueDepthInterval());
@@ -173,6 +175,22 @@ public final class WorkerRuntime implements AutoCloseable {
             closeHealthServer();
             throw e;
         }
+    }
+
+    /**
+     * Serves {@code handler} on the health server's port, for every path that is not a health or metrics path (the
+     * HTTP API and status page); call before {@link #start()}.
+     *
+     * @throws IllegalStateException when the health server is disabled ({@code HEALTH_PORT=-1}) or already started
+     */
+    public synchronized void serve(HttpHandler handler) {
+        if (!config.healthEnabled()) {
+            throw new IllegalStateException("the health server is disabled (HEALTH_PORT=-1)");
+        }
+        if (healthServer != null) {
+            throw new IllegalStateException("the health server is already started");
+        }
+        this.others = Objects.requireNonNull(handler, "handler");
     }
 
     /**

@@ -91,7 +91,8 @@ class CliUsageTest {
         CliHarness.Result result = cli.run(temp);
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err())
-                .startsWith("fondation-worker: a command is required: run, dev, submit, status, docs or cancel\n")
+                .startsWith(
+                        "fondation-worker: a command is required: run, run-job, dev, submit, status, docs or cancel\n")
                 .contains("Try 'fondation-worker --help'");
     }
 
@@ -157,7 +158,7 @@ class CliUsageTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).isEqualTo("fondation-worker: --dry-run and --analyzer-command exclude each other\n");
         assertThat(cli.run(temp, "run", "--analyzer", "magic").err())
-                .isEqualTo("fondation-worker: ANALYZER: 'magic' is not one of fondation, dry-run, command\n");
+                .isEqualTo("fondation-worker: ANALYZER: 'magic' is not one of fondation, claude, dry-run, command\n");
     }
 
     @Test
@@ -247,7 +248,7 @@ class CliUsageTest {
         });
         String dev = cli.run(temp, "dev", "--help").out();
         assertThat(dev.substring(dev.indexOf("Environment (")))
-                .doesNotContain("QUEUE ", "CONVEX_URL", "CONVEX_DEPLOY_KEY", "FONDATION_WORKER_SECRET", "HEALTH_PORT");
+                .doesNotContain("QUEUE ", "CONVEX_URL", "CONVEX_DEPLOY_KEY", "FONDATION_WORKER_SECRET");
     }
 
     @Test
@@ -257,7 +258,7 @@ class CliUsageTest {
                 .filter(v -> !v.commands().contains(ConfigVariable.Command.DEV))
                 .map(ConfigVariable::name)
                 .toList();
-        assertThat(notRead).contains("QUEUE", "CONVEX_URL", "ENCRYPTION_KEY", "HEALTH_PORT");
+        assertThat(notRead).contains("QUEUE", "CONVEX_URL", "ENCRYPTION_KEY");
         notRead.forEach(name -> cli.env(name, "not valid at all"));
         // The same values stop run, which reads them.
         assertThat(cli.run(temp, "run", "--db", temp.resolve("run.db").toString())
