@@ -138,6 +138,9 @@ export const claimOne = mutation({
     const target = job ?? (await reclaimForClaim(ctx, now));
     if (target === null) return null;
 
+    // Since when the job could be claimed (creation, end of a retry's backoff, release, reclaim): the worker's
+    // pickup-latency metric. Read before the patch; a repeated claim (above) does not know it any more.
+    const dueAt = target.runAt ?? target.createdAt;
     const leaseToken = randomToken();
     await ctx.db.patch("jobs", target._id, {
       status: "claimed",
@@ -150,7 +153,7 @@ export const claimOne = mutation({
       updatedAt: now,
     });
     const claimed = await ctx.db.get("jobs", target._id);
-    return await claimResult(ctx, claimed!);
+    return await claimResult(ctx, claimed!, dueAt);
   },
 });
 
@@ -166,11 +169,12 @@ function claimResultValidator() {
     maxAttempts: v.number(),
     leaseToken: v.string(),
     leaseUntil: v.number(),
+    dueAt: v.optional(v.number()),
     source: cloneSource,
   });
 }
 
-async function claimResult(ctx: QueryCtx, job: Doc<"jobs">) {
+async function claimResult(ctx: QueryCtx, job: Doc<"jobs">, dueAt?: number) {
   const repository = job.repositoryId === undefined ? null : await ctx.db.get("repositories", job.repositoryId);
   const source: { url?: string; fullName?: string; branch?: string } = {};
   const url = job.source?.url ?? job.repositoryUrl;
@@ -189,6 +193,7 @@ async function claimResult(ctx: QueryCtx, job: Doc<"jobs">) {
     maxAttempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     leaseToken: job.leaseToken!,
     leaseUntil: job.leaseUntil!,
+    ...(dueAt !== undefined ? { dueAt } : {}),
     source,
   };
 }

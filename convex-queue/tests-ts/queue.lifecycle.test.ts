@@ -81,12 +81,14 @@ describe("job lifecycle", () => {
       ctx.db.insert("jobs", { status: "pending", prompt: "p", callbackToken: "cb", createdAt: Date.now() }),
     );
 
-    expect((await claim(t, "w1")).id).toBe(undated);
-    expect((await claim(t, "w2")).id).toBe(first);
-    expect((await claim(t, "w3")).id).toBe(second);
+    const created = clock.now();
+    // dueAt: since when each job could be claimed (the worker's pickup latency); createdAt when runAt is absent.
+    expect(await claim(t, "w1")).toMatchObject({ id: undated, dueAt: created });
+    expect(await claim(t, "w2")).toMatchObject({ id: first, dueAt: created - 5_000 });
+    expect(await claim(t, "w3")).toMatchObject({ id: second, dueAt: created - 1_000 });
     expect(await claim(t, "w4")).toBeNull();
     clock.advance(60_000);
-    expect((await claim(t, "w4")).id).toBe(later);
+    expect(await claim(t, "w4")).toMatchObject({ id: later, dueAt: created + 60_000 });
   });
 
   test("claim returns the repository's name and default branch for web-created jobs", async () => {

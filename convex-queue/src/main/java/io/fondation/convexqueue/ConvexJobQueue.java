@@ -28,6 +28,7 @@ import io.fondation.shared.RetryDecision;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -404,6 +405,17 @@ public final class ConvexJobQueue implements JobQueue {
     public List<Document> documents(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         return call("read the documents of job " + jobId, () -> protocol.documents(jobId));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code queue:getMetrics} query. The hardened function counts at most 1000 jobs per status; the
+     * existing one reads the whole {@code jobs} table, so a worker calls this once a minute at most.
+     */
+    @Override
+    public Optional<Map<JobStatus, Long>> countByStatus() {
+        return Optional.of(call("count jobs", protocol::countByStatus));
     }
 
     /**

@@ -275,4 +275,9 @@ final class HardenedProtocol implements QueueProtocol {
         }
         return documents;
     }
+
+    @Override
+    public Map<JobStatus, Long> countByStatus() {
+        return JobRows.statusCounts(client.query("queue:getMetrics", withSecret(Args.of())));
+    }
 }

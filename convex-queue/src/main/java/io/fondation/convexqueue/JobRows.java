@@ -17,6 +17,7 @@ import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,14 +116,40 @@ final class JobRows {
     }
 
     /**
-     * The claim a {@code queue:claimOne} row describes (attempt counts, prompt, owner),
-     * under {@code lease} and cloning {@code source}.
+     * The {@code byStatus} counts of a {@code queue:getMetrics} answer (both generations of the function have
+     * them; the existing one leaves out statuses without jobs); statuses this worker does not know are skipped.
+     *
+     * @throws JobQueueException when the answer has no counts
+     */
+    static Map<JobStatus, Long> statusCounts(JsonNode metrics) {
+        JsonNode byStatus = metrics == null ? null : metrics.get("byStatus");
+        if (byStatus == null || !byStatus.isObject()) {
+            throw new JobQueueException("queue:getMetrics answered without byStatus counts", false);
+        }
+        Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+        for (JobStatus status : JobStatus.values()) {
+            JsonNode count = byStatus.get(status.wireName());
+            counts.put(status, count != null && count.isNumber() ? Math.round(count.doubleValue()) : 0L);
+        }
+        return counts;
+    }
+
+    /**
+     * The claim a {@code queue:claimOne} row describes (attempt counts, prompt, owner, and since when it was due
+     * when the hardened functions tell), under {@code lease} and cloning {@code source}.
      */
     static ClaimedJob claim(JsonNode row, CloneSource source, JobLease lease) {
         int attemptsSpent = integer(row, "attempts", 0);
         int maxAttempts = integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
         return new ClaimedJob(
-                lease.jobId(), source, text(row, "prompt"), attemptsSpent + 1, maxAttempts, lease, text(row, "userId"));
+                lease.jobId(),
+                source,
+                text(row, "prompt"),
+                attemptsSpent + 1,
+                maxAttempts,
+                lease,
+                text(row, "userId"),
+                instant(row, "dueAt"));
     }
 
     /**

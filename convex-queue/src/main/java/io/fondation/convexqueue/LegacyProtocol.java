@@ -495,4 +495,10 @@ final class LegacyProtocol implements QueueProtocol {
         }
         return DocumentReadingOrder.sorted(documents);
     }
+
+    /** {@inheritDoc} The existing {@code queue:getMetrics} reads the whole {@code jobs} table: call it rarely. */
+    @Override
+    public Map<JobStatus, Long> countByStatus() {
+        return JobRows.statusCounts(client.query("queue:getMetrics", Map.of()));
+    }
 }

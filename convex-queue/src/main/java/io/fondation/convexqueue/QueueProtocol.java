@@ -14,6 +14,7 @@ import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,6 +52,8 @@ interface QueueProtocol {
 
     List<Document> documents(String jobId);
 
+    /** The jobs of each status, from {@code queue:getMetrics} (one query; it counts at most 1000 per status). */
+    Map<JobStatus, Long> countByStatus();
     /** The query whose pushed result tells when a claim may find a job (see {@link WorkWatch}). */
     WatchQuery<WatchQuery.WorkState> workQuery();
 

@@ -97,6 +97,19 @@ class ConvexJobQueueLegacyTest {
     }
 
     @Test
+    void countsJobsByStatusThroughTheExistingMetricsQueryAndTellsNoDueTime() {
+        assertThat(queue.countByStatus().orElseThrow())
+                .containsEntry(JobStatus.PENDING, 1L)
+                .containsEntry(JobStatus.CLAIMED, 0L)
+                .containsEntry(JobStatus.DEAD, 0L);
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        assertThat(job.dueAt()).as("the existing claimOne answers no runAt").isNull();
+        assertThat(queue.countByStatus().orElseThrow())
+                .containsEntry(JobStatus.PENDING, 0L)
+                .containsEntry(JobStatus.CLAIMED, 1L);
+    }
+
+    @Test
     void aJobRunsItsWholeLifeThroughTheExistingFunctions() {
         ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
         assertThat(job.id()).isEqualTo(jobId);

@@ -2,6 +2,7 @@ package io.fondation.shared;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -110,6 +111,18 @@ public interface JobQueue extends AutoCloseable {
      * @param limit at most this many
      */
     List<JobSnapshot> list(JobStatus status, int limit);
+
+    /**
+     * The number of jobs in each status, for the queue-depth metrics: one cheap call that a worker makes at a low
+     * rate (an indexed count on SQLite, one query on Convex). A backend may cap large counts (Convex stops at 1000
+     * per status) and may leave out statuses with no job.
+     *
+     * @return the counts, or empty when this queue cannot count cheaply (the default)
+     * @throws JobQueueException when the queue cannot be reached
+     */
+    default Optional<Map<JobStatus, Long>> countByStatus() {
+        return Optional.empty();
+    }
 
     /** The documents of a completed job, in the order chapters should be read; empty for any other job. */
     List<Document> documents(String jobId);

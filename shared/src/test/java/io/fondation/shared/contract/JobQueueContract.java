@@ -249,6 +249,54 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void aClaimedJobSaysSinceWhenItWasDue() {
+        Instant created = clock.instant();
+        enqueue("at-once");
+        queue.enqueue(spec("scheduled").withRunAt(created.plusSeconds(30)));
+        advance(Duration.ofSeconds(45));
+
+        assertThat(claim("worker-a").dueAt()).as("due since its creation").isEqualTo(created);
+        ClaimedJob scheduled = claim("worker-a");
+        assertThat(scheduled.dueAt()).as("due since its runAt").isEqualTo(created.plusSeconds(30));
+
+        advance(Duration.ofSeconds(10));
+        Instant releasedAt = clock.instant();
+        assertThat(queue.release(scheduled.lease())).isTrue();
+        advance(Duration.ofSeconds(5));
+        ClaimedJob released = claim("worker-b");
+        assertThat(released.dueAt()).as("due since its release").isEqualTo(releasedAt);
+
+        RetryDecision decision = queue.retryOrFail(released.lease(), JobFailure.of(FailureKind.TRANSIENT, "flaky"));
+        Instant nextRunAt = ((RetryDecision.Retrying) decision).nextRunAt();
+        advance(Duration.between(clock.instant(), nextRunAt).plusSeconds(3));
+        assertThat(claim("worker-c").dueAt()).as("due since its backoff ended").isEqualTo(nextRunAt);
+    }
+
+    @Test
+    void countByStatusCountsTheJobsOfEachStatusWhenTheQueueCanCount() {
+        Optional<Map<JobStatus, Long>> before = queue.countByStatus();
+        if (before.isEmpty()) {
+            return; // this backend cannot count cheaply: the worker reports no queue depth
+        }
+        assertThat(before.get().values()).as("an empty queue").allMatch(count -> count == 0);
+        for (String name : List.of("a", "b", "c", "d")) {
+            enqueue(name);
+        }
+        claim("worker-a");
+        ClaimedJob running = claim("worker-a");
+        queue.heartbeat(running.lease(), JobStatus.ANALYZING, null, LEASE);
+        String canceled = enqueue("e");
+        assertThat(queue.cancel(canceled)).isTrue();
+
+        Map<JobStatus, Long> counts = queue.countByStatus().orElseThrow();
+        assertThat(counts.getOrDefault(JobStatus.PENDING, 0L)).isEqualTo(2);
+        assertThat(counts.getOrDefault(JobStatus.CLAIMED, 0L)).isEqualTo(1);
+        assertThat(counts.getOrDefault(JobStatus.ANALYZING, 0L)).isEqualTo(1);
+        assertThat(counts.getOrDefault(JobStatus.CANCELED, 0L)).isEqualTo(1);
+        assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
+    }
+
+    @Test
     void aClaimedJobIsNotClaimedAgain() {
         String id = enqueue("only");
         assertThat(claim("worker-a").id()).isEqualTo(id);

@@ -10,37 +10,54 @@ import io.fondation.worker.config.QueueSettings;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.embedded.SqliteJobQueue;
 import io.fondation.worker.health.HealthServer;
+import io.fondation.worker.metrics.JvmMeters;
+import io.fondation.worker.metrics.QueueDepth;
 import io.fondation.worker.preflight.FitnessCheck;
 import io.fondation.worker.preflight.Preflight;
 import io.fondation.worker.runtime.JobTools;
 import io.fondation.worker.runtime.Worker;
 import io.fondation.worker.runtime.WorkerListener;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpHandler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Wires a worker from a {@link WorkerConfig}: the queue (embedded SQLite or Convex), the per-job tools
- * (workspaces under {@code TEMP_DIR}, the JGit cloner, the configured analyzer), the {@link Worker} and
- * its health server. {@link #open} connects to the queue but does not poll; {@link #start} does.
+ * (workspaces under {@code TEMP_DIR}, the JGit cloner, the configured analyzer), the {@link Worker} with its meters
+ * in a Prometheus registry, and its health server. {@link #open} connects to the queue but does not poll;
+ * {@link #start} does, and with the health server also binds the JVM and process meters and samples the queue
+ * depth ({@link #queueDepthInterval}).
  */
 public final class WorkerRuntime implements AutoCloseable {
+
+    /** How often the queue depth is counted on the embedded queue: an indexed count, cheap. */
+    public static final Duration EMBEDDED_QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(5);
+
+    /** How often the queue depth is counted on Convex: one query per worker per minute. */
+    public static final Duration CONVEX_QUEUE_DEPTH_INTERVAL = Duration.ofMinutes(1);
 
     private final WorkerConfig config;
     private final Clock clock;
     private final JobQueue queue;
     private final Worker worker;
+    private final PrometheusMeterRegistry registry;
     private HealthServer healthServer;
+    private JvmMeters jvmMeters;
+    private QueueDepth queueDepth;
     private HttpHandler others;
     private boolean closed;
 
-    private WorkerRuntime(WorkerConfig config, Clock clock, JobQueue queue, Worker worker) {
+    private WorkerRuntime(
+            WorkerConfig config, Clock clock, JobQueue queue, Worker worker, PrometheusMeterRegistry registry) {
         this.config = config;
         this.clock = clock;
         this.queue = queue;
         this.worker = worker;
+        this.registry = registry;
     }
 
     /**
@@ -65,14 +82,16 @@ public final class WorkerRuntime implements AutoCloseable {
         try {
             JobTools tools = JobTools.fromConfig(config, environment, queue);
             List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), tools.analyzer(), environment);
+            PrometheusMeterRegistry registry = JvmMeters.newRegistry();
             Worker worker = Worker.builder(config, queue)
+                    .meterRegistry(registry)
                     .clock(clock)
                     .listener(listener)
                     .tools(tools)
                     .fitnessChecks(checks)
                     .safetyPollInterval(config.safetyPollInterval())
                     .build();
-            return new WorkerRuntime(config, clock, queue, worker);
+            return new WorkerRuntime(config, clock, queue, worker, registry);
         } catch (RuntimeException e) {
             queue.close();
             throw e;
@@ -122,6 +141,18 @@ public final class WorkerRuntime implements AutoCloseable {
         return worker;
     }
 
+    /** The registry of every meter the health server's {@code /metrics/prometheus} serves. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** How often the queue depth is counted: {@link #EMBEDDED_QUEUE_DEPTH_INTERVAL} or {@link #CONVEX_QUEUE_DEPTH_INTERVAL}. */
+    public Duration queueDepthInterval() {
+        return config.queue().kind() == QueueSettings.Kind.EMBEDDED
+                ? EMBEDDED_QUEUE_DEPTH_INTERVAL
+                : CONVEX_QUEUE_DEPTH_INTERVAL;
+    }
+
     /**
      * Checks that the worker can work ({@link Preflight}), then starts the health server (when {@code HEALTH_PORT}
      * is not -1) and then the worker, so that a missing analyzer, an unusable {@code TEMP_DIR} or a port already in
@@ -134,6 +165,9 @@ public final class WorkerRuntime implements AutoCloseable {
         if (config.healthEnabled() && healthServer == null) {
             healthServer = HealthServer.start(
                     config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock, others);
+            // Only with a health server: nobody would read these meters without one.
+            jvmMeters = JvmMeters.bindTo(registry);
+            queueDepth = QueueDepth.start(queue, registry, queueDepthInterval());
         }
         try {
             worker.start();
@@ -193,6 +227,14 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     private void closeHealthServer() {
+        if (queueDepth != null) {
+            queueDepth.close();
+            queueDepth = null;
+        }
+        if (jvmMeters != null) {
+            jvmMeters.close();
+            jvmMeters = null;
+        }
         if (healthServer != null) {
             healthServer.close();
             healthServer = null;

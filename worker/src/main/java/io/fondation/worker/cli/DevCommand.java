@@ -11,6 +11,8 @@ import io.fondation.worker.api.ApiSettings;
 import io.fondation.worker.api.HttpApi;
 import io.fondation.worker.assembly.WorkerRuntime;
 import io.fondation.worker.config.AnalyzerSettings;
+import io.fondation.worker.config.ConfigVariable;
+import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import java.io.IOException;
@@ -188,7 +190,9 @@ public final class DevCommand implements Callable<Integer> {
             overrides.put("HEALTH_HOST", "127.0.0.1");
         }
         workerOptions.applyTo(overrides, environment);
-        WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
+        // dev reads only what its --help lists: the queue's variables are someone else's.
+        WorkerConfig config = WorkerConfigLoader.load(
+                ConfigVariables.readBy(ConfigVariable.Command.DEV, environment.env()), overrides);
         if (config.analyzer().kind() == AnalyzerSettings.Kind.FONDATION
                 && config.analyzer().optionalCliPath().isEmpty()) {
             throw new ConfigurationException(

@@ -30,12 +30,17 @@ public final class EnvironmentHelp {
         COMMANDS.forEach((name, command) -> {
             CommandLine sub = root.getSubcommands().get(name);
             if (sub != null) {
-                sub.getCommandSpec().usageMessage().footer(footer(command));
+                boolean maxAttempts = sub.getCommandSpec().findOption("--max-attempts") != null;
+                sub.getCommandSpec().usageMessage().footer(footer(command, maxAttempts));
             }
         });
     }
 
-    static String[] footer(ConfigVariable.Command command) {
+    /**
+     * @param maxAttempts whether the command has {@code --max-attempts} (a footer names no option its command
+     *     lacks)
+     */
+    static String[] footer(ConfigVariable.Command command, boolean maxAttempts) {
         List<String> lines = new ArrayList<>();
         lines.add("");
         lines.add("Environment (a flag overrides the variable named in its description):");
@@ -46,8 +51,10 @@ public final class EnvironmentHelp {
             lines.addAll(wrap(variable.name(), text));
         }
         lines.add("Secrets are read from the environment only, never from flags, and never");
-        lines.add("logged. Submitted jobs get " + JobSpec.DEFAULT_MAX_ATTEMPTS
-                + " attempts unless submit's --max-attempts says otherwise.");
+        lines.add("logged.");
+        if (maxAttempts) {
+            lines.add("Jobs get " + JobSpec.DEFAULT_MAX_ATTEMPTS + " attempts unless --max-attempts says otherwise.");
+        }
         return lines.toArray(String[]::new);
     }
 

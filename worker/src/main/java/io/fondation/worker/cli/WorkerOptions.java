@@ -94,7 +94,8 @@ public final class WorkerOptions {
     @Option(
             names = "--health-port",
             paramLabel = "PORT",
-            description = "Health server port; 0 for any free port, -1 for none (HEALTH_PORT).")
+            description =
+                    "Health server port; 0 for any free port, -1 for none (HEALTH_PORT; dev: none unless given or serving).")
     String healthPort;
 
     /**

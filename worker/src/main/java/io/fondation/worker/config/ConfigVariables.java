@@ -6,7 +6,9 @@ import static io.fondation.worker.config.ConfigVariable.Command.RUN;
 import static io.fondation.worker.config.ConfigVariable.Command.RUN_JOB;
 
 import io.fondation.worker.config.ConfigVariable.Command;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -257,7 +259,7 @@ public final class ConfigVariables {
                     RUN_JOB),
             ConfigVariable.of(
                     "HTTP_API",
-                    "false (dev --serve: true)",
+                    "false (dev: true when serving)",
                     "serve the job API and status page on the health server's port",
                     RUN,
                     DEV),
@@ -301,6 +303,17 @@ public final class ConfigVariables {
     /** The variable with this name, if the worker reads it. */
     public static Optional<ConfigVariable> named(String name) {
         return ALL.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    /**
+     * {@code env} without the catalog's variables that {@code command} does not read, so that a command is not
+     * stopped by a setting its help does not list (an invalid {@code CONVEX_URL} left in the shell does not stop
+     * {@code dev}). Variables outside the catalog ({@code HOME}, {@code PATH}, the analyzer's) are kept.
+     */
+    public static Map<String, String> readBy(Command command, Map<String, String> env) {
+        Map<String, String> kept = new HashMap<>(env);
+        ALL.stream().filter(v -> !v.commands().contains(command)).forEach(v -> kept.remove(v.name()));
+        return kept;
     }
 
     private static String ms(java.time.Duration duration) {

@@ -34,7 +34,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -202,7 +204,7 @@ public final class SqliteJobQueue implements JobQueue {
     private Optional<Optional<ClaimedJob>> claimNext(
             Connection connection, String workerId, Duration leaseDuration, long now) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id, source_url, source_full_name, source_branch, prompt, attempts, max_attempts FROM jobs"
+                "SELECT id, source_url, source_full_name, source_branch, prompt, attempts, max_attempts, run_at FROM jobs"
                         + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at, rowid LIMIT 1")) {
             select.setLong(1, now);
             try (ResultSet row = select.executeQuery()) {
@@ -228,6 +230,8 @@ public final class SqliteJobQueue implements JobQueue {
                 String prompt = row.getString("prompt");
                 int attempts = row.getInt("attempts");
                 int maxAttempts = row.getInt("max_attempts");
+                // run_at is when the job became claimable: its creation, a retry's backoff end, its release.
+                Instant dueAt = Instant.ofEpochMilli(row.getLong("run_at"));
                 String token = UUID.randomUUID().toString();
                 long until = now + leaseDuration.toMillis();
                 update(
@@ -240,7 +244,8 @@ public final class SqliteJobQueue implements JobQueue {
                         now,
                         id);
                 JobLease lease = new JobLease(id, workerId, token, Instant.ofEpochMilli(until));
-                return Optional.of(Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease)));
+                return Optional.of(
+                        Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease, null, dueAt)));
             }
         }
     }
@@ -543,6 +548,25 @@ public final class SqliteJobQueue implements JobQueue {
                 return jobs;
             }
         });
+    }
+
+    /** {@inheritDoc} One {@code GROUP BY} over the {@code (status, run_at)} index. */
+    @Override
+    public Optional<Map<JobStatus, Long>> countByStatus() {
+        return Optional.of(db.read("count jobs", connection -> {
+            Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+            for (JobStatus status : JobStatus.values()) {
+                counts.put(status, 0L);
+            }
+            try (PreparedStatement select =
+                            connection.prepareStatement("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+                    ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    counts.put(JobStatus.fromWire(row.getString(1)), row.getLong(2));
+                }
+            }
+            return counts;
+        }));
     }
 
     @Override

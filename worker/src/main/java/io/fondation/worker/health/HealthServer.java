@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.worker.runtime.WorkerHealth;
 import io.fondation.worker.runtime.WorkerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +31,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health/ready}: 200 only when the queue answers and no worker fault is open, else 503 with
  *       the reasons — for a readiness probe and a load balancer;
  *   <li>{@code GET /metrics}: the counters of the existing worker ({@code jobs_total}, ...) as JSON;
- *   <li>{@code GET /metrics/prometheus}: the same counters in the Prometheus text format.
+ *   <li>{@code GET /metrics/prometheus}: every meter of the worker's Prometheus registry (the worker's own, the
+ *       JVM and process binders, the queue depth) in the Prometheus text format, as
+ *       {@link PrometheusMeterRegistry#scrape()} writes it; 404 when the worker's meters go to a registry that is
+ *       not Prometheus's.
  * </ul>
- * Handlers only read in-memory snapshots, so they run on Undertow's I/O thread and answer even while
- * every job thread is busy.
+ * Handlers only read in-memory values (the queue depth is sampled elsewhere), so they run on Undertow's I/O
+ * thread and answer even while every job thread is busy.
  */
 public final class HealthServer implements AutoCloseable {
 
@@ -160,7 +165,7 @@ public final class HealthServer implements AutoCloseable {
                         body.put("timestamp", clock.instant().toString());
                         json(exchange, 200, body, head);
                     }
-                    case "/metrics/prometheus" -> text(exchange, 200, PrometheusText.render(metrics.snapshot()), head);
+                    case "/metrics/prometheus" -> prometheus(exchange, head);
                     default ->
                         json(
                                 exchange,
@@ -183,6 +188,19 @@ public final class HealthServer implements AutoCloseable {
             }
         }
 
+        private void prometheus(HttpServerExchange exchange, boolean head) {
+            Optional<PrometheusMeterRegistry> registry = PrometheusScrape.find(metrics.registry());
+            if (registry.isEmpty()) {
+                json(
+                        exchange,
+                        404,
+                        Map.of("error", "the worker's meters go to a registry that is not a Prometheus registry"),
+                        head);
+                return;
+            }
+            send(exchange, 200, PrometheusScrape.CONTENT_TYPE, registry.get().scrape(), head);
+        }
+
         private static Map<String, Object> probe(boolean ok, WorkerHealth snapshot) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ok ? "ok" : "not ok");
@@ -202,10 +220,6 @@ public final class HealthServer implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             send(exchange, status, "application/json; charset=utf-8", text, head);
-        }
-
-        private static void text(HttpServerExchange exchange, int status, String body, boolean head) {
-            send(exchange, status, "text/plain; version=0.0.4; charset=utf-8", body, head);
         }
 
         private static void send(HttpServerExchange exchange, int status, String type, String body, boolean head) {

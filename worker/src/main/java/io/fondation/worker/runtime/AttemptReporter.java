@@ -23,15 +23,22 @@ final class AttemptReporter {
     private final WorkerMetrics metrics;
     private final WorkerListener listener;
     private final Clock clock;
+    private final AttemptSteps steps;
 
     AttemptReporter(WorkerMetrics metrics, WorkerListener listener, Clock clock) {
         this.metrics = metrics;
         this.listener = listener;
         this.clock = clock;
+        this.steps = new AttemptSteps(metrics, System::nanoTime);
     }
 
     void claimed(ClaimedJob job) {
         metrics.jobStarted();
+        steps.claimed(job.id());
+        if (job.dueAt() != null) {
+            // The queue's clock against ours: a little skew can make it negative, which counts as zero.
+            metrics.pickedUp(Duration.between(job.dueAt(), clock.instant()));
+        }
         LOG.info(
                 "job {}: claimed ({}), attempt {}/{}",
                 job.id(),
@@ -42,6 +49,7 @@ final class AttemptReporter {
     }
 
     void phase(ClaimedJob job, JobStatus phase, Progress progress) {
+        steps.phase(job.id(), phase);
         LOG.debug("job {}: {}", job.id(), phase.wireName());
         listener.onPhase(job.id(), phase);
         listener.onProgress(job.id(), progress);
@@ -67,7 +75,13 @@ final class AttemptReporter {
         warnings.forEach(warning -> LOG.info("job {}: analyzer output: {}", job.id(), warning));
     }
 
+    /** The attempt gathered its documents and makes its one completing write. */
+    void completing(ClaimedJob job) {
+        steps.completing(job.id());
+    }
+
     void ended(ClaimedJob job, AttemptOutcome outcome, Duration took) {
+        steps.ended(job.id());
         metrics.jobEnded(outcome, took);
         String text = OutcomeText.describe(job, outcome, clock.instant());
         if (outcome instanceof AttemptOutcome.Abandoned

@@ -263,6 +263,7 @@ final class JobAttempt implements Runnable {
 
     /** The one write that stores documents: with the completion, and only if the queue accepts it. */
     private AttemptOutcome complete(AnalysisReport report) throws Ending {
+        context.reporter().completing(job);
         List<Document> documents = report.documents();
         JobResult result = result(report);
         heartbeat.stop();

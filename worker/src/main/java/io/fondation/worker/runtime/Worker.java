@@ -7,7 +7,8 @@ import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.preflight.FitnessCheck;
 import io.fondation.worker.preflight.Preflight;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,7 +83,9 @@ public final class Worker implements AutoCloseable {
         this.queue = builder.queue;
         this.manual = builder.manual;
         this.tools = builder.tools != null ? builder.tools : JobTools.fromConfig(config, System.getenv(), queue);
-        this.metrics = new WorkerMetrics(builder.registry != null ? builder.registry : new SimpleMeterRegistry());
+        this.metrics = new WorkerMetrics(
+                builder.registry != null ? builder.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                maxConcurrentJobs);
         SafeListener listener = new SafeListener(builder.listeners);
         this.health = new HealthTracker(
                 builder.clock,
@@ -400,7 +403,10 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
-        /** The registry the worker's meters go to (default: a registry of its own). */
+        /**
+         * The registry the worker's meters go to (default: a Prometheus registry of its own). The health server's
+         * {@code /metrics/prometheus} serves it when it is a Prometheus registry or a composite holding one.
+         */
         public Builder meterRegistry(MeterRegistry value) {
             this.registry = Objects.requireNonNull(value, "registry");
             return this;

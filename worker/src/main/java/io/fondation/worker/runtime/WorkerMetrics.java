@@ -7,7 +7,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -16,19 +19,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The worker's meters, in a Micrometer {@link MeterRegistry} (the caller's, or the worker's own). Attempt
- * outcomes are one counter tagged by {@link AttemptOutcome#name()}. {@link #snapshot()} gives the counters under
- * the names the existing {@code /metrics} endpoint used ({@code jobs_total}, {@code jobs_succeeded_total}, ...),
- * which dashboards already read.
+ * The worker's meters, in a Micrometer {@link MeterRegistry} (the caller's, or the worker's own Prometheus one).
+ * Names follow Micrometer's conventions, which the Prometheus registry turns into Prometheus's: timers in seconds
+ * with histogram buckets ({@code fondation_job_duration_seconds_bucket}), counters ending in {@code _total}.
+ *
+ * <p>Attempt outcomes are one counter, {@value #ATTEMPTS}, tagged {@code outcome} ({@link #outcomeTag}): the name
+ * of the {@link AttemptOutcome}, except that a release says why ({@code released} on shutdown,
+ * {@code worker_fault}, {@code lease_deadline}). {@link #snapshot()} gives the counters under the names the
+ * existing {@code /metrics} endpoint used ({@code jobs_total}, {@code jobs_succeeded_total}, ...), which the web app
+ * and old dashboards read.
  */
 public final class WorkerMetrics {
 
     public static final String JOBS_CLAIMED = "fondation.jobs.claimed";
     public static final String ATTEMPTS = "fondation.attempts";
     public static final String JOBS_ACTIVE = "fondation.jobs.active";
+    public static final String WORKER_SLOTS = "fondation.worker.slots";
     public static final String JOB_DURATION = "fondation.job.duration";
+    public static final String STEP_DURATION = "fondation.job.step.duration";
+    public static final String PICKUP_LATENCY = "fondation.job.pickup.latency";
     public static final String CLONE_DURATION = "fondation.clone.duration";
-    public static final String ANALYZER_COST = "fondation.analyzer.cost.usd";
+    public static final String ANALYZER_COST = "fondation.analyzer.cost";
     public static final String ANALYZER_TOKENS = "fondation.analyzer.tokens";
     public static final String ANALYZER_TURNS = "fondation.analyzer.turns";
     public static final String ANALYZER_DURATION = "fondation.analyzer.duration";
@@ -39,11 +50,47 @@ public final class WorkerMetrics {
     public static final String HEARTBEATS = "fondation.heartbeats";
     public static final String WORKER_FAULTS = "fondation.worker.faults";
 
+    /** Every value of the {@code outcome} tag of {@value #ATTEMPTS}. */
+    public static final List<String> OUTCOMES = List.of(
+            "completed",
+            "retry_scheduled",
+            "failed",
+            "dead",
+            "canceled",
+            "released",
+            "worker_fault",
+            "lease_deadline",
+            "lease_lost",
+            "abandoned");
+
+    // Histogram buckets (le) in seconds. Jobs run up to ANALYZER_TIMEOUT (1 h by default); a dry run takes under one.
+    private static final Duration[] JOB_BUCKETS =
+            seconds(0.1, 0.25, 0.5, 1, 2.5, 5, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400);
+    private static final Duration[] CLONE_BUCKETS = seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
+    private static final Duration[] PICKUP_BUCKETS =
+            seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200);
+
+    /** The named steps of one attempt ({@link JobAttempt}), the values of the {@code step} tag. */
+    public enum Step {
+        WORKSPACE,
+        CLONE,
+        ANALYZE,
+        GATHER,
+        COMPLETE;
+
+        /** The tag value: the lower-case name. */
+        public String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Map<Step, Timer> steps = new EnumMap<>(Step.class);
     private final Counter claimed;
     private final Timer jobDuration;
+    private final Timer pickupLatency;
     private final Timer cloneDuration;
     private final Counter cost;
     private final Counter inputTokens;
@@ -58,50 +105,77 @@ public final class WorkerMetrics {
     private final Counter heartbeatsFailed;
     private final Counter workerFaults;
 
+    /** Meters of a worker with one job slot. */
     public WorkerMetrics(MeterRegistry registry) {
+        this(registry, 1);
+    }
+
+    /**
+     * Registers the worker's meters in {@code registry}.
+     *
+     * @param slots {@code MAX_CONCURRENT_JOBS}, published as {@value #WORKER_SLOTS} so dashboards can show how busy
+     *     the workers are
+     */
+    public WorkerMetrics(MeterRegistry registry, int slots) {
         this.registry = Objects.requireNonNull(registry, "registry");
-        claimed = Counter.builder(JOBS_CLAIMED).description("jobs claimed").register(registry);
+        claimed = Counter.builder(JOBS_CLAIMED).description("Jobs claimed").register(registry);
         Gauge.builder(JOBS_ACTIVE, active, AtomicInteger::get)
-                .description("jobs running now")
+                .description("Jobs running now")
+                .register(registry);
+        Gauge.builder(WORKER_SLOTS, () -> slots)
+                .description("Jobs this worker runs at once (MAX_CONCURRENT_JOBS)")
                 .register(registry);
         jobDuration = Timer.builder(JOB_DURATION)
-                .description("claim to end of an attempt")
+                .description("Claim to end of an attempt, whatever its outcome")
+                .serviceLevelObjectives(JOB_BUCKETS)
                 .register(registry);
-        cloneDuration =
-                Timer.builder(CLONE_DURATION).description("repository clone").register(registry);
+        for (Step step : Step.values()) {
+            steps.put(
+                    step,
+                    Timer.builder(STEP_DURATION)
+                            .description("Time an attempt spent in each step; the step it ended in includes its"
+                                    + " final write to the queue")
+                            .tag("step", step.tag())
+                            .serviceLevelObjectives(JOB_BUCKETS)
+                            .register(registry));
+        }
+        pickupLatency = Timer.builder(PICKUP_LATENCY)
+                .description("From the time a job was due (created, retry backoff ended, released) to its claim")
+                .serviceLevelObjectives(PICKUP_BUCKETS)
+                .register(registry);
+        cloneDuration = Timer.builder(CLONE_DURATION)
+                .description("Repository clones that succeeded")
+                .serviceLevelObjectives(CLONE_BUCKETS)
+                .register(registry);
         cost = Counter.builder(ANALYZER_COST)
-                .description("LLM cost reported by the analyzer")
+                .description("LLM cost the analyzer reported, in US dollars")
                 .baseUnit("usd")
                 .register(registry);
-        inputTokens = Counter.builder(ANALYZER_TOKENS).tag("direction", "input").register(registry);
-        outputTokens =
-                Counter.builder(ANALYZER_TOKENS).tag("direction", "output").register(registry);
+        inputTokens = tokens("input");
+        outputTokens = tokens("output");
         turns = Counter.builder(ANALYZER_TURNS)
-                .description("LLM turns reported by the analyzer (Claude Code's num_turns)")
+                .description("LLM turns the analyzer reported (Claude Code's num_turns)")
                 .register(registry);
         analyzerDuration = Timer.builder(ANALYZER_DURATION)
-                .description("analyzer runs, start to exit")
+                .description("Analyzer runs, start to exit")
+                .serviceLevelObjectives(JOB_BUCKETS)
                 .register(registry);
         writesOutside = Counter.builder(ANALYZER_WRITES_OUTSIDE)
-                .description("attempts of the analyzer to write outside its output directory (each fails its run)")
+                .description("Attempts of the analyzer to write outside its output directory (each fails its run)")
                 .register(registry);
         filesLeftOut = Counter.builder(FILES_LEFT_OUT)
-                .description("output files left out of a course (empty, not UTF-8)")
+                .description("Output files left out of a course (empty, not UTF-8)")
                 .register(registry);
-        polls = Counter.builder(POLLS).description("claim calls").register(registry);
+        polls = Counter.builder(POLLS).description("Claim calls to the queue").register(registry);
         queueErrors = Counter.builder(QUEUE_ERRORS)
-                .description("queue calls that failed")
+                .description("Queue calls that failed (claims and final writes)")
                 .register(registry);
-        heartbeatsOk = Counter.builder(HEARTBEATS).tag("result", "ok").register(registry);
-        heartbeatsFailed = Counter.builder(HEARTBEATS).tag("result", "failed").register(registry);
+        heartbeatsOk = heartbeats("ok");
+        heartbeatsFailed = heartbeats("failed");
         workerFaults = Counter.builder(WORKER_FAULTS)
-                .description("faults of the worker itself (the jobs were released)")
+                .description("Faults of the worker itself (analyzer missing, disk full, credential refused)")
                 .register(registry);
-        for (String name : new String[] {
-            "completed", "retry_scheduled", "failed", "dead", "released", "canceled", "lease_lost", "abandoned"
-        }) {
-            outcome(name);
-        }
+        OUTCOMES.forEach(this::outcome);
     }
 
     /** The registry the meters are in. */
@@ -109,13 +183,42 @@ public final class WorkerMetrics {
         return registry;
     }
 
+    private Counter tokens(String direction) {
+        return Counter.builder(ANALYZER_TOKENS)
+                .description("LLM tokens the analyzer reported")
+                .tag("direction", direction)
+                .register(registry);
+    }
+
+    private Counter heartbeats(String result) {
+        return Counter.builder(HEARTBEATS)
+                .description("Heartbeats sent, by result")
+                .tag("result", result)
+                .register(registry);
+    }
+
     private Counter outcome(String name) {
         return outcomes.computeIfAbsent(
                 name,
                 n -> Counter.builder(ATTEMPTS)
-                        .description("attempts by how they ended")
+                        .description("Attempts by how they ended")
                         .tag("outcome", n)
                         .register(registry));
+    }
+
+    /**
+     * The {@code outcome} tag of an attempt: its {@link AttemptOutcome#name()}, or for a release its reason
+     * ({@code released} on shutdown, {@code worker_fault}, {@code lease_deadline}).
+     */
+    public static String outcomeTag(AttemptOutcome outcome) {
+        if (outcome instanceof AttemptOutcome.Released released) {
+            return switch (released.reason()) {
+                case SHUTDOWN -> "released";
+                case WORKER_FAULT -> "worker_fault";
+                case LEASE_DEADLINE -> "lease_deadline";
+            };
+        }
+        return outcome.name();
     }
 
     void jobStarted() {
@@ -123,14 +226,22 @@ public final class WorkerMetrics {
         active.incrementAndGet();
     }
 
+    void pickedUp(Duration waited) {
+        pickupLatency.record(positive(waited));
+    }
+
+    void stepEnded(Step step, Duration took) {
+        steps.get(step).record(positive(took));
+    }
+
     void jobEnded(AttemptOutcome ended, Duration duration) {
         active.decrementAndGet();
-        jobDuration.record(duration.isNegative() ? Duration.ZERO : duration);
-        outcome(ended.name()).increment();
+        jobDuration.record(positive(duration));
+        outcome(outcomeTag(ended)).increment();
     }
 
     void cloned(Duration duration) {
-        cloneDuration.record(duration.isNegative() ? Duration.ZERO : duration);
+        cloneDuration.record(positive(duration));
     }
 
     void polled() {
@@ -171,6 +282,18 @@ public final class WorkerMetrics {
         return OptionalDouble.empty();
     }
 
+    private static Duration positive(Duration duration) {
+        return duration.isNegative() ? Duration.ZERO : duration;
+    }
+
+    private static Duration[] seconds(double... values) {
+        Duration[] durations = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            durations[i] = Duration.ofNanos(Math.round(values[i] * 1e9));
+        }
+        return durations;
+    }
+
     private long count(String outcomeName) {
         return (long) outcome(outcomeName).count();
     }
@@ -183,7 +306,8 @@ public final class WorkerMetrics {
         out.put("jobs_failed_total", count("retry_scheduled") + count("failed") + count("dead"));
         out.put("jobs_dead_total", count("dead"));
         out.put("jobs_canceled_total", count("canceled"));
-        out.put("jobs_released_total", count("released"));
+        // Every release, whatever its reason, as before the reasons had outcomes of their own.
+        out.put("jobs_released_total", count("released") + count("worker_fault") + count("lease_deadline"));
         out.put("jobs_lease_lost_total", count("lease_lost"));
         out.put("jobs_abandoned_total", count("abandoned"));
         out.put("jobs_active", active.get());

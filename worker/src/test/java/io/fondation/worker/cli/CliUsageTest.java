@@ -2,12 +2,24 @@ package io.fondation.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fondation.worker.Main;
+import io.fondation.worker.config.ConfigVariable;
+import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.dryrun.FixtureRepository;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Help, version, usage errors and configuration errors: exit codes and one-line messages. */
 class CliUsageTest {
@@ -189,5 +201,93 @@ class CliUsageTest {
         assertThat(status.err()).startsWith("fondation-worker: unknown job status 'sleeping'");
         // None of these touched the queue file.
         assertThat(temp.resolve("q.db")).doesNotExist();
+    }
+
+    @Test
+    void everyOptionAHelpNamesIsAnOptionOfThatCommand() {
+        CommandLine root = Main.commandLine(new CliEnvironment(cli.env, Clock.systemUTC(), temp, false, cli.stop));
+        for (String command : new String[] {"run", "dev", "submit", "status", "docs", "cancel"}) {
+            Set<String> options = root.getSubcommands()
+                    .get(command)
+                    .getCommandSpec()
+                    .optionsMap()
+                    .keySet();
+            Matcher named = Pattern.compile("(?<![\\w-])--[a-z][a-z-]*")
+                    .matcher(cli.run(temp, command, "--help").out());
+            while (named.find()) {
+                if (named.group().equals("--profile")) {
+                    continue; // the Fondation CLI's option, which CLI_PROFILE's description names
+                }
+                assertThat(options)
+                        .as(command + " --help names " + named.group())
+                        .contains(named.group());
+            }
+        }
+        assertThat(cli.run(temp, "run", "--help").out()).doesNotContain("--max-attempts");
+        assertThat(cli.run(temp, "submit", "--help").out()).contains("unless --max-attempts says otherwise");
+    }
+
+    @Test
+    void eachHelpListsExactlyTheVariablesItsCommandReads() {
+        Map<String, ConfigVariable.Command> commands = Map.of(
+                "run", ConfigVariable.Command.RUN,
+                "dev", ConfigVariable.Command.DEV,
+                "status", ConfigVariable.Command.QUEUE_CLIENT);
+        commands.forEach((command, reads) -> {
+            String help = cli.run(temp, command, "--help").out();
+            List<String> listed = help.substring(help.indexOf("Environment ("))
+                    .lines()
+                    .filter(line -> line.matches("  [A-Z][A-Z0-9_]+( .*)?"))
+                    .map(line -> line.trim().split(" ")[0])
+                    .toList();
+            assertThat(listed)
+                    .as(command + " --help")
+                    .containsExactlyElementsOf(ConfigVariables.of(reads).stream()
+                            .map(ConfigVariable::name)
+                            .toList());
+        });
+        String dev = cli.run(temp, "dev", "--help").out();
+        assertThat(dev.substring(dev.indexOf("Environment (")))
+                .doesNotContain("QUEUE ", "CONVEX_URL", "CONVEX_DEPLOY_KEY", "FONDATION_WORKER_SECRET");
+    }
+
+    @Test
+    void devIsNotStoppedByAVariableItsHelpDoesNotList() throws Exception {
+        Path repo = FixtureRepository.create(temp.resolve("repo"));
+        List<String> notRead = ConfigVariables.all().stream()
+                .filter(v -> !v.commands().contains(ConfigVariable.Command.DEV))
+                .map(ConfigVariable::name)
+                .toList();
+        assertThat(notRead).contains("QUEUE", "CONVEX_URL", "ENCRYPTION_KEY");
+        notRead.forEach(name -> cli.env(name, "not valid at all"));
+        // The same values stop run, which reads them.
+        assertThat(cli.run(temp, "run", "--db", temp.resolve("run.db").toString())
+                        .exitCode())
+                .isEqualTo(2);
+
+        CliHarness.Result dev = cli.run(
+                temp,
+                "dev",
+                "--dry-run",
+                repo.toString(),
+                "--db",
+                temp.resolve("dev.db").toString(),
+                "--out",
+                temp.resolve("out").toString());
+        assertThat(dev.exitCode()).as(dev.err()).isZero();
+    }
+
+    @Test
+    void aHealthPortInUseIsAConfigurationErrorWithExitTwo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            cli.env("HEALTH_HOST", "127.0.0.1").env("HEALTH_PORT", Integer.toString(taken.getLocalPort()));
+            CliHarness.Result result = cli.run(
+                    temp, "run", "--dry-run", "--db", temp.resolve("q.db").toString());
+            assertThat(result.exitCode()).isEqualTo(2);
+            assertThat(result.err())
+                    .startsWith("fondation-worker: HEALTH_PORT: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .doesNotContain("\tat ")
+                    .hasLineCount(1);
+        }
     }
 }

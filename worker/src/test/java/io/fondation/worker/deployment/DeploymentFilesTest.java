@@ -1,10 +1,19 @@
 package io.fondation.worker.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.fondation.worker.config.ConfigVariable;
+import io.fondation.worker.config.ConfigVariables;
+import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
+import io.fondation.worker.e2e.WorkerFixture;
 import io.fondation.worker.logging.LogRedaction;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,30 +28,37 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The deployment files under {@code docker/} agree with the worker: every variable they set is one
- * the worker documents (docs/configuration.md), {@code worker.env.example} lists every documented
- * variable, secrets are references and never values, the probes point at the health endpoints, and
- * every stop timeout is above the worker's shutdown grace.
- *
- * <p>Round 2 reads the variables from the code's catalog instead of the documentation table, and
- * checks that the probe paths answer.
+ * The deployment files under {@code docker/} agree with the code:
+ * <ul>
+ *   <li>every variable they set is one the worker reads ({@link ConfigVariables}), and each file's settings load
+ *       without a configuration error;
+ *   <li>secrets are references (a Kubernetes Secret, {@code worker.env}) and never values;
+ *   <li>every HTTP path they probe or scrape answers 200 on a real worker's health server;
+ *   <li>every stop timeout (Kubernetes {@code terminationGracePeriodSeconds}, compose {@code stop_grace_period},
+ *       systemd {@code TimeoutStopSec}) is above the {@code SHUTDOWN_GRACE} that file's settings give the worker.
+ * </ul>
+ * {@code worker.env.example} and {@code docs/configuration.md} against the catalog: {@link ConfigurationDocsTest}.
  */
 class DeploymentFilesTest {
 
-    private static final Path ROOT =
+    static final Path ROOT =
             Paths.get(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
-    private static final Path DOCKER = ROOT.resolve("docker");
-    private static final Pattern VARIABLE = Pattern.compile("`([A-Z][A-Z0-9_]*\\*?)`");
+    static final Path DOCKER = ROOT.resolve("docker");
     private static final Pattern ENV_LINE = Pattern.compile("^#?([A-Z][A-Z0-9_]*)=(.*)$");
+    /** Set by the Dockerfile for the processes in the image, not worker settings. */
+    private static final Set<String> IMAGE_VARIABLES = Set.of("HOME", "LANG", "DISABLE_AUTOUPDATER");
+
+    @TempDir
+    Path temp;
 
     @Test
-    void everyVariableTheFilesSetIsDocumented() throws IOException {
-        Set<String> documented = documentedVariables();
+    void everyVariableTheFilesSetIsOneTheWorkerReads() throws IOException {
         Map<String, Set<String>> setBy = new LinkedHashMap<>();
         setBy.put("worker.env.example", envExample().keySet());
         setBy.put("compose.yaml", composeEnvironment("compose.yaml"));
@@ -50,20 +66,24 @@ class DeploymentFilesTest {
         setBy.put("kubernetes/configmap.yaml", configMap().keySet());
         setBy.put("kubernetes/deployment.yaml", deploymentEnv().keySet());
         setBy.put("systemd/fondation-worker.service", systemdEnvironment().keySet());
-        setBy.put("Dockerfile", dockerfileEnvironment());
+        Set<String> image = dockerfileEnvironment();
+        image.removeAll(IMAGE_VARIABLES);
+        setBy.put("Dockerfile", image);
         setBy.forEach((file, names) -> assertThat(names)
-                .as(file + " sets only variables of docs/configuration.md")
+                .as(file + " sets only variables of io.fondation.worker.config.ConfigVariables")
                 .isNotEmpty()
-                .allSatisfy(name -> assertThat(isDocumented(name, documented))
+                .allSatisfy(name -> assertThat(ConfigVariables.named(name))
                         .as(name + " in " + file)
-                        .isTrue()));
+                        .isPresent()));
     }
 
     @Test
-    void theEnvExampleListsEveryDocumentedVariable() throws IOException {
-        Set<String> documented = new LinkedHashSet<>(documentedVariables());
-        documented.removeIf(name -> name.endsWith("*"));
-        assertThat(envExample().keySet()).containsAll(documented);
+    void eachFilesSettingsLoadWithoutAConfigurationError() throws IOException {
+        // A value the loader refuses would stop the worker with exit code 2 in that deployment.
+        assertThat(kubernetesConfig().queue().kind().configName()).isEqualTo("convex");
+        assertThat(composeConfig("worker").queue().kind().configName()).isEqualTo("convex");
+        assertThat(composeConfig("worker-dev").queue().kind().configName()).isEqualTo("embedded");
+        assertThat(systemdConfig().tempDir()).isEqualTo(Path.of("/var/cache/fondation"));
     }
 
     @Test
@@ -85,15 +105,46 @@ class DeploymentFilesTest {
                     .as(secret + " has no value in worker.env.example")
                     .isEmpty();
         }
+        assertThat(ConfigVariables.all().stream().filter(ConfigVariable::secret).map(ConfigVariable::name))
+                .as("the catalog's secrets are redacted in logs")
+                .allSatisfy(name -> assertThat(LogRedaction.SECRET_VARIABLES).contains(name));
         assertThat(env).containsKey("FONDATION_WORKER_SECRET");
     }
 
     @Test
-    void probesPointAtTheHealthEndpoints() throws IOException {
+    void theProbedAndScrapedPathsAnswerOnARealWorker() throws Exception {
         Map<String, Object> container = workerContainer();
         assertThat(probePath(container, "livenessProbe")).isEqualTo("/health/live");
         assertThat(probePath(container, "startupProbe")).isEqualTo("/health/live");
         assertThat(probePath(container, "readinessProbe")).isEqualTo("/health/ready");
+        Map<String, Object> annotations =
+                map(map(map(map(deployment().get("spec")).get("template")).get("metadata"))
+                        .get("annotations"));
+        Set<String> paths = new LinkedHashSet<>();
+        for (String probe : List.of("livenessProbe", "startupProbe", "readinessProbe")) {
+            paths.add(probePath(container, probe));
+        }
+        paths.add(String.valueOf(annotations.get("prometheus.io/path")));
+        paths.add(dockerfileHealthcheckPath());
+        assertThat(String.valueOf(annotations.get("prometheus.io/port")))
+                .isEqualTo(String.valueOf(WorkerConfigLoader.DEFAULT_HEALTH_PORT));
+
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (WorkerFixture worker = new WorkerFixture(temp).start()) {
+            int port = worker.runtime.healthPort();
+            // Ready once the queue has answered a poll.
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> worker.runtime.worker().health().ready());
+            for (String path : paths) {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
+            }
+        }
         Map<String, Object> pdb = yaml("kubernetes/poddisruptionbudget.yaml").get(0);
         Map<String, Object> template = map(map(deployment().get("spec")).get("template"));
         assertThat(map(map(template.get("metadata")).get("labels")))
@@ -103,59 +154,72 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void everyStopTimeoutIsAboveTheShutdownGrace() throws IOException {
-        Duration grace = Duration.ofMillis(Long.parseLong(String.valueOf(
-                configMap().getOrDefault("SHUTDOWN_GRACE", WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE.toMillis()))));
+    void everyStopTimeoutIsAboveTheShutdownGraceOfItsSettings() throws IOException {
         Map<String, Object> podSpec =
                 map(map(map(deployment().get("spec")).get("template")).get("spec"));
         assertThat(Duration.ofSeconds(((Number) podSpec.get("terminationGracePeriodSeconds")).longValue()))
-                .as("terminationGracePeriodSeconds")
-                .isGreaterThan(grace);
+                .as("Kubernetes terminationGracePeriodSeconds")
+                .isGreaterThan(kubernetesConfig().shutdownGrace());
 
-        Map<String, Object> worker =
-                map(map(yaml("compose.yaml").get(0).get("services")).get("worker"));
-        Duration composeGrace = Duration.ofMillis(Long.parseLong(String.valueOf(
-                map(map(map(yaml("compose.prod.yaml").get(0).get("services")).get("worker"))
-                                .get("environment"))
-                        .getOrDefault("SHUTDOWN_GRACE", WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE.toMillis()))));
-        assertThat(seconds(String.valueOf(worker.get("stop_grace_period"))))
-                .as("compose stop_grace_period")
-                .isGreaterThan(composeGrace);
+        for (String service : List.of("worker", "worker-dev")) {
+            assertThat(composeStopGrace(service))
+                    .as("compose stop_grace_period of " + service)
+                    .isGreaterThan(composeConfig(service).shutdownGrace());
+        }
 
         Map<String, String> unit = systemdSettings();
-        Duration unitGrace = Duration.ofMillis(Long.parseLong(systemdEnvironment()
-                .getOrDefault("SHUTDOWN_GRACE", String.valueOf(WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE.toMillis()))));
         assertThat(Duration.ofSeconds(Long.parseLong(unit.get("TimeoutStopSec"))))
                 .as("systemd TimeoutStopSec")
-                .isGreaterThan(unitGrace);
+                .isGreaterThan(systemdConfig().shutdownGrace());
         assertThat(unit).containsEntry("KillMode", "mixed").containsEntry("RestartPreventExitStatus", "2");
+    }
+
+    // ------------------------------------------------------------------ each file's settings, loaded
+
+    /** The ConfigMap and the Deployment's literal values (the secrets are references, left out). */
+    private static WorkerConfig kubernetesConfig() throws IOException {
+        Map<String, String> env = strings(configMap());
+        deploymentEnv().forEach((name, entry) -> {
+            Object value = map(entry).get("value");
+            if (value != null) {
+                env.put(name, String.valueOf(value));
+            }
+        });
+        return WorkerConfigLoader.load(env);
+    }
+
+    /** A compose service: worker.env (from the example) when it uses it, then compose.yaml's and compose.prod.yaml's. */
+    private static WorkerConfig composeConfig(String service) throws IOException {
+        Map<String, Object> base = composeService("compose.yaml", service);
+        Map<String, String> env = new LinkedHashMap<>();
+        if (base.containsKey("env_file")) {
+            env.putAll(envExampleValues());
+        }
+        env.putAll(strings(map(base.getOrDefault("environment", Map.of()))));
+        env.putAll(strings(map(composeService("compose.prod.yaml", service).getOrDefault("environment", Map.of()))));
+        return WorkerConfigLoader.load(env);
+    }
+
+    private static Duration composeStopGrace(String service) throws IOException {
+        Object prod = composeService("compose.prod.yaml", service).get("stop_grace_period");
+        Object value =
+                prod != null ? prod : composeService("compose.yaml", service).get("stop_grace_period");
+        String text = String.valueOf(value);
+        assertThat(text).as("stop_grace_period of " + service).matches("\\d+s");
+        return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+    }
+
+    /** The unit's EnvironmentFile (worker.env, from the example), then its Environment= lines. */
+    private static WorkerConfig systemdConfig() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>(envExampleValues());
+        env.putAll(systemdEnvironment());
+        return WorkerConfigLoader.load(env);
     }
 
     // ------------------------------------------------------------------ the files
 
-    /** The variable names of docs/configuration.md's tables (first column); {@code ANTHROPIC_*} stays a prefix. */
-    static Set<String> documentedVariables() throws IOException {
-        Set<String> names = new LinkedHashSet<>();
-        for (String line : Files.readAllLines(ROOT.resolve("docs/configuration.md"), StandardCharsets.UTF_8)) {
-            if (line.startsWith("| `")) {
-                Matcher m = VARIABLE.matcher(line.substring(0, line.indexOf('|', 1)));
-                while (m.find()) {
-                    names.add(m.group(1));
-                }
-            }
-        }
-        assertThat(names).contains("CONVEX_URL", "SHUTDOWN_GRACE", "LOG_FORMAT");
-        return names;
-    }
-
-    private static boolean isDocumented(String name, Set<String> documented) {
-        return documented.contains(name)
-                || documented.stream()
-                        .filter(d -> d.endsWith("*"))
-                        .anyMatch(d -> name.startsWith(d.substring(0, d.length() - 1)));
-    }
-
-    private static Map<String, String> envExample() throws IOException {
+    /** Every variable worker.env.example names, set or commented out, with its value ("" when commented). */
+    static Map<String, String> envExample() throws IOException {
         Map<String, String> vars = new LinkedHashMap<>();
         for (String line : Files.readAllLines(DOCKER.resolve("worker.env.example"), StandardCharsets.UTF_8)) {
             Matcher m = ENV_LINE.matcher(line);
@@ -166,6 +230,18 @@ class DeploymentFilesTest {
         return vars;
     }
 
+    /** The values worker.env.example sets (its uncommented lines), as docker --env-file reads them. */
+    private static Map<String, String> envExampleValues() throws IOException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(DOCKER.resolve("worker.env.example"), StandardCharsets.UTF_8)) {
+            Matcher m = ENV_LINE.matcher(line);
+            if (m.matches() && !line.startsWith("#") && !m.group(2).isEmpty()) {
+                values.put(m.group(1), m.group(2));
+            }
+        }
+        return values;
+    }
+
     private static Set<String> composeEnvironment(String file) throws IOException {
         Set<String> names = new LinkedHashSet<>();
         map(yaml(file).get(0).get("services"))
@@ -173,6 +249,11 @@ class DeploymentFilesTest {
                 .forEach(service -> names.addAll(
                         map(map(service).getOrDefault("environment", Map.of())).keySet()));
         return names;
+    }
+
+    private static Map<String, Object> composeService(String file, String service) throws IOException {
+        Object found = map(yaml(file).get(0).get("services")).get(service);
+        return found == null ? Map.of() : map(found);
     }
 
     private static Map<String, Object> configMap() throws IOException {
@@ -229,10 +310,13 @@ class DeploymentFilesTest {
         return Files.readAllLines(DOCKER.resolve("systemd/fondation-worker.service"), StandardCharsets.UTF_8);
     }
 
-    /** The names the Dockerfile's final stage sets with ENV (its build stage sets none that the worker reads). */
+    private static String dockerfile() throws IOException {
+        return Files.readString(DOCKER.resolve("Dockerfile"), StandardCharsets.UTF_8);
+    }
+
+    /** The names the Dockerfile sets with ENV. */
     private static Set<String> dockerfileEnvironment() throws IOException {
-        String text = Files.readString(DOCKER.resolve("Dockerfile"), StandardCharsets.UTF_8);
-        Matcher env = Pattern.compile("(?m)^ENV ((?:.*\\\\\\n)*.*)$").matcher(text);
+        Matcher env = Pattern.compile("(?m)^ENV ((?:.*\\\\\\n)*.*)$").matcher(dockerfile());
         Set<String> names = new LinkedHashSet<>();
         while (env.find()) {
             Matcher name = Pattern.compile("([A-Z][A-Z0-9_]*)=").matcher(env.group(1));
@@ -240,14 +324,23 @@ class DeploymentFilesTest {
                 names.add(name.group(1));
             }
         }
-        // HOME, LANG and DISABLE_AUTOUPDATER are for the processes in the image, not worker settings.
-        names.removeAll(Set.of("HOME", "LANG", "DISABLE_AUTOUPDATER"));
         return names;
     }
 
-    private static Duration seconds(String composeDuration) {
-        assertThat(composeDuration).matches("\\d+s");
-        return Duration.ofSeconds(Long.parseLong(composeDuration.substring(0, composeDuration.length() - 1)));
+    /** The path the image's HEALTHCHECK requests. */
+    private static String dockerfileHealthcheckPath() throws IOException {
+        Matcher path = Pattern.compile("(?s)HEALTHCHECK .*?http://127\\.0\\.0\\.1:\\$\\{HEALTH_PORT}(/[^\"\\s]*)")
+                .matcher(dockerfile());
+        assertThat(path.find())
+                .as("the Dockerfile's HEALTHCHECK requests the health server")
+                .isTrue();
+        return path.group(1);
+    }
+
+    private static Map<String, String> strings(Map<String, Object> values) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((name, value) -> out.put(name, String.valueOf(value)));
+        return out;
     }
 
     private static List<Map<String, Object>> yaml(String file) throws IOException {

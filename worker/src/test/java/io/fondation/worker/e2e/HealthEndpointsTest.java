@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.shared.JobStatus;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,21 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** /health and /metrics of a running worker, over real HTTP. */
 class HealthEndpointsTest {
 
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path temp;
-
-    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(Duration.ofSeconds(10))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
     @Test
     void healthStaysHealthyThroughHoursOfIdlingAndMetricsCountJobs() throws Exception {
@@ -43,7 +28,7 @@ class HealthEndpointsTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> fixture.runtime.worker().health().lastPollAt() != null);
 
-            HttpResponse<String> health = get(port, "/health");
+            HttpResponse<String> health = LocalHttp.get(port, "/health");
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.headers().firstValue("content-type"))
                     .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
@@ -59,7 +44,7 @@ class HealthEndpointsTest {
             // The embedded queue pushes news of work, so an idle worker does not even poll.
             assertThat(body.get("pickup").asText()).isEqualTo("push");
             fixture.clock.advance(Duration.ofHours(3));
-            HttpResponse<String> later = get(port, "/health");
+            HttpResponse<String> later = LocalHttp.get(port, "/health");
             assertThat(later.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(later.body()).get("uptime").asDouble()).isGreaterThanOrEqualTo(3 * 3600);
 
@@ -68,7 +53,7 @@ class HealthEndpointsTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> fixture.runtime.worker().activeJobs() == 0);
 
-            HttpResponse<String> metrics = get(port, "/metrics");
+            HttpResponse<String> metrics = LocalHttp.get(port, "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
             JsonNode counters = JSON.readTree(metrics.body());
             assertThat(counters.get("jobs_total").asLong()).isEqualTo(1);
@@ -78,13 +63,12 @@ class HealthEndpointsTest {
             assertThat(counters.get("jobs_duration_average_ms").asLong()).isPositive();
             assertThat(counters.get("polls_total").asLong()).isGreaterThan(1);
 
-            HttpResponse<String> prometheus = get(port, "/metrics/prometheus");
+            HttpResponse<String> prometheus = LocalHttp.get(port, "/metrics/prometheus");
             assertThat(prometheus.statusCode()).isEqualTo(200);
-            assertThat(prometheus.body())
-                    .contains("# TYPE fondation_worker_jobs_total counter\nfondation_worker_jobs_total 1\n");
+            assertThat(prometheus.body()).contains("fondation_jobs_claimed_total 1.0\n");
 
             fixture.runtime.worker().stop();
-            HttpResponse<String> stopped = get(port, "/health");
+            HttpResponse<String> stopped = LocalHttp.get(port, "/health");
             assertThat(stopped.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(stopped.body()).get("status").asText()).isEqualTo("unhealthy");
         }

@@ -11,7 +11,10 @@ import io.fondation.shared.contract.MutableClock;
 import io.fondation.worker.runtime.HealthStatus;
 import io.fondation.worker.runtime.WorkerHealth;
 import io.fondation.worker.runtime.WorkerMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +34,7 @@ class HealthServerTest {
 
     private final MutableClock clock = MutableClock.startingAtDefault();
     private final AtomicReference<WorkerHealth> health = new AtomicReference<>(health(HealthStatus.HEALTHY, null));
-    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final WorkerMetrics metrics = new WorkerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     private final HealthServer server = HealthServer.start("127.0.0.1", 0, health::get, metrics, clock);
 
     @AfterEach
@@ -146,12 +149,48 @@ class HealthServerTest {
     }
 
     @Test
-    void prometheusTextHasTypesAndValues() {
-        String text = PrometheusText.render(new java.util.LinkedHashMap<>(java.util.Map.of("jobs_total", 3L)));
-        assertThat(text).isEqualTo("# TYPE fondation_worker_jobs_total counter\nfondation_worker_jobs_total 3\n");
-        assertThat(PrometheusText.render(java.util.Map.of("analyzer_cost_usd_total", 1.25)))
-                .contains("fondation_worker_analyzer_cost_usd_total 1.25");
-        assertThat(PrometheusText.render(java.util.Map.of("jobs_active", 2)))
-                .contains("# TYPE fondation_worker_jobs_active gauge");
+    void prometheusIsTheScrapeOfThePrometheusRegistry() throws Exception {
+        HttpResponse<String> response = send("GET", "/metrics/prometheus");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).contains("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(response.body())
+                .contains(
+                        "# HELP fondation_jobs_claimed_total Jobs claimed\n# TYPE fondation_jobs_claimed_total counter\n")
+                .contains("fondation_attempts_total{outcome=\"lease_lost\"} 0.0\n")
+                .contains("fondation_job_duration_seconds_bucket{le=\"+Inf\"} 0\n")
+                .doesNotContain("_ms");
+        assertThat(send("HEAD", "/metrics/prometheus").body()).isEmpty();
+    }
+
+    @Test
+    void prometheusIsFoundInACompositeAndMissingWithoutOne() throws Exception {
+        CompositeMeterRegistry composite = new CompositeMeterRegistry();
+        composite.add(new SimpleMeterRegistry());
+        PrometheusMeterRegistry inside = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        composite.add(inside);
+        WorkerMetrics viaComposite = new WorkerMetrics(composite, 3);
+        try (HealthServer other = HealthServer.start("127.0.0.1", 0, health::get, viaComposite, clock)) {
+            HttpResponse<String> response = get(other, "/metrics/prometheus");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("fondation_worker_slots 3.0");
+        }
+        WorkerMetrics simple = new WorkerMetrics(new SimpleMeterRegistry());
+        try (HealthServer other = HealthServer.start("127.0.0.1", 0, health::get, simple, clock)) {
+            HttpResponse<String> response = get(other, "/metrics/prometheus");
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.body()).contains("not a Prometheus registry");
+            assertThat(get(other, "/metrics").statusCode())
+                    .as("the JSON counters need no Prometheus registry")
+                    .isEqualTo(200);
+        }
+    }
+
+    private static HttpResponse<String> get(HealthServer server, String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }
