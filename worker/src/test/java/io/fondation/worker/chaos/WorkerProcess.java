@@ -47,6 +47,11 @@ final class WorkerProcess implements AutoCloseable {
         if (Runtime.version().feature() >= 22) {
             command.add("--enable-native-access=ALL-UNNAMED");
         }
+        // why: lets a person profile the workers of a case (-Dfondation.chaos.jvmArgs="-XX:StartFlightRecording=...")
+        String extraJvmArgs = System.getProperty("fondation.chaos.jvmArgs", "").trim();
+        if (!extraJvmArgs.isEmpty()) {
+            command.addAll(List.of(extraJvmArgs.replace("{name}", name + "-" + System.nanoTime()).split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.fondation.worker.Main");
