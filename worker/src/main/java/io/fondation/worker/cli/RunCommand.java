@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code run}: the long-running worker. */
 @Command(
@@ -33,6 +34,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     QueueOptions queueOptions;
+
+    // why: the build's class-data-sharing training run (worker/pom.xml, docker/Dockerfile) starts the worker
+    // exactly as `run` does, asks its health server once, and stops; not for people, so hidden.
+    @Option(names = "--exit-after-start", hidden = true)
+    boolean exitAfterStart;
 
     public RunCommand(CliEnvironment environment) {
         this.environment = environment;
@@ -64,6 +70,11 @@ public final class RunCommand implements Callable<Integer> {
                         QueueCommands.describe(config.queue()),
                         config.analyzer().kind().configName(),
                         config.healthEnabled() ? "; health on port " + runtime.healthPort() : "");
+                if (exitAfterStart) {
+                    TrainingRun.askHealth(runtime.healthPort());
+                    runtime.close();
+                    stopped.countDown();
+                }
                 stopped.await();
             } finally {
                 registration.close();

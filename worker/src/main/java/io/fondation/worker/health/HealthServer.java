@@ -48,6 +48,17 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /**
+     * Loads and initialises what starting the server needs (Undertow, XNIO and the platform MBean server XNIO
+     * registers with, the JSON mapper) without binding anything: the start-up warm-up calls it on another thread
+     * while the main one parses the command line and opens the queue.
+     */
+    public static void preload() {
+        Undertow.builder();
+        org.xnio.Xnio.getInstance(Undertow.class.getClassLoader());
+        java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    }
+
+    /**
      * Starts the server.
      *
      * @param host the address to bind ({@code 0.0.0.0} for all interfaces)
