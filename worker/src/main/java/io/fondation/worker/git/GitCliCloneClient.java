@@ -37,6 +37,7 @@ final class GitCliCloneClient implements CloneClient {
 
     private static final Pattern MISSING_REPOSITORY =
             Pattern.compile("(?i)repository '[^']*' not found|does not appear to be a git repository");
+    private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
     private static final Pattern MISSING_BRANCH = Pattern.compile("(?i)remote branch .* not found");
 
     private final GitCommand git;
@@ -157,7 +158,39 @@ final class GitCliCloneClient implements CloneClient {
         return new Remote(names, headTarget);
     }
 
+    /**
+     * The commit checked out: read from {@code .git} (a fresh clone has {@code HEAD} naming a branch whose ref is a
+     * loose file or a line of {@code packed-refs}), else asked of {@code git rev-parse}; empty when there is none.
+     */
     private Optional<String> head(Invocation call, Path directory) throws IOException, CloneException {
+        Path gitDir = directory.resolve(".git");
+        Path headFile = gitDir.resolve("HEAD");
+        if (!Files.isRegularFile(headFile)) {
+            return Optional.empty();
+        }
+        String head = Files.readString(headFile, StandardCharsets.UTF_8).trim();
+        if (head.startsWith("ref: refs/heads/")) {
+            String ref = head.substring("ref: ".length());
+            Path loose = gitDir.resolve(ref);
+            if (Files.isRegularFile(loose)) {
+                String id = Files.readString(loose, StandardCharsets.UTF_8).trim();
+                if (COMMIT_ID.matcher(id).matches()) {
+                    return Optional.of(id);
+                }
+            }
+            Path packed = gitDir.resolve("packed-refs");
+            if (Files.isRegularFile(packed)) {
+                for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
+                    if (line.endsWith(" " + ref)
+                            && COMMIT_ID
+                                    .matcher(line.substring(0, line.indexOf(' ')))
+                                    .matches()) {
+                        return Optional.of(line.substring(0, line.indexOf(' ')));
+                    }
+                }
+            }
+        }
+        // why: a layout this code does not know (reftable, a detached HEAD): git itself answers.
         GitCommand.Result parsed =
                 call.git(List.of("-C", directory.toString(), "rev-parse", "--verify", "--quiet", "HEAD^{commit}"));
         String commit = parsed.stdout().trim();

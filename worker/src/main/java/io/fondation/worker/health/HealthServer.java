@@ -54,7 +54,14 @@ public final class HealthServer implements AutoCloseable {
      */
     public static void preload() {
         Undertow.builder();
-        org.xnio.Xnio.getInstance(Undertow.class.getClassLoader());
+        try {
+            // why: by name, so that XNIO (Undertow's transport, not a dependency of ours) stays undeclared
+            Class.forName("org.xnio.Xnio")
+                    .getMethod("getInstance", ClassLoader.class)
+                    .invoke(null, Undertow.class.getClassLoader());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // a warm-up only: the server loads it when it starts
+        }
         java.lang.management.ManagementFactory.getPlatformMBeanServer();
     }
 

@@ -88,11 +88,26 @@ final class BenchEnv {
 
     /** CPU time (user + system) a process has used so far, in ms; -1 when unknown. */
     static long cpuMillis(long pid) {
+        // fields 14 and 15 of proc(5): utime and stime
+        return statMillis(pid, 14);
+    }
+
+    /**
+     * CPU time (user + system) of a process's children it has waited for (git, the analyzer and their own
+     * children), in ms; -1 when unknown.
+     */
+    static long childrenCpuMillis(long pid) {
+        // fields 16 and 17 of proc(5): cutime and cstime
+        return statMillis(pid, 16);
+    }
+
+    /** Fields {@code field} and {@code field + 1} of {@code /proc/<pid>/stat} (clock ticks of 10 ms), in ms. */
+    private static long statMillis(long pid, int field) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // why: the fields after the command name, which may hold spaces; field 3 of proc(5) is index 0
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 10 ms
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+            return (Long.parseLong(fields[field - 3]) + Long.parseLong(fields[field - 2])) * 10;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

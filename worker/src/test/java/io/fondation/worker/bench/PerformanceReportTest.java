@@ -42,20 +42,20 @@ class PerformanceReportTest {
         String loadBefore = BenchEnv.loadAverage();
 
         String loadStartup = BenchEnv.loadAverage();
-        List<StartupBench.Variant> startup = new StartupBench(scratch).run(7);
+        List<StartupBench.Variant> startup = new StartupBench(scratch).run(size("startupRuns", 7));
         String loadClones = BenchEnv.loadAverage();
         CloneBench.Result clones = new CloneBench(Files.createDirectories(scratch.resolve("clones"))).run();
         String loadJobs = BenchEnv.loadAverage();
         JobOverheadBench jobs = new JobOverheadBench(temp, smallRepo);
-        JobOverheadBench.Result ours = jobs.run("ours (push)", true, 5000, 50, 3, 0);
-        JobOverheadBench.Result polling = jobs.run("5 s poll interval", false, 5000, 12, 1, 5000);
+        JobOverheadBench.Result ours = jobs.run("ours (push)", true, 5000, size("overheadJobs", 50), 3, 0);
+        JobOverheadBench.Result polling = jobs.run("5 s poll interval", false, 5000, size("pollJobs", 12), 1, 5000);
         String loadThroughput = BenchEnv.loadAverage();
-        ThroughputBench.Result throughput = new ThroughputBench(temp, smallRepo).run(4, 2, 400);
-        ClaimRateBench.Result claims = new ClaimRateBench(temp).run(16, 3000);
+        ThroughputBench.Result throughput = new ThroughputBench(temp, smallRepo).run(4, 2, size("throughputJobs", 400));
+        ClaimRateBench.Result claims = new ClaimRateBench(temp).run(16, size("claims", 3000));
         String loadOutput = BenchEnv.loadAverage();
         OutputBench output = new OutputBench(temp, smallRepo);
-        OutputBench.Stdout stdout = output.stdout(1024);
-        OutputBench.Markdown markdown = output.markdown(10_000, 3);
+        OutputBench.Stdout stdout = output.stdout(size("stdoutMiB", 1024));
+        OutputBench.Markdown markdown = output.markdown(size("markdownFiles", 10_000), 3);
         String loadAfter = BenchEnv.loadAverage();
 
         overheadSection(ours, polling, loadJobs);
@@ -68,6 +68,14 @@ class PerformanceReportTest {
         String report = render(began, loadBefore, loadAfter);
         Files.writeString(docs.resolve("performance.md"), report);
         System.out.println(report);
+    }
+
+    /**
+     * A run's size, {@code -Dfondation.bench.<name>=N} to shrink it on a busy machine; the report prints what it
+     * measured, so a smaller run shows in its figures.
+     */
+    private static int size(String name, int normal) {
+        return Integer.getInteger("fondation.bench." + name, normal);
     }
 
     private void overheadSection(JobOverheadBench.Result ours, JobOverheadBench.Result polling, String load) {
@@ -156,6 +164,12 @@ class PerformanceReportTest {
                 500,
                 "claims/s",
                 " (" + claims.jobs() + " claims, " + claims.duplicates() + " duplicates)"));
+        figures.add(new Figure(
+                "CPU per job in that run: worker JVMs / their children (git, analyzer)",
+                Figure.format(run.workerCpuMillisPerJob()) + " ms / " + Figure.format(run.childrenCpuMillisPerJob())
+                        + " ms",
+                "(no target; 2 cores give 2,000 ms of CPU a second)",
+                "—"));
         sections.add("## Throughput and the queue's claim rate\n\nLoad average at the start: " + load
                 + ". Worker processes are `java -Xmx256m [-XX:SharedArchiveFile=…] -jar fondation-worker.jar run`; the"
                 + " jobs are enqueued in one burst once every worker has started, and the clock stops when the"
@@ -255,7 +269,8 @@ class PerformanceReportTest {
                 markdown.saved() == markdown.files() ? "met" : "missed"));
         sections.add("## Output\n\nLoad average at the start: " + load + ". The stdout run is a whole `dev` job whose"
                 + " analyzer prints 128-byte lines; the Markdown run is cli-bridge's `OutputCollector` on a course"
-                + " of 3 YAML steps and 9,997 chapters of about 2 KiB, then one `SqliteJobQueue.complete` with all of"
+                + " of 3 YAML steps and " + (markdown.files() - 3)
+                + " chapters of about 2 KiB, then one `SqliteJobQueue.complete` with all of"
                 + " them.\n");
     }
 

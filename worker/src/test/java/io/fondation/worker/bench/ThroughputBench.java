@@ -24,7 +24,16 @@ import java.util.concurrent.TimeUnit;
 final class ThroughputBench {
 
     /** The figures of one run. */
-    record Result(int workers, int slots, int jobs, double seconds, double jobsPerSecond, int duplicates, int failed) {}
+    record Result(
+            int workers,
+            int slots,
+            int jobs,
+            double seconds,
+            double jobsPerSecond,
+            int duplicates,
+            int failed,
+            double workerCpuMillisPerJob,
+            double childrenCpuMillisPerJob) {}
 
     private static final Duration LIMIT = Duration.ofMinutes(10);
 
@@ -69,6 +78,7 @@ final class ThroughputBench {
                     TimeUnit.MILLISECONDS.sleep(20); // why: a bounded wait for a child process's log line
                 }
             }
+            long[] cpuBefore = cpu(processes);
             long started = System.nanoTime();
             for (int i = 0; i < jobs; i++) {
                 queue.enqueue(JobSpec.of(CloneSource.ofUrl(repository.toString(), null), timing + " 10"));
@@ -82,6 +92,7 @@ final class ThroughputBench {
                         + queue.list(JobStatus.FAILED, jobs + 1).size();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            long[] cpuAfter = cpu(processes);
             int failed = jobs - queue.list(JobStatus.COMPLETED, jobs + 1).size();
             int duplicates = 0;
             try (var files = Files.list(timing)) {
@@ -89,7 +100,16 @@ final class ThroughputBench {
                     duplicates += Files.readAllLines(file).size() - 1;
                 }
             }
-            Result result = new Result(workers, slots, jobs, seconds, jobs / seconds, duplicates, failed);
+            Result result = new Result(
+                    workers,
+                    slots,
+                    jobs,
+                    seconds,
+                    jobs / seconds,
+                    duplicates,
+                    failed,
+                    (cpuAfter[0] - cpuBefore[0]) / (double) jobs,
+                    (cpuAfter[1] - cpuBefore[1]) / (double) jobs);
             System.out.printf("BENCHMARK throughput: %s%n", result);
             return result;
         } finally {
@@ -102,6 +122,17 @@ final class ThroughputBench {
                 }
             }
         }
+    }
+
+    /** The worker processes' own CPU time and their waited-for children's, summed, in ms. */
+    private static long[] cpu(List<Process> processes) {
+        long own = 0;
+        long children = 0;
+        for (Process process : processes) {
+            own += BenchEnv.cpuMillis(process.pid());
+            children += BenchEnv.childrenCpuMillis(process.pid());
+        }
+        return new long[] {own, children};
     }
 
     private static void check(long deadline, List<Process> processes, Path log) throws IOException {
