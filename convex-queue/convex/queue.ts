@@ -841,3 +841,69 @@ function truncate(text: string): string {
   return text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS)}… [${text.length - MAX_ERROR_CHARS} more characters cut]`;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Push: watch queries (owned by the sync/push work; see docs/convex-functions.md, "Push")
+//
+// Subscribed over Convex's WebSocket sync protocol, these are re-run by the deployment whenever a row
+// they read changes, and the new result is pushed to every subscriber. They therefore read as little as
+// possible (index ranges, `.first()`, a capped `.take()`) and never depend on `Date.now()`: a query's
+// result is cached by what it read, not by time, so they return times and let the worker compare.
+
+/** Most pending jobs counted by `watch`: enough to size a herd, cheap at any queue depth. */
+const WATCH_PENDING_CAP = 100;
+
+/**
+ * What a worker needs to know to claim at the right moment: how many jobs are pending (up to
+ * `WATCH_PENDING_CAP`, `pendingCapped` when there are more), the earliest `runAt` among them (0 when one
+ * has none: due since always; null when none is pending), and the earliest `leaseUntil` among held jobs
+ * (null when none), after which `claimOne` takes that job over. A job is due when `nextRunAt <= now`.
+ */
+export const watch = query({
+  args: { workerSecret },
+  returns: v.object({
+    pending: v.number(),
+    pendingCapped: v.boolean(),
+    nextRunAt: v.union(v.number(), v.null()),
+    nextLeaseUntil: v.union(v.number(), v.null()),
+  }),
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    // by_status_runAt orders jobs without runAt first, then by runAt: the first row is the earliest.
+    const pending = await ctx.db
+      .query("jobs")
+      .withIndex("by_status_runAt", (q) => q.eq("status", "pending"))
+      .take(WATCH_PENDING_CAP + 1);
+    const first = pending.length === 0 ? null : pending[0];
+    const lease = await ctx.db
+      .query("jobs")
+      .withIndex("by_leaseUntil", (q) => q.gte("leaseUntil", 0))
+      .first();
+    return {
+      pending: Math.min(pending.length, WATCH_PENDING_CAP),
+      pendingCapped: pending.length > WATCH_PENDING_CAP,
+      nextRunAt: first === null ? null : (first.runAt ?? 0),
+      nextLeaseUntil: lease?.leaseUntil ?? null,
+    };
+  },
+});
+
+/**
+ * The holder's view of one job, for pushed cancellation: `cancelRequested` as soon as the web app (or
+ * `cancel`) asks, and whether the lease `leaseToken` still holds it. One document read.
+ */
+export const watchJob = query({
+  args: { jobId: v.string(), leaseToken: v.string(), workerSecret },
+  returns: v.object({ cancelRequested: v.boolean(), leaseHeld: v.boolean() }),
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const job = await findJob(ctx.db, args.jobId);
+    if (job === null) return { cancelRequested: false, leaseHeld: false };
+    const cancelRequested = isCancelRequested(job);
+    const leaseHeld =
+      job.leaseToken !== undefined &&
+      job.leaseToken === args.leaseToken &&
+      (isLeased(job.status) || cancelRequested);
+    return { cancelRequested, leaseHeld };
+  },
+});

@@ -8,6 +8,7 @@ import { makeFunctionReference, type SchemaDefinition } from "convex/server";
 import { ConvexError, convexToJson, jsonToConvex, type Value } from "convex/values";
 import { constantTimeEquals } from "../convex/lib/auth";
 import { functionModules, type FunctionModules } from "./modules";
+import { SyncEndpoint, type EncodedEnvelope } from "./sync";
 
 /*
  * A local stand-in for a Convex deployment: the real function modules run under convex-test
@@ -24,6 +25,8 @@ export interface TestServerOptions {
   readonly adminKey: string;
   /** Log each call to stderr. */
   readonly verbose?: boolean;
+  /** Sync protocol: Ping after this long without other traffic to a client (default 15 s, as Convex). */
+  readonly pingIntervalMs?: number;
 }
 
 export interface RunningTestServer {
@@ -33,6 +36,8 @@ export interface RunningTestServer {
 }
 
 type Kind = "query" | "mutation" | "action";
+/** Where a call came from: the HTTP API, the sync socket (subscribed queries included), a test endpoint. */
+type Origin = "http" | "sync" | "test";
 type Envelope =
   | { status: "success"; value: unknown; logLines?: string[] }
   | { status: "error"; errorMessage: string; errorData?: unknown; logLines?: string[] };
@@ -142,8 +147,40 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
   const log = (message: string) => {
     if (options.verbose) process.stderr.write(`${message}\n`);
   };
+  const newCalls = () => ({
+    http: { query: 0, mutation: 0, action: 0 },
+    sync: { query: 0, mutation: 0, action: 0 },
+    test: { query: 0, mutation: 0, action: 0 },
+  });
+  /** Function calls by origin and kind (`/_test/calls`), e.g. to measure what an idle worker costs. */
+  let calls = newCalls();
 
-  async function execute(endpoint: Kind | "any", path: string, args: Record<string, Value>, admin: boolean): Promise<Envelope> {
+  const sync = new SyncEndpoint(
+    {
+      run: async (kind, path, args, admin) => {
+        let decoded: Record<string, Value>;
+        try {
+          decoded = decodeArgs(args);
+        } catch (error) {
+          return { status: "error", errorMessage: (error as Error).message };
+        }
+        if (typeof path !== "string" || !FUNCTION_PATH.test(path) || path.includes("..")) {
+          return { status: "error", errorMessage: `invalid function path ${JSON.stringify(path)}` };
+        }
+        return encodeEnvelope(await execute(kind, path, decoded, admin, "sync"), "convex_encoded_json") as EncodedEnvelope;
+      },
+      functionsNow: () => Date.now(),
+    },
+    { adminKey: options.adminKey, pingIntervalMs: options.pingIntervalMs ?? 15_000, verbose: options.verbose },
+  );
+
+  async function execute(
+    endpoint: Kind | "any",
+    path: string,
+    args: Record<string, Value>,
+    admin: boolean,
+    origin: Origin,
+  ): Promise<Envelope> {
     const started = performance.now();
     const { modulePath, exportName } = splitPath(path);
     const fn = await exportedFunction(modules, modulePath, exportName);
@@ -159,6 +196,7 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
         `Trying to execute ${modulePath}.js:${exportName} as ${capitalize(endpoint)}, but it is defined as ${capitalize(actual)}.`,
       );
     }
+    calls[origin][actual]++;
     const reference = makeFunctionReference<any>(name);
     const envelope = await mutex.run(async () => {
       try {
@@ -176,6 +214,8 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
       }
     });
     log(`${actual} ${name} ${envelope.status} ${(performance.now() - started).toFixed(1)} ms`);
+    // Subscribed queries may read what it wrote (the socket's own requests notify on their own).
+    if (actual !== "query" && origin !== "sync") void sync.notifyWrite();
     return envelope;
   }
 
@@ -215,7 +255,7 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
       throw new RequestError(400, "BadFormat", `unsupported format ${JSON.stringify(outputFormat)}`);
     }
     const args = decodeArgs(body.args);
-    const envelope = await execute(endpoint, path, args, admin);
+    const envelope = await execute(endpoint, path, args, admin, "http");
     send(res, 200, encodeEnvelope(envelope, outputFormat));
   }
 
@@ -227,6 +267,8 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
           deployment = newDeployment();
           clock.reset();
         });
+        sync.pingIntervalMs = options.pingIntervalMs ?? 15_000;
+        void sync.notifyWrite();
         return { ok: true };
       case "/_test/clock": {
         const advance = body.advanceMs ?? 0;
@@ -245,6 +287,7 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
         return await mutex.run(async () => {
           try {
             const id = await deployment.run(async (ctx) => await ctx.db.insert(table as any, value as any));
+            void sync.notifyWrite();
             return { id };
           } catch (error) {
             throw new RequestError(400, "BadSeed", `cannot insert into '${table}': ${(error as Error).message}`);
@@ -255,10 +298,28 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
         if (typeof body.path !== "string" || !FUNCTION_PATH.test(body.path)) {
           throw new RequestError(400, "BadConvexFunctionIdentifier", `invalid function path ${JSON.stringify(body.path)}`);
         }
-        return encodeEnvelope(await execute("any", body.path, decodeArgs(body.args), true), "convex_encoded_json");
+        return encodeEnvelope(await execute("any", body.path, decodeArgs(body.args), true, "test"), "convex_encoded_json");
       }
-      default:
+      case "/_test/calls": {
+        // {reset: true} starts counting again after answering.
+        const answer = { calls, sync: sync.testRoute("/_test/sync/stats", {}) };
+        if (body.reset === true) {
+          calls = newCalls();
+          sync.resetStats();
+        }
+        return answer;
+      }
+      default: {
+        if (route.startsWith("/_test/sync/")) {
+          try {
+            const answer = sync.testRoute(route, body);
+            if (answer !== undefined) return answer;
+          } catch (error) {
+            throw new RequestError(400, "BadJsonBody", (error as Error).message);
+          }
+        }
         throw new RequestError(404, "NotFound", `no test endpoint ${route}`);
+      }
     }
   }
 
@@ -273,6 +334,7 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
     });
   });
   server.keepAliveTimeout = 30_000;
+  server.on("upgrade", (req, socket, head) => sync.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, "127.0.0.1", () => resolve());
@@ -283,6 +345,7 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        sync.close();
         server.closeAllConnections();
         server.close(() => {
           clock.uninstall();

@@ -4,6 +4,9 @@
  *
  *   node node_modules/tsx/dist/cli.mjs test-server/server.ts --functions hardened|legacy --port 0
  *
+ * Speaks the HTTP function API and Convex's WebSocket sync protocol (/api/<version>/sync; --ping-interval-ms,
+ * default 15000, is how long a socket may be silent before the server pings it).
+ *
  * Prints exactly one line on stdout when ready: {"listening":<port>}. Logs go to stderr. Exits when
  * stdin closes (so a dying parent never leaks it; --ignore-stdin turns that off) or on SIGTERM/SIGINT.
  * Environment: FONDATION_WORKER_SECRET (read by the functions), CONVEX_TEST_ADMIN_KEY (default
@@ -21,7 +24,7 @@ const FUNCTION_SETS: Record<string, string> = {
 
 function usage(problem: string): never {
   process.stderr.write(
-    `test server: ${problem}\nusage: server.ts --functions hardened|legacy [--port N] [--ignore-stdin] [--verbose]\n`,
+    `test server: ${problem}\nusage: server.ts --functions hardened|legacy [--port N] [--ping-interval-ms N] [--ignore-stdin] [--verbose]\n`,
   );
   process.exit(2);
 }
@@ -31,6 +34,7 @@ function parseArgs(argv: string[]) {
   let port = 0;
   let ignoreStdin = false;
   let verbose = process.env.CONVEX_TEST_VERBOSE === "1";
+  let pingIntervalMs = 15_000;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => argv[++i] ?? usage(`${arg} needs a value`);
@@ -40,11 +44,13 @@ function parseArgs(argv: string[]) {
     else if (arg.startsWith("--port=")) port = Number(arg.slice("--port=".length));
     else if (arg === "--ignore-stdin") ignoreStdin = true;
     else if (arg === "--verbose") verbose = true;
+    else if (arg === "--ping-interval-ms") pingIntervalMs = Number(value());
     else usage(`unknown argument '${arg}'`);
   }
   if (!(functions in FUNCTION_SETS)) usage(`--functions must be one of ${Object.keys(FUNCTION_SETS).join(", ")}, was '${functions}'`);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) usage(`--port must be 0..65535, was '${port}'`);
-  return { functionsDir: FUNCTION_SETS[functions], functions, port, ignoreStdin, verbose };
+  if (!Number.isFinite(pingIntervalMs) || pingIntervalMs <= 0) usage(`--ping-interval-ms must be positive, was '${pingIntervalMs}'`);
+  return { functionsDir: FUNCTION_SETS[functions], functions, port, ignoreStdin, verbose, pingIntervalMs };
 }
 
 async function main() {
@@ -57,6 +63,7 @@ async function main() {
     port: options.port,
     adminKey: process.env.CONVEX_TEST_ADMIN_KEY || "test-admin-key",
     verbose: options.verbose,
+    pingIntervalMs: options.pingIntervalMs,
   });
   let stopping = false;
   const stop = (reason: string) => {

@@ -23,12 +23,15 @@ import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueArguments;
 import io.fondation.shared.QueueLimits;
+import io.fondation.shared.QueueWatch;
 import io.fondation.shared.RetryDecision;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,12 +63,21 @@ import org.slf4j.LoggerFactory;
  * {@link JobQueueException.Rejected} naming its slug, before anything is stored, and sends the rest in calls
  * within the deployment's per-call limits.
  *
+ * <p>Push. {@link #watchWork} subscribes over the client's sync socket to {@code queue:watch} (hardened: pending
+ * count, earliest {@code runAt}, earliest lease end) or to the existing {@code queue:getMetrics} (legacy: pending
+ * count only); {@link #watchCancellation} to {@code queue:watchJob} or the existing {@code jobs:getJob}. Wake-ups
+ * are paced ({@link ClaimPacer}) so that many subscribed workers do not all claim one new job.
+ *
  * <p>Clone credentials. {@link #cloneCredentials} gives the GitHub token of the job's owner
  * (decrypted with {@code ENCRYPTION_KEY}); it is never put in job rows, URLs or messages.
  */
 public final class ConvexJobQueue implements JobQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConvexJobQueue.class);
+    /** How long {@link #watchWork} waits for the first pushed state, so that the watch is live on return. */
+    static final Duration FIRST_PUSH_WAIT = Duration.ofSeconds(5);
+    /** The longest wait before acting on a push, reached by a worker that keeps losing races. */
+    static final Duration MAX_PUSH_SPREAD = Duration.ofSeconds(1);
 
     private final ConvexClient client;
     private final QueueMode mode;
@@ -74,6 +86,10 @@ public final class ConvexJobQueue implements JobQueue {
     private final DocumentBatches.Limits limits;
     /** Legacy mode with a deploy key: runs the existing deployment's unscheduled reclaim; else null. */
     private final ExpiredLeaseReclaimer reclaimer;
+
+    private final ClaimPacer pacer = new ClaimPacer(MAX_PUSH_SPREAD);
+    private final Set<QueueWatch> watches = ConcurrentHashMap.newKeySet();
+    private volatile WorkWatch workWatch;
 
     private ConvexJobQueue(
             ConvexClient client,
@@ -233,7 +249,94 @@ public final class ConvexJobQueue implements JobQueue {
             // Started by the first claim, which tells the lease: a quarter of it between runs.
             reclaimer.start(leaseDuration);
         }
-        return call("claim a job", () -> protocol.claimOne(workerId, leaseDuration));
+        Optional<ClaimedJob> claimed = call("claim a job", () -> protocol.claimOne(workerId, leaseDuration));
+        WorkWatch watch = workWatch;
+        if (watch != null) {
+            watch.claimed(claimed.isPresent());
+        }
+        return claimed;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Subscribes to the queue's state over the sync socket and waits up to 5 s for the first one, so the watch is
+     * normally live on return. {@code onWorkMayBeDue} runs on the watch's own thread when a job is due now, when
+     * the pushed earliest {@code runAt} or lease end arrives, after a wait that grows while this worker's claims
+     * after a push find nothing (another worker was faster) and shrinks when they succeed. Legacy mode: the
+     * existing counts cannot say when a retried job comes due, so after a claim that found a pending job not yet
+     * due the watch is not live (the worker polls) until the queue is empty or a claim succeeds.
+     *
+     * @return the watch; {@link QueueWatch#NONE} when the subscription cannot be made
+     */
+    @Override
+    public QueueWatch watchWork(Runnable onWorkMayBeDue) {
+        Objects.requireNonNull(onWorkMayBeDue, "onWorkMayBeDue");
+        WatchQuery<WatchQuery.WorkState> query = protocol.workQuery();
+        WorkWatch watch;
+        try {
+            watch = WorkWatch.start(client, query, onWorkMayBeDue, pacer, FIRST_PUSH_WAIT);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot subscribe to {} at {}; polling: {}", query.path(), client.deploymentUrl(), e.toString());
+            return QueueWatch.NONE;
+        }
+        workWatch = watch;
+        watches.add(watch);
+        LOG.info(
+                "Convex queue at {}: work pushed through a subscription to {} ({})",
+                client.deploymentUrl(),
+                query.path(),
+                watch.isLive() ? "live" : "not live yet");
+        return new TrackedWatch(watch);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A subscription to {@code queue:watchJob} (legacy: {@code jobs:getJob}); {@code onCancelRequested} runs
+     * on the client's sync thread.
+     */
+    @Override
+    public QueueWatch watchCancellation(JobLease lease, Runnable onCancelRequested) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(onCancelRequested, "onCancelRequested");
+        WatchQuery<Boolean> query = protocol.cancellationQuery(lease);
+        try {
+            CancellationWatch watch = CancellationWatch.start(client, lease.jobId(), query, onCancelRequested);
+            watches.add(watch);
+            return new TrackedWatch(watch);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot subscribe to {} for job {}: {}", query.path(), lease.jobId(), e.toString());
+            return QueueWatch.NONE;
+        }
+    }
+
+    /** A watch that this queue forgets when it is closed. */
+    private final class TrackedWatch implements QueueWatch {
+        private final QueueWatch watch;
+
+        TrackedWatch(QueueWatch watch) {
+            this.watch = watch;
+        }
+
+        @Override
+        public boolean isLive() {
+            return watch.isLive();
+        }
+
+        @Override
+        public void close() {
+            watches.remove(watch);
+            if (workWatch == watch) {
+                workWatch = null;
+            }
+            watch.close();
+        }
+
+        @Override
+        public String toString() {
+            return watch.toString();
+        }
     }
 
     @Override
@@ -303,9 +406,17 @@ public final class ConvexJobQueue implements JobQueue {
         return call("read the documents of job " + jobId, () -> protocol.documents(jobId));
     }
 
-    /** Stops the reclaim schedule (legacy mode with a deploy key) and closes the HTTP client. */
+    /**
+     * Ends the watches, stops the reclaim schedule (legacy mode with a deploy key) and closes the client (its sync
+     * socket and HTTP connections).
+     */
     @Override
     public void close() {
+        for (QueueWatch watch : List.copyOf(watches)) {
+            watch.close();
+        }
+        watches.clear();
+        workWatch = null;
         if (reclaimer != null) {
             reclaimer.close();
         }

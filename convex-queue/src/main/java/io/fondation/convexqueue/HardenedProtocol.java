@@ -251,6 +251,19 @@ final class HardenedProtocol implements QueueProtocol {
         return jobs;
     }
 
+    /** {@code queue:watch}: pending count, earliest runAt, earliest lease end. */
+    @Override
+    public WatchQuery<WatchQuery.WorkState> workQuery() {
+        return new WatchQuery<>("queue:watch", withSecret(Args.of()), WatchQuery.WorkState::fromWatch);
+    }
+
+    /** {@code queue:watchJob}: one document read per change of the job. */
+    @Override
+    public WatchQuery<Boolean> cancellationQuery(JobLease lease) {
+        Args args = Args.of().put("jobId", lease.jobId()).put("leaseToken", lease.token());
+        return new WatchQuery<>("queue:watchJob", withSecret(args), value -> JobRows.bool(value, "cancelRequested"));
+    }
+
     @Override
     public List<Document> documents(String jobId) {
         JsonNode rows = client.query("queue:listDocuments", withSecret(Args.of().put("jobId", jobId)));

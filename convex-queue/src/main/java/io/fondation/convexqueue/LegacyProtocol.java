@@ -455,6 +455,26 @@ final class LegacyProtocol implements QueueProtocol {
         throw unsupported("listing jobs");
     }
 
+    /**
+     * {@code queue:getMetrics}: the existing deployment's counts by status change whenever a job becomes pending
+     * (it reads the whole jobs table, so every write to it pushes a new value: cheap to receive, not to run).
+     */
+    @Override
+    public WatchQuery<WatchQuery.WorkState> workQuery() {
+        return new WatchQuery<>("queue:getMetrics", Args.of().map(), WatchQuery.WorkState::fromLegacyMetrics);
+    }
+
+    /** {@code jobs:getJob}, public in the existing deployment: canceled or cancelRequested. */
+    @Override
+    public WatchQuery<Boolean> cancellationQuery(JobLease lease) {
+        return new WatchQuery<>(
+                "jobs:getJob",
+                Args.of().put("jobId", lease.jobId()).map(),
+                row -> row != null
+                        && row.isObject()
+                        && ("canceled".equals(JobRows.text(row, "status")) || JobRows.bool(row, "cancelRequested")));
+    }
+
     /** {@code docs:listByJobId}, put in reading order here (the legacy reader returns insertion order). */
     @Override
     public List<Document> documents(String jobId) {

@@ -50,4 +50,10 @@ interface QueueProtocol {
     List<JobSnapshot> list(JobStatus status, int limit);
 
     List<Document> documents(String jobId);
+
+    /** The query whose pushed result tells when a claim may find a job (see {@link WorkWatch}). */
+    WatchQuery<WatchQuery.WorkState> workQuery();
+
+    /** The query whose pushed result tells whether cancellation of the held job was requested. */
+    WatchQuery<Boolean> cancellationQuery(JobLease lease);
 }

@@ -62,6 +62,7 @@ public final class EnvironmentPolicy {
             "FONDATION_WORKER_SECRET",
             "WORKER_*",
             "CALLBACK_TOKEN",
+            "API_TOKEN",
             "JOB_TOKEN",
             "AWS_*",
             "GOOGLE_APPLICATION_CREDENTIALS");

@@ -61,6 +61,47 @@ public final class ContainmentProbe {
         return fallback;
     }
 
+    /**
+     * The strongest containment that leaves the analyzer's writes and process ids alone, for analyzers that are
+     * not sandboxed (the Fondation CLI, a command, the dry-run analyzer): a {@link SessionContainment} (the whole
+     * session dies with the JVM), else {@code setpriv --pdeathsig} (the main process does), else none. Found with
+     * {@code setpriv}, {@code setsid} and {@code sh} on this JVM's {@code PATH}.
+     *
+     * @param whyNoSandbox why no sandbox holds these analyzers, for the status (may be null)
+     */
+    public static Containment detectLifetimeOnly(String whyNoSandbox) {
+        return detectLifetimeOnly(onPath("setpriv"), onPath("setsid"), onPath("sh"), whyNoSandbox);
+    }
+
+    /** {@link #detectLifetimeOnly(String)} with the given executables (null when not installed). */
+    public static Containment detectLifetimeOnly(Path setpriv, Path setsid, Path sh, String whyNoSandbox) {
+        String why = whyNoSandbox == null || whyNoSandbox.isBlank() ? "" : whyNoSandbox + "; ";
+        if (setpriv == null) {
+            return Containment.none(why + "setpriv (util-linux) is not installed");
+        }
+        String version = version(setpriv, "util-linux");
+        String noSession;
+        if (setsid == null || sh == null) {
+            noSession = (setsid == null ? "setsid" : "sh") + " is not installed";
+        } else {
+            SessionContainment session = new SessionContainment(setpriv, setsid, sh, version, whyNoSandbox);
+            ProcessOutcome outcome = run(session.wrap(probeSpec(List.of("sh", "-c", "exit 3")), null));
+            noSession = outcome.exitCode() == 3
+                    ? null
+                    : "its supervisor did not pass the exit status on: " + outcome.describe();
+            if (noSession == null) {
+                return session;
+            }
+        }
+        ParentDeathContainment fallback =
+                new ParentDeathContainment(setpriv, version, why + "no session supervisor: " + noSession);
+        String noFallback = problem(run(fallback.wrap(probeSpec(List.of("sh", "-c", "exit 0")), null)));
+        if (noFallback != null) {
+            return Containment.none(why + "setpriv --pdeathsig failed: " + noFallback);
+        }
+        return fallback;
+    }
+
     /** Why the sandbox does not hold here, or null when it does. */
     private static String trySandbox(BubblewrapContainment sandbox) {
         Path dir = null;

@@ -19,6 +19,12 @@ public record ContainmentStatus(Level level, String mechanism, String detail) {
          */
         SANDBOX,
         /**
+         * The analyzer runs in a session of its own under a supervisor that a parent-death signal makes kill the
+         * whole session when the JVM dies, even of SIGKILL ({@link SessionContainment}); a process that starts a
+         * session of its own escapes, and writes are not confined.
+         */
+        SESSION,
+        /**
          * Only a parent-death signal ({@code setpriv --pdeathsig}): the analyzer's main process is
          * killed when the JVM dies, but processes it started may outlive it; writes are not confined.
          */
@@ -38,9 +44,12 @@ public record ContainmentStatus(Level level, String mechanism, String detail) {
         return level == Level.SANDBOX;
     }
 
-    /** Whether the whole process tree dies when the JVM dies, even of SIGKILL. */
+    /**
+     * Whether the whole process tree dies when the JVM dies, even of SIGKILL (in a {@link Level#SESSION}, every
+     * process that stayed in the analyzer's session).
+     */
     public boolean treeDiesWithJvm() {
-        return level == Level.SANDBOX;
+        return level == Level.SANDBOX || level == Level.SESSION;
     }
 
     /** One line for a log or a health report, e.g. {@code sandbox (bubblewrap 0.8.0): ...}. */

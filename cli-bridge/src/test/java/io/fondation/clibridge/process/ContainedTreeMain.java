@@ -19,6 +19,7 @@ public final class ContainedTreeMain {
         Containment containment = switch (args[0]) {
             case "sandbox" -> ContainmentProbe.detect(ContainmentProbe.onPath("bwrap"), null);
             case "setpriv" -> ContainmentProbe.detect(null, ContainmentProbe.onPath("setpriv"));
+            case "session" -> ContainmentProbe.detectLifetimeOnly("test");
             default -> Containment.none("test");
         };
         System.out.println("CONTAINMENT " + containment.status().level());

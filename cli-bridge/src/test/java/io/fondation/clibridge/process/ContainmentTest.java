@@ -152,6 +152,50 @@ class ContainmentTest {
                 .contains("no sandbox: exit code 1: bwrap: No permissions to creating new namespace");
     }
 
+    @Test
+    void theSessionSupervisorLeavesWritesExitCodesAndSignalsAsTheyAre() throws Exception {
+        Containment session = ContainmentProbe.detectLifetimeOnly("a test");
+        assertThat(session.status().level()).as(session.status().describe()).isEqualTo(ContainmentStatus.Level.SESSION);
+        assertThat(session.status().treeDiesWithJvm()).isTrue();
+        assertThat(session.status().confinesWrites()).isFalse();
+        assertThat(session.status().detail()).contains("(a test)");
+        Path beside = work.resolve("beside.pid");
+
+        ProcessOutcome exited = new ProcessRunner()
+                .start(session.wrap(spec("echo $$ > " + beside + "; exit 7"), null), OutputListener.NONE)
+                .await();
+
+        assertThat(exited.exitCode()).isEqualTo(7);
+        assertThat(Files.readString(beside).trim())
+                .as("a real process id, written outside")
+                .matches("\\d+");
+
+        // On a timeout the analyzer gets SIGTERM (and its grace) from the tree kill, as without the supervisor.
+        Path term = work.resolve("term");
+        ProcessSpec slow = new ProcessSpec(
+                List.of("sh", "-c", "trap 'echo term > " + term + "; exit 0' TERM; while :; do sleep 0.1; done"),
+                repo,
+                Fixtures.minimalEnv(),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5));
+        ProcessOutcome timedOut = new ProcessRunner()
+                .start(session.wrap(slow, null), OutputListener.NONE)
+                .await();
+        assertThat(timedOut.timedOut()).isTrue();
+        assertThat(term).hasContent("term");
+    }
+
+    @Test
+    void withoutSetsidTheLifetimeProbeFallsBackToTheParentDeathSignal() {
+        Containment fallback = ContainmentProbe.detectLifetimeOnly(
+                ContainmentProbe.onPath("setpriv"), null, ContainmentProbe.onPath("sh"), null);
+        assertThat(fallback.status().level()).isEqualTo(ContainmentStatus.Level.PARENT_DEATH_SIGNAL);
+        assertThat(fallback.status().detail()).contains("no session supervisor: setsid is not installed");
+        Containment nothing = ContainmentProbe.detectLifetimeOnly(null, null, null, "no sandbox here");
+        assertThat(nothing.status().level()).isEqualTo(ContainmentStatus.Level.NONE);
+        assertThat(nothing.status().detail()).contains("no sandbox here; setpriv (util-linux) is not installed");
+    }
+
     private ProcessOutcome run(String script, Confinement confinement) throws InterruptedException {
         return new ProcessRunner()
                 .start(sandbox.wrap(spec(script), confinement), OutputListener.NONE)

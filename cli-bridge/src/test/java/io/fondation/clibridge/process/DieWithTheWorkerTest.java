@@ -62,6 +62,31 @@ class DieWithTheWorkerTest {
     }
 
     @Test
+    void inItsOwnSessionTheWholeTreeDiesWithTheJvmAndKeepsItsProcessIds() throws Exception {
+        Worker worker = startWorker("session");
+        assertThat(worker.output).contains("CONTAINMENT SESSION");
+        List<ProcessHandle> tree = worker.tree();
+        // the supervisor, the fixture and its members (the orphan is nobody's descendant any more)
+        assertThat(tree).hasSizeGreaterThanOrEqualTo(3);
+        Path pids = worker.heartbeat.resolveSibling(worker.heartbeat.getFileName() + ".pids");
+        await().atMost(GONE_WITHIN)
+                .until(() -> Files.exists(pids) && Files.readAllLines(pids).size() >= 3);
+        // why: no PID namespace, so the ids the members wrote are the host's (tools that record them keep working)
+        List<ProcessHandle> members = Files.readAllLines(pids).stream()
+                .map(pid -> ProcessHandle.of(Long.parseLong(pid.trim())).orElseThrow())
+                .toList();
+        assertThat(members).allMatch(ProcessTree::isRunning);
+
+        worker.jvm.destroyForcibly();
+
+        await().atMost(GONE_WITHIN)
+                .untilAsserted(() -> assertThat(members)
+                        .as("members of the analyzer's session still alive, the orphan too")
+                        .noneMatch(ProcessTree::isRunning));
+        assertThat(tree).noneMatch(ProcessTree::isRunning);
+    }
+
+    @Test
     void withAParentDeathSignalTheAnalyzersMainProcessDiesWithTheJvm() throws Exception {
         Worker worker = startWorker("setpriv");
         assertThat(worker.output).contains("CONTAINMENT PARENT_DEATH_SIGNAL");

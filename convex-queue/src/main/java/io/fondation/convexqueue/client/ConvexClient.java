@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * never appears in URLs, logs or exception messages; argument values whose field name contains
  * {@code secret}, {@code token}, {@code key} or {@code password} are removed from error messages
  * too (Convex's argument-validation errors quote the arguments). Arguments are never logged.
+ *
+ * <p>Subscriptions: {@link #subscribe} runs a query over Convex's WebSocket sync protocol and is pushed its new
+ * result whenever the data it read changes. All subscriptions of a client share one socket, opened with the
+ * first and closed with the last; it reconnects by itself (exponential backoff with jitter) and subscribes
+ * everything again. See {@link ConvexSubscription} and {@code docs/convex-client.md}.
  */
 public final class ConvexClient implements AutoCloseable {
 
@@ -59,6 +64,12 @@ public final class ConvexClient implements AutoCloseable {
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(250);
     /** Default cap of the wait between retries. */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Default time without any frame from the server (it pings every ~15 s) before the sync socket is renewed. */
+    public static final Duration DEFAULT_SYNC_INACTIVITY_TIMEOUT = Duration.ofSeconds(60);
+    /** Default first wait before reconnecting the sync socket; it doubles per failed try. */
+    public static final Duration DEFAULT_SYNC_INITIAL_BACKOFF = Duration.ofMillis(250);
+    /** Default cap of the wait before reconnecting the sync socket. */
+    public static final Duration DEFAULT_SYNC_MAX_BACKOFF = Duration.ofSeconds(16);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConvexClient.class);
     private static final int MAX_BODY_IN_MESSAGE = 300;
@@ -89,9 +100,24 @@ public final class ConvexClient implements AutoCloseable {
     private final int maxAttempts;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final Duration syncInactivityTimeout;
+    private final Duration syncInitialBackoff;
+    private final Duration syncMaxBackoff;
     private final ExecutorService executor;
     private final HttpClient http;
     private final Retry retry;
+    private SyncConnection sync;
+    private boolean closed;
+
+    /**
+     * How the sync socket is doing ({@link #syncStatus()}).
+     *
+     * @param state {@code IDLE} (no subscription), {@code CONNECTING}, {@code READY}, {@code WAITING_TO_RECONNECT},
+     *     {@code AUTH_FAILED} (credentials refused; no reconnect until a new subscription) or {@code CLOSED}
+     * @param connectionCount sockets opened so far
+     * @param lastCloseReason why the last socket ended, or {@code null}
+     */
+    public record SyncStatus(String state, int connectionCount, String lastCloseReason) {}
 
     private ConvexClient(Builder builder) {
         this.deploymentUrl = builder.url;
@@ -102,6 +128,9 @@ public final class ConvexClient implements AutoCloseable {
         this.maxAttempts = builder.maxAttempts;
         this.initialBackoff = builder.initialBackoff;
         this.maxBackoff = builder.maxBackoff;
+        this.syncInactivityTimeout = builder.syncInactivityTimeout;
+        this.syncInitialBackoff = builder.syncInitialBackoff;
+        this.syncMaxBackoff = builder.syncMaxBackoff;
         // Our own daemon threads so close() can release them and a forgotten client never blocks JVM exit.
         this.executor = Executors.newCachedThreadPool(daemonThreads());
         this.http = HttpClient.newBuilder()
@@ -145,6 +174,9 @@ public final class ConvexClient implements AutoCloseable {
         builder.maxAttempts = maxAttempts;
         builder.initialBackoff = initialBackoff;
         builder.maxBackoff = maxBackoff;
+        builder.syncInactivityTimeout = syncInactivityTimeout;
+        builder.syncInitialBackoff = syncInitialBackoff;
+        builder.syncMaxBackoff = syncMaxBackoff;
         return builder;
     }
 
@@ -246,10 +278,89 @@ public final class ConvexClient implements AutoCloseable {
     }
 
     /**
-     * Shuts down the threads of this client. In-flight calls may fail; do not use it afterwards.
+     * Subscribes to a query over the sync socket: {@code listener} hears its result now and each time it changes
+     * (see {@link SubscriptionListener}). Opens the socket if this is the first subscription. Returns at once; the
+     * first result follows when the deployment answers.
+     *
+     * @param path a query, e.g. {@code queue:watch}
+     * @param args a {@code Map}, a record, or {@code null} for none (see {@link ConvexValues#encode})
+     * @return the handle; {@link ConvexSubscription#close()} ends the subscription
+     * @throws IllegalArgumentException the arguments cannot be encoded
+     * @throws IllegalStateException the client is closed
+     */
+    public ConvexSubscription subscribe(String path, Object args, SubscriptionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("a Convex function path is required, e.g. queue:watch");
+        }
+        JsonNode encodedArgs = args == null ? ConvexValues.encode(java.util.Map.of()) : ConvexValues.encode(args);
+        if (!encodedArgs.isObject()) {
+            throw new IllegalArgumentException("arguments of " + path + " must be an object (a Map or a record)");
+        }
+        return syncConnection().subscribe(path, encodedArgs, listener);
+    }
+
+    /** The sync socket's state, for health checks and logs. */
+    public SyncStatus syncStatus() {
+        SyncConnection connection;
+        synchronized (this) {
+            connection = sync;
+            if (connection == null) {
+                return new SyncStatus(closed ? "CLOSED" : "IDLE", 0, null);
+            }
+        }
+        SyncConnection.Status status = connection.status();
+        return new SyncStatus(status.state().name(), status.connectionCount(), status.lastCloseReason());
+    }
+
+    private synchronized SyncConnection syncConnection() {
+        if (closed) {
+            throw new IllegalStateException("the Convex client is closed");
+        }
+        if (sync == null) {
+            sync = new SyncConnection(
+                    syncUri(),
+                    http,
+                    connectTimeout,
+                    authorization,
+                    syncInactivityTimeout,
+                    new Backoff(syncInitialBackoff, syncMaxBackoff));
+        }
+        return sync;
+    }
+
+    /** {@code ws(s)://<host>/<path>/api/<version>/sync}: no credentials in it. */
+    private URI syncUri() {
+        String scheme = "https".equals(deploymentUrl.getScheme()) ? "wss" : "ws";
+        String base = deploymentUrl.getRawPath() == null ? "" : deploymentUrl.getRawPath();
+        try {
+            return new URI(
+                    scheme,
+                    null,
+                    deploymentUrl.getHost(),
+                    deploymentUrl.getPort(),
+                    base + "/api/" + SyncProtocol.PROTOCOL_CLIENT_VERSION + "/sync",
+                    null,
+                    null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot derive the sync URL from " + deploymentUrl, e);
+        }
+    }
+
+    /**
+     * Closes the sync socket (ending every subscription) and shuts down the threads of this client. In-flight
+     * calls may fail; do not use it afterwards.
      */
     @Override
     public void close() {
+        SyncConnection connection;
+        synchronized (this) {
+            closed = true;
+            connection = sync;
+        }
+        if (connection != null) {
+            connection.close();
+        }
         executor.shutdownNow();
     }
 
@@ -440,6 +551,9 @@ public final class ConvexClient implements AutoCloseable {
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+        private Duration syncInactivityTimeout = DEFAULT_SYNC_INACTIVITY_TIMEOUT;
+        private Duration syncInitialBackoff = DEFAULT_SYNC_INITIAL_BACKOFF;
+        private Duration syncMaxBackoff = DEFAULT_SYNC_MAX_BACKOFF;
 
         private Builder() {}
 
@@ -563,6 +677,30 @@ public final class ConvexClient implements AutoCloseable {
             }
             this.initialBackoff = initial;
             this.maxBackoff = max;
+            return this;
+        }
+
+        /**
+         * How long the sync socket may stay silent before it is dropped and opened again (default 60 s; the server
+         * pings after ~15 s without other traffic, so only a dead connection stays silent that long).
+         */
+        public Builder syncInactivityTimeout(Duration timeout) {
+            this.syncInactivityTimeout = positive(timeout, "sync inactivity timeout");
+            return this;
+        }
+
+        /**
+         * The wait before reconnecting the sync socket after a loss, and its cap; it doubles for each failed try,
+         * with jitter (defaults 250 ms and 16 s).
+         */
+        public Builder syncReconnectBackoff(Duration initial, Duration max) {
+            positive(initial, "initial sync backoff");
+            positive(max, "max sync backoff");
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("max sync backoff must not be below the initial one");
+            }
+            this.syncInitialBackoff = initial;
+            this.syncMaxBackoff = max;
             return this;
         }
 

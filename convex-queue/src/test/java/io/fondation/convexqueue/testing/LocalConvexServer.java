@@ -84,6 +84,8 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
     private Process process;
     private OutputStream stdin;
     private String url;
+    /** The port to listen on: 0 for any; the previous one on {@link #restart()}. */
+    private int port;
 
     private LocalConvexServer(Functions functions, boolean frozenClock) {
         this.functions = functions;
@@ -148,7 +150,7 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
                 "--functions",
                 functions.flag,
                 "--port",
-                "0");
+                Integer.toString(port));
         ProcessBuilder builder = new ProcessBuilder(command).directory(projectDir.toFile());
         builder.environment().put("FONDATION_WORKER_SECRET", WORKER_SECRET);
         builder.environment().put("CONVEX_TEST_ADMIN_KEY", ADMIN_KEY);
@@ -264,6 +266,21 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         url = null;
     }
 
+    /**
+     * Stops the server and starts a new one on the same port (an empty database behind the same URL), as a
+     * deployment restart looks to a client.
+     */
+    public synchronized LocalConvexServer restart() {
+        int previous = URI.create(url()).getPort();
+        close();
+        port = previous;
+        try {
+            return start();
+        } finally {
+            port = 0;
+        }
+    }
+
     /** Whether the server process runs. */
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
@@ -348,6 +365,38 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         return post("/_test/seed", Map.of("table", table, "doc", doc))
                 .path("id")
                 .asText();
+    }
+
+    // ---------------------------------------------------------------- sync protocol hooks
+
+    /** Drops every sync socket abruptly (no close frame), as a broken network would. */
+    public int dropSyncSockets() {
+        return post("/_test/sync/drop", Map.of()).path("dropped").asInt();
+    }
+
+    /** The sync sockets open now stop answering and pinging; new ones behave. */
+    public int silenceSyncSockets() {
+        return post("/_test/sync/silence", Map.of()).path("silenced").asInt();
+    }
+
+    /** Sends {@code frame} as it is (malformed or not) on every open sync socket. */
+    public int injectSyncFrame(String frame) {
+        return post("/_test/sync/inject", Map.of("frame", frame)).path("sent").asInt();
+    }
+
+    /** How long a sync socket may be silent before the server pings it (default 15 s). */
+    public void syncPingInterval(Duration interval) {
+        post("/_test/sync/config", Map.of("pingIntervalMs", interval.toMillis()));
+    }
+
+    /**
+     * Function calls by origin ({@code http}, {@code sync}, {@code test}) and kind, and the sync endpoint's
+     * statistics ({@code sync.open}, {@code sync.connectionsAccepted}, {@code sync.queryRuns}, ...).
+     *
+     * @param reset start counting again after answering
+     */
+    public JsonNode calls(boolean reset) {
+        return post("/_test/calls", Map.of("reset", reset));
     }
 
     /** Runs an internal function, e.g. {@code queue:reclaimExpired}, and returns its JSON answer. */

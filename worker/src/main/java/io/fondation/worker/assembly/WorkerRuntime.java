@@ -15,6 +15,7 @@ import io.fondation.worker.preflight.Preflight;
 import io.fondation.worker.runtime.JobTools;
 import io.fondation.worker.runtime.Worker;
 import io.fondation.worker.runtime.WorkerListener;
+import io.undertow.server.HttpHandler;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final JobQueue queue;
     private final Worker worker;
     private HealthServer healthServer;
+    private HttpHandler others;
     private boolean closed;
 
     private WorkerRuntime(WorkerConfig config, Clock clock, JobQueue queue, Worker worker) {
@@ -62,7 +64,7 @@ public final class WorkerRuntime implements AutoCloseable {
         JobQueue queue = openQueue(config, clock);
         try {
             JobTools tools = JobTools.fromConfig(config, environment, queue);
-            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), environment);
+            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), tools.analyzer(), environment);
             Worker worker = Worker.builder(config, queue)
                     .clock(clock)
                     .listener(listener)
@@ -131,7 +133,7 @@ public final class WorkerRuntime implements AutoCloseable {
         preflight();
         if (config.healthEnabled() && healthServer == null) {
             healthServer = HealthServer.start(
-                    config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock);
+                    config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock, others);
         }
         try {
             worker.start();
@@ -139,6 +141,22 @@ public final class WorkerRuntime implements AutoCloseable {
             closeHealthServer();
             throw e;
         }
+    }
+
+    /**
+     * Serves {@code handler} on the health server's port, for every path that is not a health or metrics path (the
+     * HTTP API and status page); call before {@link #start()}.
+     *
+     * @throws IllegalStateException when the health server is disabled ({@code HEALTH_PORT=-1}) or already started
+     */
+    public synchronized void serve(HttpHandler handler) {
+        if (!config.healthEnabled()) {
+            throw new IllegalStateException("the health server is disabled (HEALTH_PORT=-1)");
+        }
+        if (healthServer != null) {
+            throw new IllegalStateException("the health server is already started");
+        }
+        this.others = Objects.requireNonNull(handler, "handler");
     }
 
     /**

@@ -7,6 +7,8 @@ import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.worker.api.ApiSettings;
+import io.fondation.worker.api.HttpApi;
 import io.fondation.worker.assembly.WorkerRuntime;
 import io.fondation.worker.config.AnalyzerSettings;
 import io.fondation.worker.config.WorkerConfig;
@@ -41,7 +43,7 @@ import picocli.CommandLine.Spec;
             "Submits each REPOSITORY (default: the current directory), shows the progress, and when every job has ended "
                     + "writes the documents of each completed job to OUT/<job-id>/. Exits 0 when all completed, "
                     + "1 when one failed for good, 130 when interrupted (unfinished jobs go back to the queue).",
-            "Use --dry-run to try it without the Fondation CLI or an LLM."
+            "Use --dry-run to try it without the Fondation CLI or an LLM; --serve to submit and watch jobs in a browser."
         })
 public final class DevCommand implements Callable<Integer> {
 
@@ -75,6 +77,14 @@ public final class DevCommand implements Callable<Integer> {
             description = "Where documents are written, one directory per job (default: ./${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(
+            names = "--serve",
+            description =
+                    "Also serve the status page and the job API on 127.0.0.1 (port: --health-port, HEALTH_PORT or "
+                            + "8081; 0 for any free one) and keep running until Ctrl-C, taking jobs from the page; the given "
+                            + "repositories (none by default) are queued first.")
+    boolean serve;
+
     @Mixin
     JobOptions job;
 
@@ -90,7 +100,8 @@ public final class DevCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException, IOException {
         LogLevels.defaultTo(environment.env(), "WARN");
         WorkerConfig config = config();
-        List<String> given = repositories.isEmpty() ? List.of(".") : repositories;
+        ApiSettings apiSettings = ApiSettings.load(environment.env(), config, serve);
+        List<String> given = repositories.isEmpty() && !serve ? List.of(".") : repositories;
         List<JobSpec> specs = new ArrayList<>();
         for (String repository : given) {
             CloneSource source = RepositoryArgument.parse(repository, job.branch(), environment);
@@ -102,7 +113,8 @@ public final class DevCommand implements Callable<Integer> {
         JobWatch watch = new JobWatch();
         // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
         try (WorkerRuntime runtime = WorkerRuntime.open(
-                config, environment.clock(), new CompositeListener(display, watch), environment.env())) {
+                        config, environment.clock(), new CompositeListener(display, watch), environment.env());
+                HttpApi api = HttpApi.install(runtime, apiSettings, environment.clock(), "embedded")) {
             // A worker that cannot work must not even queue: the jobs would wait for nothing.
             runtime.preflight();
             List<String> ids = new ArrayList<>();
@@ -126,7 +138,16 @@ public final class DevCommand implements Callable<Integer> {
                         + (config.healthEnabled()
                                 ? "; health on http://" + config.healthHost() + ":" + runtime.healthPort() + "/health"
                                 : ""));
-                ended = watch.awaitEnd(runtime.queue(), ids, RECHECK);
+                if (api != null) {
+                    display.line("Status page: http://" + hostForUrl(config.healthHost()) + ":" + runtime.healthPort()
+                            + "/ui/  (Ctrl-C to stop)");
+                }
+                if (serve) {
+                    watch.awaitStop();
+                    ended = true;
+                } else {
+                    ended = watch.awaitEnd(runtime.queue(), ids, RECHECK);
+                }
             } catch (RuntimeException e) {
                 if (watch.stopRequested()) {
                     ended = false; // the queue was closed under the wait by the stop action
@@ -135,6 +156,11 @@ public final class DevCommand implements Callable<Integer> {
                 }
             } finally {
                 registration.close();
+            }
+            if (serve) {
+                runtime.close();
+                display.line("Stopped; unfinished jobs were released back to the queue.");
+                return ExitCodes.OK;
             }
             if (!ended) {
                 runtime.close();
@@ -155,7 +181,9 @@ public final class DevCommand implements Callable<Integer> {
             overrides.put("POLL_INTERVAL", DEV_POLL_INTERVAL_MS);
         }
         // No health server unless asked for: dev is one person's process, and 8081 may be taken.
-        overrides.put("HEALTH_PORT", "-1");
+        overrides.put(
+                "HEALTH_PORT",
+                serve && !isUnset("HEALTH_PORT") ? environment.env().get("HEALTH_PORT") : serve ? "8081" : "-1");
         if (isUnset("HEALTH_HOST")) {
             overrides.put("HEALTH_HOST", "127.0.0.1");
         }
@@ -165,9 +193,15 @@ public final class DevCommand implements Callable<Integer> {
                 && config.analyzer().optionalCliPath().isEmpty()) {
             throw new ConfigurationException(
                     "CLI_PATH",
-                    "not set; dev runs the Fondation CLI (set CLI_PATH or --cli-path), or use --dry-run for the offline analyzer");
+                    "not set; dev runs the Fondation CLI (set CLI_PATH or --cli-path), or Claude Code when it is"
+                            + " installed (claude on PATH, or CLAUDE_PATH), or use --dry-run for the offline analyzer");
         }
         return config;
+    }
+
+    /** {@code ::1} needs brackets in a URL. */
+    private static String hostForUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     private boolean isUnset(String name) {

@@ -16,6 +16,7 @@ public final class EnvironmentHelp {
 
     private static final Map<String, ConfigVariable.Command> COMMANDS = Map.of(
             "run", ConfigVariable.Command.RUN,
+            "run-job", ConfigVariable.Command.RUN_JOB,
             "dev", ConfigVariable.Command.DEV,
             "submit", ConfigVariable.Command.QUEUE_CLIENT,
             "status", ConfigVariable.Command.QUEUE_CLIENT,

@@ -37,6 +37,13 @@ final class JobWatch implements WorkerListener {
         return false;
     }
 
+    /** Blocks until a stop is requested ({@code dev --serve}). */
+    void awaitStop() throws InterruptedException {
+        while (!stopRequested) {
+            waiter.await(Duration.ofSeconds(1));
+        }
+    }
+
     boolean stopRequested() {
         return stopRequested;
     }

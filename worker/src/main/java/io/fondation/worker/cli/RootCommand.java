@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         },
         subcommands = {
             RunCommand.class,
+            RunJobCommand.class,
             DevCommand.class,
             SubmitCommand.class,
             StatusCommand.class,
@@ -29,11 +30,13 @@ import picocli.CommandLine.Spec;
             "  fondation-worker dev --dry-run .    analyse this repository offline (no LLM);",
             "                                      documents in ./fondation-output/<job-id>/",
             "  fondation-worker run                the production worker; see run --help",
+            "  fondation-worker run-job            one job from JOB_ID, REPOSITORY_URL, CALLBACK_URL ...,",
+            "                                      reported to a webhook; see run-job --help",
             "  fondation-worker submit owner/name  queue a job; follow it with status",
             "  fondation-worker cancel 1a2b3c4d    cancel a job (a running one stops)",
             "",
             "Exit codes: 0 ok, 1 job failed or runtime error, 2 usage or configuration",
-            "error, 130 interrupted."
+            "error, 130 interrupted (run-job: 3 when its final callback failed)."
         })
 public final class RootCommand implements Runnable {
 
@@ -43,6 +46,6 @@ public final class RootCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(
-                spec.commandLine(), "a command is required: run, dev, submit, status, docs or cancel");
+                spec.commandLine(), "a command is required: run, run-job, dev, submit, status, docs or cancel");
     }
 }

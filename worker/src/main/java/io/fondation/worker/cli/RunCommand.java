@@ -1,5 +1,7 @@
 package io.fondation.worker.cli;
 
+import io.fondation.worker.api.ApiSettings;
+import io.fondation.worker.api.HttpApi;
 import io.fondation.worker.assembly.WorkerRuntime;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
         description = {
             "Run the worker until SIGTERM or Ctrl-C: poll the queue, claim a job under a lease, clone the repository, "
                     + "run the analyzer while heartbeating, store the documents, complete or retry.",
-            "On SIGTERM the worker stops claiming, stops running analyzers, releases its jobs back to the queue and exits 0."
+            "On SIGTERM the worker stops claiming, stops running analyzers, releases its jobs back to the queue and exits 0.",
+            "With HTTP_API=true the health server's port also serves the job API (/api/jobs, /execute, /api/openapi.json) "
+                    + "and the status page (/ui/); beyond loopback it needs API_TOKEN."
         })
 public final class RunCommand implements Callable<Integer> {
 
@@ -51,10 +55,18 @@ public final class RunCommand implements Callable<Integer> {
         queueOptions.applyTo(overrides, environment);
         workerOptions.applyTo(overrides, environment);
         WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
+        Map<String, String> values = new HashMap<>(environment.env());
+        values.putAll(overrides);
+        ApiSettings apiSettings = ApiSettings.load(values, config, false);
         LOG.info("Starting {}", config);
         CountDownLatch stopped = new CountDownLatch(1);
         try (WorkerRuntime runtime =
-                WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env())) {
+                        WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env());
+                HttpApi api = HttpApi.install(
+                        runtime,
+                        apiSettings,
+                        environment.clock(),
+                        config.queue().kind().configName())) {
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
             // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
@@ -70,6 +82,13 @@ public final class RunCommand implements Callable<Integer> {
                         QueueCommands.describe(config.queue()),
                         config.analyzer().kind().configName(),
                         config.healthEnabled() ? "; health on port " + runtime.healthPort() : "");
+                if (api != null) {
+                    LOG.info(
+                            "HTTP API and status page on http://{}:{}/ui/ ({})",
+                            config.healthHost(),
+                            runtime.healthPort(),
+                            apiSettings.authRequired() ? "changes need API_TOKEN" : "loopback only, no token");
+                }
                 if (exitAfterStart) {
                     TrainingRun.askHealth(runtime.healthPort());
                     runtime.close();

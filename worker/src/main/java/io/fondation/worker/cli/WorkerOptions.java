@@ -47,7 +47,8 @@ public final class WorkerOptions {
     @Option(
             names = "--analyzer",
             paramLabel = "KIND",
-            description = "fondation, dry-run or command (ANALYZER; default fondation).")
+            description = "fondation, claude, dry-run or command (ANALYZER; default fondation when CLI_PATH is set,"
+                    + " else claude when Claude Code is installed).")
     String analyzer;
 
     @Option(
@@ -62,6 +63,27 @@ public final class WorkerOptions {
                     "Run this command as the analyzer: a JSON array with {repo} {outputDir} {prompt} {jobId} placeholders "
                             + "(ANALYZER_COMMAND; implies ANALYZER=command).")
     String analyzerCommand;
+
+    @Option(
+            names = "--claude-path",
+            paramLabel = "FILE",
+            description = "The Claude Code binary (CLAUDE_PATH; default claude on PATH).")
+    Path claudePath;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "The model the claude analyzer uses (CLAUDE_MODEL).")
+    String model;
+
+    @Option(
+            names = "--max-turns",
+            paramLabel = "N",
+            description = "Turns one claude run may take, 0 for no limit (CLAUDE_MAX_TURNS).")
+    String maxTurns;
+
+    @Option(
+            names = "--max-budget-usd",
+            paramLabel = "USD",
+            description = "US dollars one claude run may cost (CLAUDE_MAX_BUDGET_USD; default no limit).")
+    String maxBudgetUsd;
 
     @Option(
             names = "--analyzer-timeout",
@@ -88,6 +110,12 @@ public final class WorkerOptions {
         put(overrides, "MAX_CONCURRENT_JOBS", maxConcurrentJobs);
         put(overrides, "ANALYZER_TIMEOUT", analyzerTimeout);
         put(overrides, "HEALTH_PORT", healthPort);
+        put(overrides, "CLAUDE_MODEL", model);
+        put(overrides, "CLAUDE_MAX_TURNS", maxTurns);
+        put(overrides, "CLAUDE_MAX_BUDGET_USD", maxBudgetUsd);
+        if (claudePath != null) {
+            overrides.put("CLAUDE_PATH", environment.resolve(claudePath).toString());
+        }
         if (tempDir != null) {
             overrides.put("TEMP_DIR", environment.resolve(tempDir).toString());
         }

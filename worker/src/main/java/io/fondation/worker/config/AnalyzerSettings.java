@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * Which analyzer runs for each job and how.
  *
- * @param kind the Fondation CLI, the offline dry-run analyzer, or a command template
+ * @param kind the Fondation CLI, Claude Code, the offline dry-run analyzer, or a command template
  * @param cliPath the Fondation CLI entry point ({@code dist/cli.bundled.mjs}), or {@code null} when not configured
  * @param cliRuntime the program that runs the CLI ({@code node}, {@code bun} or a path to one)
  * @param cliProfile the CLI's {@code --profile}
@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param claudeHome the {@code HOME} of the analyzer process (where {@code .claude} lives), or {@code null}
  *     to keep the worker's
  * @param progressLanguage {@code fr} or {@code en}: the language of the progress text shown in the UI
+ * @param claude how the {@code claude} analyzer runs (read for every kind, used by {@link Kind#CLAUDE})
  */
 public record AnalyzerSettings(
         Kind kind,
@@ -32,11 +33,13 @@ public record AnalyzerSettings(
         Duration killGrace,
         List<String> envExtras,
         Path claudeHome,
-        String progressLanguage) {
+        String progressLanguage,
+        ClaudeSettings claude) {
 
     /** The analyzers the worker can run. */
     public enum Kind {
         FONDATION("fondation"),
+        CLAUDE("claude"),
         DRY_RUN("dry-run"),
         COMMAND("command");
 
@@ -59,6 +62,7 @@ public record AnalyzerSettings(
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(killGrace, "killGrace");
         Objects.requireNonNull(progressLanguage, "progressLanguage");
+        Objects.requireNonNull(claude, "claude");
         command = command == null ? List.of() : List.copyOf(command);
         envExtras = envExtras == null ? List.of() : List.copyOf(envExtras);
         if (kind == Kind.COMMAND && command.isEmpty()) {

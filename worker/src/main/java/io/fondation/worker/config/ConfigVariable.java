@@ -22,6 +22,8 @@ public record ConfigVariable(
         RUN,
         /** {@code dev}: the embedded queue and a worker in one process. */
         DEV,
+        /** {@code run-job}: one job from the environment, reported to a webhook. */
+        RUN_JOB,
         /** {@code submit}, {@code status}, {@code docs}, {@code cancel}: talk to the queue only. */
         QUEUE_CLIENT
     }

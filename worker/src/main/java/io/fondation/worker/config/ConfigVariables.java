@@ -3,6 +3,7 @@ package io.fondation.worker.config;
 import static io.fondation.worker.config.ConfigVariable.Command.DEV;
 import static io.fondation.worker.config.ConfigVariable.Command.QUEUE_CLIENT;
 import static io.fondation.worker.config.ConfigVariable.Command.RUN;
+import static io.fondation.worker.config.ConfigVariable.Command.RUN_JOB;
 
 import io.fondation.worker.config.ConfigVariable.Command;
 import java.util.List;
@@ -27,13 +28,14 @@ public final class ConfigVariables {
                     "FONDATION_WORKER_SECRET", "secret presented to the hardened queue functions", RUN, QUEUE_CLIENT),
             ConfigVariable.secret(
                     "ENCRYPTION_KEY", "64 hex chars; decrypts the users' stored GitHub tokens", RUN, QUEUE_CLIENT),
-            ConfigVariable.secret("GITHUB_TOKEN", "token for cloning private repositories", RUN, DEV),
+            ConfigVariable.secret("GITHUB_TOKEN", "token for cloning private repositories", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "ALLOW_LOCAL_REPOSITORIES",
                     "true for the embedded queue, false for convex",
                     "jobs may name paths on this machine",
                     RUN,
-                    DEV),
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "EMBEDDED_DB_PATH",
                     "${XDG_DATA_HOME:-~/.local/share}/fondation/queue.db",
@@ -41,7 +43,8 @@ public final class ConfigVariables {
                     RUN,
                     DEV,
                     QUEUE_CLIENT),
-            ConfigVariable.of("WORKER_ID", "worker-<host>-<random>", "the name jobs are claimed under", RUN, DEV),
+            ConfigVariable.of(
+                    "WORKER_ID", "worker-<host>-<random>", "the name jobs are claimed under", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "POLL_INTERVAL",
                     ms(WorkerConfigLoader.DEFAULT_POLL_INTERVAL) + " (dev: 200)",
@@ -72,55 +75,142 @@ public final class ConfigVariables {
                     "jobs run at once",
                     RUN,
                     DEV),
-            ConfigVariable.of("TEMP_DIR", "<java.io.tmpdir>/fondation", "job workspaces", RUN, DEV),
+            ConfigVariable.of("TEMP_DIR", "<java.io.tmpdir>/fondation", "job workspaces", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "MIN_FREE_DISK_MB",
                     Long.toString(WorkerConfigLoader.DEFAULT_MIN_FREE_DISK_MB),
                     "MiB TEMP_DIR must have free before a job starts",
                     RUN,
                     DEV),
-            ConfigVariable.of("ANALYZER", "fondation", "fondation, dry-run or command", RUN, DEV),
-            ConfigVariable.of("CLI_PATH", "", "the Fondation CLI entry point (dist/cli.bundled.mjs)", RUN, DEV),
             ConfigVariable.of(
-                    "CLI_RUNTIME", WorkerConfigLoader.DEFAULT_CLI_RUNTIME, "program that runs the CLI", RUN, DEV),
-            ConfigVariable.of("CLI_PROFILE", WorkerConfigLoader.DEFAULT_CLI_PROFILE, "the CLI's --profile", RUN, DEV),
+                    "ANALYZER",
+                    "fondation with CLI_PATH, else claude when installed",
+                    "fondation, claude, dry-run or command",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
-                    "ANALYZER_COMMAND", "", "JSON array; placeholders {repo} {outputDir} {prompt} {jobId}", RUN, DEV),
+                    "CLI_PATH", "", "the Fondation CLI entry point (dist/cli.bundled.mjs)", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "CLI_RUNTIME",
+                    WorkerConfigLoader.DEFAULT_CLI_RUNTIME,
+                    "program that runs the CLI",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLI_PROFILE", WorkerConfigLoader.DEFAULT_CLI_PROFILE, "the CLI's --profile", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "ANALYZER_COMMAND",
+                    "",
+                    "JSON array; placeholders {repo} {outputDir} {prompt} {jobId}",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "ANALYZER_TIMEOUT",
                     ms(WorkerConfigLoader.DEFAULT_ANALYZER_TIMEOUT),
                     "ms an analysis may run",
                     RUN,
-                    DEV),
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "ANALYZER_KILL_GRACE",
                     ms(WorkerConfigLoader.DEFAULT_ANALYZER_KILL_GRACE),
                     "ms from SIGTERM to SIGKILL of the analyzer",
                     RUN,
                     DEV),
-            ConfigVariable.of("ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV),
-            ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV),
+            ConfigVariable.of(
+                    "ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV, RUN_JOB),
+            ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_PATH",
+                    ClaudeSettings.DEFAULT_EXECUTABLE + " on PATH",
+                    "the Claude Code binary",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_CONFIG_DIR",
+                    "CLAUDE_HOME/.claude when it exists",
+                    "a logged-in ~/.claude, read-only",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_MODEL",
+                    WorkerConfigLoader.DEFAULT_CLAUDE_MODEL,
+                    "the model the claude analyzer uses",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_MAX_TURNS",
+                    WorkerConfigLoader.DEFAULT_CLAUDE_MAX_TURNS + " (0 none)",
+                    "turns one claude run may take",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of("CLAUDE_MAX_BUDGET_USD", "none", "US dollars one claude run may cost", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_API_TIMEOUT",
+                    ms(WorkerConfigLoader.DEFAULT_CLAUDE_API_TIMEOUT),
+                    "ms one API request of claude may take",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_MAX_RETRIES",
+                    Integer.toString(WorkerConfigLoader.DEFAULT_CLAUDE_MAX_RETRIES),
+                    "API retries inside one claude run",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CLAUDE_ALLOW_UNCONFINED",
+                    "false",
+                    "run claude without a sandbox confining writes",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.secret(
-                    "CLAUDE_CODE_OAUTH_TOKEN", "Claude credentials, passed to the analyzer only", RUN, DEV),
-            ConfigVariable.secret("ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV),
+                    "CLAUDE_CODE_OAUTH_TOKEN", "Claude credentials, passed to the analyzer only", RUN, DEV, RUN_JOB),
+            ConfigVariable.secret(
+                    "ANTHROPIC_API_KEY", "Anthropic API key, passed to the analyzer only", RUN, DEV, RUN_JOB),
+            ConfigVariable.secret(
+                    "ANTHROPIC_AUTH_TOKEN",
+                    "bearer token for a gateway, passed to the analyzer only",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "ANTHROPIC_BASE_URL",
+                    "",
+                    "the Messages API's URL (a gateway), for the analyzer",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "PROGRESS_LANGUAGE",
                     WorkerConfigLoader.DEFAULT_PROGRESS_LANGUAGE,
                     "fr or en, the progress text's language",
                     RUN,
-                    DEV),
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "GIT_BASE_URL",
                     WorkerConfigLoader.DEFAULT_GIT_BASE_URL,
                     "where owner/name is cloned from",
                     RUN,
                     DEV,
-                    QUEUE_CLIENT),
+                    QUEUE_CLIENT,
+                    RUN_JOB),
             ConfigVariable.of(
                     "HEALTH_PORT",
                     WorkerConfigLoader.DEFAULT_HEALTH_PORT + " (0 any free, -1 none)",
-                    "/health, /health/live, /health/ready, /metrics",
-                    RUN),
+                    "/health, /health/live, /health/ready, /metrics (and the API with HTTP_API)",
+                    RUN,
+                    DEV),
             ConfigVariable.of(
                     "HEALTH_HOST",
                     WorkerConfigLoader.DEFAULT_HEALTH_HOST + " (dev: 127.0.0.1)",
@@ -132,6 +222,52 @@ public final class ConfigVariables {
                     ms(WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE),
                     "ms a shutdown waits for running jobs",
                     RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of("JOB_ID", "", "run-job: the caller's id of the job, echoed in every callback", RUN_JOB),
+            ConfigVariable.of("REPOSITORY_URL", "", "run-job: the repository, a URL or owner/name", RUN_JOB),
+            ConfigVariable.of("BRANCH", "the repository's default", "run-job: the branch to analyse", RUN_JOB),
+            ConfigVariable.of("CALLBACK_URL", "", "run-job: where progress, complete and error are posted", RUN_JOB),
+            ConfigVariable.secret(
+                    "CALLBACK_TOKEN", "run-job: sent as the X-Job-Token header of every callback", RUN_JOB),
+            ConfigVariable.of(
+                    "CALLBACK_RETRIES",
+                    Integer.toString(HttpDefaults.CALLBACK_RETRIES),
+                    "run-job: tries after the first for the final callback",
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CALLBACK_RETRY_DELAY",
+                    Long.toString(HttpDefaults.CALLBACK_RETRY_DELAY_MS),
+                    "run-job: ms before the second try, then doubling up to 10 s",
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CALLBACK_TIMEOUT",
+                    Long.toString(HttpDefaults.CALLBACK_TIMEOUT_MS),
+                    "run-job: ms one callback post may take",
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CALLBACK_MAX_PAYLOAD_BYTES",
+                    Long.toString(HttpDefaults.MAX_PAYLOAD_BYTES),
+                    "run-job: largest complete callback; a larger course fails with an error callback",
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "CALLBACK_REWRITE_LOCALHOST",
+                    "auto (true in a container)",
+                    "run-job: post http://localhost callbacks to host.docker.internal",
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "HTTP_API",
+                    "false (dev --serve: true)",
+                    "serve the job API and status page on the health server's port",
+                    RUN,
+                    DEV),
+            ConfigVariable.secret(
+                    "API_TOKEN", "bearer token of the API's changing endpoints; required beyond loopback", RUN, DEV),
+            ConfigVariable.of(
+                    "API_MAX_BODY_BYTES",
+                    Integer.toString(HttpDefaults.API_MAX_BODY_BYTES),
+                    "largest request body the API reads (413 beyond)",
+                    RUN,
                     DEV),
             ConfigVariable.of(
                     "LOG_LEVEL",
@@ -139,14 +275,16 @@ public final class ConfigVariables {
                     "TRACE, DEBUG, INFO, WARN, ERROR or OFF",
                     RUN,
                     DEV,
-                    QUEUE_CLIENT),
+                    QUEUE_CLIENT,
+                    RUN_JOB),
             ConfigVariable.of(
                     "LOG_FORMAT",
                     "text (json in the container image)",
                     "text or json (one object per line, with workerId, jobId, attempt)",
                     RUN,
                     DEV,
-                    QUEUE_CLIENT));
+                    QUEUE_CLIENT,
+                    RUN_JOB));
 
     private ConfigVariables() {}
 

@@ -3,10 +3,12 @@ package io.fondation.worker.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.clibridge.claude.ClaudeCodeCommand;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
 import io.fondation.worker.logging.LogFormat;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -57,6 +59,17 @@ public final class WorkerConfigLoader {
     public static final String DEFAULT_CLI_RUNTIME = "node";
     public static final String DEFAULT_CLI_PROFILE = "production";
     public static final String DEFAULT_PROGRESS_LANGUAGE = "fr";
+    /** The claude analyzer's model unless CLAUDE_MODEL says otherwise: pinned, so runs cost and behave the same. */
+    public static final String DEFAULT_CLAUDE_MODEL = ClaudeCodeCommand.DEFAULT_MODEL;
+    /**
+     * The claude analyzer's turn limit unless CLAUDE_MAX_TURNS says otherwise (0 for none): a course of ten chapters
+     * takes about 40 to 80 turns (a turn per file written, plus reading); the limit stops a session that loops.
+     */
+    public static final int DEFAULT_CLAUDE_MAX_TURNS = 400;
+    /** How long one API request of the claude analyzer may take unless CLAUDE_API_TIMEOUT says otherwise. */
+    public static final Duration DEFAULT_CLAUDE_API_TIMEOUT = ClaudeCodeCommand.DEFAULT_API_TIMEOUT;
+    /** API retries within one claude run unless CLAUDE_MAX_RETRIES says otherwise (the worker retries the rest). */
+    public static final int DEFAULT_CLAUDE_MAX_RETRIES = ClaudeCodeCommand.DEFAULT_MAX_RETRIES;
 
     /** The upper limit of MAX_CONCURRENT_JOBS: each job runs an LLM CLI and a JVM-side clone. */
     public static final int MAX_CONCURRENT_JOBS_LIMIT = 64;
@@ -68,6 +81,7 @@ public final class WorkerConfigLoader {
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@\\[\\]-]{0,127}");
     private static final Pattern HEX_KEY = Pattern.compile("[0-9a-fA-F]{64}");
 
     private WorkerConfigLoader() {}
@@ -118,7 +132,7 @@ public final class WorkerConfigLoader {
                 settings.path("TEMP_DIR").orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "fondation"));
 
         QueueSettings queue = queueSettings(settings, merged);
-        AnalyzerSettings analyzer = analyzerSettings(settings);
+        AnalyzerSettings analyzer = analyzerSettings(settings, merged);
 
         String gitBaseUrl = gitBaseUrl(settings);
         int healthPort = settings.integer(
@@ -201,12 +215,14 @@ public final class WorkerConfigLoader {
                 encryptionKey);
     }
 
-    private static AnalyzerSettings analyzerSettings(Settings settings) {
+    private static AnalyzerSettings analyzerSettings(Settings settings, Map<String, String> env) {
+        Path cliPath = settings.path("CLI_PATH").map(Path::toAbsolutePath).orElse(null);
+        Path claudeHome = settings.path("CLAUDE_HOME").map(Path::toAbsolutePath).orElse(null);
+        ClaudeSettings claude = claudeSettings(settings, env, claudeHome);
         AnalyzerSettings.Kind kind = settings.optional("ANALYZER")
                 .map(value -> settings.choice(
                         "ANALYZER", value, AnalyzerSettings.Kind.values(), AnalyzerSettings.Kind::configName))
-                .orElse(AnalyzerSettings.Kind.FONDATION);
-        Path cliPath = settings.path("CLI_PATH").map(Path::toAbsolutePath).orElse(null);
+                .orElseGet(() -> defaultAnalyzer(settings, env, cliPath, claude));
         String runtime = settings.optional("CLI_RUNTIME").orElse(DEFAULT_CLI_RUNTIME);
         if (runtime.chars().anyMatch(Character::isWhitespace)) {
             throw new ConfigurationException(
@@ -236,12 +252,84 @@ public final class WorkerConfigLoader {
                 0,
                 Duration.ofMinutes(10).toMillis());
         List<String> extras = envExtras(settings);
-        Path claudeHome = settings.path("CLAUDE_HOME").map(Path::toAbsolutePath).orElse(null);
         String language = settings.optional("PROGRESS_LANGUAGE")
                 .map(WorkerConfigLoader::language)
                 .orElse(DEFAULT_PROGRESS_LANGUAGE);
         return new AnalyzerSettings(
-                kind, cliPath, runtime, profile, command, timeout, killGrace, extras, claudeHome, language);
+                kind, cliPath, runtime, profile, command, timeout, killGrace, extras, claudeHome, language, claude);
+    }
+
+    /**
+     * Without {@code ANALYZER}: the Fondation CLI when {@code CLI_PATH} is set, else Claude Code when it is installed
+     * ({@code CLAUDE_PATH} is set, or {@code claude} is on {@code PATH}), else the Fondation CLI, whose missing
+     * {@code CLI_PATH} the start-up check then names.
+     */
+    private static AnalyzerSettings.Kind defaultAnalyzer(
+            Settings settings, Map<String, String> env, Path cliPath, ClaudeSettings claude) {
+        if (cliPath != null) {
+            return AnalyzerSettings.Kind.FONDATION;
+        }
+        if (settings.optional("CLAUDE_PATH").isPresent()
+                || Programs.onPath(claude.executable(), env.getOrDefault("PATH", "")) != null) {
+            return AnalyzerSettings.Kind.CLAUDE;
+        }
+        return AnalyzerSettings.Kind.FONDATION;
+    }
+
+    private static ClaudeSettings claudeSettings(Settings settings, Map<String, String> env, Path claudeHome) {
+        String executable = settings.optional("CLAUDE_PATH").orElse(ClaudeSettings.DEFAULT_EXECUTABLE);
+        if (executable.chars().anyMatch(Character::isWhitespace) || executable.startsWith("-")) {
+            throw new ConfigurationException(
+                    "CLAUDE_PATH", "'" + executable + "' is not a program (give the claude binary: a name or a path)");
+        }
+        String model = settings.optional("CLAUDE_MODEL").orElse(DEFAULT_CLAUDE_MODEL);
+        if (!MODEL.matcher(model).matches()) {
+            throw new ConfigurationException(
+                    "CLAUDE_MODEL", "'" + model + "' is not a model name (letters, digits, . _ - : @ [ ])");
+        }
+        int maxTurns =
+                settings.integer("CLAUDE_MAX_TURNS", DEFAULT_CLAUDE_MAX_TURNS, 0, 100_000, "a whole number of turns");
+        BigDecimal budget = settings.optional("CLAUDE_MAX_BUDGET_USD")
+                .map(WorkerConfigLoader::budget)
+                .orElse(null);
+        Duration apiTimeout = settings.millis(
+                "CLAUDE_API_TIMEOUT",
+                DEFAULT_CLAUDE_API_TIMEOUT,
+                1_000,
+                Duration.ofHours(1).toMillis());
+        int maxRetries =
+                settings.integer("CLAUDE_MAX_RETRIES", DEFAULT_CLAUDE_MAX_RETRIES, 0, 10, "a whole number of retries");
+        Path configDirectory = settings.path("CLAUDE_CONFIG_DIR")
+                .map(Path::toAbsolutePath)
+                .orElseGet(() -> {
+                    Path login = (claudeHome != null ? claudeHome : home(env)).resolve(".claude");
+                    return java.nio.file.Files.isDirectory(login) ? login.toAbsolutePath() : null;
+                });
+        boolean allowUnconfined = settings.bool("CLAUDE_ALLOW_UNCONFINED", false);
+        return new ClaudeSettings(
+                executable,
+                model,
+                maxTurns == 0 ? null : maxTurns,
+                budget,
+                apiTimeout,
+                maxRetries,
+                configDirectory,
+                allowUnconfined);
+    }
+
+    private static BigDecimal budget(String value) {
+        BigDecimal budget;
+        try {
+            budget = new BigDecimal(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(
+                    "CLAUDE_MAX_BUDGET_USD", "'" + value + "' is not an amount in US dollars (e.g. 5 or 2.50)");
+        }
+        if (budget.signum() <= 0 || budget.compareTo(BigDecimal.valueOf(100_000)) > 0) {
+            throw new ConfigurationException(
+                    "CLAUDE_MAX_BUDGET_USD", value + " is out of range; use more than 0 and at most 100000 US dollars");
+        }
+        return budget.stripTrailingZeros();
     }
 
     private static List<String> commandTemplate(String value) {

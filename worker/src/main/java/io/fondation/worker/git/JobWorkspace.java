@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The private directory of one job: {@code repo/} (the clone) and {@code output/} (the analyzer's
- * output). {@link #close()} deletes all of it and never throws, so it fits a {@code finally}.
+ * The private directory of one job: {@code repo/} (the clone), {@code output/} (the analyzer's
+ * output) and {@code home/} (the analyzer's own state: the {@code claude} analyzer's {@code HOME}). {@link #close()} deletes all of it and never throws, so it fits a {@code finally}.
  */
 public final class JobWorkspace implements AutoCloseable {
 
@@ -33,6 +33,11 @@ public final class JobWorkspace implements AutoCloseable {
     /** Where the analyzer writes its files ({@code --output-dir}); exists once the workspace is created. */
     public Path outputDir() {
         return root.resolve("output");
+    }
+
+    /** The analyzer's private, writable state directory; exists once the workspace is created. */
+    public Path stateDir() {
+        return root.resolve("home");
     }
 
     /**

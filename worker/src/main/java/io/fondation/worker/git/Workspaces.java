@@ -66,7 +66,7 @@ public final class Workspaces implements AutoCloseable {
     }
 
     /**
-     * Creates a new, empty workspace for {@code jobId}, with its {@code output/} folder.
+     * Creates a new, empty workspace for {@code jobId}, with its {@code output/} and {@code home/} folders.
      *
      * @throws IOException when {@code TEMP_DIR} cannot be written
      */
@@ -86,6 +86,7 @@ public final class Workspaces implements AutoCloseable {
             }
             JobWorkspace workspace = new JobWorkspace(dir);
             Files.createDirectory(workspace.outputDir());
+            createPrivateDirectory(workspace.stateDir());
             return workspace;
         }
     }

@@ -42,6 +42,15 @@ final class HealthReport {
             body.put("nextFaultCheckAt", text(health.nextFaultCheck()));
         }
         body.put("pickup", health.pushLive() ? "push" : "poll");
+        if (health.containment() != null) {
+            Map<String, Object> containment = new LinkedHashMap<>();
+            containment.put("level", health.containment().level().name().toLowerCase(java.util.Locale.ROOT));
+            containment.put("mechanism", health.containment().mechanism());
+            containment.put("confinesWrites", health.containment().confinesWrites());
+            containment.put("treeDiesWithWorker", health.containment().treeDiesWithJvm());
+            containment.put("detail", health.containment().detail());
+            body.put("containment", containment);
+        }
         body.put("memory", memory());
         return body;
     }

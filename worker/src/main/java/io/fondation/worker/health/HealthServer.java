@@ -38,6 +38,8 @@ public final class HealthServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.Set<String> HEALTH_PATHS = java.util.Set.of(
+            "/health", "/health/", "/health/live", "/health/ready", "/metrics", "/metrics/", "/metrics/prometheus");
 
     private final Undertow server;
     private final int port;
@@ -77,14 +79,31 @@ public final class HealthServer implements AutoCloseable {
      */
     public static HealthServer start(
             String host, int port, Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
+        return start(host, port, health, metrics, clock, null);
+    }
+
+    /**
+     * {@link #start(String, int, Supplier, WorkerMetrics, Clock)} that also serves {@code others}: every path
+     * that is not one of the health and metrics paths goes to it (the HTTP API and the status page). With it the
+     * server gets a few worker threads, for handlers that block on the queue.
+     *
+     * @param others the handler of the other paths, or {@code null} to answer them 404
+     */
+    public static HealthServer start(
+            String host,
+            int port,
+            Supplier<WorkerHealth> health,
+            WorkerMetrics metrics,
+            Clock clock,
+            HttpHandler others) {
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(clock, "clock");
         Undertow server = Undertow.builder()
                 .addHttpListener(port, host)
                 .setIoThreads(1)
-                .setWorkerThreads(1)
-                .setHandler(new Routes(health, metrics, clock))
+                .setWorkerThreads(others == null ? 1 : 4)
+                .setHandler(new Routes(health, metrics, clock, others))
                 .build();
         try {
             server.start();
@@ -114,16 +133,22 @@ public final class HealthServer implements AutoCloseable {
         private final Supplier<WorkerHealth> health;
         private final WorkerMetrics metrics;
         private final Clock clock;
+        private final HttpHandler others;
 
-        Routes(Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
+        Routes(Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock, HttpHandler others) {
             this.health = health;
             this.metrics = metrics;
             this.clock = clock;
+            this.others = others;
         }
 
         @Override
-        public void handleRequest(HttpServerExchange exchange) {
+        public void handleRequest(HttpServerExchange exchange) throws Exception {
             String path = exchange.getRelativePath();
+            if (others != null && !HEALTH_PATHS.contains(path)) {
+                others.handleRequest(exchange);
+                return;
+            }
             boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
             if (!exchange.getRequestMethod().equals(Methods.GET) && !head) {
                 exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");

@@ -23,7 +23,9 @@ public final class LogRedaction {
             "GITHUB_TOKEN",
             "CLAUDE_CODE_OAUTH_TOKEN",
             "ANTHROPIC_API_KEY",
-            "ANTHROPIC_AUTH_TOKEN");
+            "ANTHROPIC_AUTH_TOKEN",
+            "CALLBACK_TOKEN",
+            "API_TOKEN");
 
     /** Secret values shorter than this are not masked by value (they would mask ordinary words). */
     static final int MIN_SECRET_LENGTH = 8;

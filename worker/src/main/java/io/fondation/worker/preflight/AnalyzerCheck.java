@@ -1,12 +1,15 @@
 package io.fondation.worker.preflight;
 
+import io.fondation.clibridge.claude.ClaudeCredentials;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.FailureKind;
+import io.fondation.worker.analyzer.AnalyzerContainment;
+import io.fondation.worker.analyzer.AnalyzerLauncher;
 import io.fondation.worker.config.AnalyzerSettings;
+import io.fondation.worker.config.Programs;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whether the configured analyzer can start: the Fondation CLI's file exists and can be read and its runtime
- * runs ({@code node --version}); a command's program exists and is executable. Cheap enough to run before every
- * retry after a worker fault.
+ * runs ({@code node --version}); Claude Code's binary runs ({@code claude --version}), a credential is there for it
+ * and a sandbox holds it (or the operator allowed it to run without); a command's program exists and is executable.
+ * Cheap enough to run before every retry after a worker fault.
  */
 public final class AnalyzerCheck implements FitnessCheck {
 
@@ -25,11 +29,22 @@ public final class AnalyzerCheck implements FitnessCheck {
 
     private final AnalyzerSettings settings;
     private final String path;
+    private final AnalyzerLauncher launcher;
 
     /** @param environment the worker's environment, whose {@code PATH} finds programs */
     public AnalyzerCheck(AnalyzerSettings settings, Map<String, String> environment) {
+        this(settings, environment, null);
+    }
+
+    /**
+     * @param environment the worker's environment, whose {@code PATH} finds programs
+     * @param launcher the launcher the worker starts analyzers with (its containment and the analyzer's
+     *     environment, where the {@code claude} analyzer's credential is looked for); null to skip those checks
+     */
+    public AnalyzerCheck(AnalyzerSettings settings, Map<String, String> environment, AnalyzerLauncher launcher) {
         this.settings = settings;
         this.path = environment.getOrDefault("PATH", "");
+        this.launcher = launcher;
     }
 
     @Override
@@ -46,6 +61,7 @@ public final class AnalyzerCheck implements FitnessCheck {
     public Optional<ConfigurationException> problem() {
         return switch (settings.kind()) {
             case FONDATION -> fondationCli();
+            case CLAUDE -> claudeCode();
             case COMMAND -> program("ANALYZER_COMMAND", settings.command().get(0));
             case DRY_RUN -> Optional.empty(); // the running JVM itself
         };
@@ -54,9 +70,7 @@ public final class AnalyzerCheck implements FitnessCheck {
     private Optional<ConfigurationException> fondationCli() {
         Path cli = settings.cliPath();
         if (cli == null) {
-            return Optional.of(new ConfigurationException(
-                    "CLI_PATH",
-                    "not set; ANALYZER=fondation needs the path of the Fondation CLI (dist/cli.bundled.mjs)"));
+            return Optional.of(new ConfigurationException("CLI_PATH", AnalyzerContainment.NO_ANALYZER));
         }
         if (!Files.isRegularFile(cli)) {
             return Optional.of(new ConfigurationException("CLI_PATH", "'" + cli + "' does not exist or is not a file"));
@@ -69,6 +83,34 @@ public final class AnalyzerCheck implements FitnessCheck {
             return runtime;
         }
         return runs("CLI_RUNTIME", List.of(resolve(settings.cliRuntime()).toString(), "--version"));
+    }
+
+    private Optional<ConfigurationException> claudeCode() {
+        String program = settings.claude().executable();
+        Optional<ConfigurationException> missing = program("CLAUDE_PATH", program);
+        if (missing.isPresent()) {
+            return missing;
+        }
+        // why: --version must not touch a real ~/.claude, nor update itself.
+        Map<String, String> env = Map.of(
+                "PATH", path, "HOME", System.getProperty("java.io.tmpdir"), "DISABLE_AUTOUPDATER", "1", "LANG", "C");
+        Optional<ConfigurationException> broken =
+                runs("CLAUDE_PATH", List.of(resolve(program).toString(), "--version"), env);
+        if (broken.isPresent() || launcher == null) {
+            return broken;
+        }
+        if (launcher.credentialSources().isEmpty()) {
+            String config = settings.claude()
+                    .optionalConfigDirectory()
+                    .map(dir -> dir + " has no " + ClaudeCredentials.CREDENTIALS_FILE)
+                    .orElse("no CLAUDE_CONFIG_DIR, and CLAUDE_HOME/.claude does not exist");
+            return Optional.of(new ConfigurationException(
+                    "CLAUDE_CODE_OAUTH_TOKEN",
+                    "the claude analyzer has no credential: set CLAUDE_CODE_OAUTH_TOKEN (from claude setup-token) or"
+                            + " ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN for a gateway), or mount a logged-in"
+                            + " ~/.claude and point CLAUDE_CONFIG_DIR at it (" + config + ")"));
+        }
+        return launcher.containment().problemFor(settings);
     }
 
     private Optional<ConfigurationException> program(String variable, String program) {
@@ -85,30 +127,23 @@ public final class AnalyzerCheck implements FitnessCheck {
 
     /** The program as a path: itself when it names one, else the first match on {@code PATH}; null when none. */
     private Path resolve(String program) {
-        try {
-            if (program.contains("/")) {
-                Path given = Path.of(program);
-                return Files.exists(given) ? given : null;
-            }
-            for (String dir : path.split(File.pathSeparator)) {
-                if (dir.isBlank()) {
-                    continue;
-                }
-                Path candidate = Path.of(dir).resolve(program);
-                if (Files.isRegularFile(candidate)) {
-                    return candidate;
-                }
-            }
-        } catch (InvalidPathException e) {
-            return null;
-        }
-        return null;
+        return Programs.onPath(program, path);
     }
 
     private static Optional<ConfigurationException> runs(String variable, List<String> command) {
+        return runs(variable, command, null);
+    }
+
+    /** @param environment the program's whole environment, or null to inherit the worker's */
+    private static Optional<ConfigurationException> runs(
+            String variable, List<String> command, Map<String, String> environment) {
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (environment != null) {
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+            }
+            Process process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();

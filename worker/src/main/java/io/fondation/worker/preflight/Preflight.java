@@ -1,6 +1,7 @@
 package io.fondation.worker.preflight;
 
 import io.fondation.shared.ConfigurationException;
+import io.fondation.worker.analyzer.AnalyzerLauncher;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.git.Workspaces;
 import java.util.List;
@@ -17,10 +18,20 @@ public final class Preflight {
 
     private Preflight() {}
 
-    /** The checks for {@code config}. */
+    /** The checks for {@code config}, without the checks that need the worker's launcher (credential, sandbox). */
     public static List<FitnessCheck> checks(
             WorkerConfig config, Workspaces workspaces, Map<String, String> environment) {
-        return List.of(new AnalyzerCheck(config.analyzer(), environment), new WorkspaceCheck(workspaces));
+        return checks(config, workspaces, null, environment);
+    }
+
+    /**
+     * The checks for {@code config}.
+     *
+     * @param launcher the worker's analyzer launcher: its containment and the analyzer's environment are checked too
+     */
+    public static List<FitnessCheck> checks(
+            WorkerConfig config, Workspaces workspaces, AnalyzerLauncher launcher, Map<String, String> environment) {
+        return List.of(new AnalyzerCheck(config.analyzer(), environment, launcher), new WorkspaceCheck(workspaces));
     }
 
     /**

@@ -143,6 +143,7 @@ final class HealthTracker {
                 fault.map(open -> open.fault().kind() + ": " + open.fault().message())
                         .orElse(null),
                 fault.map(WorkerFaults.OpenFault::nextCheck).orElse(null),
-                pushLive);
+                pushLive,
+                null);
     }
 }

@@ -215,12 +215,17 @@ final class JobAttempt implements Runnable {
         try {
             running = context.tools()
                     .analyzer()
-                    .start(job, repository.directory(), workspace.outputDir(), new AnalysisListener() {
-                        @Override
-                        public void onProgress(Progress value) {
-                            progress.analyzer(value);
-                        }
-                    });
+                    .start(
+                            job,
+                            repository.directory(),
+                            workspace.outputDir(),
+                            workspace.stateDir(),
+                            new AnalysisListener() {
+                                @Override
+                                public void onProgress(Progress value) {
+                                    progress.analyzer(value);
+                                }
+                            });
         } catch (ConfigurationException e) {
             throw Ending.failure(
                     JobFailure.of(FailureKind.CONFIGURATION, "the analyzer is misconfigured: " + e.getMessage()));
@@ -305,10 +310,11 @@ final class JobAttempt implements Runnable {
             return stopped();
         }
         // Every failure is stored through here: the one place that keeps secrets out of job rows, whatever
-        // produced the message (an exception's text, a refused write, the analyzer's output).
+        // produced the message (an exception's text, a refused write, the analyzer's output): the values of the
+        // analyzer's credentials, and anything shaped like a token.
         JobFailure raw = ending.failure;
         JobFailure failure =
-                new JobFailure(raw.kind(), SecretRedactor.redactTokens(raw.message()), raw.minRetryDelay());
+                new JobFailure(raw.kind(), context.tools().analyzer().redact(raw.message()), raw.minRetryDelay());
         if (failure.kind().isWorkerFault()) {
             return release(AttemptOutcome.ReleaseReason.WORKER_FAULT, failure);
         }

@@ -37,6 +37,6 @@ public record JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerL
                                 config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
                         .localRepositoriesAllowed(config.allowLocalRepositories()),
                 AnalyzerLauncher.withDefaults(
-                        config.analyzer(), environment, queue.limits().maxDocumentContentBytes()));
+                        config.analyzer(), environment, queue.limits().maxDocumentContentBytes(), config.tempDir()));
     }
 }

@@ -57,6 +57,7 @@ final class PollLoop implements Runnable {
     private final Waiter waiter = new Waiter();
     private volatile boolean running = true;
     private volatile QueueWatch watch = QueueWatch.NONE;
+    private boolean loggedLive;
 
     PollLoop(
             String workerId,
@@ -120,7 +121,8 @@ final class PollLoop implements Runnable {
     @Override
     public void run() {
         watch = watchWork();
-        if (watch.isLive()) {
+        loggedLive = watch.isLive();
+        if (loggedLive) {
             LOG.info(
                     "the queue pushes news of work; polling every {} as a safety net",
                     OutcomeText.human(safetyInterval));
@@ -180,8 +182,20 @@ final class PollLoop implements Runnable {
         waiter.wake();
     }
 
+    /** The wait of an idle round; says so in the log when the queue's push goes away or comes back. */
     private Duration idleWait() {
-        return watch.isLive() ? safetyInterval : pollInterval;
+        boolean live = watch.isLive();
+        if (live != loggedLive && watch != QueueWatch.NONE) {
+            loggedLive = live;
+            if (live) {
+                LOG.info(
+                        "the queue pushes news of work again; polling every {} as a safety net",
+                        OutcomeText.human(safetyInterval));
+            } else {
+                LOG.info("the queue's push is down; polling every {} ms until it is back", pollInterval.toMillis());
+            }
+        }
+        return live ? safetyInterval : pollInterval;
     }
 
     private QueueWatch watchWork() {

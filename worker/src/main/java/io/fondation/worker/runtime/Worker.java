@@ -90,8 +90,9 @@ public final class Worker implements AutoCloseable {
                 maxConcurrentJobs,
                 HealthTracker.errorWindowFor(config.pollInterval()),
                 config.heartbeatInterval());
-        this.checks =
-                builder.checks != null ? builder.checks : Preflight.checks(config, tools.workspaces(), System.getenv());
+        this.checks = builder.checks != null
+                ? builder.checks
+                : Preflight.checks(config, tools.workspaces(), tools.analyzer(), System.getenv());
         this.faults = new WorkerFaults(
                 builder.clock, checks, listener, metrics, WorkerFaults.FIRST_RECHECK, WorkerFaults.MAX_RECHECK);
         // A bounded executor: never more threads than slots, and the poll loop only claims with a free slot.
@@ -178,6 +179,7 @@ public final class Worker implements AutoCloseable {
                     tools.workspaces().tempDir());
         }
         health.started();
+        logContainment();
         if (manual) {
             return;
         }
@@ -185,6 +187,19 @@ public final class Worker implements AutoCloseable {
         thread.setDaemon(true);
         pollThread = thread;
         thread.start();
+    }
+
+    private void logContainment() {
+        io.fondation.clibridge.process.ContainmentStatus containment =
+                tools.analyzer().containment().status();
+        if (containment.treeDiesWithJvm()) {
+            LOG.info("analyzer containment: {}", containment.describe());
+        } else {
+            LOG.warn(
+                    "analyzer containment: {}. A worker killed with SIGKILL may leave its analyzer running until the next"
+                            + " start of a worker on this TEMP_DIR kills it",
+                    containment.describe());
+        }
     }
 
     /** The slots the poll loop claims into. */
@@ -302,7 +317,12 @@ public final class Worker implements AutoCloseable {
         Thread poller = pollThread;
         boolean polling = current == State.RUNNING && (manual || poller != null && poller.isAlive());
         return health.snapshot(
-                current.name().toLowerCase(Locale.ROOT), polling, this::activeJobs, faults.open(), pollLoop.pushLive());
+                        current.name().toLowerCase(Locale.ROOT),
+                        polling,
+                        this::activeJobs,
+                        faults.open(),
+                        pollLoop.pushLive())
+                .withContainment(tools.analyzer().containment().status());
     }
 
     // ---------------------------------------------------------------- the manual driver's hooks

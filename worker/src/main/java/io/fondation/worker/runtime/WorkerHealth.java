@@ -1,5 +1,6 @@
 package io.fondation.worker.runtime;
 
+import io.fondation.clibridge.process.ContainmentStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.List;
  * @param workerFault the open worker fault, or {@code null}
  * @param nextFaultCheck when the open worker fault is checked again, or {@code null}
  * @param pushLive whether the queue pushes news of work (else the worker polls)
+ * @param containment what holds the analyzer's processes (and why not more), or {@code null} when unknown
  */
 public record WorkerHealth(
         HealthStatus status,
@@ -44,9 +46,34 @@ public record WorkerHealth(
         List<String> notReadyBecause,
         String workerFault,
         Instant nextFaultCheck,
-        boolean pushLive) {
+        boolean pushLive,
+        ContainmentStatus containment) {
 
     public WorkerHealth {
         notReadyBecause = List.copyOf(notReadyBecause);
+    }
+
+    /** This snapshot with what holds the analyzer. */
+    public WorkerHealth withContainment(ContainmentStatus value) {
+        return new WorkerHealth(
+                status,
+                workerId,
+                state,
+                startedAt,
+                uptime,
+                activeJobs,
+                maxConcurrentJobs,
+                lastPollAt,
+                lastClaimAt,
+                lastError,
+                lastErrorAt,
+                consecutivePollFailures,
+                live,
+                ready,
+                notReadyBecause,
+                workerFault,
+                nextFaultCheck,
+                pushLive,
+                value);
     }
 }

@@ -30,6 +30,9 @@ public final class WorkerMetrics {
     public static final String CLONE_DURATION = "fondation.clone.duration";
     public static final String ANALYZER_COST = "fondation.analyzer.cost.usd";
     public static final String ANALYZER_TOKENS = "fondation.analyzer.tokens";
+    public static final String ANALYZER_TURNS = "fondation.analyzer.turns";
+    public static final String ANALYZER_DURATION = "fondation.analyzer.duration";
+    public static final String ANALYZER_WRITES_OUTSIDE = "fondation.analyzer.writes.outside";
     public static final String FILES_LEFT_OUT = "fondation.output.files.left.out";
     public static final String POLLS = "fondation.queue.polls";
     public static final String QUEUE_ERRORS = "fondation.queue.errors";
@@ -45,6 +48,9 @@ public final class WorkerMetrics {
     private final Counter cost;
     private final Counter inputTokens;
     private final Counter outputTokens;
+    private final Counter turns;
+    private final Timer analyzerDuration;
+    private final Counter writesOutside;
     private final Counter filesLeftOut;
     private final Counter polls;
     private final Counter queueErrors;
@@ -70,6 +76,15 @@ public final class WorkerMetrics {
         inputTokens = Counter.builder(ANALYZER_TOKENS).tag("direction", "input").register(registry);
         outputTokens =
                 Counter.builder(ANALYZER_TOKENS).tag("direction", "output").register(registry);
+        turns = Counter.builder(ANALYZER_TURNS)
+                .description("LLM turns reported by the analyzer (Claude Code's num_turns)")
+                .register(registry);
+        analyzerDuration = Timer.builder(ANALYZER_DURATION)
+                .description("analyzer runs, start to exit")
+                .register(registry);
+        writesOutside = Counter.builder(ANALYZER_WRITES_OUTSIDE)
+                .description("attempts of the analyzer to write outside its output directory (each fails its run)")
+                .register(registry);
         filesLeftOut = Counter.builder(FILES_LEFT_OUT)
                 .description("output files left out of a course (empty, not UTF-8)")
                 .register(registry);
@@ -134,8 +149,15 @@ public final class WorkerMetrics {
         workerFaults.increment();
     }
 
-    /** Adds the cost, token counts and files left out found in an analysis report's details. */
+    /**
+     * Adds what an analysis report's details say of a run: cost, tokens and turns (Claude Code's result), the
+     * analyzer's run time, its attempts to write outside its output directory, and the files left out.
+     */
     void analyzerUsage(Map<String, Object> details) {
+        number(details.get(ClaudeRunSummary.NUM_TURNS)).ifPresent(turns::increment);
+        number(details.get(AnalysisRunner.DURATION_MS))
+                .ifPresent(ms -> analyzerDuration.record(Duration.ofMillis((long) ms)));
+        number(details.get(AnalysisRunner.WRITES_OUTSIDE)).ifPresent(writesOutside::increment);
         number(details.get(ClaudeRunSummary.TOTAL_COST_USD)).ifPresent(cost::increment);
         number(details.get(ClaudeRunSummary.INPUT_TOKENS)).ifPresent(inputTokens::increment);
         number(details.get(ClaudeRunSummary.OUTPUT_TOKENS)).ifPresent(outputTokens::increment);
@@ -172,6 +194,10 @@ public final class WorkerMetrics {
         out.put("analyzer_cost_usd_total", cost.count());
         out.put("analyzer_input_tokens_total", (long) inputTokens.count());
         out.put("analyzer_output_tokens_total", (long) outputTokens.count());
+        out.put("analyzer_turns_total", (long) turns.count());
+        out.put("analyzer_runs_total", analyzerDuration.count());
+        out.put("analyzer_duration_average_ms", Math.round(analyzerDuration.mean(TimeUnit.MILLISECONDS)));
+        out.put("analyzer_writes_outside_total", (long) writesOutside.count());
         out.put("output_files_left_out_total", (long) filesLeftOut.count());
         out.put("polls_total", (long) polls.count());
         out.put("queue_errors_total", (long) queueErrors.count());

@@ -171,5 +171,21 @@ final class ChaosWorld implements AutoCloseable {
         if (queue != null) {
             queue.close();
         }
+        killLeftovers();
+    }
+
+    /**
+     * Kills what a case left running (a stubborn analyzer whose worker was killed with {@code -9}): whatever the
+     * assertions said, the next case and the machine start clean.
+     */
+    private void killLeftovers() {
+        String marker = root.toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info()
+                        .commandLine()
+                        .map(line -> line.contains(marker))
+                        .orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 }

@@ -79,7 +79,8 @@ class CliUsageTest {
         CliHarness.Result result = cli.run(temp);
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err())
-                .startsWith("fondation-worker: a command is required: run, dev, submit, status, docs or cancel\n")
+                .startsWith(
+                        "fondation-worker: a command is required: run, run-job, dev, submit, status, docs or cancel\n")
                 .contains("Try 'fondation-worker --help'");
     }
 
@@ -145,7 +146,7 @@ class CliUsageTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).isEqualTo("fondation-worker: --dry-run and --analyzer-command exclude each other\n");
         assertThat(cli.run(temp, "run", "--analyzer", "magic").err())
-                .isEqualTo("fondation-worker: ANALYZER: 'magic' is not one of fondation, dry-run, command\n");
+                .isEqualTo("fondation-worker: ANALYZER: 'magic' is not one of fondation, claude, dry-run, command\n");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -335,7 +337,73 @@ class WorkerConfigLoaderTest {
         void kinds() {
             assertThat(load("ANALYZER", "dry-run").analyzer().kind()).isEqualTo(AnalyzerSettings.Kind.DRY_RUN);
             assertThat(load("ANALYZER", "fondation").analyzer().kind()).isEqualTo(AnalyzerSettings.Kind.FONDATION);
-            rejects("ANALYZER", "claude").hasMessage("ANALYZER: 'claude' is not one of fondation, dry-run, command");
+            assertThat(load("ANALYZER", "claude").analyzer().kind()).isEqualTo(AnalyzerSettings.Kind.CLAUDE);
+            rejects("ANALYZER", "gpt").hasMessage("ANALYZER: 'gpt' is not one of fondation, claude, dry-run, command");
+        }
+
+        @Test
+        void withoutAnalyzerTheFondationCliWinsThenAnInstalledClaudeCode(@TempDir Path bin) throws Exception {
+            Path claude = Files.createFile(bin.resolve("claude"));
+            claude.toFile().setExecutable(true);
+            String path = "/nonexistent:" + bin;
+            assertThat(load("CLI_PATH", "/opt/cli.mjs", "PATH", path).analyzer().kind())
+                    .isEqualTo(AnalyzerSettings.Kind.FONDATION);
+            assertThat(load("PATH", path).analyzer().kind()).isEqualTo(AnalyzerSettings.Kind.CLAUDE);
+            assertThat(load("CLAUDE_PATH", "/opt/claude/bin/claude").analyzer().kind())
+                    .isEqualTo(AnalyzerSettings.Kind.CLAUDE);
+            // nothing installed: the Fondation CLI, whose missing CLI_PATH the start-up check names
+            assertThat(load("PATH", "/nonexistent").analyzer().kind()).isEqualTo(AnalyzerSettings.Kind.FONDATION);
+        }
+
+        @Test
+        void claudeDefaultsArePinnedAndBounded() {
+            ClaudeSettings claude = load().analyzer().claude();
+            assertThat(claude.executable()).isEqualTo("claude");
+            assertThat(claude.model()).isEqualTo(WorkerConfigLoader.DEFAULT_CLAUDE_MODEL);
+            assertThat(claude.maxTurns()).isEqualTo(WorkerConfigLoader.DEFAULT_CLAUDE_MAX_TURNS);
+            assertThat(claude.maxBudgetUsd()).isNull();
+            assertThat(claude.apiTimeout()).isEqualTo(Duration.ofMinutes(5));
+            assertThat(claude.maxRetries()).isEqualTo(1);
+            assertThat(claude.configDirectory()).isNull();
+            assertThat(claude.allowUnconfined()).isFalse();
+
+            ClaudeSettings set = load(
+                            "CLAUDE_MODEL", "claude-opus-4-1",
+                            "CLAUDE_MAX_TURNS", "0",
+                            "CLAUDE_MAX_BUDGET_USD", "2.50",
+                            "CLAUDE_API_TIMEOUT", "30000",
+                            "CLAUDE_MAX_RETRIES", "0",
+                            "CLAUDE_CONFIG_DIR", "/mnt/claude",
+                            "CLAUDE_ALLOW_UNCONFINED", "true")
+                    .analyzer()
+                    .claude();
+            assertThat(set.model()).isEqualTo("claude-opus-4-1");
+            assertThat(set.maxTurns()).as("0 is no limit").isNull();
+            assertThat(set.maxBudgetUsd()).isEqualByComparingTo("2.5");
+            assertThat(set.apiTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(set.maxRetries()).isZero();
+            assertThat(set.configDirectory()).isEqualTo(Path.of("/mnt/claude"));
+            assertThat(set.allowUnconfined()).isTrue();
+        }
+
+        @Test
+        void aLoggedInClaudeHomeIsTheConfigDirectory(@TempDir Path home) throws Exception {
+            Files.createDirectories(home.resolve(".claude"));
+            assertThat(load("CLAUDE_HOME", home.toString()).analyzer().claude().configDirectory())
+                    .isEqualTo(home.resolve(".claude"));
+        }
+
+        @Test
+        void badClaudeSettingsNameTheirVariable() {
+            rejects("CLAUDE_MAX_TURNS", "many").hasMessageContaining("'many' is not a whole number of turns");
+            rejects("CLAUDE_MAX_TURNS", "-3").hasMessageContaining("out of range");
+            rejects("CLAUDE_MAX_BUDGET_USD", "five").hasMessageContaining("not an amount in US dollars");
+            rejects("CLAUDE_MAX_BUDGET_USD", "0").hasMessageContaining("out of range");
+            rejects("CLAUDE_MODEL", "--dangerously-skip-permissions").hasMessageContaining("is not a model name");
+            rejects("CLAUDE_API_TIMEOUT", "10").hasMessageContaining("out of range");
+            rejects("CLAUDE_MAX_RETRIES", "11").hasMessageContaining("out of range");
+            rejects("CLAUDE_PATH", "claude --yolo").hasMessageContaining("is not a program");
+            rejects("CLAUDE_ALLOW_UNCONFINED", "maybe").hasMessageContaining("is not true or false");
         }
 
         @Test

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,13 +42,7 @@ class ConvexQueueEndToEndTest {
     @Test
     void aJobCreatedByTheWebAppIsProcessedThroughConvex() throws Exception {
         Path origin = TestRepositories.sample(temp.resolve("origin"));
-        Path hosting = temp.resolve("hosting");
-        Git.cloneRepository()
-                .setURI(origin.toString())
-                .setDirectory(hosting.resolve("acme/widget.git").toFile())
-                .setBare(true)
-                .call()
-                .close();
+        Path hosting = TestRepositories.hosting(origin, temp.resolve("hosting"), "acme/widget");
         WebAppFixtures web = WebAppFixtures.seed(
                 CONVEX, TokenEncryption.encrypt("gh-test-token", TokenEncryption.TEST_KEY), "acme/widget", "feature");
         Path script = TestAnalyzer.install(temp.resolve("bin"));
@@ -75,8 +68,9 @@ class ConvexQueueEndToEndTest {
             long started = System.nanoTime();
             runtime.start();
 
+            // The outcome event follows the final write: wait for it, not only for the row.
             await().atMost(Duration.ofSeconds(90))
-                    .until(() -> runtime.queue().get(id).orElseThrow().status().isTerminal());
+                    .until(() -> listener.lastOutcomeOf(id).isPresent());
             System.out.println(
                     "e2e: convex job, start to completed: " + (System.nanoTime() - started) / 1_000_000 + " ms");
 

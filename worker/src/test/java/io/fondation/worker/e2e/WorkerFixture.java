@@ -36,6 +36,14 @@ public final class WorkerFixture implements AutoCloseable {
     public final WorkerRuntime runtime;
 
     public WorkerFixture(Path root, Map<String, String> overrides) {
+        this(root, overrides, null);
+    }
+
+    /**
+     * @param analyzerEnvironment the environment the analyzer's is filtered from (and whose {@code PATH} finds
+     *     programs), or null for this JVM's
+     */
+    public WorkerFixture(Path root, Map<String, String> overrides, Map<String, String> analyzerEnvironment) {
         this.root = root;
         this.script = TestAnalyzer.install(root.resolve("bin"));
         this.database = root.resolve("queue.db");
@@ -58,7 +66,9 @@ public final class WorkerFixture implements AutoCloseable {
         env.put("SHUTDOWN_GRACE", "15000");
         env.putAll(overrides);
         this.config = WorkerConfigLoader.load(env, Map.of());
-        this.runtime = WorkerRuntime.open(config, clock, listener);
+        this.runtime = analyzerEnvironment == null
+                ? WorkerRuntime.open(config, clock, listener)
+                : WorkerRuntime.open(config, clock, listener, analyzerEnvironment);
     }
 
     public WorkerFixture(Path root) {

@@ -40,6 +40,26 @@ public final class TestRepositories {
         }
     }
 
+    /**
+     * A git host on disk for {@code GIT_BASE_URL}: a bare copy of {@code origin} at
+     * {@code hosting/<fullName>.git}, so that {@code owner/name} jobs clone from {@code hosting.toUri()}.
+     *
+     * @return {@code hosting}
+     */
+    public static Path hosting(Path origin, Path hosting, String fullName) {
+        try {
+            Git.cloneRepository()
+                    .setURI(origin.toString())
+                    .setDirectory(hosting.resolve(fullName + ".git").toFile())
+                    .setBare(true)
+                    .call()
+                    .close();
+            return hosting;
+        } catch (GitAPIException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A repository with no commit at all. */
     public static Path empty(Path dir) {
         try {

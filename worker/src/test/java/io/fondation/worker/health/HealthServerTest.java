@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.clibridge.process.ContainmentStatus;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.contract.MutableClock;
 import io.fondation.worker.runtime.HealthStatus;
@@ -58,7 +59,11 @@ class HealthServerTest {
                 error == null ? List.of() : List.of("the queue does not answer (3 claim calls failed in a row)"),
                 null,
                 null,
-                false);
+                false,
+                new ContainmentStatus(
+                        ContainmentStatus.Level.SESSION,
+                        "setpriv --pdeathsig + setsid",
+                        "the analyzer's whole session dies with the worker"));
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
@@ -85,6 +90,11 @@ class HealthServerTest {
         assertThat(body.get("lastPollAt").asText()).isEqualTo(clock.instant().toString());
         assertThat(body.has("lastError")).isFalse();
         assertThat(body.get("memory").get("heapTotal").asLong()).isPositive();
+        JsonNode containment = body.get("containment");
+        assertThat(containment.get("level").asText()).isEqualTo("session");
+        assertThat(containment.get("confinesWrites").asBoolean()).isFalse();
+        assertThat(containment.get("treeDiesWithWorker").asBoolean()).isTrue();
+        assertThat(containment.get("detail").asText()).contains("dies with the worker");
     }
 
     @Test

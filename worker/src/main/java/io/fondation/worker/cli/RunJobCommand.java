@@ -1,0 +1,119 @@
+package io.fondation.worker.cli;
+
+import io.fondation.worker.config.WorkerConfig;
+import io.fondation.worker.config.WorkerConfigLoader;
+import io.fondation.worker.oneshot.OneShotJob;
+import io.fondation.worker.oneshot.OneShotSettings;
+import io.fondation.worker.oneshot.OneShotSettingsLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code run-job}: one job from the environment, reported to a webhook (serverless job runners). */
+@Command(
+        name = "run-job",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        description = {
+            "Run one job and report it to a webhook, as the existing one-shot mode did (Kubernetes Jobs, Cloud Run "
+                    + "Jobs, Scaleway Serverless Jobs): clone REPOSITORY_URL, run the configured analyzer, and post "
+                    + "progress, complete (with the files) and error callbacks to CALLBACK_URL with the "
+                    + "X-Job-Token header. Callbacks are retried; SIGTERM sends an error callback saying the job was "
+                    + "interrupted.",
+            "Exit codes: 0 completed and reported, 1 the job failed (reported), 2 usage or configuration error or a "
+                    + "fault of the worker itself, 3 the final callback could not be delivered, 130 interrupted."
+        })
+public final class RunJobCommand implements Callable<Integer> {
+
+    /** POLL_INTERVAL for run-job unless set: the queue is in memory, and a retry should start when due. */
+    static final String RUN_JOB_POLL_INTERVAL_MS = "200";
+
+    private final CliEnvironment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--job-id", paramLabel = "ID", description = "The caller's id of the job (JOB_ID).")
+    String jobId;
+
+    @Option(
+            names = "--repository-url",
+            paramLabel = "URL",
+            description = "The repository: a URL or owner/name (REPOSITORY_URL).")
+    String repositoryUrl;
+
+    @Option(
+            names = {"-b", "--branch"},
+            paramLabel = "BRANCH",
+            description = "Branch to analyse (BRANCH; default: the repository's default branch).")
+    String branch;
+
+    @Option(
+            names = "--callback-url",
+            paramLabel = "URL",
+            description = "Where callbacks are posted (CALLBACK_URL). The token is read from CALLBACK_TOKEN only.")
+    String callbackUrl;
+
+    @Option(
+            names = {"-p", "--prompt"},
+            paramLabel = "TEXT",
+            description = "Prompt passed to the analyzer.")
+    String prompt;
+
+    @Option(
+            names = "--max-attempts",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Attempts within this run; retryable failures are retried with backoff (default: ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Mixin
+    WorkerOptions workerOptions;
+
+    public RunJobCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, String> overrides = new HashMap<>();
+        put(overrides, "JOB_ID", jobId);
+        put(overrides, "REPOSITORY_URL", repositoryUrl);
+        put(overrides, "BRANCH", branch);
+        put(overrides, "CALLBACK_URL", callbackUrl);
+        // One job, in memory: no queue to open, no second slot, no health server unless asked for.
+        overrides.put("QUEUE", "embedded");
+        overrides.put("MAX_CONCURRENT_JOBS", "1");
+        overrides.put("HEALTH_PORT", "-1");
+        String poll = environment.env().get("POLL_INTERVAL");
+        if (poll == null || poll.isBlank()) {
+            overrides.put("POLL_INTERVAL", RUN_JOB_POLL_INTERVAL_MS);
+        }
+        workerOptions.applyTo(overrides, environment);
+        WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
+        Map<String, String> values = new HashMap<>(environment.env());
+        values.putAll(overrides);
+        OneShotSettings settings =
+                OneShotSettingsLoader.load(values, prompt, maxAttempts, config.allowLocalRepositories(), Path.of("/"));
+        PrintWriter out = spec.commandLine().getOut();
+        OneShotJob job = new OneShotJob(settings, config, environment.env(), environment.clock(), line -> {
+            out.println(line);
+            out.flush();
+        });
+        return job.run(action -> environment.stopSignal().onStop(action));
+    }
+
+    private static void put(Map<String, String> overrides, String name, String value) {
+        if (value != null) {
+            overrides.put(name, value);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+// The Fondation worker's status page: no build step, no dependency. Everything shown comes from the API as
+// data and is put into the page as text (textContent), never as HTML; the page's Content-Security-Policy
+// allows only this file as script.
+"use strict";
+
+(() => {
+  const POLL_MS = 1000;
+  const TOKEN_KEY = "fondation-api-token";
+  const $ = (id) => document.getElementById(id);
+  const rows = new Map();
+  let authRequired = false;
+
+  function element(tag, attributes, text) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      node.setAttribute(name, value);
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  function headers(json) {
+    const result = {};
+    if (json) {
+      result["Content-Type"] = "application/json";
+    }
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) {
+      result["Authorization"] = "Bearer " + token;
+    }
+    return result;
+  }
+
+  async function call(method, path, body) {
+    const response = await fetch(path, {
+      method,
+      headers: headers(method === "POST"),
+      body: method === "POST" ? JSON.stringify(body || {}) : undefined,
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!response.ok) {
+      const message = data && data.error ? data.error : "HTTP " + response.status;
+      const error = new Error(data && data.field ? data.field + ": " + message : message);
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  }
+
+  function terminal(status) {
+    return status === "completed" || status === "failed" || status === "canceled" || status === "dead";
+  }
+
+  function render(job) {
+    let row = rows.get(job.id);
+    if (!row) {
+      row = element("tr", { "data-job-id": job.id });
+      const repository = element("td", { class: "repository" });
+      repository.append(element("span", { class: "name" }), element("span", { class: "detail" }));
+      const status = element("td", { class: "status" });
+      status.append(element("span", { class: "badge" }));
+      const progress = element("td", { class: "progress" });
+      progress.append(element("progress", { max: "6", value: "0" }), element("span", { class: "text" }),
+        element("span", { class: "error" }));
+      const attempts = element("td", { class: "attempts" });
+      const actions = element("td", { class: "actions" });
+      const cancel = element("button", { type: "button", class: "cancel" }, "Cancel");
+      cancel.addEventListener("click", () => cancelJob(job.id, cancel));
+      const course = element("a", { class: "course-link", href: "/ui/jobs/" + encodeURIComponent(job.id) },
+        "Read the course");
+      actions.append(cancel, course);
+      row.append(repository, status, progress, attempts, actions);
+      rows.set(job.id, row);
+    }
+    row.dataset.status = job.status;
+    row.querySelector(".repository .name").textContent = job.repository;
+    row.querySelector(".repository .detail").textContent =
+      (job.branch ? "branch " + job.branch + " · " : "") + "job " + job.id.slice(0, 8);
+    const badge = row.querySelector(".status .badge");
+    badge.textContent = job.status;
+    badge.className = "badge badge-" + job.status;
+    const bar = row.querySelector("progress");
+    const progress = job.progress;
+    bar.max = progress ? progress.totalSteps : 6;
+    bar.value = progress ? progress.step : 0;
+    row.querySelector(".progress .text").textContent = progress
+      ? progress.step + "/" + progress.totalSteps + " " + progress.message
+      : "waiting to start";
+    row.querySelector(".progress .error").textContent =
+      job.error && !(job.status === "completed") ? job.error.split("\n")[0] : "";
+    row.querySelector(".attempts").textContent = job.attempts + "/" + job.maxAttempts;
+    row.querySelector(".cancel").hidden = terminal(job.status);
+    row.querySelector(".course-link").hidden = job.status !== "completed";
+    return row;
+  }
+
+  async function refresh() {
+    try {
+      const data = await call("GET", "/api/jobs?limit=25");
+      const body = $("jobs-body");
+      const seen = new Set();
+      data.jobs.forEach((job, index) => {
+        const row = render(job);
+        seen.add(job.id);
+        if (body.children[index] !== row) {
+          body.insertBefore(row, body.children[index] || null);
+        }
+      });
+      for (const [id, row] of rows) {
+        if (!seen.has(id)) {
+          row.remove();
+          rows.delete(id);
+        }
+      }
+      $("no-jobs").hidden = data.jobs.length > 0;
+      $("jobs-message").textContent = "";
+    } catch (e) {
+      $("jobs-message").textContent = "Cannot list the jobs: " + e.message;
+    } finally {
+      setTimeout(refresh, document.hidden ? POLL_MS * 5 : POLL_MS);
+    }
+  }
+
+  async function cancelJob(id, button) {
+    button.disabled = true;
+    try {
+      render(await call("POST", "/api/jobs/" + encodeURIComponent(id) + "/cancel", {}));
+    } catch (e) {
+      $("jobs-message").textContent = "Cannot cancel: " + e.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const message = $("form-message");
+    const repositoryUrl = $("repository").value.trim();
+    const branch = $("branch").value.trim();
+    if (authRequired && $("token").value) {
+      sessionStorage.setItem(TOKEN_KEY, $("token").value);
+    }
+    if (!repositoryUrl) {
+      message.textContent = "Give a repository: a URL, owner/name or a path.";
+      return;
+    }
+    $("submit").disabled = true;
+    message.textContent = "Submitting…";
+    try {
+      const body = { repositoryUrl };
+      if (branch) {
+        body.branch = branch;
+      }
+      const job = await call("POST", "/api/jobs", body);
+      message.textContent = "Queued as job " + job.id.slice(0, 8) + ".";
+      $("repository").value = "";
+      const row = render(job);
+      $("jobs-body").prepend(row);
+      $("no-jobs").hidden = true;
+    } catch (e) {
+      message.textContent = "Not queued: " + e.message;
+    } finally {
+      $("submit").disabled = false;
+    }
+  }
+
+  async function start() {
+    $("submit-form").addEventListener("submit", submit);
+    try {
+      const info = await call("GET", "/api/info");
+      authRequired = info.authRequired;
+      $("token-label").hidden = !authRequired;
+      $("server-info").textContent = "Queue: " + info.queue +
+        (info.allowLocalRepositories ? " · local repositories allowed" : "") +
+        (authRequired ? " · submitting and canceling need the API token" : "");
+    } catch (e) {
+      $("server-info").textContent = "Cannot reach the worker: " + e.message;
+    }
+    refresh();
+  }
+
+  start();
+})();

@@ -1,0 +1,84 @@
+package io.fondation.worker.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fondation.worker.dryrun.FixtureRepository;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The status page in headless Chromium (Debian's package, driven by playwright-core: {@code src/test/browser}):
+ * a person submits a repository, watches its progress change to completed, opens the course and reads a chapter;
+ * the repository's README carries {@code <script>}, an {@code onerror} attribute and a {@code javascript:} link,
+ * which the dry-run analyzer quotes into a chapter, and none of it runs. The screenshots stay in
+ * {@code worker/target/browser-screenshots/}. The build installs the browser ({@code ensure-browser.mjs}); a
+ * missing one fails this test, it is never skipped.
+ */
+class StatusPageBrowserTest {
+
+    static final String HOSTILE_README = String.join(
+            "\n",
+            "# Demo Shop",
+            "<script>window.__fondationPwned = 1</script>",
+            "<img src=x onerror=\"window.__fondationPwned = 2\">",
+            "[click me](javascript:window.__fondationPwned=3) and [a real link](https://example.com/docs)",
+            "",
+            "A tiny shop.",
+            "");
+
+    private static final Path BASEDIR =
+            Paths.get(System.getProperty("basedir", ".")).toAbsolutePath();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aPersonSubmitsARepositoryWatchesItCompleteAndReadsTheCourseSafely() throws Exception {
+        Path browser = BASEDIR.resolve("src/test/browser");
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium"));
+        assertThat(chromium)
+                .as("Debian's chromium (the build installs it with src/test/browser/ensure-browser.mjs)")
+                .isExecutable();
+        assertThat(browser.resolve("node_modules/playwright-core/package.json"))
+                .as("playwright-core (npm ci in src/test/browser, by ensure-browser.mjs)")
+                .exists();
+        Path repository = FixtureRepository.create(temp.resolve("shop"));
+        Files.writeString(repository.resolve("README.md"), HOSTILE_README, StandardCharsets.UTF_8);
+        FixtureRepository.commit(repository);
+        Path shots = BASEDIR.resolve("target/browser-screenshots");
+        Files.createDirectories(shots);
+
+        try (ApiServer server = ApiServer.start(temp, Map.of())) {
+            Path log = temp.resolve("browser.log");
+            Process process = new ProcessBuilder(
+                            List.of("node", "status-page.mjs", server.base(), repository.toString(), shots.toString()))
+                    .directory(browser.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            boolean ended = process.waitFor(4, TimeUnit.MINUTES);
+            if (!ended) {
+                process.destroyForcibly();
+            }
+            String output = read(log);
+            Files.writeString(shots.resolve("status-page.log"), output, StandardCharsets.UTF_8);
+            assertThat(ended).as("the browser script ended:\n" + output).isTrue();
+            assertThat(process.exitValue()).as(output).isZero();
+            assertThat(output).contains("status page checks passed");
+        }
+        assertThat(shots.resolve("2-completed.png")).isNotEmptyFile();
+        assertThat(shots.resolve("3-course.png")).isNotEmptyFile();
+    }
+
+    private static String read(Path log) throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+}
