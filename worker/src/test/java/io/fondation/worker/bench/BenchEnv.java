@@ -29,7 +29,18 @@ final class BenchEnv {
     /** The class-data archive built next to it, when there is one. */
     static Optional<Path> archive() {
         Path jsa = jar().resolveSibling("fondation-worker.jsa");
-        return Files.isRegularFile(jsa) ? Optional.of(jsa) : Optional.empty();
+        if (!Files.isRegularFile(jsa)) {
+            return Optional.empty();
+        }
+        try {
+            // why: the JVM silently ignores an archive made from an older jar, and the figures would lie
+            if (Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar())) < 0) {
+                throw new IllegalStateException(jsa + " is older than " + jar() + ": the JVM would ignore it");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.of(jsa);
     }
 
     /** The {@code docs/} folder the report goes to ({@code fondation.docs.dir}). */

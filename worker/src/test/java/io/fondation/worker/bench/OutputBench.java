@@ -119,6 +119,12 @@ final class OutputBench {
         return result;
     }
 
+    /**
+     * Topics the step files name: the queue stores each step file as one document of at most 900 KiB, which
+     * 10,000 topics would exceed (about 110 bytes of JSON each); the chapters beyond them are Markdown like the rest.
+     */
+    static final int STEP_TOPICS = 1_000;
+
     /** The three step files and {@code files - 3} chapters of about 2 KiB each. */
     private static void writeCourse(Path output, int files) throws IOException {
         Path chapters = Files.createDirectories(output.resolve("chapters"));
@@ -126,20 +132,23 @@ final class OutputBench {
         StringBuilder order = new StringBuilder("order:\n");
         String body = "Some explanation of the code, with an excerpt.\n".repeat(40);
         for (int i = 1; i <= files - 3; i++) {
-            abstractions
-                    .append("- name: Topic ")
-                    .append(i)
-                    .append("\n  description: Part ")
-                    .append(i)
-                    .append("\n  file_paths: [README.md]\n");
-            order.append("  - index: ")
-                    .append(i - 1)
-                    .append("\n    name: Topic ")
-                    .append(i)
-                    .append("\n    reasoning: In order\n");
             Files.writeString(
                     chapters.resolve("chapter_" + i + "_topic-" + i + ".md"),
                     "# Chapter " + i + ": Topic " + i + "\n\n" + body);
+            if (i > STEP_TOPICS) {
+                continue;
+            }
+            abstractions
+                    .append("- {name: Topic ")
+                    .append(i)
+                    .append(", description: Part ")
+                    .append(i)
+                    .append(", file_paths: [README.md]}\n");
+            order.append("  - {index: ")
+                    .append(i - 1)
+                    .append(", name: Topic ")
+                    .append(i)
+                    .append(", reasoning: In order}\n");
         }
         Files.writeString(output.resolve("step1_abstractions.yaml"), abstractions);
         Files.writeString(output.resolve("step2_relationships.yaml"), "summary: Alone.\nrelationships: []\n");

@@ -269,7 +269,8 @@ class PerformanceReportTest {
                 markdown.saved() == markdown.files() ? "met" : "missed"));
         sections.add("## Output\n\nLoad average at the start: " + load + ". The stdout run is a whole `dev` job whose"
                 + " analyzer prints 128-byte lines; the Markdown run is cli-bridge's `OutputCollector` on a course"
-                + " of 3 YAML steps and " + (markdown.files() - 3)
+                + " of 3 YAML steps (naming the first " + OutputBench.STEP_TOPICS + " topics: a step file is one"
+                + " document of at most 900 KiB) and " + (markdown.files() - 3)
                 + " chapters of about 2 KiB, then one `SqliteJobQueue.complete` with all of"
                 + " them.\n");
     }
