@@ -1,5 +1,6 @@
 package io.fondation.worker;
 
+import io.fondation.worker.assembly.StartupWarmup;
 import io.fondation.worker.cli.CliEnvironment;
 import io.fondation.worker.cli.CliErrors;
 import io.fondation.worker.cli.EnvironmentHelp;
@@ -17,6 +18,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        StartupWarmup.startFor(args);
         System.exit(execute(CliEnvironment.system(), args));
     }
 

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code run}: the long-running worker. */
 @Command(
@@ -37,6 +38,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     QueueOptions queueOptions;
+
+    // why: the build's class-data-sharing training run (worker/pom.xml, docker/Dockerfile) starts the worker
+    // exactly as `run` does, asks its health server once, and stops; not for people, so hidden.
+    @Option(names = "--exit-after-start", hidden = true)
+    boolean exitAfterStart;
 
     public RunCommand(CliEnvironment environment) {
         this.environment = environment;
@@ -82,6 +88,11 @@ public final class RunCommand implements Callable<Integer> {
                             config.healthHost(),
                             runtime.healthPort(),
                             apiSettings.authRequired() ? "changes need API_TOKEN" : "loopback only, no token");
+                }
+                if (exitAfterStart) {
+                    TrainingRun.askHealth(runtime.healthPort());
+                    runtime.close();
+                    stopped.countDown();
                 }
                 stopped.await();
             } finally {

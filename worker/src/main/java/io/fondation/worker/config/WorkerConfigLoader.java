@@ -83,7 +83,6 @@ public final class WorkerConfigLoader {
     private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@\\[\\]-]{0,127}");
     private static final Pattern HEX_KEY = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private WorkerConfigLoader() {}
 
@@ -336,7 +335,7 @@ public final class WorkerConfigLoader {
     private static List<String> commandTemplate(String value) {
         JsonNode node;
         try {
-            node = JSON.readTree(value);
+            node = Json.MAPPER.readTree(value);
         } catch (JsonProcessingException e) {
             node = null;
         }
@@ -552,5 +551,13 @@ public final class WorkerConfigLoader {
             }
             throw new ConfigurationException(name, "'" + value + "' is not one of " + String.join(", ", names));
         }
+    }
+
+    /**
+     * Built on first use only: most workers have no {@code ANALYZER_COMMAND}, and an {@code ObjectMapper} costs a
+     * few hundred classes at start-up (docs/performance.md).
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

@@ -55,6 +55,24 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /**
+     * Loads and initialises what starting the server needs (Undertow, XNIO and the platform MBean server XNIO
+     * registers with, the JSON mapper) without binding anything: the start-up warm-up calls it on another thread
+     * while the main one parses the command line and opens the queue.
+     */
+    public static void preload() {
+        Undertow.builder();
+        try {
+            // why: by name, so that XNIO (Undertow's transport, not a dependency of ours) stays undeclared
+            Class.forName("org.xnio.Xnio")
+                    .getMethod("getInstance", ClassLoader.class)
+                    .invoke(null, Undertow.class.getClassLoader());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // a warm-up only: the server loads it when it starts
+        }
+        java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    }
+
+    /**
      * Starts the server.
      *
      * @param host the address to bind ({@code 0.0.0.0} for all interfaces)

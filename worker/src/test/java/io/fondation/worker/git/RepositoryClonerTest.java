@@ -3,6 +3,7 @@ package io.fondation.worker.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fondation.shared.CloneSource;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -28,8 +30,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Every case runs with both clients: they keep the same rules and give the same failures. */
+@ParameterizedClass
+@EnumSource(GitClient.class)
 class RepositoryClonerTest {
+
+    @Parameter
+    GitClient client;
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -42,6 +53,7 @@ class RepositoryClonerTest {
 
     @BeforeEach
     void createOrigin() {
+        assumeTrue(client != GitClient.CLI || GitClient.fastestAvailable() == GitClient.CLI, "git is not installed");
         origin = TestRepositories.sample(temp.resolve("origin"));
     }
 
@@ -53,11 +65,24 @@ class RepositoryClonerTest {
     }
 
     private RepositoryCloner cloner() {
-        return new RepositoryCloner("https://github.com", null, TIMEOUT);
+        return new RepositoryCloner("https://github.com", null, TIMEOUT).using(client);
     }
 
     private ClonedRepository cloneOf(CloneSource source) {
         return cloner().clone(source, temp.resolve("clone"), () -> false);
+    }
+
+    /** A bare copy of the origin, with all its branches, at {@code hosting/<relative>}; returns {@code hosting}. */
+    private Path hostBare(String relative) throws GitAPIException {
+        Path hosting = temp.resolve("hosting");
+        Git.cloneRepository()
+                .setURI(origin.toString())
+                .setDirectory(hosting.resolve(relative).toFile())
+                .setBare(true)
+                .setCloneAllBranches(true)
+                .call()
+                .close();
+        return hosting;
     }
 
     private CloneException failureOf(RepositoryCloner cloner, CloneSource source) {
@@ -114,14 +139,8 @@ class RepositoryClonerTest {
 
     @Test
     void resolvesOwnerAndNameAgainstTheBaseUrl() throws Exception {
-        Path hosting = temp.resolve("hosting");
-        Git.cloneRepository()
-                .setURI(origin.toString())
-                .setDirectory(hosting.resolve("acme/widget.git").toFile())
-                .setBare(true)
-                .call()
-                .close();
-        RepositoryCloner cloner = new RepositoryCloner(hosting.toUri().toString(), null, TIMEOUT);
+        Path hosting = hostBare("acme/widget.git");
+        RepositoryCloner cloner = new RepositoryCloner(hosting.toUri().toString(), null, TIMEOUT).using(client);
 
         ClonedRepository clone =
                 cloner.clone(CloneSource.ofFullName("acme/widget", null), temp.resolve("clone"), () -> false);
@@ -143,14 +162,9 @@ class RepositoryClonerTest {
         }
         assertThat(temp.resolve("clone")).doesNotExist();
 
-        Path hosting = temp.resolve("hosting");
-        Git.cloneRepository()
-                .setURI(origin.toString())
-                .setDirectory(hosting.resolve("acme/widget.git").toFile())
-                .setBare(true)
-                .call()
-                .close();
+        Path hosting = hostBare("acme/widget.git");
         ClonedRepository clone = new RepositoryCloner(hosting.toUri().toString(), null, TIMEOUT)
+                .using(client)
                 .localRepositoriesAllowed(false)
                 .clone(CloneSource.ofFullName("acme/widget", null), temp.resolve("clone"), () -> false);
         assertThat(clone.directory().resolve("src/main.py")).exists();
@@ -244,7 +258,7 @@ class RepositoryClonerTest {
     @Test
     void theTokenGoesAsBasicCredentialsToTheBaseUrlHostAndARefusalIsAnAuthenticationFailure() throws IOException {
         String base = startServer(401);
-        RepositoryCloner cloner = new RepositoryCloner(base, Secret.of("test-token"), TIMEOUT);
+        RepositoryCloner cloner = new RepositoryCloner(base, Secret.of("test-token"), TIMEOUT).using(client);
 
         CloneException error = failureOf(cloner, CloneSource.ofUrl(base + "/acme/private.git", null));
 
@@ -262,7 +276,8 @@ class RepositoryClonerTest {
     @Test
     void theTokenIsNeverOfferedToAnotherHost() throws IOException {
         String other = startServer(401);
-        RepositoryCloner cloner = new RepositoryCloner("https://github.com", Secret.of("test-token"), TIMEOUT);
+        RepositoryCloner cloner =
+                new RepositoryCloner("https://github.com", Secret.of("test-token"), TIMEOUT).using(client);
 
         CloneException error = failureOf(cloner, CloneSource.ofUrl(other + "/acme/x.git", null));
 
@@ -332,5 +347,58 @@ class RepositoryClonerTest {
         Files.writeString(target.resolve("stray.txt"), "x");
         assertThatThrownBy(() -> cloner().clone(CloneSource.ofUrl(origin.toString(), null), target, () -> false))
                 .isInstanceOf(CloneException.class);
+    }
+
+    @Test
+    void clonesAPrivateRepositoryOverSmartHttpWithTheTokenAndKeepsItOutOfTheClone() throws Exception {
+        assumeTrue(GitHttpServer.available(), "git http-backend is not installed");
+        Path hosting = hostBare("acme/private.git");
+        try (GitHttpServer http = GitHttpServer.servingWithCredentials(hosting, "x-access-token", "test-token")) {
+            RepositoryCloner cloner =
+                    new RepositoryCloner(http.baseUrl(), Secret.of("test-token"), TIMEOUT).using(client);
+
+            ClonedRepository clone =
+                    cloner.clone(CloneSource.ofFullName("acme/private", null), temp.resolve("clone"), () -> false);
+
+            assertThat(clone.branch()).isEqualTo("trunk");
+            assertThat(clone.url()).isEqualTo(http.baseUrl() + "/acme/private.git");
+            assertThat(clone.directory().resolve("src/util.py")).exists();
+            assertThat(clone.directory().resolve(".git/shallow")).exists();
+            assertThat(http.authorizations()).isNotEmpty();
+            try (var files = Files.walk(clone.directory().resolve(".git"))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    assertThat(Files.readString(file, StandardCharsets.ISO_8859_1))
+                            .as(file.toString())
+                            .doesNotContain("test-token");
+                }
+            }
+            CloneException refused = catchThrowableOfType(
+                    CloneException.class,
+                    () -> new RepositoryCloner(http.baseUrl(), Secret.of("wrong-token"), TIMEOUT)
+                            .using(client)
+                            .clone(CloneSource.ofFullName("acme/private", null), temp.resolve("clone2"), () -> false));
+            assertThat(refused.failure().message())
+                    .isEqualTo(
+                            "authentication failed for " + http.baseUrl() + "/acme/private.git: the token was refused");
+        }
+    }
+
+    @Test
+    void clonesANamedBranchOverSmartHttp() throws Exception {
+        assumeTrue(GitHttpServer.available(), "git http-backend is not installed");
+        Path hosting = hostBare("acme/widget.git");
+        try (GitHttpServer http = GitHttpServer.serving(hosting)) {
+            RepositoryCloner cloner = new RepositoryCloner(http.baseUrl(), null, TIMEOUT).using(client);
+            ClonedRepository clone =
+                    cloner.clone(CloneSource.ofFullName("acme/widget", "feature"), temp.resolve("clone"), () -> false);
+            assertThat(clone.branch()).isEqualTo("feature");
+            assertThat(clone.directory().resolve("src/feature.py")).exists();
+            CloneException missing = catchThrowableOfType(
+                    CloneException.class,
+                    () -> cloner.clone(CloneSource.ofFullName("acme/widget", "nope"), temp.resolve("c2"), () -> false));
+            assertThat(missing.failure().message())
+                    .isEqualTo("branch 'nope' not found in " + http.baseUrl()
+                            + "/acme/widget.git (branches: feature, trunk)");
+        }
     }
 }

@@ -1,0 +1,38 @@
+package io.fondation.worker.assembly;
+
+import io.fondation.worker.embedded.SqliteNative;
+import io.fondation.worker.health.HealthServer;
+import java.util.Set;
+
+/**
+ * Start-up in parallel: while the main thread parses the command line, configures logging and reads the
+ * configuration, a daemon thread loads the SQLite native library and the health server's classes (Undertow, XNIO,
+ * JMX), the two largest pieces of a start to ready that do not depend on the configuration. Class initialisation
+ * is thread-safe: whichever thread comes second waits for the first and nothing runs twice. Only for the
+ * commands that start a worker; measured in docs/performance.md.
+ */
+public final class StartupWarmup {
+
+    private static final Set<String> WORKER_COMMANDS = Set.of("run", "dev");
+
+    private StartupWarmup() {}
+
+    /** Starts the warm-up when {@code args} name a command that starts a worker. */
+    public static void startFor(String... args) {
+        if (args.length == 0 || !WORKER_COMMANDS.contains(args[0])) {
+            return;
+        }
+        Thread thread = new Thread(StartupWarmup::warm, "fondation-warmup");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void warm() {
+        try {
+            SqliteNative.preload();
+            HealthServer.preload();
+        } catch (RuntimeException | LinkageError e) {
+            // why: best effort; the real start reports any problem where it happens
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.fondation.worker.git;
+
+/** Which program clones: JGit in the worker's JVM, or the {@code git} command. */
+public enum GitClient {
+    /** JGit, inside the worker's JVM: works wherever Java does. */
+    JGIT,
+    /** The {@code git} command (2.32 or newer) as a child process: faster, when it is installed. */
+    CLI;
+
+    /**
+     * The faster client this machine has: {@link #CLI} when a usable {@code git} is on {@code PATH}, else
+     * {@link #JGIT} (measured in docs/performance.md: the command is 1.2–4× faster than JGit on these machines).
+     * The first call runs {@code git --version} once; later calls reuse its answer.
+     */
+    public static GitClient fastestAvailable() {
+        return GitCommand.available() ? CLI : JGIT;
+    }
+}
