@@ -208,6 +208,8 @@ public final class ConfigVariables {
                     QUEUE_CLIENT,
                     RUN_JOB),
             ConfigVariable.of(
+                    "GIT_CLIENT", "auto", "auto (git when installed, else JGit), git or jgit", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
                     "HEALTH_PORT",
                     WorkerConfigLoader.DEFAULT_HEALTH_PORT + " (0 any free, -1 none)",
                     "/health, /health/live, /health/ready, /metrics (and the API with HTTP_API)",

@@ -1,6 +1,7 @@
 package io.fondation.worker.config;
 
 import io.fondation.shared.Secret;
+import io.fondation.worker.git.GitClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,6 +31,8 @@ import java.util.Optional;
  *     starts; below it the job is released and the worker waits (a worker fault)
  * @param safetyPollInterval {@code SAFETY_POLL_INTERVAL} (ms): how often an idle worker polls while the queue pushes
  *     news of work
+ * @param gitClient {@code GIT_CLIENT}: the program that clones ({@code git} or {@code jgit}), or {@code null} for
+ *     {@code auto}: the git command when a usable one is installed, else JGit
  */
 public record WorkerConfig(
         String workerId,
@@ -47,7 +50,8 @@ public record WorkerConfig(
         Secret githubToken,
         boolean allowLocalRepositories,
         long minFreeDiskBytes,
-        Duration safetyPollInterval) {
+        Duration safetyPollInterval,
+        GitClient gitClient) {
 
     public WorkerConfig {
         Objects.requireNonNull(workerId, "workerId");

@@ -7,6 +7,7 @@ import io.fondation.clibridge.claude.ClaudeCodeCommand;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
+import io.fondation.worker.git.GitClient;
 import io.fondation.worker.logging.LogFormat;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -160,6 +161,15 @@ public final class WorkerConfigLoader {
                 DEFAULT_SAFETY_POLL_INTERVAL,
                 1_000,
                 Duration.ofHours(24).toMillis());
+        GitClient gitClient = settings.optional("GIT_CLIENT")
+                .filter(value -> !value.trim().equalsIgnoreCase("auto"))
+                .map(value -> settings.choice("GIT_CLIENT", value, GitClient.values(), GitClient::configName))
+                .orElse(null);
+        if (gitClient == GitClient.CLI && !GitClient.cliAvailable()) {
+            throw new ConfigurationException(
+                    "GIT_CLIENT",
+                    "'git' needs git 2.32 or newer on PATH, which this machine lacks (or use auto or jgit)");
+        }
         LogLevel.parse(settings.optional("LOG_LEVEL").orElse(null));
         LogFormat.parse(settings.optional(LogFormat.VARIABLE).orElse(null));
 
@@ -179,7 +189,8 @@ public final class WorkerConfigLoader {
                 githubToken,
                 allowLocalRepositories,
                 minFreeDiskMb * 1024 * 1024,
-                safetyPollInterval);
+                safetyPollInterval,
+                gitClient);
     }
 
     /** {@link #load(Map, Map)} without overrides. */

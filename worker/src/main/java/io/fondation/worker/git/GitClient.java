@@ -13,6 +13,16 @@ public enum GitClient {
      * The first call runs {@code git --version} once; later calls reuse its answer.
      */
     public static GitClient fastestAvailable() {
-        return GitCommand.available() ? CLI : JGIT;
+        return cliAvailable() ? CLI : JGIT;
+    }
+
+    /** Whether a usable {@code git} (2.32 or newer) is on {@code PATH}; asked once, then remembered. */
+    public static boolean cliAvailable() {
+        return GitCommand.available();
+    }
+
+    /** The value of {@code GIT_CLIENT} that picks this client: {@code git} or {@code jgit}. */
+    public String configName() {
+        return this == CLI ? "git" : "jgit";
     }
 }

@@ -31,11 +31,12 @@ public record JobTools(Workspaces workspaces, RepositoryCloner cloner, AnalyzerL
      * @param queue the queue the documents go to (its {@link JobQueue#limits()})
      */
     public static JobTools fromConfig(WorkerConfig config, Map<String, String> environment, JobQueue queue) {
+        RepositoryCloner cloner = new RepositoryCloner(
+                        config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
+                .localRepositoriesAllowed(config.allowLocalRepositories());
         return new JobTools(
                 new Workspaces(config.tempDir(), config.workerId(), config.minFreeDiskBytes()),
-                new RepositoryCloner(
-                                config.gitBaseUrl(), config.githubToken(), RepositoryCloner.DEFAULT_NETWORK_TIMEOUT)
-                        .localRepositoriesAllowed(config.allowLocalRepositories()),
+                config.gitClient() == null ? cloner : cloner.using(config.gitClient()),
                 AnalyzerLauncher.withDefaults(
                         config.analyzer(), environment, queue.limits().maxDocumentContentBytes(), config.tempDir()));
     }

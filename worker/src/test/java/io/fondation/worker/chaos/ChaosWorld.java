@@ -49,7 +49,8 @@ final class ChaosWorld implements AutoCloseable {
         this.convex = convex;
         this.tempDir = root.resolve("tmp");
         this.script = TestAnalyzer.install(root.resolve("bin"));
-        this.repository = TestRepositories.sample(root.resolve("repos").resolve("sample"));
+        this.repository = TestRepositories.packed(
+                TestRepositories.sample(root.resolve("repos").resolve("sample")));
         this.database = root.resolve("queue.db");
     }
 

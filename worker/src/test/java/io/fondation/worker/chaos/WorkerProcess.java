@@ -50,7 +50,9 @@ final class WorkerProcess implements AutoCloseable {
         // why: lets a person profile the workers of a case (-Dfondation.chaos.jvmArgs="-XX:StartFlightRecording=...")
         String extraJvmArgs = System.getProperty("fondation.chaos.jvmArgs", "").trim();
         if (!extraJvmArgs.isEmpty()) {
-            command.addAll(List.of(extraJvmArgs.replace("{name}", name + "-" + System.nanoTime()).split("\\s+")));
+            command.addAll(List.of(extraJvmArgs
+                    .replace("{name}", name + "-" + System.nanoTime())
+                    .split("\\s+")));
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

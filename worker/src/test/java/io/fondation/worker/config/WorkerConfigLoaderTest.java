@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
+import io.fondation.worker.git.GitClient;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -476,6 +477,19 @@ class WorkerConfigLoaderTest {
     @Nested
     class GitAndHealth {
         @Test
+        void gitClient() {
+            assertThat(load().gitClient()).as("auto by default").isNull();
+            assertThat(load("GIT_CLIENT", "auto").gitClient()).isNull();
+            assertThat(load("GIT_CLIENT", "JGit").gitClient()).isEqualTo(GitClient.JGIT);
+            if (GitClient.cliAvailable()) {
+                assertThat(load("GIT_CLIENT", "git").gitClient()).isEqualTo(GitClient.CLI);
+            } else {
+                rejects("GIT_CLIENT", "git").hasMessageContaining("GIT_CLIENT: 'git' needs git 2.32 or newer");
+            }
+            rejects("GIT_CLIENT", "svn").hasMessage("GIT_CLIENT: 'svn' is not one of jgit, git");
+        }
+
+        @Test
         void gitBaseUrl() {
             assertThat(load("GIT_BASE_URL", "https://git.example.test/").gitBaseUrl())
                     .isEqualTo("https://git.example.test");
@@ -523,7 +537,8 @@ class WorkerConfigLoaderTest {
                         null,
                         true,
                         0,
-                        config.safetyPollInterval()))
+                        config.safetyPollInterval(),
+                        null))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(Secret.of("test-secret")).toString()).isEqualTo("[[redacted]]");
     }

@@ -41,6 +41,21 @@ public final class TestRepositories {
     }
 
     /**
+     * Packs {@code dir}'s objects (JGit's gc), as a hosted repository's are: a clone then sends a pack instead of
+     * compressing every loose object again, which halves the git command's CPU per clone of a tiny repository.
+     *
+     * @return {@code dir}
+     */
+    public static Path packed(Path dir) {
+        try (Git git = Git.open(dir.toFile())) {
+            git.gc().call();
+            return dir;
+        } catch (IOException | GitAPIException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * A git host on disk for {@code GIT_BASE_URL}: a bare copy of {@code origin} at
      * {@code hosting/<fullName>.git}, so that {@code owner/name} jobs clone from {@code hosting.toUri()}.
      *
