@@ -1,5 +1,6 @@
 package io.fondation.clibridge.process;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +72,14 @@ public final class BubblewrapContainment implements Containment {
             // why: the process starts in its working directory, which a private directory may hide.
             mounts.add(new Mount(Mount.Kind.READ_ONLY, cwd));
         }
+        for (Path dir : executableDirectories(spec.command().get(0))) {
+            boolean hidden = mounts.stream().anyMatch(m -> m.kind() == Mount.Kind.PRIVATE && dir.startsWith(m.dir()));
+            boolean shown = mounts.stream().anyMatch(m -> m.kind() != Mount.Kind.PRIVATE && dir.startsWith(m.dir()));
+            if (hidden && !shown) {
+                // why: an analyzer installed under a private directory (a CLI under /tmp, say) must still start
+                mounts.add(new Mount(Mount.Kind.READ_ONLY, dir));
+            }
+        }
         // why: bwrap mounts in order, so a deeper directory mounted later wins over its parent;
         // at equal depth a private directory comes first and writable last.
         mounts.sort(Comparator.comparingInt((Mount m) -> m.dir().getNameCount()).thenComparing(Mount::kind));
@@ -110,6 +119,43 @@ public final class BubblewrapContainment implements Containment {
                     break;
             }
         }
+    }
+
+    /**
+     * The directories holding the program of an absolute command path: its own directory and, when it is a
+     * symbolic link (as npm's {@code node_modules/.bin} entries are), the directory of the file it resolves to;
+     * a {@code bin} directory stands for its parent, the installation that may hold the program's other files.
+     */
+    private static List<Path> executableDirectories(String program) {
+        Path path = Path.of(program);
+        if (!path.isAbsolute()) {
+            return List.of();
+        }
+        List<Path> dirs = new ArrayList<>();
+        Path parent = installation(path.normalize().getParent());
+        if (parent != null && Files.isDirectory(parent)) {
+            dirs.add(parent);
+        }
+        try {
+            Path real = installation(path.toRealPath().getParent());
+            if (real != null && !dirs.contains(real)) {
+                dirs.add(real);
+            }
+        } catch (IOException e) {
+            // a program that does not exist: the process start reports it
+        }
+        return dirs;
+    }
+
+    private static Path installation(Path dir) {
+        if (dir != null
+                && dir.getFileName() != null
+                && dir.getFileName().toString().equals("bin")) {
+            Path root = dir.getParent();
+            // why: never the root or a top-level directory such as /usr (bin of /usr/bin), which is visible anyway
+            return root != null && root.getNameCount() >= 2 ? root : dir;
+        }
+        return dir;
     }
 
     private static Path existing(Path dir, String what) {

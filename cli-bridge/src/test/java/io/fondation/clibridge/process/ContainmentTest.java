@@ -111,6 +111,31 @@ class ContainmentTest {
     }
 
     @Test
+    void aProgramInstalledUnderAPrivateDirectoryStillStartsThroughItsLink() throws Exception {
+        // As npm installs the claude CLI: node_modules/.bin/claude links to the package's binary, here under a
+        // directory the sandbox makes private (a clone under /tmp, whose /tmp is private to the analyzer).
+        Path installed = Files.createDirectories(dir.resolve("tools/package/bin"));
+        Path program = installed.resolve("tool");
+        Files.writeString(program, "#!/bin/sh\necho \"tool ran in $PWD\"\n");
+        program.toFile().setExecutable(true);
+        Path links = Files.createDirectories(dir.resolve("tools/.bin"));
+        Path link = Files.createSymbolicLink(links.resolve("tool"), Path.of("../package/bin/tool"));
+        ProcessSpec spec = new ProcessSpec(
+                List.of(link.toString()), repo, Fixtures.minimalEnv(), Duration.ofSeconds(30), Duration.ofSeconds(1));
+
+        ProcessOutcome outcome = new ProcessRunner()
+                .start(sandbox.wrap(spec, Confinement.writableOnly(out).withPrivate(dir)), OutputListener.NONE)
+                .await();
+
+        assertThat(outcome.exitCode()).as(outcome.stderrTail()).isZero();
+        assertThat(outcome.stdoutTail()).isEqualTo("tool ran in " + repo + "\n");
+        ProcessOutcome write = run(
+                "echo bad > " + installed + "/written",
+                Confinement.writableOnly(out).withPrivate(dir));
+        assertThat(installed.resolve("written")).as(write.stderrTail()).doesNotExist();
+    }
+
+    @Test
     void missingDirectoriesAreRefusedWhenWrapping() {
         assertThatThrownBy(() -> sandbox.wrap(spec("true"), Confinement.writableOnly(dir.resolve("nope"))))
                 .isInstanceOf(IllegalArgumentException.class)
