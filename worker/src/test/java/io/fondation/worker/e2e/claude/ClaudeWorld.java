@@ -1,5 +1,6 @@
 package io.fondation.worker.e2e.claude;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
@@ -44,12 +45,16 @@ final class ClaudeWorld implements AutoCloseable {
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final List<WorkerFixture> workers = new ArrayList<>();
+    private final Level levelBefore = rootLogger.getLevel();
 
     ClaudeWorld(Path root, Scenario first) {
         this.root = root;
         this.scenario = new AtomicReference<>(first);
         this.api = ScriptedMessagesApi.start((request, number) -> scenario.get().reply(request, number));
         log.start();
+        // why: the short commands tested in this JVM before (dev, status, submit ...) leave the root at WARN,
+        // and the checks on the worker's log need its INFO lines; which ran before depends on the test order
+        rootLogger.setLevel(Level.INFO);
         rootLogger.addAppender(log);
     }
 
@@ -147,6 +152,7 @@ final class ClaudeWorld implements AutoCloseable {
         workers.forEach(WorkerFixture::close);
         api.close();
         rootLogger.detachAppender(log);
+        rootLogger.setLevel(levelBefore);
         log.stop();
     }
 
