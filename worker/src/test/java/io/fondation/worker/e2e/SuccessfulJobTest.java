@@ -64,6 +64,9 @@ class SuccessfulJobTest {
                             "Étape 2/6: Analyse des relations entre composants",
                             "Étape 6/6: Génération de tutoriels interactifs",
                             "Enregistrement des documents");
+            // why: the row turns completed just before the worker reports the attempt's outcome (metrics, then
+            // listeners)
+            fixture.listener.awaitOutcome(id, AttemptOutcome.Completed.class, Duration.ofSeconds(10));
             assertThat(fixture.listener.outcomesOf(id))
                     .singleElement()
                     .isInstanceOfSatisfying(

@@ -128,6 +128,9 @@ class ClaudeAnalyzerJobTest {
                     .allSatisfy(r -> assertThat(r.model()).isEqualTo(ClaudeCodeCommand.DEFAULT_MODEL))
                     .allSatisfy(r -> assertThat(r.header("x-api-key")).contains(FAKE_KEY));
 
+            // why: the row turns completed just before the worker reports the attempt's outcome (metrics, then
+            // listeners)
+            fixture.listener.awaitOutcome(id, AttemptOutcome.Completed.class, Duration.ofSeconds(10));
             Map<String, Number> metrics = fixture.runtime.worker().metrics().snapshot();
             assertThat(metrics)
                     .containsEntry("jobs_succeeded_total", 1L)
