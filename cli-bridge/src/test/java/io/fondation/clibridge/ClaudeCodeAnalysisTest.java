@@ -160,7 +160,7 @@ class ClaudeCodeAnalysisTest {
     @Test
     void anOauthTokenInTheEnvironmentIsSentAsABearerToken() throws Exception {
         api = workspace.serve(oneChapter());
-        String token = "sk-ant-oat01-test-not-a-real-token";
+        String token = "sk-ant-oat01-FAKE";
         Map<String, String> worker = ClaudeCodeWorkspace.workerEnvironment(api.baseUrl());
         worker.remove("ANTHROPIC_API_KEY");
         worker.put("CLAUDE_CODE_OAUTH_TOKEN", token);
@@ -184,10 +184,10 @@ class ClaudeCodeAnalysisTest {
     void aMountedReadOnlyClaudeDirectoryServesItsLogin() throws Exception {
         api = workspace.serve(oneChapter());
         Path mounted = Files.createDirectories(dir.resolve("mounted/.claude"));
-        String token = "sk-ant-oat01-test-not-a-real-token-from-the-login";
+        String token = "sk-ant-oat01-FAKE-login";
         Files.writeString(
                 mounted.resolve(ClaudeCredentials.CREDENTIALS_FILE),
-                "{\"claudeAiOauth\":{\"accessToken\":\"" + token + "\",\"refreshToken\":\"sk-ant-ort01-test-not-real\","
+                "{\"claudeAiOauth\":{\"accessToken\":\"" + token + "\",\"refreshToken\":\"sk-ant-ort01-FAKE\","
                         + "\"expiresAt\":4102444800000,\"scopes\":[\"user:inference\"],\"subscriptionType\":\"pro\"}}");
         Map<Path, String> before = FileSnapshot.of(mounted);
         Map<String, String> worker = ClaudeCodeWorkspace.workerEnvironment(api.baseUrl());

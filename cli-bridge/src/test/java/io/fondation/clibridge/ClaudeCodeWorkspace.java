@@ -25,7 +25,7 @@ import java.util.Map;
 final class ClaudeCodeWorkspace implements AutoCloseable {
 
     /** Obviously fake, but shaped like a key, so the redactor would recognise it too. */
-    static final String FAKE_KEY = "sk-ant-test-not-a-real-key-0123456789abcdef";
+    static final String FAKE_KEY = "sk-ant-FAKE-key";
 
     private static Containment sandbox;
 

@@ -42,7 +42,7 @@ class ClaudeCodeCommandTest {
                 .repository(REPO)
                 .outputDir(OUT)
                 .home(HOME)
-                .environment(Map.of("PATH", "/usr/bin", "ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key"))
+                .environment(Map.of("PATH", "/usr/bin", "ANTHROPIC_API_KEY", "sk-ant-FAKE"))
                 .prompt("Teach the queue.")
                 .containment(recording);
     }
@@ -73,7 +73,7 @@ class ClaudeCodeCommandTest {
         assertThat(argv.get(argv.size() - 2)).isEqualTo("--");
         assertThat(argv.get(argv.size() - 1)).startsWith("Teach the queue.").contains(REPO.toString());
         assertThat(spec.workingDirectory()).isEqualTo(REPO);
-        assertThat(String.join(" ", argv)).doesNotContain("sk-ant-test-not-a-real-key");
+        assertThat(String.join(" ", argv)).doesNotContain("sk-ant-FAKE");
     }
 
     @Test

@@ -15,10 +15,10 @@ class ClaudeCredentialsTest {
 
     @Test
     void namesTheSourcesPresentButNeverTheirValues() throws Exception {
-        Map<String, String> env = Map.of(
-                "ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key", "CLAUDE_CODE_OAUTH_TOKEN", " ", "PATH", "/usr/bin");
+        Map<String, String> env =
+                Map.of("ANTHROPIC_API_KEY", "sk-ant-FAKE", "CLAUDE_CODE_OAUTH_TOKEN", " ", "PATH", "/usr/bin");
         assertThat(ClaudeCredentials.sources(env, dir)).containsExactly("ANTHROPIC_API_KEY");
-        assertThat(ClaudeCredentials.secretValues(env)).containsExactly("sk-ant-test-not-a-real-key");
+        assertThat(ClaudeCredentials.secretValues(env)).containsExactly("sk-ant-FAKE");
 
         Files.writeString(dir.resolve(".credentials.json"), "{}");
         assertThat(ClaudeCredentials.sources(Map.of(), dir))

@@ -83,7 +83,7 @@ class ScriptedMessagesApiTest {
         RecordedRequest recorded = api.messageRequests().get(0);
         assertThat(recorded.turn()).isEqualTo(1);
         assertThat(recorded.toolResults()).containsExactly("a.ts");
-        assertThat(recorded.header("X-Api-Key")).contains("sk-ant-test-not-a-real-key");
+        assertThat(recorded.header("X-Api-Key")).contains("sk-ant-FAKE");
     }
 
     @Test
@@ -133,7 +133,7 @@ class ScriptedMessagesApiTest {
     private HttpResponse<String> post(String body) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create(api.baseUrl() + "/v1/messages?beta=true"))
-                        .header("x-api-key", "sk-ant-test-not-a-real-key")
+                        .header("x-api-key", "sk-ant-FAKE")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -44,7 +44,7 @@ class ClaudeLaunchTest {
         env.put("ANALYZER", "claude");
         env.put("CLAUDE_PATH", ClaudeCodeInstallation.executable().toString());
         env.put("CLAUDE_MAX_TURNS", "12");
-        env.put("GITHUB_TOKEN", "ghp_notarealtokennotarealtoken00");
+        env.put("GITHUB_TOKEN", "ghp_FAKEFAKEFAKEFAKE");
         env.put("FONDATION_WORKER_SECRET", "fake-worker-secret-for-launch");
         env.putAll(extra);
         return env;

@@ -12,8 +12,8 @@ import org.slf4j.MDC;
  */
 public final class LogEmitterMain {
 
-    static final String GITHUB_TOKEN_SHAPED = "ghp_FAKEfakeFAKEfake0123456789abcdef";
-    static final String ANTHROPIC_SHAPED = "sk-ant-oat01-FAKE-not-a-real-token-0000";
+    static final String GITHUB_TOKEN_SHAPED = "ghp_FAKEFAKEFAKEFAKE";
+    static final String ANTHROPIC_SHAPED = "sk-ant-oat01-FAKE";
     static final String BEARER_SHAPED = "Bearer FAKEbearerVALUE123456";
 
     private LogEmitterMain() {}
