@@ -59,6 +59,8 @@ class CrashAndShutdownChaosTest {
 
             // One crashed attempt (counted when its lease ran out) and the completing one; one completion.
             assertThatJob(done).hasAttempts(2).isNotLeased();
+            // why: the row turns completed just before the rescuer logs the outcome
+            second.awaitOutput("completed in attempt 2/5", Duration.ofSeconds(10));
             assertThat(second.output()).containsOnlyOnce("completed in attempt 2/5");
             assertThat(second.output()).contains("claimed (");
             // The dead worker's folder went when the next worker started; nothing is left.
