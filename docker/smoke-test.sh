@@ -94,7 +94,9 @@ node_version=$(in_image node --version)
 claude=$(in_image claude --version)
 case "$claude" in "$claude_version "*) ;; *) fail "claude --version says '$claude', expected $claude_version";; esac
 in_image tini --version | grep '^tini version' >/dev/null || fail "no tini"
-echo "$java_version; node $node_version; claude $claude"
+# why: the worker clones with git 2.32+ when it is on PATH (much faster than JGit), else silently with JGit
+git_version=$(in_image git --version) || fail "no git in the image: the worker would clone with the slower JGit"
+echo "$java_version; node $node_version; claude $claude; $git_version"
 
 step "repositories and a Fondation CLI image built from a build context"
 make_repo() {

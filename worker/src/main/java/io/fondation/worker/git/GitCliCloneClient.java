@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  * {@code GIT_BASE_URL}, so git never offers it to another host (not even after a redirect). The token is never in an
  * argument, a URL, a file or a log line. Local repositories are cloned through {@code file://} URLs, so that the
  * clone is shallow as it is with JGit.
+ *
+ * <p>Local repositories owned by another user (a directory mounted into the container, a checkout of the operator's
+ * own account) clone as with JGit: git refuses them as "dubious ownership" unless {@code safe.directory} allows
+ * them, and only a global configuration may, so a local clone runs with a private global configuration that says
+ * {@code safe.directory = *}. Its scope is that one clone: the only repositories its git processes open are the
+ * job's source and the new clone.
  */
 final class GitCliCloneClient implements CloneClient {
 
@@ -61,7 +67,8 @@ final class GitCliCloneClient implements CloneClient {
             BooleanSupplier cancelled)
             throws CloneException {
         Invocation call = new Invocation(target, credentials, networkTimeout, cancelled);
-        try {
+        try (LocalSafety safety = LocalSafety.forTarget(target, directory)) {
+            safety.file().ifPresent(file -> call.environment.put("GIT_CONFIG_GLOBAL", file.toString()));
             GitCommand.Result cloned = call.git(cloneArguments(call.url, requestedBranch, directory));
             if (!cloned.ok()) {
                 throw failure(call, cloned, requestedBranch);
@@ -233,6 +240,32 @@ final class GitCliCloneClient implements CloneClient {
 
     /** The remote's branches and what its HEAD points to. */
     private record Remote(List<String> refNames, String headTarget) {}
+
+    /**
+     * The private global configuration of a local clone ({@code safe.directory = *}), beside the clone directory
+     * in the job's workspace and deleted with the clone's end; none for a remote clone, which keeps
+     * {@code /dev/null} as its global configuration.
+     */
+    private record LocalSafety(Optional<Path> file) implements AutoCloseable {
+
+        static LocalSafety forTarget(CloneTarget target, Path directory) throws IOException {
+            if (target.remote()) {
+                return new LocalSafety(Optional.empty());
+            }
+            Path parent = directory.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path file = Files.createTempFile(parent, ".fondation-git-", ".config");
+            Files.writeString(file, "[safe]\n\tdirectory = *\n", StandardCharsets.UTF_8);
+            return new LocalSafety(Optional.of(file));
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (file.isPresent()) {
+                Files.deleteIfExists(file.get());
+            }
+        }
+    }
 
     /** The settings shared by every git run of one clone. */
     private final class Invocation {

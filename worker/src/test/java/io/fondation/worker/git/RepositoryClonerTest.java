@@ -3,6 +3,7 @@ package io.fondation.worker.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fondation.shared.CloneSource;
@@ -14,12 +15,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
@@ -115,6 +118,25 @@ class RepositoryClonerTest {
             assertThat(git.getRepository().getConfig().getString("core", null, "autocrlf"))
                     .isEqualTo("input");
             assertThat(git.status().call().isClean()).isTrue();
+        }
+    }
+
+    @Test
+    void aLocalRepositoryOwnedByAnotherUserClonesAndLeavesNoConfigurationBehind() throws Exception {
+        // why: only root can give a file to another user (CI runs as root; elsewhere the case cannot be built)
+        assumeTrue((Integer) Files.getAttribute(temp, "unix:uid") == 0, "changing a file's owner needs root");
+        try (Stream<Path> files = Files.walk(origin)) {
+            for (Path file : files.toList()) {
+                Files.setAttribute(file, "unix:uid", 4242, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+
+        ClonedRepository clone = cloneOf(CloneSource.ofUrl(origin.toString(), null));
+
+        assertThat(clone.directory().resolve("src/util.py")).exists();
+        try (Stream<Path> left = Files.list(temp)) {
+            assertThat(left.map(path -> path.getFileName().toString()))
+                    .noneMatch(name -> name.startsWith(".fondation-git-"));
         }
     }
 
