@@ -6,7 +6,7 @@ import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log level of short commands. {@code logback.xml} takes the level from {@code LOG_LEVEL}
+ * The log level of short commands. {@link io.fondation.worker.logging.WorkerLogConfigurator} takes the level from {@code LOG_LEVEL}
  * (INFO by default), which suits the long-running {@code run}; interactive commands default to
  * WARN so their output is not buried in log lines. An explicit {@code LOG_LEVEL} always wins.
  */

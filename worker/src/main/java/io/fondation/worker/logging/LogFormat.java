@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * {@code LOG_FORMAT}: {@code text} (the default: one readable line per event) or {@code json} (one
- * JSON object per line, for a log pipeline; the container image sets it). {@code logback.xml} picks
- * the appender through {@link LogFormatDefiner}; start-up validation calls {@link #fromEnvironment}
+ * JSON object per line, for a log pipeline; the container image sets it). {@link WorkerLogConfigurator} picks
+ * the encoder; start-up validation calls {@link #fromEnvironment}
  * so that an unknown value stops the worker with one line instead of silently logging text.
  */
 public enum LogFormat {
@@ -17,7 +17,7 @@ public enum LogFormat {
     /** The environment variable. */
     public static final String VARIABLE = "LOG_FORMAT";
 
-    /** The name used in {@code LOG_FORMAT} and in {@code logback.xml}'s appender names. */
+    /** The name used in {@code LOG_FORMAT} and in the appender's name. */
     public String configName() {
         return name().toLowerCase(Locale.ROOT);
     }

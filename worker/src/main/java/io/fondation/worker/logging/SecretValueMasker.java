@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import net.logstash.logback.mask.ValueMasker;
 
 /**
- * The JSON encoder's masker ({@code logback.xml}): every string value written to a JSON log line,
+ * The JSON encoder's masker ({@link WorkerLogConfigurator}): every string value written to a JSON log line,
  * whatever its field (message, MDC entries, key-value pairs, the stack trace), goes through
  * {@link LogRedaction}.
  */

@@ -43,6 +43,20 @@ final class BenchEnv {
         return Optional.of(jsa);
     }
 
+    /** The quick JIT tier only, as the documented launch commands (README, image, systemd unit) start the worker. */
+    static final String QUICK_JIT = "-XX:TieredStopAtLevel=1";
+
+    /**
+     * The JVM options of the documented launch command: the class-data archive when there is one, the quick JIT
+     * tier only.
+     */
+    static List<String> documentedOptions() {
+        List<String> options = new ArrayList<>();
+        archive().ifPresent(jsa -> options.add("-XX:SharedArchiveFile=" + jsa));
+        options.add(QUICK_JIT);
+        return options;
+    }
+
     /** The {@code docs/} folder the report goes to ({@code fondation.docs.dir}). */
     static Path docs() {
         return Path.of(System.getProperty("fondation.docs.dir", "../docs")).toAbsolutePath();

@@ -163,7 +163,12 @@ final class CloneBench {
         Path dir = Files.createDirectories(scratch.resolve("runs-" + client));
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "MAXRSS %M"));
         command.addAll(BenchEnv.javaMain(
-                List.of(), CloneRuns.class.getName(), client.name(), url, Integer.toString(runs), dir.toString()));
+                List.of(BenchEnv.QUICK_JIT),
+                CloneRuns.class.getName(),
+                client.name(),
+                url,
+                Integer.toString(runs),
+                dir.toString()));
         String out = BenchEnv.run(command, scratch);
         List<Long> millis = new ArrayList<>();
         for (String line : out.split("\n")) {

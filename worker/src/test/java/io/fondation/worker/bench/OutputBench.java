@@ -44,7 +44,7 @@ final class OutputBench {
         Path dir = Files.createDirectories(scratch.resolve("stdout"));
         Path script = BenchEnv.analyzer(dir.resolve("bin"));
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "MAXRSS %M", BenchEnv.java(), "-Xmx64m"));
-        BenchEnv.archive().ifPresent(jsa -> command.add("-XX:SharedArchiveFile=" + jsa));
+        command.addAll(BenchEnv.documentedOptions());
         command.addAll(List.of(
                 "-jar",
                 BenchEnv.jar().toString(),

@@ -171,7 +171,8 @@ class PerformanceReportTest {
                 "(no target; 2 cores give 2,000 ms of CPU a second)",
                 "—"));
         sections.add("## Throughput and the queue's claim rate\n\nLoad average at the start: " + load
-                + ". Worker processes are `java -Xmx256m [-XX:SharedArchiveFile=…] -jar fondation-worker.jar run`; the"
+                + ". Worker processes are `java -Xmx256m [-XX:SharedArchiveFile=…] -XX:TieredStopAtLevel=1 -jar"
+                + " fondation-worker.jar run` (the documented command); the"
                 + " jobs are enqueued in one burst once every worker has started, and the clock stops when the"
                 + " last one is completed. The claim rate is `SqliteJobQueue.claimOne` alone, 16 threads on one"
                 + " file until it is empty.\n");

@@ -34,8 +34,10 @@ final class StartupBench {
     List<Variant> run(int runs) throws IOException, InterruptedException {
         Map<String, List<String>> variants = new LinkedHashMap<>();
         variants.put("no archive (-Xshare:auto, JDK's default CDS only)", List.of());
+        variants.put("quick JIT tier only (" + BenchEnv.QUICK_JIT + ")", List.of(BenchEnv.QUICK_JIT));
         BenchEnv.archive().ifPresent(jsa -> {
-            variants.put("AppCDS archive (documented command)", List.of("-XX:SharedArchiveFile=" + jsa));
+            variants.put("AppCDS archive", List.of("-XX:SharedArchiveFile=" + jsa));
+            variants.put("AppCDS archive + quick JIT tier (documented command)", BenchEnv.documentedOptions());
         });
         Map<String, List<Long>> wall = new HashMap<>();
         Map<String, List<Long>> cpu = new HashMap<>();

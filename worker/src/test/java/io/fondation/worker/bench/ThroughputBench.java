@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code workers} worker processes ({@code java -jar fondation-worker.jar run}, with the class-data archive when
- * there is one) × {@code slots} slots on one SQLite file, the instant analyzer writing 10 documents: how fast a
+ * {@code workers} worker processes ({@code java -jar fondation-worker.jar run} with the documented JVM options,
+ * {@link BenchEnv#documentedOptions()}) × {@code slots} slots on one SQLite file, the instant analyzer writing 10 documents: how fast a
  * burst of jobs is done, and whether any job ran twice (each analyzer run appends a line to its job's file).
  */
 final class ThroughputBench {
@@ -65,7 +65,7 @@ final class ThroughputBench {
                 env.put("HEALTH_PORT", "-1");
                 env.put("MIN_FREE_DISK_MB", "0");
                 List<String> command = new ArrayList<>(List.of(BenchEnv.java(), "-Xmx256m"));
-                BenchEnv.archive().ifPresent(jsa -> command.add("-XX:SharedArchiveFile=" + jsa));
+                command.addAll(BenchEnv.documentedOptions());
                 command.addAll(List.of("-jar", BenchEnv.jar().toString(), "run"));
                 Path log = dir.resolve("worker-" + w + ".log");
                 logs.add(log);

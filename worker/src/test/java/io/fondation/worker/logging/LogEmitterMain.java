@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Run by {@link LogOutputTest} in a child JVM, with the worker's own {@code logback.xml}: logs what
+ * Run by {@link LogOutputTest} in a child JVM, with the worker's own logging set-up ({@link WorkerLogConfigurator}): logs what
  * the worker logs while a job runs, with fake secrets in the message, in the MDC, in a key-value
  * pair and in an exception's message.
  */

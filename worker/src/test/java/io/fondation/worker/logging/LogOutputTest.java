@@ -2,10 +2,10 @@ package io.fondation.worker.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The worker's real {@code logback.xml} in a child JVM: {@code LOG_FORMAT=json} prints one JSON
+ * The worker's real logging set-up ({@link WorkerLogConfigurator}) in a child JVM: {@code LOG_FORMAT=json} prints one JSON
  * object per line with the documented fields, {@code text} prints readable lines, and no fake secret
  * survives in any field of either format.
  */
@@ -115,18 +115,39 @@ class LogOutputTest {
         assertThat(output).contains("[REDACTED]");
     }
 
-    /** Runs {@link LogEmitterMain} with the worker's main logback.xml; returns its stderr. */
-    private String emit(String format) throws IOException, InterruptedException, URISyntaxException {
-        Path config = Paths.get(LogOutputTest.class.getResource("/logback.xml").toURI());
-        assertThat(config.toString()).as("the main logback.xml, not a test one").contains("classes");
+    @Test
+    void anOperatorsOwnConfigurationFileWins() throws Exception {
+        Path own = temp.resolve("own-logback.xml");
+        Files.writeString(
+                own,
+                "<configuration><appender name=\"E\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                        + "<target>System.err</target><encoder><pattern>OWN %msg%n</pattern></encoder></appender>"
+                        + "<root level=\"INFO\"><appender-ref ref=\"E\"/></root></configuration>");
+
+        String output = emit("json", "-Dlogback.configurationFile=" + own);
+
+        assertThat(output).contains("OWN cloning").doesNotContain("\"level\":\"INFO\"");
+    }
+
+    @Test
+    void theRootLevelComesFromLogLevelAndIsInfoWhenUnknown() {
+        assertThat(WorkerLogConfigurator.rootLevel(null)).isEqualTo(Level.INFO);
+        assertThat(WorkerLogConfigurator.rootLevel(" debug ")).isEqualTo(Level.DEBUG);
+        assertThat(WorkerLogConfigurator.rootLevel("WARN")).isEqualTo(Level.WARN);
+        assertThat(WorkerLogConfigurator.rootLevel("verbose")).isEqualTo(Level.INFO);
+    }
+
+    /** Runs {@link LogEmitterMain} with the worker's own logging set-up; returns its stderr. */
+    private String emit(String format, String... jvmOptions) throws IOException, InterruptedException {
+        assertThat(LogOutputTest.class.getResource("/logback.xml"))
+                .as("no logback.xml on the class path: the worker configures logging in code")
+                .isNull();
         Path stderr = temp.resolve("stderr-" + format + ".txt");
-        ProcessBuilder builder = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "java")
-                                .toString(),
-                        "-Dlogback.configurationFile=" + config,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        LogEmitterMain.class.getName())
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LogEmitterMain.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectError(stderr.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment()
