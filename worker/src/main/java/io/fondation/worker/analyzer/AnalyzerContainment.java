@@ -56,6 +56,19 @@ public final class AnalyzerContainment {
         return new AnalyzerContainment(lifetimeOnly(), true);
     }
 
+    /**
+     * Probes ahead what {@link #probed} will ask for (the sandbox for {@code claude}, else the session holder), so
+     * that a start-up warm-up thread does it while the main thread reads the command line and the configuration.
+     * The probes are kept once per JVM, and a caller that comes while one runs waits for it instead of probing again.
+     */
+    public static void probeAhead(boolean claude) {
+        if (claude) {
+            sandbox();
+        } else {
+            lifetimeOnly();
+        }
+    }
+
     private static synchronized Containment sandbox() {
         if (sandboxProbe == null) {
             sandboxProbe = ContainmentProbe.detect();

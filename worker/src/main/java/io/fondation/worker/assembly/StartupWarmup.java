@@ -1,13 +1,16 @@
 package io.fondation.worker.assembly;
 
+import io.fondation.worker.analyzer.AnalyzerContainment;
 import io.fondation.worker.embedded.SqliteNative;
 import io.fondation.worker.health.HealthServer;
 import java.util.Set;
 
 /**
  * Start-up in parallel: while the main thread parses the command line, configures logging and reads the
- * configuration, a daemon thread loads the SQLite native library and the health server's classes (Undertow, XNIO,
- * JMX), the two largest pieces of a start to ready that do not depend on the configuration. Class initialisation
+ * configuration, a daemon thread probes the analyzer's containment (a few tiny processes, the first ones of the
+ * JVM), loads the SQLite native library and the health server's classes (Undertow, XNIO, JMX): the largest pieces
+ * of a start to ready that do not depend on the configuration (the containment only on the analyzer's kind, read
+ * from {@code ANALYZER}; a wrong guess costs a probe on this thread, nothing on the main one). Class initialisation
  * is thread-safe: whichever thread comes second waits for the first and nothing runs twice. Only for the
  * commands that start a worker; measured in docs/performance.md.
  */
@@ -28,11 +31,17 @@ public final class StartupWarmup {
     }
 
     private static void warm() {
+        // in the order the main thread needs them: the queue, the analyzer's tools, the health server
+        quietly(SqliteNative::preload);
+        quietly(() -> AnalyzerContainment.probeAhead("claude".equalsIgnoreCase(System.getenv("ANALYZER"))));
+        quietly(HealthServer::preload);
+    }
+
+    private static void quietly(Runnable step) {
         try {
-            SqliteNative.preload();
-            HealthServer.preload();
+            step.run();
         } catch (RuntimeException | LinkageError e) {
-            // why: best effort; the real start reports any problem where it happens
+            // why: best effort; the real start does it again and reports any problem where it happens
         }
     }
 }
