@@ -6,6 +6,7 @@ import io.fondation.worker.cli.CliErrors;
 import io.fondation.worker.cli.EnvironmentHelp;
 import io.fondation.worker.cli.RootCommand;
 import java.lang.reflect.Constructor;
+import java.util.Map;
 import picocli.CommandLine;
 
 /**
@@ -24,16 +25,28 @@ public final class Main {
 
     /** Runs one command line in {@code environment} and returns its exit code. */
     public static int execute(CliEnvironment environment, String... args) {
-        return commandLine(environment).execute(args);
+        return commandLine(environment, args).execute(args);
     }
 
     /**
-     * The configured picocli command line; tests set its out and err writers and call
+     * The configured picocli command line with every subcommand; tests set its out and err writers and call
      * {@link CommandLine#execute(String...)}.
      */
     public static CommandLine commandLine(CliEnvironment environment) {
+        return commandLine(environment, new String[0]);
+    }
+
+    /** The configured picocli command line for {@code args}: only the subcommand they name, when they name one. */
+    static CommandLine commandLine(CliEnvironment environment, String... args) {
         CliErrors errors = new CliErrors();
-        CommandLine commandLine = new CommandLine(new RootCommand(), new Factory(environment))
+        Factory factory = new Factory(environment);
+        CommandLine commandLine = new CommandLine(new RootCommand(), factory);
+        for (Map.Entry<String, Class<?>> subcommand :
+                RootCommand.subcommandsFor(args).entrySet()) {
+            commandLine.addSubcommand(subcommand.getKey(), new CommandLine(subcommand.getValue(), factory));
+        }
+        // why: after the subcommands, so that the settings reach them too
+        commandLine
                 .setExecutionExceptionHandler(errors)
                 .setParameterExceptionHandler(errors)
                 .setCaseInsensitiveEnumValuesAllowed(true);

@@ -1,5 +1,8 @@
 package io.fondation.worker.cli;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -14,15 +17,6 @@ import picocli.CommandLine.Spec;
         description = {
             "Turns repositories into courses: takes analysis jobs from a queue (Convex in production, an embedded "
                     + "SQLite file on one machine), runs the Fondation CLI on each cloned repository and stores the documents."
-        },
-        subcommands = {
-            RunCommand.class,
-            RunJobCommand.class,
-            DevCommand.class,
-            SubmitCommand.class,
-            StatusCommand.class,
-            DocsCommand.class,
-            CancelCommand.class
         },
         footer = {
             "",
@@ -40,8 +34,35 @@ import picocli.CommandLine.Spec;
         })
 public final class RootCommand implements Runnable {
 
+    /**
+     * The subcommands by name, in the order the usage lists them. Registered by {@code Main} rather than in the
+     * annotation, so that a command line naming one builds only that one (picocli's model of all seven took
+     * about a twentieth of a start to ready).
+     */
+    public static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
     @Spec
     CommandSpec spec;
+
+    /** The subcommands a command line needs: only the one it names, else all (for the usage and its errors). */
+    public static Map<String, Class<?>> subcommandsFor(String... args) {
+        if (args.length > 0 && SUBCOMMANDS.containsKey(args[0])) {
+            return Map.of(args[0], SUBCOMMANDS.get(args[0]));
+        }
+        return SUBCOMMANDS;
+    }
+
+    private static Map<String, Class<?>> subcommands() {
+        Map<String, Class<?>> all = new LinkedHashMap<>();
+        all.put("run", RunCommand.class);
+        all.put("run-job", RunJobCommand.class);
+        all.put("dev", DevCommand.class);
+        all.put("submit", SubmitCommand.class);
+        all.put("status", StatusCommand.class);
+        all.put("docs", DocsCommand.class);
+        all.put("cancel", CancelCommand.class);
+        return Collections.unmodifiableMap(all);
+    }
 
     @Override
     public void run() {

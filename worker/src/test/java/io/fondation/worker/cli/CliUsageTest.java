@@ -51,6 +51,19 @@ class CliUsageTest {
     }
 
     @Test
+    void aCommandLineNamingACommandBuildsOnlyThatOneAndAnyOtherBuildsAll() {
+        assertThat(RootCommand.subcommandsFor("run", "--dry-run")).containsOnlyKeys("run");
+        assertThat(RootCommand.subcommandsFor("--help").keySet())
+                .containsExactly("run", "run-job", "dev", "submit", "status", "docs", "cancel");
+        assertThat(RootCommand.subcommandsFor("bogus")).isEqualTo(RootCommand.SUBCOMMANDS);
+        assertThat(RootCommand.subcommandsFor()).isEqualTo(RootCommand.SUBCOMMANDS);
+
+        CliHarness.Result typo = cli.run(temp, "rnu");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err()).contains("'rnu'").contains("fondation-worker --help");
+    }
+
+    @Test
     void runHelpDescribesFlagsAndTheEnvironmentVariables() {
         CliHarness.Result result = cli.run(temp, "run", "--help");
         assertThat(result.exitCode()).isZero();
