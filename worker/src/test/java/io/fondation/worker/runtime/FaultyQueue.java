@@ -1,20 +1,16 @@
 package io.fondation.worker.runtime;
 
 import io.fondation.shared.ClaimedJob;
-import io.fondation.shared.CompleteOutcome;
-import io.fondation.shared.Completion;
-import io.fondation.shared.Document;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
-import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
-import io.fondation.shared.JobSnapshot;
-import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.shared.RetryDecision;
+import io.fondation.shared.QueueLimits;
+import io.fondation.shared.QueueWatch;
+import io.fondation.shared.contract.ForwardingJobQueue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,14 +20,14 @@ import java.util.function.Function;
 
 /**
  * A real queue behind a switch that makes calls fail the way an unreachable backend does, and a record
- * of the heartbeats that got through. Everything else goes to the real queue.
+ * of the heartbeats that got through. Everything else goes to the real queue, except its push: this queue never
+ * pushes news of work or cancellations and has the default limits, as a plain polling backend.
  */
-final class FaultyQueue implements JobQueue {
+final class FaultyQueue extends ForwardingJobQueue {
 
     /** One heartbeat that reached the queue. */
     record Beat(JobStatus phase, Progress progress, long nanos) {}
 
-    private final JobQueue delegate;
     volatile boolean claimsFail;
     volatile RuntimeException claimError = new JobQueueException("queue unreachable (test)", true);
     volatile boolean heartbeatsFail;
@@ -42,12 +38,7 @@ final class FaultyQueue implements JobQueue {
     volatile Function<ClaimedJob, Optional<GitCredentials>> credentials = job -> Optional.empty();
 
     FaultyQueue(JobQueue delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String enqueue(JobSpec spec) {
-        return delegate.enqueue(spec);
+        super(delegate);
     }
 
     @Override
@@ -56,7 +47,7 @@ final class FaultyQueue implements JobQueue {
         if (claimsFail) {
             throw claimError;
         }
-        return delegate.claimOne(workerId, leaseDuration);
+        return super.claimOne(workerId, leaseDuration);
     }
 
     @Override
@@ -65,19 +56,9 @@ final class FaultyQueue implements JobQueue {
         if (heartbeatsFail) {
             throw new JobQueueException("queue unreachable (test)", true);
         }
-        HeartbeatResult result = delegate.heartbeat(lease, phase, progress, leaseDuration);
+        HeartbeatResult result = super.heartbeat(lease, phase, progress, leaseDuration);
         beats.add(new Beat(phase, progress, System.nanoTime()));
         return result;
-    }
-
-    @Override
-    public CompleteOutcome complete(JobLease lease, Completion completion) {
-        return delegate.complete(lease, completion);
-    }
-
-    @Override
-    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
-        return delegate.retryOrFail(lease, failure, progress);
     }
 
     @Override
@@ -86,32 +67,17 @@ final class FaultyQueue implements JobQueue {
     }
 
     @Override
-    public boolean release(JobLease lease) {
-        return delegate.release(lease);
+    public QueueLimits limits() {
+        return QueueLimits.DEFAULT;
     }
 
     @Override
-    public boolean cancel(String jobId) {
-        return delegate.cancel(jobId);
+    public QueueWatch watchWork(Runnable onWorkMayBeDue) {
+        return QueueWatch.NONE;
     }
 
     @Override
-    public Optional<JobSnapshot> get(String jobId) {
-        return delegate.get(jobId);
-    }
-
-    @Override
-    public List<JobSnapshot> list(JobStatus status, int limit) {
-        return delegate.list(status, limit);
-    }
-
-    @Override
-    public List<Document> documents(String jobId) {
-        return delegate.documents(jobId);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+    public QueueWatch watchCancellation(JobLease lease, Runnable onCancelRequested) {
+        return QueueWatch.NONE;
     }
 }
