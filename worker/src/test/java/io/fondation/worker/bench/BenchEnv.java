@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** Where the benchmarks find the built jar and write their report, and small process helpers. */
 final class BenchEnv {
@@ -99,6 +101,17 @@ final class BenchEnv {
             return parts[0] + " / " + parts[1] + " / " + parts[2];
         } catch (IOException e) {
             return "unknown";
+        }
+    }
+
+    /**
+     * Waits, at most {@code limit}, for the 1-minute load average to fall under 1 (the benchmarks that ran before
+     * this one, or a build that just ended), so that the load printed at the start tells of other work only.
+     */
+    static void settle(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (load1() >= 1.0 && System.nanoTime() < deadline) {
+            TimeUnit.SECONDS.sleep(2); // why: a bounded wait on the kernel's load average, not on a result
         }
     }
 

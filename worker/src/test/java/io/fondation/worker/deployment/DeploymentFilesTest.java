@@ -174,6 +174,28 @@ class DeploymentFilesTest {
         assertThat(unit).containsEntry("KillMode", "mixed").containsEntry("RestartPreventExitStatus", "2");
     }
 
+    @Test
+    void everyDocumentedLaunchCommandStartsTheJvmWithTheArchiveAndTheQuickJit() throws IOException {
+        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT (\\[.*])$").matcher(dockerfile());
+        assertThat(entrypoint.find()).as("the Dockerfile's ENTRYPOINT").isTrue();
+        String execStart = unitLines().stream()
+                .filter(line -> line.startsWith("ExecStart="))
+                .findFirst()
+                .orElseThrow();
+        String readme = Files.readAllLines(ROOT.resolve("README.md"), StandardCharsets.UTF_8).stream()
+                .filter(line -> line.startsWith("java ") && line.endsWith(" run"))
+                .findFirst()
+                .orElseThrow();
+        Map<String, String> commands =
+                Map.of("Dockerfile ENTRYPOINT", entrypoint.group(1), "systemd ExecStart", execStart, "README", readme);
+        // why: the figures of docs/performance.md are measured with these options (BenchEnv.documentedOptions)
+        commands.forEach((where, command) -> assertThat(command)
+                .as(where)
+                .contains("-XX:SharedArchiveFile=")
+                .contains("-XX:TieredStopAtLevel=1")
+                .contains("-jar"));
+    }
+
     // ------------------------------------------------------------------ each file's settings, loaded
 
     /** The ConfigMap and the Deployment's literal values (the secrets are references, left out). */
