@@ -337,9 +337,10 @@ class PerformanceReportTest {
                 .append(loadAfter)
                 .append(" at the end")
                 .append(
-                        busy(loadBefore) || busy(loadAfter)
+                        busy(loadBefore)
                                 ? ": other work shared the two cores, so wall-clock figures are noisy;"
-                                : ": nothing else ran, but the benchmark's own processes share the two cores;")
+                                : ": nothing else ran (the load at the end is the benchmarks' own: several of them"
+                                        + " keep both cores busy);")
                 .append(" each is a median of several runs, and start-up also shows CPU time.\n\n");
         md.append("## Every figure beside its target\n\n| figure | measured | target | verdict |\n|---|---|---|---|\n");
         for (Figure f : figures) {
