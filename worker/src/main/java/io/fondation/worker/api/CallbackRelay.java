@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports jobs submitted through the legacy {@code POST /execute} with a {@code callbackUrl} to that webhook, in
  * the one-shot format: it watches the job's row in the queue (whichever worker runs it) and posts a progress
- * callback when the progress changes, then {@code complete} with the files or {@code error}. The callback token
+ * callback when the progress changes (and the last one before the end, even for a job that ran between two reads),
+ * then {@code complete} with the files or {@code error}. The callback token
  * lives in this process's memory only, never in the queue; the jobs still running when the server stops get no
  * final callback.
  */
@@ -83,6 +84,14 @@ final class CallbackRelay implements AutoCloseable {
                     return;
                 }
                 if (job.status().isTerminal()) {
+                    if (job.progress() != null && !job.progress().equals(last)) {
+                        // why: the last step the job reached reaches the webhook before its end, even when the
+                        // whole job ran between two reads of its row
+                        progress.offer(
+                                job.status().wireName() + ":" + job.progress().step(),
+                                CallbackBodies.progress(
+                                        callerJobId, job.status().wireName(), job.progress(), clock.instant()));
+                    }
                     progress.finish(Duration.ofSeconds(5));
                     finish(job, callerJobId, target, started);
                     return;
