@@ -87,10 +87,7 @@ final class CallbackRelay implements AutoCloseable {
                     if (job.progress() != null && !job.progress().equals(last)) {
                         // why: the last step the job reached reaches the webhook before its end, even when the
                         // whole job ran between two reads of its row
-                        progress.offer(
-                                job.status().wireName() + ":" + job.progress().step(),
-                                CallbackBodies.progress(
-                                        callerJobId, job.status().wireName(), job.progress(), clock.instant()));
+                        offer(progress, callerJobId, job);
                     }
                     progress.finish(Duration.ofSeconds(5));
                     finish(job, callerJobId, target, started);
@@ -99,9 +96,7 @@ final class CallbackRelay implements AutoCloseable {
                 if (job.progress() != null && (!job.progress().equals(last) || job.status() != lastStatus)) {
                     last = job.progress();
                     lastStatus = job.status();
-                    progress.offer(
-                            job.status().wireName() + ":" + last.step(),
-                            CallbackBodies.progress(callerJobId, job.status().wireName(), last, clock.instant()));
+                    offer(progress, callerJobId, job);
                 }
                 Thread.sleep(POLL.toMillis());
             }
@@ -113,6 +108,13 @@ final class CallbackRelay implements AutoCloseable {
             progress.close();
             relays.remove(queueId);
         }
+    }
+
+    /** Queues a progress callback of the job's current status and step (coalesced by that pair). */
+    private void offer(ProgressCallbacks progress, String callerJobId, JobSnapshot job) {
+        progress.offer(
+                job.status().wireName() + ":" + job.progress().step(),
+                CallbackBodies.progress(callerJobId, job.status().wireName(), job.progress(), clock.instant()));
     }
 
     private void finish(JobSnapshot job, String callerJobId, CallbackTarget target, Instant started) {
