@@ -47,8 +47,8 @@ public final class WorkerOptions {
     @Option(
             names = "--analyzer",
             paramLabel = "KIND",
-            description = "fondation, claude, dry-run or command (ANALYZER; default fondation when CLI_PATH is set,"
-                    + " else claude when Claude Code is installed).")
+            description = "fondation, claude, dry-run or command (ANALYZER; default command when ANALYZER_COMMAND is"
+                    + " set, else fondation when CLI_PATH is set, else claude when Claude Code is installed).")
     String analyzer;
 
     @Option(

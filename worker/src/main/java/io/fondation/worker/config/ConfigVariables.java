@@ -86,7 +86,7 @@ public final class ConfigVariables {
                     DEV),
             ConfigVariable.of(
                     "ANALYZER",
-                    "fondation with CLI_PATH, else claude when installed",
+                    "command with ANALYZER_COMMAND, else fondation with CLI_PATH, else claude when installed",
                     "fondation, claude, dry-run or command",
                     RUN,
                     DEV,

@@ -277,6 +277,10 @@ public final class WorkerConfigLoader {
      */
     private static AnalyzerSettings.Kind defaultAnalyzer(
             Settings settings, Map<String, String> env, Path cliPath, ClaudeSettings claude) {
+        // why: a command template says which analyzer is meant, as --analyzer-command does (its --help says so)
+        if (settings.optional("ANALYZER_COMMAND").isPresent()) {
+            return AnalyzerSettings.Kind.COMMAND;
+        }
         if (cliPath != null) {
             return AnalyzerSettings.Kind.FONDATION;
         }

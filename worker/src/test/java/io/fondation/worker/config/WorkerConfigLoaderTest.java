@@ -418,6 +418,17 @@ class WorkerConfigLoaderTest {
         }
 
         @Test
+        void aCommandTemplateWithoutAnalyzerImpliesTheCommandAnalyzer() {
+            WorkerConfig config = load("ANALYZER_COMMAND", "[\"/opt/run\", \"{repo}\"]", "CLI_PATH", "/opt/cli.mjs");
+            assertThat(config.analyzer().kind()).isEqualTo(AnalyzerSettings.Kind.COMMAND);
+            assertThat(load("ANALYZER", "dry-run", "ANALYZER_COMMAND", "[\"/opt/run\"]")
+                            .analyzer()
+                            .kind())
+                    .as("an explicit ANALYZER still wins")
+                    .isEqualTo(AnalyzerSettings.Kind.DRY_RUN);
+        }
+
+        @Test
         void commandAnalyzerNeedsItsCommand() {
             assertThatThrownBy(() -> load("ANALYZER", "command"))
                     .isInstanceOf(ConfigurationException.class)
