@@ -40,6 +40,9 @@ public record CloneSource(String url, String fullName, String branch) {
             // why: people paste owner/name.git; the clone URL gets its own .git.
             fullName = fullName.substring(0, fullName.length() - 4);
         }
+        if (fullName != null && TokenShapes.containsToken(fullName)) {
+            throw credentialsRefused("a token in owner/name");
+        }
         if (fullName != null
                 && !fullName.isBlank()
                 && !FULL_NAME.matcher(fullName).matches()) {
@@ -88,7 +91,8 @@ public record CloneSource(String url, String fullName, String branch) {
 
     /**
      * Checks a repository URL or path before anything stores or prints it: no credentials (a token belongs in
-     * {@code GITHUB_TOKEN} or the job owner's stored token, never in a URL that ends up in logs and job rows), a
+     * {@code GITHUB_TOKEN} or the job owner's stored token, never in a URL that ends up in logs and job rows: neither
+     * as {@code user:password@} nor as a token-shaped string anywhere, {@link TokenShapes}), a
      * supported scheme (http, https, git, file), no ssh address, no control characters, not option-like, at most
      * {@value #MAX_URL_LENGTH} characters.
      *
@@ -101,6 +105,11 @@ public record CloneSource(String url, String fullName, String branch) {
         }
         if (url.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new IllegalArgumentException("the repository URL contains control characters");
+        }
+        if (TokenShapes.containsToken(url)) {
+            // why: the URL is stored in the row and shown by the job list and the page; a token anywhere in it
+            // (path, query, host) would be shown in full, while the same token in an error text is masked
+            throw credentialsRefused("a token in its path, query or host");
         }
         if (url.startsWith("-")) {
             throw new IllegalArgumentException("repository '" + url + "' looks like a command-line option, not a URL");
@@ -123,6 +132,12 @@ public record CloneSource(String url, String fullName, String branch) {
             throw new IllegalArgumentException("repository URL scheme '" + scheme.group(1)
                     + "' is not supported; use an https URL, owner/name or a local path");
         }
+    }
+
+    /** The refusal of a token-shaped repository, worded as the refusal of {@code user:password@}; never echoes it. */
+    private static IllegalArgumentException credentialsRefused(String where) {
+        return new IllegalArgumentException("the repository URL must not contain credentials (" + where
+                + "): give the token as GITHUB_TOKEN (or store it with the job's owner) instead");
     }
 
     /** Whether {@code branch} is acceptable as a branch name (before git itself checks it). */

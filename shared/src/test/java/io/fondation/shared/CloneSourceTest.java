@@ -48,6 +48,31 @@ class CloneSourceTest {
     }
 
     @Test
+    void aTokenShapedStringAnywhereInTheRepositoryIsRefusedAsCredentials() {
+        String token = "ghp_" + "FAKE0123456789abcdefFAKE";
+        for (String url : new String[] {
+            "http://127.0.0.1:1/" + token + "/x.git",
+            "https://git.example.test/x.git?access=" + token,
+            "https://" + token + ".git.example.test/x.git",
+            "/srv/repos/" + token
+        }) {
+            assertThatThrownBy(() -> CloneSource.ofUrl(url, null))
+                    .as(url)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("the repository URL must not contain credentials")
+                    .hasMessageContaining("GITHUB_TOKEN")
+                    .hasMessageNotContaining(token);
+        }
+        assertThatThrownBy(() -> CloneSource.ofFullName(token + "/x", null))
+                .hasMessageStartingWith("the repository URL must not contain credentials")
+                .hasMessageNotContaining(token);
+        assertThat(CloneSource.ofUrl("https://github.com/ghp-tools/ghp_short", null)
+                        .url())
+                .as("a name that only starts like a token is a name")
+                .isEqualTo("https://github.com/ghp-tools/ghp_short");
+    }
+
+    @Test
     void hostileUrlsAreRefusedWithAClearReason() {
         assertThatThrownBy(() -> CloneSource.ofUrl("ext::sh -c touch% /tmp/pwned", null))
                 .hasMessageContaining("scheme 'ext' is not supported");

@@ -1,5 +1,6 @@
 package io.fondation.clibridge.failure;
 
+import io.fondation.shared.TokenShapes;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -17,17 +18,8 @@ public final class SecretRedactor {
     /** What a secret is replaced with. */
     public static final String MASK = "[REDACTED]";
 
-    private static final List<Pattern> TOKENS = List.of(
-            // GitHub: classic, OAuth, user-to-server, server-to-server, refresh, fine-grained.
-            Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{16,}"),
-            Pattern.compile("\\bgithub[_]pat_[A-Za-z0-9_]{16,}"),
-            // Anthropic API keys (sk-ant-api03-...) and OAuth tokens (sk-ant-oat01-...), other sk- keys.
-            Pattern.compile("\\bsk-ant-[A-Za-z0-9_\\-]{8,}"),
-            Pattern.compile("\\bsk-[A-Za-z0-9_\\-]{20,}"),
-            // JSON Web Tokens (Convex deploy keys and OAuth access tokens often are).
-            Pattern.compile("\\beyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}"),
-            // AES keys such as ENCRYPTION_KEY: 64 hex characters.
-            Pattern.compile("\\b[0-9a-fA-F]{64}\\b"));
+    // why: the same shapes a repository URL is refused for (CloneSource), from one list
+    private static final List<Pattern> TOKENS = TokenShapes.PATTERNS;
 
     private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)([A-Za-z0-9._~+/=\\-]{8,})");
     private static final Pattern URL_CREDENTIALS =

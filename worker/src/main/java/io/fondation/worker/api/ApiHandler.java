@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.shared.JobQueueException;
+import io.fondation.worker.config.AllowedHosts;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * OpenAPI description is checked against). Every request runs on a worker thread (the queue may block). What
  * every route gets:
  * <ul>
- *   <li>a {@code Host} check when the server binds loopback (a page of another site cannot reach it by DNS
- *       rebinding);
+ *   <li>(before it, from the server in front, {@code HealthServer}) a {@code Host} that is exactly an allowed
+ *       name and an {@code Origin}, if any, of this server: a page of another site cannot reach it by DNS rebinding;
  *   <li>for {@code POST}: the bearer token when one is configured (401 otherwise), {@code Content-Type:
  *       application/json} (415: a cross-site form cannot send it), an {@code Origin}, if any, of this server (403),
  *       and a body of at most {@code API_MAX_BODY_BYTES} (413);
@@ -169,7 +170,7 @@ public final class ApiHandler implements HttpHandler {
     }
 
     private Response answer(HttpServerExchange exchange) throws ApiException {
-        requireAllowedHost(exchange);
+        // why: the Host and Origin of every request were checked by the server in front (HealthServer)
         String path = exchange.getRelativePath();
         String method = exchange.getRequestMethod().toString().toUpperCase(Locale.ROOT);
         List<String> allowed = new ArrayList<>();
@@ -202,19 +203,6 @@ public final class ApiHandler implements HttpHandler {
         throw ApiException.notFound("no such page or endpoint: " + path + " (see /api/openapi.json)");
     }
 
-    /** On loopback, only requests addressed to a loopback name: another site's page cannot rebind its name to us. */
-    private void requireAllowedHost(HttpServerExchange exchange) throws ApiException {
-        if (!settings.loopbackOnly()) {
-            return;
-        }
-        String host =
-                exchange.getHostName() == null ? "" : exchange.getHostName().toLowerCase(Locale.ROOT);
-        if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
-            throw new ApiException(
-                    403, "this server listens on loopback and answers only requests for localhost or 127.0.0.1", null);
-        }
-    }
-
     private void requireChangeAllowed(HttpServerExchange exchange) throws ApiException {
         if (settings.token() != null) {
             String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
@@ -238,14 +226,8 @@ public final class ApiHandler implements HttpHandler {
             throw new ApiException(415, "send the body as Content-Type: application/json", null);
         }
         String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
-        if (origin != null && !origin.equals("null")) {
-            String host = exchange.getRequestHeaders().getFirst(Headers.HOST);
-            String bare = origin.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "");
-            if (host == null || !bare.equalsIgnoreCase(host)) {
-                throw new ApiException(403, "requests from another origin (" + origin + ") are refused", null);
-            }
-        } else if ("null".equals(origin)) {
-            throw new ApiException(403, "requests from an opaque origin are refused", null);
+        if (!AllowedHosts.sameOrigin(origin, exchange.getRequestHeaders().getFirst(Headers.HOST))) {
+            throw new ApiException(403, "requests from another origin (" + origin + ") are refused", null);
         }
     }
 

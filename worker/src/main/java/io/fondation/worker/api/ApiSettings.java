@@ -2,12 +2,12 @@ package io.fondation.worker.api;
 
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
+import io.fondation.worker.config.AllowedHosts;
 import io.fondation.worker.config.HttpDefaults;
 import io.fondation.worker.config.WorkerConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The HTTP API's settings.
@@ -21,8 +21,6 @@ import java.util.Set;
  */
 public record ApiSettings(
         boolean enabled, Secret token, int maxBodyBytes, String host, boolean allowLocalRepositories) {
-
-    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
     public ApiSettings {
         Objects.requireNonNull(host, "host");
@@ -87,9 +85,12 @@ public record ApiSettings(
         return settings;
     }
 
-    /** Whether the server binds only a loopback address. */
+    /**
+     * Whether the server binds only a loopback address: {@code localhost} or a loopback IP literal, exactly (a name
+     * such as {@code 127.evil.example} is not loopback, whatever it starts with).
+     */
     public boolean loopbackOnly() {
-        return LOOPBACK.contains(host.toLowerCase(Locale.ROOT)) || host.startsWith("127.");
+        return AllowedHosts.isLoopback(host);
     }
 
     /** Whether the changing endpoints need the bearer token. */

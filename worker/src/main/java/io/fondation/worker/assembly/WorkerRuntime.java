@@ -6,6 +6,7 @@ import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
 import io.fondation.shared.Secret;
+import io.fondation.worker.config.AllowedHosts;
 import io.fondation.worker.config.QueueSettings;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.embedded.SqliteJobQueue;
@@ -164,7 +165,13 @@ public final class WorkerRuntime implements AutoCloseable {
         preflight();
         if (config.healthEnabled() && healthServer == null) {
             healthServer = HealthServer.start(
-                    config.healthHost(), config.healthPort(), worker::health, worker.metrics(), clock, others);
+                    config.healthHost(),
+                    config.healthPort(),
+                    AllowedHosts.of(config.healthHost(), config.healthAllowedHosts()),
+                    worker::health,
+                    worker.metrics(),
+                    clock,
+                    others);
             // Only with a health server: nobody would read these meters without one.
             jvmMeters = JvmMeters.bindTo(registry);
             queueDepth = QueueDepth.start(queue, registry, queueDepthInterval());

@@ -222,6 +222,12 @@ public final class ConfigVariables {
                     RUN,
                     DEV),
             ConfigVariable.of(
+                    "HEALTH_ALLOWED_HOSTS",
+                    "",
+                    "host names the health server answers besides localhost and IP addresses",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
                     "SHUTDOWN_GRACE",
                     ms(WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE),
                     "ms a shutdown waits for running jobs",

@@ -4,6 +4,7 @@ import io.fondation.shared.Secret;
 import io.fondation.worker.git.GitClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -33,6 +34,8 @@ import java.util.Optional;
  *     news of work
  * @param gitClient {@code GIT_CLIENT}: the program that clones ({@code git} or {@code jgit}), or {@code null} for
  *     {@code auto}: the git command when a usable one is installed, else JGit
+ * @param healthAllowedHosts {@code HEALTH_ALLOWED_HOSTS}: the names the health and API server answers to besides
+ *     {@code localhost} and IP addresses (a request for any other {@code Host} gets 403: no DNS rebinding)
  */
 public record WorkerConfig(
         String workerId,
@@ -51,7 +54,8 @@ public record WorkerConfig(
         boolean allowLocalRepositories,
         long minFreeDiskBytes,
         Duration safetyPollInterval,
-        GitClient gitClient) {
+        GitClient gitClient,
+        List<String> healthAllowedHosts) {
 
     public WorkerConfig {
         Objects.requireNonNull(workerId, "workerId");
@@ -65,6 +69,7 @@ public record WorkerConfig(
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(healthHost, "healthHost");
         Objects.requireNonNull(safetyPollInterval, "safetyPollInterval");
+        healthAllowedHosts = List.copyOf(healthAllowedHosts);
         if (minFreeDiskBytes < 0) {
             throw new IllegalArgumentException("minFreeDiskBytes must not be negative");
         }

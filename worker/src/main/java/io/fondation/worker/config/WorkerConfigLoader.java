@@ -146,6 +146,20 @@ public final class WorkerConfigLoader {
         if (healthHost.chars().anyMatch(Character::isWhitespace) || healthHost.contains("/")) {
             throw new ConfigurationException("HEALTH_HOST", "'" + healthHost + "' is not a host name or IP address");
         }
+        List<String> allowedHosts = new ArrayList<>();
+        for (String raw : settings.optional("HEALTH_ALLOWED_HOSTS").orElse("").split(",")) {
+            String name = raw.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!AllowedHosts.isName(name)) {
+                throw new ConfigurationException(
+                        "HEALTH_ALLOWED_HOSTS",
+                        "'" + name + "' is not a host name (give names such as worker.example.com, comma-separated;"
+                                + " localhost and IP addresses are always answered)");
+            }
+            allowedHosts.add(name);
+        }
         Duration shutdownGrace = settings.millis(
                 "SHUTDOWN_GRACE",
                 DEFAULT_SHUTDOWN_GRACE,
@@ -190,7 +204,8 @@ public final class WorkerConfigLoader {
                 allowLocalRepositories,
                 minFreeDiskMb * 1024 * 1024,
                 safetyPollInterval,
-                gitClient);
+                gitClient,
+                allowedHosts);
     }
 
     /** {@link #load(Map, Map)} without overrides. */

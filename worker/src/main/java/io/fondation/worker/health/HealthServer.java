@@ -3,6 +3,7 @@ package io.fondation.worker.health;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.worker.config.AllowedHosts;
 import io.fondation.worker.runtime.WorkerHealth;
 import io.fondation.worker.runtime.WorkerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,7 +86,7 @@ public final class HealthServer implements AutoCloseable {
      */
     public static HealthServer start(
             String host, int port, Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock) {
-        return start(host, port, health, metrics, clock, null);
+        return start(host, port, AllowedHosts.of(host, List.of()), health, metrics, clock, null);
     }
 
     /**
@@ -92,11 +94,13 @@ public final class HealthServer implements AutoCloseable {
      * that is not one of the health and metrics paths goes to it (the HTTP API and the status page). With it the
      * server gets a few worker threads, for handlers that block on the queue.
      *
+     * @param allowed the {@code Host} names answered; every other request gets 403, whatever its path
      * @param others the handler of the other paths, or {@code null} to answer them 404
      */
     public static HealthServer start(
             String host,
             int port,
+            AllowedHosts allowed,
             Supplier<WorkerHealth> health,
             WorkerMetrics metrics,
             Clock clock,
@@ -108,7 +112,7 @@ public final class HealthServer implements AutoCloseable {
                 .addHttpListener(port, host)
                 .setIoThreads(1)
                 .setWorkerThreads(others == null ? 1 : 4)
-                .setHandler(new Routes(health, metrics, clock, others))
+                .setHandler(new Routes(allowed, health, metrics, clock, others))
                 .build();
         try {
             server.start();
@@ -135,12 +139,19 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private static final class Routes implements HttpHandler {
+        private final AllowedHosts allowed;
         private final Supplier<WorkerHealth> health;
         private final WorkerMetrics metrics;
         private final Clock clock;
         private final HttpHandler others;
 
-        Routes(Supplier<WorkerHealth> health, WorkerMetrics metrics, Clock clock, HttpHandler others) {
+        Routes(
+                AllowedHosts allowed,
+                Supplier<WorkerHealth> health,
+                WorkerMetrics metrics,
+                Clock clock,
+                HttpHandler others) {
+            this.allowed = Objects.requireNonNull(allowed, "allowed");
             this.health = health;
             this.metrics = metrics;
             this.clock = clock;
@@ -150,6 +161,16 @@ public final class HealthServer implements AutoCloseable {
         @Override
         public void handleRequest(HttpServerExchange exchange) throws Exception {
             String path = exchange.getRelativePath();
+            String refusal = refusal(exchange);
+            if (refusal != null) {
+                // why: every route, the health and metrics ones included: a page of another site reaches none
+                json(
+                        exchange,
+                        403,
+                        Map.of("error", refusal),
+                        exchange.getRequestMethod().equals(Methods.HEAD));
+                return;
+            }
             if (others != null && !HEALTH_PATHS.contains(path)) {
                 others.handleRequest(exchange);
                 return;
@@ -204,6 +225,32 @@ public final class HealthServer implements AutoCloseable {
                 LOG.warn("health endpoint {} failed", path, e);
                 json(exchange, 500, Map.of("error", "internal error"), head);
             }
+        }
+
+        /** Why the request is refused (its Host or Origin is not this server's), or {@code null}. */
+        private String refusal(HttpServerExchange exchange) {
+            String hostHeader = exchange.getRequestHeaders().getFirst(Headers.HOST);
+            // why: HTTP/1.1 requires Host; only a hand-made HTTP/1.0 request lacks it, and no browser sends one
+            String host = hostHeader == null ? "localhost" : hostName(hostHeader);
+            if (!allowed.allows(host)) {
+                return allowed.refusal();
+            }
+            String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+            if (origin != null && !AllowedHosts.sameOrigin(origin, hostHeader == null ? "" : hostHeader)) {
+                return "requests from another origin (" + origin + ") are refused";
+            }
+            return null;
+        }
+
+        /** The host of a {@code Host} header, without its port; an IPv6 literal keeps its brackets. */
+        static String hostName(String hostHeader) {
+            String value = hostHeader.strip();
+            if (value.startsWith("[")) {
+                int end = value.indexOf(']');
+                return end < 0 ? value : value.substring(0, end + 1);
+            }
+            int colon = value.indexOf(':');
+            return colon < 0 ? value : value.substring(0, colon);
         }
 
         private void prometheus(HttpServerExchange exchange, boolean head) {

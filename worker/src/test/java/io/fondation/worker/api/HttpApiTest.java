@@ -184,6 +184,93 @@ class HttpApiTest {
         }
     }
 
+    static final List<String> REBINDING_HOSTS =
+            List.of("127.0.0.1.evil.example", "127.evil.example", "127.0.0.1evil", "localhost.evil");
+    static final List<String> GET_ROUTES = List.of(
+            "/health",
+            "/health/live",
+            "/health/ready",
+            "/metrics",
+            "/metrics/prometheus",
+            "/",
+            "/ui/",
+            "/ui/app.js",
+            "/ui/jobs/some-job",
+            "/api/info",
+            "/api/openapi.json",
+            "/api/jobs",
+            "/api/jobs/some-job",
+            "/api/jobs/some-job/docs");
+    static final List<String> POST_ROUTES = List.of("/api/jobs", "/api/jobs/some-job/cancel", "/execute");
+
+    @Test
+    void rebindingHostsAndForeignOriginsAreRefusedOnEveryRoute() {
+        Path repository = FixtureRepository.create(temp.resolve("repo"));
+        try (ApiServer server = ApiServer.start(temp, Map.of("HEALTH_ALLOWED_HOSTS", "worker.example.test"))) {
+            String body = "{\"repositoryUrl\":" + quoted(repository.toString()) + "}";
+            for (String host : REBINDING_HOSTS) {
+                for (String path : GET_ROUTES) {
+                    assertThat(rawStatus(
+                                    server.port,
+                                    "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + server.port
+                                            + "\r\nConnection: close\r\n\r\n"))
+                            .as("GET " + path + " for Host " + host)
+                            .isEqualTo(403);
+                }
+                for (String path : POST_ROUTES) {
+                    assertThat(rawStatus(
+                                    server.port,
+                                    post(path, host + ":" + server.port, "http://" + host + ":" + server.port, body)))
+                            .as("POST " + path + " for Host " + host + " with its own Origin")
+                            .isEqualTo(403);
+                }
+            }
+            String loopback = "127.0.0.1:" + server.port;
+            for (String path : POST_ROUTES) {
+                assertThat(rawStatus(server.port, post(path, loopback, "http://evil.example", body)))
+                        .as("POST " + path + " from another origin")
+                        .isEqualTo(403);
+            }
+            assertThat(rawStatus(
+                            server.port,
+                            "GET /api/jobs HTTP/1.1\r\nHost: " + loopback
+                                    + "\r\nOrigin: http://127.0.0.1.evil.example:" + server.port
+                                    + "\r\nConnection: close\r\n\r\n"))
+                    .as("a read from another origin")
+                    .isEqualTo(403);
+            for (String host : List.of("127.0.0.1", "localhost", "[::1]", "worker.example.test")) {
+                for (String path : List.of("/health", "/metrics", "/api/jobs", "/ui/")) {
+                    assertThat(rawStatus(
+                                    server.port,
+                                    "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + server.port
+                                            + "\r\nConnection: close\r\n\r\n"))
+                            .as("GET " + path + " for Host " + host)
+                            .isEqualTo(200);
+                }
+            }
+            assertThat(json(server.get("/api/jobs")).get("jobs"))
+                    .as("nothing was queued")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aHealthHostThatOnlyStartsLikeLoopbackIsNotLoopback() {
+        Map<String, String> env = Map.of(
+                "HTTP_API", "true",
+                "HEALTH_HOST", "127.evil.example",
+                "EMBEDDED_DB_PATH", temp.resolve("q.db").toString());
+        assertThatThrownBy(() -> ApiSettings.load(env, WorkerConfigLoader.load(env), false))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("API_TOKEN: required: the HTTP API would listen on 127.evil.example");
+    }
+
+    static String post(String path, String host, String origin, String body) {
+        return "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\nConnection: close\r\n\r\n" + body;
+    }
+
     @Test
     void localRepositoriesAreRefusedUnlessAllowed() {
         Path repository = FixtureRepository.create(temp.resolve("repo"));

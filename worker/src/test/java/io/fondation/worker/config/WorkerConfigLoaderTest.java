@@ -527,6 +527,16 @@ class WorkerConfigLoaderTest {
             assertThat(load("HEALTH_HOST", "127.0.0.1").healthHost()).isEqualTo("127.0.0.1");
             rejects("HEALTH_HOST", "http://x/").hasMessageContaining("is not a host name or IP address");
         }
+
+        @Test
+        void allowedHostsAreExactNames() {
+            assertThat(load().healthAllowedHosts()).isEmpty();
+            assertThat(load("HEALTH_ALLOWED_HOSTS", "worker.example.com, Status.Example.ORG")
+                            .healthAllowedHosts())
+                    .containsExactly("worker.example.com", "Status.Example.ORG");
+            rejects("HEALTH_ALLOWED_HOSTS", "*.example.com").hasMessageContaining("'*.example.com' is not a host name");
+            rejects("HEALTH_ALLOWED_HOSTS", "x.example.com:8081").hasMessageContaining("is not a host name");
+        }
     }
 
     @Test
@@ -549,7 +559,8 @@ class WorkerConfigLoaderTest {
                         true,
                         0,
                         config.safetyPollInterval(),
-                        null))
+                        null,
+                        List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(Secret.of("test-secret")).toString()).isEqualTo("[[redacted]]");
     }
