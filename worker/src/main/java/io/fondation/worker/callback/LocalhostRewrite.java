@@ -1,11 +1,18 @@
 package io.fondation.worker.callback;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Inside a container, {@code localhost} is the container itself, never the machine the receiver runs on: as in
@@ -15,7 +22,9 @@ import java.util.Set;
  *
  * <p>{@code CALLBACK_REWRITE_LOCALHOST}: {@code auto} (the default) rewrites when the process runs in a container,
  * which it tells by the files container engines create, {@code /.dockerenv} (Docker) and {@code /run/.containerenv}
- * (Podman); {@code true} always rewrites, {@code false} never.
+ * (Podman), and only when the local address does not answer (a receiver in the same container, or a container on
+ * the host's network, is reached as it is) and {@code host.docker.internal} resolves (where it does not, the
+ * rewritten URL could reach nothing); {@code true} always rewrites, {@code false} never.
  */
 public final class LocalhostRewrite {
 
@@ -44,7 +53,77 @@ public final class LocalhostRewrite {
         }
     }
 
+    /** The network look-ups the {@code auto} mode makes; tests give their own. */
+    public interface Probe {
+        /** Whether something accepts a TCP connection at {@code host}:{@code port} (within a short time). */
+        boolean answers(String host, int port);
+
+        /** Whether {@code name} resolves to an address. */
+        boolean resolves(String name);
+
+        /** The real network: a connection attempt of at most {@value #CONNECT_TIMEOUT_MS} ms, a DNS look-up. */
+        Probe NETWORK = new Probe() {
+            @Override
+            public boolean answers(String host, int port) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            }
+
+            @Override
+            public boolean resolves(String name) {
+                try {
+                    return InetAddress.getAllByName(name).length > 0;
+                } catch (UnknownHostException e) {
+                    return false;
+                }
+            }
+        };
+    }
+
+    /** How long the {@code auto} mode waits for the local receiver to accept a connection. */
+    public static final int CONNECT_TIMEOUT_MS = 500;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalhostRewrite.class);
+
     private LocalhostRewrite() {}
+
+    /**
+     * Where callbacks for {@code url} go under {@code mode}: {@link #rewrite rewritten} when {@code mode} is
+     * {@code ON}, or when it is {@code AUTO}, the process runs in a container, the URL's local address does not
+     * answer and {@value #HOST_ALIAS} resolves; else {@code url} itself.
+     */
+    public static URI target(Mode mode, URI url, Path root, Probe probe) {
+        URI rewritten = rewrite(url);
+        if (rewritten.equals(url) || mode == Mode.OFF) {
+            return url;
+        }
+        if (mode == Mode.ON) {
+            return rewritten;
+        }
+        if (!inContainer(root)) {
+            return url;
+        }
+        int port = url.getPort() >= 0 ? url.getPort() : 80;
+        String host = url.getHost().startsWith("[") ? "::1" : url.getHost();
+        if (probe.answers(host, port)) {
+            return url;
+        }
+        if (!probe.resolves(HOST_ALIAS)) {
+            LOG.warn(
+                    "in a container, {} does not answer and {} does not resolve: callbacks go to {} as given (run the"
+                            + " container with --add-host=host.docker.internal:host-gateway, or set CALLBACK_URL to"
+                            + " an address the container reaches)",
+                    url.getHost() + ":" + port,
+                    HOST_ALIAS,
+                    url.getHost());
+            return url;
+        }
+        return rewritten;
+    }
 
     /** Whether this process runs in a container, judged by the marker files under {@code root} ({@code /}). */
     public static boolean inContainer(Path root) {

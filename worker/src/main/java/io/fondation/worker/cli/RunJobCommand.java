@@ -1,5 +1,7 @@
 package io.fondation.worker.cli;
 
+import io.fondation.worker.config.ConfigVariable;
+import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.oneshot.OneShotJob;
@@ -27,12 +29,14 @@ import picocli.CommandLine.Spec;
                     + "progress, complete (with the files) and error callbacks to CALLBACK_URL with the "
                     + "X-Job-Token header. Callbacks are retried; SIGTERM sends an error callback saying the job was "
                     + "interrupted.",
-            "Exit codes: 0 completed and reported, 1 the job failed (reported), 2 usage or configuration error or a "
-                    + "fault of the worker itself, 3 the final callback could not be delivered, 130 interrupted."
+            "Exit codes: 0 completed and reported, 1 the job failed or its REPOSITORY_URL or BRANCH was refused "
+                    + "(reported), 2 usage or configuration error or a fault of the worker itself, 3 the final callback "
+                    + "could not be delivered, 130 interrupted. Local paths are refused unless "
+                    + "ALLOW_LOCAL_REPOSITORIES=true."
         })
 public final class RunJobCommand implements Callable<Integer> {
 
-    /** POLL_INTERVAL for run-job unless set: the queue is in memory, and a retry should start when due. */
+    /** POLL_INTERVAL of run-job: the queue is in memory, and a retry should start when due. */
     static final String RUN_JOB_POLL_INTERVAL_MS = "200";
 
     private final CliEnvironment environment;
@@ -93,13 +97,17 @@ public final class RunJobCommand implements Callable<Integer> {
         overrides.put("QUEUE", "embedded");
         overrides.put("MAX_CONCURRENT_JOBS", "1");
         overrides.put("HEALTH_PORT", "-1");
-        String poll = environment.env().get("POLL_INTERVAL");
-        if (poll == null || poll.isBlank()) {
-            overrides.put("POLL_INTERVAL", RUN_JOB_POLL_INTERVAL_MS);
+        overrides.put("POLL_INTERVAL", RUN_JOB_POLL_INTERVAL_MS);
+        if (isUnset("ALLOW_LOCAL_REPOSITORIES")) {
+            // why: REPOSITORY_URL comes from whoever launches the job (the web app, for a user); a path on the
+            // job's machine is not a repository of theirs unless the operator says so
+            overrides.put("ALLOW_LOCAL_REPOSITORIES", "false");
         }
         workerOptions.applyTo(overrides, environment);
-        WorkerConfig config = WorkerConfigLoader.load(environment.env(), overrides);
-        Map<String, String> values = new HashMap<>(environment.env());
+        // why: run-job reads only what its --help lists (a queue's settings left in the environment are not its)
+        Map<String, String> env = ConfigVariables.readBy(ConfigVariable.Command.RUN_JOB, environment.env());
+        WorkerConfig config = WorkerConfigLoader.load(env, overrides);
+        Map<String, String> values = new HashMap<>(env);
         values.putAll(overrides);
         OneShotSettings settings =
                 OneShotSettingsLoader.load(values, prompt, maxAttempts, config.allowLocalRepositories(), Path.of("/"));
@@ -109,6 +117,11 @@ public final class RunJobCommand implements Callable<Integer> {
             out.flush();
         });
         return job.run(action -> environment.stopSignal().onStop(action));
+    }
+
+    private boolean isUnset(String name) {
+        String value = environment.env().get(name);
+        return value == null || value.isBlank();
     }
 
     private static void put(Map<String, String> overrides, String name, String value) {

@@ -9,7 +9,11 @@ public final class OneShotExit {
 
     /** The job completed and the complete callback was delivered. */
     public static final int OK = 0;
-    /** The job failed (its repository, its branch, the analysis) and the error callback was delivered. */
+    /**
+     * The job failed (its repository, its branch, the analysis), or its own input was refused ({@code REPOSITORY_URL}
+     * with credentials, a bad {@code BRANCH}, a local path {@code ALLOW_LOCAL_REPOSITORIES} refuses), and the error
+     * callback was delivered.
+     */
     public static final int JOB_FAILED = 1;
     /**
      * A usage or configuration error, or a fault of the worker itself (analyzer missing, workspace unusable, LLM

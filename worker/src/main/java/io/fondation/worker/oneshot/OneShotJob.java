@@ -91,6 +91,15 @@ public final class OneShotJob {
                     settings.callback().describe());
         }
         String jobId = settings.jobId();
+        if (settings.refusal() != null) {
+            // why: the job's own input is at fault, not the worker: the receiver is told (its job would wait for
+            // ever otherwise), and the exit code says the job failed
+            String error = "the job's input was refused: " + settings.refusal();
+            LOG.warn("job {}: {}", jobId, error);
+            Delivery delivery = sendFinal("error", CallbackBodies.error(jobId, error, clock.instant()));
+            report.accept("job " + jobId + ": " + error + "; " + describe("error", delivery));
+            return delivery.delivered() ? OneShotExit.JOB_FAILED : OneShotExit.CALLBACK_FAILED;
+        }
         SingleJobQueue queue = new SingleJobQueue(
                 jobId,
                 new JobSpec(settings.source(), settings.prompt(), settings.maxAttempts(), null, null),

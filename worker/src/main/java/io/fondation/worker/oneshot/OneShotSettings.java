@@ -9,7 +9,9 @@ import java.util.Objects;
  * What {@code run-job} runs and where it reports.
  *
  * @param jobId {@code JOB_ID}: the caller's id of the job, echoed in every callback
- * @param source {@code REPOSITORY_URL} and {@code BRANCH}
+ * @param source {@code REPOSITORY_URL} and {@code BRANCH}, or {@code null} when they were refused
+ * @param refusal why the job's own input ({@code REPOSITORY_URL}, {@code BRANCH}) was refused, naming the variable,
+ *     or {@code null}: a refused job is not run, and its receiver gets an {@code error} callback saying why
  * @param prompt {@code --prompt}, may be empty
  * @param maxAttempts {@code --max-attempts}: attempts within this run (retryable failures are retried with the
  *     standard backoff)
@@ -23,6 +25,7 @@ import java.util.Objects;
 public record OneShotSettings(
         String jobId,
         CloneSource source,
+        String refusal,
         String prompt,
         int maxAttempts,
         CallbackTarget callback,
@@ -40,7 +43,9 @@ public record OneShotSettings(
 
     public OneShotSettings {
         Objects.requireNonNull(jobId, "jobId");
-        Objects.requireNonNull(source, "source");
+        if ((source == null) == (refusal == null)) {
+            throw new IllegalArgumentException("exactly one of source and refusal");
+        }
         prompt = prompt == null ? "" : prompt;
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(callbackRetryDelay, "callbackRetryDelay");

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * {@code REPOSITORY_URL}, {@code BRANCH}, {@code CALLBACK_URL}, {@code CALLBACK_TOKEN}) and the callback tuning
  * ({@code CALLBACK_RETRIES}, {@code CALLBACK_RETRY_DELAY}, {@code CALLBACK_TIMEOUT}, {@code
  * CALLBACK_MAX_PAYLOAD_BYTES}, {@code CALLBACK_REWRITE_LOCALHOST}). Every problem is a {@link
- * ConfigurationException} naming the variable; the token is never part of a message.
+ * ConfigurationException} naming the variable, except a refusal of the job's own input ({@code REPOSITORY_URL},
+ * {@code BRANCH}), which {@link OneShotSettings#refusal()} carries to the receiver; the token is never part of a
+ * message.
  */
 public final class OneShotSettingsLoader {
 
@@ -43,21 +45,26 @@ public final class OneShotSettingsLoader {
      */
     public static OneShotSettings load(
             Map<String, String> values, String prompt, int maxAttempts, boolean allowLocal, Path root) {
+        return load(values, prompt, maxAttempts, allowLocal, root, LocalhostRewrite.Probe.NETWORK);
+    }
+
+    /**
+     * {@link #load(Map, String, int, boolean, Path)} with the network look-ups of the container rewrite given.
+     *
+     * @param probe whether the local receiver answers and {@code host.docker.internal} resolves
+     */
+    public static OneShotSettings load(
+            Map<String, String> values,
+            String prompt,
+            int maxAttempts,
+            boolean allowLocal,
+            Path root,
+            LocalhostRewrite.Probe probe) {
         Objects.requireNonNull(values, "values");
         String jobId = required(values, "JOB_ID", "the caller's id of the job, echoed in every callback");
         if (!JOB_ID.matcher(jobId).matches()) {
             throw new ConfigurationException(
                     "JOB_ID", "'" + jobId + "' is not a valid job id; use 1 to 128 letters, digits or . _ : @ -");
-        }
-        String repository = required(values, "REPOSITORY_URL", "the repository to analyse (a URL or owner/name)");
-        String branch = optional(values, "BRANCH");
-        CloneSource source;
-        try {
-            source = RepositoryInput.parse(repository, branch, allowLocal);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(
-                    branch != null && e.getMessage().startsWith("branch") ? "BRANCH" : "REPOSITORY_URL",
-                    e.getMessage());
         }
         URI url;
         try {
@@ -71,7 +78,22 @@ public final class OneShotSettingsLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("CALLBACK_REWRITE_LOCALHOST", e.getMessage());
         }
-        URI target = LocalhostRewrite.applies(mode, root) ? LocalhostRewrite.rewrite(url) : url;
+        URI target = LocalhostRewrite.target(mode, url, root, probe);
+        // The job's own input comes last: once the callback is known, a refused repository or branch is reported
+        // to the receiver (an error callback, exit 1) instead of leaving its job waiting.
+        String repository = required(values, "REPOSITORY_URL", "the repository to analyse (a URL or owner/name)");
+        String branch = optional(values, "BRANCH");
+        CloneSource source = null;
+        String refusal = null;
+        if (branch != null && !CloneSource.isSafeBranch(branch)) {
+            refusal = "BRANCH: '" + branch + "' is not a valid git branch name";
+        } else {
+            try {
+                source = RepositoryInput.parse(repository, branch, allowLocal);
+            } catch (IllegalArgumentException e) {
+                refusal = (e.getMessage().startsWith("branch") ? "BRANCH: " : "REPOSITORY_URL: ") + e.getMessage();
+            }
+        }
         String token = optional(values, "CALLBACK_TOKEN");
         if (maxAttempts < 1) {
             throw new ConfigurationException("--max-attempts", "must be at least 1, was " + maxAttempts);
@@ -79,6 +101,7 @@ public final class OneShotSettingsLoader {
         return new OneShotSettings(
                 jobId,
                 source,
+                refusal,
                 prompt,
                 maxAttempts,
                 new CallbackTarget(target, token == null ? null : Secret.of(token)),

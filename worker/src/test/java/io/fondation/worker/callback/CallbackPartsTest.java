@@ -47,6 +47,63 @@ class CallbackPartsTest {
     }
 
     @Test
+    void inAContainerLocalhostIsRewrittenOnlyWhenItDoesNotAnswerAndTheAliasResolves() throws Exception {
+        Files.writeString(root.resolve(".dockerenv"), "");
+        URI local = URI.create("http://127.0.0.1:3000/hook");
+        URI alias = URI.create("http://host.docker.internal:3000/hook");
+        List<String> asked = new java.util.ArrayList<>();
+        LocalhostRewrite.Probe silentResolving = probe(false, true, asked);
+        assertThat(LocalhostRewrite.target(LocalhostRewrite.Mode.AUTO, local, root, silentResolving))
+                .isEqualTo(alias);
+        assertThat(asked).containsExactly("answers 127.0.0.1:3000", "resolves host.docker.internal");
+        assertThat(LocalhostRewrite.target(LocalhostRewrite.Mode.AUTO, local, root, probe(true, true, asked)))
+                .as("a receiver that answers where it is, is reached there")
+                .isEqualTo(local);
+        assertThat(LocalhostRewrite.target(LocalhostRewrite.Mode.AUTO, local, root, probe(false, false, asked)))
+                .as("an alias that does not resolve would reach nothing")
+                .isEqualTo(local);
+        assertThat(LocalhostRewrite.target(LocalhostRewrite.Mode.ON, local, root, probe(true, false, asked)))
+                .as("true always rewrites")
+                .isEqualTo(alias);
+        assertThat(LocalhostRewrite.target(LocalhostRewrite.Mode.OFF, local, root, silentResolving))
+                .isEqualTo(local);
+        Files.delete(root.resolve(".dockerenv"));
+        assertThat(LocalhostRewrite.target(LocalhostRewrite.Mode.AUTO, local, root, silentResolving))
+                .as("outside a container")
+                .isEqualTo(local);
+    }
+
+    @Test
+    void theNetworkProbeSeesAReceiverThatAnswersOnLoopback() throws Exception {
+        try (java.net.ServerSocket listening =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThat(LocalhostRewrite.Probe.NETWORK.answers("127.0.0.1", listening.getLocalPort()))
+                    .isTrue();
+            Files.writeString(root.resolve(".dockerenv"), "");
+            URI local = URI.create("http://127.0.0.1:" + listening.getLocalPort() + "/hook");
+            assertThat(LocalhostRewrite.target(LocalhostRewrite.Mode.AUTO, local, root, LocalhostRewrite.Probe.NETWORK))
+                    .isEqualTo(local);
+        }
+    }
+
+    private static LocalhostRewrite.Probe probe(boolean answers, boolean resolves, List<String> asked) {
+        asked.clear();
+        return new LocalhostRewrite.Probe() {
+            @Override
+            public boolean answers(String host, int port) {
+                asked.add("answers " + host + ":" + port);
+                return answers;
+            }
+
+            @Override
+            public boolean resolves(String name) {
+                asked.add("resolves " + name);
+                return resolves;
+            }
+        };
+    }
+
+    @Test
     void aCallbackTargetNeverShowsItsTokenOrQuery() {
         CallbackTarget target = new CallbackTarget(
                 CallbackTarget.parseUrl("https://app.example.com/hook?sig=abc123"), Secret.of("fake-token-0000000001"));

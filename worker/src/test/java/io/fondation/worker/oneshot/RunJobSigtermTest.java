@@ -61,6 +61,7 @@ class RunJobSigtermTest {
             builder.environment().put("LOG_FORMAT", "text");
             builder.environment().put("JOB_ID", "job-sigterm");
             builder.environment().put("REPOSITORY_URL", repository.toString());
+            builder.environment().put("ALLOW_LOCAL_REPOSITORIES", "true");
             builder.environment().put("CALLBACK_URL", receiver.url());
             builder.environment().put("CALLBACK_TOKEN", RunJobTest.TOKEN);
             builder.environment().put("CALLBACK_REWRITE_LOCALHOST", "false");

@@ -59,6 +59,7 @@ class RunJobTest {
         env.put("CALLBACK_RETRY_DELAY", "20");
         env.put("CALLBACK_REWRITE_LOCALHOST", "false");
         env.put("MIN_FREE_DISK_MB", "0");
+        env.put("ALLOW_LOCAL_REPOSITORIES", "true");
     }
 
     @AfterEach
@@ -189,6 +190,50 @@ class RunJobTest {
                 .contains("CALLBACK_URL")
                 .contains("CALLBACK_TOKEN")
                 .doesNotContain("hunter2");
+    }
+
+    @Test
+    void eachRefusedInputOfTheJobIsAnErrorCallbackAndExitOne() {
+        String token = "ghp_" + "FAKE0123456789abcdefFAKE";
+        Map<String, Map<String, String>> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("BRANCH", Map.of("BRANCH", "main;rm -rf /"));
+        inputs.put("BRANCH ", Map.of("BRANCH", "--upload-pack=x"));
+        inputs.put("REPOSITORY_URL", Map.of("REPOSITORY_URL", "https://user:hunter2-FAKE@github.com/o/r.git"));
+        inputs.put("REPOSITORY_URL ", Map.of("REPOSITORY_URL", "http://127.0.0.1:1/" + token + "/x.git"));
+        inputs.put("REPOSITORY_URL  ", Map.of("REPOSITORY_URL", repository.toString(), "ALLOW_LOCAL_REPOSITORIES", ""));
+        inputs.put(
+                "REPOSITORY_URL   ",
+                Map.of("REPOSITORY_URL", "file://" + repository, "ALLOW_LOCAL_REPOSITORIES", "false"));
+        inputs.forEach((variable, values) -> {
+            try (WebhookReceiver own = WebhookReceiver.start()) {
+                env.put("CALLBACK_URL", own.url());
+                env.put("REPOSITORY_URL", repository.toString());
+                env.remove("BRANCH");
+                env.put("ALLOW_LOCAL_REPOSITORIES", "true");
+                env.putAll(values);
+                env.values().removeIf(String::isEmpty);
+
+                int code = runJob("run-job", "--dry-run");
+
+                assertThat(code).as(values + ": " + out + "\n" + err).isEqualTo(OneShotExit.JOB_FAILED);
+                assertThat(own.received()).as(values.toString()).hasSize(1);
+                Received error = own.received().get(0);
+                assertThat(error.type()).isEqualTo("error");
+                assertThat(error.token()).isEqualTo(TOKEN);
+                assertThat(error.body().get("jobId").asText()).isEqualTo("job-42");
+                assertThat(error.body().get("error").asText())
+                        .as(values.toString())
+                        .startsWith("the job's input was refused: " + variable.strip() + ": ")
+                        .doesNotContain("hunter2")
+                        .doesNotContain(token);
+                assertThat(out.toString() + err).doesNotContain("hunter2").doesNotContain(token);
+            }
+        });
+        assertThat(temp.resolve("work"))
+                .as("nothing was cloned")
+                .satisfiesAnyOf(
+                        work -> assertThat(work).doesNotExist(),
+                        work -> assertThat(work).isEmptyDirectory());
     }
 
     /** The progress callbacks of a dry-run job, step by step, then the complete callback. */
