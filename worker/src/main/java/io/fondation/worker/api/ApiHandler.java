@@ -56,6 +56,7 @@ public final class ApiHandler implements HttpHandler {
             Map<String, String> parameters,
             Map<String, String> query,
             byte[] body,
+            Access access,
             HttpServerExchange exchange) {
 
         String parameter(String name) {
@@ -108,10 +109,13 @@ public final class ApiHandler implements HttpHandler {
         Response handle(Request request) throws ApiException;
     }
 
-    /** A route: a method, a path template with {@code {name}} parameters, and its endpoint. */
-    record Route(String method, String template, Pattern pattern, List<String> names, Endpoint endpoint) {
+    /**
+     * A route: a method, a path template with {@code {name}} parameters, the access it needs (when a token is
+     * configured), and its endpoint.
+     */
+    record Route(String method, String template, Pattern pattern, List<String> names, Access needs, Endpoint endpoint) {
 
-        static Route of(String method, String template, Endpoint endpoint) {
+        static Route of(String method, String template, Access needs, Endpoint endpoint) {
             List<String> names = new ArrayList<>();
             Matcher matcher = PARAMETER.matcher(template);
             StringBuilder regex = new StringBuilder();
@@ -123,15 +127,20 @@ public final class ApiHandler implements HttpHandler {
                 last = matcher.end();
             }
             regex.append(Pattern.quote(template.substring(last)));
-            return new Route(method, template, Pattern.compile(regex.toString()), List.copyOf(names), endpoint);
+            return new Route(method, template, Pattern.compile(regex.toString()), List.copyOf(names), needs, endpoint);
         }
     }
 
+    /** The cookie of a status page sign-in, per port: two workers on one machine keep theirs apart. */
+    static final String SESSION_COOKIE = "fondation_session_";
+
     private final ApiSettings settings;
+    private final ApiSessions sessions;
     private final List<Route> routes;
 
-    ApiHandler(ApiSettings settings, List<Route> routes) {
+    ApiHandler(ApiSettings settings, ApiSessions sessions, List<Route> routes) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.routes = List.copyOf(routes);
     }
 
@@ -151,7 +160,7 @@ public final class ApiHandler implements HttpHandler {
         try {
             response = answer(exchange);
         } catch (ApiException e) {
-            response = error(e);
+            response = exchange.getRelativePath().startsWith("/ui/") ? htmlError(e) : error(e);
         } catch (JobQueueException.Rejected e) {
             response = Response.json(501, errorBody(e.getMessage(), null));
         } catch (JobQueueException e) {
@@ -187,14 +196,18 @@ public final class ApiHandler implements HttpHandler {
             for (int i = 0; i < route.names().size(); i++) {
                 parameters.put(route.names().get(i), URLDecoder.decode(matcher.group(i + 1), StandardCharsets.UTF_8));
             }
-            byte[] body = new byte[0];
-            if (method.equals("POST")) {
-                requireChangeAllowed(exchange);
-                body = readBody(exchange);
+            boolean changing = !method.equals("GET") && !method.equals("HEAD");
+            if (changing) {
+                requireChangeShape(exchange, method);
             }
+            Access access = access(exchange, route.needs() != Access.NONE);
+            if (!access.covers(route.needs())) {
+                throw refused(access, route.needs());
+            }
+            byte[] body = changing && method.equals("POST") ? readBody(exchange) : new byte[0];
             Map<String, String> query = new LinkedHashMap<>();
             exchange.getQueryParameters().forEach((name, values) -> query.put(name, values.getFirst()));
-            return route.endpoint().handle(new Request(method, path, parameters, query, body, exchange));
+            return route.endpoint().handle(new Request(method, path, parameters, query, body, access, exchange));
         }
         if (!allowed.isEmpty()) {
             return Response.json(405, errorBody("method " + method + " not allowed on " + path, null))
@@ -203,31 +216,77 @@ public final class ApiHandler implements HttpHandler {
         throw ApiException.notFound("no such page or endpoint: " + path + " (see /api/openapi.json)");
     }
 
-    private void requireChangeAllowed(HttpServerExchange exchange) throws ApiException {
-        if (settings.token() != null) {
-            String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-            String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+    /**
+     * What the request may do: everything when no token is configured; else what its bearer token gives (a wrong
+     * one is refused at once when {@code strict}), else what its sign-in cookie gives, else nothing.
+     */
+    Access access(HttpServerExchange exchange, boolean strict) throws ApiException {
+        if (!settings.authRequired()) {
+            return Access.WRITE;
+        }
+        String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (header != null) {
+            String given = header.regionMatches(true, 0, "Bearer ", 0, 7)
                     ? header.substring(7).strip()
-                    : null;
-            if (given == null
-                    || !MessageDigest.isEqual(
-                            given.getBytes(StandardCharsets.UTF_8),
-                            settings.token().reveal().getBytes(StandardCharsets.UTF_8))) {
-                throw new ApiException(
-                        401,
-                        given == null
-                                ? "this endpoint needs the API token: send Authorization: Bearer <API_TOKEN>"
-                                : "the API token is wrong",
-                        null);
+                    : "";
+            Access access = tokenAccess(settings, given);
+            if (access == Access.NONE && strict) {
+                throw new ApiException(401, "the API token is wrong", null);
             }
+            return access;
+        }
+        return sessions.access(sessionId(exchange)).orElse(Access.NONE);
+    }
+
+    /** The access a token gives: compared in constant time with both tokens. */
+    static Access tokenAccess(ApiSettings settings, String given) {
+        byte[] bytes = given.getBytes(StandardCharsets.UTF_8);
+        // why: both comparisons always run, so the time does not tell which token came close
+        boolean write = MessageDigest.isEqual(bytes, settings.token().reveal().getBytes(StandardCharsets.UTF_8));
+        boolean read = settings.readToken() != null
+                && MessageDigest.isEqual(bytes, settings.readToken().reveal().getBytes(StandardCharsets.UTF_8));
+        return write ? Access.WRITE : read ? Access.READ : Access.NONE;
+    }
+
+    /** The sign-in cookie's session id, if the request carries one. */
+    static String sessionId(HttpServerExchange exchange) {
+        var cookie = exchange.getRequestCookie(cookieName(exchange));
+        return cookie == null ? null : cookie.getValue();
+    }
+
+    static String cookieName(HttpServerExchange exchange) {
+        return SESSION_COOKIE + exchange.getDestinationAddress().getPort();
+    }
+
+    private static ApiException refused(Access access, Access needed) {
+        if (access == Access.READ) {
+            return new ApiException(403, "the read-only token (API_READ_TOKEN) cannot change anything", null);
+        }
+        return new ApiException(
+                401,
+                needed == Access.WRITE
+                        ? "this endpoint needs the API token: send Authorization: Bearer <API_TOKEN>, or sign in on the"
+                                + " status page"
+                        : "reading jobs needs the API token: send Authorization: Bearer <API_TOKEN> (or"
+                                + " API_READ_TOKEN), or sign in on the status page",
+                null);
+    }
+
+    /**
+     * A request that changes something: JSON ({@code Content-Type: application/json}, which a cross-site form
+     * cannot send) when it has a body. Its {@code Origin} was checked by the server in front.
+     */
+    private void requireChangeShape(HttpServerExchange exchange, String method) throws ApiException {
+        String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+        if (!AllowedHosts.sameOrigin(origin, exchange.getRequestHeaders().getFirst(Headers.HOST))) {
+            throw new ApiException(403, "requests from another origin (" + origin + ") are refused", null);
+        }
+        if (!method.equals("POST")) {
+            return;
         }
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "send the body as Content-Type: application/json", null);
-        }
-        String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
-        if (!AllowedHosts.sameOrigin(origin, exchange.getRequestHeaders().getFirst(Headers.HOST))) {
-            throw new ApiException(403, "requests from another origin (" + origin + ") are refused", null);
         }
     }
 
@@ -265,6 +324,18 @@ public final class ApiHandler implements HttpHandler {
             response = response.withHeader("Connection", "close");
         }
         return response;
+    }
+
+    /** An error of a page the browser navigated to: a page saying what is wrong, with the way back. */
+    private static Response htmlError(ApiException e) {
+        String title = e.status() == 401 ? "Sign in first" : "Not available";
+        return Response.html(
+                e.status(),
+                CoursePage.shell(
+                        title,
+                        "<p class=\"notice\">" + MarkdownHtml.escape(e.getMessage())
+                                + (e.status() == 401 ? " <a href=\"/ui/\">Sign in on the status page.</a>" : "")
+                                + "</p>"));
     }
 
     static Map<String, Object> errorBody(String message, String field) {

@@ -13,17 +13,26 @@ import java.util.Objects;
  * The HTTP API's settings.
  *
  * @param enabled {@code HTTP_API}: whether the API and the status page are served (on the health server's port)
- * @param token {@code API_TOKEN}: the bearer token of every endpoint that changes something, or {@code null} (only
- *     allowed on loopback)
+ * @param token {@code API_TOKEN}: the bearer token of every endpoint, reads included, or {@code null} (only allowed
+ *     on loopback; then nothing is guarded)
+ * @param readToken {@code API_READ_TOKEN}: a second token that reads only (for dashboards), or {@code null}
  * @param maxBodyBytes {@code API_MAX_BODY_BYTES}: the largest request body read; larger ones get 413
  * @param host {@code HEALTH_HOST}: the address the server binds
  * @param allowLocalRepositories {@code ALLOW_LOCAL_REPOSITORIES}: whether a job may name a path on this machine
  */
 public record ApiSettings(
-        boolean enabled, Secret token, int maxBodyBytes, String host, boolean allowLocalRepositories) {
+        boolean enabled,
+        Secret token,
+        Secret readToken,
+        int maxBodyBytes,
+        String host,
+        boolean allowLocalRepositories) {
 
     public ApiSettings {
         Objects.requireNonNull(host, "host");
+        if (readToken != null && token == null) {
+            throw new IllegalArgumentException("a read-only token needs the API token too");
+        }
     }
 
     /**
@@ -46,12 +55,16 @@ public record ApiSettings(
                 default -> throw new ConfigurationException("HTTP_API", "'" + enabledText + "' is not true or false");
             };
         }
-        String tokenText = trimmed(values.get("API_TOKEN"));
-        Secret token = tokenText == null ? null : Secret.of(tokenText);
-        if (token != null && tokenText.length() < 16) {
+        Secret token = token(values, "API_TOKEN");
+        Secret readToken = token(values, "API_READ_TOKEN");
+        if (readToken != null && token == null) {
             throw new ConfigurationException(
-                    "API_TOKEN",
-                    "too short (" + tokenText.length() + " characters); use at least 16 random characters");
+                    "API_READ_TOKEN",
+                    "set without API_TOKEN; the read-only token guards reads only where API_TOKEN guards the rest");
+        }
+        if (readToken != null && readToken.reveal().equals(token.reveal())) {
+            throw new ConfigurationException(
+                    "API_READ_TOKEN", "is the same as API_TOKEN; give the dashboards a token of their own");
         }
         int maxBody = HttpDefaults.API_MAX_BODY_BYTES;
         String maxText = trimmed(values.get("API_MAX_BODY_BYTES"));
@@ -66,8 +79,8 @@ public record ApiSettings(
                 throw new ConfigurationException("API_MAX_BODY_BYTES", maxBody + " is outside 1024 – 16777216");
             }
         }
-        ApiSettings settings =
-                new ApiSettings(enabled, token, maxBody, config.healthHost(), config.allowLocalRepositories());
+        ApiSettings settings = new ApiSettings(
+                enabled, token, readToken, maxBody, config.healthHost(), config.allowLocalRepositories());
         if (enabled) {
             if (!config.healthEnabled()) {
                 throw new ConfigurationException(
@@ -77,7 +90,8 @@ public record ApiSettings(
                 throw new ConfigurationException(
                         "API_TOKEN",
                         "required: the HTTP API would listen on " + config.healthHost()
-                                + ", beyond loopback, where anyone who reaches the port could submit and cancel jobs;"
+                                + ", beyond loopback, where anyone who reaches the port could read, submit and cancel"
+                                + " jobs;"
                                 + " set API_TOKEN to a long random value (for example openssl rand -hex 32), or"
                                 + " HEALTH_HOST=127.0.0.1");
             }
@@ -93,9 +107,23 @@ public record ApiSettings(
         return AllowedHosts.isLoopback(host);
     }
 
-    /** Whether the changing endpoints need the bearer token. */
+    /** Whether the endpoints need a token (every one but the page's files, the description and signing in). */
     public boolean authRequired() {
         return token != null;
+    }
+
+    /** These settings with {@code token} as {@code API_TOKEN} ({@code dev --serve} makes one when none is set). */
+    public ApiSettings withToken(Secret newToken) {
+        return new ApiSettings(enabled, newToken, readToken, maxBodyBytes, host, allowLocalRepositories);
+    }
+
+    private static Secret token(Map<String, String> values, String name) {
+        String text = trimmed(values.get(name));
+        if (text != null && text.length() < 16) {
+            throw new ConfigurationException(
+                    name, "too short (" + text.length() + " characters); use at least 16 random characters");
+        }
+        return text == null ? null : Secret.of(text);
     }
 
     private static String trimmed(String value) {

@@ -42,42 +42,46 @@ public final class HttpApi implements AutoCloseable {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(settings, "settings");
         JobsApi jobs = new JobsApi(queue, settings);
+        ApiSessions sessions = new ApiSessions(clock);
         CallbackRelay relay = new CallbackRelay(queue, clock);
         ExecuteApi execute = new ExecuteApi(queue, jobs, relay);
         CoursePage course = new CoursePage(queue, jobs);
         byte[] openApi = resource("openapi.json");
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("service", "fondation-worker");
-        info.put("queue", queueName);
-        info.put("authRequired", settings.authRequired());
-        info.put("allowLocalRepositories", settings.allowLocalRepositories());
-        info.put("maxBodyBytes", settings.maxBodyBytes());
+        SessionApi session = new SessionApi(settings, sessions);
         List<Route> routes = List.of(
                 Route.of(
                         "GET",
                         "/",
+                        Access.NONE,
                         request -> new Response(302, "text/plain; charset=utf-8", new byte[0], Map.of())
                                 .withHeader("Location", "/ui/")),
-                Route.of("GET", "/ui/", request -> file("index.html")),
-                Route.of("GET", "/ui/{file}", request -> {
+                Route.of("GET", "/ui/", Access.NONE, request -> file("index.html")),
+                Route.of("GET", "/ui/{file}", Access.NONE, request -> {
                     if (!UI_FILES.containsKey(request.parameter("file"))) {
                         throw ApiException.notFound("no such file: /ui/" + request.parameter("file"));
                     }
                     return file(request.parameter("file"));
                 }),
-                Route.of("GET", "/ui/jobs/{id}", course::page),
-                Route.of("GET", "/api/info", request -> Response.json(200, info)),
+                Route.of("GET", "/ui/jobs/{id}", Access.READ, course::page),
+                Route.of(
+                        "GET",
+                        "/api/info",
+                        Access.NONE,
+                        request -> Response.json(200, info(settings, queueName, request))),
                 Route.of(
                         "GET",
                         "/api/openapi.json",
+                        Access.NONE,
                         request -> new Response(200, "application/json; charset=utf-8", openApi, Map.of())),
-                Route.of("GET", "/api/jobs", jobs::list),
-                Route.of("POST", "/api/jobs", jobs::submit),
-                Route.of("GET", "/api/jobs/{id}", jobs::get),
-                Route.of("GET", "/api/jobs/{id}/docs", jobs::documents),
-                Route.of("POST", "/api/jobs/{id}/cancel", jobs::cancel),
-                Route.of("POST", "/execute", execute::execute));
-        return new HttpApi(new ApiHandler(settings, routes), relay);
+                Route.of("POST", "/api/session", Access.NONE, session::signIn),
+                Route.of("DELETE", "/api/session", Access.NONE, session::signOut),
+                Route.of("GET", "/api/jobs", Access.READ, jobs::list),
+                Route.of("POST", "/api/jobs", Access.WRITE, jobs::submit),
+                Route.of("GET", "/api/jobs/{id}", Access.READ, jobs::get),
+                Route.of("GET", "/api/jobs/{id}/docs", Access.READ, jobs::documents),
+                Route.of("POST", "/api/jobs/{id}/cancel", Access.WRITE, jobs::cancel),
+                Route.of("POST", "/execute", Access.WRITE, execute::execute));
+        return new HttpApi(new ApiHandler(settings, sessions, routes), relay);
     }
 
     /**
@@ -103,6 +107,18 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         relay.close();
+    }
+
+    /** {@code GET /api/info}: what the page needs before signing in, and what this request may do. */
+    private static Map<String, Object> info(ApiSettings settings, String queueName, ApiHandler.Request request) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("service", "fondation-worker");
+        info.put("queue", queueName);
+        info.put("authRequired", settings.authRequired());
+        info.put("access", request.access().wireName());
+        info.put("allowLocalRepositories", settings.allowLocalRepositories());
+        info.put("maxBodyBytes", settings.maxBodyBytes());
+        return info;
     }
 
     private static Response file(String name) {

@@ -23,6 +23,8 @@ final class ApiServer implements AutoCloseable {
 
     /** Obviously fake. */
     static final String TOKEN = "test-api-token-not-a-secret-000001";
+    /** Obviously fake too: the read-only one. */
+    static final String READ_TOKEN = "test-api-read-token-FAKE-000002";
 
     final WorkerRuntime runtime;
     final HttpApi api;
@@ -68,6 +70,24 @@ final class ApiServer implements AutoCloseable {
 
     HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+    }
+
+    /** A read with a bearer token (or none). */
+    HttpResponse<String> get(String path, String token) {
+        return get(path, token, null);
+    }
+
+    /** A read with a bearer token and a {@code Cookie} header (either may be {@code null}). */
+    HttpResponse<String> get(String path, String token, String cookie) {
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(URI.create(base() + path)).GET();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        if (cookie != null) {
+            builder.header("Cookie", cookie);
+        }
+        return send(builder);
     }
 
     HttpResponse<String> post(String path, String json, String token) {

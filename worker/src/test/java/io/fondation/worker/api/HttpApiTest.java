@@ -131,6 +131,13 @@ class HttpApiTest {
                     "/api/jobs", "{\"repositoryUrl\":\"https://user:hunter2-secret@github.com/o/r.git\"}", null);
             assertError(credentials, 400, "repositoryUrl", "must not contain credentials");
             assertThat(credentials.body()).contains("GITHUB_TOKEN").doesNotContain("hunter2");
+            String token = "ghp_" + "FAKE0123456789abcdefFAKE";
+            for (String route : List.of("/api/jobs", "/execute")) {
+                HttpResponse<String> tokenInPath = server.post(
+                        route, "{\"repositoryUrl\":" + quoted("http://127.0.0.1:1/" + token + "/x.git") + "}", null);
+                assertError(tokenInPath, 400, "repositoryUrl", "must not contain credentials");
+                assertThat(tokenInPath.body()).as(route).doesNotContain(token).contains("GITHUB_TOKEN");
+            }
             assertError(
                     server.post("/api/jobs", "{\"repositoryUrl\":\"ext::sh -c touch% /tmp/pwned\"}", null),
                     400,
@@ -293,8 +300,9 @@ class HttpApiTest {
     }
 
     @Test
-    void withATokenEveryChangeNeedsItAndReadsStayOpen() {
-        try (ApiServer server = ApiServer.start(temp, Map.of("API_TOKEN", ApiServer.TOKEN))) {
+    void withATokenEveryReadAndChangeNeedsItAndTheReadOnlyTokenOnlyReads() {
+        try (ApiServer server =
+                ApiServer.start(temp, Map.of("API_TOKEN", ApiServer.TOKEN, "API_READ_TOKEN", ApiServer.READ_TOKEN))) {
             HttpResponse<String> missing = server.post("/api/jobs", "{\"repositoryUrl\":\"owner/name\"}", null);
             assertError(missing, 401, null, "Authorization: Bearer <API_TOKEN>");
             assertThat(missing.headers().firstValue("WWW-Authenticate"))
@@ -306,16 +314,125 @@ class HttpApiTest {
                     "the API token is wrong");
             assertError(server.post("/api/jobs/x/cancel", "{}", null), 401, null, "API token");
             assertError(server.post("/execute", "{\"repositoryUrl\":\"owner/name\"}", null), 401, null, "API token");
-            assertThat(server.get("/api/jobs").statusCode()).isEqualTo(200);
-            assertThat(json(server.get("/api/info")).get("authRequired").asBoolean())
-                    .isTrue();
+            assertError(
+                    server.post("/api/jobs", "{\"repositoryUrl\":\"owner/name\"}", ApiServer.READ_TOKEN),
+                    403,
+                    null,
+                    "the read-only token (API_READ_TOKEN) cannot change anything");
+            JsonNode info = json(server.get("/api/info"));
+            assertThat(info.get("authRequired").asBoolean()).isTrue();
+            assertThat(info.get("access").asText()).isEqualTo("none");
 
             HttpResponse<String> created =
                     server.post("/api/jobs", "{\"repositoryUrl\":\"owner/name\",\"branch\":\"main\"}", ApiServer.TOKEN);
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             assertThat(json(created).get("branch").asText()).isEqualTo("main");
             assertThat(created.body()).doesNotContain(ApiServer.TOKEN);
+            String id = json(created).get("id").asText();
+
+            for (String read : List.of("/api/jobs", "/api/jobs/" + id, "/api/jobs/" + id + "/docs")) {
+                assertError(server.get(read), 401, null, "reading jobs needs the API token");
+                assertThat(server.get(read, ApiServer.READ_TOKEN).statusCode())
+                        .as(read + " with the read-only token")
+                        .isIn(200, 409);
+                assertThat(server.get(read, ApiServer.TOKEN).statusCode())
+                        .as(read)
+                        .isIn(200, 409);
+            }
+            HttpResponse<String> page = server.get("/ui/jobs/" + id);
+            assertThat(page.statusCode()).isEqualTo(401);
+            assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(page.body()).contains("Sign in on the status page").doesNotContain("owner/name");
+            assertThat(server.get("/ui/").statusCode())
+                    .as("the page itself is public")
+                    .isEqualTo(200);
+            assertThat(server.get("/api/openapi.json").statusCode()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void thePageSignsInWithTheTokenInABodyAndKeepsOnlyAnHttpOnlyStrictCookie() {
+        try (ApiServer server =
+                ApiServer.start(temp, Map.of("API_TOKEN", ApiServer.TOKEN, "API_READ_TOKEN", ApiServer.READ_TOKEN))) {
+            assertError(
+                    server.post("/api/session", "{\"token\":\"wrong-token-wrong-token\"}", null),
+                    401,
+                    null,
+                    "the token is wrong");
+            HttpResponse<String> read =
+                    server.post("/api/session", "{\"token\":" + quoted(ApiServer.READ_TOKEN) + "}", null);
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+            assertThat(json(read).get("access").asText()).isEqualTo("read");
+            String setCookie = read.headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(setCookie)
+                    .startsWith("fondation_session_" + server.port + "=")
+                    .contains("; Path=/", "; HttpOnly", "; SameSite=Strict")
+                    .doesNotContain(ApiServer.READ_TOKEN);
+            String readCookie = setCookie.substring(0, setCookie.indexOf(';'));
+            assertThat(server.get("/api/jobs", null, readCookie).statusCode()).isEqualTo(200);
+            assertThat(json(server.get("/api/info", null, readCookie))
+                            .get("access")
+                            .asText())
+                    .isEqualTo("read");
+            assertThat(server.send(HttpRequest.newBuilder(URI.create(server.base() + "/api/jobs"))
+                                    .header("Cookie", readCookie)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"repositoryUrl\":\"owner/name\"}")))
+                            .statusCode())
+                    .as("a read-only sign-in cannot submit")
+                    .isEqualTo(403);
+
+            HttpResponse<String> write =
+                    server.post("/api/session", "{\"token\":" + quoted(ApiServer.TOKEN) + "}", null);
+            String writeCookie = write.headers().firstValue("Set-Cookie").orElseThrow();
+            writeCookie = writeCookie.substring(0, writeCookie.indexOf(';'));
+            HttpResponse<String> created = server.send(HttpRequest.newBuilder(URI.create(server.base() + "/api/jobs"))
+                    .header("Cookie", writeCookie)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"repositoryUrl\":\"owner/name\"}")));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String id = json(created).get("id").asText();
+            assertThat(server.get("/ui/jobs/" + id, null, writeCookie).statusCode())
+                    .isEqualTo(200);
+
+            HttpResponse<String> out = server.send(HttpRequest.newBuilder(URI.create(server.base() + "/api/session"))
+                    .header("Cookie", writeCookie)
+                    .DELETE());
+            assertThat(out.statusCode()).isEqualTo(200);
+            assertThat(out.headers().firstValue("Set-Cookie"))
+                    .hasValueSatisfying(c -> assertThat(c).contains("Max-Age=0"));
+            assertThat(server.get("/api/jobs", null, writeCookie).statusCode())
+                    .as("the session ended")
+                    .isEqualTo(401);
+            assertThat(server.get("/api/jobs", null, "fondation_session_" + server.port + "=made-up")
+                            .statusCode())
+                    .isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aReadOnlyTokenNeedsTheApiTokenAndMustDifferFromIt() {
+        Map<String, String> alone = Map.of(
+                "HTTP_API",
+                "true",
+                "API_READ_TOKEN",
+                ApiServer.READ_TOKEN,
+                "EMBEDDED_DB_PATH",
+                temp.resolve("q.db").toString());
+        assertThatThrownBy(() -> ApiSettings.load(alone, WorkerConfigLoader.load(alone), false))
+                .hasMessageStartingWith("API_READ_TOKEN: set without API_TOKEN");
+        Map<String, String> same = Map.of(
+                "HTTP_API",
+                "true",
+                "API_TOKEN",
+                ApiServer.TOKEN,
+                "API_READ_TOKEN",
+                ApiServer.TOKEN,
+                "EMBEDDED_DB_PATH",
+                temp.resolve("q.db").toString());
+        assertThatThrownBy(() -> ApiSettings.load(same, WorkerConfigLoader.load(same), false))
+                .hasMessageStartingWith("API_READ_TOKEN: is the same as API_TOKEN")
+                .hasMessageNotContaining(ApiServer.TOKEN);
     }
 
     @Test

@@ -64,9 +64,9 @@ class OpenApiContractTest {
                 String method = operation.substring(0, operation.indexOf(' '));
                 String template = operation.substring(operation.indexOf(' ') + 1);
                 String path = template.replace("{id}", id).replace("{file}", "app.js");
-                HttpResponse<String> response = method.equals("GET")
+                HttpResponse<String> response = method.equals("GET") || method.equals("DELETE")
                         ? server.send(HttpRequest.newBuilder(URI.create(server.base() + path))
-                                .GET())
+                                .method(method, HttpRequest.BodyPublishers.noBody()))
                         : server.post(
                                 path,
                                 path.equals("/api/jobs") || path.equals("/execute")
@@ -104,7 +104,7 @@ class OpenApiContractTest {
     @Test
     void aQueueThatCannotEnqueueOrListAnswers501WithItsReason() throws Exception {
         JobQueue legacy = new LegacyLikeQueue(SqliteJobQueue.open(temp.resolve("q.db"), Clock.systemUTC()));
-        ApiSettings settings = new ApiSettings(true, null, 65536, "127.0.0.1", false);
+        ApiSettings settings = new ApiSettings(true, null, null, 65536, "127.0.0.1", false);
         HttpApi api = HttpApi.create(legacy, settings, Clock.systemUTC(), "convex");
         Undertow server = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")

@@ -1,14 +1,19 @@
 // The Fondation worker's status page: no build step, no dependency. Everything shown comes from the API as
 // data and is put into the page as text (textContent), never as HTML; the page's Content-Security-Policy
 // allows only this file as script.
+//
+// Signing in: where the server has an API token, the person types it once into the sign-in form; it is posted
+// in a JSON body to /api/session, which answers with an HttpOnly, SameSite=Strict session cookie. The page never
+// keeps the token (not in storage, not in a URL), and no script can read the cookie.
 "use strict";
 
 (() => {
   const POLL_MS = 1000;
-  const TOKEN_KEY = "fondation-api-token";
+  const STEP_PREFIX = /^(?:Étape|Etape|Step)\s+\d+\s*\/\s*\d+\s*:\s*/;
   const $ = (id) => document.getElementById(id);
   const rows = new Map();
-  let authRequired = false;
+  let access = "none";
+  let polling = null;
 
   function element(tag, attributes, text) {
     const node = document.createElement(tag);
@@ -21,23 +26,11 @@
     return node;
   }
 
-  function headers(json) {
-    const result = {};
-    if (json) {
-      result["Content-Type"] = "application/json";
-    }
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    if (token) {
-      result["Authorization"] = "Bearer " + token;
-    }
-    return result;
-  }
-
   async function call(method, path, body) {
     const response = await fetch(path, {
       method,
-      headers: headers(method === "POST"),
-      body: method === "POST" ? JSON.stringify(body || {}) : undefined,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
       cache: "no-store",
     });
@@ -58,6 +51,14 @@
 
   function terminal(status) {
     return status === "completed" || status === "failed" || status === "canceled" || status === "dead";
+  }
+
+  // The step counter once: "3/6 Analyse des relations", not "3/6 Étape 3/6: Analyse des relations".
+  function progressText(progress) {
+    if (!progress) {
+      return "waiting to start";
+    }
+    return progress.step + "/" + progress.totalSteps + " " + String(progress.message || "").replace(STEP_PREFIX, "");
   }
 
   function render(job) {
@@ -92,18 +93,18 @@
     const progress = job.progress;
     bar.max = progress ? progress.totalSteps : 6;
     bar.value = progress ? progress.step : 0;
-    row.querySelector(".progress .text").textContent = progress
-      ? progress.step + "/" + progress.totalSteps + " " + progress.message
-      : "waiting to start";
+    row.querySelector(".progress .text").textContent = progressText(progress);
     row.querySelector(".progress .error").textContent =
       job.error && !(job.status === "completed") ? job.error.split("\n")[0] : "";
+    // The attempts as the row says them.
     row.querySelector(".attempts").textContent = job.attempts + "/" + job.maxAttempts;
-    row.querySelector(".cancel").hidden = terminal(job.status);
+    row.querySelector(".cancel").hidden = terminal(job.status) || access !== "write";
     row.querySelector(".course-link").hidden = job.status !== "completed";
     return row;
   }
 
   async function refresh() {
+    polling = null;
     try {
       const data = await call("GET", "/api/jobs?limit=25");
       const body = $("jobs-body");
@@ -124,10 +125,13 @@
       $("no-jobs").hidden = data.jobs.length > 0;
       $("jobs-message").textContent = "";
     } catch (e) {
+      if (e.status === 401) {
+        start(); // the sign-in ended (expired, or the worker restarted)
+        return;
+      }
       $("jobs-message").textContent = "Cannot list the jobs: " + e.message;
-    } finally {
-      setTimeout(refresh, document.hidden ? POLL_MS * 5 : POLL_MS);
     }
+    polling = setTimeout(refresh, document.hidden ? POLL_MS * 5 : POLL_MS);
   }
 
   async function cancelJob(id, button) {
@@ -146,9 +150,6 @@
     const message = $("form-message");
     const repositoryUrl = $("repository").value.trim();
     const branch = $("branch").value.trim();
-    if (authRequired && $("token").value) {
-      sessionStorage.setItem(TOKEN_KEY, $("token").value);
-    }
     if (!repositoryUrl) {
       message.textContent = "Give a repository: a URL, owner/name or a path.";
       return;
@@ -173,20 +174,64 @@
     }
   }
 
-  async function start() {
-    $("submit-form").addEventListener("submit", submit);
-    try {
-      const info = await call("GET", "/api/info");
-      authRequired = info.authRequired;
-      $("token-label").hidden = !authRequired;
-      $("server-info").textContent = "Queue: " + info.queue +
-        (info.allowLocalRepositories ? " · local repositories allowed" : "") +
-        (authRequired ? " · submitting and canceling need the API token" : "");
-    } catch (e) {
-      $("server-info").textContent = "Cannot reach the worker: " + e.message;
+  async function signIn(event) {
+    event.preventDefault();
+    const input = $("token");
+    const token = input.value.trim();
+    if (!token) {
+      $("sign-in-message").textContent = "Give the API token.";
+      return;
     }
-    refresh();
+    $("sign-in-button").disabled = true;
+    try {
+      await call("POST", "/api/session", { token });
+      $("sign-in-message").textContent = "";
+      start();
+    } catch (e) {
+      $("sign-in-message").textContent = "Not signed in: " + e.message;
+    } finally {
+      input.value = ""; // the token is not kept in the page
+      $("sign-in-button").disabled = false;
+    }
   }
 
+  async function signOut() {
+    try {
+      await call("DELETE", "/api/session");
+    } catch (e) {
+      $("jobs-message").textContent = "Cannot sign out: " + e.message;
+    }
+    start();
+  }
+
+  async function start() {
+    if (polling !== null) {
+      clearTimeout(polling);
+      polling = null;
+    }
+    let info;
+    try {
+      info = await call("GET", "/api/info");
+    } catch (e) {
+      $("server-info").textContent = "Cannot reach the worker: " + e.message;
+      return;
+    }
+    access = info.access;
+    $("sign-in").hidden = access !== "none";
+    $("submit-panel").hidden = access !== "write";
+    $("jobs-panel").hidden = access === "none";
+    $("sign-out").hidden = !info.authRequired || access === "none";
+    $("server-info").textContent = "Queue: " + info.queue +
+      (info.allowLocalRepositories ? " · local repositories allowed" : "") +
+      (!info.authRequired ? "" : access === "none" ? " · sign in with the API token"
+        : access === "read" ? " · signed in, read only" : " · signed in");
+    if (access !== "none") {
+      refresh();
+    }
+  }
+
+  $("submit-form").addEventListener("submit", submit);
+  $("sign-in-form").addEventListener("submit", signIn);
+  $("sign-out").addEventListener("click", signOut);
   start();
 })();
