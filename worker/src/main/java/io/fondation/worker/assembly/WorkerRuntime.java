@@ -162,6 +162,23 @@ public final class WorkerRuntime implements AutoCloseable {
      * @throws ConfigurationException naming the setting at fault
      */
     public synchronized void start() {
+        listen();
+        try {
+            worker.start();
+        } catch (RuntimeException e) {
+            closeHealthServer();
+            throw e;
+        }
+    }
+
+    /**
+     * The first half of {@link #start()}: checks that the worker can work and starts the health server, but claims
+     * nothing yet, so that a caller can queue its jobs knowing the port is bound ({@code dev} queues nothing on a
+     * port in use) and start the worker after.
+     *
+     * @throws ConfigurationException naming the setting at fault
+     */
+    public synchronized void listen() {
         preflight();
         if (config.healthEnabled() && healthServer == null) {
             healthServer = HealthServer.start(
@@ -175,12 +192,6 @@ public final class WorkerRuntime implements AutoCloseable {
             // Only with a health server: nobody would read these meters without one.
             jvmMeters = JvmMeters.bindTo(registry);
             queueDepth = QueueDepth.start(queue, registry, queueDepthInterval());
-        }
-        try {
-            worker.start();
-        } catch (RuntimeException e) {
-            closeHealthServer();
-            throw e;
         }
     }
 

@@ -7,6 +7,7 @@ import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.Secret;
 import io.fondation.worker.api.ApiSettings;
 import io.fondation.worker.api.HttpApi;
 import io.fondation.worker.assembly.WorkerRuntime;
@@ -15,12 +16,16 @@ import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
+import io.fondation.worker.git.FileTrees;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,8 +73,8 @@ public final class DevCommand implements Callable<Integer> {
     @Option(
             names = "--db",
             paramLabel = "PATH",
-            description =
-                    "SQLite file of the embedded queue (EMBEDDED_DB_PATH; default ~/.local/share/fondation/queue.db).")
+            description = "SQLite file of a shared embedded queue (EMBEDDED_DB_PATH), whose pending jobs run here too;"
+                    + " default: a queue of this run's own, removed at exit, so only the given repositories run.")
     Path db;
 
     @Option(
@@ -98,11 +103,45 @@ public final class DevCommand implements Callable<Integer> {
     }
 
     @Override
-    @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
     public Integer call() throws InterruptedException, IOException {
         LogLevels.defaultTo(environment.env(), "WARN");
-        WorkerConfig config = config();
+        Path ownQueue = ownQueueDirectory();
+        try {
+            return run(ownQueue);
+        } finally {
+            if (ownQueue != null) {
+                try {
+                    FileTrees.deleteRecursively(ownQueue);
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println(CliErrors.PREFIX + "could not remove " + ownQueue + ": " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * A directory for a queue of this run's own, unless {@code --db} or {@code EMBEDDED_DB_PATH} names a shared one:
+     * dev then runs the jobs it submits and nothing else (an earlier {@code submit}'s job stays pending for its own
+     * worker).
+     */
+    private Path ownQueueDirectory() throws IOException {
+        if (db != null || !isUnset("EMBEDDED_DB_PATH")) {
+            return null;
+        }
+        return Files.createTempDirectory("fondation-dev-");
+    }
+
+    @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
+    private int run(Path ownQueue) throws InterruptedException, IOException {
+        WorkerConfig config = config(ownQueue);
         ApiSettings apiSettings = ApiSettings.load(environment.env(), config, serve);
+        String madeToken = null;
+        if (apiSettings.enabled() && !apiSettings.authRequired()) {
+            // why: dev's API accepts local repositories, so even on loopback no page, no other local user and no
+            // other program may read or submit without the token; it is shown once, on this terminal
+            madeToken = randomToken();
+            apiSettings = apiSettings.withToken(Secret.of(madeToken));
+        }
         List<String> given = repositories.isEmpty() && !serve ? List.of(".") : repositories;
         List<JobSpec> specs = new ArrayList<>();
         for (String repository : given) {
@@ -117,32 +156,45 @@ public final class DevCommand implements Callable<Integer> {
         try (WorkerRuntime runtime = WorkerRuntime.open(
                         config, environment.clock(), new CompositeListener(display, watch), environment.env());
                 HttpApi api = HttpApi.install(runtime, apiSettings, environment.clock(), "embedded")) {
-            // A worker that cannot work must not even queue: the jobs would wait for nothing.
-            runtime.preflight();
-            List<String> ids = new ArrayList<>();
-            for (JobSpec jobSpec : specs) {
-                String id = runtime.queue().enqueue(jobSpec);
-                ids.add(id);
-                display.line(ProgressDisplay.prefix(id) + "queued "
-                        + jobSpec.source().describe() + " (job id " + id + ")");
-            }
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
                 watch.requestStop();
                 runtime.close();
             });
             boolean ended;
+            List<String> ids = new ArrayList<>();
             try {
+                // The worker is checked (analyzer, TEMP_DIR) and the port bound before anything is queued: a worker
+                // that cannot work, or a port in use, must leave no job behind.
+                runtime.listen();
+                for (JobSpec jobSpec : specs) {
+                    String id = runtime.queue().enqueue(jobSpec);
+                    ids.add(id);
+                    display.line(ProgressDisplay.prefix(id) + "queued "
+                            + jobSpec.source().describe() + " (job id " + id + ")");
+                }
                 runtime.start();
+                display.line(
+                        ownQueue != null
+                                ? "Queue: this run's own (" + config.queue().embeddedDbPath()
+                                        + ", removed at exit): only the"
+                                        + " jobs given here run (--db or EMBEDDED_DB_PATH to share one)"
+                                : "Queue: " + config.queue().embeddedDbPath()
+                                        + ", shared: its pending jobs run here too,"
+                                        + " those of other submits included");
                 display.line("Worker " + config.workerId() + " running with the "
-                        + config.analyzer().kind().configName() + " analyzer on "
-                        + QueueCommands.describe(config.queue())
+                        + config.analyzer().kind().configName() + " analyzer"
                         + (config.healthEnabled()
-                                ? "; health on http://" + config.healthHost() + ":" + runtime.healthPort() + "/health"
+                                ? "; health on http://" + hostForUrl(config.healthHost()) + ":" + runtime.healthPort()
+                                        + "/health"
                                 : ""));
                 if (api != null) {
                     display.line("Status page: http://" + hostForUrl(config.healthHost()) + ":" + runtime.healthPort()
                             + "/ui/  (Ctrl-C to stop)");
+                    if (madeToken != null) {
+                        display.line("API token of this run (sign in on the page with it, or send Authorization:"
+                                + " Bearer): " + madeToken);
+                    }
                 }
                 if (serve) {
                     watch.awaitStop();
@@ -159,25 +211,37 @@ public final class DevCommand implements Callable<Integer> {
             } finally {
                 registration.close();
             }
+            String unfinished = ownQueue != null
+                    ? "unfinished jobs end with this run's queue."
+                    : "unfinished jobs were released back to the queue.";
             if (serve) {
                 runtime.close();
-                display.line("Stopped; unfinished jobs were released back to the queue.");
+                display.line("Stopped; " + unfinished);
                 return ExitCodes.OK;
             }
             if (!ended) {
                 runtime.close();
-                display.line("Stopped before the jobs ended; unfinished jobs were released back to the queue.");
+                display.line("Stopped before the jobs ended; " + unfinished);
                 return ExitCodes.INTERRUPTED;
             }
             return report(runtime.queue(), ids, display);
         }
     }
 
-    private WorkerConfig config() {
+    /** 256 random bits in hex, as {@code openssl rand -hex 32} makes them (and shaped so logs mask it). */
+    private static String randomToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private WorkerConfig config(Path ownQueue) {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("QUEUE", "embedded");
         if (db != null) {
             overrides.put("EMBEDDED_DB_PATH", environment.resolve(db).toString());
+        } else if (ownQueue != null) {
+            overrides.put("EMBEDDED_DB_PATH", ownQueue.resolve("queue.db").toString());
         }
         if (isUnset("POLL_INTERVAL")) {
             overrides.put("POLL_INTERVAL", DEV_POLL_INTERVAL_MS);

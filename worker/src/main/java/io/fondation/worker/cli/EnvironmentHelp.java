@@ -1,6 +1,5 @@
 package io.fondation.worker.cli;
 
-import io.fondation.shared.JobSpec;
 import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
 import java.util.ArrayList;
@@ -30,17 +29,19 @@ public final class EnvironmentHelp {
         COMMANDS.forEach((name, command) -> {
             CommandLine sub = root.getSubcommands().get(name);
             if (sub != null) {
-                boolean maxAttempts = sub.getCommandSpec().findOption("--max-attempts") != null;
-                sub.getCommandSpec().usageMessage().footer(footer(command, maxAttempts));
+                var maxAttempts = sub.getCommandSpec().findOption("--max-attempts");
+                sub.getCommandSpec()
+                        .usageMessage()
+                        .footer(footer(command, maxAttempts == null ? null : maxAttempts.defaultValue()));
             }
         });
     }
 
     /**
-     * @param maxAttempts whether the command has {@code --max-attempts} (a footer names no option its command
-     *     lacks)
+     * @param maxAttempts the default of the command's {@code --max-attempts}, or {@code null} when it has none (a
+     *     footer names no option its command lacks, and says the default the option says)
      */
-    static String[] footer(ConfigVariable.Command command, boolean maxAttempts) {
+    static String[] footer(ConfigVariable.Command command, String maxAttempts) {
         List<String> lines = new ArrayList<>();
         lines.add("");
         lines.add("Environment (a flag overrides the variable named in its description):");
@@ -52,8 +53,12 @@ public final class EnvironmentHelp {
         }
         lines.add("Secrets are read from the environment only, never from flags, and never");
         lines.add("logged.");
-        if (maxAttempts) {
-            lines.add("Jobs get " + JobSpec.DEFAULT_MAX_ATTEMPTS + " attempts unless --max-attempts says otherwise.");
+        if (maxAttempts != null) {
+            String attempts = maxAttempts + ("1".equals(maxAttempts) ? " attempt" : " attempts");
+            lines.add(
+                    command == ConfigVariable.Command.RUN_JOB
+                            ? "The job gets " + attempts + " unless --max-attempts says otherwise."
+                            : "Jobs get " + attempts + " unless --max-attempts says otherwise.");
         }
         return lines.toArray(String[]::new);
     }

@@ -7,8 +7,11 @@ import io.fondation.worker.runtime.AttemptOutcome;
 import io.fondation.worker.runtime.Waiter;
 import io.fondation.worker.runtime.WorkerListener;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Waits until the jobs {@code dev} submitted have all ended. The queue is the source of truth (a
@@ -20,6 +23,7 @@ final class JobWatch implements WorkerListener {
     // A wake that arrives while the queue is being read is kept for the next wait, so no event is lost.
     private final Waiter waiter = new Waiter();
     private volatile boolean stopRequested;
+    private final Set<String> outcomes = ConcurrentHashMap.newKeySet();
 
     /**
      * Blocks until every job in {@code ids} is in a terminal status, or a stop is requested.
@@ -28,10 +32,15 @@ final class JobWatch implements WorkerListener {
      * @return true when all ended, false when stopped first
      */
     boolean awaitEnd(JobQueue queue, List<String> ids, Duration recheck) throws InterruptedException {
+        Set<String> endedBefore = Set.of();
         while (!stopRequested) {
-            if (allEnded(queue, ids)) {
+            Set<String> ended = ended(queue, ids);
+            // why: a row turns terminal a moment before this worker's own event about it is shown; a job counts as
+            // ended once that event came, or once it was seen ended twice (another process ended it)
+            if (ended.size() == ids.size() && shown(ids, endedBefore)) {
                 return true;
             }
+            endedBefore = ended;
             waiter.await(recheck);
         }
         return false;
@@ -54,18 +63,34 @@ final class JobWatch implements WorkerListener {
         waiter.wake();
     }
 
-    private static boolean allEnded(JobQueue queue, List<String> ids) {
+    private boolean shown(List<String> ids, Set<String> endedBefore) {
         for (String id : ids) {
-            Optional<JobSnapshot> job = queue.get(id);
-            if (job.isPresent() && !job.get().status().isTerminal()) {
+            if (!outcomes.contains(id) && !endedBefore.contains(id)) {
                 return false;
             }
         }
         return true;
     }
 
+    private static Set<String> ended(JobQueue queue, List<String> ids) {
+        Set<String> ended = new HashSet<>();
+        for (String id : ids) {
+            Optional<JobSnapshot> job = queue.get(id);
+            if (job.isEmpty() || job.get().status().isTerminal()) {
+                ended.add(id);
+            }
+        }
+        return ended;
+    }
+
     @Override
     public void onOutcome(ClaimedJob job, AttemptOutcome outcome) {
+        if (outcome instanceof AttemptOutcome.Completed
+                || outcome instanceof AttemptOutcome.Failed
+                || outcome instanceof AttemptOutcome.Dead
+                || outcome instanceof AttemptOutcome.Canceled) {
+            outcomes.add(job.id());
+        }
         waiter.wake();
     }
 }

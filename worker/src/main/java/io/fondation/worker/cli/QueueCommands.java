@@ -2,6 +2,8 @@ package io.fondation.worker.cli;
 
 import io.fondation.shared.JobQueue;
 import io.fondation.worker.assembly.WorkerRuntime;
+import io.fondation.worker.config.ConfigVariable;
+import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.QueueSettings;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
@@ -17,7 +19,10 @@ final class QueueCommands {
     static WorkerConfig config(CliEnvironment environment, QueueOptions options) {
         Map<String, String> overrides = new HashMap<>();
         options.applyTo(overrides, environment);
-        return WorkerConfigLoader.load(environment.env(), overrides);
+        // why: these commands read only what their --help lists; a bad ENCRYPTION_KEY (which only decrypts the
+        // tokens a clone uses) or a bad POLL_INTERVAL in the shell must not stop `status`
+        return WorkerConfigLoader.load(
+                ConfigVariables.readBy(ConfigVariable.Command.QUEUE_CLIENT, environment.env()), overrides);
     }
 
     static JobQueue open(CliEnvironment environment, WorkerConfig config) {

@@ -28,12 +28,11 @@ public final class ConfigVariables {
                     QUEUE_CLIENT),
             ConfigVariable.secret(
                     "FONDATION_WORKER_SECRET", "secret presented to the hardened queue functions", RUN, QUEUE_CLIENT),
-            ConfigVariable.secret(
-                    "ENCRYPTION_KEY", "64 hex chars; decrypts the users' stored GitHub tokens", RUN, QUEUE_CLIENT),
+            ConfigVariable.secret("ENCRYPTION_KEY", "64 hex chars; decrypts the users' stored GitHub tokens", RUN),
             ConfigVariable.secret("GITHUB_TOKEN", "token for cloning private repositories", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "ALLOW_LOCAL_REPOSITORIES",
-                    "true for the embedded queue, false for convex",
+                    "true for the embedded queue, false for convex and run-job",
                     "jobs may name paths on this machine",
                     RUN,
                     DEV,
@@ -83,7 +82,8 @@ public final class ConfigVariables {
                     Long.toString(WorkerConfigLoader.DEFAULT_MIN_FREE_DISK_MB),
                     "MiB TEMP_DIR must have free before a job starts",
                     RUN,
-                    DEV),
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "ANALYZER",
                     "command with ANALYZER_COMMAND, else fondation with CLI_PATH, else claude when installed",
@@ -121,7 +121,8 @@ public final class ConfigVariables {
                     ms(WorkerConfigLoader.DEFAULT_ANALYZER_KILL_GRACE),
                     "ms from SIGTERM to SIGKILL of the analyzer",
                     RUN,
-                    DEV),
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV, RUN_JOB),
             ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV, RUN_JOB),
@@ -220,13 +221,15 @@ public final class ConfigVariables {
                     WorkerConfigLoader.DEFAULT_HEALTH_HOST + " (dev: 127.0.0.1)",
                     "address the health server binds",
                     RUN,
-                    DEV),
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "HEALTH_ALLOWED_HOSTS",
                     "",
                     "host names the health server answers besides localhost and IP addresses",
                     RUN,
-                    DEV),
+                    DEV,
+                    RUN_JOB),
             ConfigVariable.of(
                     "SHUTDOWN_GRACE",
                     ms(WorkerConfigLoader.DEFAULT_SHUTDOWN_GRACE),

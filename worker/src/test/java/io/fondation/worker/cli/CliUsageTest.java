@@ -3,6 +3,7 @@ package io.fondation.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fondation.worker.Main;
+import io.fondation.worker.callback.WebhookReceiver;
 import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.dryrun.FixtureRepository;
@@ -11,6 +12,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,7 +86,7 @@ class CliUsageTest {
         assertThat(cli.run(temp, "dev", "--help").out())
                 .contains("--dry-run", "--out=DIR", "--max-attempts=N", "Environment (a flag overrides");
         // Footers are laid out by hand: they must fit the 80 columns picocli wraps everything else to.
-        for (String command : new String[] {"run", "dev", "submit", "status", "docs"}) {
+        for (String command : new String[] {"run", "run-job", "dev", "submit", "status", "docs", "cancel"}) {
             assertThat(cli.run(temp, command, "--help").out().lines())
                     .as(command)
                     .allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
@@ -140,15 +143,17 @@ class CliUsageTest {
     }
 
     @Test
-    void anInvalidEnvironmentValueStopsEveryCommandWithOneLine() {
+    void anInvalidEnvironmentValueStopsEveryCommandThatReadsItWithOneLine() {
         cli.env("POLL_INTERVAL", "soon");
-        for (String[] args : new String[][] {{"status"}, {"run"}, {"dev", "--dry-run"}}) {
+        for (String[] args : new String[][] {{"run"}, {"dev", "--dry-run"}}) {
             CliHarness.Result result = cli.run(temp, args);
             assertThat(result.exitCode()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(result.err())
                     .isEqualTo("fondation-worker: POLL_INTERVAL: 'soon' is not a whole number of milliseconds\n");
         }
-        cli.env("POLL_INTERVAL", "1000").env("HEARTBEAT_INTERVAL", "200000");
+        cli.env("POLL_INTERVAL", "1000").env("QUEUE", "soon");
+        assertThat(cli.run(temp, "status").err()).startsWith("fondation-worker: QUEUE: 'soon' is not one of");
+        cli.env("QUEUE", "embedded").env("HEARTBEAT_INTERVAL", "200000");
         assertThat(cli.run(temp, "run").err())
                 .startsWith("fondation-worker: HEARTBEAT_INTERVAL: 200000 ms must be less than half of LEASE_TIME")
                 .doesNotContain("\tat ")
@@ -158,11 +163,22 @@ class CliUsageTest {
     @Test
     void secretsNeverAppearInConfigurationErrors() {
         cli.env("ENCRYPTION_KEY", "test-secret-value");
-        CliHarness.Result result = cli.run(temp, "status");
+        CliHarness.Result result =
+                cli.run(temp, "run", "--db", temp.resolve("q.db").toString());
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err())
                 .startsWith("fondation-worker: ENCRYPTION_KEY: must be 64 hexadecimal characters")
                 .doesNotContain("test-secret-value");
+    }
+
+    @Test
+    void statusNeedsNoEncryptionKeyAndABadOneDoesNotStopIt() {
+        cli.env("ENCRYPTION_KEY", "FAKE-not-a-key");
+        CliHarness.Result result =
+                cli.run(temp, "status", "--db", temp.resolve("q.db").toString());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("No jobs in the embedded queue at");
+        assertThat(cli.run(temp, "status", "--help").out()).doesNotContain("ENCRYPTION_KEY");
     }
 
     @Test
@@ -201,6 +217,13 @@ class CliUsageTest {
         Path file = Files.writeString(temp.resolve("file.txt"), "x");
         assertThat(cli.run(temp, "submit", file.toString(), "--db", db).err()).contains("is a file, not a repository");
 
+        String token = "ghp_" + "FAKE0123456789abcdefFAKE";
+        CliHarness.Result tokenInPath = cli.run(temp, "submit", "http://127.0.0.1:1/" + token + "/x.git", "--db", db);
+        assertThat(tokenInPath.exitCode()).isEqualTo(2);
+        assertThat(tokenInPath.err())
+                .startsWith("fondation-worker: the repository URL must not contain credentials")
+                .doesNotContain(token);
+
         CliHarness.Result branch = cli.run(temp, "submit", "owner/name", "--branch", "bad..branch", "--db", db);
         assertThat(branch.exitCode()).isEqualTo(2);
         assertThat(branch.err()).isEqualTo("fondation-worker: branch 'bad..branch' is not a valid git branch name\n");
@@ -219,7 +242,7 @@ class CliUsageTest {
     @Test
     void everyOptionAHelpNamesIsAnOptionOfThatCommand() {
         CommandLine root = Main.commandLine(new CliEnvironment(cli.env, Clock.systemUTC(), temp, false, cli.stop));
-        for (String command : new String[] {"run", "dev", "submit", "status", "docs", "cancel"}) {
+        for (String command : new String[] {"run", "run-job", "dev", "submit", "status", "docs", "cancel"}) {
             Set<String> options = root.getSubcommands()
                     .get(command)
                     .getCommandSpec()
@@ -237,15 +260,19 @@ class CliUsageTest {
             }
         }
         assertThat(cli.run(temp, "run", "--help").out()).doesNotContain("--max-attempts");
-        assertThat(cli.run(temp, "submit", "--help").out()).contains("unless --max-attempts says otherwise");
+        assertThat(cli.run(temp, "submit", "--help").out()).contains("Jobs get 5 attempts unless --max-attempts says");
     }
 
     @Test
-    void eachHelpListsExactlyTheVariablesItsCommandReads() {
+    void eachHelpListsExactlyTheVariablesOfItsCommandInTheCatalog() {
         Map<String, ConfigVariable.Command> commands = Map.of(
                 "run", ConfigVariable.Command.RUN,
                 "dev", ConfigVariable.Command.DEV,
-                "status", ConfigVariable.Command.QUEUE_CLIENT);
+                "run-job", ConfigVariable.Command.RUN_JOB,
+                "submit", ConfigVariable.Command.QUEUE_CLIENT,
+                "status", ConfigVariable.Command.QUEUE_CLIENT,
+                "docs", ConfigVariable.Command.QUEUE_CLIENT,
+                "cancel", ConfigVariable.Command.QUEUE_CLIENT);
         commands.forEach((command, reads) -> {
             String help = cli.run(temp, command, "--help").out();
             List<String> listed = help.substring(help.indexOf("Environment ("))
@@ -262,32 +289,80 @@ class CliUsageTest {
         String dev = cli.run(temp, "dev", "--help").out();
         assertThat(dev.substring(dev.indexOf("Environment (")))
                 .doesNotContain("QUEUE ", "CONVEX_URL", "CONVEX_DEPLOY_KEY", "FONDATION_WORKER_SECRET");
+        String runJob = cli.run(temp, "run-job", "--help").out();
+        assertThat(runJob)
+                .as("run-job says one default for its attempts")
+                .contains("(default: 1)")
+                .contains("The job gets 1 attempt unless --max-attempts says otherwise.")
+                .doesNotContain("5 attempts");
     }
 
+    /**
+     * The other half of "--help lists what each command reads": every catalog variable a command's help does not
+     * list is set to a value no setting accepts, and the command runs as if it were not there. (The first half: a
+     * listed variable that is wrong stops the command naming it, as the tests of each setting show.)
+     */
     @Test
-    void devIsNotStoppedByAVariableItsHelpDoesNotList() throws Exception {
+    void noCommandIsStoppedByAVariableItsHelpDoesNotList() throws Exception {
         Path repo = FixtureRepository.create(temp.resolve("repo"));
-        List<String> notRead = ConfigVariables.all().stream()
-                .filter(v -> !v.commands().contains(ConfigVariable.Command.DEV))
-                .map(ConfigVariable::name)
-                .toList();
-        assertThat(notRead).contains("QUEUE", "CONVEX_URL", "ENCRYPTION_KEY");
-        notRead.forEach(name -> cli.env(name, "not valid at all"));
-        // The same values stop run, which reads them.
-        assertThat(cli.run(temp, "run", "--db", temp.resolve("run.db").toString())
-                        .exitCode())
-                .isEqualTo(2);
-
-        CliHarness.Result dev = cli.run(
-                temp,
+        String db = temp.resolve("q.db").toString();
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Map<String, String[]> runs = new LinkedHashMap<>();
+            runs.put("dev", new String[] {
                 "dev",
                 "--dry-run",
                 repo.toString(),
                 "--db",
-                temp.resolve("dev.db").toString(),
+                db,
                 "--out",
-                temp.resolve("out").toString());
-        assertThat(dev.exitCode()).as(dev.err()).isZero();
+                temp.resolve("out").toString()
+            });
+            runs.put("submit", new String[] {"submit", "owner/name", "--db", db});
+            runs.put("status", new String[] {"status", "--db", db});
+            runs.put("docs", new String[] {
+                "docs", "no-such-job", "--out", temp.resolve("docs").toString(), "--db", db
+            });
+            runs.put("cancel", new String[] {"cancel", "no-such-job", "--db", db});
+            runs.put("run-job", new String[] {
+                "run-job",
+                "--dry-run",
+                "--job-id",
+                "job-1",
+                "--repository-url",
+                repo.toString(),
+                "--callback-url",
+                receiver.url()
+            });
+            Map<String, ConfigVariable.Command> commands = Map.of(
+                    "dev", ConfigVariable.Command.DEV,
+                    "submit", ConfigVariable.Command.QUEUE_CLIENT,
+                    "status", ConfigVariable.Command.QUEUE_CLIENT,
+                    "docs", ConfigVariable.Command.QUEUE_CLIENT,
+                    "cancel", ConfigVariable.Command.QUEUE_CLIENT,
+                    "run-job", ConfigVariable.Command.RUN_JOB);
+            List<String> notRead = new ArrayList<>();
+            for (var entry : runs.entrySet()) {
+                CliHarness harness = new CliHarness(temp).env("MIN_FREE_DISK_MB", "0");
+                ConfigVariables.all().stream()
+                        .filter(v -> !v.commands().contains(commands.get(entry.getKey())))
+                        .forEach(v -> {
+                            harness.env(v.name(), "not valid at all");
+                            notRead.add(v.name());
+                        });
+                if (entry.getKey().equals("run-job")) {
+                    harness.env("ALLOW_LOCAL_REPOSITORIES", "true").env("CALLBACK_REWRITE_LOCALHOST", "false");
+                }
+                CliHarness.Result result = harness.run(temp, entry.getValue());
+                int expected = entry.getKey().equals("docs") || entry.getKey().equals("cancel") ? 1 : 0;
+                assertThat(result.exitCode())
+                        .as(entry.getKey() + ": " + result.out() + result.err())
+                        .isEqualTo(expected);
+            }
+            assertThat(notRead).contains("QUEUE", "CONVEX_URL", "ENCRYPTION_KEY", "POLL_INTERVAL", "JOB_ID");
+            assertThat(receiver.accepted())
+                    .extracting(WebhookReceiver.Received::type)
+                    .contains("complete");
+        }
     }
 
     @Test

@@ -55,6 +55,7 @@ class DevCommandTest {
         String tag = "[job " + id.substring(0, 8) + "] ";
         List<String> lines = dev.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo(tag + "queued " + repo + " (job id " + id + ")");
+        assertThat(lines.get(1)).startsWith("Queue: " + db + ", shared: its pending jobs run here too");
         assertThat(lines)
                 .anyMatch(l -> l.startsWith(tag + "cloning: "))
                 .anyMatch(l -> l.startsWith(tag + "analyzing: "));
@@ -91,6 +92,34 @@ class DevCommandTest {
         assertThat(docs.exitCode()).isZero();
         assertThat(docs.out()).isEqualTo("Wrote " + countFiles(jobOut) + " documents to " + again + "\n");
         assertThat(again.resolve("reviewed-chapters/chapter_1_project_root.md")).exists();
+    }
+
+    @Test
+    void devRunsOnlyItsOwnJobsAndLeavesAnotherSubmitsJobPending() throws Exception {
+        Path repo = FixtureRepository.create(temp.resolve("shop"));
+        CliHarness cli = new CliHarness(temp);
+        CliHarness.Result submitted = cli.run(temp, "submit", "owner/waiting");
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+
+        CliHarness.Result dev = cli.run(
+                temp,
+                "dev",
+                "--dry-run",
+                repo.toString(),
+                "--out",
+                temp.resolve("out").toString());
+
+        assertThat(dev.exitCode()).as(dev.out() + dev.err()).isZero();
+        assertThat(dev.out()).contains("Queue: this run's own (").contains("Done: 1 job completed.");
+        Matcher own = Pattern.compile("Queue: this run's own \\((.*queue\\.db), removed at exit\\)")
+                .matcher(dev.out());
+        assertThat(own.find()).as(dev.out()).isTrue();
+        assertThat(Path.of(own.group(1)))
+                .as("dev's own queue is removed at exit")
+                .doesNotExist();
+        CliHarness.Result status = cli.run(temp, "status", "--json");
+        assertThat(status.out()).contains("owner/waiting").contains("\"status\" : \"pending\"");
+        assertThat(status.out()).doesNotContain(repo.toString());
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.worker.dryrun.FixtureRepository;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,6 +50,27 @@ class ServeCommandsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ui.statusCode()).isEqualTo(200);
         assertThat(ui.body()).contains("<script src=\"/ui/app.js\" defer></script>");
+
+        // dev --serve allows local repositories: its API has a token of its own, shown once on the terminal
+        Matcher shown = Pattern.compile("API token of this run \\(.*\\): ([0-9a-f]{64})\n")
+                .matcher(cli.out.toString());
+        assertThat(shown.find()).as(cli.out.toString()).isTrue();
+        String token = shown.group(1);
+        assertThat(cli.out.toString().split(token, -1))
+                .as("the token is shown once")
+                .hasSize(2);
+        assertThat(cli.err.toString()).doesNotContain(token);
+        HttpResponse<String> anonymous = http.send(
+                HttpRequest.newBuilder(URI.create(page.group(1) + "/api/jobs")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).as("reads need the token").isEqualTo(401);
+        HttpResponse<String> read = http.send(
+                HttpRequest.newBuilder(URI.create(page.group(1) + "/api/jobs"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.body()).contains(repo.toString());
         await().atMost(Duration.ofSeconds(90)).until(() -> cli.out.toString().contains("completed in attempt 1/5"));
         assertThat(dev).as("dev --serve keeps running after its jobs ended").isNotDone();
 
@@ -56,6 +79,31 @@ class ServeCommandsTest {
         CliHarness.Result result = dev.get(60, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(ExitCodes.OK);
         assertThat(result.out()).contains("Stopped; unfinished jobs were released back to the queue.");
+    }
+
+    @Test
+    void devServeOnABusyPortQueuesNothing() throws Exception {
+        Path repo = FixtureRepository.create(temp.resolve("shop"));
+        Path db = temp.resolve("q.db");
+        CliHarness cli = new CliHarness(temp).env("MIN_FREE_DISK_MB", "0");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CliHarness.Result result = cli.run(
+                    temp,
+                    "dev",
+                    "--serve",
+                    "--dry-run",
+                    repo.toString(),
+                    "--db",
+                    db.toString(),
+                    "--health-port",
+                    Integer.toString(taken.getLocalPort()));
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).startsWith("fondation-worker: HEALTH_PORT: cannot listen on 127.0.0.1:");
+            assertThat(result.out()).doesNotContain("queued");
+        }
+        CliHarness.Result status = cli.run(temp, "status", "--db", db.toString(), "--json");
+        assertThat(status.out().strip()).as("no job was left behind").matches("\\[\\s*]");
     }
 
     @Test
