@@ -5,9 +5,11 @@ import io.fondation.shared.Secret;
 import io.fondation.worker.config.AllowedHosts;
 import io.fondation.worker.config.HttpDefaults;
 import io.fondation.worker.config.WorkerConfig;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The HTTP API's settings.
@@ -19,6 +21,8 @@ import java.util.Objects;
  * @param maxBodyBytes {@code API_MAX_BODY_BYTES}: the largest request body read; larger ones get 413
  * @param host {@code HEALTH_HOST}: the address the server binds
  * @param allowLocalRepositories {@code ALLOW_LOCAL_REPOSITORIES}: whether a job may name a path on this machine
+ * @param callbackAllowedHosts {@code CALLBACK_ALLOWED_HOSTS}: the hosts {@code /execute}'s callbacks may reach even
+ *     though they resolve to a loopback, link-local or private address
  */
 public record ApiSettings(
         boolean enabled,
@@ -26,10 +30,12 @@ public record ApiSettings(
         Secret readToken,
         int maxBodyBytes,
         String host,
-        boolean allowLocalRepositories) {
+        boolean allowLocalRepositories,
+        Set<String> callbackAllowedHosts) {
 
     public ApiSettings {
         Objects.requireNonNull(host, "host");
+        callbackAllowedHosts = Set.copyOf(callbackAllowedHosts);
         if (readToken != null && token == null) {
             throw new IllegalArgumentException("a read-only token needs the API token too");
         }
@@ -80,7 +86,13 @@ public record ApiSettings(
             }
         }
         ApiSettings settings = new ApiSettings(
-                enabled, token, readToken, maxBody, config.healthHost(), config.allowLocalRepositories());
+                enabled,
+                token,
+                readToken,
+                maxBody,
+                config.healthHost(),
+                config.allowLocalRepositories(),
+                callbackAllowedHosts(values));
         if (enabled) {
             if (!config.healthEnabled()) {
                 throw new ConfigurationException(
@@ -114,7 +126,27 @@ public record ApiSettings(
 
     /** These settings with {@code token} as {@code API_TOKEN} ({@code dev --serve} makes one when none is set). */
     public ApiSettings withToken(Secret newToken) {
-        return new ApiSettings(enabled, newToken, readToken, maxBodyBytes, host, allowLocalRepositories);
+        return new ApiSettings(
+                enabled, newToken, readToken, maxBodyBytes, host, allowLocalRepositories, callbackAllowedHosts);
+    }
+
+    private static Set<String> callbackAllowedHosts(Map<String, String> values) {
+        Set<String> hosts = new LinkedHashSet<>();
+        String text = trimmed(values.get("CALLBACK_ALLOWED_HOSTS"));
+        for (String raw : text == null ? new String[0] : text.split(",")) {
+            String host = raw.strip();
+            if (host.isEmpty()) {
+                continue;
+            }
+            if (!AllowedHosts.isName(host) && !AllowedHosts.isIpLiteral(host)) {
+                throw new ConfigurationException(
+                        "CALLBACK_ALLOWED_HOSTS",
+                        "'" + host + "' is not a host name or IP address (give hosts, comma-separated, without"
+                                + " scheme or port)");
+            }
+            hosts.add(host.toLowerCase(Locale.ROOT));
+        }
+        return hosts;
     }
 
     private static Secret token(Map<String, String> values, String name) {

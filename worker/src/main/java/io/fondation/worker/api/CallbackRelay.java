@@ -4,6 +4,7 @@ import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
+import io.fondation.worker.callback.CallbackAddressPolicy;
 import io.fondation.worker.callback.CallbackBodies;
 import io.fondation.worker.callback.CallbackClient;
 import io.fondation.worker.callback.CallbackTarget;
@@ -42,10 +43,12 @@ final class CallbackRelay implements AutoCloseable {
     private final Map<String, Thread> relays = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    CallbackRelay(JobQueue queue, Clock clock) {
+    CallbackRelay(JobQueue queue, Clock clock, CallbackAddressPolicy callbacks) {
         this.queue = Objects.requireNonNull(queue, "queue");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.client = new CallbackClient(
+        // why: the URL is a caller's: each post resolves the host once, checks the address and connects to it
+        this.client = CallbackClient.guarded(
+                callbacks,
                 Duration.ofMillis(HttpDefaults.CALLBACK_TIMEOUT_MS),
                 Duration.ofMillis(HttpDefaults.CALLBACK_RETRY_DELAY_MS),
                 Duration.ofSeconds(10));

@@ -6,6 +6,7 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.Secret;
 import io.fondation.worker.api.ApiHandler.Request;
 import io.fondation.worker.api.ApiHandler.Response;
+import io.fondation.worker.callback.CallbackAddressPolicy;
 import io.fondation.worker.callback.CallbackTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +17,8 @@ import java.util.Set;
  * The persistent server's legacy {@code POST /execute}, mapped onto the queue: the body carries the one-shot
  * variables as JSON ({@code {jobId?, repositoryUrl, branch?, prompt?, callbackUrl?, callbackToken?}}); the job is
  * enqueued (the caller's {@code jobId} is its dedupe key, so a repeated request does not queue it twice) and, with a
- * {@code callbackUrl}, reported there in the one-shot format by the {@link CallbackRelay}. Answers 202.
+ * {@code callbackUrl}, reported there in the one-shot format by the {@link CallbackRelay}. A callback URL that
+ * leads to this machine or its network is refused ({@link CallbackAddressPolicy}). Answers 202.
  */
 final class ExecuteApi {
 
@@ -26,11 +28,13 @@ final class ExecuteApi {
     private final JobQueue queue;
     private final JobsApi jobs;
     private final CallbackRelay relay;
+    private final CallbackAddressPolicy callbacks;
 
-    ExecuteApi(JobQueue queue, JobsApi jobs, CallbackRelay relay) {
+    ExecuteApi(JobQueue queue, JobsApi jobs, CallbackRelay relay, CallbackAddressPolicy callbacks) {
         this.queue = Objects.requireNonNull(queue, "queue");
         this.jobs = Objects.requireNonNull(jobs, "jobs");
         this.relay = Objects.requireNonNull(relay, "relay");
+        this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
     }
 
     Response execute(Request request) throws ApiException {
@@ -52,10 +56,19 @@ final class ExecuteApi {
         String callbackUrl = JobsApi.text(body, "callbackUrl", false);
         String token = JobsApi.text(body, "callbackToken", false);
         if (callbackUrl != null) {
+            if (token != null && token.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw ApiException.badRequest("callbackToken", "has control characters");
+            }
             try {
                 target = new CallbackTarget(
                         CallbackTarget.parseUrl(callbackUrl), token == null ? null : Secret.of(token));
             } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("callbackUrl", e.getMessage());
+            }
+            try {
+                // why: checked before anything is queued; checked again, and pinned, at every post
+                callbacks.check(target.url());
+            } catch (CallbackAddressPolicy.Refused e) {
                 throw ApiException.badRequest("callbackUrl", e.getMessage());
             }
             if (!relay.hasRoom()) {

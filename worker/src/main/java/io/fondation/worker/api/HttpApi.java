@@ -4,6 +4,7 @@ import io.fondation.shared.JobQueue;
 import io.fondation.worker.api.ApiHandler.Response;
 import io.fondation.worker.api.ApiHandler.Route;
 import io.fondation.worker.assembly.WorkerRuntime;
+import io.fondation.worker.callback.CallbackAddressPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,12 +40,26 @@ public final class HttpApi implements AutoCloseable {
      * @param queueName {@code embedded} or {@code convex}, shown on the page
      */
     public static HttpApi create(JobQueue queue, ApiSettings settings, Clock clock, String queueName) {
+        return create(queue, settings, clock, queueName, CallbackAddressPolicy.Resolver.SYSTEM);
+    }
+
+    /**
+     * {@link #create(JobQueue, ApiSettings, Clock, String)} with the resolver the callback addresses are checked
+     * with (tests give a stub, so that no test reaches beyond loopback).
+     */
+    public static HttpApi create(
+            JobQueue queue,
+            ApiSettings settings,
+            Clock clock,
+            String queueName,
+            CallbackAddressPolicy.Resolver resolver) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(settings, "settings");
+        CallbackAddressPolicy callbacks = new CallbackAddressPolicy(settings.callbackAllowedHosts(), resolver);
         JobsApi jobs = new JobsApi(queue, settings);
         ApiSessions sessions = new ApiSessions(clock);
-        CallbackRelay relay = new CallbackRelay(queue, clock);
-        ExecuteApi execute = new ExecuteApi(queue, jobs, relay);
+        CallbackRelay relay = new CallbackRelay(queue, clock, callbacks);
+        ExecuteApi execute = new ExecuteApi(queue, jobs, relay, callbacks);
         CoursePage course = new CoursePage(queue, jobs);
         byte[] openApi = resource("openapi.json");
         SessionApi session = new SessionApi(settings, sessions);
@@ -90,10 +105,20 @@ public final class HttpApi implements AutoCloseable {
      * @return the API, to close after the runtime; {@code null} when it is disabled
      */
     public static HttpApi install(WorkerRuntime runtime, ApiSettings settings, Clock clock, String queueName) {
+        return install(runtime, settings, clock, queueName, CallbackAddressPolicy.Resolver.SYSTEM);
+    }
+
+    /** {@link #install(WorkerRuntime, ApiSettings, Clock, String)} with the callback addresses' resolver. */
+    public static HttpApi install(
+            WorkerRuntime runtime,
+            ApiSettings settings,
+            Clock clock,
+            String queueName,
+            CallbackAddressPolicy.Resolver resolver) {
         if (!settings.enabled()) {
             return null;
         }
-        HttpApi api = create(runtime.queue(), settings, clock, queueName);
+        HttpApi api = create(runtime.queue(), settings, clock, queueName, resolver);
         runtime.serve(api.handler());
         return api;
     }

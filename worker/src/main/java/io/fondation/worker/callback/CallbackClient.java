@@ -2,10 +2,13 @@ package io.fondation.worker.callback;
 
 import io.fondation.clibridge.failure.SecretRedactor;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,32 +26,65 @@ public final class CallbackClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackClient.class);
 
+    /** How one post is sent: the JDK's HTTP client, or {@link PinnedHttpSender} to a checked address. */
+    @FunctionalInterface
+    public interface Sender {
+        /**
+         * Posts {@code body} with {@code headers} and returns the answer.
+         *
+         * @throws RefusedTarget when the target is refused before any connection (never retried)
+         */
+        Answer post(URI url, Map<String, String> headers, byte[] body) throws IOException, InterruptedException;
+    }
+
+    /** An answer: its status and the start of its body. */
+    public record Answer(int status, String body) {}
+
+    /** A callback target refused before anything was sent (its address, a header); not worth another try. */
+    public static final class RefusedTarget extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public RefusedTarget(String message) {
+            super(message);
+        }
+    }
+
     /** How the client waits between tries (tests may make it instant). */
     @FunctionalInterface
     public interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    private final HttpClient http;
+    private final Sender sender;
     private final Duration requestTimeout;
     private final Duration firstDelay;
     private final Duration maxDelay;
     private final Sleeper sleeper;
 
+    /**
+     * A client that posts wherever the URL leads, for callback URLs of the operator's own configuration
+     * ({@code run-job}'s {@code CALLBACK_URL}); redirects are not followed.
+     */
     public CallbackClient(Duration requestTimeout, Duration firstDelay, Duration maxDelay) {
-        this(
-                HttpClient.newBuilder()
-                        .connectTimeout(requestTimeout)
-                        .followRedirects(HttpClient.Redirect.NEVER)
-                        .build(),
+        this(jdkSender(requestTimeout), requestTimeout, firstDelay, maxDelay, CallbackClient::sleep);
+    }
+
+    /**
+     * A client for callback URLs a caller gave ({@code POST /execute}): every post resolves the host once, checks
+     * the address against {@code policy} and connects to that address; redirects are not followed.
+     */
+    public static CallbackClient guarded(
+            CallbackAddressPolicy policy, Duration requestTimeout, Duration firstDelay, Duration maxDelay) {
+        return new CallbackClient(
+                new PinnedHttpSender(policy, requestTimeout),
                 requestTimeout,
                 firstDelay,
                 maxDelay,
-                duration -> Thread.sleep(duration.toMillis()));
+                CallbackClient::sleep);
     }
 
-    CallbackClient(HttpClient http, Duration requestTimeout, Duration firstDelay, Duration maxDelay, Sleeper sleeper) {
-        this.http = Objects.requireNonNull(http, "http");
+    CallbackClient(Sender sender, Duration requestTimeout, Duration firstDelay, Duration maxDelay, Sleeper sleeper) {
+        this.sender = Objects.requireNonNull(sender, "sender");
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.firstDelay = Objects.requireNonNull(firstDelay, "firstDelay");
         this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
@@ -62,15 +98,12 @@ public final class CallbackClient {
      * @return how it went; an interrupted wait ends the tries (and keeps the thread's interrupt flag)
      */
     public Delivery post(CallbackTarget target, String what, byte[] body, int maxTries) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(target.url())
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "fondation-worker")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "fondation-worker");
         if (target.token() != null) {
-            builder.header(TOKEN_HEADER, target.token().reveal());
+            headers.put(TOKEN_HEADER, target.token().reveal());
         }
-        HttpRequest request = builder.build();
         Duration delay = firstDelay;
         int status = -1;
         String problem = "";
@@ -85,8 +118,8 @@ public final class CallbackClient {
                 delay = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
             }
             try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                status = response.statusCode();
+                Answer response = sender.post(target.url(), headers, body);
+                status = response.status();
                 if (status >= 200 && status < 300) {
                     LOG.debug(
                             "{} callback delivered to {} (HTTP {}, try {})",
@@ -101,6 +134,10 @@ public final class CallbackClient {
                     LOG.warn("{} callback refused by {}: {}", what, target.describe(), problem);
                     return Delivery.failed(status, tryNumber, problem);
                 }
+            } catch (RefusedTarget e) {
+                problem = mask("not sent: " + e.getMessage(), target);
+                LOG.warn("{} callback to {} refused: {}", what, target.describe(), problem);
+                return Delivery.failed(-1, tryNumber, problem);
             } catch (IOException e) {
                 status = -1;
                 problem = "cannot reach the receiver: " + e.getClass().getSimpleName()
@@ -113,6 +150,27 @@ public final class CallbackClient {
             LOG.info("{} callback to {} failed (try {}/{}): {}", what, target.describe(), tryNumber, maxTries, problem);
         }
         return Delivery.failed(status, Math.max(1, maxTries), problem);
+    }
+
+    private static HttpClient.Builder builder(Duration timeout) {
+        return HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+    }
+
+    /** The JDK's HTTP client as a sender. */
+    private static Sender jdkSender(Duration requestTimeout) {
+        HttpClient http = builder(requestTimeout).build();
+        return (url, headers, body) -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(url)
+                    .timeout(requestTimeout)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            headers.forEach(request::header);
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        };
+    }
+
+    private static void sleep(Duration duration) throws InterruptedException {
+        Thread.sleep(duration.toMillis());
     }
 
     /** The problem text without the token (a receiver may echo it) and anything shaped like a credential. */

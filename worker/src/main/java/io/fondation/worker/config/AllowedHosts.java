@@ -112,6 +112,11 @@ public record AllowedHosts(boolean loopbackOnly, Set<String> names) {
                 + " (HEALTH_ALLOWED_HOSTS names more)";
     }
 
+    /** Whether {@code host} is an IP address literal (IPv6 with or without brackets). */
+    public static boolean isIpLiteral(String host) {
+        return host != null && literal(host.toLowerCase(Locale.ROOT)) != null;
+    }
+
     /** The address an IP literal names, or {@code null} for anything else (never a DNS look-up). */
     static InetAddress literal(String host) {
         String h = host;

@@ -1,6 +1,7 @@
 package io.fondation.worker.api;
 
 import io.fondation.worker.assembly.WorkerRuntime;
+import io.fondation.worker.callback.CallbackAddressPolicy;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.runtime.WorkerListener;
@@ -40,6 +41,11 @@ final class ApiServer implements AutoCloseable {
 
     /** Starts a worker serving the API; {@code extra} overrides the defaults (e.g. API_TOKEN, ANALYZER). */
     static ApiServer start(Path temp, Map<String, String> extra) {
+        return start(temp, extra, CallbackAddressPolicy.Resolver.SYSTEM);
+    }
+
+    /** {@link #start(Path, Map)} with the resolver {@code /execute}'s callback addresses are checked with. */
+    static ApiServer start(Path temp, Map<String, String> extra, CallbackAddressPolicy.Resolver resolver) {
         Map<String, String> env = new HashMap<>();
         env.put("HOME", temp.resolve("home").toString());
         env.put("TEMP_DIR", temp.resolve("work").toString());
@@ -59,7 +65,7 @@ final class ApiServer implements AutoCloseable {
         WorkerConfig config = WorkerConfigLoader.load(env);
         ApiSettings settings = ApiSettings.load(env, config, false);
         WorkerRuntime runtime = WorkerRuntime.open(config, Clock.systemUTC(), new WorkerListener() {}, env);
-        HttpApi api = HttpApi.install(runtime, settings, Clock.systemUTC(), "embedded");
+        HttpApi api = HttpApi.install(runtime, settings, Clock.systemUTC(), "embedded", resolver);
         runtime.start();
         return new ApiServer(runtime, api);
     }

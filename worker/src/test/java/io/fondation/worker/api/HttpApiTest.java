@@ -494,7 +494,7 @@ class HttpApiTest {
     @Test
     void theLegacyExecutePayloadIsQueuedAndReportedToItsCallback() {
         Path repository = FixtureRepository.create(temp.resolve("repo"));
-        try (ApiServer server = ApiServer.start(temp, Map.of());
+        try (ApiServer server = ApiServer.start(temp, Map.of("CALLBACK_ALLOWED_HOSTS", "127.0.0.1"));
                 WebhookReceiver receiver = WebhookReceiver.start()) {
             String body = "{\"jobId\":\"legacy-7\",\"repositoryUrl\":" + quoted(repository.toString())
                     + ",\"callbackUrl\":" + quoted(receiver.url()) + ",\"callbackToken\":\"fake-callback-token-0007\"}";
@@ -557,6 +557,65 @@ class HttpApiTest {
         Map<String, String> off = Map.of("HEALTH_HOST", "0.0.0.0");
         assertThat(ApiSettings.load(off, WorkerConfigLoader.load(off), false).enabled())
                 .isFalse();
+    }
+
+    @Test
+    void executeRefusesCallbacksToThisMachineItsNetworkOrTheMetadataServiceAndChecksAgainAtConnectTime() {
+        Path repository = FixtureRepository.create(temp.resolve("repo"));
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger rebinds = new java.util.concurrent.atomic.AtomicInteger();
+        io.fondation.worker.callback.CallbackAddressPolicy.Resolver stub = host -> {
+            asked.add(host);
+            return List.of(java.net.InetAddress.getByName(
+                    switch (host) {
+                        case "loopback.test" -> "127.0.0.1";
+                        case "metadata.test" -> "169.254.169.254";
+                        // public when the job is submitted, loopback for every post after
+                        case "rebind.test" -> rebinds.getAndIncrement() == 0 ? "203.0.113.7" : "127.0.0.1";
+                        default -> {
+                            if (!host.matches("[0-9.]+") && !host.contains(":")) {
+                                throw new java.net.UnknownHostException(host);
+                            }
+                            yield host;
+                        }
+                    }));
+        };
+        try (ApiServer server = ApiServer.start(temp, Map.of(), stub);
+                WebhookReceiver receiver = WebhookReceiver.start()) {
+            int port = Integer.parseInt(receiver.url().replaceAll("^http://127\\.0\\.0\\.1:(\\d+)/.*", "$1"));
+            for (String callback : List.of(
+                    "http://169.254.169.254/latest/meta-data/",
+                    "http://10.0.0.1/hook",
+                    "http://[::1]:" + port + "/webhook/jobs",
+                    receiver.url(),
+                    "http://loopback.test:" + port + "/webhook/jobs",
+                    "http://metadata.test/hook")) {
+                HttpResponse<String> refused = server.post(
+                        "/execute",
+                        "{\"repositoryUrl\":" + quoted(repository.toString()) + ",\"callbackUrl\":" + quoted(callback)
+                                + "}",
+                        null);
+                assertError(refused, 400, "callbackUrl", "callbacks go to public addresses only");
+            }
+            assertThat(json(server.get("/api/jobs")).get("jobs"))
+                    .as("nothing was queued")
+                    .isEmpty();
+            assertThat(receiver.received()).isEmpty();
+
+            HttpResponse<String> accepted = server.post(
+                    "/execute",
+                    "{\"repositoryUrl\":" + quoted(repository.toString()) + ",\"callbackUrl\":"
+                            + quoted("http://rebind.test:" + port + "/webhook/jobs") + "}",
+                    null);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            awaitStatus(server, json(accepted).get("id").asText(), "completed");
+            // two posts at least (a progress and the complete), each resolving the name again: had one connected,
+            // the receiver would have it before the next look-up
+            await().atMost(Duration.ofSeconds(30)).until(() -> rebinds.get() >= 3);
+            assertThat(receiver.received())
+                    .as("every post re-resolved the name, found loopback and connected nowhere")
+                    .isEmpty();
+        }
     }
 
     static void assertError(HttpResponse<String> response, int status, String field, String message) {

@@ -104,7 +104,7 @@ class OpenApiContractTest {
     @Test
     void aQueueThatCannotEnqueueOrListAnswers501WithItsReason() throws Exception {
         JobQueue legacy = new LegacyLikeQueue(SqliteJobQueue.open(temp.resolve("q.db"), Clock.systemUTC()));
-        ApiSettings settings = new ApiSettings(true, null, null, 65536, "127.0.0.1", false);
+        ApiSettings settings = new ApiSettings(true, null, null, 65536, "127.0.0.1", false, java.util.Set.of());
         HttpApi api = HttpApi.create(legacy, settings, Clock.systemUTC(), "convex");
         Undertow server = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
