@@ -63,6 +63,7 @@ public final class EnvironmentPolicy {
             "WORKER_*",
             "CALLBACK_TOKEN",
             "API_TOKEN",
+            "API_READ_TOKEN",
             "JOB_TOKEN",
             "AWS_*",
             "GOOGLE_APPLICATION_CREDENTIALS");

@@ -275,7 +275,11 @@ public final class ConfigVariables {
                     RUN,
                     DEV),
             ConfigVariable.secret(
-                    "API_TOKEN", "bearer token of the API's changing endpoints; required beyond loopback", RUN, DEV),
+                    "API_TOKEN", "bearer token of every API endpoint; required beyond loopback", RUN, DEV),
+            ConfigVariable.secret(
+                    "API_READ_TOKEN", "bearer token that reads jobs only (dashboards); needs API_TOKEN", RUN, DEV),
+            ConfigVariable.of(
+                    "CALLBACK_ALLOWED_HOSTS", "", "hosts /execute callbacks may reach though internal (a,b)", RUN, DEV),
             ConfigVariable.of(
                     "API_MAX_BODY_BYTES",
                     Integer.toString(HttpDefaults.API_MAX_BODY_BYTES),

@@ -25,7 +25,8 @@ public final class LogRedaction {
             "ANTHROPIC_API_KEY",
             "ANTHROPIC_AUTH_TOKEN",
             "CALLBACK_TOKEN",
-            "API_TOKEN");
+            "API_TOKEN",
+            "API_READ_TOKEN");
 
     /** Secret values shorter than this are not masked by value (they would mask ordinary words). */
     static final int MIN_SECRET_LENGTH = 8;
