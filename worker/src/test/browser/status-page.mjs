@@ -1,7 +1,8 @@
 // Drives the worker's status page in headless Chromium, as a person would: submit a repository, watch its progress
 // change to completed, open the course, read a chapter, and check that a document carrying <script> stayed inert.
 //
-// Usage: node status-page.mjs <baseUrl> <repositoryPath> <screenshotDir>
+// Usage: FONDATION_API_TOKEN=... node status-page.mjs <baseUrl> <repositoryPath> <screenshotDir>
+// The token comes in the environment, never on the command line. The page is signed in with it first.
 // Exit 0 when every check passed; otherwise it prints what failed and exits 1.
 import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +15,11 @@ if (!baseUrl || !repository || !shots) {
   process.exit(2);
 }
 const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const token = process.env.FONDATION_API_TOKEN;
+if (!token) {
+  console.error("FONDATION_API_TOKEN is not set");
+  process.exit(2);
+}
 const profile = mkdtempSync(join(tmpdir(), "fondation-chromium-"));
 const problems = [];
 const check = (ok, message) => {
@@ -42,6 +48,26 @@ try {
   await page.waitForSelector("#server-info:not(:has-text('Connecting'))");
   check((await page.textContent("#server-info")).includes("Queue: embedded"), "the page says which queue it serves");
 
+  // Signed out, the page shows the sign-in form only.
+  check(await page.locator("#sign-in").isVisible(), "a server with a token asks for it first");
+  check(await page.locator("#jobs-panel").isHidden() && await page.locator("#submit-panel").isHidden(),
+    "nothing of the jobs shows before signing in");
+  await page.fill("#token", "wrong-token-wrong-token");
+  await page.click("#sign-in-button");
+  await page.waitForSelector("#sign-in-message:has-text('Not signed in')");
+  await page.fill("#token", token);
+  await page.click("#sign-in-button");
+  await page.waitForSelector("#submit-panel:not([hidden])");
+  check((await page.textContent("#server-info")).includes("signed in"), "the page says it is signed in");
+  check(await page.inputValue("#token") === "", "the token is not kept in the form");
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
+    + document.cookie + location.href);
+  check(!stored.includes(token), "the token is in no storage, no script-readable cookie and not the URL");
+  const cookies = await context.cookies(baseUrl);
+  const session = cookies.find((c) => c.name.startsWith("fondation_session_"));
+  check(Boolean(session) && session.httpOnly && session.sameSite === "Strict" && session.value !== token,
+    "the sign-in is an HttpOnly, SameSite=Strict session cookie that is not the token");
+
   // Record every status and progress text the job's row shows, as the page updates it.
   await page.evaluate(() => {
     window.__seen = [];
@@ -52,6 +78,14 @@ try {
       }
     }).observe(document.getElementById("jobs-body"), { subtree: true, childList: true, characterData: true, attributes: true });
   });
+
+  // A job held at step 3 whose message is the analyzer's "Étape 3/6: ...": the counter shows once.
+  const held = process.env.FONDATION_HELD_JOB;
+  const heldText = page.locator(`tr[data-job-id="${held}"] .progress .text`);
+  await heldText.waitFor();
+  const heldShown = await heldText.textContent();
+  check(heldShown === "3/6 Détermination de l'ordre optimal des chapitres",
+    "the step counter shows once, with the progress words as the web app shows them: " + heldShown);
 
   await page.fill("#repository", repository);
   await page.click("#submit");
@@ -69,6 +103,8 @@ try {
   check(statuses[0] !== "completed" && statuses.includes("completed"), "the status changed from " + statuses[0] + " to completed");
   check(new Set(seen.map((entry) => entry.split(" | ")[1])).size >= 2, "the progress text changed while the job ran");
   check((await row.locator(".progress .text").textContent()).startsWith("6/6"), "the completed job shows step 6/6");
+  check(seen.every((entry) => !/\d+\/\d+ (Étape|Etape|Step) \d+\/\d+/.test(entry)),
+    "the step counter shows once in every progress text: " + seen.map((entry) => entry.split(" | ")[1]).join("; "));
   check(await row.locator("button.cancel").isHidden(), "a completed job has no cancel button");
 
   await row.locator("a.course-link").click();

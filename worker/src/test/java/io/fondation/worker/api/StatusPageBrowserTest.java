@@ -2,12 +2,21 @@ package io.fondation.worker.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
 import io.fondation.worker.dryrun.FixtureRepository;
+import io.fondation.worker.embedded.SqliteJobQueue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The status page in headless Chromium (Debian's package, driven by playwright-core: {@code src/test/browser}):
- * a person submits a repository, watches its progress change to completed, opens the course and reads a chapter;
+ * a person signs in with the API token (kept only as an HttpOnly cookie), submits a repository, watches its progress
+ * change to completed (the step counter shown once), opens the course and reads a chapter;
  * the repository's README carries {@code <script>}, an {@code onerror} attribute and a {@code javascript:} link,
  * which the dry-run analyzer quotes into a chapter, and none of it runs. The screenshots stay in
  * {@code worker/target/browser-screenshots/}. The build installs the browser ({@code ensure-browser.mjs}); a
@@ -56,14 +66,37 @@ class StatusPageBrowserTest {
         Path shots = BASEDIR.resolve("target/browser-screenshots");
         Files.createDirectories(shots);
 
-        try (ApiServer server = ApiServer.start(temp, Map.of())) {
+        try (ApiServer server = ApiServer.start(temp, Map.of("API_TOKEN", ApiServer.TOKEN));
+                SqliteJobQueue later = SqliteJobQueue.open(
+                        temp.resolve("queue.db"), Clock.offset(Clock.systemUTC(), Duration.ofDays(1)))) {
+            // A job held at step 3 with the analyzer's own "Étape 3/6: ..." text: queued to run tomorrow, so the
+            // server's worker leaves it, and claimed by a queue whose clock is a day ahead, which reports the step.
+            String held = server.runtime
+                    .queue()
+                    .enqueue(new JobSpec(
+                            CloneSource.ofFullName("owner/held-at-step-three", null),
+                            "",
+                            1,
+                            Instant.now().plus(Duration.ofHours(12)),
+                            null));
+            ClaimedJob claim =
+                    later.claimOne("browser-test", Duration.ofHours(1)).orElseThrow();
+            assertThat(claim.id()).isEqualTo(held);
+            later.heartbeat(
+                    claim.lease(),
+                    JobStatus.ANALYZING,
+                    new Progress(3, 6, "Étape 3/6: Détermination de l'ordre optimal des chapitres"),
+                    Duration.ofHours(1));
             Path log = temp.resolve("browser.log");
-            Process process = new ProcessBuilder(
+            ProcessBuilder builder = new ProcessBuilder(
                             List.of("node", "status-page.mjs", server.base(), repository.toString(), shots.toString()))
                     .directory(browser.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            // why: the token reaches the script through its environment, never its command line
+            builder.environment().put("FONDATION_API_TOKEN", ApiServer.TOKEN);
+            builder.environment().put("FONDATION_HELD_JOB", held);
+            Process process = builder.start();
             boolean ended = process.waitFor(4, TimeUnit.MINUTES);
             if (!ended) {
                 process.destroyForcibly();
