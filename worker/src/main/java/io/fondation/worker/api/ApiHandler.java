@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>(before it, from the server in front, {@code HealthServer}) a {@code Host} that is exactly an allowed
  *       name and an {@code Origin}, if any, of this server: a page of another site cannot reach it by DNS rebinding;
- *   <li>for {@code POST}: the bearer token when one is configured (401 otherwise), {@code Content-Type:
- *       application/json} (415: a cross-site form cannot send it), an {@code Origin}, if any, of this server (403),
- *       and a body of at most {@code API_MAX_BODY_BYTES} (413);
+ *   <li>when a token is configured, the access its route needs ({@link Access}): from a bearer token
+ *       ({@code API_TOKEN}, or {@code API_READ_TOKEN} for reads) or the status page's sign-in cookie (401 without,
+ *       403 for a change with the read-only token);
+ *   <li>for {@code POST}: {@code Content-Type: application/json} (415: a cross-site form cannot send it), an
+ *       {@code Origin}, if any, of this server (403), and a body of at most {@code API_MAX_BODY_BYTES} (413);
  *   <li>security headers: a strict Content-Security-Policy, {@code nosniff}, no referrer, no framing, no caching.
  * </ul>
  */
