@@ -37,7 +37,7 @@ class CancellationChaosTest {
     @EnumSource(Backend.class)
     void aCanceledJobsAnalyzerTreeDiesAtOnce(Backend backend) {
         try (ChaosWorld world = new ChaosWorld(backend, temp, CONVEX)) {
-            Path pidFile = temp.resolve("analyzer.pid");
+            Path pidFile = world.signals.resolve("analyzer.pid");
             String id = world.submit("stubborn " + pidFile);
             WorkerProcess worker =
                     world.startWorker("holder", Map.of("HEARTBEAT_INTERVAL", "60000", "LEASE_TIME", "240000"));

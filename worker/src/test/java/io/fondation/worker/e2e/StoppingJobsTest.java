@@ -28,11 +28,11 @@ class StoppingJobsTest {
 
     /** Submits a job whose analyzer blocks, and waits until the analyzer runs; returns its pid. */
     private static long startBlockingJob(WorkerFixture fixture, String[] idOut) throws IOException {
-        Path pidFile = fixture.root.resolve("analyzer-" + System.nanoTime() + ".pid");
+        Path pidFile = fixture.signals.resolve("analyzer-" + System.nanoTime() + ".pid");
         idOut[0] = fixture.submit(fixture.repository("sample-" + System.nanoTime()), null, "block " + pidFile);
         await().atMost(WAIT)
                 .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
-        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        long pid = TestAnalyzer.hostPid(pidFile);
         assertThat(ProcessHandle.of(pid))
                 .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         return pid;
