@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a job fault: {@code retryOrFail} (retry scheduled, failed or dead, as the queue decides);
  *   <li>a worker fault ({@link FailureKind#isWorkerFault()}): {@code release}, no attempt spent;
- *   <li>a stop ({@link StopSignal}, from any thread): lease lost or canceled → nothing written; shutdown or
- *       lease deadline → {@code release}.
+ *   <li>a stop ({@link StopSignal}, from any thread): lease lost → nothing written; canceled → {@code release},
+ *       which on a canceled job only gives its lock back; shutdown or lease deadline → {@code release}.
  * </ul>
  * Only {@link #complete} writes documents, and only with the completion itself. The workspace is deleted at the
  * end in every case.
@@ -348,10 +348,20 @@ final class JobAttempt implements Runnable {
         StopReason reason = stop.reason().orElseThrow();
         return switch (reason) {
             case LEASE_LOST -> new AttemptOutcome.LeaseLost(phaseName());
-            case CANCEL_REQUESTED -> new AttemptOutcome.Canceled();
+            case CANCEL_REQUESTED -> giveBackTheLock();
             case SHUTDOWN -> release(AttemptOutcome.ReleaseReason.SHUTDOWN, null);
             case LEASE_DEADLINE -> release(AttemptOutcome.ReleaseReason.LEASE_DEADLINE, null);
         };
+    }
+
+    /**
+     * Ends a canceled attempt: {@code release} gives the job's lock back and nothing else (the cancellation stands,
+     * in the attempt it was made in), so that the ended job's row holds no lock.
+     */
+    private AttemptOutcome giveBackTheLock() {
+        heartbeat.stop();
+        writer.write("release", () -> context.queue().release(lease()));
+        return new AttemptOutcome.Canceled();
     }
 
     private AttemptOutcome release(AttemptOutcome.ReleaseReason reason, JobFailure fault) {
