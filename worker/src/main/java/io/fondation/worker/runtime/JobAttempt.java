@@ -6,6 +6,7 @@ import io.fondation.clibridge.AnalysisRunner;
 import io.fondation.clibridge.AnalyzerExit;
 import io.fondation.clibridge.RunningAnalysis;
 import io.fondation.clibridge.failure.SecretRedactor;
+import io.fondation.clibridge.process.DaemonThreads;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
@@ -126,9 +127,13 @@ final class JobAttempt implements Runnable {
     }
 
     /** Tells the attempt to stop; the first reason wins. The clone or analyzer running now is stopped at once. */
+    @SuppressWarnings("try") // the log context is used by its effect on the thread's MDC, not by reference
     void requestStop(StopReason reason) {
-        if (stop.request(reason)) {
-            LOG.info("job {}: stopping ({})", job.id(), reason.name().toLowerCase(java.util.Locale.ROOT));
+        // why: asked from any thread (a cancel watcher, the worker's shutdown): the line is the job's all the same
+        try (LogContext log = LogContext.of(context.workerId(), job)) {
+            if (stop.request(reason)) {
+                LOG.info("job {}: stopping ({})", job.id(), reason.name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
     }
 
@@ -400,7 +405,10 @@ final class JobAttempt implements Runnable {
 
     private QueueWatch watchCancellation() {
         try {
-            return context.queue().watchCancellation(job.lease(), () -> requestStop(StopReason.CANCEL_REQUESTED));
+            return context.queue()
+                    .watchCancellation(
+                            job.lease(),
+                            DaemonThreads.withCallersLogContext(() -> requestStop(StopReason.CANCEL_REQUESTED)));
         } catch (RuntimeException e) {
             LOG.warn("job {}: cannot watch for its cancellation; heartbeats will tell: {}", job.id(), e.toString());
             return QueueWatch.NONE;
