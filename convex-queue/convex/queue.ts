@@ -44,9 +44,14 @@ import { cloneSource, documentFile, jobResult, jobStatus, workPhase } from "./sc
  *  - an idempotent claim (`claimToken`), cancellation that `complete` never overwrites,
  *  - `release`, `saveDocuments`, `enqueue`, `cancel`, read functions and `capabilities`.
  * `Date.now()` is the only clock (Convex fixes it per function execution).
+ *
+ * `attempts` counts the attempts STARTED (Oban's convention), so that every reader of the row, the web app
+ * included, sees the number of the attempt that runs: `claimOne` adds one, `release` gives it back, and a failure,
+ * an expired lease or a completion add nothing more. `maxAttempts` attempts are `maxAttempts` runs, as before.
+ * Version 3 counts this way (version 2 counted an attempt when it ended).
  */
 
-const API_VERSION = 2;
+const API_VERSION = 3;
 const FEATURES = [
   "worker-secret",
   "lease-token",
@@ -58,6 +63,7 @@ const FEATURES = [
   "cancel",
   "reclaim-cron",
   "metrics",
+  "attempts-started",
 ] as const;
 
 /** Longest error text stored on a job; the rest is cut (the old worker stored whole CLI logs). */
@@ -144,6 +150,8 @@ export const claimOne = mutation({
     const leaseToken = randomToken();
     await ctx.db.patch("jobs", target._id, {
       status: "claimed",
+      // The attempt counts from its start: the row says which attempt runs.
+      attempts: (target.attempts ?? 0) + 1,
       lockedBy: args.workerId,
       leaseUntil: now + leaseMs,
       leaseToken,
@@ -256,7 +264,7 @@ export const heartbeat = mutation({
 
 /**
  * Marks the held job completed; a requested cancellation wins and is reported as "canceled". The completing
- * attempt counts in `attempts`; its last progress is recorded. With a `runId`, the documents that
+ * attempt was counted in `attempts` when it was claimed; its last progress is recorded. With a `runId`, the documents that
  * `saveDocuments` staged under that run become the job's course and any other run's documents are dropped
  * (in the background), so an attempt that did not complete never leaves documents behind.
  */
@@ -307,7 +315,6 @@ export const complete = mutation({
       completedBy: completer,
       completedAt: now,
       updatedAt: now,
-      attempts: (job.attempts ?? 0) + 1,
       ...(args.runId !== undefined ? { runId: args.runId } : {}),
       ...(args.result !== undefined ? { result: args.result } : {}),
       ...(args.docsCount !== undefined ? { docsCount: args.docsCount } : {}),
@@ -322,8 +329,8 @@ export const complete = mutation({
 });
 
 /**
- * Records a failed attempt of the held job: spends one attempt, then `failed` (not retryable),
- * `dead` (attempts exhausted) or back to `pending` after the backoff (at least `minDelayMs`).
+ * Records a failed attempt of the held job (counted when it was claimed): `failed` (not retryable),
+ * `dead` (it was the last) or back to `pending` after the backoff (at least `minDelayMs`).
  */
 export const retryOrFail = mutation({
   args: {
@@ -372,9 +379,9 @@ export const retryOrFail = mutation({
 });
 
 /**
- * Ends the current attempt of a leased job and spends it, clearing the lock: `failed` when the
- * error is not retryable, `dead` when attempts run out, else `pending` again, due at
- * `retryAt(attempts)`. The one place where an attempt is counted (retryOrFail, expired leases).
+ * Ends the current attempt of a leased job, clearing the lock: `failed` when the error is not
+ * retryable, `dead` when it was the last, else `pending` again, due at `retryAt(attempts)`. The
+ * attempt was counted when it was claimed (at least one is, for a row some other code claimed).
  */
 async function spendAttempt(
   ctx: MutationCtx,
@@ -384,7 +391,7 @@ async function spendAttempt(
   retryable: boolean,
   retryAt: (attempts: number) => number,
 ): Promise<{ status: "failed" | "dead"; attempts: number } | { status: "pending"; attempts: number; runAt: number }> {
-  const attempts = (job.attempts ?? 0) + 1;
+  const attempts = Math.max(job.attempts ?? 0, 1);
   if (!retryable || attempts >= (job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     const status = retryable ? ("dead" as const) : ("failed" as const);
     await ctx.db.patch("jobs", job._id, {
@@ -413,7 +420,10 @@ function progressFields(args: { progress?: string; currentStep?: number; totalSt
   };
 }
 
-/** Gives the held job back without spending an attempt: pending and due at once. */
+/**
+ * Gives the held job back without spending an attempt (the one its claim counted is given back): pending and due at
+ * once. A canceled job only loses its lock: it stays canceled, in the attempt it was canceled in.
+ */
 export const release = mutation({
   args: {
     jobId: v.string(),
@@ -433,7 +443,13 @@ export const release = mutation({
       return { released: false };
     }
     if (!isLeased(job.status)) return { released: false };
-    await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, status: "pending", runAt: now, updatedAt: now });
+    await ctx.db.patch("jobs", job._id, {
+      ...CLEARED_LOCK,
+      status: "pending",
+      attempts: Math.max((job.attempts ?? 0) - 1, 0),
+      runAt: now,
+      updatedAt: now,
+    });
     return { released: true };
   },
 });
@@ -723,8 +739,9 @@ async function expiredLeases(ctx: QueryCtx, now: number, limit: number): Promise
 }
 
 /**
- * Ends the expired lease of `job`: one attempt spent, back to `pending` (due now) or `dead` when
- * attempts run out; a job that is no longer leased (it ended otherwise) only loses its stale lock.
+ * Ends the expired lease of `job`: its attempt (counted when it was claimed) is over, back to
+ * `pending` (due now) or `dead` when it was the last; a job that is no longer leased (it ended
+ * otherwise) only loses its stale lock.
  */
 async function reclaim(ctx: MutationCtx, job: Doc<"jobs">, now: number): Promise<"pending" | "dead" | "cleared"> {
   if (!isLeased(job.status)) {
@@ -748,8 +765,8 @@ async function reclaimForClaim(ctx: MutationCtx, now: number): Promise<Doc<"jobs
 }
 
 /**
- * Returns jobs whose holder stopped heartbeating (lease expired) to `pending`, spending one attempt
- * (the crashed attempt), or to `dead` when attempts are exhausted. Also drops stale locks left on
+ * Returns jobs whose holder stopped heartbeating (lease expired) to `pending` (the crashed attempt
+ * stays counted), or to `dead` when it was the last. Also drops stale locks left on
  * jobs that ended otherwise (e.g. canceled while their worker was gone). Scheduled by crons.ts.
  */
 export const reclaimExpired = internalMutation({

@@ -123,7 +123,7 @@ describe("web functions work without a secret and never expose tokens", () => {
 
     // Contract change: queue:getMetrics is a worker/operator function now (it reads thousands of rows).
     await expectConvexError(read(t, "queue:getMetrics"), "UNAUTHORIZED");
-    expect(await read(t, "queue:capabilities")).toMatchObject({ version: 2 });
+    expect(await read(t, "queue:capabilities")).toMatchObject({ version: 3 });
     expect(await mutate(t, "jobs:requestCancel", { jobId })).toEqual({ success: true });
     expect(await read(t, "docs:listByRepository", { repositoryId })).toEqual([]);
   });

@@ -46,6 +46,32 @@ describe("cancellation requested by the web app", () => {
     expect(job.lockedBy).toBeUndefined();
   });
 
+  test("a job the web app cancels keeps the attempt it was canceled in, not an earlier attempt's error", async () => {
+    const clock = useClock();
+    const t = newConvex();
+    const { userId, repositoryId } = await seedUserAndRepository(t);
+    const { jobId } = await mutate(t, "jobs:create", { userId, repositoryId, prompt: "p" });
+    const first = await claim(t, "worker-a");
+    const failed = await mutate(t, "queue:retryOrFail", {
+      jobId, workerId: "worker-a", leaseToken: first.leaseToken, error: "the first attempt's failure", workerSecret: SECRET,
+    });
+    clock.advance(failed.nextRunAt - clock.now());
+    const second = await claim(t, "worker-a");
+    expect(second.attempts).toBe(2);
+    expect((await row(t, jobId)).lastError).toBe("the first attempt's failure");
+
+    await mutate(t, "jobs:requestCancel", { jobId });
+    // The holder stops and gives the lock back.
+    expect(
+      await mutate(t, "queue:release", { jobId, workerId: "worker-a", leaseToken: second.leaseToken, workerSecret: SECRET }),
+    ).toEqual({ released: false });
+
+    const job = await row(t, jobId);
+    expect(job).toMatchObject({ status: "canceled", attempts: 2, error: "Job cancelled by user" });
+    expect(job.lastError).toBeUndefined();
+    for (const field of ["lockedBy", "leaseUntil", "leaseToken", "claimToken"]) expect(job[field]).toBeUndefined();
+  });
+
   test("retryOrFail and release of a canceled job keep it canceled", async () => {
     useClock();
     const t = newConvex();
@@ -55,10 +81,12 @@ describe("cancellation requested by the web app", () => {
       await mutate(t, "queue:cancel", { jobId: id, workerSecret: SECRET });
       const lease = { jobId: id, workerId: "worker-a", leaseToken: held.leaseToken, workerSecret: SECRET };
       const result = await mutate(t, call, call === "queue:release" ? lease : { ...lease, error: "stopped" });
-      expect(result).toEqual(call === "queue:release" ? { released: false } : { status: "not_held", attempts: 0 });
+      // The cancellation stands in the attempt it was made in (attempt 1, counted by the claim).
+      expect(result).toEqual(call === "queue:release" ? { released: false } : { status: "not_held", attempts: 1 });
       const job = await row(t, id);
       expect(job.status).toBe("canceled");
-      expect(job.lockedBy).toBeUndefined();
+      expect(job.attempts).toBe(1);
+      for (const field of ["lockedBy", "leaseUntil", "leaseToken", "claimToken"]) expect(job[field]).toBeUndefined();
     }
   });
 

@@ -36,7 +36,7 @@ describe("fencing: a holder that lost its lease changes nothing", () => {
       expect(await mutate(t, "queue:saveDocuments", { ...staleArgs, files: [{ slug: "a.md", title: "A", content: "x", kind: "chapter", chapterIndex: 1 }] }))
         .toMatchObject({ saved: 0, leaseHeld: false });
       expect(await mutate(t, "queue:complete", { ...staleArgs, result: { success: true } })).toEqual({ outcome: "not_held" });
-      expect(await mutate(t, "queue:retryOrFail", { ...staleArgs, error: "boom" })).toEqual({ status: "not_held", attempts: 1 });
+      expect(await mutate(t, "queue:retryOrFail", { ...staleArgs, error: "boom" })).toEqual({ status: "not_held", attempts: 2 });
       expect(await mutate(t, "queue:release", staleArgs)).toEqual({ released: false });
 
       expect(await row(t, id)).toEqual(before);

@@ -17,7 +17,8 @@ describe("job lifecycle", () => {
     expect(claimed).toMatchObject({
       id,
       prompt: "analyze",
-      attempts: 0,
+      // attempts counts the attempts started: the claimed one is attempt 1, on the row too
+      attempts: 1,
       maxAttempts: 3,
       leaseUntil: clock.now() + 60_000,
       source: { fullName: "octo/demo", branch: "dev" },
@@ -25,7 +26,7 @@ describe("job lifecycle", () => {
     expect(claimed.leaseToken).toMatch(/^[0-9a-f]{32}$/);
     expect(claimed.callbackToken).toMatch(/^[0-9a-f]{32}$/);
     expect(claimed).not.toHaveProperty("userId");
-    expect((await row(t, id)).status).toBe("claimed");
+    expect(await row(t, id)).toMatchObject({ status: "claimed", attempts: 1 });
 
     clock.advance(10_000);
     const beat = await mutate(t, "queue:heartbeat", {
@@ -119,11 +120,13 @@ describe("job lifecycle", () => {
     const job = await row(t, id);
     expect(job).toMatchObject({ status: "pending", attempts: 0, runAt: clock.now() });
     expect(job.lockedBy).toBeUndefined();
+    expect(job.leaseToken).toBeUndefined();
     // Released twice: the second call no longer holds anything.
     expect(
       await mutate(t, "queue:release", { jobId: id, workerId: "worker-a", leaseToken: claimed.leaseToken, workerSecret: SECRET }),
     ).toEqual({ released: false });
-    expect((await claim(t, "worker-b")).attempts).toBe(0);
+    // the claim counts it again
+    expect((await claim(t, "worker-b")).attempts).toBe(1);
   });
 
   test("retryOrFail backs off exponentially, honours minDelayMs, ends dead when attempts run out", async () => {
@@ -243,7 +246,7 @@ describe("job lifecycle", () => {
   test("capabilities announce the API version", async () => {
     const t = newConvex();
     const caps = await read(t, "queue:capabilities");
-    expect(caps).toMatchObject({ api: "fondation-queue", version: 2 });
-    expect(caps.features).toEqual(expect.arrayContaining(["lease-token", "claim-token", "worker-secret"]));
+    expect(caps).toMatchObject({ api: "fondation-queue", version: 3 });
+    expect(caps.features).toEqual(expect.arrayContaining(["lease-token", "claim-token", "worker-secret", "attempts-started"]));
   });
 });

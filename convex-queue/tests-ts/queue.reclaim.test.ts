@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 describe("reclaimExpired", () => {
-  test("returns a crashed worker's job to pending, spending one attempt", async () => {
+  test("returns a crashed worker's job to pending, its crashed attempt still counted", async () => {
     const clock = useClock();
     const t = newConvex();
     const id = await enqueue(t);
@@ -28,7 +28,7 @@ describe("reclaimExpired", () => {
     for (const field of ["lockedBy", "leaseUntil", "leaseToken", "claimToken"]) expect(job[field]).toBeUndefined();
 
     const again = await claim(t, "worker-b");
-    expect(again).toMatchObject({ id, attempts: 1 });
+    expect(again).toMatchObject({ id, attempts: 2 });
   });
 
   test("a job whose attempts are exhausted becomes dead", async () => {
@@ -73,7 +73,7 @@ describe("reclaimExpired", () => {
 });
 
 describe("claimOne takes over expired leases itself", () => {
-  test("with no pending job due, a job whose holder stopped heartbeating is claimed at once, one attempt spent", async () => {
+  test("with no pending job due, a job whose holder stopped heartbeating is claimed at once as its next attempt", async () => {
     const clock = useClock();
     const t = newConvex();
     const id = await enqueue(t);
@@ -83,10 +83,10 @@ describe("claimOne takes over expired leases itself", () => {
 
     clock.advance(2);
     const taken = await claim(t, "worker-b");
-    expect(taken).toMatchObject({ id, attempts: 1 });
+    expect(taken).toMatchObject({ id, attempts: 2 });
     expect(taken.leaseToken).not.toBe(crashed.leaseToken);
     const job = await row(t, id);
-    expect(job).toMatchObject({ status: "claimed", lockedBy: "worker-b", attempts: 1 });
+    expect(job).toMatchObject({ status: "claimed", lockedBy: "worker-b", attempts: 2 });
     expect(job.lastError).toContain("worker-a");
     // The crashed holder is fenced off.
     expect(await mutate(t, "queue:complete", { jobId: id, workerId: "worker-a", leaseToken: crashed.leaseToken, workerSecret: SECRET }))

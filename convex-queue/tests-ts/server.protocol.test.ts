@@ -36,7 +36,7 @@ describe("Convex HTTP API", () => {
     const viaRun = await post(url, "/api/run/queue/getJob", { args: { jobId: id, workerSecret: "test-secret" }, format: "convex_encoded_json" });
     expect(viaRun.body.value.id).toBe(id);
     const withExtension = await post(url, "/api/query", { path: "queue.js:capabilities", args: {} });
-    expect(withExtension.body.value.version).toBe(2);
+    expect(withExtension.body.value.version).toBe(3);
     expect((await post(url, "/api/query", { path: "queue:capabilities", args: {}, format: "xml" })).body.code).toBe("BadFormat");
   });
 

@@ -46,7 +46,7 @@ afterAll(() => {
 
 describe("test server process", () => {
   test("prints one port line and serves the functions with Convex-encoded values", async () => {
-    expect(await value(baseUrl, "query", "queue:capabilities")).toMatchObject({ api: "fondation-queue", version: 2 });
+    expect(await value(baseUrl, "query", "queue:capabilities")).toMatchObject({ api: "fondation-queue", version: 3 });
 
     const jobId = await value(baseUrl, "mutation", "queue:enqueue", {
       source: { url: "https://example.test/r.git" },

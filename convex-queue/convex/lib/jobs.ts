@@ -94,8 +94,9 @@ export const CLEARED_LOCK = {
 /**
  * Requests cancellation, with the semantics of the web app's `jobs:requestCancel`:
  * a pending job is canceled at once; a leased job is marked `canceled` with `cancelRequested`,
- * keeping its lock so that the holder learns it from its next heartbeat and stops; a terminal
- * job is left alone.
+ * keeping its lock so that the holder learns it from its next heartbeat and stops (it then gives
+ * the lock back with `release`); a terminal job is left alone. An earlier attempt's `lastError`
+ * is cleared: `error` says why the job ended.
  *
  * @returns whether the job was canceled by this call
  */
@@ -106,6 +107,8 @@ export async function requestCancellation(ctx: MutationCtx, job: Doc<"jobs">, re
     status: "canceled" as const,
     cancelRequested: true,
     error: reason,
+    // An earlier attempt's failure is not the canceled job's own.
+    lastError: undefined,
     completedAt: now,
     updatedAt: now,
   };

@@ -46,7 +46,8 @@ final class OutputWatcher {
     static OutputWatcher start(Path outputDir, Duration interval, BooleanSupplier running, Consumer<Progress> sink) {
         OutputWatcher watcher = new OutputWatcher(outputDir, running, sink);
         synchronized (watcher) {
-            watcher.task = SCANNER.scheduleWithFixedDelay(watcher::scan, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            watcher.task = SCANNER.scheduleWithFixedDelay(
+                    DaemonThreads.withCallersLogContext(watcher::scan), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         }
         return watcher;
     }

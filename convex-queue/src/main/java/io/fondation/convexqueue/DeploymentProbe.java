@@ -15,8 +15,11 @@ import java.util.Map;
  */
 final class DeploymentProbe {
 
-    /** The API version of the hardened functions this client speaks. */
-    static final int REQUIRED_VERSION = 2;
+    /**
+     * The API version of the hardened functions this client speaks: 3, whose {@code attempts} counts the attempts
+     * started (the claim counts the attempt it hands out).
+     */
+    static final int REQUIRED_VERSION = 3;
 
     private DeploymentProbe() {}
 

@@ -110,7 +110,7 @@ final class HardenedProtocol implements QueueProtocol {
                 failInvalidJob(lease, e.getMessage());
                 continue;
             }
-            return Optional.of(JobRows.claim(row, source, lease));
+            return Optional.of(JobRows.claim(row, source, lease, true));
         }
         return Optional.empty();
     }

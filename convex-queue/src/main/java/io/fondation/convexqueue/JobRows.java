@@ -137,15 +137,18 @@ final class JobRows {
     /**
      * The claim a {@code queue:claimOne} row describes (attempt counts, prompt, owner, and since when it was due
      * when the hardened functions tell), under {@code lease} and cloning {@code source}.
+     *
+     * @param countedAtClaim whether the row's {@code attempts} already counts this attempt (the hardened functions,
+     *     which count attempts started) or only the ended ones (the legacy functions)
      */
-    static ClaimedJob claim(JsonNode row, CloneSource source, JobLease lease) {
-        int attemptsSpent = integer(row, "attempts", 0);
+    static ClaimedJob claim(JsonNode row, CloneSource source, JobLease lease, boolean countedAtClaim) {
+        int attempts = integer(row, "attempts", 0);
         int maxAttempts = integer(row, "maxAttempts", JobSpec.DEFAULT_MAX_ATTEMPTS);
         return new ClaimedJob(
                 lease.jobId(),
                 source,
                 text(row, "prompt"),
-                attemptsSpent + 1,
+                countedAtClaim ? Math.max(attempts, 1) : attempts + 1,
                 maxAttempts,
                 lease,
                 text(row, "userId"),

@@ -136,7 +136,7 @@ final class LegacyProtocol implements QueueProtocol {
                         null);
                 continue;
             }
-            return Optional.of(JobRows.claim(row, source, lease));
+            return Optional.of(JobRows.claim(row, source, lease, false));
         }
         return Optional.empty();
     }
@@ -437,12 +437,18 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     /**
-     * The row with the attempts really spent: the existing {@code queue:retryOrFail} makes a job {@code dead}
-     * without storing the attempt that killed it (the row keeps the previous count), and nothing else makes a
-     * legacy job dead, so a dead row has spent one attempt more than it says.
+     * The row with the attempts counted as the hardened functions count them, the attempts started: the legacy
+     * functions count an attempt when it fails, so a job held now (or canceled while held) runs one more than its
+     * row says; and the existing {@code queue:retryOrFail} makes a job {@code dead} without storing the attempt that
+     * killed it (the row keeps the previous count), and nothing else makes a legacy job dead, so a dead row has spent
+     * one attempt more than it says. For display only: the legacy functions keep their own count.
      */
     static JsonNode withSpentAttempts(JsonNode row) {
-        if (!"dead".equals(JobRows.text(row, "status")) || !(row instanceof ObjectNode object)) {
+        String status = JobRows.text(row, "status");
+        boolean running = "canceled".equals(status) && JobRows.text(row, "lockedBy") != null
+                || java.util.Arrays.stream(JobStatus.values())
+                        .anyMatch(known -> known.isLeased() && known.wireName().equals(status));
+        if (!("dead".equals(status) || running) || !(row instanceof ObjectNode object)) {
             return row;
         }
         ObjectNode copy = object.deepCopy();

@@ -117,6 +117,12 @@ class ConvexJobQueueLegacyTest {
         assertThat(job.attempt()).isEqualTo(1);
         assertThat(job.prompt()).isEqualTo("Write a course");
         assertThat(row(jobId).get("lockedBy").asText()).isEqualTo("worker-a");
+        // The legacy functions count an attempt when it fails: the row says 0, the worker shows the running one.
+        assertThat(row(jobId).path("attempts").asInt(0)).isZero();
+        assertThat(queue.get(jobId).orElseThrow().attempts())
+                .as("attempt 1 runs")
+                .isEqualTo(job.attempt())
+                .isEqualTo(1);
 
         GitCredentials credentials = queue.cloneCredentials(job).orElseThrow();
         assertThat(credentials.password().reveal()).isEqualTo(TOKEN);

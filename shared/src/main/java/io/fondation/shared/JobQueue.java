@@ -19,6 +19,16 @@ import java.util.Optional;
  * expected in a distributed system, so it is not an exception; a backend that cannot be reached
  * throws {@link JobQueueException}.
  *
+ * <p>Attempts. A job's {@code attempts} counts the attempts started (Oban's convention), so that every view of a
+ * job names the attempt that runs: {@link #claimOne} counts the attempt it hands out, {@link #release} gives it
+ * back, and a failure, an expired lease or a completion add nothing more. A job of {@code maxAttempts} attempts
+ * runs at most that many times. A canceled job keeps the attempt it was canceled in, and not an earlier attempt's
+ * error.
+ *
+ * <p>Locks. A job that ended (completed, failed, dead, canceled) holds no lock: no {@code lockedBy}, no lease and
+ * no lease token. A running job that is canceled keeps its lock until its holder, told by its heartbeat or
+ * {@link #watchCancellation}, gives it back with {@link #release}, or until the lease expires.
+ *
  * <p>Documents. Only a completing attempt writes documents: they travel with {@link #complete} and become the
  * job's course only if the completion is accepted. A failed, released, canceled or superseded attempt stores
  * none and removes none, and {@link #documents} of a job that did not complete is empty.
@@ -36,8 +46,9 @@ public interface JobQueue extends AutoCloseable {
     String enqueue(JobSpec spec);
 
     /**
-     * Claims the pending job with the lowest {@code runAt} that is due, or a job whose lease expired.
-     * A job whose lease expired counts one attempt (its holder crashed) and is dead when attempts run out.
+     * Claims the pending job with the lowest {@code runAt} that is due, or a job whose lease expired, counting the
+     * attempt it hands out. A job whose lease expired ends that attempt (its holder crashed) and is dead when it was
+     * the last.
      *
      * @param workerId checked by {@link QueueArguments#requireWorkerId}
      * @param leaseDuration checked by {@link QueueArguments#requireLease}
@@ -59,7 +70,7 @@ public interface JobQueue extends AutoCloseable {
      * Completes the job with its documents: stores them (replacing any the job had) and marks it completed,
      * or changes nothing when the completion is refused. Repeating the call with the same lease is harmless
      * ({@link CompleteOutcome#ALREADY_COMPLETED}). The completed job's {@code attempts} counts the completing
-     * attempt.
+     * attempt (counted when it was claimed).
      *
      * @throws JobQueueException.Rejected when a document cannot be stored (for example too large, see
      *     {@link #limits()}); nothing is stored then and the job is still held
@@ -72,8 +83,8 @@ public interface JobQueue extends AutoCloseable {
     }
 
     /**
-     * Records a failed attempt: spends an attempt and either schedules a retry with backoff or ends the
-     * job ({@code failed} when the failure is not retryable, {@code dead} when attempts ran out).
+     * Records a failed attempt (counted when it was claimed) and either schedules a retry with backoff or ends the
+     * job ({@code failed} when the failure is not retryable, {@code dead} when it was the last attempt).
      *
      * @param progress how far the attempt came, recorded on the job, or {@code null} to keep what the row has
      */
@@ -86,9 +97,10 @@ public interface JobQueue extends AutoCloseable {
 
     /**
      * Gives a job back without spending an attempt (on shutdown, or when the fault is the worker's): it is
-     * {@code pending} and due at once.
+     * {@code pending} and due at once, and the attempt its claim counted is given back. On a job canceled meanwhile it
+     * only gives the lock back: the job stays canceled.
      *
-     * @return false when the caller no longer holds it
+     * @return false when the caller no longer holds it, or the job was canceled
      */
     boolean release(JobLease lease);
 

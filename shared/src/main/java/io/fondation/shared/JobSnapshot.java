@@ -10,10 +10,12 @@ import java.time.Instant;
  * @param status current status
  * @param source what is cloned, or {@code null} when the queue holds a source that cannot be used
  * @param prompt the prompt
- * @param attempts attempts spent so far
+ * @param attempts attempts started so far: the running attempt's number while one runs, the attempt a canceled job
+ *     was canceled in (see {@link JobQueue})
  * @param maxAttempts attempts allowed
  * @param runAt not before this instant (backoff), may be {@code null}
- * @param lockedBy the worker holding the lease, or {@code null}
+ * @param lockedBy the worker holding the lease, or {@code null} (always for an ended job, but a canceled one whose
+ *     holder is still stopping)
  * @param leaseUntil when the lease ends, or {@code null}
  * @param progress the last reported progress, or {@code null}
  * @param lastError the last failure's message, or {@code null}

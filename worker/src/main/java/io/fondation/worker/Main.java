@@ -16,9 +16,18 @@ import picocli.CommandLine;
  */
 public final class Main {
 
+    /** SLF4J's own chattiness ({@code org.slf4j.helpers.Reporter}): INFO, WARN or ERROR. */
+    private static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
+
     private Main() {}
 
     public static void main(String[] args) {
+        // why: the start-up warm-up thread may log (Undertow, XNIO) while the main thread initialises logging; SLF4J
+        // then replays those lines once ready, but first prints a notice of its own on stderr, which is not one of
+        // the worker's lines and breaks LOG_FORMAT=json's one JSON object per line. Its errors still print.
+        if (System.getProperty(SLF4J_VERBOSITY) == null) {
+            System.setProperty(SLF4J_VERBOSITY, "ERROR");
+        }
         StartupWarmup.startFor(args);
         System.exit(execute(CliEnvironment.system(), args));
     }

@@ -70,6 +70,8 @@ public final class ClaudeCodeCommand {
         private Path home;
         private Path configDirectory;
         private final List<Path> hidden = new ArrayList<>();
+        private final List<Path> readable = new ArrayList<>();
+        private final List<Path> writable = new ArrayList<>();
         private String prompt;
         private String model = DEFAULT_MODEL;
         private Integer maxTurns;
@@ -121,9 +123,24 @@ public final class ClaudeCodeCommand {
             return this;
         }
 
-        /** Directories the session must not even see (for example the one holding other jobs). */
+        /**
+         * Directories the session must not even see nor write to (for example the one holding other jobs, the
+         * worker's own files).
+         */
         public Builder hide(Path... directories) {
             hidden.addAll(List.of(directories));
+            return this;
+        }
+
+        /** More paths the process (not the session's tools, which its permission rules hold) may read. */
+        public Builder readable(Path... paths) {
+            readable.addAll(List.of(paths));
+            return this;
+        }
+
+        /** More directories the process (not the session's tools, which its permission rules hold) may write. */
+        public Builder writable(Path... directories) {
+            writable.addAll(List.of(directories));
             return this;
         }
 
@@ -261,7 +278,9 @@ public final class ClaudeCodeCommand {
 
             Confinement confinement = Confinement.writableOnly(out, absolute(home))
                     .withReadOnly(repo)
-                    .withPrivate(hidden.toArray(Path[]::new));
+                    .withReadOnly(readable.toArray(Path[]::new))
+                    .withWritable(writable.toArray(Path[]::new))
+                    .withHidden(hidden.toArray(Path[]::new));
             if (config != null) {
                 confinement = confinement.withReadOnly(config);
             }

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *       until the usage limit resets)</td></tr>
  *   <tr><td>529, overloaded</td><td>RATE_LIMITED, at least {@link #DEFAULT_OVERLOAD_DELAY}</td></tr>
  *   <tr><td>exit 126/127, module not found, a model that does not exist</td><td>CONFIGURATION</td></tr>
+ *   <tr><td>a failed run that read back "read-only file system" (EROFS): the sandbox refused a write outside the
+ *       output directory</td><td>INVALID_INPUT (not retried: the repository may be steering the analyzer)</td></tr>
  *   <tr><td>prompt too long, turn limit or cost limit reached</td><td>INVALID_INPUT (the job is too big)</td></tr>
  *   <tr><td>5xx, API unreachable or timed out, a broken response</td><td>TRANSIENT, at least
  *       {@link #DEFAULT_API_UNAVAILABLE_DELAY}</td></tr>
@@ -97,6 +99,9 @@ public final class FailureClassifier {
             // bwrap and setpriv report a command they cannot run this way.
             "(?:bwrap|setpriv): (?:execvp|failed to execute)",
             "permission denied.*(?:cli|\\.mjs|\\.js)");
+    // why: what a sandboxed analyzer reads back when it writes outside its output and state directories (Node.js's
+    // "EROFS: read-only file system, open '...'", a shell's "Read-only file system").
+    private static final List<Pattern> WRITE_REFUSED = patterns("\\berofs\\b", "read-only file system");
     private static final List<Pattern> PROMPT_TOO_LONG = patterns("prompt is too long", "prompt_too_long");
     private static final List<Pattern> UNKNOWN_MODEL = patterns(
             "not_found_error.*model", "model:? .*(?:not found|does not exist)", "invalid model", "unknown model");
@@ -317,6 +322,13 @@ public final class FailureClassifier {
             return Optional.of(new Verdict(
                     FailureKind.CONFIGURATION,
                     "analyzer is misconfigured" + quote(line) + "; check CLI_PATH, NODE_PATH and the runtime"));
+        }
+        line = firstMatch(WRITE_REFUSED, evidence);
+        if (line != null) {
+            return Optional.of(new Verdict(
+                    FailureKind.INVALID_INPUT,
+                    "the analyzer tried to write outside its output directory and the sandbox refused it" + quote(line)
+                            + "; the run is refused and nothing it wrote is used"));
         }
         line = firstMatch(TRANSIENT, evidence);
         // why: with no status and no known text, an API error is still the API's or the network's doing.

@@ -12,14 +12,16 @@ import java.util.Objects;
 
 /**
  * A bubblewrap ({@code bwrap}) sandbox: the whole file system read-only, the confinement's writable
- * directories writable, its private directories empty and throw-away (the working directory stays
- * visible, read-only unless it is writable), fresh {@code /dev} and
- * {@code /proc}, a new PID namespace and session, no capabilities, and {@code --die-with-parent}.
+ * directories writable, its private directories empty and throw-away, its hidden directories empty and
+ * read-only (the working directory and the program stay visible, read-only unless writable), fresh
+ * {@code /dev} and {@code /proc} (so no other process, the worker's environment included, can be read),
+ * a new PID namespace and session, no capabilities, no network unless the confinement keeps it, and
+ * {@code --die-with-parent}.
  *
  * <p>why the PID namespace: when the sandbox's first process dies (and {@code --die-with-parent}
  * kills it when the JVM dies, even of SIGKILL), the kernel kills every process left in the
- * namespace, so no part of the analyzer's tree can outlive the worker. The network is shared: the
- * analyzer needs its API.
+ * namespace, so no part of the analyzer's tree can outlive the worker. The network is shared unless
+ * the confinement says otherwise: an LLM analyzer needs its API.
  */
 public final class BubblewrapContainment implements Containment {
 
@@ -35,8 +37,9 @@ public final class BubblewrapContainment implements Containment {
         this.status = new ContainmentStatus(
                 ContainmentStatus.Level.SANDBOX,
                 "bubblewrap" + (version == null || version.isBlank() ? "" : " " + version),
-                "the analyzer writes only to its output and state directories, sees a private /tmp, and its"
-                        + " whole process tree dies with the worker");
+                "the analyzer writes only to its output and state directories, sees a private /tmp and none of"
+                        + " the other jobs' workspaces or the worker's own files, and its whole process tree dies with"
+                        + " the worker");
     }
 
     @Override
@@ -50,41 +53,42 @@ public final class BubblewrapContainment implements Containment {
         Objects.requireNonNull(confinement, "confinement");
         List<String> argv = new ArrayList<>();
         argv.add(bwrap.toString());
-        argv.addAll(List.of(
-                "--die-with-parent",
-                "--unshare-pid",
-                "--new-session",
-                "--cap-drop",
-                "ALL",
-                "--ro-bind",
-                "/",
-                "/",
-                "--dev",
-                "/dev",
-                "--proc",
-                "/proc"));
+        argv.addAll(List.of("--die-with-parent", "--unshare-pid", "--new-session", "--cap-drop", "ALL"));
+        if (!confinement.network()) {
+            argv.add("--unshare-net");
+        }
+        argv.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
         List<Mount> mounts = new ArrayList<>();
         confinement.privateDirectories().forEach(dir -> mounts.add(new Mount(Mount.Kind.PRIVATE, dir)));
-        confinement.readOnly().forEach(dir -> mounts.add(new Mount(Mount.Kind.READ_ONLY, existing(dir, "read-only"))));
+        // why: a directory that does not exist hides nothing, and bwrap could not create it in the read-only root
+        confinement.hidden().stream()
+                .filter(Files::isDirectory)
+                .forEach(dir -> mounts.add(new Mount(Mount.Kind.HIDDEN, dir)));
+        confinement
+                .readOnly()
+                .forEach(path -> mounts.add(new Mount(Mount.Kind.READ_ONLY, existing(path, "read-only"))));
         confinement.writable().forEach(dir -> mounts.add(new Mount(Mount.Kind.WRITABLE, existing(dir, "writable"))));
         Path cwd = spec.workingDirectory().toAbsolutePath().normalize();
-        if (mounts.stream().noneMatch(m -> m.kind() != Mount.Kind.PRIVATE && cwd.startsWith(m.dir()))) {
-            // why: the process starts in its working directory, which a private directory may hide.
+        if (!visible(mounts, cwd)) {
+            // why: the process starts in its working directory, which a private or hidden directory may cover.
             mounts.add(new Mount(Mount.Kind.READ_ONLY, cwd));
         }
-        for (Path dir : executableDirectories(spec.command().get(0))) {
-            boolean hidden = mounts.stream().anyMatch(m -> m.kind() == Mount.Kind.PRIVATE && dir.startsWith(m.dir()));
-            boolean shown = mounts.stream().anyMatch(m -> m.kind() != Mount.Kind.PRIVATE && dir.startsWith(m.dir()));
-            if (hidden && !shown) {
-                // why: an analyzer installed under a private directory (a CLI under /tmp, say) must still start
-                mounts.add(new Mount(Mount.Kind.READ_ONLY, dir));
+        for (Path program : programPaths(spec.command().get(0))) {
+            if (!visible(mounts, program)) {
+                // why: an analyzer installed under a private or hidden directory (a CLI under /tmp, a runtime in the
+                // worker's HOME) must still start
+                mounts.add(new Mount(Mount.Kind.READ_ONLY, exposure(mounts, program)));
             }
         }
-        // why: bwrap mounts in order, so a deeper directory mounted later wins over its parent;
-        // at equal depth a private directory comes first and writable last.
-        mounts.sort(Comparator.comparingInt((Mount m) -> m.dir().getNameCount()).thenComparing(Mount::kind));
+        mounts.sort(Mount.ORDER);
         for (Mount mount : mounts) {
             mount.addTo(argv);
+        }
+        for (Mount mount : mounts) {
+            if (mount.kind() == Mount.Kind.HIDDEN) {
+                // why: last, once the paths shown through it are mounted; those keep their own mode
+                argv.addAll(List.of("--remount-ro", mount.dir().toString()));
+            }
         }
         argv.add("--chdir");
         argv.add(cwd.toString());
@@ -103,12 +107,21 @@ public final class BubblewrapContainment implements Containment {
         enum Kind {
             PRIVATE,
             READ_ONLY,
-            WRITABLE
+            WRITABLE,
+            HIDDEN
         }
+
+        /**
+         * bwrap mounts in order, so a deeper path mounted later wins over its parent; at equal depth a private
+         * directory comes first and a hidden one last (nothing shows a hidden directory itself).
+         */
+        static final Comparator<Mount> ORDER =
+                Comparator.comparingInt((Mount m) -> m.dir().getNameCount()).thenComparing(Mount::kind);
 
         void addTo(List<String> argv) {
             switch (kind) {
                 case PRIVATE:
+                case HIDDEN:
                     argv.addAll(List.of("--tmpfs", dir.toString()));
                     break;
                 case READ_ONLY:
@@ -121,30 +134,59 @@ public final class BubblewrapContainment implements Containment {
         }
     }
 
+    /** Whether {@code path} shows in the sandbox as it is: no private or hidden directory covers it, or a mount shows it. */
+    private static boolean visible(List<Mount> mounts, Path path) {
+        Mount winner = null;
+        for (Mount mount : mounts.stream().sorted(Mount.ORDER).toList()) {
+            if (path.startsWith(mount.dir())) {
+                winner = mount;
+            }
+        }
+        return winner == null || winner.kind() == Mount.Kind.READ_ONLY || winner.kind() == Mount.Kind.WRITABLE;
+    }
+
     /**
-     * The directories holding the program of an absolute command path: its own directory and, when it is a
-     * symbolic link (as npm's {@code node_modules/.bin} entries are), the directory of the file it resolves to;
-     * a {@code bin} directory stands for its parent, the installation that may hold the program's other files.
+     * What to show of a program that a private or hidden directory covers: its installation (a {@code bin}
+     * directory's parent), else its own directory, else the file alone; never a private or hidden directory itself,
+     * which would stay empty (a program in {@code ~/bin} with the worker's {@code HOME} hidden shows {@code ~/bin}).
      */
-    private static List<Path> executableDirectories(String program) {
+    private static Path exposure(List<Mount> mounts, Path program) {
+        Path dir = program.getParent();
+        for (Path candidate : java.util.Arrays.asList(installation(dir), dir)) {
+            if (candidate != null
+                    && Files.isDirectory(candidate)
+                    && mounts.stream()
+                            .noneMatch(m -> (m.kind() == Mount.Kind.HIDDEN || m.kind() == Mount.Kind.PRIVATE)
+                                    && m.dir().equals(candidate))) {
+                return candidate;
+            }
+        }
+        return program;
+    }
+
+    /**
+     * The program of an absolute command path as given and, when it is a symbolic link (as npm's
+     * {@code node_modules/.bin} entries are), the file it resolves to.
+     */
+    private static List<Path> programPaths(String program) {
         Path path = Path.of(program);
         if (!path.isAbsolute()) {
             return List.of();
         }
-        List<Path> dirs = new ArrayList<>();
-        Path parent = installation(path.normalize().getParent());
-        if (parent != null && Files.isDirectory(parent)) {
-            dirs.add(parent);
+        List<Path> paths = new ArrayList<>();
+        Path normal = path.normalize();
+        if (normal.getParent() != null) {
+            paths.add(normal);
         }
         try {
-            Path real = installation(path.toRealPath().getParent());
-            if (real != null && !dirs.contains(real)) {
-                dirs.add(real);
+            Path real = path.toRealPath();
+            if (real.getParent() != null && !paths.contains(real)) {
+                paths.add(real);
             }
         } catch (IOException e) {
             // a program that does not exist: the process start reports it
         }
-        return dirs;
+        return paths;
     }
 
     private static Path installation(Path dir) {
@@ -158,12 +200,14 @@ public final class BubblewrapContainment implements Containment {
         return dir;
     }
 
-    private static Path existing(Path dir, String what) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(
-                    "the " + what + " directory '" + dir + "' of the sandbox does not exist or is not a directory");
+    private static Path existing(Path path, String what) {
+        boolean ok = what.equals("read-only") ? Files.exists(path) : Files.isDirectory(path);
+        if (!ok) {
+            throw new IllegalArgumentException("the " + what + " " + (what.equals("read-only") ? "path" : "directory")
+                    + " '" + path + "' of the sandbox does not exist"
+                    + (what.equals("read-only") ? "" : " or is not a directory"));
         }
-        return dir;
+        return path;
     }
 
     @Override

@@ -5,16 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a contained process may touch: everything is read-only, except the {@code writable}
- * directories; each {@code privateDirectories} entry is replaced by an empty, private, throw-away
- * directory (by default {@code /tmp}); {@code readOnly} directories are made visible again (read-only)
- * when they lie inside a private one. A writable or read-only directory inside another one wins over it.
+ * What a contained process may touch: everything is read-only, except the {@code writable} paths; each
+ * {@code privateDirectories} entry is replaced by an empty, private, throw-away directory it may write to (by
+ * default {@code /tmp}); each {@code hidden} entry by an empty directory it may not write to (the other jobs'
+ * workspaces, the worker's own files); {@code readOnly} paths are made visible again (read-only) when they lie inside
+ * a private or hidden directory.
  *
- * @param writable directories the process may write to (they must exist)
- * @param readOnly directories it must see read-only even inside a private directory (they must exist)
+ * <p>Which one wins where they overlap: the deeper path, so a writable or read-only path inside a private or hidden
+ * directory shows through it, and a hidden directory inside a read-only or writable one stays hidden. For the same
+ * path, hidden wins over everything (nothing can show a hidden directory itself), then writable over read-only.
+ *
+ * @param writable paths the process may write to (they must exist)
+ * @param readOnly paths it must see read-only even inside a private or hidden directory (they must exist)
  * @param privateDirectories directories it sees as empty and private; what it writes there is discarded
+ * @param hidden directories it sees as empty and cannot write to
+ * @param network whether it shares the machine's network (false: a network namespace with nothing but loopback)
  */
-public record Confinement(List<Path> writable, List<Path> readOnly, List<Path> privateDirectories) {
+public record Confinement(
+        List<Path> writable, List<Path> readOnly, List<Path> privateDirectories, List<Path> hidden, boolean network) {
 
     /** The system's temporary directory, private to each contained process by default. */
     public static final Path TMP = Path.of("/tmp");
@@ -23,26 +31,50 @@ public record Confinement(List<Path> writable, List<Path> readOnly, List<Path> p
         writable = absolute(writable, "writable");
         readOnly = absolute(readOnly, "readOnly");
         privateDirectories = absolute(privateDirectories, "privateDirectories");
-        for (Path dir : privateDirectories) {
+        hidden = absolute(hidden, "hidden");
+        for (Path dir : concat(privateDirectories, hidden.toArray(Path[]::new))) {
             if (dir.getNameCount() == 0) {
-                throw new IllegalArgumentException("the root directory cannot be made private");
+                throw new IllegalArgumentException("the root directory cannot be made private or hidden");
             }
         }
     }
 
-    /** Writes only to {@code writable}, with a private {@code /tmp}. */
+    /** Without hidden directories, with the network. */
+    public Confinement(List<Path> writable, List<Path> readOnly, List<Path> privateDirectories) {
+        this(writable, readOnly, privateDirectories, List.of(), true);
+    }
+
+    /** Writes only to {@code writable}, with a private {@code /tmp} and the network. */
     public static Confinement writableOnly(Path... writable) {
         return new Confinement(List.of(writable), List.of(), List.of(TMP));
     }
 
-    /** The same, with {@code dirs} visible (read-only) even inside a private directory. */
-    public Confinement withReadOnly(Path... dirs) {
-        return new Confinement(writable, concat(readOnly, dirs), privateDirectories);
+    /** The same, with {@code paths} visible (read-only) even inside a private or hidden directory. */
+    public Confinement withReadOnly(Path... paths) {
+        return new Confinement(writable, concat(readOnly, paths), privateDirectories, hidden, network);
     }
 
-    /** The same, with {@code dirs} private too (for example the directory holding other jobs' workspaces). */
+    /** The same, with {@code paths} writable too. */
+    public Confinement withWritable(Path... paths) {
+        return new Confinement(concat(writable, paths), readOnly, privateDirectories, hidden, network);
+    }
+
+    /** The same, with {@code dirs} private too: empty, writable, and what is written there discarded. */
     public Confinement withPrivate(Path... dirs) {
-        return new Confinement(writable, readOnly, concat(privateDirectories, dirs));
+        return new Confinement(writable, readOnly, concat(privateDirectories, dirs), hidden, network);
+    }
+
+    /**
+     * The same, with {@code dirs} hidden: empty and read-only (for example the directory holding the other jobs'
+     * workspaces, or the worker's own files).
+     */
+    public Confinement withHidden(Path... dirs) {
+        return new Confinement(writable, readOnly, privateDirectories, concat(hidden, dirs), network);
+    }
+
+    /** The same, with no network but loopback (for an analyzer that needs none, such as the dry-run one). */
+    public Confinement withoutNetwork() {
+        return new Confinement(writable, readOnly, privateDirectories, hidden, false);
     }
 
     private static List<Path> concat(List<Path> first, Path... more) {

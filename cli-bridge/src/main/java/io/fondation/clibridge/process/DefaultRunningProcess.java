@@ -76,7 +76,8 @@ final class DefaultRunningProcess implements RunningProcess {
     }
 
     private static Thread daemon(String name, Runnable body) {
-        Thread thread = new Thread(body, name);
+        // why: what these threads log (progress, kills) is about the caller's job: they carry its log fields
+        Thread thread = new Thread(DaemonThreads.withCallersLogContext(body), name);
         // why: a drainer blocked on a pipe held open by an escaped grandchild must not keep the JVM alive.
         thread.setDaemon(true);
         return thread;

@@ -104,7 +104,9 @@ class ClaudeCodeCommandTest {
         Confinement confinement = confined.get();
         assertThat(confinement.writable()).containsExactly(OUT, HOME);
         assertThat(confinement.readOnly()).containsExactly(REPO, Path.of("/home/worker/.claude"));
-        assertThat(confinement.privateDirectories()).containsExactly(Confinement.TMP, Path.of("/w"));
+        assertThat(confinement.privateDirectories()).containsExactly(Confinement.TMP);
+        assertThat(confinement.hidden()).containsExactly(Path.of("/w"));
+        assertThat(confinement.network()).isTrue();
     }
 
     @Test

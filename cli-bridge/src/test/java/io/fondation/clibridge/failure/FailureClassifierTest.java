@@ -333,6 +333,24 @@ class FailureClassifierTest {
     }
 
     @Test
+    void aWriteTheSandboxRefusedIsAJobFaultThatSaysSo() {
+        // What Node.js prints when the Fondation CLI writes into the read-only repository of a sandboxed run.
+        JobFailure failure =
+                fondation(1, "Error: EROFS: read-only file system, open '/tmp/fondation/w/job-1/repo/INJECTED.md'\n");
+        assertThat(failure.kind()).isEqualTo(FailureKind.INVALID_INPUT);
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.message())
+                .startsWith("the analyzer tried to write outside its output directory and the sandbox refused it")
+                .contains("/tmp/fondation/w/job-1/repo/INJECTED.md");
+        assertThat(fondation(1, "sh: 1: cannot create /srv/x: Read-only file system\n")
+                        .kind())
+                .isEqualTo(FailureKind.INVALID_INPUT);
+        assertThat(classifier.classify(exit(0, "", "warning: EROFS while caching\n"), 3, Optional.empty()))
+                .as("a run that succeeded is not judged by what it complained about")
+                .isEmpty();
+    }
+
+    @Test
     void anUnknownFailureKeepsTheRealErrorNotTheWholeStdout() {
         JobFailure failure = fondation(
                 1,

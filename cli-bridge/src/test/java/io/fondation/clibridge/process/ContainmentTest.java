@@ -136,6 +136,79 @@ class ContainmentTest {
     }
 
     @Test
+    void aHiddenDirectoryIsEmptyAndReadOnlyButWhatShowsThroughKeepsItsMode() throws Exception {
+        // As the worker hides TEMP_DIR: the other job's workspace is gone, the own one shows through.
+        Path other = Files.createDirectories(dir.resolve("other-job/repo"));
+        Files.writeString(other.resolve("secret.txt"), "someone else's\n");
+        ProcessOutcome outcome = run(
+                "ls -A " + dir + "; cat " + other + "/secret.txt; echo ok > " + out + "/a; echo bad > " + dir
+                        + "/b; mkdir " + dir + "/c; echo bad > " + work + "/d",
+                Confinement.writableOnly(out).withReadOnly(repo).withHidden(dir));
+
+        assertThat(outcome.stdoutTail().lines()).containsExactly("job");
+        assertThat(outcome.stdoutTail()).doesNotContain("someone else's");
+        assertThat(out.resolve("a")).hasContent("ok");
+        assertThat(outcome.stderrTail()).contains("Read-only file system");
+        assertThat(dir.resolve("b")).doesNotExist();
+        assertThat(dir.resolve("c")).doesNotExist();
+        assertThat(work.resolve("d")).doesNotExist();
+    }
+
+    @Test
+    void nothingShowsAHiddenDirectoryItself() throws Exception {
+        Files.writeString(dir.resolve("queue.db"), "the worker's own\n");
+        ProcessOutcome outcome = run(
+                "cat " + dir + "/queue.db; ls -A " + dir,
+                Confinement.writableOnly(out).withReadOnly(dir).withHidden(dir));
+        assertThat(outcome.stdoutTail()).doesNotContain("the worker's own").doesNotContain("queue.db");
+    }
+
+    @Test
+    void withoutTheNetworkOnlyLoopbackIsLeft() throws Exception {
+        // the interfaces of the process's own network namespace
+        String interfaces = "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '";
+        ProcessOutcome outcome = run(interfaces, Confinement.writableOnly(out).withoutNetwork());
+        assertThat(outcome.exitCode()).as(outcome.stderrTail()).isZero();
+        assertThat(outcome.stdoutTail().lines()).containsExactly("lo");
+
+        ProcessOutcome shared = run(interfaces, Confinement.writableOnly(out));
+        assertThat(shared.stdoutTail().lines())
+                .as("the machine's network stays")
+                .hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void aProgramInAHiddenHomesBinStartsWithoutShowingTheHome() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(home.resolve(".credentials"), "the worker's own\n");
+        Path bin = Files.createDirectories(home.resolve("bin"));
+        Path program = bin.resolve("tool");
+        Files.writeString(program, "#!/bin/sh\necho ran; cat " + home + "/.credentials\n");
+        program.toFile().setExecutable(true);
+        ProcessSpec spec = new ProcessSpec(
+                List.of(program.toString()),
+                repo,
+                Fixtures.minimalEnv(),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(1));
+
+        ProcessOutcome outcome = new ProcessRunner()
+                .start(sandbox.wrap(spec, Confinement.writableOnly(out).withHidden(home)), OutputListener.NONE)
+                .await();
+
+        assertThat(outcome.stdoutTail()).as(outcome.stderrTail()).isEqualTo("ran\n");
+        assertThat(outcome.stderrTail()).contains("No such file or directory");
+    }
+
+    @Test
+    void theWorkersProcessesAndTheirEnvironmentCannotBeRead() throws Exception {
+        long worker = ProcessHandle.current().pid();
+        ProcessOutcome outcome =
+                run("cat /proc/" + worker + "/environ || echo unreadable", Confinement.writableOnly(out));
+        assertThat(outcome.stdoutTail()).contains("unreadable").doesNotContain("PATH=");
+    }
+
+    @Test
     void missingDirectoriesAreRefusedWhenWrapping() {
         assertThatThrownBy(() -> sandbox.wrap(spec("true"), Confinement.writableOnly(dir.resolve("nope"))))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -244,8 +244,8 @@ public abstract class JobQueueContract {
         assertThat(snapshot.lockedBy()).isEqualTo("worker-a");
         assertThat(snapshot.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
         assertThat(snapshot.attempts())
-                .as("attempts counts spent attempts, not the running one")
-                .isZero();
+                .as("attempts counts the attempts started: the running one is attempt 1")
+                .isEqualTo(1);
     }
 
     @Test
@@ -366,7 +366,9 @@ public abstract class JobQueueContract {
         assertThat(second.attempt()).isEqualTo(2);
         assertThat(second.lease().token()).isNotEqualTo(first.lease().token());
         JobSnapshot snapshot = snapshot(id);
-        assertThat(snapshot.attempts()).isEqualTo(1);
+        assertThat(snapshot.attempts())
+                .as("the crashed attempt and the running one")
+                .isEqualTo(2);
         assertThat(snapshot.lockedBy()).isEqualTo("worker-b");
         assertThat(snapshot.status()).isEqualTo(JobStatus.CLAIMED);
     }
@@ -457,6 +459,138 @@ public abstract class JobQueueContract {
         assertThat(next.attempt()).isEqualTo(1);
     }
 
+    @Test
+    void attemptsCountTheAttemptsStartedSoTheRowNamesTheRunningOne() {
+        String id = queue.enqueue(spec("job").withMaxAttempts(5));
+        ClaimedJob first = claim("worker-a");
+        queue.heartbeat(first.lease(), JobStatus.ANALYZING, new Progress(2, 6, "step 2"), LEASE);
+        assertThat(snapshot(id).attempts())
+                .as("attempt 1 runs")
+                .isEqualTo(first.attempt())
+                .isEqualTo(1);
+
+        assertThat(queue.release(first.lease())).isTrue();
+        assertThat(snapshot(id).attempts())
+                .as("a release gives the attempt back")
+                .isZero();
+
+        ClaimedJob again = claim("worker-a");
+        assertThat(again.attempt()).isEqualTo(1);
+        RetryDecision failed = queue.retryOrFail(again.lease(), JobFailure.of(FailureKind.TRANSIENT, "boom"));
+        assertThat(failed).isInstanceOf(RetryDecision.Retrying.class);
+        assertThat(((RetryDecision.Retrying) failed).attempts()).isEqualTo(1);
+        assertThat(snapshot(id).attempts())
+                .as("a failure adds nothing to the attempt it ends")
+                .isEqualTo(1);
+
+        advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) failed).nextRunAt()));
+        ClaimedJob second = claim("worker-b");
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(snapshot(id).attempts()).isEqualTo(2);
+        assertThat(queue.complete(second.lease(), JobResult.of("done", 0))).isEqualTo(CompleteOutcome.COMPLETED);
+        assertThat(snapshot(id).attempts()).as("nor does a completion").isEqualTo(2);
+    }
+
+    @Test
+    void maxAttemptsAreThatManyRunsWhateverEndsThem() {
+        // Three runs allowed: a failure, a crash (its lease expires), a failure; a release in between is no run.
+        String id = queue.enqueue(spec("fragile").withMaxAttempts(3));
+        int runs = 0;
+        queue.release(claim("worker-a").lease());
+
+        runs++;
+        RetryDecision first = queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TIMEOUT, "1"));
+        advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) first).nextRunAt()));
+        runs++;
+        assertThat(claim("worker-a").attempt()).isEqualTo(2);
+        advance(MORE_THAN_LEASE);
+        runs++;
+        ClaimedJob last = claim("worker-b");
+        assertThat(last.attempt()).as("after the crash").isEqualTo(3);
+        assertThat(last.isLastAttempt()).isTrue();
+
+        RetryDecision end = queue.retryOrFail(last.lease(), JobFailure.of(FailureKind.TIMEOUT, "3"));
+
+        assertThat(end).isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 3));
+        assertThat(snapshot(id).attempts()).isEqualTo(runs).isEqualTo(3);
+        advance(Duration.ofHours(1));
+        assertThat(queue.claimOne("worker-c", LEASE)).as("no fourth run").isEmpty();
+    }
+
+    @Test
+    void anEndedJobHoldsNoLock() {
+        String completed = enqueue("completed");
+        ClaimedJob toComplete = claim("worker-a");
+        queue.complete(toComplete.lease(), JobResult.of("done", 0));
+
+        String failed = enqueue("failed");
+        queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.INVALID_INPUT, "no such branch"));
+
+        String dead = queue.enqueue(spec("dead").withMaxAttempts(1));
+        queue.retryOrFail(claim("worker-a").lease(), JobFailure.of(FailureKind.TRANSIENT, "boom"));
+
+        String canceledPending = enqueue("canceled-pending");
+        queue.cancel(canceledPending);
+
+        String canceledRunning = enqueue("canceled-running");
+        ClaimedJob running = claim("worker-a");
+        queue.cancel(canceledRunning);
+        assertThat(queue.heartbeat(running.lease(), null, null, LEASE).cancelRequested())
+                .isTrue();
+        assertThat(queue.release(running.lease()))
+                .as("the holder gives the lock back; the job stays canceled")
+                .isFalse();
+
+        String crashed = queue.enqueue(spec("crashed").withMaxAttempts(1));
+        claim("worker-a");
+        String canceledThenAbandoned = enqueue("canceled-abandoned");
+        claim("worker-a");
+        queue.cancel(canceledThenAbandoned);
+        advance(MORE_THAN_LEASE);
+        assertThat(queue.claimOne("worker-b", LEASE))
+                .as("a claim ends the expired leases")
+                .isEmpty();
+
+        for (String id :
+                List.of(completed, failed, dead, canceledPending, canceledRunning, crashed, canceledThenAbandoned)) {
+            JobSnapshot job = snapshot(id);
+            assertThat(job.status().isTerminal())
+                    .as(job.prompt() + ": " + job.status())
+                    .isTrue();
+            assertThat(job.lockedBy()).as(job.prompt() + ": lockedBy").isNull();
+            assertThat(job.leaseUntil()).as(job.prompt() + ": leaseUntil").isNull();
+        }
+        assertThat(snapshot(crashed).status()).isEqualTo(JobStatus.DEAD);
+        assertThat(snapshot(canceledRunning).status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(queue.complete(toComplete.lease(), JobResult.of("done", 0)))
+                .as("the completing holder is still recognised")
+                .isEqualTo(CompleteOutcome.ALREADY_COMPLETED);
+    }
+
+    @Test
+    void aCanceledJobShowsTheAttemptItWasCanceledInAndNotAnEarlierAttemptsError() {
+        String id = enqueue("job");
+        RetryDecision first = queue.retryOrFail(
+                claim("worker-a").lease(), JobFailure.of(FailureKind.TRANSIENT, "the first attempt's failure"));
+        advance(Duration.between(clock.instant(), ((RetryDecision.Retrying) first).nextRunAt()));
+        ClaimedJob second = claim("worker-a");
+        assertThat(snapshot(id).lastError()).isEqualTo("the first attempt's failure");
+
+        assertThat(queue.cancel(id)).isTrue();
+        queue.release(second.lease());
+
+        JobSnapshot canceled = snapshot(id);
+        assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(canceled.attempts())
+                .as("canceled in attempt 2")
+                .isEqualTo(second.attempt())
+                .isEqualTo(2);
+        assertThat(canceled.lastError() == null ? "" : canceled.lastError())
+                .as("an earlier attempt's error is not the canceled job's")
+                .doesNotContain("the first attempt's failure");
+        assertThat(canceled.lockedBy()).isNull();
+    }
+
     // ---------------------------------------------------------------- failures
 
     @Test
@@ -490,6 +624,7 @@ public abstract class JobQueueContract {
         ClaimedJob retried = claim("worker-b");
         assertThat(retried.id()).isEqualTo(id);
         assertThat(retried.attempt()).isEqualTo(2);
+        assertThat(snapshot(id).attempts()).as("the retry runs as attempt 2").isEqualTo(2);
     }
 
     @Test
@@ -629,7 +764,7 @@ public abstract class JobQueueContract {
         assertThat(snapshot.result().documentCount()).isEqualTo(12);
         assertThat(snapshot.result().details()).containsEntry("sessionId", "session-1");
         assertThat(snapshot.documentCount()).isEqualTo(12);
-        assertThat(snapshot.attempts()).as("the completing attempt counts").isEqualTo(1);
+        assertThat(snapshot.attempts()).as("the completing attempt counts once").isEqualTo(1);
         assertThat(queue.heartbeat(job.lease(), null, null, LEASE).leaseHeld())
                 .as("nothing is held after completion")
                 .isFalse();

@@ -11,16 +11,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What holds the analyzer's processes, chosen once per kind of analyzer when the worker starts:
- * <ul>
- *   <li>{@code claude}: the bubblewrap sandbox ({@link ContainmentProbe#detect()}): writes only to the job's output
- *       and state directories, other workspaces hidden, the whole tree dies with the worker. Without one, the worker
- *       refuses to run it ({@link #problemFor}) unless {@code CLAUDE_ALLOW_UNCONFINED=true}, and then holds it like
- *       the others;
- *   <li>the Fondation CLI, a command and the dry-run analyzer: a session of their own that dies with the worker
- *       ({@link ContainmentProbe#detectLifetimeOnly(String)}), their writes and process ids left as they are.
- * </ul>
- * Probing runs a few tiny processes; it is done once per JVM and kind.
+ * What holds the analyzer's processes, chosen once when the worker starts, the same for every kind of analyzer (the
+ * Fondation CLI, {@code claude}, a command, the dry-run analyzer): the bubblewrap sandbox
+ * ({@link ContainmentProbe#detect()}), in which the analyzer writes only to the job's output and state directories,
+ * sees neither the other jobs' workspaces nor the worker's own files, and dies with the worker. Where no sandbox works
+ * the worker refuses to run any analyzer ({@link #problemFor}) unless the operator allowed it
+ * ({@code ANALYZER_ALLOW_UNCONFINED=true}, or {@code CLAUDE_ALLOW_UNCONFINED=true} for {@code claude}); it is then
+ * held only by a session of its own that dies with the worker ({@link ContainmentProbe#detectLifetimeOnly(String)}).
+ * Probing runs a few tiny processes; it is done once per JVM.
  */
 public final class AnalyzerContainment {
 
@@ -33,38 +31,25 @@ public final class AnalyzerContainment {
     private static final Map<String, Containment> LIFETIME_PROBES = new HashMap<>();
 
     private final Containment containment;
-    private final boolean sandboxWanted;
 
-    /**
-     * @param containment what holds the analyzer
-     * @param sandboxWanted whether the analyzer needs its writes confined ({@code claude})
-     */
-    public AnalyzerContainment(Containment containment, boolean sandboxWanted) {
+    /** @param containment what holds the analyzer */
+    public AnalyzerContainment(Containment containment) {
         this.containment = Objects.requireNonNull(containment, "containment");
-        this.sandboxWanted = sandboxWanted;
     }
 
-    /** The containment probed on this machine for the analyzer of {@code settings}. */
-    public static AnalyzerContainment probed(AnalyzerSettings settings) {
-        if (settings.kind() != AnalyzerSettings.Kind.CLAUDE) {
-            return new AnalyzerContainment(lifetimeOnly(), false);
-        }
+    /** The containment probed on this machine: the sandbox when it works, else a session that dies with the worker. */
+    public static AnalyzerContainment probed() {
         Containment sandbox = sandbox();
-        if (sandbox.status().confinesWrites()) {
-            return new AnalyzerContainment(sandbox, true);
-        }
-        return new AnalyzerContainment(lifetimeOnly(), true);
+        return new AnalyzerContainment(sandbox.status().confinesWrites() ? sandbox : lifetimeOnly());
     }
 
     /**
-     * Probes ahead what {@link #probed} will ask for (the sandbox for {@code claude}, else the session holder), so
-     * that a start-up warm-up thread does it while the main thread reads the command line and the configuration.
-     * The probes are kept once per JVM, and a caller that comes while one runs waits for it instead of probing again.
+     * Probes ahead what {@link #probed} will ask for, so that a start-up warm-up thread does it while the main thread
+     * reads the command line and the configuration. The probes are kept once per JVM, and a caller that comes while
+     * one runs waits for it instead of probing again.
      */
-    public static void probeAhead(boolean claude) {
-        if (claude) {
-            sandbox();
-        } else {
+    public static void probeAhead() {
+        if (!sandbox().status().confinesWrites()) {
             lifetimeOnly();
         }
     }
@@ -77,10 +62,7 @@ public final class AnalyzerContainment {
     }
 
     private static synchronized Containment lifetimeOnly() {
-        Containment sandbox = sandboxProbe;
-        String why = sandbox != null && !sandbox.status().confinesWrites()
-                ? "no sandbox: " + sandbox.status().detail()
-                : "only the claude analyzer is sandboxed: this analyzer writes where the worker's user can";
+        String why = "no sandbox: " + sandbox().status().detail();
         return LIFETIME_PROBES.computeIfAbsent(why, ContainmentProbe::detectLifetimeOnly);
     }
 
@@ -94,20 +76,33 @@ public final class AnalyzerContainment {
         return containment.status();
     }
 
+    /** Whether the analyzer runs in the sandbox (its writes confined, the other workspaces and the worker hidden). */
+    public boolean sandboxed() {
+        return status().confinesWrites();
+    }
+
     /**
-     * Why the analyzer of {@code settings} must not run under this containment: {@code claude} without a sandbox that
-     * confines its writes, unless {@code CLAUDE_ALLOW_UNCONFINED} says it may.
+     * Why the analyzer of {@code settings} must not run under this containment: no sandbox confines it, and the
+     * operator did not allow it to run without one. Names {@code CLAUDE_ALLOW_UNCONFINED} for the {@code claude}
+     * analyzer (its older name, still read), {@code ANALYZER_ALLOW_UNCONFINED} for the others.
      */
     public Optional<ConfigurationException> problemFor(AnalyzerSettings settings) {
-        if (!sandboxWanted || status().confinesWrites() || settings.claude().allowUnconfined()) {
+        if (sandboxed() || settings.allowsUnconfined()) {
             return Optional.empty();
         }
+        boolean claude = settings.kind() == AnalyzerSettings.Kind.CLAUDE;
+        String variable = claude ? "CLAUDE_ALLOW_UNCONFINED" : "ANALYZER_ALLOW_UNCONFINED";
+        String unconfined = claude
+                ? "held only by Claude Code's own permission rules"
+                : "with the worker's user's whole view of the machine (the other jobs' clones, the worker's files"
+                        + " and, through /proc, its environment)";
         return Optional.of(new ConfigurationException(
-                "CLAUDE_ALLOW_UNCONFINED",
-                "the claude analyzer runs only in a sandbox that confines its writes to the job's directories, and"
-                        + " none works here (" + sandbox().status().detail() + "). Install bubblewrap and allow"
-                        + " unprivileged user namespaces (docs/analyzers.md says how, in a container too), or set"
-                        + " CLAUDE_ALLOW_UNCONFINED=true to run it held only by Claude Code's own permission rules"));
+                variable,
+                "the " + settings.kind().configName() + " analyzer runs only in a sandbox that confines its writes to"
+                        + " the job's directories and hides the other jobs and the worker's files, and none works here ("
+                        + status().detail() + "). Install bubblewrap and allow unprivileged user namespaces"
+                        + " (docs/analyzers.md says how, in a container too), or set " + variable + "=true to run it "
+                        + unconfined));
     }
 
     /** {@link #problemFor}, thrown. */

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +38,15 @@ import java.util.Objects;
  * ({@link EnvironmentPolicy}), so worker secrets never reach it, with {@code HOME=CLAUDE_HOME} when set (for
  * {@code claude}: the job's own state directory) and without the worker's own {@code CLAUDE_*} settings.
  *
- * <p>Every analyzer runs inside the {@link AnalyzerContainment} probed at start-up, so that a worker killed with
- * SIGKILL does not leave it running: {@code claude} in a sandbox that confines its writes to the job's output and
- * state directories and hides the other workspaces, the others in a session of their own that dies with the worker.
+ * <p>Every analyzer, whatever its kind, runs inside the {@link AnalyzerContainment} probed at start-up: a sandbox in
+ * which the whole file system is read-only but for the job's output and state directories (and
+ * {@code ANALYZER_WRITABLE_DIRS}), the repository is read-only, the other jobs' workspaces ({@code TEMP_DIR}) and the
+ * worker's own files (its {@code HOME}, the embedded queue's directory) are hidden, {@code /tmp} is private, no other
+ * process can be seen, and the whole tree dies with the worker. What each kind needs shows through, read-only: the
+ * Fondation CLI's runtime, its bundle, {@code NODE_PATH} and its Claude login; a command's program; the dry-run
+ * analyzer's class path. Its {@code HOME} is the job's state directory. The network stays, but for the dry-run
+ * analyzer, which needs none. Where no sandbox works, it runs only when the operator allowed it, in a session that
+ * dies with the worker.
  */
 public final class AnalyzerLauncher {
 
@@ -57,14 +64,15 @@ public final class AnalyzerLauncher {
     private final String path;
     private final AnalysisRunner runner;
     private final AnalyzerContainment containment;
-    private final Path hidden;
+    private final List<Path> hidden;
 
     /**
      * @param settings what to run
      * @param sourceEnvironment the worker's environment, filtered for the child
      * @param runner runs and reports the analysis (for {@code claude}, its progress also comes from the output files)
      * @param containment what holds the analyzer
-     * @param hidden a directory the {@code claude} analyzer must not see (the worker's workspaces), or null
+     * @param hidden directories the analyzer must not see (the worker's workspaces, its {@code HOME}, the embedded
+     *     queue's directory); those that do not exist when a job starts are left out
      * @throws ConfigurationException when ANALYZER_ENV_EXTRAS names something that may not be passed
      */
     public AnalyzerLauncher(
@@ -72,10 +80,15 @@ public final class AnalyzerLauncher {
             Map<String, String> sourceEnvironment,
             AnalysisRunner runner,
             AnalyzerContainment containment,
-            Path hidden) {
+            List<Path> hidden) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.containment = Objects.requireNonNull(containment, "containment");
-        this.hidden = hidden == null ? null : hidden.toAbsolutePath().normalize();
+        this.hidden = (hidden == null ? List.<Path>of() : hidden)
+                .stream()
+                        .map(dir -> dir.toAbsolutePath().normalize())
+                        .filter(dir -> dir.getNameCount() > 0)
+                        .distinct()
+                        .toList();
         EnvironmentPolicy policy;
         try {
             policy = EnvironmentPolicy.defaults().withExtras(settings.envExtras());
@@ -93,19 +106,20 @@ public final class AnalyzerLauncher {
                 : base;
     }
 
-    /** A launcher with the cli-bridge defaults, the containment probed for its kind, and nothing hidden. */
+    /** A launcher with the cli-bridge defaults, the containment probed here, and nothing hidden. */
     public static AnalyzerLauncher withDefaults(AnalyzerSettings settings, Map<String, String> sourceEnvironment) {
-        return withDefaults(settings, sourceEnvironment, (int) OutputLimits.DEFAULT_MAX_FILE_BYTES, null);
+        return withDefaults(settings, sourceEnvironment, (int) OutputLimits.DEFAULT_MAX_FILE_BYTES, List.of());
     }
 
     /**
-     * A launcher with the cli-bridge defaults and the containment probed for its kind, refusing output files larger
-     * than {@code maxFileBytes} (what the queue stores per document).
+     * A launcher with the cli-bridge defaults and the containment probed here, refusing output files larger than
+     * {@code maxFileBytes} (what the queue stores per document).
      *
-     * @param hidden a directory the {@code claude} analyzer must not see (the worker's workspaces), or null
+     * @param hidden directories the analyzer must not see (the worker's workspaces, its {@code HOME}, the embedded
+     *     queue's directory)
      */
     public static AnalyzerLauncher withDefaults(
-            AnalyzerSettings settings, Map<String, String> sourceEnvironment, int maxFileBytes, Path hidden) {
+            AnalyzerSettings settings, Map<String, String> sourceEnvironment, int maxFileBytes, List<Path> hidden) {
         OutputLimits limits = new OutputLimits(
                 OutputLimits.DEFAULT_MAX_FILES,
                 Math.min(maxFileBytes, OutputLimits.DEFAULT_MAX_FILE_BYTES),
@@ -120,7 +134,7 @@ public final class AnalyzerLauncher {
                 settings,
                 sourceEnvironment,
                 new AnalysisRunner(processes, new OutputCollector(limits), new FailureClassifier()),
-                AnalyzerContainment.probed(settings),
+                AnalyzerContainment.probed(),
                 hidden);
     }
 
@@ -138,6 +152,11 @@ public final class AnalyzerLauncher {
     /** What holds the analyzer, for the start-up log, {@code /health} and the start-up check. */
     public AnalyzerContainment containment() {
         return containment;
+    }
+
+    /** Which analyzer runs and what holds it, for {@code /health}. */
+    public ContainmentReport containmentReport() {
+        return new ContainmentReport(settings.kind().configName(), containment.status(), settings.allowsUnconfined());
     }
 
     /** The analyzer's environment (values included: for the start-up check only; never log it). */
@@ -166,8 +185,7 @@ public final class AnalyzerLauncher {
     }
 
     /**
-     * Starts the analyzer on a cloned repository; for {@code claude}, its state directory is {@code home/} beside
-     * the output directory.
+     * Starts the analyzer on a cloned repository; its state directory is {@code home/} beside the output directory.
      *
      * @throws ConfigurationException when the analyzer is not configured or its files are missing;
      *     a missing or non-executable program is reported by the returned analysis as a CONFIGURATION failure
@@ -179,8 +197,8 @@ public final class AnalyzerLauncher {
     /**
      * Starts the analyzer on a cloned repository.
      *
-     * @param stateDir the job's private, writable directory for the analyzer's own state (the {@code claude}
-     *     analyzer's {@code HOME}); created when missing
+     * @param stateDir the job's private, writable directory for the analyzer's own state (a sandboxed analyzer's
+     *     {@code HOME}); created when missing
      * @throws ConfigurationException when the analyzer is not configured or its files are missing;
      *     a missing or non-executable program is reported by the returned analysis as a CONFIGURATION failure
      */
@@ -192,55 +210,120 @@ public final class AnalyzerLauncher {
 
     /** The process to run for a job. */
     ProcessSpec spec(ClaimedJob job, Path repository, Path outputDir, Path stateDir) {
+        containment.requireAllowedFor(settings);
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the analyzer's state directory " + stateDir, e);
+        }
         if (settings.kind() == AnalyzerSettings.Kind.CLAUDE) {
             return claude(job, repository, outputDir, stateDir);
         }
+        boolean sandboxed = containment.sandboxed();
+        Map<String, String> environment = sandboxed ? sandboxEnvironment(stateDir) : childEnvironment;
+        List<Path> shown = new ArrayList<>();
         ProcessSpec spec = switch (settings.kind()) {
             case CLAUDE -> throw new IllegalStateException("claude is started above");
-            case FONDATION -> fondation(repository, outputDir);
-            case COMMAND ->
-                new ProcessSpec(
+            case FONDATION -> fondation(repository, outputDir, environment, shown);
+            case COMMAND -> {
+                login().ifPresent(shown::add);
+                yield new ProcessSpec(
                         template(job, repository, outputDir),
                         repository,
-                        childEnvironment,
+                        environment,
                         settings.timeout(),
                         settings.killGrace());
-            case DRY_RUN ->
-                new ProcessSpec(
+            }
+            case DRY_RUN -> {
+                shown.addAll(underHidden(DryRunCommand.classPathEntries()));
+                yield new ProcessSpec(
                         DryRunCommand.argv(repository, outputDir),
                         repository,
-                        childEnvironment,
+                        environment,
                         settings.timeout(),
                         settings.killGrace());
+            }
         };
-        if (!startable(spec.executable())) {
+        Path program = Programs.onPath(spec.executable(), environment.getOrDefault("PATH", path));
+        if (program == null || Files.isDirectory(program) || !Files.isExecutable(program)) {
             // why: unwrapped, the runner reports the missing program as a CONFIGURATION failure naming it (a
             // worker fault); wrapped, it would be the supervisor's "not found", a failure of the job.
             return spec;
         }
-        // why: these analyzers keep writing where they wrote (their HOME, a command's own files); the containment
-        // chosen for them only ties their session to the worker's life and ignores the confinement.
-        return containment.containment().wrap(spec, Confinement.writableOnly(outputDir));
+        if (!sandboxed) {
+            // why: allowed to run unconfined; the containment only ties its session to the worker's life.
+            return containment.containment().wrap(spec, Confinement.writableOnly(outputDir));
+        }
+        // why: the sandbox shows a program by its absolute path (a runtime on PATH in the hidden HOME, say)
+        List<String> command = new ArrayList<>(spec.command());
+        command.set(0, program.toAbsolutePath().toString());
+        spec = new ProcessSpec(command, spec.workingDirectory(), spec.environment(), spec.timeout(), spec.killGrace());
+        return containment.containment().wrap(spec, confinement(repository, outputDir, stateDir, shown));
     }
 
-    private boolean startable(String executable) {
-        Path program = Programs.onPath(executable, childEnvironment.getOrDefault("PATH", path));
-        return program != null && !Files.isDirectory(program) && Files.isExecutable(program);
+    /** What a sandboxed analyzer may touch; {@code shown} are what its kind needs to read. */
+    private Confinement confinement(Path repository, Path outputDir, Path stateDir, List<Path> shown) {
+        Confinement confinement = Confinement.writableOnly(outputDir, stateDir)
+                .withReadOnly(repository)
+                .withReadOnly(shown.toArray(Path[]::new))
+                .withReadOnly(settings.sandbox().readable().toArray(Path[]::new))
+                .withWritable(settings.sandbox().writable().toArray(Path[]::new))
+                .withHidden(hidden.toArray(Path[]::new));
+        // why: the dry-run analyzer reads files and writes files; a repository steering it has nowhere to send them
+        return settings.kind() == AnalyzerSettings.Kind.DRY_RUN ? confinement.withoutNetwork() : confinement;
+    }
+
+    /**
+     * The environment of a sandboxed analyzer: {@code HOME} is the job's state directory (the worker's is hidden and
+     * read-only), and a Claude login ({@code CLAUDE_CONFIG_DIR}, or {@code .claude} in {@code CLAUDE_HOME} or the
+     * worker's {@code HOME}) is named by {@code CLAUDE_CONFIG_DIR}, which the sandbox shows read-only.
+     */
+    private Map<String, String> sandboxEnvironment(Path stateDir) {
+        Map<String, String> env = new HashMap<>(childEnvironment);
+        env.put("HOME", stateDir.toAbsolutePath().normalize().toString());
+        if (settings.kind() != AnalyzerSettings.Kind.DRY_RUN) {
+            login().ifPresent(dir -> env.putIfAbsent("CLAUDE_CONFIG_DIR", dir.toString()));
+        }
+        return Map.copyOf(env);
+    }
+
+    /** The Claude login directory the analyzer may read, when there is one. */
+    private java.util.Optional<Path> login() {
+        return settings.claude().optionalConfigDirectory().filter(Files::isDirectory);
+    }
+
+    /** The paths among {@code paths} that a hidden directory or the private {@code /tmp} covers. */
+    private List<Path> underHidden(List<Path> paths) {
+        List<Path> covered = new ArrayList<>(hidden);
+        covered.add(Confinement.TMP);
+        return paths.stream()
+                .map(p -> p.toAbsolutePath().normalize())
+                .filter(p -> covered.stream().anyMatch(p::startsWith))
+                .distinct()
+                .toList();
+    }
+
+    /**
+     * The first of {@code candidates} that shows something: one that is a hidden directory or {@code /tmp} itself
+     * would stay empty (a CLI bundle in the worker's {@code HOME}, say), so the next, narrower one is taken.
+     */
+    private Path showable(Path... candidates) {
+        for (Path candidate : candidates) {
+            Path normal = candidate.toAbsolutePath().normalize();
+            if (!hidden.contains(normal) && !normal.equals(Confinement.TMP)) {
+                return normal;
+            }
+        }
+        return candidates[candidates.length - 1];
     }
 
     private ProcessSpec claude(ClaimedJob job, Path repository, Path outputDir, Path stateDir) {
-        containment.requireAllowedFor(settings);
         ClaudeSettings claude = settings.claude();
         Path executable = Programs.onPath(claude.executable(), path);
         if (executable == null) {
             throw new ConfigurationException(
                     "CLAUDE_PATH",
                     "'" + claude.executable() + "' is not found (install Claude Code or set CLAUDE_PATH)");
-        }
-        try {
-            Files.createDirectories(stateDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the analyzer's state directory " + stateDir, e);
         }
         ClaudeCodeCommand.Builder command = ClaudeCodeCommand.builder()
                 .executable(executable)
@@ -258,9 +341,9 @@ public final class AnalyzerLauncher {
                 .killGrace(settings.killGrace())
                 .containment(containment.containment());
         claude.optionalConfigDirectory().filter(Files::isDirectory).ifPresent(command::configDirectory);
-        if (hidden != null && Files.isDirectory(hidden)) {
-            command.hide(hidden);
-        }
+        command.hide(hidden.toArray(Path[]::new))
+                .readable(settings.sandbox().readable().toArray(Path[]::new))
+                .writable(settings.sandbox().writable().toArray(Path[]::new));
         try {
             return command.build();
         } catch (IllegalArgumentException e) {
@@ -268,12 +351,26 @@ public final class AnalyzerLauncher {
         }
     }
 
-    private ProcessSpec fondation(Path repository, Path outputDir) {
+    /**
+     * The Fondation CLI's invocation; adds to {@code shown} what it reads besides the repository: its bundle (the
+     * package holding {@code dist/}), the directories of {@code NODE_PATH} and the Claude login.
+     */
+    private ProcessSpec fondation(Path repository, Path outputDir, Map<String, String> environment, List<Path> shown) {
         requireConfigured();
-        Path cli = settings.cliPath();
+        Path cli = settings.cliPath().toAbsolutePath().normalize();
         if (!Files.isRegularFile(cli)) {
             throw new ConfigurationException("CLI_PATH", "'" + cli + "' does not exist or is not a file");
         }
+        Path dir = cli.getParent();
+        boolean dist =
+                dir.getFileName() != null && dir.getFileName().toString().equals("dist") && dir.getNameCount() > 1;
+        shown.add(dist ? showable(dir.getParent(), dir, cli) : showable(dir, cli));
+        for (String entry : environment.getOrDefault("NODE_PATH", "").split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank() && Path.of(entry).isAbsolute() && Files.isDirectory(Path.of(entry))) {
+                shown.add(Path.of(entry));
+            }
+        }
+        login().ifPresent(shown::add);
         return FondationCliCommand.builder()
                 .runtime(settings.cliRuntime())
                 .cliPath(cli)
@@ -281,7 +378,7 @@ public final class AnalyzerLauncher {
                 .profile(settings.cliProfile())
                 .outputDir(outputDir)
                 .workingDirectory(repository)
-                .environment(childEnvironment)
+                .environment(environment)
                 .timeout(settings.timeout())
                 .killGrace(settings.killGrace())
                 .build();

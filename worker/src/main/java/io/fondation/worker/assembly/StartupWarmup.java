@@ -9,8 +9,8 @@ import java.util.Set;
  * Start-up in parallel: while the main thread parses the command line, configures logging and reads the
  * configuration, a daemon thread probes the analyzer's containment (a few tiny processes, the first ones of the
  * JVM), loads the SQLite native library and the health server's classes (Undertow, XNIO, JMX): the largest pieces
- * of a start to ready that do not depend on the configuration (the containment only on the analyzer's kind, read
- * from {@code ANALYZER}; a wrong guess costs a probe on this thread, nothing on the main one). Class initialisation
+ * of a start to ready that do not depend on the configuration (the containment is the same for every analyzer).
+ * Class initialisation
  * is thread-safe: whichever thread comes second waits for the first and nothing runs twice. Only for the
  * commands that start a worker; measured in docs/performance.md.
  */
@@ -33,7 +33,7 @@ public final class StartupWarmup {
     private static void warm() {
         // in the order the main thread needs them: the queue, the analyzer's tools, the health server
         quietly(SqliteNative::preload);
-        quietly(() -> AnalyzerContainment.probeAhead("claude".equalsIgnoreCase(System.getenv("ANALYZER"))));
+        quietly(AnalyzerContainment::probeAhead);
         quietly(HealthServer::preload);
     }
 

@@ -22,6 +22,7 @@ import java.util.Optional;
  *     to keep the worker's
  * @param progressLanguage {@code fr} or {@code en}: the language of the progress text shown in the UI
  * @param claude how the {@code claude} analyzer runs (read for every kind, used by {@link Kind#CLAUDE})
+ * @param sandbox what the analyzer's sandbox shows beyond the job's directories, and whether it may run without one
  */
 public record AnalyzerSettings(
         Kind kind,
@@ -34,7 +35,8 @@ public record AnalyzerSettings(
         List<String> envExtras,
         Path claudeHome,
         String progressLanguage,
-        ClaudeSettings claude) {
+        ClaudeSettings claude,
+        SandboxSettings sandbox) {
 
     /** The analyzers the worker can run. */
     public enum Kind {
@@ -63,11 +65,20 @@ public record AnalyzerSettings(
         Objects.requireNonNull(killGrace, "killGrace");
         Objects.requireNonNull(progressLanguage, "progressLanguage");
         Objects.requireNonNull(claude, "claude");
+        sandbox = sandbox == null ? SandboxSettings.DEFAULT : sandbox;
         command = command == null ? List.of() : List.copyOf(command);
         envExtras = envExtras == null ? List.of() : List.copyOf(envExtras);
         if (kind == Kind.COMMAND && command.isEmpty()) {
             throw new IllegalArgumentException("the command analyzer needs a command");
         }
+    }
+
+    /**
+     * Whether the operator allowed this analyzer to run where no sandbox works: {@code ANALYZER_ALLOW_UNCONFINED}, or
+     * for {@code claude} also its older {@code CLAUDE_ALLOW_UNCONFINED}.
+     */
+    public boolean allowsUnconfined() {
+        return sandbox.allowUnconfined() || kind == Kind.CLAUDE && claude.allowUnconfined();
     }
 
     public Optional<Path> optionalCliPath() {

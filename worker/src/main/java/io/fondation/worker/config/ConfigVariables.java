@@ -125,7 +125,28 @@ public final class ConfigVariables {
                     RUN_JOB),
             ConfigVariable.of(
                     "ANALYZER_ENV_EXTRAS", "", "extra variables passed to the analyzer (a,b,c)", RUN, DEV, RUN_JOB),
-            ConfigVariable.of("CLAUDE_HOME", "", "HOME of the analyzer, where .claude lives", RUN, DEV, RUN_JOB),
+            ConfigVariable.of(
+                    "ANALYZER_ALLOW_UNCONFINED",
+                    "false",
+                    "run the analyzer where no sandbox works (unconfined)",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "ANALYZER_READABLE_DIRS",
+                    "",
+                    "more directories the sandboxed analyzer may read (a:b)",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of(
+                    "ANALYZER_WRITABLE_DIRS",
+                    "",
+                    "more directories the sandboxed analyzer may write (a:b)",
+                    RUN,
+                    DEV,
+                    RUN_JOB),
+            ConfigVariable.of("CLAUDE_HOME", "", "where the analyzer's login .claude lives", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "CLAUDE_PATH",
                     ClaudeSettings.DEFAULT_EXECUTABLE + " on PATH",

@@ -133,7 +133,7 @@ public final class WorkerConfigLoader {
                 settings.path("TEMP_DIR").orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "fondation"));
 
         QueueSettings queue = queueSettings(settings, merged);
-        AnalyzerSettings analyzer = analyzerSettings(settings, merged);
+        AnalyzerSettings analyzer = analyzerSettings(settings, merged, tempDir.toAbsolutePath(), queue);
 
         String gitBaseUrl = gitBaseUrl(settings);
         int healthPort = settings.integer(
@@ -241,7 +241,8 @@ public final class WorkerConfigLoader {
                 encryptionKey);
     }
 
-    private static AnalyzerSettings analyzerSettings(Settings settings, Map<String, String> env) {
+    private static AnalyzerSettings analyzerSettings(
+            Settings settings, Map<String, String> env, Path tempDir, QueueSettings queue) {
         Path cliPath = settings.path("CLI_PATH").map(Path::toAbsolutePath).orElse(null);
         Path claudeHome = settings.path("CLAUDE_HOME").map(Path::toAbsolutePath).orElse(null);
         ClaudeSettings claude = claudeSettings(settings, env, claudeHome);
@@ -282,7 +283,70 @@ public final class WorkerConfigLoader {
                 .map(WorkerConfigLoader::language)
                 .orElse(DEFAULT_PROGRESS_LANGUAGE);
         return new AnalyzerSettings(
-                kind, cliPath, runtime, profile, command, timeout, killGrace, extras, claudeHome, language, claude);
+                kind,
+                cliPath,
+                runtime,
+                profile,
+                command,
+                timeout,
+                killGrace,
+                extras,
+                claudeHome,
+                language,
+                claude,
+                sandboxSettings(settings, tempDir, queue));
+    }
+
+    /**
+     * {@code ANALYZER_ALLOW_UNCONFINED}, {@code ANALYZER_READABLE_DIRS} and {@code ANALYZER_WRITABLE_DIRS}: lists of
+     * absolute, existing directories separated by {@code :} (as {@code PATH} is). None may be, nor lie in,
+     * {@code TEMP_DIR} (the other jobs' workspaces), nor be the embedded queue's directory.
+     */
+    private static SandboxSettings sandboxSettings(Settings settings, Path tempDir, QueueSettings queue) {
+        boolean allowUnconfined = settings.bool("ANALYZER_ALLOW_UNCONFINED", false);
+        Path queueDir = queue.kind() == QueueSettings.Kind.EMBEDDED
+                ? queue.embeddedDbPath().toAbsolutePath().normalize().getParent()
+                : null;
+        List<Path> readable = directories(settings, "ANALYZER_READABLE_DIRS", tempDir.normalize(), queueDir);
+        List<Path> writable = directories(settings, "ANALYZER_WRITABLE_DIRS", tempDir.normalize(), queueDir);
+        return new SandboxSettings(allowUnconfined, readable, writable);
+    }
+
+    private static List<Path> directories(Settings settings, String name, Path tempDir, Path queueDir) {
+        List<Path> dirs = new ArrayList<>();
+        for (String raw : settings.optional(name).orElse("").split(":")) {
+            String value = raw.strip();
+            if (value.isEmpty()) {
+                continue;
+            }
+            Path dir;
+            try {
+                dir = Path.of(value);
+            } catch (InvalidPathException e) {
+                throw new ConfigurationException(name, "'" + value.replace("\0", "\\0") + "' is not a valid path");
+            }
+            if (!dir.isAbsolute()) {
+                throw new ConfigurationException(name, "'" + value + "' is not an absolute path");
+            }
+            dir = dir.normalize();
+            if (dir.getNameCount() == 0) {
+                throw new ConfigurationException(name, "the root directory cannot be given to the analyzer");
+            }
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw new ConfigurationException(name, dir + " is not an existing directory");
+            }
+            if (dir.startsWith(tempDir)) {
+                throw new ConfigurationException(
+                        name, dir + " is or lies in TEMP_DIR (" + tempDir + "), the other jobs' workspaces");
+            }
+            if (dir.equals(queueDir)) {
+                throw new ConfigurationException(
+                        name,
+                        dir + " is the embedded queue's directory (EMBEDDED_DB_PATH), which the analyzer never sees");
+            }
+            dirs.add(dir);
+        }
+        return dirs;
     }
 
     /**

@@ -57,17 +57,25 @@ public final class DryRunCommand {
      * relative entry would not resolve.
      */
     static String classPath() {
-        String classPath = System.getProperty("java.class.path", "");
-        List<String> entries = new ArrayList<>();
-        for (String entry : classPath.split(File.pathSeparator)) {
-            if (!entry.isBlank()) {
-                entries.add(Paths.get(entry).toAbsolutePath().normalize().toString());
-            }
-        }
+        List<String> entries = classPathEntries().stream().map(Path::toString).toList();
         if (entries.isEmpty()) {
             throw new IllegalStateException(
                     "the JVM's class path (java.class.path) is empty; cannot start the dry-run analyzer");
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    /**
+     * The entries of the running JVM's class path (jars and directories), absolute: what the child reads, which a
+     * sandbox must let it see.
+     */
+    public static List<Path> classPathEntries() {
+        List<Path> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                entries.add(Paths.get(entry).toAbsolutePath().normalize());
+            }
+        }
+        return entries;
     }
 }

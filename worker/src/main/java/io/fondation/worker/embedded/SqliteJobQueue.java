@@ -52,6 +52,12 @@ import java.util.random.RandomGenerator;
  * across processes. Every write by a holder names its lease token and is refused when the token is
  * no longer the job's (fencing). Status changes follow {@link JobStateMachine}; retry and
  * lease-expiry decisions come from {@link RetryPolicy}.
+ *
+ * <p>{@code attempts} counts the attempts started, as Oban does: the claim adds one, a release gives it back, a
+ * failure, an expired lease or a completion adds nothing more; so a running job shows the number of the attempt that
+ * runs, and a canceled one the attempt it was canceled in. An ended job holds no lock: its {@code locked_by},
+ * {@code lease_until} and {@code lease_token} are cleared (a completion keeps its token as {@code completed_by}, so
+ * that its holder's repeated call is recognised).
  */
 public final class SqliteJobQueue implements JobQueue {
 
@@ -234,9 +240,11 @@ public final class SqliteJobQueue implements JobQueue {
                 Instant dueAt = Instant.ofEpochMilli(row.getLong("run_at"));
                 String token = UUID.randomUUID().toString();
                 long until = now + leaseDuration.toMillis();
+                // why: the attempt counts from its start (Oban's convention), so every view of a running job says
+                // which attempt runs
                 update(
                         connection,
-                        "UPDATE jobs SET status = 'claimed', locked_by = ?, lease_until = ?,"
+                        "UPDATE jobs SET status = 'claimed', attempts = attempts + 1, locked_by = ?, lease_until = ?,"
                                 + " lease_token = ?, updated_at = ? WHERE id = ?",
                         workerId,
                         until,
@@ -250,8 +258,16 @@ public final class SqliteJobQueue implements JobQueue {
         }
     }
 
-    /** Jobs whose holder vanished: one attempt spent, then pending and due at once, or dead. */
+    /**
+     * Jobs whose holder vanished: their attempt (counted when it was claimed) is over; pending and due at once, or
+     * dead when it was the last. A canceled job whose holder vanished only loses its stale lock.
+     */
     private void reclaimExpiredLeases(Connection connection, long now) throws SQLException {
+        update(
+                connection,
+                "UPDATE jobs SET locked_by = NULL, lease_until = NULL, lease_token = NULL WHERE lease_until <= ?"
+                        + " AND status = 'canceled'",
+                now);
         record Expired(String id, JobStatus status, int attempts, int maxAttempts, String lockedBy) {}
         List<Expired> expired = new ArrayList<>();
         try (PreparedStatement select =
@@ -270,11 +286,11 @@ public final class SqliteJobQueue implements JobQueue {
             }
         }
         for (Expired job : expired) {
-            JobStatus next = policy.afterExpiredLease(job.attempts(), job.maxAttempts());
+            JobStatus next = policy.afterExpiredLease(spentBefore(job.attempts()), job.maxAttempts());
             JobStateMachine.requireTransition(job.status(), next);
             update(
                     connection,
-                    "UPDATE jobs SET status = ?, attempts = attempts + 1, run_at = ?, locked_by = NULL,"
+                    "UPDATE jobs SET status = ?, attempts = MAX(attempts, 1), run_at = ?, locked_by = NULL,"
                             + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ?,"
                             + " completed_at = ? WHERE id = ?",
                     next.wireName(),
@@ -358,6 +374,7 @@ public final class SqliteJobQueue implements JobQueue {
                 return CompleteOutcome.ALREADY_COMPLETED;
             }
             if (status == JobStatus.CANCELED) {
+                clearLock(connection, lease.jobId());
                 return CompleteOutcome.CANCELED;
             }
             if (!status.isLeased()) {
@@ -365,11 +382,13 @@ public final class SqliteJobQueue implements JobQueue {
             }
             JobStateMachine.requireTransition(status, JobStatus.COMPLETED);
             replaceDocuments(connection, lease.jobId(), completion.documents(), now);
-            // The lease token stays on the row so that a repeated call by the same holder is recognised.
+            // The lease token moves to completed_by, so that a repeated call by the same holder is recognised; the
+            // completing attempt was counted when it was claimed.
             update(
                     connection,
-                    "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, attempts = attempts + 1,"
-                            + " locked_by = NULL, lease_until = NULL, completed_at = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, completed_by = lease_token,"
+                            + " locked_by = NULL, lease_until = NULL, lease_token = NULL, completed_at = ?,"
+                            + " updated_at = ? WHERE id = ?",
                     json,
                     result.documentCount(),
                     now,
@@ -423,13 +442,23 @@ public final class SqliteJobQueue implements JobQueue {
         Objects.requireNonNull(failure, "failure");
         RetryDecision result = db.write("record a failure", connection -> {
             long now = clock.millis();
+            if (canceledAndHeld(connection, lease)) {
+                // The cancellation stands; only the lock is given back.
+                clearLock(connection, lease.jobId());
+                return new RetryDecision.NotHeld();
+            }
             Optional<Holding> holding = held(connection, lease);
             if (holding.isEmpty()) {
                 return new RetryDecision.NotHeld();
             }
             Holding job = holding.get();
+            // why: the failing attempt was counted when it was claimed; the policy wants those spent before it
             RetryDecision decision = policy.decide(
-                    job.attempts(), job.maxAttempts(), failure, Instant.ofEpochMilli(now), random.nextDouble());
+                    spentBefore(job.attempts()),
+                    job.maxAttempts(),
+                    failure,
+                    Instant.ofEpochMilli(now),
+                    random.nextDouble());
             if (decision instanceof RetryDecision.Retrying retrying) {
                 JobStateMachine.requireTransition(job.status(), JobStatus.PENDING);
                 update(
@@ -466,15 +495,21 @@ public final class SqliteJobQueue implements JobQueue {
         Objects.requireNonNull(lease, "lease");
         boolean result = db.write("release", connection -> {
             long now = clock.millis();
+            if (canceledAndHeld(connection, lease)) {
+                // The cancellation stands, in the attempt it was made in; only the lock is given back.
+                clearLock(connection, lease.jobId());
+                return false;
+            }
             Optional<Holding> holding = held(connection, lease);
             if (holding.isEmpty()) {
                 return false;
             }
             JobStateMachine.requireTransition(holding.get().status(), JobStatus.PENDING);
+            // why: the attempt given back was counted when it was claimed
             update(
                     connection,
-                    "UPDATE jobs SET status = 'pending', run_at = ?, locked_by = NULL, lease_until = NULL,"
-                            + " lease_token = NULL, updated_at = ? WHERE id = ?",
+                    "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), run_at = ?,"
+                            + " locked_by = NULL, lease_until = NULL, lease_token = NULL, updated_at = ? WHERE id = ?",
                     now,
                     now,
                     lease.jobId());
@@ -497,10 +532,11 @@ public final class SqliteJobQueue implements JobQueue {
             if (!JobStateMachine.canTransition(status, JobStatus.CANCELED)) {
                 return false;
             }
-            // A running job keeps its holder and token: its next heartbeat learns of the cancellation.
+            // A running job keeps its holder and token until the holder, told by its next heartbeat (or at once by
+            // watchCancellation), gives the lock back. An earlier attempt's error is not the canceled job's own.
             update(
                     connection,
-                    "UPDATE jobs SET status = 'canceled', cancel_requested = 1, completed_at = ?,"
+                    "UPDATE jobs SET status = 'canceled', cancel_requested = 1, last_error = NULL, completed_at = ?,"
                             + " updated_at = ? WHERE id = ?",
                     now,
                     now,
@@ -619,16 +655,37 @@ public final class SqliteJobQueue implements JobQueue {
     private record Holding(JobStatus status, int attempts, int maxAttempts) {}
 
     private static Optional<Holding> holding(Connection connection, JobLease lease) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT status, attempts, max_attempts FROM jobs WHERE id = ? AND lease_token = ?")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT status, attempts, max_attempts FROM jobs"
+                + " WHERE id = ? AND (lease_token = ? OR status = 'completed' AND completed_by = ?)")) {
             select.setString(1, lease.jobId());
             select.setString(2, lease.token());
+            select.setString(3, lease.token());
             try (ResultSet row = select.executeQuery()) {
                 return row.next()
                         ? Optional.of(new Holding(JobStatus.fromWire(row.getString(1)), row.getInt(2), row.getInt(3)))
                         : Optional.empty();
             }
         }
+    }
+
+    /** Whether {@code lease} still holds the lock of a job that was canceled meanwhile. */
+    private static boolean canceledAndHeld(Connection connection, JobLease lease) throws SQLException {
+        return holding(connection, lease)
+                .filter(job -> job.status() == JobStatus.CANCELED)
+                .isPresent();
+    }
+
+    private void clearLock(Connection connection, String jobId) throws SQLException {
+        update(
+                connection,
+                "UPDATE jobs SET locked_by = NULL, lease_until = NULL, lease_token = NULL, updated_at = ? WHERE id = ?",
+                clock.millis(),
+                jobId);
+    }
+
+    /** The attempts spent before the running one, whose number {@code attempts} is (at least 1: it runs). */
+    private static int spentBefore(int attempts) {
+        return Math.max(attempts, 1) - 1;
     }
 
     /** The job when {@code lease} is its current lease and it is still being worked on (not ended, not canceled). */

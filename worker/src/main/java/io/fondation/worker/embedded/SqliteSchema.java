@@ -13,13 +13,17 @@ import java.util.stream.Collectors;
 
 /**
  * The tables of the embedded queue. The {@code jobs} columns mirror the fields of the Convex
- * {@code jobs} table that a queue needs, plus the lease token used for fencing; times are
- * milliseconds since the epoch, as in Convex.
+ * {@code jobs} table that a queue needs, plus the lease token used for fencing and, once the job completed, the
+ * token its completion was made with ({@code completed_by}); times are milliseconds since the epoch, as in Convex.
+ *
+ * <p>Versions: 1, the first; 2, {@code attempts} counts the attempts started (the claim adds one) instead of those
+ * ended, and ended jobs hold no lock ({@code completed_by} keeps a completion's token). Opening a version 1 file
+ * migrates it: a job held or canceled mid-attempt counts its running attempt, ended jobs lose their stale locks.
  */
 final class SqliteSchema {
 
     /** Stored in {@code PRAGMA user_version}; a file written by a newer version is refused. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final String TERMINAL = inList(JobStatus::isTerminal);
     static final String LEASED = inList(JobStatus::isLeased);
@@ -49,7 +53,8 @@ final class SqliteSchema {
               dedupe_key       TEXT,
               created_at       INTEGER NOT NULL,
               updated_at       INTEGER NOT NULL,
-              completed_at     INTEGER
+              completed_at     INTEGER,
+              completed_by     TEXT
             )""".formatted(inList(status -> true)),
             "CREATE INDEX IF NOT EXISTS jobs_by_status_run_at ON jobs (status, run_at)",
             "CREATE INDEX IF NOT EXISTS jobs_by_lease_until ON jobs (lease_until) WHERE lease_until IS NOT NULL",
@@ -87,10 +92,27 @@ final class SqliteSchema {
             for (String ddl : DDL) {
                 statement.execute(ddl);
             }
+            if (version == 1) {
+                fromVersion1(statement);
+            }
             if (version < VERSION) {
                 statement.execute("PRAGMA user_version = " + VERSION);
             }
         }
+    }
+
+    /**
+     * Version 1 counted an attempt when it ended; version 2 when it starts. Rows held now (or canceled while held)
+     * count their running attempt; a completion's lease token moves to {@code completed_by}; ended jobs lose their
+     * stale locks (the holder of a canceled one keeps its token, so it can still learn of the cancellation).
+     */
+    private static void fromVersion1(Statement statement) throws SQLException {
+        statement.execute("ALTER TABLE jobs ADD COLUMN completed_by TEXT");
+        statement.execute("UPDATE jobs SET attempts = attempts + 1 WHERE status IN " + LEASED
+                + " OR status = 'canceled' AND lease_token IS NOT NULL");
+        statement.execute("UPDATE jobs SET completed_by = lease_token, lease_token = NULL WHERE status = 'completed'");
+        statement.execute("UPDATE jobs SET locked_by = NULL, lease_until = NULL, lease_token = NULL WHERE status IN "
+                + TERMINAL + " AND status <> 'canceled'");
     }
 
     private static String inList(Predicate<JobStatus> filter) {

@@ -44,11 +44,17 @@ final class HealthReport {
         body.put("pickup", health.pushLive() ? "push" : "poll");
         if (health.containment() != null) {
             Map<String, Object> containment = new LinkedHashMap<>();
-            containment.put("level", health.containment().level().name().toLowerCase(java.util.Locale.ROOT));
-            containment.put("mechanism", health.containment().mechanism());
-            containment.put("confinesWrites", health.containment().confinesWrites());
-            containment.put("treeDiesWithWorker", health.containment().treeDiesWithJvm());
-            containment.put("detail", health.containment().detail());
+            io.fondation.clibridge.process.ContainmentStatus status =
+                    health.containment().status();
+            containment.put("analyzer", health.containment().analyzer());
+            containment.put("level", status.level().name().toLowerCase(java.util.Locale.ROOT));
+            containment.put("mechanism", status.mechanism());
+            containment.put("confinesWrites", status.confinesWrites());
+            containment.put("treeDiesWithWorker", status.treeDiesWithJvm());
+            if (!status.confinesWrites()) {
+                containment.put("unconfinedAllowed", health.containment().unconfinedAllowed());
+            }
+            containment.put("detail", status.detail());
             body.put("containment", containment);
         }
         body.put("memory", memory());

@@ -95,9 +95,10 @@ final class SingleJobQueue implements JobQueue {
         token = UUID.randomUUID().toString();
         leaseUntil = now.plus(leaseDuration);
         updatedAt = now;
+        // why: attempts counts the attempts started, as every queue does (JobQueue)
+        attempts++;
         JobLease lease = new JobLease(jobId, claimer, token, leaseUntil);
-        return Optional.of(
-                new ClaimedJob(jobId, spec.source(), spec.prompt(), attempts + 1, spec.maxAttempts(), lease));
+        return Optional.of(new ClaimedJob(jobId, spec.source(), spec.prompt(), attempts, spec.maxAttempts(), lease));
     }
 
     @Override
@@ -125,6 +126,8 @@ final class SingleJobQueue implements JobQueue {
             return CompleteOutcome.ALREADY_COMPLETED;
         }
         if (cancelRequested && lease.token().equals(token)) {
+            workerId = null;
+            leaseUntil = null;
             return CompleteOutcome.CANCELED;
         }
         if (!holds(lease)) {
@@ -139,8 +142,8 @@ final class SingleJobQueue implements JobQueue {
         if (value.progress() != null) {
             progress = value.progress();
         }
-        attempts++;
         status = JobStatus.COMPLETED;
+        workerId = null;
         leaseUntil = null;
         updatedAt = now;
         completedAt = now;
@@ -149,12 +152,18 @@ final class SingleJobQueue implements JobQueue {
 
     @Override
     public synchronized RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress last) {
+        if (cancelRequested && lease.token().equals(token)) {
+            token = null;
+            workerId = null;
+            leaseUntil = null;
+            return new RetryDecision.NotHeld();
+        }
         if (!holds(lease)) {
             return new RetryDecision.NotHeld();
         }
         Instant now = clock.instant();
         RetryDecision decision = policy.decide(
-                attempts,
+                Math.max(attempts, 1) - 1,
                 spec.maxAttempts(),
                 failure,
                 now,
@@ -181,10 +190,18 @@ final class SingleJobQueue implements JobQueue {
 
     @Override
     public synchronized boolean release(JobLease lease) {
+        if (cancelRequested && lease.token().equals(token)) {
+            // The cancellation stands, in the attempt it was made in; only the lock is given back.
+            token = null;
+            workerId = null;
+            leaseUntil = null;
+            return false;
+        }
         if (!holds(lease)) {
             return false;
         }
         Instant now = clock.instant();
+        attempts = Math.max(attempts - 1, 0);
         status = JobStatus.PENDING;
         runAt = now;
         token = null;
@@ -203,6 +220,7 @@ final class SingleJobQueue implements JobQueue {
         boolean leased = status.isLeased();
         status = JobStatus.CANCELED;
         cancelRequested = leased;
+        lastError = null;
         updatedAt = now;
         completedAt = now;
         return true;

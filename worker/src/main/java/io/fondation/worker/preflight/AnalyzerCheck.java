@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whether the configured analyzer can start: the Fondation CLI's file exists and can be read and its runtime
- * runs ({@code node --version}); Claude Code's binary runs ({@code claude --version}), a credential is there for it
- * and a sandbox holds it (or the operator allowed it to run without); a command's program exists and is executable.
- * Cheap enough to run before every retry after a worker fault.
+ * runs ({@code node --version}); Claude Code's binary runs ({@code claude --version}) and a credential is there for
+ * it; a command's program exists and is executable; and, whatever the kind, a sandbox holds it (or the operator
+ * allowed it to run without one). Cheap enough to run before every retry after a worker fault.
  */
 public final class AnalyzerCheck implements FitnessCheck {
 
@@ -59,12 +59,16 @@ public final class AnalyzerCheck implements FitnessCheck {
 
     @Override
     public Optional<ConfigurationException> problem() {
-        return switch (settings.kind()) {
+        Optional<ConfigurationException> problem = switch (settings.kind()) {
             case FONDATION -> fondationCli();
             case CLAUDE -> claudeCode();
             case COMMAND -> program("ANALYZER_COMMAND", settings.command().get(0));
             case DRY_RUN -> Optional.empty(); // the running JVM itself
         };
+        if (problem.isPresent() || launcher == null) {
+            return problem;
+        }
+        return launcher.containment().problemFor(settings);
     }
 
     private Optional<ConfigurationException> fondationCli() {
@@ -110,7 +114,7 @@ public final class AnalyzerCheck implements FitnessCheck {
                             + " ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN for a gateway), or mount a logged-in"
                             + " ~/.claude and point CLAUDE_CONFIG_DIR at it (" + config + ")"));
         }
-        return launcher.containment().problemFor(settings);
+        return Optional.empty();
     }
 
     private Optional<ConfigurationException> program(String variable, String program) {

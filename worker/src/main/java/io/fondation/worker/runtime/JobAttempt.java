@@ -6,6 +6,7 @@ import io.fondation.clibridge.AnalysisRunner;
 import io.fondation.clibridge.AnalyzerExit;
 import io.fondation.clibridge.RunningAnalysis;
 import io.fondation.clibridge.failure.SecretRedactor;
+import io.fondation.clibridge.process.DaemonThreads;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
@@ -48,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a job fault: {@code retryOrFail} (retry scheduled, failed or dead, as the queue decides);
  *   <li>a worker fault ({@link FailureKind#isWorkerFault()}): {@code release}, no attempt spent;
- *   <li>a stop ({@link StopSignal}, from any thread): lease lost or canceled → nothing written; shutdown or
- *       lease deadline → {@code release}.
+ *   <li>a stop ({@link StopSignal}, from any thread): lease lost → nothing written; canceled → {@code release},
+ *       which on a canceled job only gives its lock back; shutdown or lease deadline → {@code release}.
  * </ul>
  * Only {@link #complete} writes documents, and only with the completion itself. The workspace is deleted at the
  * end in every case.
@@ -126,9 +127,13 @@ final class JobAttempt implements Runnable {
     }
 
     /** Tells the attempt to stop; the first reason wins. The clone or analyzer running now is stopped at once. */
+    @SuppressWarnings("try") // the log context is used by its effect on the thread's MDC, not by reference
     void requestStop(StopReason reason) {
-        if (stop.request(reason)) {
-            LOG.info("job {}: stopping ({})", job.id(), reason.name().toLowerCase(java.util.Locale.ROOT));
+        // why: asked from any thread (a cancel watcher, the worker's shutdown): the line is the job's all the same
+        try (LogContext log = LogContext.of(context.workerId(), job)) {
+            if (stop.request(reason)) {
+                LOG.info("job {}: stopping ({})", job.id(), reason.name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
     }
 
@@ -348,10 +353,20 @@ final class JobAttempt implements Runnable {
         StopReason reason = stop.reason().orElseThrow();
         return switch (reason) {
             case LEASE_LOST -> new AttemptOutcome.LeaseLost(phaseName());
-            case CANCEL_REQUESTED -> new AttemptOutcome.Canceled();
+            case CANCEL_REQUESTED -> giveBackTheLock();
             case SHUTDOWN -> release(AttemptOutcome.ReleaseReason.SHUTDOWN, null);
             case LEASE_DEADLINE -> release(AttemptOutcome.ReleaseReason.LEASE_DEADLINE, null);
         };
+    }
+
+    /**
+     * Ends a canceled attempt: {@code release} gives the job's lock back and nothing else (the cancellation stands,
+     * in the attempt it was made in), so that the ended job's row holds no lock.
+     */
+    private AttemptOutcome giveBackTheLock() {
+        heartbeat.stop();
+        writer.write("release", () -> context.queue().release(lease()));
+        return new AttemptOutcome.Canceled();
     }
 
     private AttemptOutcome release(AttemptOutcome.ReleaseReason reason, JobFailure fault) {
@@ -390,7 +405,10 @@ final class JobAttempt implements Runnable {
 
     private QueueWatch watchCancellation() {
         try {
-            return context.queue().watchCancellation(job.lease(), () -> requestStop(StopReason.CANCEL_REQUESTED));
+            return context.queue()
+                    .watchCancellation(
+                            job.lease(),
+                            DaemonThreads.withCallersLogContext(() -> requestStop(StopReason.CANCEL_REQUESTED)));
         } catch (RuntimeException e) {
             LOG.warn("job {}: cannot watch for its cancellation; heartbeats will tell: {}", job.id(), e.toString());
             return QueueWatch.NONE;

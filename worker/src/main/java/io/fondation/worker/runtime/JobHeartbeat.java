@@ -1,5 +1,6 @@
 package io.fondation.worker.runtime;
 
+import io.fondation.clibridge.process.DaemonThreads;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobLease;
 import io.fondation.shared.JobQueue;
@@ -44,6 +45,9 @@ final class JobHeartbeat {
 
     private final JobQueue queue;
     private final ScheduledExecutorService scheduler;
+    /** {@link #beat()}, with the job's log fields once {@link #start()} captured them. */
+    private volatile Runnable scheduledBeat = this::beat;
+
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final HeartbeatTiming timing;
@@ -100,17 +104,22 @@ final class JobHeartbeat {
         this.lastBeatNanos = nanoTime.getAsLong() - timing.throttle().toNanos();
     }
 
-    /** Starts the periodic heartbeats and the deadline watchdog. */
+    /**
+     * Starts the periodic heartbeats and the deadline watchdog; what they log carries the log fields (job id,
+     * attempt) of the calling thread, the job's.
+     */
     synchronized void start() {
         if (ended) {
             return;
         }
+        scheduledBeat = DaemonThreads.withCallersLogContext(this::beat);
         if (next == null) {
             reschedule(timing.interval().toNanos());
         }
         long period = timing.watchdogPeriod(deadline.margin()).toNanos();
         try {
-            watchdog = scheduler.scheduleAtFixedRate(this::checkDeadline, period, period, TimeUnit.NANOSECONDS);
+            watchdog = scheduler.scheduleAtFixedRate(
+                    DaemonThreads.withCallersLogContext(this::checkDeadline), period, period, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             end();
         }
@@ -186,7 +195,7 @@ final class JobHeartbeat {
             next.cancel(false);
         }
         try {
-            next = scheduler.schedule(this::beat, delayNanos, TimeUnit.NANOSECONDS);
+            next = scheduler.schedule(scheduledBeat, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // The worker stopped its heartbeat scheduler (after its shutdown grace): nothing more to send.
             end();

@@ -195,8 +195,13 @@ public final class Worker implements AutoCloseable {
     private void logContainment() {
         io.fondation.clibridge.process.ContainmentStatus containment =
                 tools.analyzer().containment().status();
-        if (containment.treeDiesWithJvm()) {
+        if (containment.confinesWrites()) {
             LOG.info("analyzer containment: {}", containment.describe());
+        } else if (containment.treeDiesWithJvm()) {
+            LOG.warn(
+                    "analyzer containment: {}. Allowed to run without a sandbox: the analyzer can read what the"
+                            + " worker's user can (the other jobs' clones included) and write where it can",
+                    containment.describe());
         } else {
             LOG.warn(
                     "analyzer containment: {}. A worker killed with SIGKILL may leave its analyzer running until the next"
@@ -325,7 +330,7 @@ public final class Worker implements AutoCloseable {
                         this::activeJobs,
                         faults.open(),
                         pollLoop.pushLive())
-                .withContainment(tools.analyzer().containment().status());
+                .withContainment(tools.analyzer().containmentReport());
     }
 
     // ---------------------------------------------------------------- the manual driver's hooks

@@ -1,6 +1,6 @@
 package io.fondation.worker.runtime;
 
-import io.fondation.clibridge.process.ContainmentStatus;
+import io.fondation.worker.analyzer.ContainmentReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +26,8 @@ import java.util.List;
  * @param workerFault the open worker fault, or {@code null}
  * @param nextFaultCheck when the open worker fault is checked again, or {@code null}
  * @param pushLive whether the queue pushes news of work (else the worker polls)
- * @param containment what holds the analyzer's processes (and why not more), or {@code null} when unknown
+ * @param containment which analyzer runs and what holds its processes (and why not more), or {@code null} when
+ *     unknown
  */
 public record WorkerHealth(
         HealthStatus status,
@@ -47,14 +48,14 @@ public record WorkerHealth(
         String workerFault,
         Instant nextFaultCheck,
         boolean pushLive,
-        ContainmentStatus containment) {
+        ContainmentReport containment) {
 
     public WorkerHealth {
         notReadyBecause = List.copyOf(notReadyBecause);
     }
 
     /** This snapshot with what holds the analyzer. */
-    public WorkerHealth withContainment(ContainmentStatus value) {
+    public WorkerHealth withContainment(ContainmentReport value) {
         return new WorkerHealth(
                 status,
                 workerId,

@@ -56,7 +56,7 @@ class AnalyzerLauncherTest {
     }
 
     @Test
-    void theChildGetsTheAllowListedEnvironmentOnlyWithHomeSetToClaudeHome() throws Exception {
+    void theChildGetsTheAllowListedEnvironmentOnlyWithItsStateDirectoryAsHome() throws Exception {
         // The script records its arguments, working directory and environment as a chapter.
         Path script = script("dump.sh", """
                 out="$2"
@@ -97,7 +97,7 @@ class AnalyzerLauncherTest {
                         "arg=" + out,
                         "arg=explain \"the\" design; rm -rf /",
                         "arg=job=job-7",
-                        "env=HOME=" + temp.resolve("claude-home"),
+                        "env=HOME=" + temp.resolve("home"),
                         "env=CLAUDE_CODE_OAUTH_TOKEN=test-oauth-token",
                         "env=HTTPS_PROXY=http://proxy.test:3128",
                         "env=MY_EXTRA=extra-value",
@@ -125,11 +125,14 @@ class AnalyzerLauncherTest {
         Path out = Files.createDirectories(temp.resolve("out"));
 
         ProcessSpec spec = launcher.spec(JOB, repo, out, temp.resolve("home"));
-        assertThat(launcher.containment().status().level()).isEqualTo(ContainmentStatus.Level.SESSION);
-        assertThat(spec.command().get(0)).endsWith("setpriv");
+        assertThat(launcher.containment().status().level()).isEqualTo(ContainmentStatus.Level.SANDBOX);
+        assertThat(spec.command().get(0)).endsWith("bwrap");
+        assertThat(spec.command()).contains("--ro-bind", temp.toString(), "--bind", out.toString());
+        assertThat(spec.command()).doesNotContain("--unshare-net");
         assertThat(spec.command())
                 .endsWith(
-                        "bash",
+                        io.fondation.worker.config.Programs.onPath("bash", System.getenv("PATH"))
+                                .toString(),
                         cli.toString(),
                         "analyze",
                         repo.toString(),
@@ -196,11 +199,15 @@ class AnalyzerLauncherTest {
     void theDryRunAnalyzerRunsInAChildJvm() throws IOException {
         AnalyzerLauncher launcher =
                 AnalyzerLauncher.withDefaults(settings(Map.of("ANALYZER", "dry-run")), System.getenv());
-        ProcessSpec spec = launcher.spec(JOB, repository(), temp.resolve("out"), temp.resolve("home"));
+        ProcessSpec spec =
+                launcher.spec(JOB, repository(), Files.createDirectories(temp.resolve("out")), temp.resolve("home"));
         assertThat(spec.command()).contains("io.fondation.worker.dryrun.DryRunAnalyzer", "analyze", "--output-dir");
         assertThat(spec.command().stream()
                         .filter(arg -> Path.of(arg).getFileName() != null
                                 && Path.of(arg).getFileName().toString().startsWith("java")))
                 .isNotEmpty();
+        // why: it reads the clone and writes files; a repository steering it has nowhere to send them
+        assertThat(spec.command()).startsWith(spec.command().get(0)).contains("--unshare-net");
+        assertThat(spec.command().get(0)).endsWith("bwrap");
     }
 }

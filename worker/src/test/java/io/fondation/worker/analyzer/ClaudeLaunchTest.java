@@ -60,8 +60,8 @@ class ClaudeLaunchTest {
                 env,
                 new AnalysisRunner(
                         new ProcessRunner(), new OutputCollector(OutputLimits.defaults()), new FailureClassifier()),
-                new AnalyzerContainment(held, true),
-                null);
+                new AnalyzerContainment(held),
+                java.util.List.of());
     }
 
     @Test
@@ -74,7 +74,8 @@ class ClaudeLaunchTest {
                 "CLAUDE_CODE_OAUTH_TOKEN",
                 KEY + "-oauth"));
         Path workspaces = Files.createDirectories(temp.resolve("tmp"));
-        AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(settings(env), env, 1 << 20, workspaces);
+        AnalyzerLauncher launcher =
+                AnalyzerLauncher.withDefaults(settings(env), env, 1 << 20, java.util.List.of(workspaces));
         Path job = Files.createDirectories(workspaces.resolve("w1/job-9"));
         Path repo = Files.createDirectories(job.resolve("repo"));
         Path out = Files.createDirectories(job.resolve("output"));
@@ -104,7 +105,7 @@ class ClaudeLaunchTest {
     void theStartUpCheckWantsTheBinaryACredentialAndASandbox() {
         Map<String, String> noCredential = worker(Map.of());
         AnalyzerSettings settings = settings(noCredential);
-        Containment sandbox = AnalyzerContainment.probed(settings).containment();
+        Containment sandbox = AnalyzerContainment.probed().containment();
 
         Optional<ConfigurationException> missing = new AnalyzerCheck(
                         settings(worker(

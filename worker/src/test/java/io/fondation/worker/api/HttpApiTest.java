@@ -459,9 +459,17 @@ class HttpApiTest {
     void aRunningJobIsCanceledAndItsAnalyzerStopped() throws IOException {
         Path repository = FixtureRepository.create(temp.resolve("repo"));
         Path analyzer = TestAnalyzer.install(temp.resolve("bin"));
-        Path pidFile = temp.resolve("analyzer.pid");
+        Path signals = Files.createDirectories(temp.resolve("signals"));
+        Path pidFile = signals.resolve("analyzer.pid");
         try (ApiServer server = ApiServer.start(
-                temp, Map.of("ANALYZER", "command", "ANALYZER_COMMAND", TestAnalyzer.commandJson(analyzer)))) {
+                temp,
+                Map.of(
+                        "ANALYZER",
+                        "command",
+                        "ANALYZER_COMMAND",
+                        TestAnalyzer.commandJson(analyzer),
+                        "ANALYZER_WRITABLE_DIRS",
+                        signals.toString()))) {
             HttpResponse<String> created = server.post(
                     "/api/jobs",
                     "{\"repositoryUrl\":" + quoted(repository.toString()) + ",\"prompt\":" + quoted("block " + pidFile)
@@ -474,7 +482,7 @@ class HttpApiTest {
                                     .get("status")
                                     .asText()
                                     .equals("analyzing"));
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            long pid = TestAnalyzer.hostPid(pidFile);
 
             HttpResponse<String> canceled = server.post("/api/jobs/" + id + "/cancel", "{}", null);
 

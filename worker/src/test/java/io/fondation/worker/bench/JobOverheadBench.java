@@ -70,6 +70,8 @@ final class JobOverheadBench {
         env.put("MAX_CONCURRENT_JOBS", "1");
         env.put("ANALYZER", "command");
         env.put("ANALYZER_COMMAND", BenchEnv.analyzerCommand(script));
+        // why: the analyzer records its own start and end there, outside its sandbox's output directory
+        env.put("ANALYZER_WRITABLE_DIRS", timing.toString());
         env.put("HEALTH_PORT", "-1");
         env.put("MIN_FREE_DISK_MB", "0");
         WorkerConfig config = WorkerConfigLoader.load(env, Map.of());

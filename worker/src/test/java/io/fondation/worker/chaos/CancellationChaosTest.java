@@ -37,7 +37,7 @@ class CancellationChaosTest {
     @EnumSource(Backend.class)
     void aCanceledJobsAnalyzerTreeDiesAtOnce(Backend backend) {
         try (ChaosWorld world = new ChaosWorld(backend, temp, CONVEX)) {
-            Path pidFile = temp.resolve("analyzer.pid");
+            Path pidFile = world.signals.resolve("analyzer.pid");
             String id = world.submit("stubborn " + pidFile);
             WorkerProcess worker =
                     world.startWorker("holder", Map.of("HEARTBEAT_INTERVAL", "60000", "LEASE_TIME", "240000"));
@@ -55,8 +55,11 @@ class CancellationChaosTest {
                     backend, (System.nanoTime() - canceledAt) / 1_000_000);
 
             worker.awaitOutput("job " + id + ": canceled", Duration.ofSeconds(30));
-            assertThatJob(world.job(id)).hasStatus(JobStatus.CANCELED);
-            assertThat(world.job(id).attempts()).as("no attempt spent").isZero();
+            assertThatJob(world.job(id)).hasStatus(JobStatus.CANCELED).isNotLeased();
+            assertThat(world.job(id).attempts())
+                    .as("the row names the attempt it was canceled in, as the log does")
+                    .isEqualTo(1);
+            assertThat(worker.output()).contains("job " + id + ": canceled in attempt 1/5");
             assertThat(world.queue().documents(id)).isEmpty();
             await().atMost(Duration.ofSeconds(10)).until(() -> world.workspaces() == 0);
             assertThat(worker.isAlive()).isTrue();

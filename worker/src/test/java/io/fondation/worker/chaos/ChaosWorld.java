@@ -38,6 +38,9 @@ final class ChaosWorld implements AutoCloseable {
     final Path tempDir;
     final Path script;
     final Path repository;
+    /** Where the test analyzer writes its process ids and reads its signals: writable in its sandbox. */
+    final Path signals;
+
     private final LocalConvexServer convex;
     private final Path database;
     private final List<WorkerProcess> workers = new ArrayList<>();
@@ -52,6 +55,11 @@ final class ChaosWorld implements AutoCloseable {
         this.repository = TestRepositories.packed(
                 TestRepositories.sample(root.resolve("repos").resolve("sample")));
         this.database = root.resolve("queue.db");
+        try {
+            this.signals = Files.createDirectories(root.resolve("signals"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The environment of a worker named {@code name}, talking to {@code queueUrl} (Convex) or the file. */
@@ -67,6 +75,7 @@ final class ChaosWorld implements AutoCloseable {
         env.put("ANALYZER", "command");
         env.put("ANALYZER_COMMAND", TestAnalyzer.commandJson(script));
         env.put("ANALYZER_KILL_GRACE", "1000");
+        env.put("ANALYZER_WRITABLE_DIRS", signals.toString());
         env.put("HEALTH_PORT", "0");
         env.put("HEALTH_HOST", "127.0.0.1");
         env.put("SHUTDOWN_GRACE", "10000");
@@ -127,16 +136,15 @@ final class ChaosWorld implements AutoCloseable {
         return job(id);
     }
 
-    /** A process id written by the test analyzer into {@code file}, once it is there. */
+    /**
+     * The machine's id of the process that the test analyzer wrote into {@code file} (an id of its sandbox's PID
+     * namespace), once it is there.
+     */
     static long awaitPid(Path file) {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> Files.exists(file) && !Files.readString(file).isBlank());
-        try {
-            return Long.parseLong(Files.readString(file).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestAnalyzer.hostPid(file);
     }
 
     /** Whether the process is gone (a zombie waiting for an init that does not reap counts as gone). */

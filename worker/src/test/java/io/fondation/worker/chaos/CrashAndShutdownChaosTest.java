@@ -34,7 +34,7 @@ class CrashAndShutdownChaosTest {
     @EnumSource(Backend.class)
     void aKilledWorkersAnalyzerDiesWithItAndAnotherWorkerCompletesTheJobOnce(Backend backend) throws Exception {
         try (ChaosWorld world = new ChaosWorld(backend, temp, CONVEX)) {
-            Path pidFile = temp.resolve("analyzer.pid");
+            Path pidFile = world.signals.resolve("analyzer.pid");
             String id = world.submit("stubborn " + pidFile);
             WorkerProcess first = world.startWorker("crashing", Map.of());
             long analyzer = ChaosWorld.awaitPid(pidFile);
@@ -73,7 +73,7 @@ class CrashAndShutdownChaosTest {
     @EnumSource(Backend.class)
     void sigtermReleasesTheJobWithoutSpendingAnAttemptAndExitsZero(Backend backend) {
         try (ChaosWorld world = new ChaosWorld(backend, temp, CONVEX)) {
-            Path pidFile = temp.resolve("analyzer.pid");
+            Path pidFile = world.signals.resolve("analyzer.pid");
             String id = world.submit("stubborn " + pidFile);
             WorkerProcess worker = world.startWorker("stopping", Map.of());
             long analyzer = ChaosWorld.awaitPid(pidFile);

@@ -35,7 +35,7 @@ class QueueFaultChaosTest {
     void aWorkerThatCannotRenewItsLeaseKillsItsAnalyzerAndTheJobGoesToAnotherWorker() {
         try (ChaosWorld world = new ChaosWorld(Backend.CONVEX, temp, CONVEX);
                 FlakyTcpProxy proxy = FlakyTcpProxy.to(CONVEX.url())) {
-            Path pidFile = temp.resolve("analyzer.pid");
+            Path pidFile = world.signals.resolve("analyzer.pid");
             String id = world.submit("stubborn " + pidFile);
             Map<String, String> env = world.env("cut-off", proxy.url());
             WorkerProcess cutOff = world.start("cut-off", env);
@@ -69,7 +69,7 @@ class QueueFaultChaosTest {
     void aThirtySecondOutageMidJobIsRiddenOut() throws Exception {
         try (ChaosWorld world = new ChaosWorld(Backend.CONVEX, temp, CONVEX);
                 FlakyTcpProxy proxy = FlakyTcpProxy.to(CONVEX.url())) {
-            Path go = temp.resolve("go");
+            Path go = world.signals.resolve("go");
             String id = world.submit("wait-for " + go);
             Map<String, String> env = world.env("patient", proxy.url());
             env.put("LEASE_TIME", "60000");

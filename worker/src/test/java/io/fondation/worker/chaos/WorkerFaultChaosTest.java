@@ -96,7 +96,7 @@ class WorkerFaultChaosTest {
     @EnumSource(Backend.class)
     void anExpiredLlmCredentialReleasesTheJobsAndTheWorkerRecoversWhenItIsRenewed(Backend backend) throws Exception {
         try (ChaosWorld world = new ChaosWorld(backend, temp, CONVEX)) {
-            Path expired = Files.writeString(temp.resolve("credential-expired"), "");
+            Path expired = Files.writeString(world.signals.resolve("credential-expired"), "");
             String first = world.submit("credential " + expired);
             String second = world.submit("credential " + expired);
             WorkerProcess worker = world.startWorker("w", Map.of());

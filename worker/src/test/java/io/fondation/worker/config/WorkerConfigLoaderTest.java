@@ -408,6 +408,68 @@ class WorkerConfigLoaderTest {
         }
 
         @Test
+        void theSandboxSettingsAreDirectoriesThatNeverOpenTheOtherJobsOrTheQueue(@TempDir Path temp) throws Exception {
+            Path cache = Files.createDirectories(temp.resolve("cache"));
+            Path tools = Files.createDirectories(temp.resolve("tools"));
+            Path work = Files.createDirectories(temp.resolve("work/w1"));
+            Path queueDir = Files.createDirectories(temp.resolve("db"));
+            SandboxSettings none = load().analyzer().sandbox();
+            assertThat(none).isEqualTo(SandboxSettings.DEFAULT);
+            assertThat(load().analyzer().allowsUnconfined()).isFalse();
+
+            WorkerConfig set = load(
+                    "ANALYZER_ALLOW_UNCONFINED",
+                    "true",
+                    "ANALYZER_WRITABLE_DIRS",
+                    cache + ":",
+                    "ANALYZER_READABLE_DIRS",
+                    tools + ":" + cache,
+                    "TEMP_DIR",
+                    temp.resolve("work").toString(),
+                    "EMBEDDED_DB_PATH",
+                    queueDir.resolve("queue.db").toString());
+            assertThat(set.analyzer().sandbox().writable()).containsExactly(cache);
+            assertThat(set.analyzer().sandbox().readable()).containsExactly(tools, cache);
+            assertThat(set.analyzer().allowsUnconfined()).isTrue();
+            assertThat(load("ANALYZER", "claude", "CLAUDE_ALLOW_UNCONFINED", "true")
+                            .analyzer()
+                            .allowsUnconfined())
+                    .as("the older name, for claude")
+                    .isTrue();
+            assertThat(load("ANALYZER", "dry-run", "CLAUDE_ALLOW_UNCONFINED", "true")
+                            .analyzer()
+                            .allowsUnconfined())
+                    .as("not for the others")
+                    .isFalse();
+
+            Map<String, String> env = new HashMap<>(BASE);
+            env.put("TEMP_DIR", temp.resolve("work").toString());
+            env.put("EMBEDDED_DB_PATH", queueDir.resolve("queue.db").toString());
+            for (Map.Entry<String, String> bad : Map.of(
+                            work.toString(),
+                            "is or lies in TEMP_DIR",
+                            queueDir.toString(),
+                            "is the embedded queue's directory",
+                            "relative/dir",
+                            "is not an absolute path",
+                            "/",
+                            "the root directory",
+                            temp.resolve("missing").toString(),
+                            "is not an existing directory")
+                    .entrySet()) {
+                for (String variable : List.of("ANALYZER_WRITABLE_DIRS", "ANALYZER_READABLE_DIRS")) {
+                    Map<String, String> withBad = new HashMap<>(env);
+                    withBad.put(variable, bad.getKey());
+                    assertThatThrownBy(() -> WorkerConfigLoader.load(withBad, Map.of()))
+                            .isInstanceOf(ConfigurationException.class)
+                            .hasMessageStartingWith(variable + ": ")
+                            .hasMessageContaining(bad.getValue());
+                }
+            }
+            rejects("ANALYZER_ALLOW_UNCONFINED", "maybe").hasMessageContaining("is not true or false");
+        }
+
+        @Test
         void commandTemplateIsAJsonArray() {
             WorkerConfig config = load(
                     "ANALYZER",

@@ -47,7 +47,7 @@ class SchedulingTest {
             List<String> ids = new ArrayList<>();
             List<Path> pidFiles = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                Path pidFile = temp.resolve("job-" + i + ".pid");
+                Path pidFile = fixture.signals.resolve("job-" + i + ".pid");
                 pidFiles.add(pidFile);
                 ids.add(fixture.submit(fixture.repository("repo-" + i), null, "block " + pidFile));
             }

@@ -30,6 +30,12 @@ public final class WorkerFixture implements AutoCloseable {
     public final Path script;
     public final Path database;
     public final Path tempDir;
+    /**
+     * A directory the analyzer may write ({@code ANALYZER_WRITABLE_DIRS}) and the test reads: the test analyzer's
+     * process-id and signal files go there, the rest of the fixture's root being hidden from its sandbox.
+     */
+    public final Path signals;
+
     public final MutableClock clock = MutableClock.startingAtDefault();
     public final WorkerEvents listener = new WorkerEvents();
     public final WorkerConfig config;
@@ -48,6 +54,11 @@ public final class WorkerFixture implements AutoCloseable {
         this.script = TestAnalyzer.install(root.resolve("bin"));
         this.database = root.resolve("queue.db");
         this.tempDir = root.resolve("tmp");
+        try {
+            this.signals = Files.createDirectories(root.resolve("signals"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Map<String, String> env = new HashMap<>();
         env.put("HOME", root.toString());
         env.put("WORKER_ID", WORKER_ID);
@@ -61,6 +72,7 @@ public final class WorkerFixture implements AutoCloseable {
         env.put("ANALYZER", "command");
         env.put("ANALYZER_COMMAND", TestAnalyzer.commandJson(script));
         env.put("ANALYZER_KILL_GRACE", "2000");
+        env.put("ANALYZER_WRITABLE_DIRS", signals.toString());
         env.put("HEALTH_PORT", "0");
         env.put("HEALTH_HOST", "127.0.0.1");
         env.put("SHUTDOWN_GRACE", "15000");

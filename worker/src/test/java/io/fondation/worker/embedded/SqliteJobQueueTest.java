@@ -152,6 +152,62 @@ class SqliteJobQueueTest {
     }
 
     @Test
+    void aVersion1FileCountsTheAttemptsStartedAndHoldsNoStaleLockOnceOpened() throws Exception {
+        // A file as version 1 wrote it: attempts counted when they ended, locks and tokens left on ended jobs.
+        Path file = dir.resolve("v1.db");
+        long now = clock.millis();
+        long later = now + LEASE.toMillis();
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement statement = raw.createStatement()) {
+            statement.execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, source_url TEXT,"
+                    + " source_full_name TEXT, source_branch TEXT, prompt TEXT NOT NULL, attempts INTEGER NOT NULL"
+                    + " DEFAULT 0, max_attempts INTEGER NOT NULL, run_at INTEGER NOT NULL, locked_by TEXT,"
+                    + " lease_until INTEGER, lease_token TEXT, progress_message TEXT, current_step INTEGER,"
+                    + " total_steps INTEGER, last_error TEXT, result TEXT, docs_count INTEGER NOT NULL DEFAULT 0,"
+                    + " cancel_requested INTEGER NOT NULL DEFAULT 0, dedupe_key TEXT, created_at INTEGER NOT NULL,"
+                    + " updated_at INTEGER NOT NULL, completed_at INTEGER)");
+            String insert = "INSERT INTO jobs (id, status, source_full_name, prompt, attempts, max_attempts, run_at,"
+                    + " locked_by, lease_until, lease_token, cancel_requested, created_at, updated_at) VALUES ";
+            statement.execute(insert + "('running', 'analyzing', 'acme/a', 'p', 0, 5, " + now + ", 'w', " + later
+                    + ", 't-run', 0, " + now + ", " + now + ")");
+            statement.execute(insert + "('done', 'completed', 'acme/b', 'p', 1, 5, " + now
+                    + ", NULL, NULL, 't-done', 0, " + now + ", " + now + ")");
+            statement.execute(insert + "('canceled', 'canceled', 'acme/c', 'p', 1, 5, " + now + ", 'w', " + later
+                    + ", 't-cancel', 1, " + now + ", " + now + ")");
+            statement.execute("PRAGMA user_version = 1");
+        }
+
+        try (SqliteJobQueue queue = SqliteJobQueue.open(file, clock)) {
+            assertThat(queue.get("running").orElseThrow().attempts())
+                    .as("its running attempt")
+                    .isEqualTo(1);
+            assertThat(queue.get("done").orElseThrow().attempts()).isEqualTo(1);
+            assertThat(queue.get("canceled").orElseThrow().attempts())
+                    .as("canceled in its second attempt")
+                    .isEqualTo(2);
+            assertThat(queue.complete(lease("done", "t-done"), JobResult.of("again", 0)))
+                    .as("the completion's holder is still recognised")
+                    .isEqualTo(CompleteOutcome.ALREADY_COMPLETED);
+            assertThat(queue.release(lease("canceled", "t-cancel"))).isFalse();
+            assertThat(queue.get("canceled").orElseThrow().lockedBy()).isNull();
+            assertThat(queue.get("canceled").orElseThrow().status()).isEqualTo(JobStatus.CANCELED);
+        }
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement statement = raw.createStatement()) {
+            assertThat(single(statement, "PRAGMA user_version")).isEqualTo("2");
+            assertThat(single(
+                            statement,
+                            "SELECT COUNT(*) FROM jobs WHERE lease_token IS NOT NULL AND status IN"
+                                    + " ('completed', 'canceled')"))
+                    .isEqualTo("0");
+        }
+    }
+
+    private static io.fondation.shared.JobLease lease(String id, String token) {
+        return new io.fondation.shared.JobLease(id, "w", token, java.time.Instant.EPOCH);
+    }
+
+    @Test
     void badArgumentsAreRefusedWithTheirName() {
         try (SqliteJobQueue queue = SqliteJobQueue.inMemory(clock)) {
             assertThatThrownBy(() -> queue.claimOne(" ", LEASE)).hasMessageContaining("worker id");
@@ -198,7 +254,9 @@ class SqliteJobQueueTest {
                     .isTrue();
 
             assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
-            assertThat(queue.get(id).orElseThrow().attempts()).isZero();
+            assertThat(queue.get(id).orElseThrow().attempts())
+                    .as("still attempt 1")
+                    .isEqualTo(1);
         }
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.process.ContainmentStatus;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.contract.MutableClock;
+import io.fondation.worker.analyzer.ContainmentReport;
 import io.fondation.worker.runtime.HealthStatus;
 import io.fondation.worker.runtime.WorkerHealth;
 import io.fondation.worker.runtime.WorkerMetrics;
@@ -63,10 +64,13 @@ class HealthServerTest {
                 null,
                 null,
                 false,
-                new ContainmentStatus(
-                        ContainmentStatus.Level.SESSION,
-                        "setpriv --pdeathsig + setsid",
-                        "the analyzer's whole session dies with the worker"));
+                new ContainmentReport(
+                        "fondation",
+                        new ContainmentStatus(
+                                ContainmentStatus.Level.SESSION,
+                                "setpriv --pdeathsig + setsid",
+                                "the analyzer's whole session dies with the worker"),
+                        true));
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
@@ -94,7 +98,9 @@ class HealthServerTest {
         assertThat(body.has("lastError")).isFalse();
         assertThat(body.get("memory").get("heapTotal").asLong()).isPositive();
         JsonNode containment = body.get("containment");
+        assertThat(containment.get("analyzer").asText()).isEqualTo("fondation");
         assertThat(containment.get("level").asText()).isEqualTo("session");
+        assertThat(containment.get("unconfinedAllowed").asBoolean()).isTrue();
         assertThat(containment.get("confinesWrites").asBoolean()).isFalse();
         assertThat(containment.get("treeDiesWithWorker").asBoolean()).isTrue();
         assertThat(containment.get("detail").asText()).contains("dies with the worker");

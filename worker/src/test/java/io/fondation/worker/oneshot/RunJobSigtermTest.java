@@ -31,7 +31,8 @@ class RunJobSigtermTest {
     void sigtermMidJobPostsAnInterruptedErrorCallback() throws Exception {
         Path repository = FixtureRepository.create(temp.resolve("repo"));
         Path analyzer = TestAnalyzer.install(temp.resolve("bin"));
-        Path pidFile = temp.resolve("analyzer.pid");
+        Path signals = Files.createDirectories(temp.resolve("signals"));
+        Path pidFile = signals.resolve("analyzer.pid");
         Path log = temp.resolve("run-job.log");
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             List<String> command = new ArrayList<>();
@@ -66,6 +67,7 @@ class RunJobSigtermTest {
             builder.environment().put("CALLBACK_TOKEN", RunJobTest.TOKEN);
             builder.environment().put("CALLBACK_REWRITE_LOCALHOST", "false");
             builder.environment().put("ANALYZER_KILL_GRACE", "2000");
+            builder.environment().put("ANALYZER_WRITABLE_DIRS", signals.toString());
             Process process = builder.start();
             try {
                 await().atMost(Duration.ofSeconds(60))
@@ -75,7 +77,7 @@ class RunJobSigtermTest {
                                         .anyMatch(r -> r.type().equals("progress")
                                                 && r.body().get("step").asInt() == 2)
                                 && Files.exists(pidFile));
-                long analyzerPid = Long.parseLong(Files.readString(pidFile).strip());
+                long analyzerPid = TestAnalyzer.hostPid(pidFile);
 
                 process.destroy(); // SIGTERM
 

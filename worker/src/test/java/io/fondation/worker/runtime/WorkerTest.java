@@ -264,7 +264,9 @@ class WorkerTest {
         worker.start();
         String id = submitGoodJob("sample");
 
-        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().attempts() == 1);
+        // why: attempts counts the attempts started; the failure is recorded when the first one ends
+        await().atMost(WAIT).until(() -> queue.get(id).orElseThrow().lastError() != null);
+        assertThat(queue.get(id).orElseThrow().attempts()).isEqualTo(1);
         assertThat(queue.get(id).orElseThrow().lastError())
                 .isEqualTo("cannot read the clone credentials: refused token [REDACTED]"
                         + " for https://[REDACTED]@example.test/x.git");

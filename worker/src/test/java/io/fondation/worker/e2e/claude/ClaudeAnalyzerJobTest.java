@@ -155,7 +155,7 @@ class ClaudeAnalyzerJobTest {
                             HttpResponse.BodyHandlers.ofString())
                     .body();
             assertThat(health)
-                    .contains("\"containment\":{\"level\":\"sandbox\"")
+                    .contains("\"containment\":{\"analyzer\":\"claude\",\"level\":\"sandbox\"")
                     .contains("\"confinesWrites\":true");
 
             // The credential reached the API, and nothing else.
