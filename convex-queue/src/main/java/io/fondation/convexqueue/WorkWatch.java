@@ -7,8 +7,10 @@ import io.fondation.convexqueue.client.ConvexException;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.ConvexSubscription;
 import io.fondation.convexqueue.client.SubscriptionListener;
+import io.fondation.shared.JobStatus;
 import io.fondation.shared.QueueWatch;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -179,7 +181,7 @@ final class WorkWatch implements QueueWatch {
     }
 
     /** The counts of the latest pushed state while the watch is live; {@code null} otherwise or when it has none. */
-    java.util.Map<io.fondation.shared.JobStatus, Long> liveCounts() {
+    Map<JobStatus, Long> liveCounts() {
         WorkState state = latestVolatile;
         return state != null && subscriptionLive() ? state.counts() : null;
     }
