@@ -173,18 +173,29 @@ final class LegacyProtocol implements QueueProtocol {
      * @return true when the job was completed (or is no longer ours): the caller claims another one
      */
     private boolean completeIfDocumentsWritten(JobLease lease) {
-        JsonNode row = readJob(lease.jobId());
-        String runId = row == null ? null : JobRows.text(row, "runId");
-        Integer expected = documentsOf(runId);
-        if (expected == null || row.get("regenerationStats") == null) {
-            return false;
-        }
+        String runId;
+        Integer expected;
         long written = 0;
-        for (JsonNode document : client.query(
-                "docs:listByJobId", Args.of().put("jobId", lease.jobId()).map())) {
-            if (runId.equals(JobRows.text(document, "runId"))) {
-                written++;
+        try {
+            JsonNode row = readJob(lease.jobId());
+            runId = row == null ? null : JobRows.text(row, "runId");
+            expected = documentsOf(runId);
+            if (expected == null || row.get("regenerationStats") == null) {
+                return false;
             }
+            for (JsonNode document : client.query(
+                    "docs:listByJobId", Args.of().put("jobId", lease.jobId()).map())) {
+                if (runId.equals(JobRows.text(document, "runId"))) {
+                    written++;
+                }
+            }
+        } catch (io.fondation.convexqueue.client.ConvexException e) {
+            // Nothing proven: the job runs as usual (and its completion stores the documents again).
+            LOG.info(
+                    "Job {}: could not read what an earlier attempt stored ({}); running it",
+                    lease.jobId(),
+                    e.getMessage());
+            return false;
         }
         if (written != expected) {
             LOG.info(
