@@ -441,7 +441,7 @@ class PerformanceReportTest {
     private String render(Instant began, String loadBefore, String loadAfter) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Performance\n\n");
-        md.append("Written by `./mvnw -Pbenchmarks verify` (about 25 minutes; it needs `git`, `git http-backend`"
+        md.append("Written by `./mvnw -Pbenchmarks verify` (about 16 minutes; it needs `git`, `git http-backend`"
                 + " and `/usr/bin/time`). Do not edit the figures by hand: run the command again.\n\n");
         md.append("## The machine and this run\n\n");
         md.append("- ").append(machine()).append("\n");
