@@ -278,8 +278,8 @@ describe("queue:retryOrFail (reference: {status:'retrying', attempts, nextRunAt:
   });
 });
 
-describe("queue:reclaimExpired (reference: internal; expired leases back to pending; never scheduled)", () => {
-  test("puts expired leases back to pending without spending an attempt, due at once", async () => {
+describe("queue:reclaimExpired (reference: internal; leaseUntil <= now and leased → pending, attempts + 1, runAt = now, lastError, lock cleared; {reclaimed, checked}; never scheduled)", () => {
+  test("spends an attempt on every expired lease, due at once, with the reason in lastError", async () => {
     const clock = useClock();
     const t = newLegacy();
     const expired = await insertJob(t, { attempts: 1, runAt: START });
@@ -287,22 +287,79 @@ describe("queue:reclaimExpired (reference: internal; expired leases back to pend
     const live = await insertJob(t, { runAt: START });
     await mutate(t, "queue:claimOne", { workerId: "alive", leaseMs: 600_000 });
     clock.advance(2_000);
-    expect(await mutate(t, "queue:reclaimExpired")).toBe(1);
+    expect(await mutate(t, "queue:reclaimExpired")).toEqual({ reclaimed: 1, checked: 1 });
     const job = await row(t, expired);
-    expect(job).toMatchObject({ status: "pending", attempts: 1, runAt: START });
+    expect(job).toMatchObject({ status: "pending", attempts: 2, runAt: clock.now(), lastError: "Lease expired - worker likely crashed" });
     expect(job.lockedBy).toBeUndefined();
     expect(job.leaseUntil).toBeUndefined();
     expect((await row(t, live)).status).toBe("claimed");
     expect((await mutate(t, "queue:claimOne", { workerId: "w" })).id).toBe(expired);
   });
 
+  test("a lease that ends exactly now is expired (leaseUntil <= now); a job that never had attempts gets 1", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    await mutate(t, "queue:claimOne", { workerId: "gone", leaseMs: 1_000 });
+    clock.advance(999);
+    expect(await mutate(t, "queue:reclaimExpired")).toEqual({ reclaimed: 0, checked: 0 });
+    clock.advance(1);
+    expect(await mutate(t, "queue:reclaimExpired")).toEqual({ reclaimed: 1, checked: 1 });
+    expect((await row(t, id)).attempts).toBe(1);
+  });
+
+  test("every leased status is reclaimed, never made dead however many attempts were spent; other statuses are left alone", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const leased = [];
+    for (const status of ["claimed", "cloning", "analyzing", "gathering", "running"]) {
+      leased.push(await insertJob(t, { status, lockedBy: "gone", leaseUntil: clock.now() - 1, attempts: 4, maxAttempts: 5 }));
+    }
+    const canceled = await insertJob(t, { status: "canceled", lockedBy: "gone", leaseUntil: clock.now() - 1 });
+    expect(await mutate(t, "queue:reclaimExpired")).toEqual({ reclaimed: 5, checked: 6 });
+    for (const id of leased) expect(await row(t, id)).toMatchObject({ status: "pending", attempts: 5 });
+    expect(await row(t, canceled)).toMatchObject({ status: "canceled", lockedBy: "gone" });
+  });
+
   test("is internal and nothing schedules it (no crons module)", async () => {
     const fixture = await import("../src/test/legacy-convex/queue");
     expect((fixture.reclaimExpired as unknown as { isInternal: boolean }).isInternal).toBe(true);
     expect(Object.keys(legacyModules).some((path) => /crons\.[jt]s$/.test(path))).toBe(false);
-    for (const name of ["claimOne", "heartbeat", "complete", "retryOrFail", "createJob"]) {
+    for (const name of ["claimOne", "heartbeat", "complete", "retryOrFail", "createJob", "getMetrics"]) {
       expect((fixture as unknown as Record<string, { isPublic: boolean }>)[name].isPublic, name).toBe(true);
     }
+  });
+});
+
+describe("queue:getMetrics (reference: exactly {counts: {pending, processing, completed, failed, dead}, recentActivity: {total, completed, failed}, timestamp})", () => {
+  test("counts by status; processing is claimed only; recent activity over the last hour, failed including dead", async () => {
+    const clock = useClock();
+    const t = newLegacy();
+    const now = clock.now();
+    for (const [status, n] of [["pending", 3], ["claimed", 2], ["analyzing", 4], ["completed", 1], ["failed", 2], ["dead", 1], ["canceled", 1]] as const) {
+      for (let i = 0; i < n; i++) await insertJob(t, { status, updatedAt: now - 1_000 });
+    }
+    await insertJob(t, { status: "completed", updatedAt: now - 3_600_001 });
+    const metrics = await read(t, "queue:getMetrics");
+    expect(Object.keys(metrics).sort()).toEqual(["counts", "recentActivity", "timestamp"]);
+    expect(metrics.byStatus).toBeUndefined();
+    expect(metrics.counts).toEqual({ pending: 3, processing: 2, completed: 2, failed: 2, dead: 1 });
+    expect(metrics.recentActivity).toEqual({ total: 14, completed: 1, failed: 3 });
+    expect(metrics.timestamp).toBe(now);
+  });
+
+  test("each count stops at 100 (the length of take(100)), and so does recent activity", async () => {
+    useClock();
+    const t = newLegacy();
+    const { userId, repositoryId } = await seed(t);
+    await t.run(async (ctx) => {
+      for (let i = 0; i < 130; i++) {
+        await ctx.db.insert("jobs", { userId, repositoryId, status: "pending", prompt: "p", callbackToken: "cb", createdAt: 1, updatedAt: Date.now() });
+      }
+    });
+    const metrics = await read(t, "queue:getMetrics");
+    expect(metrics.counts.pending).toBe(100);
+    expect(metrics.recentActivity.total).toBe(100);
   });
 });
 
@@ -408,5 +465,40 @@ describe("docs:upsertFromJob (reference: patches the job, then deletes every oth
     const again = await mutate(t, "docs:upsertFromJob", { jobId: id, repositoryId, files: [chapter(1, "# v2\n")], summary });
     expect(again.stats).toMatchObject({ inserted: 0, updated: 1 });
     expect(await read(t, "docs:listByJobId", { jobId: id })).toMatchObject([{ content: "# v2\n" }]);
+  });
+});
+
+describe("docs:listByRepository (reference: the docs of the latest completed job of the repository, by creation order, or [])", () => {
+  const file = (content: string) => ({ slug: "chapters/chapter_1_c.md", title: "Chapter 1", chapterIndex: 1, content, kind: "chapter" as const });
+  const summary = { chaptersCount: 1, tutorialsCount: 0, generatedAt: 1 };
+
+  test("[] without a completed job; then the latest completed job's documents, never a newer unfinished one's", async () => {
+    useClock();
+    const t = newLegacy();
+    const { userId, repositoryId } = await seed(t);
+    const job = async (status: string) =>
+      await t.run(async (ctx) => await ctx.db.insert("jobs", { userId, repositoryId, status: status as any, prompt: "p", callbackToken: "cb", createdAt: 1 }));
+    expect(await read(t, "docs:listByRepository", { repositoryId })).toEqual([]);
+    const older = await job("completed");
+    await mutate(t, "docs:upsertFromJob", { jobId: older, repositoryId, files: [file("# old\n")], summary });
+    expect((await read(t, "docs:listByRepository", { repositoryId })).map((d: any) => d.content)).toEqual(["# old\n"]);
+
+    // The order the reference warns about: the new job's upsert first deletes the older course while the new job
+    // is not completed yet, so the course is empty until it completes.
+    const newer = await job("running");
+    await mutate(t, "docs:upsertFromJob", { jobId: newer, repositoryId, files: [file("# new\n")], summary });
+    expect(await read(t, "docs:listByRepository", { repositoryId })).toEqual([]);
+    await t.run(async (ctx) => await ctx.db.patch(newer as any, { status: "completed" }));
+    expect((await read(t, "docs:listByRepository", { repositoryId })).map((d: any) => d.content)).toEqual(["# new\n"]);
+  });
+
+  test("the other order: complete first leaves the new completed job without documents, the course empty", async () => {
+    useClock();
+    const t = newLegacy();
+    const id = await insertJob(t, {});
+    const { repositoryId } = await row(t, id);
+    await mutate(t, "queue:claimOne", { workerId: "w" });
+    await mutate(t, "queue:complete", { jobId: id, workerId: "w" });
+    expect(await read(t, "docs:listByRepository", { repositoryId })).toEqual([]);
   });
 });

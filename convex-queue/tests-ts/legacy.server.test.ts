@@ -63,7 +63,7 @@ describe("the legacy fixture behind the test server", () => {
     expect(hidden.body.errorMessage).toContain("Could not find public function");
     await post(url, "/_test/clock", { advanceMs: 61_000 });
     const admin = await callFunction(url, "mutation", "queue:reclaimExpired", {}, { Authorization: "Convex test-admin-key" });
-    expect(admin.body).toMatchObject({ status: "success", value: 1 });
+    expect(admin.body).toMatchObject({ status: "success", value: { reclaimed: 1, checked: 1 } });
   });
 
   test("worker readers: repository, user, and the encrypted GitHub token for anyone", async () => {

@@ -1,6 +1,12 @@
 // Legacy fixture: the existing `docs` functions, to the letter of "Exact behaviour of the existing
-// functions" in fondation-system.md §1 (simplified where the reference says nothing: no Markdown
-// normalisation). `upsertFromJob` patches the job and deletes the repository's other generations.
+// functions" in fondation-system.md §1. `upsertFromJob` patches the job and deletes the repository's other
+// generations; `listByRepository` is the course the web app shows (the latest completed job's documents).
+//
+// Where the reference is SILENT: Markdown normalisation (not done here); whether an update by source key also
+// changes a document's `runId` (here: no, only content, index, slug and `updatedAt`); whether `stats.deleted`
+// counts what the cleanup deleted (here: no, it stays 0); `docs:listByJobId` itself, which the reference does not
+// list (the worker reads a job's documents with it: `{jobId}` → the job's `docs` rows, as the hardened module and
+// the web app name it).
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { internalMutation, mutation, query, type MutationCtx } from "./_generated/server";
@@ -101,6 +107,28 @@ export const upsertFromJob = mutation({
     });
     await deleteOtherGenerations(ctx, args.repositoryId, args.jobId);
     return { docsCount: docIds.length, docIds, stats };
+  },
+});
+
+/**
+ * The documents of the repository's latest `completed` job (by creation order), or `[]`: what the web app shows as
+ * the course. A newer job that is not completed yet does not count, whatever documents it has.
+ */
+export const listByRepository = query({
+  args: { repositoryId: v.id("repositories") },
+  handler: async (ctx, args) => {
+    const latest = (
+      await ctx.db
+        .query("jobs")
+        .withIndex("by_repository", (q) => q.eq("repositoryId", args.repositoryId))
+        .order("desc")
+        .collect()
+    ).find((job) => job.status === "completed");
+    if (latest === undefined) return [];
+    return await ctx.db
+      .query("docs")
+      .withIndex("by_job", (q) => q.eq("jobId", latest._id))
+      .collect();
   },
 });
 

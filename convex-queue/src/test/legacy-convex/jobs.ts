@@ -1,4 +1,11 @@
 // Legacy fixture: the web app's `jobs` functions the worker tests need.
+//
+// Where the reference is SILENT: it names `create`, `regenerate`, `getJob`, `updateStatus`, `requestCancel`,
+// `clearStuckJobs`, `listUserJobs` and says what some of them do, but gives the arguments and return value only of
+// `getJob` (`{jobId}` → the whole document or null). The rest here is the plainest shape that does what the
+// reference says (`create` → `{jobId, callbackToken}` with no `runAt`/`attempts`, as the web app's jobs have none;
+// `requestCancel` sets `cancelRequested` and `canceled`; `updateStatus` checks the callback token), not a claim about
+// the real web app; `regenerate` and `clearStuckJobs` are left out (nothing calls them here).
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 

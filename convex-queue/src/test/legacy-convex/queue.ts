@@ -1,5 +1,12 @@
 // Legacy fixture: the existing `queue` module, to the letter of "Exact behaviour of the existing
 // functions" in the reference fondation-system.md §1, defects included (see README.md).
+//
+// Where the reference is SILENT the fixture makes the plainest choice and says so here rather than inventing a
+// shape: every write sets `updatedAt = now`; `complete` sets `completedAt = now` and stores `result`/`docsCount`
+// only when given; `retryOrFail` stores the error as `lastError` when it retries too; `createJob` sets `runAt = now`,
+// `attempts: 0`, `maxAttempts: 5`; `reclaimExpired`'s `checked` and getMetrics' "updated in the last hour" are
+// described at the functions. Return shapes are never among the silences: tests-ts/legacy.shapes.test.ts holds each
+// one to a table written from the reference.
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query } from "./_generated/server";
@@ -135,9 +142,16 @@ export const retryOrFail = mutation({
   },
 });
 
+/** What the existing reclaim writes into `lastError` (reference: fondation-system.md §1, queue functions table). */
+export const LEASE_EXPIRED = "Lease expired - worker likely crashed";
+
 /**
- * Expired leases back to `pending` (due at once: `runAt` is left as it was), without spending an
- * attempt. Internal, and nothing schedules it (the existing deployment has no crons.ts).
+ * Every job whose `leaseUntil <= now` and whose status is leased → `pending`, `attempts + 1`, `runAt = now`,
+ * `lastError = 'Lease expired - worker likely crashed'`, lock cleared. Returns `{reclaimed, checked}`. Internal, and
+ * nothing schedules it (the existing deployment has no crons.ts). It never makes a job `dead`, whatever its attempts.
+ *
+ * Where the reference is silent: what `checked` counts (here: the jobs the `by_leaseUntil` range returned, leased or
+ * not), whether `updatedAt` is touched (here: set to now, as every other write of the fixture does).
  */
 export const reclaimExpired = internalMutation({
   args: {},
@@ -145,15 +159,23 @@ export const reclaimExpired = internalMutation({
     const now = Date.now();
     const expired = await ctx.db
       .query("jobs")
-      .withIndex("by_leaseUntil", (q) => q.lt("leaseUntil", now))
+      .withIndex("by_leaseUntil", (q) => q.lte("leaseUntil", now))
       .collect();
-    let count = 0;
+    let reclaimed = 0;
     for (const job of expired) {
       if (job.leaseUntil === undefined || !LEASED.includes(job.status)) continue;
-      await ctx.db.patch(job._id, { status: "pending", lockedBy: undefined, leaseUntil: undefined, lastError: "Lease expired", updatedAt: now });
-      count++;
+      await ctx.db.patch(job._id, {
+        status: "pending",
+        attempts: (job.attempts ?? 0) + 1,
+        runAt: now,
+        lastError: LEASE_EXPIRED,
+        lockedBy: undefined,
+        leaseUntil: undefined,
+        updatedAt: now,
+      });
+      reclaimed++;
     }
-    return count;
+    return { reclaimed, checked: expired.length };
   },
 });
 
@@ -192,17 +214,49 @@ export const createJob = mutation({
   },
 });
 
-/** Counts by status and last-hour activity. */
+/** What each count of getMetrics stops at: it is the length of a `take(100)`. */
+export const METRICS_COUNT_CAP = 100;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Exactly `{counts: {pending, processing, completed, failed, dead}, recentActivity: {total, completed, failed},
+ * timestamp}` (reference: "there is no byStatus field"). Each count is the length of `take(100)` on
+ * `by_status_runAt` for one status, so at most 100; `processing` counts status `claimed` only (a job in
+ * cloning/analyzing/gathering/running is in no count). `recentActivity` is over jobs updated in the last hour, at
+ * most 100; its `failed` includes `dead`.
+ *
+ * Where the reference is silent: how "updated in the last hour" is read (here: a filter on `updatedAt >= now - 1 h`
+ * over the table, `take(100)`; a row without `updatedAt` is not recent).
+ */
 export const getMetrics = query({
   args: {},
   handler: async (ctx) => {
     const now = Date.now();
-    const jobs = await ctx.db.query("jobs").collect();
-    const byStatus: Record<string, number> = {};
-    for (const job of jobs) byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
+    const count = async (status: Doc<"jobs">["status"]) =>
+      (
+        await ctx.db
+          .query("jobs")
+          .withIndex("by_status_runAt", (q) => q.eq("status", status))
+          .take(METRICS_COUNT_CAP)
+      ).length;
+    const counts = {
+      pending: await count("pending"),
+      processing: await count("claimed"),
+      completed: await count("completed"),
+      failed: await count("failed"),
+      dead: await count("dead"),
+    };
+    const recent = await ctx.db
+      .query("jobs")
+      .filter((q) => q.gte(q.field("updatedAt"), now - HOUR_MS))
+      .take(METRICS_COUNT_CAP);
     return {
-      byStatus,
-      lastHour: jobs.filter((job) => job.createdAt > now - 3_600_000).length,
+      counts,
+      recentActivity: {
+        total: recent.length,
+        completed: recent.filter((job) => job.status === "completed").length,
+        failed: recent.filter((job) => job.status === "failed" || job.status === "dead").length,
+      },
       timestamp: now,
     };
   },

@@ -5,7 +5,6 @@ import io.fondation.convexqueue.client.ConvexException;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.ConvexRequestException;
 import io.fondation.convexqueue.client.ConvexTransportException;
-import io.fondation.convexqueue.client.Idempotence;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -49,9 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>Legacy mode and {@code CONVEX_DEPLOY_KEY}. The existing deployment never runs its internal
  * {@code queue:reclaimExpired}, so a crashed worker's job would stay claimed for good. With a deploy key (an admin
  * identity, which Convex lets call internal functions over HTTP) this queue runs it itself, every quarter lease (1 s
- * to 1 min apart, started by the first claim, on a daemon thread closed with the queue), and {@link #release} gives
- * a job back without spending an attempt (lease shrunk by a heartbeat, then reclaimed). Without one, release goes
- * through {@code queue:retryOrFail} and spends an attempt.
+ * to 1 min apart, started by the first claim, on a daemon thread closed with the queue); like the real function it
+ * spends one attempt on each job it puts back ({@code lastError 'Lease expired - worker likely crashed'}), and the
+ * log says so. The existing functions have no release: {@link #release} spends an attempt too (lease shrunk by a
+ * heartbeat, then reclaimed; without a key through {@code queue:retryOrFail}), which
+ * {@link #releaseSpendsAttempt()} tells the worker.
  *
  * <p>Failures. A deployment that cannot be reached throws {@link JobQueueException} with
  * {@code isTransient() == true}. Idempotent calls (queries, fenced writes, claims with a claim token) are
@@ -65,9 +66,10 @@ import org.slf4j.LoggerFactory;
  * within the deployment's per-call limits.
  *
  * <p>Push. {@link #watchWork} subscribes over the client's sync socket to {@code queue:watch} (hardened: pending
- * count, earliest {@code runAt}, earliest lease end) or to the existing {@code queue:getMetrics} (legacy: pending
- * count only); {@link #watchCancellation} to {@code queue:watchJob} or the existing {@code jobs:getJob}. Wake-ups
- * are paced ({@link ClaimPacer}) so that many subscribed workers do not all claim one new job.
+ * count, earliest {@code runAt}, earliest lease end) or to the existing {@code queue:getMetrics} (legacy: {@code
+ * counts.pending}, capped at 100, and the other counts, which also feed {@link #countByStatus()} without a call);
+ * {@link #watchCancellation} to {@code queue:watchJob} or the existing {@code jobs:getJob}. Wake-ups are paced
+ * ({@link ClaimPacer}) so that many subscribed workers do not all claim one new job.
  *
  * <p>Clone credentials. {@link #cloneCredentials} gives the GitHub token of the job's owner
  * (decrypted with {@code ENCRYPTION_KEY}); it is never put in job rows, URLs or messages.
@@ -143,7 +145,8 @@ public final class ConvexJobQueue implements JobQueue {
             }
             // The legacy functions validate their arguments strictly: no workerSecret there.
             Lookups lookups = new Lookups(client, null, cipher);
-            boolean internalFunctions = settings.deployKey() != null && canReclaim(client, url);
+            boolean internalFunctions =
+                    settings.deployKey() != null && canReclaim(new LegacyProtocol(client, clock, lookups, true), url);
             LegacyProtocol legacy = new LegacyProtocol(client, clock, lookups, internalFunctions);
             LOG.warn(
                     "Convex queue at {}: only the LEGACY Fondation queue functions are deployed; running without: {}."
@@ -171,9 +174,12 @@ public final class ConvexJobQueue implements JobQueue {
      * identity ({@code Authorization: Convex <deploy key>}) call internal functions over the HTTP API; a key that
      * may not is answered "Could not find public function", as for anyone else.
      */
-    private static boolean canReclaim(ConvexClient client, String url) {
+    private static boolean canReclaim(LegacyProtocol legacy, String url) {
         try {
-            client.mutation("queue:reclaimExpired", java.util.Map.of(), Idempotence.IDEMPOTENT);
+            int reclaimed = legacy.reclaimExpired();
+            if (reclaimed > 0) {
+                LOG.info("Convex queue at {}: at start-up, {}", url, LegacyProtocol.reclaimed(reclaimed));
+            }
             return true;
         } catch (ConvexFunctionException e) {
             LOG.warn(
@@ -182,6 +188,14 @@ public final class ConvexJobQueue implements JobQueue {
                     ConvexQueueSettings.CONVEX_DEPLOY_KEY,
                     url,
                     e.errorMessage());
+            return false;
+        } catch (JobQueueException e) {
+            LOG.warn(
+                    "{} is set, but queue:reclaimExpired at {} does not answer as the existing function does ({});"
+                            + " running without reclaiming expired leases",
+                    ConvexQueueSettings.CONVEX_DEPLOY_KEY,
+                    url,
+                    e.getMessage());
             return false;
         } catch (ConvexTransportException e) {
             // The deployment accepted the key for the probe just before: take it as able; the schedule retries.
@@ -283,11 +297,15 @@ public final class ConvexJobQueue implements JobQueue {
         }
         workWatch = watch;
         watches.add(watch);
-        LOG.info(
-                "Convex queue at {}: work pushed through a subscription to {} ({})",
-                client.deploymentUrl(),
-                query.path(),
-                watch.isLive() ? "live" : "not live yet");
+        if (watch.isLive()) {
+            LOG.info(
+                    "Convex queue at {}: work pushed through a subscription to {}",
+                    client.deploymentUrl(),
+                    query.path());
+        } else {
+            // why: DEBUG, the sync client already said in one line why the socket is not there
+            LOG.debug("Convex queue at {}: subscribed to {}, not live yet", client.deploymentUrl(), query.path());
+        }
         return new TrackedWatch(watch);
     }
 
@@ -410,12 +428,30 @@ public final class ConvexJobQueue implements JobQueue {
     /**
      * {@inheritDoc}
      *
-     * <p>One {@code queue:getMetrics} query. The hardened function counts at most 1000 jobs per status; the
-     * existing one reads the whole {@code jobs} table, so a worker calls this once a minute at most.
+     * <p>One {@code queue:getMetrics} query; the hardened function counts at most 1000 jobs per status. Legacy mode:
+     * while the work watch is live the counts come from its latest pushed {@code queue:getMetrics} value, without a
+     * call; they are the existing function's {@code counts} (pending, claimed, completed, failed, dead; at most 100
+     * each), and the statuses it does not count are left out.
      */
     @Override
     public Optional<Map<JobStatus, Long>> countByStatus() {
+        WorkWatch watch = workWatch;
+        Map<JobStatus, Long> pushed = watch == null ? null : watch.liveCounts();
+        if (pushed != null) {
+            return Optional.of(pushed);
+        }
         return Optional.of(call("count jobs", protocol::countByStatus));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>True in legacy mode: the existing functions have no release, so giving a job back goes through {@code
+     * queue:reclaimExpired} (with a deploy key) or {@code queue:retryOrFail}, and both spend an attempt.
+     */
+    @Override
+    public boolean releaseSpendsAttempt() {
+        return mode == QueueMode.LEGACY;
     }
 
     /**

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * Runs {@code queue:reclaimExpired} of the legacy functions on a schedule, since the existing deployment never
  * does: every quarter of the lease the worker claims with, at least a second and at most a minute apart. Started
  * by the first claim (which tells the lease), on one daemon thread; {@link #close()} stops it. A crashed worker's
- * job is therefore pending again at most {@link #period(Duration)} after its lease ran out.
+ * job is therefore pending again at most {@link #period(Duration)} after its lease ran out, with one attempt spent
+ * (the function's own doing: {@code attempts + 1}, {@code lastError 'Lease expired - worker likely crashed'}).
  */
 final class ExpiredLeaseReclaimer implements AutoCloseable {
 
@@ -71,7 +72,7 @@ final class ExpiredLeaseReclaimer implements AutoCloseable {
                 failing = false;
             }
             if (reclaimed > 0) {
-                LOG.info("queue:reclaimExpired put {} job(s) with an expired lease back to pending", reclaimed);
+                LOG.info("{}", LegacyProtocol.reclaimed(reclaimed));
             }
         } catch (RuntimeException e) {
             // Never let the schedule die; the next run tries again.

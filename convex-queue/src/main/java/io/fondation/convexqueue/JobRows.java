@@ -116,8 +116,9 @@ final class JobRows {
     }
 
     /**
-     * The {@code byStatus} counts of a {@code queue:getMetrics} answer (both generations of the function have
-     * them; the existing one leaves out statuses without jobs); statuses this worker does not know are skipped.
+     * The {@code byStatus} counts of the hardened {@code queue:getMetrics} (every status; the existing function has
+     * {@code counts} instead: {@link WatchQuery.WorkState#legacyCounts}); statuses this worker does not know are
+     * skipped.
      *
      * @throws JobQueueException when the answer has no counts
      */

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * fencing token, so this class fences what it can locally: the lease token it hands out is
  * random and kept per job, and a write with a token that is not the current local one is refused
  * without a call. See {@link QueueMode#LEGACY} for what cannot be done.
+ *
+ * <p>The finishing writes go documents first ({@code docs:upsertFromJob}), then {@code queue:complete}, so that no
+ * crash leaves a repository's course empty for good (see {@link #complete}); a job whose documents an earlier
+ * attempt wrote in full is completed at its next claim without running the analysis again ({@link #claimOne}).
  */
 final class LegacyProtocol implements QueueProtocol {
 
@@ -74,22 +78,34 @@ final class LegacyProtocol implements QueueProtocol {
     /** The lease a release shrinks the job's to before reclaiming it: over by the time the reclaim runs. */
     static final Duration RELEASE_LEASE = Duration.ofMillis(1);
 
+    /** What the existing {@code queue:reclaimExpired} writes into {@code lastError} (reference, §1). */
+    static final String LEASE_EXPIRED = "Lease expired - worker likely crashed";
+
     /**
      * {@code queue:reclaimExpired}, an internal function: only an admin (deploy key) may call it over HTTP. It puts
-     * every expired lease back to {@code pending}, due at once, without spending an attempt.
+     * every job whose lease ended back to {@code pending}, due at once, and <b>spends one attempt</b> on each
+     * ({@code attempts + 1}, {@code lastError = 'Lease expired - worker likely crashed'}); it never makes a job
+     * dead. Answers {@code {reclaimed, checked}}.
      *
      * @return how many jobs it put back
      * @throws io.fondation.convexqueue.client.ConvexException when the call fails (e.g. the key may not run internal
      *     functions: "Could not find public function")
      */
     int reclaimExpired() {
-        // Repeating it changes nothing more than one call would: safe to retry.
+        // Not idempotent in effect (each reclaim spends an attempt), but a repeat only reclaims leases that are over
+        // at that moment, which is what the schedule wants anyway: safe to retry.
         JsonNode answer = client.mutation("queue:reclaimExpired", Map.of(), Idempotence.IDEMPOTENT);
-        if (answer != null && answer.isNumber()) {
-            return answer.intValue();
+        Integer reclaimed = answer == null ? null : JobRows.integer(answer, "reclaimed");
+        if (reclaimed == null) {
+            throw new JobQueueException("queue:reclaimExpired answered without {reclaimed, checked}: " + answer, false);
         }
-        // Tolerate an object answer ({reclaimed, ...}) from another build of the function.
-        return answer == null ? 0 : JobRows.integer(answer, "reclaimed", 0);
+        return reclaimed;
+    }
+
+    /** The words every log line about a reclaim uses, so that the log says what the deployment did. */
+    static String reclaimed(int count) {
+        return count + " job" + (count == 1 ? "" : "s") + " whose lease ended went back to pending through"
+                + " queue:reclaimExpired, which spends one attempt on each (lastError '" + LEASE_EXPIRED + "')";
     }
 
     private JobQueueException unsupported(String what) {
@@ -122,6 +138,9 @@ final class LegacyProtocol implements QueueProtocol {
             String repositoryId = JobRows.text(row, "repositoryId");
             JobLease lease = new JobLease(id, workerId, UUID.randomUUID().toString(), start.plus(leaseDuration));
             held.put(id, new Held(lease.token(), workerId, repositoryId));
+            if (JobRows.integer(row, "attempts", 0) > 0 && completeIfDocumentsWritten(lease)) {
+                continue;
+            }
             CloneSource source;
             try {
                 if (repositoryId == null) {
@@ -139,6 +158,107 @@ final class LegacyProtocol implements QueueProtocol {
             return Optional.of(JobRows.claim(row, source, lease, false));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The heal of a crash between the two finishing writes: when an earlier attempt of the just-claimed job stored
+     * all its documents ({@code docs:upsertFromJob}, which already deleted the repository's previous course) but its
+     * worker stopped before {@code queue:complete}, the course is empty until this job completes. Such a job is
+     * completed here, at once, with the documents it has, instead of running the analysis again (which could fail,
+     * leaving the course empty for good). The proof that every document was stored: the job's {@code runId} (written
+     * by the upsert) names the number of documents its run sent ({@link #runId}), and that many documents of the job
+     * carry that run id. Anything less (a crash between two batches, a document the function rejected) proves
+     * nothing, and the job runs again as usual.
+     *
+     * @return true when the job was completed (or is no longer ours): the caller claims another one
+     */
+    private boolean completeIfDocumentsWritten(JobLease lease) {
+        String runId;
+        Integer expected;
+        long written = 0;
+        try {
+            JsonNode row = readJob(lease.jobId());
+            runId = row == null ? null : JobRows.text(row, "runId");
+            expected = documentsOf(runId);
+            if (expected == null || row.get("regenerationStats") == null) {
+                return false;
+            }
+            for (JsonNode document : client.query(
+                    "docs:listByJobId", Args.of().put("jobId", lease.jobId()).map())) {
+                if (runId.equals(JobRows.text(document, "runId"))) {
+                    written++;
+                }
+            }
+        } catch (io.fondation.convexqueue.client.ConvexException e) {
+            // Nothing proven: the job runs as usual (and its completion stores the documents again).
+            LOG.info(
+                    "Job {}: could not read what an earlier attempt stored ({}); running it",
+                    lease.jobId(),
+                    e.getMessage());
+            return false;
+        }
+        if (written != expected) {
+            LOG.info(
+                    "Job {}: an earlier attempt stored {} of its {} documents before its worker stopped; running it"
+                            + " again",
+                    lease.jobId(),
+                    written,
+                    expected);
+            return false;
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("success", true);
+        result.put(
+                "message",
+                "Analysis complete: " + expected + " document" + (expected == 1 ? "" : "s")
+                        + " (stored by an earlier attempt whose worker stopped before completing the job)");
+        try {
+            client.mutation(
+                    "queue:complete",
+                    Args.of()
+                            .put("jobId", lease.jobId())
+                            .put("workerId", lease.workerId())
+                            .put("result", result)
+                            .put("docsCount", (double) expected)
+                            .map(),
+                    Idempotence.NOT_IDEMPOTENT);
+            LOG.info(
+                    "Job {}: an earlier attempt stored all {} documents (run {}) but its worker stopped before"
+                            + " queue:complete; completed now without running the analysis again, so the repository's"
+                            + " course is whole again",
+                    lease.jobId(),
+                    expected,
+                    runId);
+        } catch (ConvexFunctionException e) {
+            LOG.info(
+                    "Job {}: completing it with its stored documents was refused: {}", lease.jobId(), e.errorMessage());
+        } finally {
+            forget(lease);
+        }
+        return true;
+    }
+
+    /**
+     * The run id of a completion: the claim's random token and the number of documents the run sends, {@code
+     * <token>.<count>}. The existing upsert stores it on the job and on each document it inserts, which is how a
+     * later claim can tell that every document of a run was stored ({@link #completeIfDocumentsWritten}).
+     */
+    static String runId(JobLease lease, int documents) {
+        return lease.token() + "." + documents;
+    }
+
+    /** The number of documents a {@link #runId} names, or {@code null} when it is not one of ours. */
+    static Integer documentsOf(String runId) {
+        int dot = runId == null ? -1 : runId.lastIndexOf('.');
+        if (dot <= 0 || dot == runId.length() - 1) {
+            return null;
+        }
+        try {
+            int count = Integer.parseInt(runId.substring(dot + 1));
+            return count > 0 ? count : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Drops the local record of {@code lease}, and only of it: a newer claim of the same job stays. */
@@ -223,10 +343,19 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     /**
-     * Completes first, then stores the documents: {@code docs:upsertFromJob} deletes the documents of the
-     * repository's other completed jobs, so it must only run once this attempt's completion was accepted. A
-     * worker that dies in between leaves a completed job without documents (and the previous course intact),
-     * never a failed attempt that erased the previous course.
+     * Stores the documents first ({@code docs:upsertFromJob}, every batch under one {@link #runId}), then completes
+     * ({@code queue:complete}). Why this order: the web app's course ({@code docs:listByRepository}) is the documents
+     * of the repository's latest completed job. Completing first opens a window in which the new completed job has
+     * no documents, and a crash there leaves the course empty for good (the job is done; nothing retries it). Storing
+     * first empties the course too (the upsert deletes the other completed jobs' documents) but while this job is
+     * still held: a crash there leaves a held job whose lease ends, and its next claim heals it
+     * ({@link #completeIfDocumentsWritten}). Once the documents are stored the job is completed even if it was
+     * canceled in the few milliseconds between the two writes: the legacy complete overwrites the cancellation,
+     * which is better than a canceled job whose upsert erased the course.
+     *
+     * <p>A write refused for ownership ends the attempt; a transient failure keeps the local claim, so that the
+     * worker can try the whole completion again (the upsert replaces by source key, and a repeated complete that
+     * finds the job completed with this run id answers {@link CompleteOutcome#ALREADY_COMPLETED}).
      */
     @Override
     public CompleteOutcome complete(JobLease lease, Completion completion, List<List<Document>> batches) {
@@ -234,13 +363,21 @@ final class LegacyProtocol implements QueueProtocol {
             return CompleteOutcome.NOT_HELD;
         }
         Held claim = held.get(lease.jobId());
+        int documents = batches.stream().mapToInt(List::size).sum();
+        String runId = runId(lease, documents);
+        boolean ended = false;
         try {
             if (canceled(lease.jobId(), false)) {
-                // The legacy complete would overwrite the cancellation.
+                // The legacy complete would overwrite the cancellation; nothing is written.
+                ended = true;
                 return CompleteOutcome.CANCELED;
             }
             if (!recordProgress(lease, completion.progress())) {
-                return CompleteOutcome.NOT_HELD;
+                ended = true;
+                return refused(lease, runId, "its progress heartbeat");
+            }
+            if (claim != null && claim.repositoryId() != null && !batches.isEmpty()) {
+                upsertDocuments(lease, claim.repositoryId(), runId, batches);
             }
             JobResult result = completion.result();
             Map<String, Object> args = Args.of()
@@ -250,22 +387,41 @@ final class LegacyProtocol implements QueueProtocol {
                     .put("docsCount", (double) result.documentCount())
                     .map();
             try {
-                // Not retried: a repeat after a lost response would be refused and misreported.
+                // Not retried by the client: a repeat after a lost response is refused; refused() tells it apart.
                 client.mutation("queue:complete", args, Idempotence.NOT_IDEMPOTENT);
             } catch (ConvexFunctionException e) {
-                LOG.info("Legacy complete of job {} refused: {}", lease.jobId(), e.errorMessage());
-                return CompleteOutcome.NOT_HELD;
+                // Production deployments redact a plain Error's message ("Server Error"): the row says what happened.
+                ended = true;
+                return refused(lease, runId, "queue:complete");
             }
-            if (claim != null && claim.repositoryId() != null && !batches.isEmpty()) {
-                upsertDocuments(lease, claim.repositoryId(), batches);
-            }
+            ended = true;
             return CompleteOutcome.COMPLETED;
         } finally {
-            forget(lease);
+            if (ended) {
+                forget(lease);
+            }
         }
     }
 
-    private void upsertDocuments(JobLease lease, String repositoryId, List<List<Document>> batches) {
+    /**
+     * A write of the completion was refused: the job is no longer ours, unless an earlier try of this completion
+     * went through and only its answer was lost (the row is completed with this run's id).
+     */
+    private CompleteOutcome refused(JobLease lease, String runId, String write) {
+        JsonNode row = readJob(lease.jobId());
+        if (row != null
+                && "completed".equals(JobRows.text(row, "status"))
+                && runId.equals(JobRows.text(row, "runId"))) {
+            return CompleteOutcome.ALREADY_COMPLETED;
+        }
+        LOG.info(
+                "Legacy completion of job {} refused at {}: the job is no longer held by this worker",
+                lease.jobId(),
+                write);
+        return CompleteOutcome.NOT_HELD;
+    }
+
+    private void upsertDocuments(JobLease lease, String repositoryId, String runId, List<List<Document>> batches) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("chaptersCount", (double) count(batches, DocumentKind.CHAPTER));
         summary.put("tutorialsCount", (double) count(batches, DocumentKind.TUTORIAL));
@@ -275,7 +431,7 @@ final class LegacyProtocol implements QueueProtocol {
                     .put("jobId", lease.jobId())
                     .put("repositoryId", repositoryId)
                     // One run id for every batch of this claim, so later batches do not replace earlier ones.
-                    .put("runId", lease.token())
+                    .put("runId", runId)
                     .put("files", JobRows.files(batch))
                     .put("summary", summary)
                     .map();
@@ -332,9 +488,12 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     /**
-     * With internal functions: the lease is shrunk to {@link #RELEASE_LEASE} by a legacy heartbeat, then
-     * {@code queue:reclaimExpired} puts the job back to {@code pending}, due at once, spending no attempt. Without
-     * them the existing functions have no release: the job goes back through retryOrFail, spending an attempt.
+     * The existing functions have no release, so a job given back always <b>spends an attempt</b>. With internal
+     * functions the lease is shrunk to {@link #RELEASE_LEASE} by a legacy heartbeat, then {@code queue:reclaimExpired}
+     * puts the job back to {@code pending}, due at once, with {@code attempts + 1} and {@code lastError 'Lease
+     * expired - worker likely crashed'} (it never makes a job dead). Without them the job goes back through
+     * {@code queue:retryOrFail}: an attempt spent, a backoff, and {@code dead} when it was the last attempt. Either
+     * way the log says so.
      */
     @Override
     public boolean release(JobLease lease) {
@@ -345,6 +504,20 @@ final class LegacyProtocol implements QueueProtocol {
                             io.fondation.shared.FailureKind.INTERRUPTED,
                             "released by worker " + lease.workerId() + " (the legacy functions have no release)"),
                     null);
+            if (decision instanceof RetryDecision.GaveUp gaveUp) {
+                LOG.info(
+                        "Job {}: given back through queue:retryOrFail (the existing functions have no release), which"
+                                + " spent its last attempt: it is {} now",
+                        lease.jobId(),
+                        gaveUp.status().wireName());
+            } else if (decision instanceof RetryDecision.Retrying retrying) {
+                LOG.info(
+                        "Job {}: given back through queue:retryOrFail (the existing functions have no release), which"
+                                + " spent an attempt ({} so far); due again at {}",
+                        lease.jobId(),
+                        retrying.attempts(),
+                        retrying.nextRunAt());
+            }
             return !(decision instanceof RetryDecision.NotHeld);
         }
         if (!current(lease)) {
@@ -363,8 +536,12 @@ final class LegacyProtocol implements QueueProtocol {
             // The reclaim runs in a later transaction than the heartbeat, so the lease is over by then; should the
             // deployment's clock not have moved on (same millisecond), one more reclaim does it.
             for (int tries = 0; tries < 2; tries++) {
-                reclaimExpired();
+                int count = reclaimExpired();
                 if (!stillHeldBy(lease)) {
+                    LOG.info(
+                            "Job {}: given back (the existing functions have no release): {}",
+                            lease.jobId(),
+                            reclaimed(count));
                     return true;
                 }
             }
@@ -462,8 +639,9 @@ final class LegacyProtocol implements QueueProtocol {
     }
 
     /**
-     * {@code queue:getMetrics}: the existing deployment's counts by status change whenever a job becomes pending
-     * (it reads the whole jobs table, so every write to it pushes a new value: cheap to receive, not to run).
+     * {@code queue:getMetrics}: its {@code counts.pending} (a {@code take(100)} on {@code by_status_runAt}) goes up
+     * whenever a job becomes pending, and its {@code timestamp} changes on every run, so each write it reads pushes a
+     * new value. It does not say when a pending job is due ({@link WorkWatch} handles that and the cap).
      */
     @Override
     public WatchQuery<WatchQuery.WorkState> workQuery() {
@@ -502,9 +680,17 @@ final class LegacyProtocol implements QueueProtocol {
         return DocumentReadingOrder.sorted(documents);
     }
 
-    /** {@inheritDoc} The existing {@code queue:getMetrics} reads the whole {@code jobs} table: call it rarely. */
+    /**
+     * {@inheritDoc} From the existing {@code queue:getMetrics}' {@code counts}: pending, claimed ({@code processing}),
+     * completed, failed and dead, each at most 100; the statuses it does not count are left out. {@link
+     * ConvexJobQueue} calls this only while no pushed value of the same query is at hand.
+     */
     @Override
     public Map<JobStatus, Long> countByStatus() {
-        return JobRows.statusCounts(client.query("queue:getMetrics", Map.of()));
+        Map<JobStatus, Long> counts = WatchQuery.WorkState.legacyCounts(client.query("queue:getMetrics", Map.of()));
+        if (counts == null) {
+            throw new JobQueueException("queue:getMetrics answered without counts.pending", false);
+        }
+        return counts;
     }
 }

@@ -22,16 +22,25 @@ public enum QueueMode {
                     "no non-retryable failure: bad configuration or a missing repository is retried until attempts"
                             + " run out",
                     "no minimum retry delay (rate limits are retried on the normal backoff)",
-                    "no enqueue or listing from the worker: jobs come from the web app"),
+                    "no enqueue or listing from the worker: jobs come from the web app",
+                    "the two finishing writes are not one: docs:upsertFromJob (which deletes the repository's previous"
+                            + " course) then queue:complete, so the course is empty for those milliseconds, and a worker"
+                            + " that dies between them leaves it empty until the job is claimed again (that claim"
+                            + " completes it with the stored documents)"),
             List.of(
-                    "no release: shutdown gives in-flight jobs back through queue:retryOrFail, which spends an attempt"
-                            + " (set CONVEX_DEPLOY_KEY to release without spending one)",
+                    "no release: a job given back (shutdown, a fault of this worker) goes through"
+                            + " queue:retryOrFail, which spends an attempt, waits out the backoff and makes the job dead"
+                            + " on its last attempt",
                     "expired leases are not reclaimed (queue:reclaimExpired is internal and not scheduled; set"
                             + " CONVEX_DEPLOY_KEY to let the worker run it): a crashed worker's job stays claimed for"
                             + " good"),
-            List.of("expired leases are reclaimed by the workers (queue:reclaimExpired with CONVEX_DEPLOY_KEY, every"
-                    + " quarter lease, at most a minute apart) without spending an attempt: a job that kills its"
-                    + " worker every time is retried without end"));
+            List.of(
+                    "no release: a job given back (shutdown, a fault of this worker) goes through"
+                            + " queue:reclaimExpired, which spends an attempt (due again at once, never dead)",
+                    "expired leases are reclaimed by the workers (queue:reclaimExpired with CONVEX_DEPLOY_KEY, every"
+                            + " quarter lease, at most a minute apart); the function spends an attempt on each job it"
+                            + " puts back (lastError 'Lease expired - worker likely crashed') but never makes one dead,"
+                            + " so a job that kills its worker every time is retried without end"));
 
     private final List<String> missing;
     private final List<String> missingWithoutInternalFunctions;

@@ -7,8 +7,10 @@ import io.fondation.convexqueue.client.ConvexException;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.ConvexSubscription;
 import io.fondation.convexqueue.client.SubscriptionListener;
+import io.fondation.shared.JobStatus;
 import io.fondation.shared.QueueWatch;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -25,7 +27,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Live while the subscription is. When the state cannot say when pending jobs are due (the legacy metrics) and
  * a claim after a push found nothing, it stops being live until the queue is empty or a claim succeeds, so the
- * worker polls meanwhile instead of missing a retry that comes due.
+ * worker polls meanwhile instead of missing a retry that comes due (at most until that retry's {@code runAt}, when
+ * a claim finds it). Meanwhile a push whose pending count went up (a new job, a reclaimed or retried one) still
+ * wakes the worker at once; a count at the query's cap ({@link WorkState#pendingCapped()}) cannot go up, so then
+ * only the polling finds the new job. A value the reader cannot read ({@link WorkState#readable()}) makes the watch
+ * not live: it is said once in a WARN, and the worker polls.
  */
 final class WorkWatch implements QueueWatch {
 
@@ -34,6 +40,8 @@ final class WorkWatch implements QueueWatch {
     private static final long CLAIM_ATTRIBUTION_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Timers fire this much after the pushed time, so the deployment's clock has surely passed it. */
     private static final long TIMER_MARGIN_MILLIS = 5;
+    /** How often the wait for the first state looks whether the socket was refused. */
+    private static final long FIRST_RESULT_SLICE_MILLIS = 20;
 
     private final Runnable onWorkMayBeDue;
     private final ClaimPacer pacer;
@@ -41,17 +49,29 @@ final class WorkWatch implements QueueWatch {
     private final CountDownLatch firstResult = new CountDownLatch(1);
     private volatile ConvexSubscription subscription;
 
+    private final String path;
+
     // ---- on the executor
     private WorkState latest;
     private ScheduledFuture<?> timer;
     private boolean wakeScheduled;
+    /** The pending count when a claim after a wake-up found nothing (unknown runAt only); -1 when none. */
+    private int pendingAtEmptyClaim = -1;
+    /** The pending count when the worker was last woken. */
+    private int pendingAtWake;
+
+    private boolean warnedUnreadable;
 
     private volatile boolean uncertain;
+    /** The latest readable state, for readers off the executor (the queue-depth metrics). */
+    private volatile WorkState latestVolatile;
+
     private volatile long wokeAtNanos;
     private volatile boolean wakeUnclaimed;
     private volatile boolean closed;
 
-    private WorkWatch(Runnable onWorkMayBeDue, ClaimPacer pacer) {
+    private WorkWatch(String path, Runnable onWorkMayBeDue, ClaimPacer pacer) {
+        this.path = path;
         this.onWorkMayBeDue = onWorkMayBeDue;
         this.pacer = pacer;
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -65,7 +85,8 @@ final class WorkWatch implements QueueWatch {
 
     /**
      * Subscribes and waits (at most {@code firstResultWait}) for the first state, so that {@link #isLive()} is
-     * already true on return when the deployment answers.
+     * already true on return when the deployment answers. A sync socket that cannot be opened ends the wait at once
+     * (the client says so in one line and retries quietly): the worker then polls without having waited.
      */
     static WorkWatch start(
             ConvexClient client,
@@ -73,7 +94,7 @@ final class WorkWatch implements QueueWatch {
             Runnable onWorkMayBeDue,
             ClaimPacer pacer,
             Duration firstResultWait) {
-        WorkWatch watch = new WorkWatch(onWorkMayBeDue, pacer);
+        WorkWatch watch = new WorkWatch(query.path(), onWorkMayBeDue, pacer);
         watch.subscription = client.subscribe(query.path(), query.args(), new SubscriptionListener() {
             @Override
             public void onUpdate(JsonNode value) {
@@ -89,11 +110,19 @@ final class WorkWatch implements QueueWatch {
             }
         });
         try {
-            if (!watch.firstResult.await(firstResultWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.info(
-                        "no pushed queue state within {} ms; polling until the subscription to {} is live",
-                        firstResultWait.toMillis(),
-                        query.path());
+            long deadline = System.nanoTime() + firstResultWait.toNanos();
+            while (!watch.firstResult.await(FIRST_RESULT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() - deadline >= 0) {
+                    LOG.info(
+                            "no pushed queue state within {} ms; polling until the subscription to {} is live",
+                            firstResultWait.toMillis(),
+                            query.path());
+                    break;
+                }
+                if (client.syncStatus().failedConnects() > 0) {
+                    // The socket was refused: the client logged it once and retries with backoff; no reason to wait.
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -126,6 +155,7 @@ final class WorkWatch implements QueueWatch {
     void claimed(boolean found) {
         if (found) {
             uncertain = false;
+            post(() -> pendingAtEmptyClaim = -1);
         }
         if (!wakeUnclaimed || System.nanoTime() - wokeAtNanos > CLAIM_ATTRIBUTION_NANOS) {
             return;
@@ -134,12 +164,31 @@ final class WorkWatch implements QueueWatch {
         pacer.claimed(found);
         if (!found) {
             post(() -> {
-                if (latest != null && !latest.runAtKnown() && latest.pending() > 0) {
-                    // Pending jobs that are not due, and no way to know when they will be: let the worker poll.
-                    uncertain = true;
+                if (latest == null || latest.runAtKnown() || latest.pending() == 0) {
+                    return;
                 }
+                if (latest.pending() < pendingAtWake) {
+                    // Another worker took a job since the wake-up: a lost race, not a job that is not due. The pushed
+                    // count says the rest.
+                    return;
+                }
+                // Pending jobs that are not due, and no way to know when they will be: let the worker poll, and wake
+                // it only when the count goes up.
+                uncertain = true;
+                pendingAtEmptyClaim = latest.pending();
             });
         }
+    }
+
+    /** The counts of the latest pushed state while the watch is live; {@code null} otherwise or when it has none. */
+    Map<JobStatus, Long> liveCounts() {
+        WorkState state = latestVolatile;
+        return state != null && subscriptionLive() ? state.counts() : null;
+    }
+
+    private boolean subscriptionLive() {
+        ConvexSubscription current = subscription;
+        return !closed && current != null && current.isLive();
     }
 
     private void failed(String path, ConvexException error) {
@@ -168,19 +217,54 @@ final class WorkWatch implements QueueWatch {
     }
 
     private void update(WorkState state) {
+        if (!state.readable()) {
+            if (!warnedUnreadable) {
+                warnedUnreadable = true;
+                LOG.warn(
+                        "the pushed value of {} does not have the shape this worker reads; polling instead of"
+                                + " trusting it",
+                        path);
+            }
+            latest = null;
+            latestVolatile = null;
+            uncertain = true;
+            cancelTimer();
+            return;
+        }
+        if (warnedUnreadable) {
+            warnedUnreadable = false;
+            LOG.info("the pushed value of {} is readable again", path);
+            uncertain = false;
+        }
         latest = state;
+        latestVolatile = state;
         if (state.pending() == 0) {
             uncertain = false;
+            pendingAtEmptyClaim = -1;
+        } else if (uncertain && !state.runAtKnown()) {
+            if (state.pendingCapped() || state.pending() <= pendingAtEmptyClaim) {
+                // Nothing newly pending that the count can show: the worker polls meanwhile. A lower count (a job
+                // claimed or ended) lowers the mark, so that the next new job shows.
+                pendingAtEmptyClaim = Math.min(pendingAtEmptyClaim, state.pending());
+                cancelTimer();
+                return;
+            }
+            // A job became pending since the empty claim (new, reclaimed or retried): it may be due.
+            pendingAtEmptyClaim = state.pending();
         }
         evaluate();
     }
 
-    /** Wakes (paced) when work is due by the latest state, else sets a timer for when it will be. */
-    private void evaluate() {
+    private void cancelTimer() {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
+    }
+
+    /** Wakes (paced) when work is due by the latest state, else sets a timer for when it will be. */
+    private void evaluate() {
+        cancelTimer();
         if (latest == null) {
             return;
         }
@@ -212,6 +296,7 @@ final class WorkWatch implements QueueWatch {
             return;
         }
         wokeAtNanos = System.nanoTime();
+        pendingAtWake = latest.pending();
         wakeUnclaimed = true;
         try {
             onWorkMayBeDue.run();

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compatibility mode with {@code CONVEX_DEPLOY_KEY}: the worker runs the existing deployment's internal
- * {@code queue:reclaimExpired} itself (the deployment never schedules it), and releases a job without spending an
- * attempt. Against the legacy fixture, whose reclaim (like the real one) spends no attempt.
+ * {@code queue:reclaimExpired} itself (the deployment never schedules it). Against the legacy fixture, whose reclaim,
+ * like the real one, spends an attempt on each job it puts back ({@code lastError 'Lease expired - worker likely
+ * crashed'}): so does a release, since the existing functions have none, and the log says so.
  */
 class ConvexJobQueueLegacyReclaimTest {
 
@@ -72,9 +73,11 @@ class ConvexJobQueueLegacyReclaimTest {
         try (ConvexJobQueue queue = connect(true)) {
             assertThat(queue.mode()).isEqualTo(QueueMode.LEGACY);
             assertThat(String.join("\n", queue.missingFeatures()))
-                    .doesNotContain("no release")
                     .doesNotContain("expired leases are not reclaimed")
                     .contains("expired leases are reclaimed by the workers")
+                    .contains("spends an attempt on each job it puts back")
+                    .contains("no release: a job given back (shutdown, a fault of this worker) goes through"
+                            + " queue:reclaimExpired, which spends an attempt")
                     .contains("no lease fencing token");
             assertThat(logs.list)
                     .filteredOn(e -> e.getLevel() == Level.WARN)
@@ -82,17 +85,18 @@ class ConvexJobQueueLegacyReclaimTest {
                     .satisfies(e -> assertThat(e.getFormattedMessage())
                             .contains("LEGACY")
                             .contains("reclaimed by the workers")
-                            .doesNotContain("no release"));
+                            .contains("'Lease expired - worker likely crashed'"));
+            assertThat(queue.releaseSpendsAttempt()).isTrue();
         }
         try (ConvexJobQueue queue = connect(false)) {
             assertThat(queue.missingFeatures())
-                    .anySatisfy(f -> assertThat(f).startsWith("no release"))
+                    .anySatisfy(f -> assertThat(f).startsWith("no release").contains("queue:retryOrFail"))
                     .anySatisfy(f -> assertThat(f).startsWith("expired leases are not reclaimed"));
         }
     }
 
     @Test
-    void releaseGivesTheJobBackWithoutSpendingAnAttempt() {
+    void aReleaseGoesBackThroughTheExistingReclaimDueAtOnceAndSaysThatItSpentAnAttempt() {
         try (ConvexJobQueue queue = connect(true)) {
             ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
             webApp.mutation("queue:heartbeat", Map.of("jobId", jobId, "workerId", "worker-a", "status", "analyzing"));
@@ -102,15 +106,70 @@ class ConvexJobQueueLegacyReclaimTest {
             JsonNode released = row(jobId);
             assertThat(released.get("status").asText()).isEqualTo("pending");
             assertThat(released.has("lockedBy")).isFalse();
-            assertThat(released.has("attempts"))
-                    .as("no attempt spent (the web app's job never had one)")
-                    .isFalse();
+            assertThat(released.get("attempts").asInt())
+                    .as("the existing reclaim spends an attempt (the web app's job had none)")
+                    .isEqualTo(1);
+            assertThat(released.get("lastError").asText()).isEqualTo("Lease expired - worker likely crashed");
+            assertThat(logs.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line)
+                            .contains("Job " + jobId + ": given back (the existing functions have no release): 1 job")
+                            .contains(
+                                    "spends one attempt on each (lastError 'Lease expired - worker likely crashed')"));
             assertThat(queue.heartbeat(job.lease(), JobStatus.RUNNING, null, LEASE)
                             .leaseHeld())
                     .isFalse();
             ClaimedJob again = queue.claimOne("worker-b", LEASE).orElseThrow();
             assertThat(again.id()).as("due at once").isEqualTo(jobId);
-            assertThat(again.attempt()).isEqualTo(1);
+            assertThat(again.attempt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void withoutADeployKeyAReleaseGoesThroughRetryOrFailAndItsLastAttemptKillsTheJob() {
+        try (ConvexJobQueue queue = connect(false)) {
+            assertThat(queue.releaseSpendsAttempt()).isTrue();
+            for (int attempt = 1; attempt <= 4; attempt++) {
+                ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+                assertThat(queue.release(job.lease())).isTrue();
+                assertThat(row(jobId).get("attempts").asInt()).isEqualTo(attempt);
+                assertThat(row(jobId).get("status").asText()).isEqualTo("pending");
+                LEGACY.advanceClock(Duration.ofMinutes(11)); // past the longest backoff
+            }
+            assertThat(logs.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(
+                            line -> assertThat(line)
+                                    .contains(
+                                            "Job " + jobId + ": given back through"
+                                                    + " queue:retryOrFail (the existing functions have no release), which spent an attempt"));
+            ClaimedJob last = queue.claimOne("worker-a", LEASE).orElseThrow();
+            assertThat(queue.release(last.lease())).isTrue();
+            assertThat(row(jobId).get("status").asText()).isEqualTo("dead");
+            assertThat(logs.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).contains("which spent its last attempt: it is dead now"));
+        }
+    }
+
+    @Test
+    void aLeaseThatEndedBeforeStartUpIsReclaimedAtStartUpAndTheLogSaysItCostAnAttempt() {
+        try (ConvexJobQueue crashed = connect(false)) {
+            crashed.claimOne("worker-dead", LEASE).orElseThrow();
+        }
+        LEGACY.advanceClock(LEASE.plusSeconds(1));
+        try (ConvexJobQueue queue = connect(true)) {
+            JsonNode row = row(jobId);
+            assertThat(row.get("status").asText()).isEqualTo("pending");
+            assertThat(row.get("attempts").asInt()).isEqualTo(1);
+            assertThat(logs.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line)
+                            .endsWith(": at start-up, 1 job whose lease ended went back to pending through"
+                                    + " queue:reclaimExpired, which spends one attempt on each (lastError 'Lease"
+                                    + " expired - worker likely crashed')"));
+            assertThat(queue.claimOne("worker-alive", LEASE).orElseThrow().attempt())
+                    .isEqualTo(2);
         }
     }
 
@@ -143,9 +202,21 @@ class ConvexJobQueueLegacyReclaimTest {
             await().atMost(Duration.ofSeconds(15))
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> "pending".equals(row(jobId).get("status").asText()));
+            JsonNode reclaimed = row(jobId);
+            assertThat(reclaimed.get("attempts").asInt())
+                    .as("the reclaim spends an attempt")
+                    .isEqualTo(1);
+            assertThat(reclaimed.get("lastError").asText()).isEqualTo("Lease expired - worker likely crashed");
             ClaimedJob taken = survivor.claimOne("worker-alive", LEASE).orElseThrow();
             assertThat(taken.id()).isEqualTo(jobId);
-            assertThat(taken.attempt()).as("the reclaim spends no attempt").isEqualTo(1);
+            assertThat(taken.attempt()).as("the crashed attempt counted").isEqualTo(2);
+            assertThat(logs.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .as("the log says what the function did")
+                    .anySatisfy(line -> assertThat(line)
+                            .isEqualTo("1 job whose lease ended went back to pending through queue:reclaimExpired,"
+                                    + " which spends one attempt on each (lastError 'Lease expired - worker likely"
+                                    + " crashed')"));
             assertThat(logs.list)
                     .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                     .extracting(ILoggingEvent::getFormattedMessage)

@@ -68,7 +68,10 @@ public interface JobQueue extends AutoCloseable {
 
     /**
      * Completes the job with its documents: stores them (replacing any the job had) and marks it completed,
-     * or changes nothing when the completion is refused. Repeating the call with the same lease is harmless
+     * or changes nothing when the completion is refused. The documents are stored before, or together with, the
+     * completion, never after it: a completed job always has its course (a backend that needs two writes stores the
+     * documents first, and a job whose documents were stored by an attempt that died before completing is healed by
+     * its next claim). Repeating the call with the same lease is harmless
      * ({@link CompleteOutcome#ALREADY_COMPLETED}). The completed job's {@code attempts} counts the completing
      * attempt (counted when it was claimed).
      *
@@ -98,11 +101,21 @@ public interface JobQueue extends AutoCloseable {
     /**
      * Gives a job back without spending an attempt (on shutdown, or when the fault is the worker's): it is
      * {@code pending} and due at once, and the attempt its claim counted is given back. On a job canceled meanwhile it
-     * only gives the lock back: the job stays canceled.
+     * only gives the lock back: the job stays canceled. A backend whose store has no
+     * such operation says so through {@link #releaseSpendsAttempt()}.
      *
      * @return false when the caller no longer holds it, or the job was canceled
      */
     boolean release(JobLease lease);
+
+    /**
+     * Whether {@link #release} spends an attempt after all: false for every queue with a real release; true for a
+     * backend that must give jobs back through an operation that counts one (the existing Convex functions in
+     * compatibility mode), so that the worker's log and status say what really happened.
+     */
+    default boolean releaseSpendsAttempt() {
+        return false;
+    }
 
     /**
      * Requests cancellation. A pending job becomes {@code canceled} at once; a running one is marked
@@ -127,7 +140,8 @@ public interface JobQueue extends AutoCloseable {
     /**
      * The number of jobs in each status, for the queue-depth metrics: one cheap call that a worker makes at a low
      * rate (an indexed count on SQLite, one query on Convex). A backend may cap large counts (Convex stops at 1000
-     * per status) and may leave out statuses with no job.
+     * per status, the existing Convex functions at 100) and leaves out the statuses it cannot count (their gauges are
+     * unknown, not zero).
      *
      * @return the counts, or empty when this queue cannot count cheaply (the default)
      * @throws JobQueueException when the queue cannot be reached

@@ -35,6 +35,11 @@ final class Backoff {
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half));
     }
 
+    /** The cap of the waits. */
+    Duration max() {
+        return max;
+    }
+
     /** After a success: the next wait is short again. */
     void reset() {
         failures = 0;

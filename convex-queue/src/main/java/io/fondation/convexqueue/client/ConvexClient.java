@@ -116,8 +116,11 @@ public final class ConvexClient implements AutoCloseable {
      *     {@code AUTH_FAILED} (credentials refused; no reconnect until a new subscription) or {@code CLOSED}
      * @param connectionCount sockets opened so far
      * @param lastCloseReason why the last socket ended, or {@code null}
+     * @param failedConnects connection tries that failed since the socket last delivered a synced state (0 while
+     *     it is synced); the client logs only the first of a streak, so this is how a deployment without WebSocket
+     *     shows (a worker publishes it as a gauge)
      */
-    public record SyncStatus(String state, int connectionCount, String lastCloseReason) {}
+    public record SyncStatus(String state, int connectionCount, String lastCloseReason, int failedConnects) {}
 
     private ConvexClient(Builder builder) {
         this.deploymentUrl = builder.url;
@@ -306,11 +309,12 @@ public final class ConvexClient implements AutoCloseable {
         synchronized (this) {
             connection = sync;
             if (connection == null) {
-                return new SyncStatus(closed ? "CLOSED" : "IDLE", 0, null);
+                return new SyncStatus(closed ? "CLOSED" : "IDLE", 0, null, 0);
             }
         }
         SyncConnection.Status status = connection.status();
-        return new SyncStatus(status.state().name(), status.connectionCount(), status.lastCloseReason());
+        return new SyncStatus(
+                status.state().name(), status.connectionCount(), status.lastCloseReason(), status.failedConnects());
     }
 
     private synchronized SyncConnection syncConnection() {

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * — drops the socket and reconnects after a {@link Backoff}, re-subscribing everything. An {@code AuthError}
  * stops reconnecting (the listeners hear it) until a new subscription is made.
  *
+ * <p>Logging: the first failure of a streak is one INFO line (the socket was refused, or a working one was lost),
+ * the quiet retries after it are DEBUG and counted ({@link Status#failedConnects()}, which a worker publishes as a
+ * gauge), and the first synced state after a streak is one INFO line saying how many tries it took. A deployment
+ * without WebSocket therefore costs one line, not one per backoff.
+ *
  * <p>All state lives on one daemon thread ({@code convex-sync-N}): socket callbacks, timers and API calls post
  * tasks to it, and listeners are called on it. Credentials are sent only inside {@code Authenticate}, never in
  * the URL or a header, and never logged; logged frame excerpts are redacted.
@@ -63,8 +68,13 @@ final class SyncConnection implements AutoCloseable {
         CLOSED
     }
 
-    /** What {@link ConvexClient#syncStatus()} reports. */
-    record Status(State state, int connectionCount, String lastCloseReason) {}
+    /**
+     * What {@link ConvexClient#syncStatus()} reports.
+     *
+     * @param failedConnects connection tries that failed since the socket last delivered a synced state (0 while
+     *     it is synced)
+     */
+    record Status(State state, int connectionCount, String lastCloseReason, int failedConnects) {}
 
     private final URI uri;
     private final HttpClient http;
@@ -86,6 +96,8 @@ final class SyncConnection implements AutoCloseable {
     private ScheduledFuture<?> reconnect;
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
     private ChunkBuffer chunks;
+    /** Whether the current socket delivered a transition (a working connection, not one being opened). */
+    private boolean synced;
 
     // ---- read from any thread
     private volatile State state = State.IDLE;
@@ -93,6 +105,7 @@ final class SyncConnection implements AutoCloseable {
     private volatile long readyGeneration = -1;
 
     private volatile int connectionCount;
+    private volatile int failedConnects;
     private volatile String lastCloseReason;
     private volatile long serverClockOffsetMillis;
     private volatile Thread loopThread;
@@ -194,7 +207,7 @@ final class SyncConnection implements AutoCloseable {
     }
 
     Status status() {
-        return new Status(state, connectionCount, lastCloseReason);
+        return new Status(state, connectionCount, lastCloseReason, failedConnects);
     }
 
     @Override
@@ -278,7 +291,7 @@ final class SyncConnection implements AutoCloseable {
         }
         send(SyncProtocol.modifyQuerySet(querySet.restart()));
         if (connectionCount > 0) {
-            LOG.info("Convex sync: reconnected to {} after: {}", uri, lastCloseReason);
+            LOG.debug("Convex sync: socket to {} open again after: {}", uri, lastCloseReason);
         }
         connectionCount++;
         lastCloseReason = null;
@@ -289,6 +302,8 @@ final class SyncConnection implements AutoCloseable {
         if (state == State.CLOSED || state == State.AUTH_FAILED) {
             return;
         }
+        boolean wasSynced = failedConnects == 0 && synced;
+        synced = false;
         dropSocket(reason);
         if (querySet.isEmpty()) {
             state = State.IDLE;
@@ -296,7 +311,18 @@ final class SyncConnection implements AutoCloseable {
         }
         state = State.WAITING_TO_RECONNECT;
         Duration delay = backoff.next();
-        LOG.info("Convex sync: connection to {} lost ({}); reconnecting in {} ms", uri, reason, delay.toMillis());
+        int failed = failedConnects++;
+        if (failed == 0) {
+            LOG.info(
+                    "Convex sync: {} ({}); pickup falls back to polling, and the socket is retried quietly with"
+                            + " backoff (first in {} ms, then up to {} s apart; counted, not logged)",
+                    wasSynced ? "connection to " + uri + " lost" : "cannot open the sync socket to " + uri,
+                    reason,
+                    delay.toMillis(),
+                    backoff.max().toSeconds());
+        } else {
+            LOG.debug("Convex sync: try {} failed ({}); next in {} ms", failed + 1, reason, delay.toMillis());
+        }
         reconnect = loop.schedule(this::connectIfWaiting, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -445,6 +471,14 @@ final class SyncConnection implements AutoCloseable {
         }
         // Synced again: the next loss starts with a short wait.
         backoff.reset();
+        synced = true;
+        if (failedConnects > 0) {
+            LOG.info(
+                    "Convex sync: synced with {} again after {} lost or failed tries; results are pushed again",
+                    uri,
+                    failedConnects);
+            failedConnects = 0;
+        }
         for (QueryChange change : transition.changes()) {
             ConvexSubscription subscription = querySet.get(change.queryId());
             if (subscription == null) {

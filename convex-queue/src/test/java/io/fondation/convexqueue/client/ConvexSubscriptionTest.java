@@ -117,6 +117,45 @@ class ConvexSubscriptionTest {
     }
 
     @Test
+    void aSocketThatCannotBeOpenedIsOneLineThenQuietCountedRetriesAndOneLineWhenItWorksAgain() throws Exception {
+        try (io.fondation.convexqueue.testing.FlakyTcpProxy proxy =
+                io.fondation.convexqueue.testing.FlakyTcpProxy.to(CONVEX.url())) {
+            proxy.down();
+            ConvexClient client = ConvexClient.builder()
+                    .url(proxy.url())
+                    .syncReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(80))
+                    .build();
+            clients.add(client);
+            Heard heard = new Heard();
+            ConvexSubscription subscription = watch(client, heard);
+
+            await().atMost(WAIT).until(() -> client.syncStatus().failedConnects() >= 8);
+            assertThat(subscription.isLive()).isFalse();
+            assertThat(logs.list)
+                    .as("one line for the whole streak, whatever the number of tries")
+                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage())
+                            .startsWith("Convex sync: cannot open the sync socket to ")
+                            .contains("pickup falls back to polling")
+                            .contains("counted, not logged"));
+
+            proxy.up();
+            heard.next(pending(0), "the first result once the socket opens");
+            await().atMost(WAIT).until(subscription::isLive);
+            assertThat(client.syncStatus().failedConnects()).isZero();
+            assertThat(logs.list)
+                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO))
+                    .hasSize(2)
+                    .last()
+                    .satisfies(e -> assertThat(e.getFormattedMessage())
+                            .contains("synced with")
+                            .contains("again after")
+                            .contains("lost or failed tries"));
+        }
+    }
+
+    @Test
     void aSubscriptionHearsTheFirstResultThenEveryChange() throws Exception {
         ConvexClient client = client();
         Heard heard = new Heard();

@@ -68,6 +68,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     }
 
     @Override
+    public boolean releaseSpendsAttempt() {
+        return delegate.releaseSpendsAttempt();
+    }
+
+    @Override
     public boolean cancel(String jobId) {
         return delegate.cancel(jobId);
     }

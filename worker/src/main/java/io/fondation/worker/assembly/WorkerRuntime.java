@@ -192,6 +192,9 @@ public final class WorkerRuntime implements AutoCloseable {
             // Only with a health server: nobody would read these meters without one.
             jvmMeters = JvmMeters.bindTo(registry);
             queueDepth = QueueDepth.start(queue, registry, queueDepthInterval());
+            if (queue instanceof ConvexJobQueue convex) {
+                syncGauge(convex);
+            }
         }
     }
 
@@ -242,6 +245,25 @@ public final class WorkerRuntime implements AutoCloseable {
             closeHealthServer();
             queue.close();
         }
+    }
+
+    /** The name of the gauge of failed sync-socket tries ({@code fondation_convex_sync_failed_connects}). */
+    public static final String SYNC_FAILED_CONNECTS = "fondation.convex.sync.failed.connects";
+
+    /**
+     * {@value #SYNC_FAILED_CONNECTS}: the sync socket's failed tries since it last delivered a pushed state (0 while
+     * push works). The client logs only the first failure of a streak, so a deployment without WebSocket shows here.
+     */
+    private void syncGauge(ConvexJobQueue convex) {
+        if (registry.find(SYNC_FAILED_CONNECTS).gauge() != null) {
+            return;
+        }
+        io.micrometer.core.instrument.Gauge.builder(
+                        SYNC_FAILED_CONNECTS,
+                        convex,
+                        q -> q.client().syncStatus().failedConnects())
+                .description("Failed tries of the Convex sync socket since it last pushed a state (0 while push works)")
+                .register(registry);
     }
 
     private void closeHealthServer() {

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * The queue depth gauges, {@value #NAME} tagged {@code status} (one per {@link JobStatus}): the queue's
  * {@link JobQueue#countByStatus()} sampled on a thread of its own every {@code interval}, so that a scrape only
  * reads the last sample and never waits on the queue. Every worker reports the same queue, so dashboards take
- * the {@code max} across workers. A gauge is NaN until the first sample and while the queue cannot be counted; a
- * queue that cannot count at all gets no gauges.
+ * the {@code max} across workers. A gauge is NaN until the first sample, while the queue cannot be counted, and for
+ * a status the queue does not count (the existing Convex functions count only pending, claimed, completed, failed and
+ * dead); a queue that cannot count at all gets no gauges.
  */
 public final class QueueDepth implements AutoCloseable {
 
@@ -71,10 +72,11 @@ public final class QueueDepth implements AutoCloseable {
         return depth;
     }
 
-    /** The last count of {@code status}, or NaN when none is known. */
+    /** The last count of {@code status}, or NaN when none is known (no sample yet, or a status the queue does not count). */
     double count(JobStatus status) {
         Map<JobStatus, Long> counts = last.get();
-        return counts == null ? Double.NaN : counts.getOrDefault(status, 0L);
+        Long count = counts == null ? null : counts.get(status);
+        return count == null ? Double.NaN : count;
     }
 
     private void sample() {

@@ -70,16 +70,24 @@ public sealed interface AttemptOutcome {
     }
 
     /**
-     * The worker gave the job back without spending an attempt: it is {@code pending} and due at once, for this
-     * or another worker.
+     * The worker gave the job back: it is {@code pending} again, for this or another worker; normally without
+     * spending an attempt and due at once.
      *
      * @param reason why
      * @param fault the worker fault, when {@code reason} is {@link ReleaseReason#WORKER_FAULT}, else {@code null}
      * @param accepted false when the queue no longer had the job as ours (nothing was changed)
+     * @param spentAttempt true when the queue has no real release and giving the job back spent an attempt after all
+     *     ({@link io.fondation.shared.JobQueue#releaseSpendsAttempt()}: the existing Convex functions)
      */
-    record Released(ReleaseReason reason, JobFailure fault, boolean accepted) implements AttemptOutcome {
+    record Released(ReleaseReason reason, JobFailure fault, boolean accepted, boolean spentAttempt)
+            implements AttemptOutcome {
         public Released {
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** A release that spent no attempt. */
+        public Released(ReleaseReason reason, JobFailure fault, boolean accepted) {
+            this(reason, fault, accepted, false);
         }
 
         @Override
@@ -122,7 +130,7 @@ public sealed interface AttemptOutcome {
         }
     }
 
-    /** Why a job was given back without spending an attempt. */
+    /** Why a job was given back. */
     enum ReleaseReason {
         /** The worker is shutting down. */
         SHUTDOWN("the worker is shutting down"),

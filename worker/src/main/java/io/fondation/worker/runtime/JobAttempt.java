@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a stop ({@link StopSignal}, from any thread): lease lost → nothing written; canceled → {@code release},
  *       which on a canceled job only gives its lock back; shutdown or lease deadline → {@code release}.
  * </ul>
- * Only {@link #complete} writes documents, and only with the completion itself. The workspace is deleted at the
- * end in every case.
+ * Only {@link #complete} writes documents, and only with the completion itself: the queue stores them first and
+ * then marks the job completed (in one transaction where it can), so no crash leaves a completed job without its
+ * course ({@link JobQueue#complete}). The workspace is deleted at the end in every case.
  */
 final class JobAttempt implements Runnable {
 
@@ -374,7 +375,8 @@ final class JobAttempt implements Runnable {
         WriteResult<Boolean> written =
                 writer.write("release", () -> context.queue().release(lease()));
         if (written instanceof WriteResult.Written<Boolean> done) {
-            return new AttemptOutcome.Released(reason, fault, done.value());
+            return new AttemptOutcome.Released(
+                    reason, fault, done.value(), context.queue().releaseSpendsAttempt());
         }
         return abandoned("release", written);
     }

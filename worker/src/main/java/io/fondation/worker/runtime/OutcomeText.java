@@ -40,9 +40,13 @@ public final class OutcomeText {
             String why = released.fault() == null
                     ? released.reason().text()
                     : "worker fault (" + kind(released.fault()) + "): " + firstLine(released.fault());
-            return released.accepted()
-                    ? "released without spending an attempt (" + why + "); it runs again on a free worker"
-                    : "given up (" + why + "), but the queue no longer had it as ours; nothing was changed";
+            if (!released.accepted()) {
+                return "given up (" + why + "), but the queue no longer had it as ours; nothing was changed";
+            }
+            return released.spentAttempt()
+                    ? "released (" + why + "), spending an attempt: the queue's functions have no release, so the job"
+                            + " went back through one that counts it; it runs again on a free worker"
+                    : "released without spending an attempt (" + why + "); it runs again on a free worker";
         }
         if (outcome instanceof AttemptOutcome.Canceled) {
             return "canceled in " + attempt + "; the analyzer was stopped and nothing more was written";

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * open worker fault)? → claim → dispatch. After a claim it polls again at once; a finishing job, a pushed change
  * or a stop wakes its wait early. While the queue pushes news of work ({@link JobQueue#watchWork}) an idle loop
  * polls only at the safety interval; otherwise at {@code POLL_INTERVAL}; after a failed claim it backs off up to
- * a minute. It cannot die: every error is caught, logged and waited out.
+ * a minute. The first claim goes out as soon as the loop starts, before it subscribes to the queue's news of work
+ * (which may wait a moment for the first pushed state). It cannot die: every error is caught, logged and waited out.
  */
 final class PollLoop implements Runnable {
 
@@ -120,17 +121,16 @@ final class PollLoop implements Runnable {
 
     @Override
     public void run() {
-        watch = watchWork();
-        loggedLive = watch.isLive();
-        if (loggedLive) {
-            LOG.info(
-                    "the queue pushes news of work; polling every {} as a safety net",
-                    OutcomeText.human(safetyInterval));
-        }
         Duration errorBackoff = pollInterval;
+        boolean subscribed = false;
         while (running) {
             try {
                 Round round = pollOnce();
+                if (!subscribed) {
+                    // why: the first claim goes out at once; subscribing may wait a moment for the first pushed state
+                    subscribed = true;
+                    subscribe();
+                }
                 switch (round) {
                     case CLAIMED -> errorBackoff = pollInterval; // poll again at once while slots are free
                     case FAILED -> {
@@ -166,6 +166,25 @@ final class PollLoop implements Runnable {
         LOG.debug("poll loop of {} ended", workerId);
     }
 
+    /** Subscribes to the queue's news of work (once, after the first claim) and says whether it is live. */
+    private void subscribe() {
+        QueueWatch subscribed = watchWork();
+        if (!running) {
+            closeQuietly(subscribed);
+            return;
+        }
+        watch = subscribed;
+        loggedLive = subscribed.isLive();
+        if (loggedLive) {
+            LOG.info(
+                    "the queue pushes news of work; polling every {} as a safety net",
+                    OutcomeText.human(safetyInterval));
+        } else if (subscribed != QueueWatch.NONE) {
+            // why: DEBUG, the queue said why in its own line (a refused socket is one line, not one per try)
+            LOG.debug("the queue's push is not live yet; polling every {} ms until it is", pollInterval.toMillis());
+        }
+    }
+
     /** Whether the queue pushes news of work right now. */
     boolean pushLive() {
         return watch.isLive();
@@ -189,7 +208,7 @@ final class PollLoop implements Runnable {
             loggedLive = live;
             if (live) {
                 LOG.info(
-                        "the queue pushes news of work again; polling every {} as a safety net",
+                        "the queue pushes news of work now; polling every {} as a safety net",
                         OutcomeText.human(safetyInterval));
             } else {
                 LOG.info("the queue's push is down; polling every {} ms until it is back", pollInterval.toMillis());
@@ -211,6 +230,10 @@ final class PollLoop implements Runnable {
     }
 
     private void closeWatch() {
+        closeQuietly(watch);
+    }
+
+    private static void closeQuietly(QueueWatch watch) {
         try {
             watch.close();
         } catch (RuntimeException e) {

@@ -97,7 +97,13 @@ public final class Worker implements AutoCloseable {
                 ? builder.checks
                 : Preflight.checks(config, tools.workspaces(), tools.analyzer(), System.getenv());
         this.faults = new WorkerFaults(
-                builder.clock, checks, listener, metrics, WorkerFaults.FIRST_RECHECK, WorkerFaults.MAX_RECHECK);
+                builder.clock,
+                checks,
+                listener,
+                metrics,
+                WorkerFaults.FIRST_RECHECK,
+                WorkerFaults.MAX_RECHECK,
+                queue.releaseSpendsAttempt());
         // A bounded executor: never more threads than slots, and the poll loop only claims with a free slot.
         this.jobExecutor = new ThreadPoolExecutor(
                 maxConcurrentJobs,
@@ -140,6 +146,7 @@ public final class Worker implements AutoCloseable {
                 health,
                 metrics,
                 new Slots());
+        metrics.pushLive(pollLoop::pushLive);
     }
 
     /** A builder for a worker on {@code queue} configured by {@code config}. */

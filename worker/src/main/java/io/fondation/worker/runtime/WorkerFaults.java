@@ -44,6 +44,8 @@ final class WorkerFaults {
     private Instant nextCheck;
     private int opens;
     private boolean trialClaimed;
+    /** Whether giving a job back spends an attempt on this queue ({@code JobQueue#releaseSpendsAttempt}). */
+    private final boolean releaseSpendsAttempt;
 
     WorkerFaults(
             Clock clock,
@@ -51,7 +53,9 @@ final class WorkerFaults {
             WorkerListener listener,
             WorkerMetrics metrics,
             Duration firstRecheck,
-            Duration maxRecheck) {
+            Duration maxRecheck,
+            boolean releaseSpendsAttempt) {
+        this.releaseSpendsAttempt = releaseSpendsAttempt;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.checks = List.copyOf(checks);
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -143,11 +147,14 @@ final class WorkerFaults {
         if (first) {
             LOG.error(
                     "WORKER FAULT ({}): {}. This is the worker's fault, not the jobs': they go back to the queue"
-                            + " without spending an attempt, this worker claims nothing more and reports not ready,"
+                            + " {}, this worker claims nothing more and reports not ready,"
                             + " and it checks again in {} (then less and less often, up to every {}), resuming by"
                             + " itself once the fault clears.",
                     newFault.kind(),
                     newFault.message(),
+                    releaseSpendsAttempt
+                            ? "(spending an attempt: the queue's functions have no release)"
+                            : "without spending an attempt",
                     OutcomeText.human(wait),
                     OutcomeText.human(MAX_RECHECK));
         } else {

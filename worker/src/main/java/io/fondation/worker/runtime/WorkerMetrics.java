@@ -49,6 +49,7 @@ public final class WorkerMetrics {
     public static final String QUEUE_ERRORS = "fondation.queue.errors";
     public static final String HEARTBEATS = "fondation.heartbeats";
     public static final String WORKER_FAULTS = "fondation.worker.faults";
+    public static final String PUSH_LIVE = "fondation.queue.push.live";
 
     /** Every value of the {@code outcome} tag of {@value #ATTEMPTS}. */
     public static final List<String> OUTCOMES = List.of(
@@ -176,6 +177,17 @@ public final class WorkerMetrics {
                 .description("Faults of the worker itself (analyzer missing, disk full, credential refused)")
                 .register(registry);
         OUTCOMES.forEach(this::outcome);
+    }
+
+    /**
+     * Publishes {@value #PUSH_LIVE}: 1 while the queue pushes news of work to this worker, 0 while it polls at
+     * {@code POLL_INTERVAL} (no push, a socket being retried, a compatibility-mode queue whose pending jobs are not
+     * due yet).
+     */
+    void pushLive(java.util.function.BooleanSupplier live) {
+        Gauge.builder(PUSH_LIVE, live, l -> l.getAsBoolean() ? 1 : 0)
+                .description("1 while the queue pushes news of work to this worker, 0 while it polls")
+                .register(registry);
     }
 
     /** The registry the meters are in. */

@@ -34,6 +34,14 @@ class PerformanceReportTest {
 
     @Test
     void writesThePerformanceReport() throws Exception {
+        if ("compat".equals(System.getProperty("fondation.bench.only"))) {
+            // why: lets a person run the compatibility-mode section alone (it prints; the report is not written)
+            Path repo = TestRepositories.packed(TestRepositories.withFiles(temp.resolve("small-repo"), 100));
+            compatSection(compat(BenchEnv.scratch(temp, "compat"), repo), BenchEnv.loadAverage());
+            sections.forEach(System.out::println);
+            figures.forEach(System.out::println);
+            return;
+        }
         assertThat(GitHttpServer.available()).as("git http-backend is needed").isTrue();
         Path docs = BenchEnv.docs();
         Files.createDirectories(docs);
@@ -53,6 +61,8 @@ class PerformanceReportTest {
         // why: 10 jobs first, so that the figures are a running worker's, not a JVM's first minute
         JobOverheadBench.Result ours = jobs.run("ours (push)", true, 5000, size("overheadJobs", 50), 10, 0);
         JobOverheadBench.Result polling = jobs.run("5 s poll interval", false, 5000, size("pollJobs", 12), 3, 5000);
+        String loadCompat = BenchEnv.loadAverage();
+        CompatPickupBench.Result[] compat = compat(scratch, smallRepo);
         String loadThroughput = BenchEnv.loadAverage();
         ThroughputBench.Result throughput = new ThroughputBench(temp, smallRepo).run(4, 2, size("throughputJobs", 400));
         ClaimRateBench.Result claims = new ClaimRateBench(temp).run(16, size("claims", 3000));
@@ -63,6 +73,7 @@ class PerformanceReportTest {
         String loadAfter = BenchEnv.loadAverage();
 
         overheadSection(ours, polling, loadJobs);
+        compatSection(compat, loadCompat);
         throughputSection(throughput, claims, loadThroughput);
         startupSection(startup, clones, loadStartup);
         cloneSection(clones, loadClones);
@@ -138,6 +149,111 @@ class PerformanceReportTest {
                         + polling.analyzer().median());
         text.append("\nAll in ms. ![pickup](performance-pickup.png)\n![overhead](performance-overhead.png)\n");
         sections.add(text.toString());
+    }
+
+    /** Compatibility mode, push then the 5 s poll: the same jobs, the same idle time, the same burst. */
+    private static CompatPickupBench.Result[] compat(Path scratch, Path repo) throws Exception {
+        CompatPickupBench bench = new CompatPickupBench(scratch, repo);
+        Duration idle = Duration.ofSeconds(size("compatIdleSeconds", 120));
+        return new CompatPickupBench.Result[] {
+            bench.run("compatibility mode, push", true, 5000, size("compatPushJobs", 30), 3, 3000, idle),
+            bench.run("compatibility mode, 5 s poll", false, 5000, size("compatPollJobs", 12), 2, 3000, idle)
+        };
+    }
+
+    /** The figures of the old TypeScript worker on the same functions, as issue 19 measured them. */
+    private static final double OLD_PICKUP_P50_MS = 1970;
+
+    private static final double OLD_PICKUP_MAX_MS = 4950;
+    private static final double OLD_CREATED_TO_COMPLETED_MS = 5600;
+    private static final double OLD_BURST_MS = 54_600;
+    private static final double OLD_IDLE_CALLS_LOW = 0.9;
+
+    private void compatSection(CompatPickupBench.Result[] results, String load) {
+        CompatPickupBench.Result push = results[0];
+        CompatPickupBench.Result poll = results[1];
+        figures.add(Figure.atMost(
+                "compatibility mode: pickup p50 by push (jobs:create → claimed; the old worker 1.97 s)",
+                push.pickup().median(),
+                OLD_PICKUP_P50_MS,
+                "ms",
+                ""));
+        figures.add(Figure.atMost(
+                "compatibility mode: pickup p99 by push (the old worker's max 4.95 s)",
+                push.pickup().percentile(99),
+                OLD_PICKUP_MAX_MS,
+                "ms",
+                ""));
+        figures.add(Figure.atMost(
+                "compatibility mode: one job, created → completed, p50 (the old worker 5.6 s)",
+                push.createdToCompleted().median(),
+                OLD_CREATED_TO_COMPLETED_MS,
+                "ms",
+                ""));
+        figures.add(Figure.atMost(
+                "compatibility mode: 5 jobs created at once after " + push.idleSeconds()
+                        + " idle seconds, all completed (the old worker 54.6 s after 2 idle minutes)",
+                push.burstMillis(),
+                OLD_BURST_MS,
+                "ms",
+                ""));
+        figures.add(Figure.atMost(
+                "compatibility mode: function calls of an idle worker a minute (the old worker 0.9-1.7)",
+                push.idleCallsPerMinute(),
+                OLD_IDLE_CALLS_LOW,
+                "calls/min",
+                " (over " + push.idleSeconds() + " s; without CONVEX_DEPLOY_KEY)"));
+        StringBuilder text = new StringBuilder();
+        text.append("## Compatibility mode: the existing deployment's functions\n\n");
+        text.append(
+                        "One worker in the benchmark's JVM on the legacy fixture (the existing Convex functions, exact to the"
+                                + " reference) behind the test server, which speaks the HTTP API and the WebSocket sync"
+                                + " protocol; jobs created as the web app creates them (`jobs:create`, 0.5-3.5 s apart), the"
+                                + " repository cloned from a local git host, the instant analyzer writing 50 documents; then"
+                                + " the worker idles (its function calls counted at the server), then 5 jobs are created at"
+                                + " once. Push: the worker's subscription to the existing `queue:getMetrics`"
+                                + " (`counts.pending`). The old worker's column is issue 19's measurement on the same"
+                                + " functions, not re-run here. Load average at the start: ")
+                .append(load)
+                .append(".\n\n");
+        text.append(
+                "| figure | ours, push | ours, 5 s poll (HTTP only) | old TypeScript worker |\n|---|---|---|---|\n");
+        text.append("| jobs measured | ")
+                .append(push.pickup().count())
+                .append(" | ")
+                .append(poll.pickup().count())
+                .append(" | 10 |\n");
+        text.append("| pickup p50 / p99 (jobs:create → claimed) | ")
+                .append(pair(push.pickup()))
+                .append(" | ")
+                .append(pair(poll.pickup()))
+                .append(" | 1970 / 4950 (max) |\n");
+        text.append("| one job, created → completed, p50 | ")
+                .append(Figure.format(push.createdToCompleted().median()))
+                .append(" | ")
+                .append(Figure.format(poll.createdToCompleted().median()))
+                .append(" | 5600 |\n");
+        text.append("| 5 jobs at once after ")
+                .append(push.idleSeconds())
+                .append(" idle seconds, all completed | ")
+                .append(Figure.format(push.burstMillis()))
+                .append(" | ")
+                .append(Figure.format(poll.burstMillis()))
+                .append(" | 54600 (after 120 s) |\n");
+        text.append("| idle function calls a minute | ")
+                .append(Figure.format(push.idleCallsPerMinute()))
+                .append(" | ")
+                .append(Figure.format(poll.idleCallsPerMinute()))
+                .append(" | 0.9-1.7 |\n");
+        text.append("\nAll times in ms. With `CONVEX_DEPLOY_KEY` each worker also runs `queue:reclaimExpired` every"
+                + " quarter lease (4 calls a minute at the default 60 s lease); a worker killed with `kill -9` is"
+                + " then rescued by another in about `LEASE_TIME` plus a quarter of it (62 s measured by"
+                + " `CompatibilityModeTest` with the defaults; the old worker: never).\n");
+        sections.add(text.toString());
+    }
+
+    private static String pair(Stats stats) {
+        return Figure.format(stats.median()) + " / " + Figure.format(stats.percentile(99));
     }
 
     private static void row(StringBuilder text, String name, double ours, double theirs) {
@@ -325,7 +441,7 @@ class PerformanceReportTest {
     private String render(Instant began, String loadBefore, String loadAfter) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Performance\n\n");
-        md.append("Written by `./mvnw -Pbenchmarks verify` (about 15 minutes; it needs `git`, `git http-backend`"
+        md.append("Written by `./mvnw -Pbenchmarks verify` (about 16 minutes; it needs `git`, `git http-backend`"
                 + " and `/usr/bin/time`). Do not edit the figures by hand: run the command again.\n\n");
         md.append("## The machine and this run\n\n");
         md.append("- ").append(machine()).append("\n");
