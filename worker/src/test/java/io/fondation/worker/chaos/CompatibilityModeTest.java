@@ -178,7 +178,7 @@ class CompatibilityModeTest {
         WebAppFixtures web = WebAppFixtures.seed(LEGACY, null, FULL_NAME, "trunk");
         try (ChaosWorld world = new ChaosWorld(Backend.CONVEX, temp, LEGACY);
                 ConvexClient webApp = ConvexClient.builder().url(LEGACY.url()).build()) {
-            Path pidFile = temp.resolve("analyzer.pid");
+            Path pidFile = world.signals.resolve("analyzer.pid");
             String jobId = web.createJobLikeTheWebApp(webApp, "stubborn " + pidFile);
             Map<String, String> crashingEnv = production(env(world, "crashing", LEGACY.url(), hosting));
             WorkerProcess crashing = world.start("crashing", crashingEnv);
