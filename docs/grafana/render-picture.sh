@@ -57,7 +57,7 @@ await_ready() { # await_ready PORT: until the worker's readiness probe answers 2
 }
 
 echo "==> repositories"
-for module in shared cli-bridge worker/src/main/java/io/fondation/worker/runtime; do
+for module in shared cli-bridge engine/src/main/java/io/fondation/engine/runtime; do
   repo="$work/repos/$(basename "$module")"
   mkdir -p "$repo"
   git archive HEAD "$module" | tar -x -C "$repo"

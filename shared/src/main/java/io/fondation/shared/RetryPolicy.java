@@ -8,7 +8,7 @@ import java.util.Objects;
  * Decides what happens to a failed attempt. Pure: the caller passes the time and a random number,
  * so the decision is reproducible in tests.
  *
- * <p>Backoff after the {@code n}-th spent attempt is {@code min(base·2^(n-1), max)} plus a jitter
+ * <p>Backoff after the {@code n}-th spent attempt is {@code min(base·2^(n-1), max)} ({@link Backoff#doubling}) plus a jitter
  * in {@code [0, maxJitter)}, the formula of the existing Convex queue. A non-retryable failure
  * ends the job as {@code failed} at once; running out of attempts ends it as {@code dead}.
  *
@@ -46,13 +46,9 @@ public record RetryPolicy(Duration baseDelay, Duration maxDelay, Duration maxJit
         if (random < 0 || random >= 1) {
             throw new IllegalArgumentException("random must be in [0, 1), was " + random);
         }
-        long base = baseDelay.toMillis();
-        long cap = maxDelay.toMillis();
-        // 2^(attempts-1) overflows long after 62 doublings; the cap is reached long before.
-        int doublings = Math.min(attempts - 1, 40);
-        long exponential = base == 0 ? 0 : Math.min(cap, base * (1L << doublings));
+        Duration exponential = Backoff.doubling(baseDelay, maxDelay).delay(attempts);
         long jitter = (long) Math.floor(random * maxJitter.toMillis());
-        return Duration.ofMillis(exponential + jitter);
+        return exponential.plusMillis(jitter);
     }
 
     /**

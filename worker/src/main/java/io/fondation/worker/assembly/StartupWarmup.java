@@ -1,7 +1,7 @@
 package io.fondation.worker.assembly;
 
-import io.fondation.worker.analyzer.AnalyzerContainment;
-import io.fondation.worker.embedded.SqliteNative;
+import io.fondation.embeddedqueue.SqliteNative;
+import io.fondation.engine.analyzer.AnalyzerContainment;
 import io.fondation.worker.health.HealthServer;
 import java.util.Set;
 

@@ -2,27 +2,27 @@ package io.fondation.worker.assembly;
 
 import io.fondation.convexqueue.ConvexJobQueue;
 import io.fondation.convexqueue.ConvexQueueSettings;
+import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.preflight.Preflight;
+import io.fondation.engine.runtime.Worker;
+import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.http.api.AllowedHosts;
+import io.fondation.http.api.ApiSettings;
+import io.fondation.http.api.HttpApi;
+import io.fondation.http.callback.CallbackAddressPolicy;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
 import io.fondation.shared.Secret;
-import io.fondation.worker.config.AllowedHosts;
 import io.fondation.worker.config.QueueSettings;
 import io.fondation.worker.config.WorkerConfig;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import io.fondation.worker.health.HealthServer;
 import io.fondation.worker.metrics.JvmMeters;
 import io.fondation.worker.metrics.QueueDepth;
-import io.fondation.worker.preflight.FitnessCheck;
-import io.fondation.worker.preflight.Preflight;
-import io.fondation.worker.runtime.JobTools;
-import io.fondation.worker.runtime.Worker;
-import io.fondation.worker.runtime.WorkerListener;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpHandler;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -81,16 +81,11 @@ public final class WorkerRuntime implements AutoCloseable {
         Objects.requireNonNull(environment, "environment");
         JobQueue queue = openQueue(config, clock);
         try {
-            JobTools tools = JobTools.fromConfig(config, environment, queue);
-            List<FitnessCheck> checks = Preflight.checks(config, tools.workspaces(), tools.analyzer(), environment);
             PrometheusMeterRegistry registry = JvmMeters.newRegistry();
-            Worker worker = Worker.builder(config, queue)
+            Worker worker = WorkerAssembly.builder(config, queue, environment)
                     .meterRegistry(registry)
                     .clock(clock)
                     .listener(listener)
-                    .tools(tools)
-                    .fitnessChecks(checks)
-                    .safetyPollInterval(config.safetyPollInterval())
                     .build();
             return new WorkerRuntime(config, clock, queue, worker, registry);
         } catch (RuntimeException e) {
@@ -212,6 +207,29 @@ public final class WorkerRuntime implements AutoCloseable {
             throw new IllegalStateException("the health server is already started");
         }
         this.others = Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Serves the job API and the status page on the health server's port when {@code settings} enable it; call
+     * before {@link #start()}.
+     *
+     * @param queueName {@code embedded} or {@code convex}, shown on the page
+     * @param resolver checks the addresses of {@code /execute}'s callbacks
+     * @return the API, to close after this runtime; {@code null} when it is disabled
+     */
+    public HttpApi serveApi(
+            ApiSettings settings, Clock apiClock, String queueName, CallbackAddressPolicy.Resolver resolver) {
+        if (!settings.enabled()) {
+            return null;
+        }
+        HttpApi api = HttpApi.create(queue, settings, apiClock, queueName, resolver);
+        serve(api.handler());
+        return api;
+    }
+
+    /** {@link #serveApi(ApiSettings, Clock, String, CallbackAddressPolicy.Resolver)} with the system's resolver. */
+    public HttpApi serveApi(ApiSettings settings, Clock apiClock, String queueName) {
+        return serveApi(settings, apiClock, queueName, CallbackAddressPolicy.Resolver.SYSTEM);
     }
 
     /**

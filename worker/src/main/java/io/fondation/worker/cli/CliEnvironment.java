@@ -1,6 +1,6 @@
 package io.fondation.worker.cli;
 
-import io.fondation.worker.terminal.Terminals;
+import io.fondation.dryrun.Terminals;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

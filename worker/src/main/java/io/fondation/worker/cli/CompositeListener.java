@@ -1,11 +1,11 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.WorkerListener;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,5 +1,9 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.analyzer.AnalyzerSettings;
+import io.fondation.engine.git.FileTrees;
+import io.fondation.http.api.ApiSettings;
+import io.fondation.http.api.HttpApi;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Document;
@@ -8,15 +12,12 @@ import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Secret;
-import io.fondation.worker.api.ApiSettings;
-import io.fondation.worker.api.HttpApi;
 import io.fondation.worker.assembly.WorkerRuntime;
-import io.fondation.worker.config.AnalyzerSettings;
+import io.fondation.worker.config.ApiSettingsLoader;
 import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.git.FileTrees;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -134,7 +135,7 @@ public final class DevCommand implements Callable<Integer> {
     @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
     private int run(Path ownQueue) throws InterruptedException, IOException {
         WorkerConfig config = config(ownQueue);
-        ApiSettings apiSettings = ApiSettings.load(environment.env(), config, serve);
+        ApiSettings apiSettings = ApiSettingsLoader.load(environment.env(), config, serve);
         String madeToken = null;
         if (apiSettings.enabled() && !apiSettings.authRequired()) {
             // why: dev's API accepts local repositories, so even on loopback no page, no other local user and no
@@ -155,7 +156,7 @@ public final class DevCommand implements Callable<Integer> {
         // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
         try (WorkerRuntime runtime = WorkerRuntime.open(
                         config, environment.clock(), new CompositeListener(display, watch), environment.env());
-                HttpApi api = HttpApi.install(runtime, apiSettings, environment.clock(), "embedded")) {
+                HttpApi api = runtime.serveApi(apiSettings, environment.clock(), "embedded")) {
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
                 watch.requestStop();

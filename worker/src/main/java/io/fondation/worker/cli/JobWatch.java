@@ -1,11 +1,11 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.Waiter;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.Waiter;
-import io.fondation.worker.runtime.WorkerListener;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.Progress;
-import io.fondation.worker.runtime.WorkerListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,12 +1,12 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.OutcomeText;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.OutcomeText;
-import io.fondation.worker.runtime.WorkerListener;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,8 +1,9 @@
 package io.fondation.worker.cli;
 
-import io.fondation.worker.api.ApiSettings;
-import io.fondation.worker.api.HttpApi;
+import io.fondation.http.api.ApiSettings;
+import io.fondation.http.api.HttpApi;
 import io.fondation.worker.assembly.WorkerRuntime;
+import io.fondation.worker.config.ApiSettingsLoader;
 import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.WorkerConfig;
@@ -60,16 +61,13 @@ public final class RunCommand implements Callable<Integer> {
         WorkerConfig config = WorkerConfigLoader.load(env, overrides);
         Map<String, String> values = new HashMap<>(env);
         values.putAll(overrides);
-        ApiSettings apiSettings = ApiSettings.load(values, config, false);
+        ApiSettings apiSettings = ApiSettingsLoader.load(values, config, false);
         LOG.info("Starting {}", config);
         CountDownLatch stopped = new CountDownLatch(1);
         try (WorkerRuntime runtime =
                         WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env());
-                HttpApi api = HttpApi.install(
-                        runtime,
-                        apiSettings,
-                        environment.clock(),
-                        config.queue().kind().configName())) {
+                HttpApi api = runtime.serveApi(
+                        apiSettings, environment.clock(), config.queue().kind().configName())) {
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
             // WorkerRuntime.close() runs once, and a second caller waits for the first to finish.
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {

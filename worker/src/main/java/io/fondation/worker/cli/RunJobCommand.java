@@ -1,12 +1,16 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.Worker;
+import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.http.oneshot.OneShotJob;
+import io.fondation.http.oneshot.OneShotSettings;
+import io.fondation.http.oneshot.OneShotSettingsLoader;
+import io.fondation.shared.JobQueue;
+import io.fondation.worker.assembly.WorkerAssembly;
 import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.oneshot.OneShotJob;
-import io.fondation.worker.oneshot.OneShotSettings;
-import io.fondation.worker.oneshot.OneShotSettingsLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -112,11 +116,20 @@ public final class RunJobCommand implements Callable<Integer> {
         OneShotSettings settings =
                 OneShotSettingsLoader.load(values, prompt, maxAttempts, config.allowLocalRepositories(), Path.of("/"));
         PrintWriter out = spec.commandLine().getOut();
-        OneShotJob job = new OneShotJob(settings, config, environment.env(), environment.clock(), line -> {
-            out.println(line);
-            out.flush();
-        });
+        OneShotJob job = new OneShotJob(
+                settings, (queue, listener) -> worker(config, queue, listener), environment.clock(), line -> {
+                    out.println(line);
+                    out.flush();
+                });
         return job.run(action -> environment.stopSignal().onStop(action));
+    }
+
+    /** The worker of the one job ({@link WorkerAssembly#oneShotBuilder}). */
+    private Worker worker(WorkerConfig config, JobQueue queue, WorkerListener listener) {
+        return WorkerAssembly.oneShotBuilder(config, queue, environment.env())
+                .clock(environment.clock())
+                .listener(listener)
+                .build();
     }
 
     private boolean isUnset(String name) {

@@ -5,6 +5,8 @@ import static io.fondation.worker.config.ConfigVariable.Command.QUEUE_CLIENT;
 import static io.fondation.worker.config.ConfigVariable.Command.RUN;
 import static io.fondation.worker.config.ConfigVariable.Command.RUN_JOB;
 
+import io.fondation.engine.analyzer.ClaudeSettings;
+import io.fondation.http.HttpDefaults;
 import io.fondation.worker.config.ConfigVariable.Command;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,10 @@
 package io.fondation.worker.config;
 
+import io.fondation.clibridge.progress.ProgressLanguage;
+import io.fondation.engine.analyzer.AnalyzerSettings;
+import io.fondation.engine.git.GitClient;
+import io.fondation.engine.runtime.WorkerSettings;
 import io.fondation.shared.Secret;
-import io.fondation.worker.git.GitClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +86,20 @@ public record WorkerConfig(
 
     public Optional<Secret> optionalGithubToken() {
         return Optional.ofNullable(githubToken);
+    }
+
+    /** The engine's settings of the worker these settings describe. */
+    public WorkerSettings workerSettings() {
+        return new WorkerSettings(
+                workerId,
+                pollInterval,
+                safetyPollInterval,
+                leaseTime,
+                heartbeatInterval,
+                maxConcurrentJobs,
+                shutdownGrace,
+                analyzer.killGrace(),
+                ProgressLanguage.fromConfig(analyzer.progressLanguage()));
     }
 
     /** Whether the health server is enabled ({@code HEALTH_PORT} is not -1). */

@@ -1,6 +1,6 @@
 package io.fondation.worker.health;
 
-import io.fondation.worker.runtime.WorkerHealth;
+import io.fondation.engine.runtime.WorkerHealth;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;

@@ -2,10 +2,10 @@ package io.fondation.worker.health;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.engine.runtime.WorkerHealth;
+import io.fondation.engine.runtime.WorkerMetrics;
+import io.fondation.http.api.AllowedHosts;
 import io.fondation.shared.ConfigurationException;
-import io.fondation.worker.config.AllowedHosts;
-import io.fondation.worker.runtime.WorkerHealth;
-import io.fondation.worker.runtime.WorkerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;

@@ -12,6 +12,7 @@ import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
+import io.fondation.engine.runtime.LogFields;
 import io.fondation.shared.ConfigurationException;
 import java.util.List;
 import java.util.Locale;

@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fondation.clibridge.AnalysisReport;
+import io.fondation.clibridge.output.OutputLimits;
 import io.fondation.clibridge.process.ContainmentStatus;
 import io.fondation.clibridge.process.ProcessSpec;
+import io.fondation.engine.analyzer.AnalyzerContainment;
+import io.fondation.engine.analyzer.AnalyzerLauncher;
+import io.fondation.engine.analyzer.AnalyzerSettings;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobLease;
-import io.fondation.worker.config.AnalyzerSettings;
+import io.fondation.worker.assembly.WorkerAssembly;
 import io.fondation.worker.config.WorkerConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,7 +135,7 @@ class AnalyzerLauncherTest {
         assertThat(spec.command()).doesNotContain("--unshare-net");
         assertThat(spec.command())
                 .endsWith(
-                        io.fondation.worker.config.Programs.onPath("bash", System.getenv("PATH"))
+                        io.fondation.engine.analyzer.Programs.onPath("bash", System.getenv("PATH"))
                                 .toString(),
                         cli.toString(),
                         "analyze",
@@ -197,11 +201,15 @@ class AnalyzerLauncherTest {
 
     @Test
     void theDryRunAnalyzerRunsInAChildJvm() throws IOException {
-        AnalyzerLauncher launcher =
-                AnalyzerLauncher.withDefaults(settings(Map.of("ANALYZER", "dry-run")), System.getenv());
+        AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(
+                settings(Map.of("ANALYZER", "dry-run")),
+                System.getenv(),
+                (int) OutputLimits.DEFAULT_MAX_FILE_BYTES,
+                List.of(),
+                WorkerAssembly.analyzerPrograms());
         ProcessSpec spec =
                 launcher.spec(JOB, repository(), Files.createDirectories(temp.resolve("out")), temp.resolve("home"));
-        assertThat(spec.command()).contains("io.fondation.worker.dryrun.DryRunAnalyzer", "analyze", "--output-dir");
+        assertThat(spec.command()).contains("io.fondation.dryrun.DryRunAnalyzer", "analyze", "--output-dir");
         assertThat(spec.command().stream()
                         .filter(arg -> Path.of(arg).getFileName() != null
                                 && Path.of(arg).getFileName().toString().startsWith("java")))

@@ -11,13 +11,15 @@ import io.fondation.clibridge.process.ContainmentStatus;
 import io.fondation.clibridge.process.ProcessRunner;
 import io.fondation.clibridge.process.ProcessSpec;
 import io.fondation.clibridge.testing.ClaudeCodeInstallation;
+import io.fondation.engine.analyzer.AnalyzerContainment;
+import io.fondation.engine.analyzer.AnalyzerLauncher;
+import io.fondation.engine.analyzer.AnalyzerSettings;
+import io.fondation.engine.preflight.AnalyzerCheck;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.JobLease;
-import io.fondation.worker.config.AnalyzerSettings;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.preflight.AnalyzerCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -74,8 +76,8 @@ class ClaudeLaunchTest {
                 "CLAUDE_CODE_OAUTH_TOKEN",
                 KEY + "-oauth"));
         Path workspaces = Files.createDirectories(temp.resolve("tmp"));
-        AnalyzerLauncher launcher =
-                AnalyzerLauncher.withDefaults(settings(env), env, 1 << 20, java.util.List.of(workspaces));
+        AnalyzerLauncher launcher = AnalyzerLauncher.withDefaults(
+                settings(env), env, 1 << 20, java.util.List.of(workspaces), java.util.Map.of());
         Path job = Files.createDirectories(workspaces.resolve("w1/job-9"));
         Path repo = Files.createDirectories(job.resolve("repo"));
         Path out = Files.createDirectories(job.resolve("output"));

@@ -1,10 +1,13 @@
 package io.fondation.worker.api;
 
+import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.http.api.ApiSettings;
+import io.fondation.http.api.HttpApi;
+import io.fondation.http.callback.CallbackAddressPolicy;
 import io.fondation.worker.assembly.WorkerRuntime;
-import io.fondation.worker.callback.CallbackAddressPolicy;
+import io.fondation.worker.config.ApiSettingsLoader;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.runtime.WorkerListener;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,9 +66,9 @@ final class ApiServer implements AutoCloseable {
         env.put("GIT_BASE_URL", temp.resolve("no-git-host").toUri().toString());
         env.putAll(extra);
         WorkerConfig config = WorkerConfigLoader.load(env);
-        ApiSettings settings = ApiSettings.load(env, config, false);
+        ApiSettings settings = ApiSettingsLoader.load(env, config, false);
         WorkerRuntime runtime = WorkerRuntime.open(config, Clock.systemUTC(), new WorkerListener() {}, env);
-        HttpApi api = HttpApi.install(runtime, settings, Clock.systemUTC(), "embedded", resolver);
+        HttpApi api = runtime.serveApi(settings, Clock.systemUTC(), "embedded", resolver);
         runtime.start();
         return new ApiServer(runtime, api);
     }

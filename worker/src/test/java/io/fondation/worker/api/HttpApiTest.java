@@ -6,10 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.dryrun.FixtureRepository;
+import io.fondation.http.callback.WebhookReceiver;
 import io.fondation.shared.ConfigurationException;
-import io.fondation.worker.callback.WebhookReceiver;
+import io.fondation.worker.config.ApiSettingsLoader;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.dryrun.FixtureRepository;
 import io.fondation.worker.e2e.TestAnalyzer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -267,7 +268,7 @@ class HttpApiTest {
                 "HTTP_API", "true",
                 "HEALTH_HOST", "127.evil.example",
                 "EMBEDDED_DB_PATH", temp.resolve("q.db").toString());
-        assertThatThrownBy(() -> ApiSettings.load(env, WorkerConfigLoader.load(env), false))
+        assertThatThrownBy(() -> ApiSettingsLoader.load(env, WorkerConfigLoader.load(env), false))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("API_TOKEN: required: the HTTP API would listen on 127.evil.example");
     }
@@ -419,7 +420,7 @@ class HttpApiTest {
                 ApiServer.READ_TOKEN,
                 "EMBEDDED_DB_PATH",
                 temp.resolve("q.db").toString());
-        assertThatThrownBy(() -> ApiSettings.load(alone, WorkerConfigLoader.load(alone), false))
+        assertThatThrownBy(() -> ApiSettingsLoader.load(alone, WorkerConfigLoader.load(alone), false))
                 .hasMessageStartingWith("API_READ_TOKEN: set without API_TOKEN");
         Map<String, String> same = Map.of(
                 "HTTP_API",
@@ -430,7 +431,7 @@ class HttpApiTest {
                 ApiServer.TOKEN,
                 "EMBEDDED_DB_PATH",
                 temp.resolve("q.db").toString());
-        assertThatThrownBy(() -> ApiSettings.load(same, WorkerConfigLoader.load(same), false))
+        assertThatThrownBy(() -> ApiSettingsLoader.load(same, WorkerConfigLoader.load(same), false))
                 .hasMessageStartingWith("API_READ_TOKEN: is the same as API_TOKEN")
                 .hasMessageNotContaining(ApiServer.TOKEN);
     }
@@ -555,15 +556,16 @@ class HttpApiTest {
                 "HTTP_API", "true",
                 "HEALTH_HOST", "0.0.0.0",
                 "EMBEDDED_DB_PATH", temp.resolve("q.db").toString());
-        assertThatThrownBy(() -> ApiSettings.load(env, WorkerConfigLoader.load(env), false))
+        assertThatThrownBy(() -> ApiSettingsLoader.load(env, WorkerConfigLoader.load(env), false))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("API_TOKEN: required: the HTTP API would listen on 0.0.0.0, beyond loopback");
         Map<String, String> noPort = Map.of("HTTP_API", "true", "HEALTH_PORT", "-1");
-        assertThatThrownBy(() -> ApiSettings.load(noPort, WorkerConfigLoader.load(noPort), false))
+        assertThatThrownBy(() -> ApiSettingsLoader.load(noPort, WorkerConfigLoader.load(noPort), false))
                 .hasMessageStartingWith(
                         "HTTP_API: the API is served on the health server's port, and HEALTH_PORT is -1");
         Map<String, String> off = Map.of("HEALTH_HOST", "0.0.0.0");
-        assertThat(ApiSettings.load(off, WorkerConfigLoader.load(off), false).enabled())
+        assertThat(ApiSettingsLoader.load(off, WorkerConfigLoader.load(off), false)
+                        .enabled())
                 .isFalse();
     }
 
@@ -572,7 +574,7 @@ class HttpApiTest {
         Path repository = FixtureRepository.create(temp.resolve("repo"));
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicInteger rebinds = new java.util.concurrent.atomic.AtomicInteger();
-        io.fondation.worker.callback.CallbackAddressPolicy.Resolver stub = host -> {
+        io.fondation.http.callback.CallbackAddressPolicy.Resolver stub = host -> {
             asked.add(host);
             return List.of(java.net.InetAddress.getByName(
                     switch (host) {

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.http.api.ApiSettings;
+import io.fondation.http.api.HttpApi;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import io.undertow.Undertow;
 import java.io.IOException;
 import java.net.InetSocketAddress;

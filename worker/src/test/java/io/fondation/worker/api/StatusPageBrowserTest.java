@@ -2,13 +2,13 @@ package io.fondation.worker.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fondation.dryrun.FixtureRepository;
+import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.dryrun.FixtureRepository;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -10,21 +10,32 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module and package boundaries, checked on the compiled main classes of every module (the
- * worker's tests see them all):
+ * The module and package boundaries, checked on the compiled main classes of every module (the application's tests
+ * see them all). The modules, from the bottom up:
  * <ul>
- *   <li>the libraries ({@code shared}, {@code cli-bridge}, {@code convex-queue}) never depend on the
- *       worker, {@code shared} on no other module, and the two others not on each other;
- *   <li>the worker's runtime depends on the {@code JobQueue} SPI, not on a backend;
- *   <li>no cycles between modules, nor between the packages of one module.
+ *   <li>{@code shared}: the job model and the {@code JobQueue} SPI; depends on no other module;
+ *   <li>{@code cli-bridge} (running analyzer CLIs) and the queue backends {@code convex-queue} and
+ *       {@code embedded-queue}: none knows another, and a backend never knows the engine;
+ *   <li>{@code dry-run}: the offline analyzer program, which knows neither the engine, a backend, the HTTP surface nor
+ *       the application;
+ *   <li>{@code engine}: runtime, git, analyzer launching, preflight; it knows the SPI, never a backend, the HTTP
+ *       surface, the dry-run analyzer or the application;
+ *   <li>{@code http}: the API, callbacks and one-shot jobs; handed a queue and the engine's handles, it knows no
+ *       backend, no dry-run and not the application;
+ *   <li>{@code worker}: the application, the only module that knows them all.
  * </ul>
+ * No cycles between modules, nor between the packages of one module.
  */
 class ArchitectureTest {
 
     private static final String SHARED = "io.fondation.shared..";
     private static final String CLI_BRIDGE = "io.fondation.clibridge..";
     private static final String CONVEX_QUEUE = "io.fondation.convexqueue..";
-    private static final String WORKER = "io.fondation.worker..";
+    private static final String EMBEDDED_QUEUE = "io.fondation.embeddedqueue..";
+    private static final String ENGINE = "io.fondation.engine..";
+    private static final String DRY_RUN = "io.fondation.dryrun..";
+    private static final String HTTP = "io.fondation.http..";
+    private static final String APPLICATION = "io.fondation.worker..";
 
     /** Main classes only, whatever the build directory is called (-Dfondation.target=...). */
     private static final ImportOption MAIN_CLASSES_ONLY = location -> {
@@ -40,13 +51,13 @@ class ArchitectureTest {
     }
 
     @Test
-    void theLibrariesNeverDependOnTheWorker() {
+    void onlyTheApplicationKnowsTheApplication() {
         noClasses()
                 .that()
-                .resideInAnyPackage(SHARED, CLI_BRIDGE, CONVEX_QUEUE)
+                .resideInAnyPackage(SHARED, CLI_BRIDGE, CONVEX_QUEUE, EMBEDDED_QUEUE, ENGINE, DRY_RUN, HTTP)
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage(WORKER)
+                .resideInAPackage(APPLICATION)
                 .check(classes);
     }
 
@@ -57,36 +68,76 @@ class ArchitectureTest {
                 .resideInAPackage(SHARED)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(CLI_BRIDGE, CONVEX_QUEUE, WORKER)
+                .resideInAnyPackage(CLI_BRIDGE, CONVEX_QUEUE, EMBEDDED_QUEUE, ENGINE, DRY_RUN, HTTP, APPLICATION)
                 .check(classes);
     }
 
     @Test
-    void cliBridgeAndConvexQueueDoNotDependOnEachOther() {
+    void cliBridgeAndTheBackendsDoNotKnowEachOther() {
         noClasses()
                 .that()
                 .resideInAPackage(CLI_BRIDGE)
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage(CONVEX_QUEUE)
+                .resideInAnyPackage(CONVEX_QUEUE, EMBEDDED_QUEUE)
                 .check(classes);
         noClasses()
                 .that()
                 .resideInAPackage(CONVEX_QUEUE)
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage(CLI_BRIDGE)
+                .resideInAnyPackage(CLI_BRIDGE, EMBEDDED_QUEUE)
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage(EMBEDDED_QUEUE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CLI_BRIDGE, CONVEX_QUEUE)
                 .check(classes);
     }
 
     @Test
-    void theRuntimeDependsOnTheJobQueueSpiNotOnABackend() {
+    void backendsNeverImportTheEngineNorWhatIsBuiltOnIt() {
         noClasses()
                 .that()
-                .resideInAPackage("io.fondation.worker.runtime..")
+                .resideInAnyPackage(CONVEX_QUEUE, EMBEDDED_QUEUE)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(CONVEX_QUEUE, "io.fondation.worker.embedded..")
+                .resideInAnyPackage(ENGINE, DRY_RUN, HTTP)
+                .check(classes);
+    }
+
+    @Test
+    void theEngineNeverImportsABackendTheHttpSurfaceOrTheDryRunAnalyzer() {
+        noClasses()
+                .that()
+                .resideInAPackage(ENGINE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CONVEX_QUEUE, EMBEDDED_QUEUE, HTTP, DRY_RUN)
+                .check(classes);
+    }
+
+    @Test
+    void theDryRunAnalyzerImportsNeitherTheEngineABackendNorTheHttpSurface() {
+        noClasses()
+                .that()
+                .resideInAPackage(DRY_RUN)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINE, CONVEX_QUEUE, EMBEDDED_QUEUE, HTTP)
+                .check(classes);
+    }
+
+    @Test
+    void theHttpSurfaceIsHandedTheQueueItKnowsNoBackendNorTheDryRunAnalyzer() {
+        noClasses()
+                .that()
+                .resideInAPackage(HTTP)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CONVEX_QUEUE, EMBEDDED_QUEUE, DRY_RUN)
                 .check(classes);
     }
 
@@ -96,7 +147,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void noCyclesBetweenThePackagesOfSharedAndConvexQueue() {
+    void noCyclesBetweenThePackagesOfSharedAndTheBackends() {
         slices().matching("io.fondation.shared.(*)..")
                 .should()
                 .beFreeOfCycles()
@@ -105,6 +156,11 @@ class ArchitectureTest {
         slices().matching("io.fondation.convexqueue.(*)..")
                 .should()
                 .beFreeOfCycles()
+                .check(classes);
+        slices().matching("io.fondation.embeddedqueue.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .allowEmptyShould(true) // one package today
                 .check(classes);
     }
 
@@ -117,7 +173,17 @@ class ArchitectureTest {
     }
 
     @Test
-    void noCyclesBetweenThePackagesOfTheWorker() {
+    void noCyclesBetweenThePackagesOfTheEngine() {
+        slices().matching("io.fondation.engine.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void noCyclesBetweenThePackagesOfTheHttpSurface() {
+        slices().matching("io.fondation.http.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void noCyclesBetweenThePackagesOfTheApplication() {
         slices().matching("io.fondation.worker.(*)..").should().beFreeOfCycles().check(classes);
     }
 }

@@ -3,6 +3,8 @@ package io.fondation.worker.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.JobQueue;
@@ -12,8 +14,6 @@ import io.fondation.shared.contract.MutableClock;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.e2e.TestAnalyzer;
-import io.fondation.worker.embedded.SqliteJobQueue;
-import io.fondation.worker.runtime.WorkerListener;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;

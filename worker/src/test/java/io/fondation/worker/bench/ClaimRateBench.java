@@ -1,10 +1,10 @@
 package io.fondation.worker.bench;
 
+import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSpec;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.fondation.worker.bench;
 
-import io.fondation.worker.git.GitClient;
-import io.fondation.worker.git.GitHttpServer;
+import io.fondation.engine.git.GitClient;
+import io.fondation.engine.git.GitHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -154,7 +154,7 @@ final class CloneBench {
                     scratch);
             millis.add((System.nanoTime() - started) / 1_000_000);
             rss = Math.max(rss, maxRss(out));
-            io.fondation.worker.git.FileTrees.deleteRecursively(target);
+            io.fondation.engine.git.FileTrees.deleteRecursively(target);
         }
         return new Timed(millis, rss);
     }

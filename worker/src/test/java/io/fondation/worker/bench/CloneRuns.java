@@ -1,9 +1,9 @@
 package io.fondation.worker.bench;
 
+import io.fondation.engine.git.FileTrees;
+import io.fondation.engine.git.GitClient;
+import io.fondation.engine.git.RepositoryCloner;
 import io.fondation.shared.CloneSource;
-import io.fondation.worker.git.FileTrees;
-import io.fondation.worker.git.GitClient;
-import io.fondation.worker.git.RepositoryCloner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,16 +7,15 @@ import io.fondation.convexqueue.QueueMode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.WebAppFixtures;
+import io.fondation.engine.git.TestRepositories;
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.Worker;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobQueue;
+import io.fondation.worker.assembly.WorkerAssembly;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.git.TestRepositories;
-import io.fondation.worker.preflight.Preflight;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.JobTools;
-import io.fondation.worker.runtime.Worker;
-import io.fondation.worker.runtime.WorkerListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,12 +143,10 @@ final class CompatPickupBench {
                     throw new IllegalStateException("the fixture is not the legacy one");
                 }
                 JobQueue seen = push ? convex : new PollingOnlyQueue(convex);
-                JobTools tools = JobTools.fromConfig(config, env, seen);
-                Worker worker = Worker.builder(config, seen)
+                // why: run-job's worker, whose checks do not probe the sandbox
+                Worker worker = WorkerAssembly.oneShotBuilder(config, seen, env)
                         .clock(Clock.systemUTC())
                         .listener(listener)
-                        .tools(tools)
-                        .fitnessChecks(Preflight.checks(config, tools.workspaces(), env))
                         .build();
                 worker.start();
                 try {

@@ -1,17 +1,16 @@
 package io.fondation.worker.bench;
 
+import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.Worker;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSpec;
+import io.fondation.worker.assembly.WorkerAssembly;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.embedded.SqliteJobQueue;
-import io.fondation.worker.preflight.Preflight;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.JobTools;
-import io.fondation.worker.runtime.Worker;
-import io.fondation.worker.runtime.WorkerListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,12 +102,10 @@ final class JobOverheadBench {
         try (JobQueue workerQueue = SqliteJobQueue.open(dir.resolve("queue.db"), Clock.systemUTC());
                 JobQueue submitter = SqliteJobQueue.open(dir.resolve("queue.db"), Clock.systemUTC())) {
             JobQueue seen = push ? workerQueue : new PollingOnlyQueue(workerQueue);
-            JobTools tools = JobTools.fromConfig(config, env, seen);
-            Worker worker = Worker.builder(config, seen)
+            // why: run-job's worker, whose checks do not probe the sandbox
+            Worker worker = WorkerAssembly.oneShotBuilder(config, seen, env)
                     .clock(Clock.systemUTC())
                     .listener(listener)
-                    .tools(tools)
-                    .fitnessChecks(Preflight.checks(config, tools.workspaces(), env))
                     .build();
             worker.start();
             try {

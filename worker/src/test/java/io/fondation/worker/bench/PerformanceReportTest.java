@@ -2,8 +2,8 @@ package io.fondation.worker.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fondation.worker.git.GitHttpServer;
-import io.fondation.worker.git.TestRepositories;
+import io.fondation.engine.git.GitHttpServer;
+import io.fondation.engine.git.TestRepositories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package io.fondation.worker.bench;
 
+import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.WebAppFixtures;
-import io.fondation.worker.git.TestRepositories;
+import io.fondation.engine.git.TestRepositories;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -3,6 +3,7 @@ package io.fondation.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fondation.engine.runtime.AttemptOutcome;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.Document;
@@ -14,7 +15,6 @@ import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.runtime.AttemptOutcome;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -169,7 +169,7 @@ class CliPartsTest {
                 .hasMessageContaining("GITHUB_TOKEN")
                 .hasMessageNotContaining("secret123");
         assertThat(RepositoryArgument.parse("octo/app", null, env)).isEqualTo(CloneSource.ofFullName("octo/app", null));
-        Path local = io.fondation.worker.dryrun.FixtureRepository.create(temp.resolve("octo/app"));
+        Path local = io.fondation.dryrun.FixtureRepository.create(temp.resolve("octo/app"));
         // An existing local directory wins over the owner/name reading.
         assertThat(RepositoryArgument.parse("octo/app", null, env))
                 .isEqualTo(CloneSource.ofUrl(local.toString(), null));

@@ -2,11 +2,11 @@ package io.fondation.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fondation.dryrun.FixtureRepository;
+import io.fondation.http.callback.WebhookReceiver;
 import io.fondation.worker.Main;
-import io.fondation.worker.callback.WebhookReceiver;
 import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
-import io.fondation.worker.dryrun.FixtureRepository;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -3,10 +3,10 @@ package io.fondation.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.dryrun.FixtureRepository;
+import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
-import io.fondation.worker.dryrun.FixtureRepository;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

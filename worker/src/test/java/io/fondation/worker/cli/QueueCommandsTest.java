@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.dryrun.FixtureRepository;
+import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
@@ -14,8 +16,6 @@ import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.dryrun.FixtureRepository;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.clibridge.process.ProcessTree;
+import io.fondation.dryrun.FixtureRepository;
+import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.worker.Main;
-import io.fondation.worker.dryrun.FixtureRepository;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

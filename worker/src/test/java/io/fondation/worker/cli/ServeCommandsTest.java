@@ -3,7 +3,7 @@ package io.fondation.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fondation.worker.dryrun.FixtureRepository;
+import io.fondation.dryrun.FixtureRepository;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

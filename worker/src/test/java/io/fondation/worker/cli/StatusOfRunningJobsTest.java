@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.engine.runtime.AttemptOutcome;
 import io.fondation.shared.JobStatus;
 import io.fondation.worker.e2e.WorkerFixture;
-import io.fondation.worker.runtime.AttemptOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

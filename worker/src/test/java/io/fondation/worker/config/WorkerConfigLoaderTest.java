@@ -3,9 +3,12 @@ package io.fondation.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fondation.engine.analyzer.AnalyzerSettings;
+import io.fondation.engine.analyzer.ClaudeSettings;
+import io.fondation.engine.analyzer.SandboxSettings;
+import io.fondation.engine.git.GitClient;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Secret;
-import io.fondation.worker.git.GitClient;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

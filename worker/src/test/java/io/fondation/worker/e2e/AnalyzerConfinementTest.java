@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.engine.analyzer.Programs;
+import io.fondation.engine.git.TestRepositories;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
-import io.fondation.worker.config.Programs;
-import io.fondation.worker.git.TestRepositories;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

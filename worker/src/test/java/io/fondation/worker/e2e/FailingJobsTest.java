@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.WorkerHealth;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.WorkerHealth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

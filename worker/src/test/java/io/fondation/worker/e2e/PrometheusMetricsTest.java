@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.WorkerMetrics;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.worker.metrics.PrometheusText;
 import io.fondation.worker.metrics.Promtool;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.WorkerMetrics;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

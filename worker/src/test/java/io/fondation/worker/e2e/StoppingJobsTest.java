@@ -3,13 +3,13 @@ package io.fondation.worker.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.runtime.AttemptOutcome;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.embedded.SqliteJobQueue;
-import io.fondation.worker.runtime.AttemptOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,12 +4,12 @@ import static io.fondation.shared.contract.JobSnapshotAssert.assertThatJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.engine.runtime.AttemptOutcome;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.runtime.AttemptOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

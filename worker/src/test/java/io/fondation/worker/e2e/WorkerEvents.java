@@ -2,12 +2,12 @@ package io.fondation.worker.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.WorkerListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.fondation.worker.e2e;
 
+import io.fondation.engine.git.TestRepositories;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;
@@ -8,7 +9,6 @@ import io.fondation.shared.contract.MutableClock;
 import io.fondation.worker.assembly.WorkerRuntime;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
-import io.fondation.worker.git.TestRepositories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

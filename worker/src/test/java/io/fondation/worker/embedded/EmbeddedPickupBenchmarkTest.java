@@ -2,6 +2,10 @@ package io.fondation.worker.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.git.TestRepositories;
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
@@ -10,9 +14,6 @@ import io.fondation.worker.assembly.WorkerRuntime;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.e2e.TestAnalyzer;
-import io.fondation.worker.git.TestRepositories;
-import io.fondation.worker.runtime.AttemptOutcome;
-import io.fondation.worker.runtime.WorkerListener;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.fondation.worker.logging;
 
+import io.fondation.engine.runtime.LogFields;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ public final class LogEmitterMain {
     private LogEmitterMain() {}
 
     public static void main(String[] args) {
-        Logger log = LoggerFactory.getLogger("io.fondation.worker.runtime.Worker");
+        Logger log = LoggerFactory.getLogger("io.fondation.engine.runtime.Worker");
         MDC.setContextMap(
                 Map.of(LogFields.WORKER_ID, "worker-test-1", LogFields.JOB_ID, "job-42", LogFields.ATTEMPT, "2"));
         log.info("cloning https://x-access-token:{}@github.com/o/r.git", GITHUB_TOKEN_SHAPED);

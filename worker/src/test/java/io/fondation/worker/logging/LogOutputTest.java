@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.engine.runtime.LogFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class LogOutputTest {
             assertThat(line.isObject()).isTrue();
             assertThat(line.path("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z");
             assertThat(line.path("level").asText()).isIn("INFO", "WARN", "ERROR");
-            assertThat(line.path("logger").asText()).isEqualTo("io.fondation.worker.runtime.Worker");
+            assertThat(line.path("logger").asText()).isEqualTo("io.fondation.engine.runtime.Worker");
             assertThat(line.path("message").isTextual()).isTrue();
         });
 

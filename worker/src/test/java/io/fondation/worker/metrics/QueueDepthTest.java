@@ -3,13 +3,13 @@ package io.fondation.worker.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.contract.MutableClock;
-import io.fondation.worker.embedded.SqliteJobQueue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

@@ -3,9 +3,10 @@ package io.fondation.worker.oneshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fondation.worker.callback.WebhookReceiver;
-import io.fondation.worker.callback.WebhookReceiver.Received;
-import io.fondation.worker.dryrun.FixtureRepository;
+import io.fondation.dryrun.FixtureRepository;
+import io.fondation.http.callback.WebhookReceiver;
+import io.fondation.http.callback.WebhookReceiver.Received;
+import io.fondation.http.oneshot.OneShotExit;
 import io.fondation.worker.e2e.TestAnalyzer;
 import java.io.File;
 import java.nio.charset.StandardCharsets;

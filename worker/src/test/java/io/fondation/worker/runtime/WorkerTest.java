@@ -6,6 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.analyzer.AnalyzerLauncher;
+import io.fondation.engine.git.RepositoryCloner;
+import io.fondation.engine.git.TempDirWorkspaces;
+import io.fondation.engine.git.TestRepositories;
+import io.fondation.engine.preflight.Preflight;
+import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.runtime.FaultyQueue;
+import io.fondation.engine.runtime.HealthStatus;
+import io.fondation.engine.runtime.JobTools;
+import io.fondation.engine.runtime.Worker;
+import io.fondation.engine.runtime.WorkerHealth;
+import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
@@ -18,15 +31,11 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Secret;
 import io.fondation.shared.contract.MutableClock;
-import io.fondation.worker.analyzer.AnalyzerLauncher;
+import io.fondation.worker.assembly.WorkerAssembly;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
 import io.fondation.worker.e2e.TestAnalyzer;
 import io.fondation.worker.e2e.WorkerEvents;
-import io.fondation.worker.embedded.SqliteJobQueue;
-import io.fondation.worker.git.RepositoryCloner;
-import io.fondation.worker.git.TestRepositories;
-import io.fondation.worker.git.Workspaces;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +94,7 @@ class WorkerTest {
     }
 
     private Worker worker(Map<String, String> overrides, WorkerListener listener) {
-        worker = Worker.builder(config(overrides), queue)
+        worker = WorkerAssembly.builder(config(overrides), queue, System.getenv())
                 .clock(clock)
                 .listener(listener)
                 .build();
@@ -201,12 +210,15 @@ class WorkerTest {
         try {
             String base = "http://127.0.0.1:" + git.getAddress().getPort();
             WorkerConfig config = config(Map.of("GIT_BASE_URL", base));
+            TempDirWorkspaces workspaces = new TempDirWorkspaces(config.tempDir(), config.workerId());
+            AnalyzerLauncher analyzer = AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv());
             JobTools tools = new JobTools(
-                    new Workspaces(config.tempDir(), config.workerId()),
-                    new RepositoryCloner(config.gitBaseUrl(), null, Duration.ofSeconds(10)),
-                    AnalyzerLauncher.withDefaults(config.analyzer(), System.getenv()));
+                    workspaces, new RepositoryCloner(config.gitBaseUrl(), null, Duration.ofSeconds(10)), analyzer);
             queue.credentials = job -> Optional.of(GitCredentials.ofToken(Secret.of("job-token")));
-            worker = Worker.builder(config, queue).clock(clock).tools(tools).build();
+            worker = Worker.builder(config.workerSettings(), queue, tools)
+                    .clock(clock)
+                    .fitnessChecks(Preflight.checks(config.analyzer(), workspaces, analyzer, System.getenv()))
+                    .build();
             worker.start();
             String id = queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/private", null), ""));
 
@@ -235,7 +247,10 @@ class WorkerTest {
         queue.credentials = job -> {
             throw new ConfigurationException("ENCRYPTION_KEY", "cannot decrypt the GitHub token (test)");
         };
-        worker = Worker.builder(config, queue).clock(clock).listener(events).build();
+        worker = WorkerAssembly.builder(config, queue, System.getenv())
+                .clock(clock)
+                .listener(events)
+                .build();
         worker.start();
         String id = submitGoodJob("sample");
 
@@ -260,7 +275,9 @@ class WorkerTest {
             throw new JobQueueException(
                     "refused token " + token + " for https://bot:" + token + "@example.test/x.git", true);
         };
-        worker = Worker.builder(config, queue).clock(clock).build();
+        worker = WorkerAssembly.builder(config, queue, System.getenv())
+                .clock(clock)
+                .build();
         worker.start();
         String id = submitGoodJob("sample");
 
@@ -277,10 +294,12 @@ class WorkerTest {
         WorkerConfig config = config(Map.of());
         Path leftover;
         // An earlier run of this worker: it left a workspace and let go of its folder when it ended.
-        try (Workspaces earlier = new Workspaces(config.tempDir(), config.workerId())) {
+        try (TempDirWorkspaces earlier = new TempDirWorkspaces(config.tempDir(), config.workerId())) {
             leftover = earlier.create("crashed-job").root();
         }
-        worker = Worker.builder(config, queue).clock(clock).build();
+        worker = WorkerAssembly.builder(config, queue, System.getenv())
+                .clock(clock)
+                .build();
         worker.start();
         assertThat(leftover).doesNotExist();
     }

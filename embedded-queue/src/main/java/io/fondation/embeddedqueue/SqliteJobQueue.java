@@ -1,0 +1,779 @@
+package io.fondation.embeddedqueue;
+
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
+import io.fondation.shared.Document;
+import io.fondation.shared.DocumentKind;
+import io.fondation.shared.DocumentReadingOrder;
+import io.fondation.shared.HeartbeatResult;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobLease;
+import io.fondation.shared.JobQueue;
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobResult;
+import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.JobStateMachine;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import io.fondation.shared.QueueArguments;
+import io.fondation.shared.QueueWatch;
+import io.fondation.shared.RetryDecision;
+import io.fondation.shared.RetryPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The embedded job queue: a SQLite file that one or several worker processes on a machine share
+ * (the {@code dev} mode), or an in-memory database for tests.
+ *
+ * <p>Every write is one {@code BEGIN IMMEDIATE} transaction, so a claim (reclaim expired leases,
+ * pick the due job with the lowest {@code run_at}, hand it out under a new lease token) is atomic
+ * across processes. Every write by a holder names its lease token and is refused when the token is
+ * no longer the job's (fencing). Status changes follow {@link JobStateMachine}; retry and
+ * lease-expiry decisions come from {@link RetryPolicy}.
+ *
+ * <p>{@code attempts} counts the attempts started, as Oban does: the claim adds one, a release gives it back, a
+ * failure, an expired lease or a completion adds nothing more; so a running job shows the number of the attempt that
+ * runs, and a canceled one the attempt it was canceled in. An ended job holds no lock: its {@code locked_by},
+ * {@code lease_until} and {@code lease_token} are cleared (a completion keeps its token as {@code completed_by}, so
+ * that its holder's repeated call is recognised).
+ */
+public final class SqliteJobQueue implements JobQueue {
+
+    private static final String JOB_COLUMNS = "id, status, source_url, source_full_name, source_branch, prompt,"
+            + " attempts, max_attempts, run_at, locked_by, lease_until, progress_message, current_step, total_steps,"
+            + " last_error, result, docs_count, cancel_requested, created_at, updated_at, completed_at";
+
+    private final SqliteConnection db;
+    private final Clock clock;
+    private final RetryPolicy policy;
+    private final RandomGenerator random;
+    private final SqliteWatcher watcher;
+
+    private SqliteJobQueue(SqliteConnection db, Clock clock, RetryPolicy policy, RandomGenerator random) {
+        this.db = db;
+        this.clock = clock;
+        this.policy = policy;
+        this.random = random;
+        this.watcher = new SqliteWatcher(db, clock, SqliteWatcher.DEFAULT_INTERVAL);
+    }
+
+    /**
+     * Opens (creating if needed) the queue stored in {@code file}, with the default retry policy.
+     *
+     * @throws JobQueueException naming the file when it cannot be created or is not a queue database
+     */
+    public static SqliteJobQueue open(Path file, Clock clock) {
+        return open(file, clock, RetryPolicy.DEFAULT, threadLocalRandom());
+    }
+
+    /**
+     * Opens (creating if needed) the queue stored in {@code file}.
+     *
+     * @param random chooses the backoff jitter
+     */
+    public static SqliteJobQueue open(Path file, Clock clock, RetryPolicy policy, RandomGenerator random) {
+        Objects.requireNonNull(file, "file");
+        Path absolute = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(absolute)) {
+            throw new JobQueueException("the embedded queue file " + absolute + " is a directory", false);
+        }
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+        } catch (IOException e) {
+            throw new JobQueueException(
+                    "cannot create the folder of the embedded queue " + absolute + ": " + e, false, e);
+        }
+        SqliteConnection db = SqliteConnection.open("jdbc:sqlite:" + absolute, absolute.toString(), true);
+        return create(db, absolute.toString(), clock, policy, random);
+    }
+
+    /** A queue in memory, private to this instance; for tests. */
+    public static SqliteJobQueue inMemory(Clock clock) {
+        return inMemory(clock, RetryPolicy.DEFAULT, threadLocalRandom());
+    }
+
+    /** A queue in memory, private to this instance, with the given policy and jitter source. */
+    public static SqliteJobQueue inMemory(Clock clock, RetryPolicy policy, RandomGenerator random) {
+        // A plain :memory: database belongs to its one connection; this queue uses exactly one.
+        SqliteConnection db = SqliteConnection.open("jdbc:sqlite::memory:", "(in memory)", false);
+        return create(db, "(in memory)", clock, policy, random);
+    }
+
+    private static SqliteJobQueue create(
+            SqliteConnection db, String description, Clock clock, RetryPolicy policy, RandomGenerator random) {
+        try {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(random, "random");
+            db.write("create the schema", connection -> {
+                SqliteSchema.migrate(connection, description);
+                return null;
+            });
+            return new SqliteJobQueue(db, clock, policy, random);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    // ThreadLocalRandom.current() must be called on the thread that uses it.
+    private static RandomGenerator threadLocalRandom() {
+        return () -> ThreadLocalRandom.current().nextLong();
+    }
+
+    // ------------------------------------------------------------------ JobQueue
+
+    @Override
+    public String enqueue(JobSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        String dedupeKey = spec.dedupeKey() == null || spec.dedupeKey().isBlank() ? null : spec.dedupeKey();
+        String created = db.write("enqueue", connection -> {
+            long now = clock.millis();
+            if (dedupeKey != null) {
+                Optional<String> active = queryString(
+                        connection,
+                        "SELECT id FROM jobs WHERE dedupe_key = ? AND status NOT IN " + SqliteSchema.TERMINAL
+                                + " ORDER BY rowid LIMIT 1",
+                        dedupeKey);
+                if (active.isPresent()) {
+                    return active.get();
+                }
+            }
+            String id = UUID.randomUUID().toString();
+            update(
+                    connection,
+                    "INSERT INTO jobs (id, status, source_url, source_full_name, source_branch, prompt,"
+                            + " attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)"
+                            + " VALUES (?, 'pending', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                    id,
+                    spec.source().url(),
+                    spec.source().fullName(),
+                    spec.source().branch(),
+                    spec.prompt(),
+                    spec.maxAttempts(),
+                    spec.runAt() != null ? spec.runAt().toEpochMilli() : now,
+                    dedupeKey,
+                    now,
+                    now);
+            return id;
+        });
+        watcher.changedHere();
+        return created;
+    }
+
+    @Override
+    public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
+        QueueArguments.requireWorkerId(workerId);
+        QueueArguments.requireLease(leaseDuration);
+        return db.write("claim a job", connection -> {
+            long now = clock.millis();
+            reclaimExpiredLeases(connection, now);
+            // why: a row another program wrote may name an unusable source; it fails, and the next job is taken.
+            for (int skipped = 0; skipped <= MAX_INVALID_SKIPPED_PER_CLAIM; skipped++) {
+                Optional<Optional<ClaimedJob>> claimed = claimNext(connection, workerId, leaseDuration, now);
+                if (claimed.isPresent()) {
+                    return claimed.get();
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    /** At most this many unusable jobs are failed by one claim before it answers "nothing due". */
+    private static final int MAX_INVALID_SKIPPED_PER_CLAIM = 20;
+
+    /** @return the claim or none due; empty when the next job was unusable and failed instead */
+    private Optional<Optional<ClaimedJob>> claimNext(
+            Connection connection, String workerId, Duration leaseDuration, long now) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id, source_url, source_full_name, source_branch, prompt, attempts, max_attempts, run_at FROM jobs"
+                        + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at, rowid LIMIT 1")) {
+            select.setLong(1, now);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.of(Optional.empty());
+                }
+                JobStateMachine.requireTransition(JobStatus.PENDING, JobStatus.CLAIMED);
+                String id = row.getString("id");
+                CloneSource source;
+                try {
+                    source = source(row);
+                } catch (IllegalArgumentException e) {
+                    update(
+                            connection,
+                            "UPDATE jobs SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+                                    + " completed_at = ?, updated_at = ? WHERE id = ?",
+                            "invalid job: " + e.getMessage(),
+                            now,
+                            now,
+                            id);
+                    return Optional.empty();
+                }
+                String prompt = row.getString("prompt");
+                int attempts = row.getInt("attempts");
+                int maxAttempts = row.getInt("max_attempts");
+                // run_at is when the job became claimable: its creation, a retry's backoff end, its release.
+                Instant dueAt = Instant.ofEpochMilli(row.getLong("run_at"));
+                String token = UUID.randomUUID().toString();
+                long until = now + leaseDuration.toMillis();
+                // why: the attempt counts from its start (Oban's convention), so every view of a running job says
+                // which attempt runs
+                update(
+                        connection,
+                        "UPDATE jobs SET status = 'claimed', attempts = attempts + 1, locked_by = ?, lease_until = ?,"
+                                + " lease_token = ?, updated_at = ? WHERE id = ?",
+                        workerId,
+                        until,
+                        token,
+                        now,
+                        id);
+                JobLease lease = new JobLease(id, workerId, token, Instant.ofEpochMilli(until));
+                return Optional.of(
+                        Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease, null, dueAt)));
+            }
+        }
+    }
+
+    /**
+     * Jobs whose holder vanished: their attempt (counted when it was claimed) is over; pending and due at once, or
+     * dead when it was the last. A canceled job whose holder vanished only loses its stale lock.
+     */
+    private void reclaimExpiredLeases(Connection connection, long now) throws SQLException {
+        update(
+                connection,
+                "UPDATE jobs SET locked_by = NULL, lease_until = NULL, lease_token = NULL WHERE lease_until <= ?"
+                        + " AND status = 'canceled'",
+                now);
+        record Expired(String id, JobStatus status, int attempts, int maxAttempts, String lockedBy) {}
+        List<Expired> expired = new ArrayList<>();
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT id, status, attempts, max_attempts, locked_by FROM jobs"
+                        + " WHERE lease_until <= ? AND status IN " + SqliteSchema.LEASED)) {
+            select.setLong(1, now);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    expired.add(new Expired(
+                            row.getString(1),
+                            JobStatus.fromWire(row.getString(2)),
+                            row.getInt(3),
+                            row.getInt(4),
+                            row.getString(5)));
+                }
+            }
+        }
+        for (Expired job : expired) {
+            JobStatus next = policy.afterExpiredLease(spentBefore(job.attempts()), job.maxAttempts());
+            JobStateMachine.requireTransition(job.status(), next);
+            update(
+                    connection,
+                    "UPDATE jobs SET status = ?, attempts = MAX(attempts, 1), run_at = ?, locked_by = NULL,"
+                            + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ?,"
+                            + " completed_at = ? WHERE id = ?",
+                    next.wireName(),
+                    now,
+                    "lease expired while held by " + job.lockedBy(),
+                    now,
+                    next.isTerminal() ? now : null,
+                    job.id());
+        }
+    }
+
+    @Override
+    public HeartbeatResult heartbeat(JobLease lease, JobStatus phase, Progress progress, Duration leaseDuration) {
+        Objects.requireNonNull(lease, "lease");
+        QueueArguments.requireLease(leaseDuration);
+        QueueArguments.requireWorkPhase(phase);
+        return db.write("heartbeat", connection -> {
+            long now = clock.millis();
+            Optional<Holding> holding = holding(connection, lease);
+            if (holding.isEmpty()) {
+                return HeartbeatResult.lost(lease);
+            }
+            JobStatus status = holding.get().status();
+            if (status == JobStatus.CANCELED) {
+                // Still the holder, told to stop; nothing about the job changes any more.
+                return new HeartbeatResult(true, true, lease);
+            }
+            if (!status.isLeased()) {
+                return HeartbeatResult.lost(lease);
+            }
+            JobStatus next = phase != null ? phase : status;
+            if (next != status) {
+                JobStateMachine.requireTransition(status, next);
+            }
+            long until = now + leaseDuration.toMillis();
+            if (progress != null) {
+                update(
+                        connection,
+                        "UPDATE jobs SET status = ?, lease_until = ?, progress_message = ?, current_step = ?,"
+                                + " total_steps = ?, updated_at = ? WHERE id = ?",
+                        next.wireName(),
+                        until,
+                        progress.message(),
+                        progress.step(),
+                        progress.totalSteps(),
+                        now,
+                        lease.jobId());
+            } else {
+                update(
+                        connection,
+                        "UPDATE jobs SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+                        next.wireName(),
+                        until,
+                        now,
+                        lease.jobId());
+            }
+            return new HeartbeatResult(true, false, lease.renewedUntil(Instant.ofEpochMilli(until)));
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the documents replace whatever the job had and the job is completed, or nothing changes.
+     */
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(completion, "completion");
+        limits().requireFits(completion.documents());
+        JobResult result = completion.result();
+        String json = ResultJson.write(result);
+        return db.write("complete", connection -> {
+            long now = clock.millis();
+            Optional<Holding> holding = holding(connection, lease);
+            if (holding.isEmpty()) {
+                return CompleteOutcome.NOT_HELD;
+            }
+            JobStatus status = holding.get().status();
+            if (status == JobStatus.COMPLETED) {
+                return CompleteOutcome.ALREADY_COMPLETED;
+            }
+            if (status == JobStatus.CANCELED) {
+                clearLock(connection, lease.jobId());
+                return CompleteOutcome.CANCELED;
+            }
+            if (!status.isLeased()) {
+                return CompleteOutcome.NOT_HELD;
+            }
+            JobStateMachine.requireTransition(status, JobStatus.COMPLETED);
+            replaceDocuments(connection, lease.jobId(), completion.documents(), now);
+            // The lease token moves to completed_by, so that a repeated call by the same holder is recognised; the
+            // completing attempt was counted when it was claimed.
+            update(
+                    connection,
+                    "UPDATE jobs SET status = 'completed', result = ?, docs_count = ?, completed_by = lease_token,"
+                            + " locked_by = NULL, lease_until = NULL, lease_token = NULL, completed_at = ?,"
+                            + " updated_at = ? WHERE id = ?",
+                    json,
+                    result.documentCount(),
+                    now,
+                    now,
+                    lease.jobId());
+            recordProgress(connection, lease.jobId(), completion.progress());
+            return CompleteOutcome.COMPLETED;
+        });
+    }
+
+    private static void replaceDocuments(Connection connection, String jobId, List<Document> documents, long now)
+            throws SQLException {
+        update(connection, "DELETE FROM documents WHERE job_id = ?", jobId);
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO documents (job_id, slug, title,"
+                + " chapter_index, kind, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (job_id, slug) DO UPDATE SET title = excluded.title,"
+                + " chapter_index = excluded.chapter_index, kind = excluded.kind, content = excluded.content,"
+                + " updated_at = excluded.updated_at")) {
+            for (Document document : documents) {
+                bind(
+                        insert,
+                        jobId,
+                        document.slug(),
+                        document.title(),
+                        document.chapterIndex(),
+                        document.kind().wireName(),
+                        document.content(),
+                        now,
+                        now);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void recordProgress(Connection connection, String jobId, Progress progress) throws SQLException {
+        if (progress != null) {
+            update(
+                    connection,
+                    "UPDATE jobs SET progress_message = ?, current_step = ?, total_steps = ? WHERE id = ?",
+                    progress.message(),
+                    progress.step(),
+                    progress.totalSteps(),
+                    jobId);
+        }
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(failure, "failure");
+        RetryDecision result = db.write("record a failure", connection -> {
+            long now = clock.millis();
+            if (canceledAndHeld(connection, lease)) {
+                // The cancellation stands; only the lock is given back.
+                clearLock(connection, lease.jobId());
+                return new RetryDecision.NotHeld();
+            }
+            Optional<Holding> holding = held(connection, lease);
+            if (holding.isEmpty()) {
+                return new RetryDecision.NotHeld();
+            }
+            Holding job = holding.get();
+            // why: the failing attempt was counted when it was claimed; the policy wants those spent before it
+            RetryDecision decision = policy.decide(
+                    spentBefore(job.attempts()),
+                    job.maxAttempts(),
+                    failure,
+                    Instant.ofEpochMilli(now),
+                    random.nextDouble());
+            if (decision instanceof RetryDecision.Retrying retrying) {
+                JobStateMachine.requireTransition(job.status(), JobStatus.PENDING);
+                update(
+                        connection,
+                        "UPDATE jobs SET status = 'pending', attempts = ?, run_at = ?, locked_by = NULL,"
+                                + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ? WHERE id = ?",
+                        retrying.attempts(),
+                        retrying.nextRunAt().toEpochMilli(),
+                        failure.message(),
+                        now,
+                        lease.jobId());
+            } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
+                JobStateMachine.requireTransition(job.status(), gaveUp.status());
+                update(
+                        connection,
+                        "UPDATE jobs SET status = ?, attempts = ?, locked_by = NULL, lease_until = NULL,"
+                                + " lease_token = NULL, last_error = ?, completed_at = ?, updated_at = ? WHERE id = ?",
+                        gaveUp.status().wireName(),
+                        gaveUp.attempts(),
+                        failure.message(),
+                        now,
+                        now,
+                        lease.jobId());
+            }
+            recordProgress(connection, lease.jobId(), progress);
+            return decision;
+        });
+        watcher.changedHere();
+        return result;
+    }
+
+    @Override
+    public boolean release(JobLease lease) {
+        Objects.requireNonNull(lease, "lease");
+        boolean result = db.write("release", connection -> {
+            long now = clock.millis();
+            if (canceledAndHeld(connection, lease)) {
+                // The cancellation stands, in the attempt it was made in; only the lock is given back.
+                clearLock(connection, lease.jobId());
+                return false;
+            }
+            Optional<Holding> holding = held(connection, lease);
+            if (holding.isEmpty()) {
+                return false;
+            }
+            JobStateMachine.requireTransition(holding.get().status(), JobStatus.PENDING);
+            // why: the attempt given back was counted when it was claimed
+            update(
+                    connection,
+                    "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), run_at = ?,"
+                            + " locked_by = NULL, lease_until = NULL, lease_token = NULL, updated_at = ? WHERE id = ?",
+                    now,
+                    now,
+                    lease.jobId());
+            return true;
+        });
+        watcher.changedHere();
+        return result;
+    }
+
+    @Override
+    public boolean cancel(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        boolean result = db.write("cancel", connection -> {
+            long now = clock.millis();
+            Optional<String> current = queryString(connection, "SELECT status FROM jobs WHERE id = ?", jobId);
+            if (current.isEmpty()) {
+                return false;
+            }
+            JobStatus status = JobStatus.fromWire(current.get());
+            if (!JobStateMachine.canTransition(status, JobStatus.CANCELED)) {
+                return false;
+            }
+            // A running job keeps its holder and token until the holder, told by its next heartbeat (or at once by
+            // watchCancellation), gives the lock back. An earlier attempt's error is not the canceled job's own.
+            update(
+                    connection,
+                    "UPDATE jobs SET status = 'canceled', cancel_requested = 1, last_error = NULL, completed_at = ?,"
+                            + " updated_at = ? WHERE id = ?",
+                    now,
+                    now,
+                    jobId);
+            return true;
+        });
+        watcher.changedHere();
+        return result;
+    }
+
+    @Override
+    public Optional<JobSnapshot> get(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return db.read("read a job", connection -> {
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?")) {
+                select.setString(1, jobId);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(snapshot(row)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<JobSnapshot> list(JobStatus status, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, was " + limit);
+        }
+        return db.read("list jobs", connection -> {
+            String where = status == null ? "" : " WHERE status = ?";
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + JOB_COLUMNS + " FROM jobs" + where + " ORDER BY created_at DESC, rowid DESC LIMIT ?")) {
+                int index = 1;
+                if (status != null) {
+                    select.setString(index++, status.wireName());
+                }
+                select.setInt(index, limit);
+                List<JobSnapshot> jobs = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        jobs.add(snapshot(row));
+                    }
+                }
+                return jobs;
+            }
+        });
+    }
+
+    /** {@inheritDoc} One {@code GROUP BY} over the {@code (status, run_at)} index. */
+    @Override
+    public Optional<Map<JobStatus, Long>> countByStatus() {
+        return Optional.of(db.read("count jobs", connection -> {
+            Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+            for (JobStatus status : JobStatus.values()) {
+                counts.put(status, 0L);
+            }
+            try (PreparedStatement select =
+                            connection.prepareStatement("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+                    ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    counts.put(JobStatus.fromWire(row.getString(1)), row.getLong(2));
+                }
+            }
+            return counts;
+        }));
+    }
+
+    @Override
+    public List<Document> documents(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return db.read("read documents", connection -> {
+            // Only a completed job has a course (documents are written by the completion alone).
+            try (PreparedStatement select = connection.prepareStatement("SELECT d.slug, d.title, d.chapter_index,"
+                    + " d.kind, d.content FROM documents d JOIN jobs j ON j.id = d.job_id"
+                    + " WHERE d.job_id = ? AND j.status = 'completed'")) {
+                select.setString(1, jobId);
+                List<Document> documents = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        documents.add(new Document(
+                                row.getString("slug"),
+                                row.getString("title"),
+                                nullableInt(row, "chapter_index"),
+                                DocumentKind.fromWire(row.getString("kind")),
+                                row.getString("content")));
+                    }
+                }
+                return DocumentReadingOrder.sorted(documents);
+            }
+        });
+    }
+
+    /** Pushes news of work at once for this process's changes, and within 100 ms for other processes'. */
+    @Override
+    public QueueWatch watchWork(Runnable onWorkMayBeDue) {
+        return watcher.watchWork(Objects.requireNonNull(onWorkMayBeDue, "onWorkMayBeDue"));
+    }
+
+    /** Pushes a cancellation at once when made through this process, within 100 ms when made by another. */
+    @Override
+    public QueueWatch watchCancellation(JobLease lease, Runnable onCancelRequested) {
+        return watcher.watchCancellation(
+                Objects.requireNonNull(lease, "lease"), Objects.requireNonNull(onCancelRequested, "onCancelRequested"));
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+        db.close();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The job as its holder knows it, when {@code lease} is the job's current lease token. */
+    private record Holding(JobStatus status, int attempts, int maxAttempts) {}
+
+    private static Optional<Holding> holding(Connection connection, JobLease lease) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT status, attempts, max_attempts FROM jobs"
+                + " WHERE id = ? AND (lease_token = ? OR status = 'completed' AND completed_by = ?)")) {
+            select.setString(1, lease.jobId());
+            select.setString(2, lease.token());
+            select.setString(3, lease.token());
+            try (ResultSet row = select.executeQuery()) {
+                return row.next()
+                        ? Optional.of(new Holding(JobStatus.fromWire(row.getString(1)), row.getInt(2), row.getInt(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** Whether {@code lease} still holds the lock of a job that was canceled meanwhile. */
+    private static boolean canceledAndHeld(Connection connection, JobLease lease) throws SQLException {
+        return holding(connection, lease)
+                .filter(job -> job.status() == JobStatus.CANCELED)
+                .isPresent();
+    }
+
+    private void clearLock(Connection connection, String jobId) throws SQLException {
+        update(
+                connection,
+                "UPDATE jobs SET locked_by = NULL, lease_until = NULL, lease_token = NULL, updated_at = ? WHERE id = ?",
+                clock.millis(),
+                jobId);
+    }
+
+    /** The attempts spent before the running one, whose number {@code attempts} is (at least 1: it runs). */
+    private static int spentBefore(int attempts) {
+        return Math.max(attempts, 1) - 1;
+    }
+
+    /** The job when {@code lease} is its current lease and it is still being worked on (not ended, not canceled). */
+    private static Optional<Holding> held(Connection connection, JobLease lease) throws SQLException {
+        return holding(connection, lease).filter(job -> job.status().isLeased());
+    }
+
+    private static JobSnapshot snapshot(ResultSet row) throws SQLException {
+        Integer step = nullableInt(row, "current_step");
+        Integer total = nullableInt(row, "total_steps");
+        Progress progress =
+                step != null && total != null ? new Progress(step, total, row.getString("progress_message")) : null;
+        return new JobSnapshot(
+                row.getString("id"),
+                JobStatus.fromWire(row.getString("status")),
+                sourceOrNull(row),
+                row.getString("prompt"),
+                row.getInt("attempts"),
+                row.getInt("max_attempts"),
+                instant(row, "run_at"),
+                row.getString("locked_by"),
+                instant(row, "lease_until"),
+                progress,
+                row.getString("last_error"),
+                ResultJson.read(row.getString("result")),
+                row.getInt("docs_count"),
+                row.getInt("cancel_requested") != 0,
+                instant(row, "created_at"),
+                instant(row, "updated_at"),
+                instant(row, "completed_at"));
+    }
+
+    /** The row's source, or null when it is unusable: a bad source must not hide the rest of the job. */
+    private static CloneSource sourceOrNull(ResultSet row) throws SQLException {
+        try {
+            return source(row);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static CloneSource source(ResultSet row) throws SQLException {
+        return new CloneSource(
+                row.getString("source_url"), row.getString("source_full_name"), row.getString("source_branch"));
+    }
+
+    private static Instant instant(ResultSet row, String column) throws SQLException {
+        long millis = row.getLong(column);
+        return row.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static Integer nullableInt(ResultSet row, String column) throws SQLException {
+        int value = row.getInt(column);
+        return row.wasNull() ? null : value;
+    }
+
+    private static Optional<String> queryString(Connection connection, String sql, String parameter)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.ofNullable(row.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static void update(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object value = parameters[i];
+            if (value == null) {
+                statement.setNull(i + 1, Types.NULL);
+            } else if (value instanceof Long number) {
+                statement.setLong(i + 1, number);
+            } else if (value instanceof Integer number) {
+                statement.setInt(i + 1, number);
+            } else if (value instanceof String text) {
+                statement.setString(i + 1, text);
+            } else {
+                throw new IllegalArgumentException(
+                        "unsupported SQL parameter type " + value.getClass().getName());
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.fondation.embeddedqueue;
+
+import io.fondation.shared.JobQueueException;
+import io.fondation.shared.JobStatus;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The tables of the embedded queue. The {@code jobs} columns mirror the fields of the Convex
+ * {@code jobs} table that a queue needs, plus the lease token used for fencing and, once the job completed, the
+ * token its completion was made with ({@code completed_by}); times are milliseconds since the epoch, as in Convex.
+ *
+ * <p>Versions: 1, the first; 2, {@code attempts} counts the attempts started (the claim adds one) instead of those
+ * ended, and ended jobs hold no lock ({@code completed_by} keeps a completion's token). Opening a version 1 file
+ * migrates it: a job held or canceled mid-attempt counts its running attempt, ended jobs lose their stale locks.
+ */
+final class SqliteSchema {
+
+    /** Stored in {@code PRAGMA user_version}; a file written by a newer version is refused. */
+    static final int VERSION = 2;
+
+    static final String TERMINAL = inList(JobStatus::isTerminal);
+    static final String LEASED = inList(JobStatus::isLeased);
+
+    private static final List<String> DDL = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS jobs (
+              id               TEXT PRIMARY KEY,
+              status           TEXT NOT NULL CHECK (status IN %s),
+              source_url       TEXT,
+              source_full_name TEXT,
+              source_branch    TEXT,
+              prompt           TEXT NOT NULL,
+              attempts         INTEGER NOT NULL DEFAULT 0,
+              max_attempts     INTEGER NOT NULL CHECK (max_attempts >= 1),
+              run_at           INTEGER NOT NULL,
+              locked_by        TEXT,
+              lease_until      INTEGER,
+              lease_token      TEXT,
+              progress_message TEXT,
+              current_step     INTEGER,
+              total_steps      INTEGER,
+              last_error       TEXT,
+              result           TEXT,
+              docs_count       INTEGER NOT NULL DEFAULT 0,
+              cancel_requested INTEGER NOT NULL DEFAULT 0,
+              dedupe_key       TEXT,
+              created_at       INTEGER NOT NULL,
+              updated_at       INTEGER NOT NULL,
+              completed_at     INTEGER,
+              completed_by     TEXT
+            )""".formatted(inList(status -> true)),
+            "CREATE INDEX IF NOT EXISTS jobs_by_status_run_at ON jobs (status, run_at)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_lease_until ON jobs (lease_until) WHERE lease_until IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_by_dedupe_key ON jobs (dedupe_key) WHERE dedupe_key IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_by_created_at ON jobs (created_at)",
+            """
+            CREATE TABLE IF NOT EXISTS documents (
+              job_id        TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+              slug          TEXT NOT NULL,
+              title         TEXT NOT NULL,
+              chapter_index INTEGER,
+              kind          TEXT NOT NULL,
+              content       TEXT NOT NULL,
+              created_at    INTEGER NOT NULL,
+              updated_at    INTEGER NOT NULL,
+              PRIMARY KEY (job_id, slug)
+            )""");
+
+    private SqliteSchema() {}
+
+    /** Creates the tables if needed; runs inside the caller's write transaction. */
+    static void migrate(Connection connection, String description) throws SQLException {
+        int version;
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("PRAGMA user_version")) {
+            version = row.next() ? row.getInt(1) : 0;
+        }
+        if (version > VERSION) {
+            throw new JobQueueException(
+                    "the embedded queue " + description + " has schema version " + version
+                            + ", newer than this worker's " + VERSION + "; use a newer worker or another file",
+                    false);
+        }
+        try (Statement statement = connection.createStatement()) {
+            for (String ddl : DDL) {
+                statement.execute(ddl);
+            }
+            if (version == 1) {
+                fromVersion1(statement);
+            }
+            if (version < VERSION) {
+                statement.execute("PRAGMA user_version = " + VERSION);
+            }
+        }
+    }
+
+    /**
+     * Version 1 counted an attempt when it ended; version 2 when it starts. Rows held now (or canceled while held)
+     * count their running attempt; a completion's lease token moves to {@code completed_by}; ended jobs lose their
+     * stale locks (the holder of a canceled one keeps its token, so it can still learn of the cancellation).
+     */
+    private static void fromVersion1(Statement statement) throws SQLException {
+        statement.execute("ALTER TABLE jobs ADD COLUMN completed_by TEXT");
+        statement.execute("UPDATE jobs SET attempts = attempts + 1 WHERE status IN " + LEASED
+                + " OR status = 'canceled' AND lease_token IS NOT NULL");
+        statement.execute("UPDATE jobs SET completed_by = lease_token, lease_token = NULL WHERE status = 'completed'");
+        statement.execute("UPDATE jobs SET locked_by = NULL, lease_until = NULL, lease_token = NULL WHERE status IN "
+                + TERMINAL + " AND status <> 'canceled'");
+    }
+
+    private static String inList(Predicate<JobStatus> filter) {
+        return Arrays.stream(JobStatus.values())
+                .filter(filter)
+                .map(status -> "'" + status.wireName() + "'")
+                .collect(Collectors.joining(", ", "(", ")"));
+    }
+}

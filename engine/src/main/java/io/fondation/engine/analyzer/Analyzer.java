@@ -1,0 +1,31 @@
+package io.fondation.engine.analyzer;
+
+import io.fondation.clibridge.AnalysisListener;
+import io.fondation.clibridge.RunningAnalysis;
+import io.fondation.shared.ClaimedJob;
+import java.nio.file.Path;
+
+/**
+ * Starts the analysis of a cloned repository: the worker's port to its analyzer process ({@link AnalyzerLauncher},
+ * or a test's scripted one).
+ */
+public interface Analyzer {
+
+    /**
+     * Starts the analyzer on a cloned repository.
+     *
+     * @param stateDir the job's private, writable directory for the analyzer's own state
+     * @throws io.fondation.shared.ConfigurationException when the analyzer is not configured or its files are
+     *     missing
+     */
+    RunningAnalysis start(ClaimedJob job, Path repository, Path outputDir, Path stateDir, AnalysisListener listener);
+
+    /**
+     * {@code text} without the analyzer's credentials nor anything shaped like a token: what the worker stores and
+     * logs of the analyzer.
+     */
+    String redact(String text);
+
+    /** Which analyzer runs and what holds it, for the start-up log and {@code /health}. */
+    ContainmentReport containmentReport();
+}

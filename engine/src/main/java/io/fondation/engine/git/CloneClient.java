@@ -1,0 +1,34 @@
+package io.fondation.engine.git;
+
+import io.fondation.shared.GitCredentials;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One way of making a shallow, single-branch clone. {@link RepositoryCloner} validates the location, decides which
+ * credentials apply and handles cancellation around it; a client only fetches and checks out.
+ */
+interface CloneClient {
+
+    /** The client's name in logs and figures. */
+    GitClient kind();
+
+    /**
+     * Clones {@code target} into {@code directory}.
+     *
+     * @param branch the requested branch, or null for the remote's default
+     * @param credentials credentials for this clone, already checked to belong to the target's origin
+     * @param networkTimeout how long the transfer may make no progress
+     * @return the checked-out repository (its duration is filled in by the caller)
+     */
+    ClonedRepository clone(
+            CloneTarget target,
+            String branch,
+            Path directory,
+            Optional<GitCredentials> credentials,
+            Duration networkTimeout,
+            BooleanSupplier cancelled)
+            throws CloneException;
+}

@@ -1,0 +1,23 @@
+package io.fondation.engine.git;
+
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.GitCredentials;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/** Checks out a job's repository: the worker's port to git ({@link RepositoryCloner}, or a test's own). */
+@FunctionalInterface
+public interface Cloner {
+
+    /**
+     * Clones {@code source} into {@code directory}, which must not exist or be empty.
+     *
+     * @param cancelled polled while cloning; when it turns true the clone stops with a {@code CANCELED} failure
+     * @param credentials the credentials of this clone (the job owner's token); empty for the configured ones
+     * @throws CloneException with the classified failure
+     */
+    ClonedRepository clone(
+            CloneSource source, Path directory, BooleanSupplier cancelled, Optional<GitCredentials> credentials)
+            throws CloneException;
+}

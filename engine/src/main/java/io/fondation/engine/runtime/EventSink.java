@@ -1,0 +1,14 @@
+package io.fondation.engine.runtime;
+
+/**
+ * Where a {@link Worker}'s {@link WorkerEvent}s go: the port its metrics, health, log and listeners hear it through.
+ * Called from worker threads; must return quickly.
+ */
+@FunctionalInterface
+public interface EventSink {
+
+    /** A sink that hears nothing. */
+    EventSink NONE = event -> {};
+
+    void publish(WorkerEvent event);
+}

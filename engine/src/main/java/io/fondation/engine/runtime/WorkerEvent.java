@@ -1,0 +1,85 @@
+package io.fondation.engine.runtime;
+
+import io.fondation.engine.git.ClonedRepository;
+import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.JobFailure;
+import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a {@link Worker} does, as one channel of events: its metrics ({@link WorkerMetrics}), its health
+ * ({@link HealthTracker}), its log lines and its listeners ({@link WorkerListener}) all hear the same events, in the
+ * same order, from the {@link EventSink} the worker publishes to. Events of one job come in order from the thread
+ * that runs it (or its heartbeats); those of different jobs concurrently.
+ */
+public sealed interface WorkerEvent {
+
+    /** The worker started: it deleted its stale workspaces and polls now. */
+    record Started(Instant at) implements WorkerEvent {}
+
+    /** A claim call answered: a job was claimed or none was due. */
+    record ClaimAnswered(boolean claimed) implements WorkerEvent {}
+
+    /** A claim call failed (the queue is unreachable, or a bug of the queue). */
+    record ClaimFailed(String error) implements WorkerEvent {}
+
+    /** The poll loop met an unexpected error, which it waits out. */
+    record LoopFailed(String error) implements WorkerEvent {}
+
+    /** An attempt began: the job was claimed and is about to run. */
+    record JobClaimed(ClaimedJob job, Instant at) implements WorkerEvent {
+        public JobClaimed {
+            Objects.requireNonNull(job, "job");
+        }
+    }
+
+    /** The attempt entered a work phase (cloning, analyzing, gathering), with the progress text that says so. */
+    record PhaseEntered(ClaimedJob job, JobStatus phase, Progress progress) implements WorkerEvent {}
+
+    /** The analyzer reported progress (already localized for the UI). */
+    record ProgressReported(ClaimedJob job, Progress progress) implements WorkerEvent {}
+
+    /** The repository is checked out. */
+    record RepositoryCloned(ClaimedJob job, ClonedRepository repository) implements WorkerEvent {}
+
+    /** The analyzer ended: the facts of its run (duration, cost, tokens, files left out) and its warnings. */
+    record AnalyzerReported(ClaimedJob job, Map<String, Object> details, List<String> warnings) implements WorkerEvent {
+        public AnalyzerReported {
+            details = Map.copyOf(details);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** The attempt gathered its documents and makes its completing write. */
+    record Completing(ClaimedJob job) implements WorkerEvent {}
+
+    /** The attempt ended: what was written and what happens to the job next. */
+    record AttemptEnded(ClaimedJob job, AttemptOutcome outcome, Duration took, Instant at) implements WorkerEvent {
+        public AttemptEnded {
+            Objects.requireNonNull(outcome, "outcome");
+        }
+    }
+
+    /** A final write ({@code complete}, {@code retryOrFail}, {@code release}) failed on a transient error. */
+    record WriteFailed(String jobId, String write, String error) implements WorkerEvent {}
+
+    /** A heartbeat got through (whatever the queue answered). */
+    record HeartbeatSent(String jobId) implements WorkerEvent {}
+
+    /** A heartbeat failed: the queue did not answer. */
+    record HeartbeatFailed(String jobId, String error) implements WorkerEvent {}
+
+    /**
+     * The worker met a fault of its own (analyzer missing, workspace full, LLM credential rejected): it claims nothing
+     * and checks again after {@code nextCheck}.
+     */
+    record WorkerFaultFound(JobFailure fault, Duration nextCheck) implements WorkerEvent {}
+
+    /** The worker's fault cleared: it claims again. */
+    record WorkerRecovered() implements WorkerEvent {}
+}
