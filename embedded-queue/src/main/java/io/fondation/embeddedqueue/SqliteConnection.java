@@ -1,5 +1,6 @@
 package io.fondation.embeddedqueue;
 
+import io.fondation.shared.Backoff;
 import io.fondation.shared.JobQueueException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -7,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
@@ -30,6 +30,9 @@ final class SqliteConnection implements AutoCloseable {
 
     /** How long a write keeps retrying after busy reports before giving up. */
     static final Duration RETRY_BUDGET = Duration.ofSeconds(30);
+
+    /** The pauses between the tries of a busy write: 5 ms doubling up to 250 ms (SQLite's busy timeout waited first). */
+    static final Backoff BUSY_BACKOFF = Backoff.doubling(Duration.ofMillis(5), Duration.ofMillis(250));
 
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
@@ -62,8 +65,17 @@ final class SqliteConnection implements AutoCloseable {
      * @param wal whether to switch the database to write-ahead logging (files only)
      */
     static SqliteConnection open(String url, String description, boolean wal) {
+        return open(url, description, wal, BUSY_TIMEOUT);
+    }
+
+    /**
+     * {@link #open(String, String, boolean)} with another busy timeout (tests).
+     *
+     * @param busyTimeout how long SQLite itself waits for a lock another connection holds, in each try
+     */
+    static SqliteConnection open(String url, String description, boolean wal, Duration busyTimeout) {
         SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+        config.setBusyTimeout((int) busyTimeout.toMillis());
         config.enforceForeignKeys(true);
         // NORMAL is durable against a crash of the process in WAL mode, and much faster than FULL.
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
@@ -99,17 +111,22 @@ final class SqliteConnection implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            return withRetries(operation, () -> {
-                execute("BEGIN IMMEDIATE");
-                try {
-                    T result = work.run(connection);
-                    execute("COMMIT");
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(e);
-                    throw e;
-                }
-            });
+            return withRetries(operation, () -> transaction(work));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #write}, tried once: when another process holds the write lock past the busy timeout, a transient
+     * {@link JobQueueException} at once, no retry. For the calls whose caller decides when to try again (the
+     * heartbeat, which knows the lease deadline: {@link io.fondation.shared.JobQueue#heartbeat}).
+     */
+    <T> T writeOnce(String operation, Work<T> work) {
+        lock.lock();
+        try {
+            ensureOpen();
+            return once(operation, () -> transaction(work));
         } finally {
             lock.unlock();
         }
@@ -126,29 +143,51 @@ final class SqliteConnection implements AutoCloseable {
         }
     }
 
+    private <T> T transaction(Work<T> work) throws SQLException {
+        execute("BEGIN IMMEDIATE");
+        try {
+            T result = work.run(connection);
+            execute("COMMIT");
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(e);
+            throw e;
+        }
+    }
+
+    private <T> T once(String operation, Attempt<T> attempt) {
+        try {
+            return attempt.run();
+        } catch (SQLException e) {
+            throw failure(operation, e);
+        }
+    }
+
     private <T> T withRetries(String operation, Attempt<T> attempt) {
         long deadline = System.nanoTime() + RETRY_BUDGET.toNanos();
-        long pauseMillis = 5;
+        Backoff.Sequence pauses = BUSY_BACKOFF.sequence();
         while (true) {
             try {
                 return attempt.run();
             } catch (SQLException e) {
-                if (!isBusy(e) || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis) > deadline) {
-                    throw new JobQueueException(
-                            operation + " failed on the embedded queue " + description + ": " + e.getMessage(),
-                            isBusy(e),
-                            e);
+                Duration pause = pauses.next();
+                if (!isBusy(e) || System.nanoTime() + pause.toNanos() > deadline) {
+                    throw failure(operation, e);
                 }
-                pause(operation, pauseMillis);
-                pauseMillis = Math.min(pauseMillis * 2, 250);
+                pause(operation, pause);
             }
         }
     }
 
-    private void pause(String operation, long millis) {
+    private JobQueueException failure(String operation, SQLException e) {
+        return new JobQueueException(
+                operation + " failed on the embedded queue " + description + ": " + e.getMessage(), isBusy(e), e);
+    }
+
+    private void pause(String operation, Duration pause) {
         try {
             // A bounded backoff between retries of a busy database; SQLite's busy timeout has already waited.
-            Thread.sleep(millis);
+            Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JobQueueException(operation + " was interrupted while the embedded queue was busy", true, e);

@@ -107,7 +107,17 @@ public final class SqliteJobQueue implements JobQueue {
             throw new JobQueueException(
                     "cannot create the folder of the embedded queue " + absolute + ": " + e, false, e);
         }
-        SqliteConnection db = SqliteConnection.open("jdbc:sqlite:" + absolute, absolute.toString(), true);
+        return open(absolute, clock, policy, random, SqliteConnection.BUSY_TIMEOUT);
+    }
+
+    /** {@link #open(Path, Clock)} with another busy timeout (tests). */
+    static SqliteJobQueue open(Path file, Clock clock, Duration busyTimeout) {
+        return open(file.toAbsolutePath().normalize(), clock, RetryPolicy.DEFAULT, threadLocalRandom(), busyTimeout);
+    }
+
+    private static SqliteJobQueue open(
+            Path absolute, Clock clock, RetryPolicy policy, RandomGenerator random, Duration busyTimeout) {
+        SqliteConnection db = SqliteConnection.open("jdbc:sqlite:" + absolute, absolute.toString(), true, busyTimeout);
         return create(db, absolute.toString(), clock, policy, random);
     }
 
@@ -307,7 +317,8 @@ public final class SqliteJobQueue implements JobQueue {
         Objects.requireNonNull(lease, "lease");
         QueueArguments.requireLease(leaseDuration);
         QueueArguments.requireWorkPhase(phase);
-        return db.write("heartbeat", connection -> {
+        // why: tried once, as the SPI says: the heartbeat's caller knows the lease deadline and retries itself
+        return db.writeOnce("heartbeat", connection -> {
             long now = clock.millis();
             Optional<Holding> holding = holding(connection, lease);
             if (holding.isEmpty()) {

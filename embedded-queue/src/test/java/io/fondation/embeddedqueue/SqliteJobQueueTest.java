@@ -56,6 +56,32 @@ class SqliteJobQueueTest {
     private final MutableClock clock = MutableClock.startingAtDefault();
 
     @Test
+    void aHeartbeatOnABusyDatabaseIsTriedOnceAndFailsAsTransient() throws Exception {
+        Path file = dir.resolve("queue.db");
+        try (SqliteJobQueue queue = SqliteJobQueue.open(file, clock, Duration.ofMillis(200));
+                Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement lock = other.createStatement()) {
+            queue.enqueue(JobSpec.of(CloneSource.ofUrl("/tmp/repo", null), ""));
+            ClaimedJob job = queue.claimOne("w1", LEASE).orElseThrow();
+            lock.execute("BEGIN IMMEDIATE"); // another process holds the write lock
+            long started = System.nanoTime();
+
+            assertThatThrownBy(() -> queue.heartbeat(job.lease(), JobStatus.ANALYZING, null, LEASE))
+                    .isInstanceOfSatisfying(
+                            JobQueueException.class,
+                            e -> assertThat(e.isTransient()).isTrue());
+
+            // why: one try, waiting the busy timeout (200 ms here); a retried write goes on for RETRY_BUDGET (30 s)
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .isLessThan(SqliteConnection.RETRY_BUDGET.dividedBy(6));
+            lock.execute("ROLLBACK");
+            assertThat(queue.heartbeat(job.lease(), JobStatus.ANALYZING, null, LEASE)
+                            .leaseHeld())
+                    .isTrue();
+        }
+    }
+
+    @Test
     void openCreatesTheFolderTheSchemaAndUsesWriteAheadLogging() throws Exception {
         Path file = dir.resolve("a").resolve("b").resolve("queue.db");
 

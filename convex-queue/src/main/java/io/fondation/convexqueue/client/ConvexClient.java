@@ -3,6 +3,7 @@ package io.fondation.convexqueue.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fondation.shared.Backoff;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -143,7 +144,7 @@ public final class ConvexClient implements AutoCloseable {
                 .build();
         RetryConfig config = RetryConfig.custom()
                 .maxAttempts(maxAttempts)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(initialBackoff, 2.0, maxBackoff))
+                .intervalFunction(retryWait(Backoff.doubling(initialBackoff, maxBackoff)))
                 .retryOnException(e -> e instanceof ConvexTransportException t && t.isRetryable())
                 .failAfterMaxAttempts(false)
                 .build();
@@ -328,7 +329,9 @@ public final class ConvexClient implements AutoCloseable {
                     connectTimeout,
                     authorization,
                     syncInactivityTimeout,
-                    new Backoff(syncInitialBackoff, syncMaxBackoff));
+                    Backoff.doubling(syncInitialBackoff, syncMaxBackoff)
+                            .withJitter(Backoff.Jitter.EQUAL)
+                            .sequence());
         }
         return sync;
     }
@@ -731,5 +734,10 @@ public final class ConvexClient implements AutoCloseable {
             // Never echo something that might hold credentials.
             return url.contains("@") ? "(a URL with credentials)" : url.strip();
         }
+    }
+
+    /** The waits of the retried calls ({@code retryBackoff(initial, max)}), as Resilience4j's retry asks for them. */
+    private static IntervalFunction retryWait(Backoff retries) {
+        return attempt -> retries.delay(attempt).toMillis();
     }
 }

@@ -14,6 +14,7 @@ import io.fondation.convexqueue.client.SyncProtocol.ServerMessage;
 import io.fondation.convexqueue.client.SyncProtocol.StateVersion;
 import io.fondation.convexqueue.client.SyncProtocol.Transition;
 import io.fondation.convexqueue.client.SyncProtocol.TransitionChunk;
+import io.fondation.shared.Backoff;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code Authenticate} (when the client has a key or token), then the whole {@link QuerySet} from version 0.
  * Each {@code Transition} must start where the previous one ended; anything else — a mismatch, a malformed
  * frame, a {@code FatalError}, a close, nothing heard for the inactivity timeout (the server pings every ~15 s)
- * — drops the socket and reconnects after a {@link Backoff}, re-subscribing everything. An {@code AuthError}
+ * — drops the socket and reconnects after a {@link Backoff} (with equal jitter), re-subscribing everything. An {@code AuthError}
  * stops reconnecting (the listeners hear it) until a new subscription is made.
  *
  * <p>Logging: the first failure of a streak is one INFO line (the socket was refused, or a working one was lost),
@@ -81,7 +82,7 @@ final class SyncConnection implements AutoCloseable {
     private final Duration connectTimeout;
     private final String authorization;
     private final Duration inactivityTimeout;
-    private final Backoff backoff;
+    private final Backoff.Sequence backoff;
     private final ScheduledExecutorService loop;
     private final String sessionId = UUID.randomUUID().toString();
     private final QuerySet querySet = new QuerySet();
@@ -116,7 +117,7 @@ final class SyncConnection implements AutoCloseable {
             Duration connectTimeout,
             String authorization,
             Duration inactivityTimeout,
-            Backoff backoff) {
+            Backoff.Sequence backoff) {
         this.uri = uri;
         this.http = http;
         this.connectTimeout = connectTimeout;
@@ -319,7 +320,7 @@ final class SyncConnection implements AutoCloseable {
                     wasSynced ? "connection to " + uri + " lost" : "cannot open the sync socket to " + uri,
                     reason,
                     delay.toMillis(),
-                    backoff.max().toSeconds());
+                    backoff.backoff().max().toSeconds());
         } else {
             LOG.debug("Convex sync: try {} failed ({}); next in {} ms", failed + 1, reason, delay.toMillis());
         }

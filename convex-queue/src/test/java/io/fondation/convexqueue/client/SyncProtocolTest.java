@@ -8,6 +8,7 @@ import io.fondation.convexqueue.client.SyncProtocol.QueryFailed;
 import io.fondation.convexqueue.client.SyncProtocol.QueryUpdated;
 import io.fondation.convexqueue.client.SyncProtocol.StateVersion;
 import io.fondation.convexqueue.client.SyncProtocol.Transition;
+import io.fondation.shared.Backoff;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,9 @@ class SyncProtocolTest {
 
     @Test
     void backoffDoublesWithJitterUpToItsCapAndResets() {
-        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(400));
+        Backoff.Sequence backoff = Backoff.doubling(Duration.ofMillis(100), Duration.ofMillis(400))
+                .withJitter(Backoff.Jitter.EQUAL)
+                .sequence();
         long[] bases = {100, 200, 400, 400};
         for (long base : bases) {
             assertThat(backoff.next().toMillis()).isBetween(base / 2, base - 1);

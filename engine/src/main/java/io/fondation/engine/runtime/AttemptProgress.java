@@ -1,6 +1,8 @@
 package io.fondation.engine.runtime;
 
 import io.fondation.clibridge.progress.ProgressLanguage;
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;

@@ -1,5 +1,7 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;

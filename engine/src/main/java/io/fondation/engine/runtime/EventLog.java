@@ -1,6 +1,9 @@
 package io.fondation.engine.runtime;
 
 import io.fondation.clibridge.failure.SecretRedactor;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import io.fondation.engine.git.ClonedRepository;
 import io.fondation.shared.ClaimedJob;
 import org.slf4j.Logger;

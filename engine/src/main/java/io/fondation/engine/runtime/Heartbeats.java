@@ -1,5 +1,6 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.engine.events.EventSink;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;

@@ -7,6 +7,9 @@ import io.fondation.clibridge.AnalyzerExit;
 import io.fondation.clibridge.RunningAnalysis;
 import io.fondation.clibridge.failure.SecretRedactor;
 import io.fondation.clibridge.process.DaemonThreads;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import io.fondation.engine.git.CloneException;
 import io.fondation.engine.git.ClonedRepository;
 import io.fondation.engine.git.JobWorkspace;
@@ -47,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a job fault: {@code retryOrFail} (retry scheduled, failed or dead, as the queue decides);
  *   <li>a worker fault ({@link FailureKind#isWorkerFault()}): {@code release}, no attempt spent;
- *   <li>a stop ({@link StopSignal}, from any thread): lease lost → nothing written; canceled → {@code release},
+ *   <li>a stop ({@link AttemptStop}, from any thread): lease lost → nothing written; canceled → {@code release},
  *       which on a canceled job only gives its lock back; shutdown or lease deadline → {@code release}.
  * </ul>
  * Only {@link #complete} writes documents, and only with the completion itself: the queue stores them first and
@@ -84,7 +87,7 @@ final class JobAttempt implements Runnable {
     private final ClaimedJob job;
     private final Context context;
     private final Consumer<JobAttempt> onDone;
-    private final StopSignal stop = new StopSignal();
+    private final AttemptStop stop = new AttemptStop();
     private final JobHeartbeat heartbeat;
     private final AttemptProgress progress;
     private final QueueWriter writer;
@@ -424,7 +427,7 @@ final class JobAttempt implements Runnable {
         }
     }
 
-    /** Why the steps ended early: a classified failure, or a stop (the {@link StopSignal} holds its reason). */
+    /** Why the steps ended early: a classified failure, or a stop (the {@link AttemptStop} holds its reason). */
     private static final class Ending extends Exception {
         private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,8 @@
 package io.fondation.engine.runtime;
 
 import io.fondation.clibridge.process.DaemonThreads;
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobLease;
 import io.fondation.shared.JobQueue;

@@ -1,5 +1,8 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.health.WorkerHealth;
+import io.fondation.engine.metrics.WorkerMetrics;
 import io.fondation.engine.preflight.FitnessCheck;
 import io.fondation.shared.JobQueue;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.engine.events.AttemptOutcome;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import io.fondation.shared.Backoff;
 import io.fondation.shared.JobQueueException;
 import java.time.Clock;

@@ -1,58 +1,23 @@
 package io.fondation.engine.runtime;
 
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
-
 /**
- * The one stop state of an attempt: set once from any thread (the first reason wins), read by the attempt
- * between its steps, and it interrupts the step running now (the clone or the analyzer) through the hook the
- * step registered.
+ * How the host of a worker learns that it should stop: SIGTERM or Ctrl-C for the application's commands, the
+ * embedding service's own shutdown, or a test. The one stop type of the project for that question: the commands
+ * ({@code run}, {@code dev}) and the one-shot job ({@code run-job}) register their stop action with it. (An attempt's
+ * own stop, from a lost lease or a cancellation, is {@link AttemptStop}, inside the runtime.)
  */
-final class StopSignal {
-
-    private final AtomicReference<StopReason> reason = new AtomicReference<>();
-    private final Object lock = new Object();
-    private Runnable interrupt = () -> {};
+public interface StopSignal {
 
     /**
-     * Requests a stop.
+     * Runs {@code action} once, on a thread of its own, when a stop is requested.
      *
-     * @return true for the call that set the reason, false when a stop was already requested
+     * @return closing it stops listening
      */
-    boolean request(StopReason why) {
-        if (!reason.compareAndSet(null, why)) {
-            return false;
-        }
-        Runnable hook;
-        synchronized (lock) {
-            hook = interrupt;
-        }
-        hook.run();
-        return true;
-    }
+    Registration onStop(Runnable action);
 
-    /** The reason, once a stop was requested. */
-    Optional<StopReason> reason() {
-        return Optional.ofNullable(reason.get());
-    }
-
-    boolean requested() {
-        return reason.get() != null;
-    }
-
-    /**
-     * Registers how to interrupt the step that starts now; runs it at once when a stop was already requested.
-     *
-     * @return false when a stop was already requested (the step should not start)
-     */
-    boolean interruptWith(Runnable hook) {
-        synchronized (lock) {
-            interrupt = hook;
-        }
-        if (requested()) {
-            hook.run();
-            return false;
-        }
-        return true;
+    /** A registered stop action. */
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
     }
 }

@@ -1,5 +1,12 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
+import io.fondation.engine.events.WorkerListener;
+import io.fondation.engine.health.HealthTracker;
+import io.fondation.engine.health.WorkerHealth;
+import io.fondation.engine.metrics.WorkerMetrics;
 import io.fondation.engine.preflight.FitnessCheck;
 import io.fondation.engine.preflight.Preflight;
 import io.fondation.shared.ClaimedJob;

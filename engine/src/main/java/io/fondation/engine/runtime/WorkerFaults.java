@@ -1,5 +1,9 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
+import io.fondation.engine.health.OpenFault;
 import io.fondation.engine.preflight.FitnessCheck;
 import io.fondation.shared.Backoff;
 import io.fondation.shared.ConfigurationException;
@@ -30,9 +34,6 @@ final class WorkerFaults {
     static final Duration MAX_RECHECK = Duration.ofMinutes(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerFaults.class);
-
-    /** The open fault, for health: what, since when, and when the worker checks again. */
-    record OpenFault(JobFailure fault, Instant since, Instant nextCheck) {}
 
     private final Clock clock;
     private final List<FitnessCheck> checks;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.health.HealthStatus;
+import io.fondation.engine.health.HealthTracker;
+import io.fondation.engine.metrics.WorkerMetrics;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobSpec;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.engine.testing.ScriptedAnalyzer;
 import io.fondation.engine.testing.ScriptedAnalyzer.Ending;
 import io.fondation.engine.testing.ScriptedCloner;

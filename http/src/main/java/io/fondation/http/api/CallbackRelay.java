@@ -48,10 +48,7 @@ final class CallbackRelay implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         // why: the URL is a caller's: each post resolves the host once, checks the address and connects to it
         this.client = CallbackClient.guarded(
-                callbacks,
-                Duration.ofMillis(HttpDefaults.CALLBACK_TIMEOUT_MS),
-                Duration.ofMillis(HttpDefaults.CALLBACK_RETRY_DELAY_MS),
-                Duration.ofSeconds(10));
+                callbacks, Duration.ofMillis(HttpDefaults.CALLBACK_TIMEOUT_MS), HttpDefaults.CALLBACK_BACKOFF);
     }
 
     /** Whether another job can be relayed now. */

@@ -1,6 +1,7 @@
 package io.fondation.http.callback;
 
 import io.fondation.clibridge.failure.SecretRedactor;
+import io.fondation.shared.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Posts JSON callbacks to a receiver, with retries: a network error, a timeout, HTTP 408, 429 or 5xx is tried
- * again after a delay that doubles from {@code firstDelay} up to {@code maxDelay}; any other answer is final
+ * again after the {@link Backoff}'s wait ({@code CALLBACK_RETRY_DELAY} doubling up to 10 s); any other answer is final
  * (2xx delivered, other 4xx refused). Never throws for a failed delivery: the caller gets a {@link Delivery}.
  * The token goes in the {@value #TOKEN_HEADER} header only.
  */
@@ -57,37 +58,30 @@ public final class CallbackClient {
 
     private final Sender sender;
     private final Duration requestTimeout;
-    private final Duration firstDelay;
-    private final Duration maxDelay;
+    private final Backoff retries;
     private final Sleeper sleeper;
 
     /**
      * A client that posts wherever the URL leads, for callback URLs of the operator's own configuration
      * ({@code run-job}'s {@code CALLBACK_URL}); redirects are not followed.
      */
-    public CallbackClient(Duration requestTimeout, Duration firstDelay, Duration maxDelay) {
-        this(jdkSender(requestTimeout), requestTimeout, firstDelay, maxDelay, CallbackClient::sleep);
+    public CallbackClient(Duration requestTimeout, Backoff retries) {
+        this(jdkSender(requestTimeout), requestTimeout, retries, CallbackClient::sleep);
     }
 
     /**
      * A client for callback URLs a caller gave ({@code POST /execute}): every post resolves the host once, checks
      * the address against {@code policy} and connects to that address; redirects are not followed.
      */
-    public static CallbackClient guarded(
-            CallbackAddressPolicy policy, Duration requestTimeout, Duration firstDelay, Duration maxDelay) {
+    public static CallbackClient guarded(CallbackAddressPolicy policy, Duration requestTimeout, Backoff retries) {
         return new CallbackClient(
-                new PinnedHttpSender(policy, requestTimeout),
-                requestTimeout,
-                firstDelay,
-                maxDelay,
-                CallbackClient::sleep);
+                new PinnedHttpSender(policy, requestTimeout), requestTimeout, retries, CallbackClient::sleep);
     }
 
-    CallbackClient(Sender sender, Duration requestTimeout, Duration firstDelay, Duration maxDelay, Sleeper sleeper) {
+    CallbackClient(Sender sender, Duration requestTimeout, Backoff retries, Sleeper sleeper) {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        this.firstDelay = Objects.requireNonNull(firstDelay, "firstDelay");
-        this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
+        this.retries = Objects.requireNonNull(retries, "retries");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     }
 
@@ -104,18 +98,17 @@ public final class CallbackClient {
         if (target.token() != null) {
             headers.put(TOKEN_HEADER, target.token().reveal());
         }
-        Duration delay = firstDelay;
+        Backoff.Sequence waits = retries.sequence();
         int status = -1;
         String problem = "";
         for (int tryNumber = 1; tryNumber <= Math.max(1, maxTries); tryNumber++) {
             if (tryNumber > 1) {
                 try {
-                    sleeper.sleep(delay);
+                    sleeper.sleep(waits.next());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return Delivery.failed(status, tryNumber - 1, problem + "; interrupted before the next try");
                 }
-                delay = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
             }
             try {
                 Answer response = sender.post(target.url(), headers, body);

@@ -1,9 +1,10 @@
 package io.fondation.http.oneshot;
 
-import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.engine.runtime.OutcomeText;
+import io.fondation.engine.runtime.StopSignal;
 import io.fondation.engine.runtime.Worker;
-import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.http.callback.CallbackBodies;
 import io.fondation.http.callback.CallbackClient;
 import io.fondation.http.callback.Delivery;
@@ -45,14 +46,6 @@ public final class OneShotJob {
     private static final Logger LOG = LoggerFactory.getLogger(OneShotJob.class);
 
     /**
-     * Registers what to do when the process is asked to stop (SIGTERM, Ctrl-C); closing the result unregisters it.
-     */
-    @FunctionalInterface
-    public interface StopHook {
-        AutoCloseable onStop(Runnable action);
-    }
-
-    /**
      * Builds the worker that runs the one job: the application's worker (its settings, tools and checks), on the
      * queue of one job and with the listener given here. The worker is not started.
      */
@@ -76,13 +69,12 @@ public final class OneShotJob {
         this.workers = Objects.requireNonNull(workers, "workers");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.report = Objects.requireNonNull(report, "report");
-        this.client = new CallbackClient(
-                settings.callbackTimeout(), settings.callbackRetryDelay(), OneShotSettings.MAX_RETRY_DELAY);
+        this.client = new CallbackClient(settings.callbackTimeout(), settings.callbackBackoff());
     }
 
     /** Runs the job and sends its callbacks; returns the exit code. */
     @SuppressWarnings("try") // why: the stop registration is used by its effect, closed by try-with-resources
-    public int run(StopHook stopHook) {
+    public int run(StopSignal stopSignal) {
         Instant started = clock.instant();
         if (settings.localhostRewritten()) {
             LOG.info(
@@ -124,7 +116,7 @@ public final class OneShotJob {
             return delivery.delivered() ? OneShotExit.CONFIGURATION : OneShotExit.CALLBACK_FAILED;
         }
         AttemptOutcome outcome;
-        try (AutoCloseable registration = stopHook.onStop(() -> {
+        try (StopSignal.Registration registration = stopSignal.onStop(() -> {
             interrupted.set(true);
             worker.stop();
             ended.complete(null);

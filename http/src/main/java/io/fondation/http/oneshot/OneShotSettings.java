@@ -1,6 +1,8 @@
 package io.fondation.http.oneshot;
 
+import io.fondation.http.HttpDefaults;
 import io.fondation.http.callback.CallbackTarget;
+import io.fondation.shared.Backoff;
 import io.fondation.shared.CloneSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,7 +38,12 @@ public record OneShotSettings(
         long maxPayloadBytes) {
 
     /** The longest wait between two tries of a callback. */
-    public static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
+    public static final Duration MAX_RETRY_DELAY = HttpDefaults.CALLBACK_MAX_RETRY_DELAY;
+
+    /** The waits between the tries of a callback: {@code CALLBACK_RETRY_DELAY} doubling up to {@link #MAX_RETRY_DELAY}. */
+    public Backoff callbackBackoff() {
+        return Backoff.doubling(callbackRetryDelay, MAX_RETRY_DELAY);
+    }
 
     /** Progress callbacks get at most this many tries: a newer one soon replaces a lost one. */
     public static final int MAX_PROGRESS_TRIES = 3;

@@ -3,6 +3,7 @@ package io.fondation.http.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fondation.shared.Backoff;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -101,8 +102,8 @@ class CallbackAddressPolicyTest {
             CallbackAddressPolicy policy = new CallbackAddressPolicy(Set.of(), rebinding);
             URI url = URI.create("http://rebind.test:" + receiver.getLocalPort() + "/hook");
             policy.check(url); // the check when the job is submitted: public
-            CallbackClient client =
-                    CallbackClient.guarded(policy, Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMillis(2));
+            CallbackClient client = CallbackClient.guarded(
+                    policy, Duration.ofSeconds(5), Backoff.doubling(Duration.ofMillis(1), Duration.ofMillis(2)));
 
             Delivery delivery = client.post(new CallbackTarget(url, null), "complete", "{}".getBytes(), 3);
 
@@ -144,8 +145,8 @@ class CallbackAddressPolicyTest {
             server.setDaemon(true);
             server.start();
             CallbackAddressPolicy policy = new CallbackAddressPolicy(Set.of("127.0.0.1"), stub());
-            CallbackClient client =
-                    CallbackClient.guarded(policy, Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMillis(2));
+            CallbackClient client = CallbackClient.guarded(
+                    policy, Duration.ofSeconds(5), Backoff.doubling(Duration.ofMillis(1), Duration.ofMillis(2)));
             URI url = URI.create("http://127.0.0.1:" + redirecting.getLocalPort() + "/hook?x=1");
 
             Delivery delivery = client.post(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.shared.Backoff;
 import io.fondation.shared.Progress;
 import io.fondation.shared.Secret;
 import java.net.URI;
@@ -138,8 +139,8 @@ class CallbackPartsTest {
     @Test
     void progressCallbacksAreCoalescedPerStepAndNoneFollowsTheEnd() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            CallbackClient client =
-                    new CallbackClient(Duration.ofSeconds(5), Duration.ofMillis(5), Duration.ofMillis(20));
+            CallbackClient client = new CallbackClient(
+                    Duration.ofSeconds(5), Backoff.doubling(Duration.ofMillis(5), Duration.ofMillis(20)));
             CallbackTarget target = new CallbackTarget(URI.create(receiver.url()), null);
             ProgressCallbacks progress = new ProgressCallbacks(client, target, 3);
             // The receiver is held back by failures, so the later offers wait and coalesce.

@@ -2,7 +2,7 @@ package io.fondation.worker.assembly;
 
 import io.fondation.embeddedqueue.SqliteNative;
 import io.fondation.engine.analyzer.AnalyzerContainment;
-import io.fondation.worker.health.HealthServer;
+import io.fondation.worker.server.HealthServer;
 import java.util.Set;
 
 /**

@@ -1,6 +1,7 @@
 package io.fondation.worker.cli;
 
 import io.fondation.dryrun.Terminals;
+import io.fondation.engine.runtime.StopSignal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

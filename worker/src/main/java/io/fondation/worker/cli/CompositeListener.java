@@ -1,7 +1,7 @@
 package io.fondation.worker.cli;
 
-import io.fondation.engine.runtime.AttemptOutcome;
-import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;

@@ -2,6 +2,7 @@ package io.fondation.worker.cli;
 
 import io.fondation.engine.analyzer.AnalyzerSettings;
 import io.fondation.engine.git.FileTrees;
+import io.fondation.engine.runtime.StopSignal;
 import io.fondation.http.api.ApiSettings;
 import io.fondation.http.api.HttpApi;
 import io.fondation.shared.CloneSource;

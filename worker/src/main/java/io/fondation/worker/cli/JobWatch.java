@@ -1,8 +1,8 @@
 package io.fondation.worker.cli;
 
-import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.engine.runtime.Waiter;
-import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;

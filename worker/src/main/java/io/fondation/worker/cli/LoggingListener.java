@@ -1,6 +1,6 @@
 package io.fondation.worker.cli;
 
-import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.shared.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.StopSignal;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;

@@ -1,5 +1,6 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.StopSignal;
 import io.fondation.http.api.ApiSettings;
 import io.fondation.http.api.HttpApi;
 import io.fondation.worker.assembly.WorkerRuntime;

@@ -1,7 +1,7 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.engine.runtime.Worker;
-import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.http.oneshot.OneShotJob;
 import io.fondation.http.oneshot.OneShotSettings;
 import io.fondation.http.oneshot.OneShotSettingsLoader;
@@ -121,7 +121,7 @@ public final class RunJobCommand implements Callable<Integer> {
                     out.println(line);
                     out.flush();
                 });
-        return job.run(action -> environment.stopSignal().onStop(action));
+        return job.run(environment.stopSignal());
     }
 
     /** The worker of the one job ({@link WorkerAssembly#oneShotBuilder}). */

@@ -1,6 +1,6 @@
 package io.fondation.worker.api;
 
-import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.http.api.ApiSettings;
 import io.fondation.http.api.HttpApi;
 import io.fondation.http.callback.CallbackAddressPolicy;

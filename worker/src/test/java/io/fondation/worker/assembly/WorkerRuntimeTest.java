@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fondation.embeddedqueue.SqliteJobQueue;
-import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.JobQueue;

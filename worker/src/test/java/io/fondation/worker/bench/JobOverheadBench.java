@@ -1,9 +1,9 @@
 package io.fondation.worker.bench;
 
 import io.fondation.embeddedqueue.SqliteJobQueue;
-import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.engine.runtime.Worker;
-import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;

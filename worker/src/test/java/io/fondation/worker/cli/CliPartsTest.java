@@ -3,7 +3,7 @@ package io.fondation.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.events.AttemptOutcome;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.Document;

@@ -1,5 +1,6 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.runtime.StopSignal;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

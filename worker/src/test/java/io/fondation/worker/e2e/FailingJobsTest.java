@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.fondation.engine.runtime.AttemptOutcome;
-import io.fondation.engine.runtime.WorkerHealth;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.health.WorkerHealth;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.FailureKind;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fondation.engine.runtime.AttemptOutcome;
-import io.fondation.engine.runtime.WorkerMetrics;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.metrics.WorkerMetrics;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.embeddedqueue.SqliteJobQueue;
-import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.events.AttemptOutcome;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobSnapshot;

@@ -4,7 +4,7 @@ import static io.fondation.shared.contract.JobSnapshotAssert.assertThatJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.events.AttemptOutcome;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.JobSnapshot;

@@ -2,8 +2,8 @@ package io.fondation.worker.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.fondation.engine.runtime.AttemptOutcome;
-import io.fondation.engine.runtime.WorkerListener;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;

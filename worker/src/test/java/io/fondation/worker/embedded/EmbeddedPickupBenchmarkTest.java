@@ -3,9 +3,9 @@ package io.fondation.worker.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fondation.embeddedqueue.SqliteJobQueue;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.engine.git.TestRepositories;
-import io.fondation.engine.runtime.AttemptOutcome;
-import io.fondation.engine.runtime.WorkerListener;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.JobQueue;

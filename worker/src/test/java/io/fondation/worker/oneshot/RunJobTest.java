@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.dryrun.FixtureRepository;
+import io.fondation.engine.runtime.StopSignal;
 import io.fondation.http.callback.WebhookReceiver;
 import io.fondation.http.callback.WebhookReceiver.Received;
 import io.fondation.http.oneshot.OneShotExit;
 import io.fondation.worker.Main;
 import io.fondation.worker.cli.CliEnvironment;
-import io.fondation.worker.cli.StopSignal;
 import io.fondation.worker.e2e.TestAnalyzer;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -9,7 +9,7 @@ import io.fondation.clibridge.process.ProcessTree;
 import io.fondation.clibridge.testing.ClaudeCodeInstallation;
 import io.fondation.clibridge.testing.Scenario;
 import io.fondation.clibridge.testing.ScriptedMessagesApi;
-import io.fondation.engine.runtime.AttemptOutcome;
+import io.fondation.engine.events.AttemptOutcome;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;

@@ -1,9 +1,9 @@
-package io.fondation.worker.health;
+package io.fondation.worker.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fondation.engine.runtime.WorkerHealth;
-import io.fondation.engine.runtime.WorkerMetrics;
+import io.fondation.engine.health.WorkerHealth;
+import io.fondation.engine.metrics.WorkerMetrics;
 import io.fondation.http.api.AllowedHosts;
 import io.fondation.shared.ConfigurationException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -1,4 +1,4 @@
-package io.fondation.worker.metrics;
+package io.fondation.worker.server;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,4 +1,4 @@
-package io.fondation.worker.metrics;
+package io.fondation.engine.metrics;
 
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobStatus;

@@ -1,4 +1,4 @@
-package io.fondation.worker.health;
+package io.fondation.worker.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;

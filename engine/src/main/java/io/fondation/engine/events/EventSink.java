@@ -1,4 +1,6 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.events;
+
+import io.fondation.engine.runtime.Worker;
 
 /**
  * Where a {@link Worker}'s {@link WorkerEvent}s go: the port its metrics, health, log and listeners hear it through.

@@ -1,4 +1,4 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.health;
 
 import io.fondation.engine.analyzer.ContainmentReport;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.events;
 
+import io.fondation.engine.runtime.Worker;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;

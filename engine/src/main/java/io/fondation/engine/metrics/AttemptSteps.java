@@ -1,6 +1,6 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.metrics;
 
-import io.fondation.engine.runtime.WorkerMetrics.Step;
+import io.fondation.engine.metrics.WorkerMetrics.Step;
 import io.fondation.shared.JobStatus;
 import java.time.Duration;
 import java.util.Map;

@@ -1,6 +1,9 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.events;
 
 import io.fondation.engine.git.ClonedRepository;
+import io.fondation.engine.health.HealthTracker;
+import io.fondation.engine.metrics.WorkerMetrics;
+import io.fondation.engine.runtime.Worker;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;

@@ -1,4 +1,4 @@
-package io.fondation.worker.health;
+package io.fondation.worker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.process.ContainmentStatus;
 import io.fondation.engine.analyzer.ContainmentReport;
-import io.fondation.engine.runtime.HealthStatus;
-import io.fondation.engine.runtime.WorkerHealth;
-import io.fondation.engine.runtime.WorkerMetrics;
+import io.fondation.engine.health.HealthStatus;
+import io.fondation.engine.health.WorkerHealth;
+import io.fondation.engine.metrics.WorkerMetrics;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.contract.MutableClock;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;

@@ -1,5 +1,7 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.health;
 
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +18,7 @@ import java.util.function.IntSupplier;
  * worker said "degraded" after ten idle minutes). Heartbeat trouble shows at once: a failed heartbeat, or one
  * overdue by half an interval while jobs run (a heartbeat that hangs), makes the worker degraded.
  */
-final class HealthTracker implements EventSink {
+public final class HealthTracker implements EventSink {
 
     private final Clock clock;
     private final String workerId;
@@ -37,7 +39,7 @@ final class HealthTracker implements EventSink {
      * @param errorWindow how long a queue error keeps the worker degraded after it happened
      * @param heartbeatInterval the period of heartbeats, to tell an overdue one
      */
-    HealthTracker(
+    public HealthTracker(
             Clock clock, String workerId, int maxConcurrentJobs, Duration errorWindow, Duration heartbeatInterval) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.workerId = Objects.requireNonNull(workerId, "workerId");
@@ -47,7 +49,7 @@ final class HealthTracker implements EventSink {
     }
 
     /** How long errors count: three poll intervals, at least a minute. */
-    static Duration errorWindowFor(Duration pollInterval) {
+    public static Duration errorWindowFor(Duration pollInterval) {
         Duration three = pollInterval.multipliedBy(3);
         return three.compareTo(Duration.ofMinutes(1)) > 0 ? three : Duration.ofMinutes(1);
     }
@@ -104,11 +106,20 @@ final class HealthTracker implements EventSink {
         queueError(error);
     }
 
-    WorkerHealth snapshot(
+    /**
+     * The health now.
+     *
+     * @param state the worker's state, in lower case
+     * @param pollLoopRunning whether the poll loop runs (or the manual driver drives it)
+     * @param activeJobs how many attempts run now
+     * @param fault the open worker fault, if any
+     * @param pushLive whether the queue pushes news of work now
+     */
+    public WorkerHealth snapshot(
             String state,
             boolean pollLoopRunning,
             IntSupplier activeJobs,
-            Optional<WorkerFaults.OpenFault> fault,
+            Optional<OpenFault> fault,
             boolean pushLive) {
         Instant now = clock.instant();
         Instant errorAt = lastErrorAt;
@@ -162,7 +173,7 @@ final class HealthTracker implements EventSink {
                 notReady,
                 fault.map(open -> open.fault().kind() + ": " + open.fault().message())
                         .orElse(null),
-                fault.map(WorkerFaults.OpenFault::nextCheck).orElse(null),
+                fault.map(OpenFault::nextCheck).orElse(null),
                 pushLive,
                 null);
     }

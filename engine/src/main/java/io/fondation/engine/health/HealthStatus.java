@@ -1,4 +1,4 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.health;
 
 /** The worker's health as {@code /health} reports it. */
 public enum HealthStatus {

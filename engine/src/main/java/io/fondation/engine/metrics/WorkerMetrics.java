@@ -1,7 +1,10 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.metrics;
 
 import io.fondation.clibridge.AnalysisRunner;
 import io.fondation.clibridge.claude.ClaudeRunSummary;
+import io.fondation.engine.events.AttemptOutcome;
+import io.fondation.engine.events.EventSink;
+import io.fondation.engine.events.WorkerEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,7 +76,7 @@ public final class WorkerMetrics implements EventSink {
     private static final Duration[] PICKUP_BUCKETS =
             seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200);
 
-    /** The named steps of one attempt ({@link JobAttempt}), the values of the {@code step} tag. */
+    /** The named steps of one attempt ({@code JobAttempt}), the values of the {@code step} tag. */
     public enum Step {
         WORKSPACE,
         CLONE,
@@ -225,7 +228,7 @@ public final class WorkerMetrics implements EventSink {
      * {@code POLL_INTERVAL} (no push, a socket being retried, a compatibility-mode queue whose pending jobs are not
      * due yet).
      */
-    void pushLive(java.util.function.BooleanSupplier live) {
+    public void pushLive(java.util.function.BooleanSupplier live) {
         Gauge.builder(PUSH_LIVE, live, l -> l.getAsBoolean() ? 1 : 0)
                 .description("1 while the queue pushes news of work to this worker, 0 while it polls")
                 .register(registry);

@@ -1,4 +1,4 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.events;
 
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobResult;

@@ -1,6 +1,6 @@
-package io.fondation.worker.health;
+package io.fondation.worker.server;
 
-import io.fondation.engine.runtime.WorkerHealth;
+import io.fondation.engine.health.WorkerHealth;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;

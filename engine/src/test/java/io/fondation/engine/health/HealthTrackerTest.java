@@ -1,7 +1,8 @@
-package io.fondation.engine.runtime;
+package io.fondation.engine.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fondation.engine.events.WorkerEvent;
 import io.fondation.shared.contract.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
