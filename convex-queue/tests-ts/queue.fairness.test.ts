@@ -275,6 +275,47 @@ describe("fair claims", () => {
     expect(lane).toMatchObject({ waiting: false });
   });
 
+  test("users at their cap or waiting for a backoff ahead in turn cost one or two reads each, and the due user is found", async () => {
+    const clock = useClock();
+    const t = newConvex();
+    process.env[CAP_VARIABLE] = "1";
+    // 150 users each running one job (claimed long ago, still heartbeating) with more queued, 150 users whose only
+    // job waits for an hour, then the user with due work, whose turn comes last.
+    for (let u = 0; u < 150; u++) await queue(t, clock, `busy-${u}`, 2);
+    for (let u = 0; u < 150; u++) await claim(t, `w-busy-${u}`, { leaseMs: 3_600_000 });
+    for (let u = 0; u < 150; u++) await enqueue(t, { user: `later-${u}`, runAt: Date.now() + 3_600_000 });
+    const [due] = await queue(t, clock, "due", 1);
+    await t.run(async (ctx) => {
+      const lane = await ctx.db.query("queueLanes").withIndex("by_user", (q) => q.eq("userKey", "due")).unique();
+      await ctx.db.patch("queueLanes", lane!._id, { lastClaimAt: Date.now() + 1_000_000 });
+    });
+
+    const { result, usage } = await measured(() => claim(t, "w-free"));
+    expect(result.id).toBe(due);
+    // 150 capped lanes (the lane and its one lease), 150 lanes not due (the lane), then the claim itself.
+    expect(usage[0].documentsRead).toBeGreaterThanOrEqual(450);
+    expect(usage[0].documentsRead).toBeLessThanOrEqual(480);
+    expect(usage[0].databaseQueries).toBeLessThanOrEqual(170);
+  }, 60_000);
+
+  test("past its read budget a claim stops walking the turns and takes the earliest due job", async () => {
+    useClock();
+    const t = newConvex();
+    const now = Date.now();
+    // 2,000 users waiting for an hour ahead in turn of the one with a due job (whose lane claimed last).
+    await t.run(async (ctx) => {
+      for (let u = 0; u < 2_000; u++) {
+        await ctx.db.insert("queueLanes", { userKey: `later-${u}`, waiting: true, nextDueAt: now + 3_600_000, lastClaimAt: 0, updatedAt: now });
+      }
+      await ctx.db.insert("queueLanes", { userKey: "due", waiting: true, nextDueAt: now, lastClaimAt: now, updatedAt: now });
+    });
+    const due = await enqueue(t, { user: "due" });
+    const { result, usage } = await measured(() => claim(t, "w1"));
+    expect(result.id).toBe(due);
+    expect(usage[0].documentsRead).toBeGreaterThanOrEqual(1_500);
+    expect(usage[0].documentsRead).toBeLessThanOrEqual(1_530);
+  }, 60_000);
+
   test("a claim reads the same few documents at 1,000 and at 10,000 pending jobs (by index, never by scan)", async () => {
     useClock();
     const small = await readsPerClaim(1_000, 100);

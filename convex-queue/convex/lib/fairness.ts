@@ -27,9 +27,12 @@ export const MAX_RUNNING_PER_USER_ENV = "FONDATION_MAX_RUNNING_PER_USER";
 /** The largest cap accepted: counting a user's leases reads up to this many rows. */
 export const MAX_RUNNING_PER_USER_LIMIT = 100;
 
-/** Most lanes one claim looks at before it falls back to the earliest due job. */
-export const LANES_PER_CLAIM = 64;
-/** Past this many documents read, a claim visits no further lane. */
+/**
+ * Past this many documents read, a claim visits no further lane (and falls back to the earliest due job). A lane
+ * skipped because it is not due costs one document; one skipped at the cap, one plus its live leases, and those
+ * leases are distinct jobs: a claim passes every lane ahead of the due one unless the fleet holds over ~1,400
+ * live leases of capped users, or ~1,500 users wait for a backoff ahead of it.
+ */
 export const CLAIM_READ_BUDGET = 1_500;
 /** Priority levels of one user looked at before taking its earliest due job whatever its priority. */
 export const PRIORITY_LEVELS_PER_LANE = 4;
@@ -241,7 +244,7 @@ export async function nextJobOf(
 /**
  * The next job by turns: visits the waiting lanes in `by_turn` order (oldest last claim first, ties by the oldest
  * waiting job), skips those not due yet or at the cap, and returns the first lane's next job. Lanes found to say
- * more than they have are refreshed. At most LANES_PER_CLAIM lanes and about CLAIM_READ_BUDGET documents.
+ * more than they have are refreshed. It stops once CLAIM_READ_BUDGET documents were read.
  */
 export async function nextJobByTurns(
   ctx: MutationCtx,
@@ -251,15 +254,13 @@ export async function nextJobByTurns(
 ): Promise<Doc<"jobs"> | null> {
   const stale: string[] = [];
   let found: Doc<"jobs"> | null = null;
-  let visited = 0;
   reads.read(0);
   // why async iteration: lanes are read page by page, only as far as needed.
   for await (const lane of ctx.db
     .query("queueLanes")
     .withIndex("by_turn", (q) => q.eq("waiting", true))) {
     reads.documents += 1;
-    visited += 1;
-    if (visited > LANES_PER_CLAIM || reads.exhausted) break;
+    if (reads.exhausted) break;
     if (lane.nextDueAt !== undefined && lane.nextDueAt > now) continue;
     if (!(await underCap(ctx.db, lane.userKey, now, cap, reads))) continue;
     const job = await nextJobOf(ctx.db, lane.userKey, now, reads);
