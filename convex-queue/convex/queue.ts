@@ -53,6 +53,7 @@ import {
   nextJobByTurns,
   noteWaiting,
   refreshLane,
+  repairEarliestDue,
   requirePriority,
   requireUserKey,
   strayDueJob,
@@ -186,6 +187,7 @@ export const claimOne = mutation({
     const cap = maxRunningPerUser();
     const reads = new ReadCounter(CLAIM_READ_BUDGET);
     await adoptUnmanaged(ctx, ADOPT_PER_CLAIM, reads);
+    await repairEarliestDue(ctx, now, reads);
     let target: Doc<"jobs"> | null = null;
     let costLimit: number | undefined;
     for (let tries = 0; tries < SPENT_JOBS_PER_CLAIM && target === null; tries++) {
@@ -578,7 +580,7 @@ export const release = mutation({
  * (and the job ends `dead` after its last), so a job that meets the limit after every pause still ends as the
  * retry policy says: at most FREE_RATE_LIMITED_RELEASES + maxAttempts runs.
  */
-export const FREE_RATE_LIMITED_RELEASES = 10;
+const FREE_RATE_LIMITED_RELEASES = 10;
 
 const limitKind = v.union(v.literal("rate_limit"), v.literal("overloaded"));
 
@@ -629,8 +631,8 @@ export const recordPause = mutation({
 
 /**
  * Ends the credential's pause once it has run its course (the probe's run got an answer from the API): claims
- * resume at once instead of at the end of the probe window. A pause still in force is kept (a request that got
- * through during it proves little), and so is its streak when it is not: `{cleared: false}`.
+ * resume at once instead of at the end of the probe window, and the next limit starts a new streak. A pause still
+ * in force is kept (a request of a job that began before it and got through proves little): `{cleared: false}`.
  */
 export const clearPause = mutation({
   args: { credential: v.string(), workerId: v.string(), workerSecret },

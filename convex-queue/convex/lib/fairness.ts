@@ -10,9 +10,10 @@ import { fail } from "./errors";
  * Bookkeeping: one `queueLanes` row per user key says whether the user has pending jobs, the earliest runAt
  * among them, and when a job of it was last claimed; `by_turn` orders the waiting lanes. Every function that
  * makes a job pending notes its lane (`noteWaiting`); a claim refreshes the lane it took from. A lane that says
- * "due" wrongly (another writer ended a pending job) is refreshed when a claim visits it; a due job whose lane
- * says nothing (another writer made it pending) is found by the claim's safety net (`strayDueJob`), which
- * repairs the lane. Rows inserted by code that sets no `userKey` are adopted by claims and a cron.
+ * "due" wrongly (another writer ended a pending job) is refreshed when a claim visits it; the lane of the earliest
+ * due pending job is checked by every claim (`repairEarliestDue`), so a due job whose lane says nothing (another
+ * writer made it pending) is known by the time it is the earliest; when the turns give nothing, the claim falls
+ * back to that job (`strayDueJob`). Rows inserted by code that sets no `userKey` are adopted by claims and a cron.
  *
  * Cost: every read goes through an index and stops early; a claim counts the documents it reads and stops
  * visiting lanes past CLAIM_READ_BUDGET, so its worst case stays far below Convex's 32,000 documents and
@@ -275,10 +276,43 @@ export async function nextJobByTurns(
   return found;
 }
 
+/** The earliest due pending job by `by_status_runAt` (undated rows first), whatever its lane says. */
+async function earliestDue(db: DatabaseReader, now: number, reads: ReadCounter): Promise<Doc<"jobs"> | null> {
+  const undated = await db
+    .query("jobs")
+    .withIndex("by_status_runAt", (q) => q.eq("status", "pending").eq("runAt", undefined))
+    .first();
+  reads.read(undated === null ? 0 : 1);
+  if (undated !== null) return undated;
+  const dated = await db
+    .query("jobs")
+    .withIndex("by_status_runAt", (q) => q.eq("status", "pending").lte("runAt", now))
+    .first();
+  reads.read(dated === null ? 0 : 1);
+  return dated;
+}
+
 /**
- * The safety net: the earliest due pending job by `by_status_runAt` (undated rows first), in case its lane does
- * not know it (another writer made it pending). Its lane is repaired, and the user's next job is returned when
- * the user is under the cap.
+ * Makes sure the lane of the earliest due pending job knows it is due: a writer that made the job pending without
+ * noting its lane (the web app's own functions) would otherwise leave it waiting while other users have work. Every
+ * claim does this (two or three reads), so no due job waits longer than it takes to become the earliest one.
+ * Returns that job's user key, or null when nothing is due.
+ */
+export async function repairEarliestDue(ctx: MutationCtx, now: number, reads: ReadCounter): Promise<string | null> {
+  const due = await earliestDue(ctx.db, now, reads);
+  if (due === null) return null;
+  const userKey = await adopt(ctx, due);
+  const lane = await laneOf(ctx.db, userKey, reads);
+  const dueAt = due.runAt ?? due.createdAt;
+  if (lane === null || !lane.waiting || lane.nextDueAt === undefined || lane.nextDueAt > dueAt) {
+    await refreshLane(ctx, userKey, undefined, reads);
+  }
+  return userKey;
+}
+
+/**
+ * The safety net when the turns give nothing: the user of the earliest due pending job (its lane repaired), if that
+ * user is under the cap, and that user's next job.
  */
 export async function strayDueJob(
   ctx: MutationCtx,
@@ -286,22 +320,8 @@ export async function strayDueJob(
   cap: number,
   reads: ReadCounter,
 ): Promise<Doc<"jobs"> | null> {
-  const undated = await ctx.db
-    .query("jobs")
-    .withIndex("by_status_runAt", (q) => q.eq("status", "pending").eq("runAt", undefined))
-    .first();
-  reads.read(undated === null ? 0 : 1);
-  const stray =
-    undated ??
-    (await ctx.db
-      .query("jobs")
-      .withIndex("by_status_runAt", (q) => q.eq("status", "pending").lte("runAt", now))
-      .first());
-  if (undated === null) reads.read(stray === null ? 0 : 1);
-  if (stray === null) return null;
-  const userKey = await adopt(ctx, stray);
-  await refreshLane(ctx, userKey, undefined, reads);
-  if (!(await underCap(ctx.db, userKey, now, cap, reads))) return null;
+  const userKey = await repairEarliestDue(ctx, now, reads);
+  if (userKey === null || !(await underCap(ctx.db, userKey, now, cap, reads))) return null;
   return await nextJobOf(ctx.db, userKey, now, reads);
 }
 
