@@ -6,5 +6,8 @@ const crons = cronJobs();
 // Why: the existing deployment defined reclaimExpired but never scheduled it, so a crashed
 // worker's job stayed claimed forever. Once a minute bounds how long such a job waits beyond its lease.
 crons.interval("reclaim expired job leases", { minutes: 1 }, internal.queue.reclaimExpired, {});
+// Why: pending rows inserted by code that sets no user key (the web app's own functions) take turns only once
+// adopted; claims adopt a few each, this catches up with a backlog.
+crons.interval("adopt pending jobs into fair claims", { minutes: 1 }, internal.queue.adoptPending, {});
 
 export default crons;

@@ -11,6 +11,7 @@ import {
   requireRepositoryOwnedBy,
 } from "./lib/jobs";
 import { ACTIVE_STATUSES, DEFAULT_MAX_ATTEMPTS, isTerminal, jobSnapshot, randomToken } from "./lib/model";
+import { noteWaiting } from "./lib/fairness";
 import { createdJobValidator, jobSnapshotValidator } from "./lib/returns";
 import { jobResult, workPhase } from "./schema";
 
@@ -59,7 +60,11 @@ async function insertJob(
     totalSteps: TOTAL_STEPS,
     progress: "Initializing...",
     ...(dedupeKey !== undefined ? { dedupeKey } : {}),
+    // Fair claims: the user's turn (lib/fairness.ts).
+    userKey: userId,
+    priority: 0,
   });
+  await noteWaiting(ctx, (await ctx.db.get("jobs", jobId))!, now);
   return { jobId, callbackToken };
 }
 
@@ -231,6 +236,7 @@ export const updateStatus = mutation({
       ...(isTerminal(args.status) ? { ...CLEARED_LOCK, completedAt: now } : {}),
       ...(args.status === "pending" ? { ...CLEARED_LOCK, runAt: now } : {}),
     });
+    if (args.status === "pending") await noteWaiting(ctx, job, now);
     return { success: true as const };
   },
 });

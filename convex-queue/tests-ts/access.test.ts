@@ -21,6 +21,8 @@ afterEach(() => {
 
 type Owner = { userId: string; repositoryId: string };
 
+const FINGERPRINT = "sha256:00112233445566778899aabbccddeeff";
+
 /** Every worker function with valid arguments apart from the secret. */
 function workerCalls(jobId: string, owner: Owner): [kind: "mutation" | "query", path: string, args: Record<string, unknown>][] {
   const lease = { jobId, workerId: "worker-a", leaseToken: "t" };
@@ -39,6 +41,11 @@ function workerCalls(jobId: string, owner: Owner): [kind: "mutation" | "query", 
     ["query", "users:getGitHubToken", { githubId: "1001" }],
     ["query", "queue:getMetrics", {}],
     ["mutation", "queue:createJob", { ...owner, prompt: "p", callbackToken: "cb" }],
+    ["mutation", "queue:recordPause", { credential: FINGERPRINT, kind: "rate_limit", workerId: "worker-a" }],
+    ["mutation", "queue:clearPause", { credential: FINGERPRINT, workerId: "worker-a" }],
+    ["mutation", "queue:releaseRateLimited", { ...lease, credential: FINGERPRINT, kind: "overloaded", error: "e" }],
+    ["query", "queue:getPause", { credential: FINGERPRINT }],
+    ["query", "queue:listPauses", { since: 0 }],
     [
       "mutation",
       "docs:upsertFromJob",

@@ -6,6 +6,7 @@ import io.fondation.clibridge.claude.ClaudeRunSummary;
 import io.fondation.clibridge.claude.StreamJsonParser;
 import io.fondation.clibridge.failure.FailureClassifier;
 import io.fondation.clibridge.failure.FailureMessage;
+import io.fondation.clibridge.failure.LlmLimit;
 import io.fondation.clibridge.output.OutputCollector;
 import io.fondation.clibridge.output.OutputException;
 import io.fondation.clibridge.output.PartialOutput;
@@ -22,6 +23,7 @@ import io.fondation.clibridge.progress.ProgressTracker;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.Progress;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run whose agent tried to write outside the output directory (as its stream-json shows) fails
  * with {@link FailureClassifier#writesOutside(List, int)}, even when it otherwise succeeded.
+ *
+ * <p>A run that failed on an LLM rate limit or overload says so apart ({@link AnalysisReport#llmLimit()}, with the
+ * API's retry-after when it can be read), and every run says what it cost when the analyzer reported it
+ * ({@link AnalysisReport#costUsd()}: Claude Code's {@code total_cost_usd}).
  */
 public final class AnalysisRunner {
 
@@ -155,13 +161,17 @@ public final class AnalysisRunner {
         boolean claudeFailed = claude.map(ClaudeRunSummary::failed).orElse(false);
         List<String> writesOutside = streamJson.writesOutside();
         Optional<JobFailure> failure;
+        Optional<LlmLimit> limit = Optional.empty();
         if (!writesOutside.isEmpty() && !outcome.canceled()) {
             // why: whatever else happened, a run that tried to escape its directory must not be used.
             failure = Optional.of(FailureClassifier.writesOutside(writesOutside, streamJson.writesOutsideCount()));
         } else if (outcome.succeeded() && !claudeFailed) {
             failure = Optional.empty();
         } else {
-            failure = classifier.classify(outcome, 0, claude, timeLimit);
+            FailureClassifier.Classification verdict =
+                    classifier.classifyRun(outcome, 0, claude, streamJson.lastLimitRetry(), timeLimit);
+            failure = verdict.failure();
+            limit = verdict.llmLimit();
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put(DURATION_MS, outcome.duration().toMillis());
@@ -177,7 +187,14 @@ public final class AnalysisRunner {
             details.put(WRITES_OUTSIDE, streamJson.writesOutsideCount());
         }
         claude.ifPresent(summary -> details.putAll(summary.toDetails()));
-        return new AnalyzerExit(outcome, failure, details);
+        return new AnalyzerExit(outcome, failure, details, limit, costOf(claude));
+    }
+
+    /** What the run cost as the agent reported it in its result (none without a result event). */
+    private static Optional<BigDecimal> costOf(Optional<ClaudeRunSummary> claude) {
+        return claude.map(summary -> summary.usage().totalCostUsd())
+                .filter(cost -> cost != null && Double.isFinite(cost) && cost >= 0)
+                .map(BigDecimal::valueOf);
     }
 
     /**
@@ -189,7 +206,8 @@ public final class AnalysisRunner {
         Map<String, Object> details = new LinkedHashMap<>(exit.details());
         if (!exit.exitedCleanly()) {
             details.put(DOCUMENTS, 0);
-            return new AnalysisReport(exit.outcome(), List.of(), exit.failure(), details, List.of());
+            return new AnalysisReport(
+                    exit.outcome(), List.of(), exit.failure(), details, List.of(), exit.llmLimit(), exit.costUsd());
         }
         PartialOutput output = collector.collectPartial(outputDir);
         List<String> warnings = new ArrayList<>(output.warnings());
@@ -202,10 +220,18 @@ public final class AnalysisRunner {
         List<OutputException> leftOut =
                 badFiles.stream().filter(OutputException::isSkippable).toList();
         Optional<JobFailure> failure;
+        Optional<LlmLimit> limit = Optional.empty();
         if (!refused.isEmpty()) {
             failure = Optional.of(outputFailure(refused));
         } else {
-            failure = classifier.classify(exit.outcome(), output.documents().size(), streamJson.summary(), timeLimit);
+            FailureClassifier.Classification verdict = classifier.classifyRun(
+                    exit.outcome(),
+                    output.documents().size(),
+                    streamJson.summary(),
+                    streamJson.lastLimitRetry(),
+                    timeLimit);
+            failure = verdict.failure();
+            limit = verdict.llmLimit();
             List<String> missing = UsableCourse.missing(output.documents());
             if (failure.isEmpty() && !leftOut.isEmpty() && !missing.isEmpty()) {
                 failure = Optional.of(JobFailure.of(
@@ -222,7 +248,8 @@ public final class AnalysisRunner {
                     leftOut.stream().map(OutputException::file).collect(joining(", ")));
         }
         details.put(DOCUMENTS, output.documents().size());
-        return new AnalysisReport(exit.outcome(), output.documents(), failure, details, warnings);
+        return new AnalysisReport(
+                exit.outcome(), output.documents(), failure, details, warnings, limit, exit.costUsd());
     }
 
     private static String messages(List<OutputException> problems) {
@@ -333,7 +360,8 @@ public final class AnalysisRunner {
 
         @Override
         public AnalyzerExit awaitExit() {
-            return new AnalyzerExit(report.outcome(), report.failure(), report.details());
+            return new AnalyzerExit(
+                    report.outcome(), report.failure(), report.details(), report.llmLimit(), report.costUsd());
         }
 
         @Override

@@ -21,6 +21,7 @@ import io.fondation.clibridge.testing.Turn;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.Progress;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -150,6 +151,10 @@ class ClaudeCodeAnalysisTest {
         assertThat((Integer) report.details().get(ClaudeRunSummary.NUM_TURNS)).isGreaterThanOrEqualTo(8);
         assertThat((Double) report.details().get(ClaudeRunSummary.TOTAL_COST_USD))
                 .isPositive();
+        // The attempt's cost, for the job's budget: what the CLI reported.
+        assertThat(report.costUsd())
+                .contains(BigDecimal.valueOf((Double) report.details().get(ClaudeRunSummary.TOTAL_COST_USD)));
+        assertThat(report.llmLimit()).isEmpty();
         System.out.printf(
                 "Claude Code %s: a course in 8 API turns against the scripted API in %s ms (the CLI says %s ms)%n",
                 ClaudeCodeInstallation.version(),
