@@ -24,7 +24,7 @@ import java.util.Optional;
 public record Checkpoint(
         String jobId, CheckpointBasis basis, List<CheckpointFile> files, boolean finished, Instant updatedAt) {
 
-    /** A checkpoint not written for this long is an orphan, and the queue deletes it whatever its job's state. */
+    /** A checkpoint not opened or written for this long is an orphan, and the queue deletes it whatever its job's state. */
     public static final Duration ORPHAN_AFTER = Duration.ofDays(7);
 
     /** The most files one checkpoint holds; a save of one more is refused. */

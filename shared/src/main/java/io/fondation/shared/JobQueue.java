@@ -55,7 +55,8 @@ import java.util.Optional;
  *       whole: its files never mix inputs.</li>
  *   <li>Lifecycle. A job that ends (completed, failed, dead, canceled; whatever ended it) has its checkpoint deleted
  *       at once; a released, retried or expired attempt's checkpoint stays for the next attempt. The backend
- *       deletes by itself a checkpoint not written for {@link Checkpoint#ORPHAN_AFTER} or whose job is gone.</li>
+ *       deletes by itself a checkpoint not opened or written for {@link Checkpoint#ORPHAN_AFTER}, or whose job is
+ *       gone.</li>
  *   <li>Limits. One file is at most {@link QueueLimits#maxDocumentContentBytes()} of UTF-8 and a checkpoint holds at
  *       most {@link Checkpoint#MAX_FILES} files; a bigger file is refused ({@link JobQueueException.Rejected}) and
  *       is simply not checkpointed: a resume redoes it.</li>
