@@ -19,12 +19,15 @@ import java.util.Optional;
  * @param files the files, by path
  * @param finished whether an attempt's analyzer ended successfully with exactly these files
  *     ({@link JobQueue#finishCheckpoint}): the next attempt can complete from them without running the analyzer
- * @param updatedAt when a file was last saved or removed
+ * @param updatedAt when the checkpoint was last opened or written
  */
 public record Checkpoint(
         String jobId, CheckpointBasis basis, List<CheckpointFile> files, boolean finished, Instant updatedAt) {
 
-    /** A checkpoint not opened or written for this long is an orphan, and the queue deletes it whatever its job's state. */
+    /**
+     * A checkpoint not opened or written for this long is an orphan, and the queue deletes it whatever its job's
+     * state.
+     */
     public static final Duration ORPHAN_AFTER = Duration.ofDays(7);
 
     /** The most files one checkpoint holds; a save of one more is refused. */
