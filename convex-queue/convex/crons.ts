@@ -7,4 +7,8 @@ const crons = cronJobs();
 // worker's job stayed claimed forever. Once a minute bounds how long such a job waits beyond its lease.
 crons.interval("reclaim expired job leases", { minutes: 1 }, internal.queue.reclaimExpired, {});
 
+// Why: a checkpoint whose job ended through a path that did not delete it, or whose job waits for a week, would
+// otherwise stay for good.
+crons.interval("expire orphaned checkpoints", { hours: 1 }, internal.checkpoints.expireOrphans, {});
+
 export default crons;

@@ -2,6 +2,7 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { allowPublic } from "./lib/auth";
+import { endCheckpoint } from "./lib/checkpoints";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -231,6 +232,7 @@ export const updateStatus = mutation({
       ...(isTerminal(args.status) ? { ...CLEARED_LOCK, completedAt: now } : {}),
       ...(args.status === "pending" ? { ...CLEARED_LOCK, runAt: now } : {}),
     });
+    if (isTerminal(args.status)) await endCheckpoint(ctx, job._id);
     return { success: true as const };
   },
 });
@@ -299,6 +301,7 @@ export const clearStuckJobs = mutation({
         completedAt: now,
         updatedAt: now,
       });
+      await endCheckpoint(ctx, job._id);
     }
     return { clearedJobsCount: stuck.length };
   },

@@ -3,6 +3,7 @@ import type { Doc } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { allowPublic, requireWorker } from "./lib/auth";
+import { endCheckpoint } from "./lib/checkpoints";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -64,6 +65,8 @@ const FEATURES = [
   "reclaim-cron",
   "metrics",
   "attempts-started",
+  // convex/checkpoints.ts: resumable analyses (issue 23)
+  "checkpoints",
 ] as const;
 
 /** Longest error text stored on a job; the rest is cut (the old worker stored whole CLI logs). */
@@ -305,6 +308,7 @@ export const complete = mutation({
           completedAt: job.completedAt ?? now,
           updatedAt: now,
         });
+        await endCheckpoint(ctx, job._id);
       }
       return { outcome: "canceled" as const };
     }
@@ -323,6 +327,8 @@ export const complete = mutation({
     if (args.runId !== undefined) {
       await ctx.scheduler.runAfter(0, internal.docs.cleanupOtherRuns, { jobId: job._id, keepRunId: args.runId });
     }
+    // A completed job needs no checkpoint any more.
+    await endCheckpoint(ctx, job._id);
     await scheduleOldGenerationCleanup(ctx, job.repositoryId, job._id);
     return { outcome: "completed" as const };
   },
@@ -403,6 +409,8 @@ async function spendAttempt(
       completedAt: now,
       updatedAt: now,
     });
+    // Nothing will resume a failed or dead job.
+    await endCheckpoint(ctx, job._id);
     return { status, attempts };
   }
   const runAt = retryAt(attempts);
