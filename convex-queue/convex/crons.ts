@@ -10,4 +10,8 @@ crons.interval("reclaim expired job leases", { minutes: 1 }, internal.queue.recl
 // adopted; claims adopt a few each, this catches up with a backlog.
 crons.interval("adopt pending jobs into fair claims", { minutes: 1 }, internal.queue.adoptPending, {});
 
+// Why: a checkpoint whose job ended through a path that did not delete it, or whose job waits for a week, would
+// otherwise stay for good.
+crons.interval("expire orphaned checkpoints", { hours: 1 }, internal.checkpoints.expireOrphans, {});
+
 export default crons;

@@ -2,6 +2,7 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { allowPublic } from "./lib/auth";
+import { endCheckpoint } from "./lib/checkpoints";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -237,6 +238,7 @@ export const updateStatus = mutation({
       ...(args.status === "pending" ? { ...CLEARED_LOCK, runAt: now } : {}),
     });
     if (args.status === "pending") await noteWaiting(ctx, job, now);
+    if (isTerminal(args.status)) await endCheckpoint(ctx, job._id);
     return { success: true as const };
   },
 });
@@ -305,6 +307,7 @@ export const clearStuckJobs = mutation({
         completedAt: now,
         updatedAt: now,
       });
+      await endCheckpoint(ctx, job._id);
     }
     return { clearedJobsCount: stuck.length };
   },

@@ -3,6 +3,7 @@ import type { Doc } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { allowPublic, requireWorker } from "./lib/auth";
+import { endCheckpoint } from "./lib/checkpoints";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -103,6 +104,8 @@ const FEATURES = [
   "fair-claims",
   "llm-pauses",
   "cost-budgets",
+  // convex/checkpoints.ts: resumable analyses (issue 23)
+  "checkpoints",
 ] as const;
 
 /** Longest error text stored on a job; the rest is cut (the old worker stored whole CLI logs). */
@@ -400,6 +403,7 @@ export const complete = mutation({
           updatedAt: now,
           costUsd: withAttemptCost(job, attemptCost),
         });
+        await endCheckpoint(ctx, job._id);
       }
       return { outcome: "canceled" as const };
     }
@@ -419,6 +423,8 @@ export const complete = mutation({
     if (args.runId !== undefined) {
       await ctx.scheduler.runAfter(0, internal.docs.cleanupOtherRuns, { jobId: job._id, keepRunId: args.runId });
     }
+    // A completed job needs no checkpoint any more.
+    await endCheckpoint(ctx, job._id);
     await scheduleOldGenerationCleanup(ctx, job.repositoryId, job._id);
     return { outcome: "completed" as const };
   },
@@ -514,6 +520,8 @@ async function spendAttempt(
       completedAt: now,
       updatedAt: now,
     });
+    // Nothing will resume a failed or dead job.
+    await endCheckpoint(ctx, job._id);
     return { status, attempts };
   }
   const runAt = retryAt(attempts);

@@ -60,6 +60,15 @@ export const documentFile = v.object({
   kind: docKind,
 });
 
+/** What a checkpoint's files were made from (see convex/checkpoints.ts). */
+export const checkpointBasis = v.object({
+  commit: v.string(),
+  analyzerKind: v.string(),
+  analyzerVersion: v.string(),
+  model: v.string(),
+  promptFingerprint: v.string(),
+});
+
 export const cloneSource = v.object({
   url: v.optional(v.string()),
   fullName: v.optional(v.string()),
@@ -248,6 +257,35 @@ export default defineSchema({
     .index("by_job_slug", ["jobId", "slug"])
     .index("by_repository", ["repositoryId"])
     .index("by_source_key", ["sourceKey"]),
+
+  // --- Added for resumable analyses (convex/checkpoints.ts); never read by the web app ---
+
+  /**
+   * One per job that has a checkpoint: what its files were made from, the lease that last opened or wrote it
+   * (`holderToken`, never returned), whether an analysis finished with exactly these files, and their paths (so a
+   * read or a finish never has to load the files). A new basis makes a new row: files never mix inputs.
+   */
+  checkpoints: defineTable({
+    jobId: v.id("jobs"),
+    holderToken: v.string(),
+    basis: v.optional(checkpointBasis),
+    finished: v.boolean(),
+    paths: v.array(v.string()),
+    bytes: v.number(),
+    updatedAt: v.number(),
+  })
+    .index("by_job", ["jobId"])
+    .index("by_updatedAt", ["updatedAt"]),
+
+  /** One per checkpointed output file (≤ 900 KiB of content, within the 1 MiB document limit). */
+  checkpointFiles: defineTable({
+    checkpointId: v.id("checkpoints"),
+    jobId: v.id("jobs"),
+    path: v.string(),
+    content: v.string(),
+    bytes: v.number(),
+    savedAt: v.number(),
+  }).index("by_checkpoint_path", ["checkpointId", "path"]),
 
   jobLogs: defineTable({
     jobId: v.id("jobs"),

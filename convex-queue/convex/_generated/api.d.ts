@@ -13,10 +13,12 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as checkpoints from "../checkpoints.js";
 import type * as crons from "../crons.js";
 import type * as docs from "../docs.js";
 import type * as jobs from "../jobs.js";
 import type * as lib_auth from "../lib/auth.js";
+import type * as lib_checkpoints from "../lib/checkpoints.js";
 import type * as lib_costs from "../lib/costs.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_fairness from "../lib/fairness.js";
@@ -37,10 +39,12 @@ import type * as users from "../users.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  "checkpoints": typeof checkpoints;
   "crons": typeof crons;
   "docs": typeof docs;
   "jobs": typeof jobs;
   "lib/auth": typeof lib_auth;
+  "lib/checkpoints": typeof lib_checkpoints;
   "lib/costs": typeof lib_costs;
   "lib/errors": typeof lib_errors;
   "lib/fairness": typeof lib_fairness;

@@ -20,11 +20,14 @@ import io.fondation.clibridge.process.ProcessStartException;
 import io.fondation.clibridge.process.RunningProcess;
 import io.fondation.clibridge.progress.ProgressParser;
 import io.fondation.clibridge.progress.ProgressTracker;
+import io.fondation.clibridge.resume.CheckpointScanner;
+import io.fondation.clibridge.resume.OutputFileCheck;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.Progress;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,14 +74,22 @@ public final class AnalysisRunner {
     private final OutputCollector collector;
     private final FailureClassifier classifier;
     private final Duration outputWatchInterval;
+    private final Checkpoints checkpoints;
+
+    /** How a runner made by {@link #withCheckpoints} watches for checkpoint files. */
+    private record Checkpoints(Duration interval, Duration settle, Clock clock, OutputFileCheck check) {}
 
     /** A runner whose progress comes from what the analyzer prints (the Fondation CLI's step lines). */
     public AnalysisRunner(ProcessRunner runner, OutputCollector collector, FailureClassifier classifier) {
-        this(runner, collector, classifier, null);
+        this(runner, collector, classifier, null, null);
     }
 
     private AnalysisRunner(
-            ProcessRunner runner, OutputCollector collector, FailureClassifier classifier, Duration watchInterval) {
+            ProcessRunner runner,
+            OutputCollector collector,
+            FailureClassifier classifier,
+            Duration watchInterval,
+            Checkpoints checkpoints) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.collector = Objects.requireNonNull(collector, "collector");
         this.classifier = Objects.requireNonNull(classifier, "classifier");
@@ -86,6 +97,7 @@ public final class AnalysisRunner {
             throw new IllegalArgumentException("output watch interval must be positive, was " + watchInterval);
         }
         this.outputWatchInterval = watchInterval;
+        this.checkpoints = checkpoints;
     }
 
     /**
@@ -97,7 +109,36 @@ public final class AnalysisRunner {
      * @param interval how often the output directory is looked at while the analyzer runs
      */
     public AnalysisRunner withOutputProgress(Duration interval) {
-        return new AnalysisRunner(runner, collector, classifier, Objects.requireNonNull(interval, "interval"));
+        return new AnalysisRunner(
+                runner, collector, classifier, Objects.requireNonNull(interval, "interval"), checkpoints);
+    }
+
+    /**
+     * A runner that also reports, through {@link AnalysisListener#onOutputFile}, each output file as soon as it is
+     * complete and valid ({@link CheckpointScanner}): taken once it stopped changing for {@code settle}, or once its
+     * step ended (a later step reported or written, or the analyzer stopped), judged by {@link OutputFileCheck}.
+     *
+     * @param interval how often the output directory is looked at while the analyzer runs
+     * @param settle how long a file must stay unchanged to be taken before its step ends
+     *     ({@link CheckpointScanner#DEFAULT_SETTLE})
+     * @param clock what the settling is measured with
+     * @param check how a file is judged (its size limit should be the queue's, so that what is reported can be saved)
+     */
+    public AnalysisRunner withCheckpoints(Duration interval, Duration settle, Clock clock, OutputFileCheck check) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("checkpoint watch interval must be positive, was " + interval);
+        }
+        return new AnalysisRunner(
+                runner,
+                collector,
+                classifier,
+                outputWatchInterval,
+                new Checkpoints(
+                        interval,
+                        Objects.requireNonNull(settle, "settle"),
+                        Objects.requireNonNull(clock, "clock"),
+                        Objects.requireNonNull(check, "check")));
     }
 
     /**
@@ -109,7 +150,19 @@ public final class AnalysisRunner {
      * @param listener hears progress and output lines (may be null)
      */
     public RunningAnalysis start(ProcessSpec spec, Path outputDir, AnalysisListener listener) {
+        return start(spec, outputDir, listener, Map.of());
+    }
+
+    /**
+     * Starts the analyzer on an output directory that already holds files restored from the job's checkpoint: with
+     * {@link #withCheckpoints}, those are not reported again unless the analyzer changes them.
+     *
+     * @param alreadySaved path to content of the files restored (and so already in the checkpoint)
+     */
+    public RunningAnalysis start(
+            ProcessSpec spec, Path outputDir, AnalysisListener listener, Map<String, String> alreadySaved) {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(alreadySaved, "alreadySaved");
         Objects.requireNonNull(outputDir, "outputDir");
         AnalysisListener target = listener == null ? new AnalysisListener() {} : listener;
         ProgressTracker tracker = new ProgressTracker(new ProgressParser());
@@ -144,7 +197,20 @@ public final class AnalysisRunner {
                         tracker.offer(step).ifPresent(p -> safely(() -> target.onProgress(p)));
                     }
                 });
-        return new Started(process, outputDir, streamJson, watcher, spec.timeout());
+        CheckpointWatcher checkpointWatcher = checkpoints == null
+                ? null
+                : CheckpointWatcher.start(
+                        new CheckpointScanner(outputDir, checkpoints.check(), checkpoints.settle(), checkpoints.clock())
+                                .alreadySaved(alreadySaved),
+                        checkpoints.interval(),
+                        process::isAlive,
+                        () -> tracker.current().map(Progress::step).orElse(0),
+                        file -> {
+                            synchronized (serial) {
+                                safely(() -> target.onOutputFile(file));
+                            }
+                        });
+        return new Started(process, outputDir, streamJson, watcher, checkpointWatcher, spec.timeout());
     }
 
     private static void safely(Runnable call) {
@@ -280,6 +346,7 @@ public final class AnalysisRunner {
         private final Path outputDir;
         private final StreamJsonParser streamJson;
         private final OutputWatcher watcher;
+        private final CheckpointWatcher checkpointWatcher;
         private final Duration timeLimit;
         private AnalyzerExit exit;
         private AnalysisReport report;
@@ -289,11 +356,13 @@ public final class AnalysisRunner {
                 Path outputDir,
                 StreamJsonParser streamJson,
                 OutputWatcher watcher,
+                CheckpointWatcher checkpointWatcher,
                 Duration timeLimit) {
             this.process = process;
             this.outputDir = outputDir;
             this.streamJson = streamJson;
             this.watcher = watcher;
+            this.checkpointWatcher = checkpointWatcher;
             this.timeLimit = timeLimit;
         }
 
@@ -313,6 +382,9 @@ public final class AnalysisRunner {
                 ProcessOutcome outcome = process.await();
                 if (watcher != null) {
                     watcher.finish();
+                }
+                if (checkpointWatcher != null) {
+                    checkpointWatcher.finish();
                 }
                 exit = exit(outcome, streamJson, timeLimit);
             }
