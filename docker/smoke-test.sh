@@ -183,6 +183,16 @@ else
   echo "no sandbox in this engine: the worker refused to start and named ANALYZER_ALLOW_UNCONFINED"
 fi
 
+step "the sandbox with compose.yaml's security options: the job runs confined"
+# why: compose.yaml gives the container these three options so that every analyzer runs in its bubblewrap
+# sandbox; without ANALYZER_ALLOW_UNCONFINED the worker starts only when that sandbox works, so success proves it.
+"$engine" run --rm --network host --no-healthcheck \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined \
+    -v "$work/repos:/repos:ro" "$image" dev --dry-run /repos/fast --out /tmp/out --health-port -1 \
+    >"$work/sandboxed.log" 2>&1 || fail "the sandbox did not work with compose.yaml's options: $(tail -5 "$work/sandboxed.log")"
+grep -q 'Done: 1 job completed.' "$work/sandboxed.log" || fail "the sandboxed job did not complete: $(tail -5 "$work/sandboxed.log")"
+echo "with seccomp, apparmor and systempaths unconfined, the analyzer ran in its sandbox"
+
 step "a dry-run job (dev --dry-run) and a CLI mounted as a volume"
 "$engine" run --rm --network host --no-healthcheck -e ANALYZER_ALLOW_UNCONFINED=true -v "$work/repos:/repos:ro" "$image" \
   dev --dry-run /repos/fast --out /tmp/out --health-port -1 >"$work/dev.log" 2>&1 \

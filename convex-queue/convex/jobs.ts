@@ -2,6 +2,7 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { allowPublic } from "./lib/auth";
+import { endCheckpoint } from "./lib/checkpoints";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -11,6 +12,7 @@ import {
   requireRepositoryOwnedBy,
 } from "./lib/jobs";
 import { ACTIVE_STATUSES, DEFAULT_MAX_ATTEMPTS, isTerminal, jobSnapshot, randomToken } from "./lib/model";
+import { noteWaiting } from "./lib/fairness";
 import { createdJobValidator, jobSnapshotValidator } from "./lib/returns";
 import { jobResult, workPhase } from "./schema";
 
@@ -59,7 +61,11 @@ async function insertJob(
     totalSteps: TOTAL_STEPS,
     progress: "Initializing...",
     ...(dedupeKey !== undefined ? { dedupeKey } : {}),
+    // Fair claims: the user's turn (lib/fairness.ts).
+    userKey: userId,
+    priority: 0,
   });
+  await noteWaiting(ctx, (await ctx.db.get("jobs", jobId))!, now);
   return { jobId, callbackToken };
 }
 
@@ -231,6 +237,8 @@ export const updateStatus = mutation({
       ...(isTerminal(args.status) ? { ...CLEARED_LOCK, completedAt: now } : {}),
       ...(args.status === "pending" ? { ...CLEARED_LOCK, runAt: now } : {}),
     });
+    if (args.status === "pending") await noteWaiting(ctx, job, now);
+    if (isTerminal(args.status)) await endCheckpoint(ctx, job._id);
     return { success: true as const };
   },
 });
@@ -299,6 +307,7 @@ export const clearStuckJobs = mutation({
         completedAt: now,
         updatedAt: now,
       });
+      await endCheckpoint(ctx, job._id);
     }
     return { clearedJobsCount: stuck.length };
   },

@@ -3,6 +3,7 @@ import type { Doc } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { allowPublic, requireWorker } from "./lib/auth";
+import { endCheckpoint } from "./lib/checkpoints";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -34,6 +35,42 @@ import {
   type JobStatus,
 } from "./lib/model";
 import { jobSnapshotValidator, listedDocumentValidator } from "./lib/returns";
+import {
+  budgetSpentMessage,
+  capFor,
+  isSpent,
+  leftUsd,
+  requireUsd,
+  spentUsd,
+  withAttemptCost,
+} from "./lib/costs";
+import {
+  ADOPT_PER_CLAIM,
+  CLAIM_READ_BUDGET,
+  ReadCounter,
+  adoptUnmanaged,
+  claimStamp,
+  maxRunningPerUser,
+  nextJobByTurns,
+  noteWaiting,
+  refreshLane,
+  repairEarliestDue,
+  requirePriority,
+  requireUserKey,
+  strayDueJob,
+  underCap,
+  userKeyOf,
+} from "./lib/fairness";
+import {
+  blockedUntil,
+  pauseOf,
+  pauseView,
+  probeDue,
+  recordLimit,
+  requireFingerprint,
+  requireRetryAfterMs,
+  startProbe,
+} from "./lib/pauses";
 import { cloneSource, documentFile, jobResult, jobStatus, workPhase } from "./schema";
 
 /*
@@ -64,6 +101,11 @@ const FEATURES = [
   "reclaim-cron",
   "metrics",
   "attempts-started",
+  "fair-claims",
+  "llm-pauses",
+  "cost-budgets",
+  // convex/checkpoints.ts: resumable analyses (issue 23)
+  "checkpoints",
 ] as const;
 
 /** Longest error text stored on a job; the rest is cut (the old worker stored whole CLI logs). */
@@ -98,8 +140,17 @@ export const capabilities = query({
 // ---------------------------------------------------------------------------------------------
 // Claim, heartbeat, finish
 
+/** How many jobs one claim may find spent (and end) before it gives up for this call. */
+const SPENT_JOBS_PER_CLAIM = 3;
+
 /**
- * Claims the due pending job with the lowest `runAt` (jobs without `runAt` first) under a lease.
+ * Claims a due pending job under a lease, taking turns between users (lib/fairness.ts): the user whose last
+ * claim is oldest first (ties by the oldest waiting job), within a user the highest priority then the earliest
+ * runAt, skipping users at FONDATION_MAX_RUNNING_PER_USER live leases. When no job is due, a job whose lease
+ * expired is reclaimed and claimed. With a `credential` fingerprint, claims nothing while that credential is
+ * paused (lib/pauses.ts); the first claim after the pause is the probe. With `maxCostUsd` (the worker's default
+ * cap), a job without its own cap gets that one; the answer says what is left (`budgetUsd`), and a job with
+ * nothing left ends `dead` instead of being claimed.
  * With a `claimToken` that this worker's current lease was taken with, returns that job again
  * instead of claiming another one: the answer to a claim whose response was lost.
  */
@@ -108,6 +159,8 @@ export const claimOne = mutation({
     workerId: v.string(),
     leaseMs: v.optional(v.number()),
     claimToken: v.optional(v.string()),
+    credential: v.optional(v.string()),
+    maxCostUsd: v.optional(v.number()),
     workerSecret,
   },
   returns: v.union(claimResultValidator(), v.null()),
@@ -115,6 +168,8 @@ export const claimOne = mutation({
     requireWorker(args.workerSecret);
     requireNonBlank("workerId", args.workerId);
     const leaseMs = requireLeaseMs(args.leaseMs);
+    const credential = args.credential === undefined ? undefined : requireFingerprint(args.credential);
+    const defaultCap = requireUsd("maxCostUsd", args.maxCostUsd);
     const now = Date.now();
 
     if (args.claimToken !== undefined) {
@@ -128,20 +183,31 @@ export const claimOne = mutation({
       }
     }
 
-    // Two narrow index reads, each stopping at the first row: jobs without runAt (created by
-    // older code) count as due, then the lowest runAt <= now.
-    const job =
-      (await ctx.db
-        .query("jobs")
-        .withIndex("by_status_runAt", (q) => q.eq("status", "pending").eq("runAt", undefined))
-        .first()) ??
-      (await ctx.db
-        .query("jobs")
-        .withIndex("by_status_runAt", (q) => q.eq("status", "pending").lte("runAt", now))
-        .first());
-    // No pending job due: take over a job whose holder stopped heartbeating, without waiting for
-    // the reclaimExpired cron (which still catches them when no worker is polling).
-    const target = job ?? (await reclaimForClaim(ctx, now));
+    // One read: while the credential is paused (or its probe is out), nothing is claimed with it.
+    const pause = credential === undefined ? null : await pauseOf(ctx.db, credential);
+    if (blockedUntil(pause, now) !== null) return null;
+
+    const cap = maxRunningPerUser();
+    const reads = new ReadCounter(CLAIM_READ_BUDGET);
+    await adoptUnmanaged(ctx, ADOPT_PER_CLAIM, reads);
+    await repairEarliestDue(ctx, now, reads);
+    let target: Doc<"jobs"> | null = null;
+    let costLimit: number | undefined;
+    for (let tries = 0; tries < SPENT_JOBS_PER_CLAIM && target === null; tries++) {
+      const candidate =
+        (await nextJobByTurns(ctx, now, cap, reads)) ??
+        (await strayDueJob(ctx, now, cap, reads)) ??
+        // No pending job due: take over a job whose holder stopped heartbeating, without waiting for
+        // the reclaimExpired cron (which still catches them when no worker is polling).
+        (await reclaimForClaim(ctx, now, cap, reads));
+      if (candidate === null) break;
+      costLimit = capFor(candidate, defaultCap);
+      if (isSpent(costLimit, spentUsd(candidate))) {
+        await endSpent(ctx, candidate, costLimit!, now);
+        continue;
+      }
+      target = candidate;
+    }
     if (target === null) return null;
 
     // Since when the job could be claimed (creation, end of a retry's backoff, release, reclaim): the worker's
@@ -159,11 +225,30 @@ export const claimOne = mutation({
       startedAt: now,
       heartbeatAt: now,
       updatedAt: now,
+      costLimitUsd: costLimit,
     });
+    await refreshLane(ctx, userKeyOf(target), await claimStamp(ctx.db, now));
+    if (pause !== null && probeDue(pause, now)) await startProbe(ctx, pause, now, args.workerId, target._id);
     const claimed = await ctx.db.get("jobs", target._id);
     return await claimResult(ctx, claimed!, dueAt);
   },
 });
+
+/** Ends a pending job whose budget is spent: `dead`, no attempt counted, with a message that says so. */
+async function endSpent(ctx: MutationCtx, job: Doc<"jobs">, cap: number, now: number): Promise<void> {
+  const message = budgetSpentMessage(spentUsd(job), cap, job.attempts ?? 0, job.lastError);
+  await ctx.db.patch("jobs", job._id, {
+    ...CLEARED_LOCK,
+    status: "dead",
+    attempts: job.attempts ?? 0,
+    error: message,
+    lastError: message,
+    costLimitUsd: cap,
+    completedAt: now,
+    updatedAt: now,
+  });
+  await refreshLane(ctx, userKeyOf(job));
+}
 
 /** What a claim answers: the job to run, its clone source and the lease (the only place tokens are returned). */
 function claimResultValidator() {
@@ -179,6 +264,10 @@ function claimResultValidator() {
     leaseUntil: v.number(),
     dueAt: v.optional(v.number()),
     source: cloneSource,
+    userKey: v.string(),
+    priority: v.number(),
+    costUsd: v.number(),
+    budgetUsd: v.optional(v.number()),
   });
 }
 
@@ -203,6 +292,11 @@ async function claimResult(ctx: QueryCtx, job: Doc<"jobs">, dueAt?: number) {
     leaseUntil: job.leaseUntil!,
     ...(dueAt !== undefined ? { dueAt } : {}),
     source,
+    userKey: userKeyOf(job),
+    priority: job.priority ?? 0,
+    costUsd: spentUsd(job),
+    // What is left for this attempt: the worker passes it to the analyzer as its own cap.
+    ...(job.costLimitUsd !== undefined ? { budgetUsd: leftUsd(job.costLimitUsd, spentUsd(job)) } : {}),
   };
 }
 
@@ -279,6 +373,8 @@ export const complete = mutation({
     progress: v.optional(v.string()),
     currentStep: v.optional(v.number()),
     totalSteps: v.optional(v.number()),
+    /** What the completing attempt cost, in US dollars (added to the job's `costUsd`). */
+    costUsd: v.optional(v.number()),
     workerSecret,
   },
   returns: v.object({
@@ -286,6 +382,7 @@ export const complete = mutation({
   }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
+    const attemptCost = requireUsd("costUsd", args.costUsd);
     const job = await findJob(ctx.db, args.jobId);
     if (job === null) return { outcome: "not_held" as const };
     // Whoever completes is recorded: its own repeated call (a lost response) is answered
@@ -304,7 +401,9 @@ export const complete = mutation({
           cancelRequested: true,
           completedAt: job.completedAt ?? now,
           updatedAt: now,
+          costUsd: withAttemptCost(job, attemptCost),
         });
+        await endCheckpoint(ctx, job._id);
       }
       return { outcome: "canceled" as const };
     }
@@ -319,10 +418,13 @@ export const complete = mutation({
       ...(args.result !== undefined ? { result: args.result } : {}),
       ...(args.docsCount !== undefined ? { docsCount: args.docsCount } : {}),
       ...progressFields(args),
+      costUsd: withAttemptCost(job, attemptCost),
     });
     if (args.runId !== undefined) {
       await ctx.scheduler.runAfter(0, internal.docs.cleanupOtherRuns, { jobId: job._id, keepRunId: args.runId });
     }
+    // A completed job needs no checkpoint any more.
+    await endCheckpoint(ctx, job._id);
     await scheduleOldGenerationCleanup(ctx, job.repositoryId, job._id);
     return { outcome: "completed" as const };
   },
@@ -330,7 +432,8 @@ export const complete = mutation({
 
 /**
  * Records a failed attempt of the held job (counted when it was claimed): `failed` (not retryable),
- * `dead` (it was the last) or back to `pending` after the backoff (at least `minDelayMs`).
+ * `dead` (it was the last, or its cost used up the job's budget) or back to `pending` after the backoff (at least
+ * `minDelayMs`). `costUsd`, what the attempt cost, is added to the job's total.
  */
 export const retryOrFail = mutation({
   args: {
@@ -343,6 +446,7 @@ export const retryOrFail = mutation({
     progress: v.optional(v.string()),
     currentStep: v.optional(v.number()),
     totalSteps: v.optional(v.number()),
+    costUsd: v.optional(v.number()),
     workerSecret,
   },
   returns: v.union(
@@ -354,18 +458,31 @@ export const retryOrFail = mutation({
     if (args.minDelayMs !== undefined && (!Number.isFinite(args.minDelayMs) || args.minDelayMs < 0)) {
       throw fail("INVALID_ARGUMENT", `minDelayMs must be a non-negative number of milliseconds, was ${args.minDelayMs}`);
     }
-    const job = await findJob(ctx.db, args.jobId);
-    if (job === null) return { status: "not_held" as const, attempts: 0 };
-    const notHeld = { status: "not_held" as const, attempts: job.attempts ?? 0 };
-    if (!holdsLock(job, args.workerId, args.leaseToken)) return notHeld;
+    const attemptCost = requireUsd("costUsd", args.costUsd);
+    const found = await findJob(ctx.db, args.jobId);
+    if (found === null) return { status: "not_held" as const, attempts: 0 };
+    const notHeld = { status: "not_held" as const, attempts: found.attempts ?? 0 };
+    if (!holdsLock(found, args.workerId, args.leaseToken)) return notHeld;
     const now = Date.now();
     const error = truncate(args.error);
-    if (isCancelRequested(job)) {
+    const costUsd = withAttemptCost(found, attemptCost);
+    if (isCancelRequested(found)) {
       // Canceled while working: the cancellation stands; only the lock is given back.
-      await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now });
+      await ctx.db.patch("jobs", found._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now, costUsd });
       return notHeld;
     }
-    if (!isLeased(job.status)) return notHeld;
+    if (!isLeased(found.status)) return notHeld;
+    const job = { ...found, costUsd };
+    if (costUsd !== found.costUsd) await ctx.db.patch("jobs", job._id, { costUsd });
+    const cap = job.costLimitUsd ?? job.maxCostUsd;
+    if (args.retryable !== false && isSpent(cap, spentUsd(job))) {
+      // The budget is spent: retrying could only cost more. Dead, whatever attempts are left.
+      const attempts = Math.max(job.attempts ?? 0, 1);
+      await endSpent(ctx, { ...job, attempts, lastError: error }, cap!, now);
+      const progress = progressFields(args);
+      if (Object.keys(progress).length > 0) await ctx.db.patch("jobs", job._id, progress);
+      return { status: "dead" as const, attempts };
+    }
     const minDelayMs = Math.floor(args.minDelayMs ?? 0);
     const outcome = await spendAttempt(ctx, job, now, error, args.retryable !== false, (attempts) =>
       now + Math.max(backoffMs(attempts, Math.random()), minDelayMs),
@@ -403,10 +520,13 @@ async function spendAttempt(
       completedAt: now,
       updatedAt: now,
     });
+    // Nothing will resume a failed or dead job.
+    await endCheckpoint(ctx, job._id);
     return { status, attempts };
   }
   const runAt = retryAt(attempts);
   await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, status: "pending", attempts, lastError: error, runAt, updatedAt: now });
+  await noteWaiting(ctx, job, runAt);
   return { status: "pending", attempts, runAt };
 }
 
@@ -429,17 +549,21 @@ export const release = mutation({
     jobId: v.string(),
     workerId: v.string(),
     leaseToken: v.string(),
+    /** What the given-back attempt cost so far, in US dollars: it counts towards the budget all the same. */
+    costUsd: v.optional(v.number()),
     workerSecret,
   },
   returns: v.object({ released: v.boolean() }),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
+    const attemptCost = requireUsd("costUsd", args.costUsd);
     const job = await findJob(ctx.db, args.jobId);
     if (job === null || !holdsLock(job, args.workerId, args.leaseToken)) return { released: false };
     const now = Date.now();
+    const costUsd = withAttemptCost(job, attemptCost);
     if (isCancelRequested(job)) {
       // The cancellation stands; only the lock is given back.
-      await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, updatedAt: now });
+      await ctx.db.patch("jobs", job._id, { ...CLEARED_LOCK, updatedAt: now, costUsd });
       return { released: false };
     }
     if (!isLeased(job.status)) return { released: false };
@@ -449,8 +573,199 @@ export const release = mutation({
       attempts: Math.max((job.attempts ?? 0) - 1, 0),
       runAt: now,
       updatedAt: now,
+      costUsd,
     });
+    await noteWaiting(ctx, job, now);
     return { released: true };
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// One pause for the fleet per LLM credential (lib/pauses.ts)
+
+/**
+ * Rate-limited releases a job gets free. Past them, a rate limit spends the attempt like any retryable failure
+ * (and the job ends `dead` after its last), so a job that meets the limit after every pause still ends as the
+ * retry policy says: at most FREE_RATE_LIMITED_RELEASES + maxAttempts runs.
+ */
+const FREE_RATE_LIMITED_RELEASES = 10;
+
+const limitKind = v.union(v.literal("rate_limit"), v.literal("overloaded"));
+
+const pauseValidator = v.object({
+  credential: v.string(),
+  kind: limitKind,
+  until: v.number(),
+  resumesAt: v.number(),
+  strikes: v.number(),
+  since: v.number(),
+  retryAfterMs: v.optional(v.number()),
+  probeUntil: v.optional(v.number()),
+  probeBy: v.optional(v.string()),
+  recordedBy: v.string(),
+  updatedAt: v.number(),
+});
+
+/**
+ * Records that an analyzer met a rate limit or an overload with this credential (its fingerprint): no claim
+ * naming the credential gets a job until the pause ends, and then only one (the probe) until the probe reports.
+ * For a limit met outside a job; a worker holding the job that met it calls `releaseRateLimited`.
+ */
+export const recordPause = mutation({
+  args: {
+    credential: v.string(),
+    kind: limitKind,
+    retryAfterMs: v.optional(v.number()),
+    workerId: v.string(),
+    workerSecret,
+  },
+  returns: pauseValidator,
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    requireNonBlank("workerId", args.workerId);
+    const credential = requireFingerprint(args.credential);
+    const pause = await recordLimit(
+      ctx,
+      credential,
+      args.kind,
+      requireRetryAfterMs(args.retryAfterMs),
+      args.workerId,
+      Date.now(),
+      Math.random(),
+    );
+    return pauseView(pause);
+  },
+});
+
+/**
+ * Ends the credential's pause once it has run its course (the probe's run got an answer from the API): claims
+ * resume at once instead of at the end of the probe window, and the next limit starts a new streak. A pause still
+ * in force is kept (a request of a job that began before it and got through proves little): `{cleared: false}`.
+ */
+export const clearPause = mutation({
+  args: { credential: v.string(), workerId: v.string(), workerSecret },
+  returns: v.object({ cleared: v.boolean() }),
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const pause = await pauseOf(ctx.db, requireFingerprint(args.credential));
+    if (pause === null || Date.now() < pause.until) return { cleared: false };
+    await ctx.db.delete("llmPauses", pause._id);
+    return { cleared: true };
+  },
+});
+
+/**
+ * The credential's pause, or null: one document read, and no `Date.now()`, so a worker may subscribe to it and
+ * compare `resumesAt` with its clock (for /health, metrics and status).
+ */
+export const getPause = query({
+  args: { credential: v.string(), workerSecret },
+  returns: v.union(pauseValidator, v.null()),
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    const pause = await pauseOf(ctx.db, requireFingerprint(args.credential));
+    return pause === null ? null : pauseView(pause);
+  },
+});
+
+/**
+ * Among the 100 pauses that ended last (or end latest), those whose claims resume at `since` or later: what an
+ * operator's `status` shows. One index range of at most 100 documents.
+ */
+export const listPauses = query({
+  args: { since: v.number(), workerSecret },
+  returns: v.array(pauseValidator),
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    // why `since` as an argument: a query must not read the clock (its cached result would not follow it).
+    const latest = await ctx.db.query("llmPauses").withIndex("by_until").order("desc").take(100);
+    return latest.map(pauseView).filter((pause) => pause.resumesAt >= args.since);
+  },
+});
+
+/**
+ * Gives back the held job whose analyzer met a rate limit or an overload, and records the pause for the credential
+ * (as `recordPause`). The job is pending again at once, its attempt given back, up to FREE_RATE_LIMITED_RELEASES
+ * times; after that the limit spends the attempt (`retrying` no earlier than the pause's end, or `dead`). The
+ * attempt's cost counts towards the budget, and a budget spent ends the job `dead`.
+ */
+export const releaseRateLimited = mutation({
+  args: {
+    jobId: v.string(),
+    workerId: v.string(),
+    leaseToken: v.string(),
+    credential: v.string(),
+    kind: limitKind,
+    retryAfterMs: v.optional(v.number()),
+    error: v.string(),
+    costUsd: v.optional(v.number()),
+    workerSecret,
+  },
+  returns: v.object({
+    pause: pauseValidator,
+    outcome: v.union(v.literal("released"), v.literal("retrying"), v.literal("dead"), v.literal("not_held")),
+    attempts: v.number(),
+    rateLimitedReleases: v.number(),
+    nextRunAt: v.optional(v.number()),
+  }),
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    requireNonBlank("workerId", args.workerId);
+    const credential = requireFingerprint(args.credential);
+    const retryAfterMs = requireRetryAfterMs(args.retryAfterMs);
+    const attemptCost = requireUsd("costUsd", args.costUsd);
+    const now = Date.now();
+    // The limit is a fact about the credential whoever holds the job now.
+    const pause = pauseView(await recordLimit(ctx, credential, args.kind, retryAfterMs, args.workerId, now, Math.random()));
+    const found = await findJob(ctx.db, args.jobId);
+    if (found === null || !holdsLock(found, args.workerId, args.leaseToken)) {
+      return { pause, outcome: "not_held" as const, attempts: found?.attempts ?? 0, rateLimitedReleases: found?.rateLimitedReleases ?? 0 };
+    }
+    const error = truncate(args.error);
+    const costUsd = withAttemptCost(found, attemptCost);
+    const releases = found.rateLimitedReleases ?? 0;
+    const notHeld = { pause, outcome: "not_held" as const, attempts: found.attempts ?? 0, rateLimitedReleases: releases };
+    if (isCancelRequested(found)) {
+      await ctx.db.patch("jobs", found._id, { ...CLEARED_LOCK, lastError: error, updatedAt: now, costUsd });
+      return notHeld;
+    }
+    if (!isLeased(found.status)) return notHeld;
+    const job = { ...found, costUsd };
+    const cap = job.costLimitUsd ?? job.maxCostUsd;
+    if (isSpent(cap, spentUsd(job))) {
+      const attempts = Math.max(job.attempts ?? 0, 1);
+      await endSpent(ctx, { ...job, attempts, lastError: error }, cap!, now);
+      await ctx.db.patch("jobs", job._id, { costUsd });
+      return { pause, outcome: "dead" as const, attempts, rateLimitedReleases: releases };
+    }
+    if (releases < FREE_RATE_LIMITED_RELEASES) {
+      const attempts = Math.max((job.attempts ?? 0) - 1, 0);
+      await ctx.db.patch("jobs", job._id, {
+        ...CLEARED_LOCK,
+        status: "pending",
+        attempts,
+        // Due at once: a worker with another credential may run it; this credential's workers wait for the pause.
+        runAt: now,
+        rateLimitedReleases: releases + 1,
+        lastError: error,
+        updatedAt: now,
+        costUsd,
+      });
+      await noteWaiting(ctx, job, now);
+      return { pause, outcome: "released" as const, attempts, rateLimitedReleases: releases + 1 };
+    }
+    await ctx.db.patch("jobs", job._id, { costUsd });
+    const spent = await spendAttempt(
+      ctx,
+      job,
+      now,
+      `${error} [rate limited ${releases + 1} times: this attempt counts]`,
+      true,
+      (attempts) => Math.max(now + backoffMs(attempts, Math.random()), pause.until),
+    );
+    return spent.status === "pending"
+      ? { pause, outcome: "retrying" as const, attempts: spent.attempts, rateLimitedReleases: releases, nextRunAt: spent.runAt }
+      : { pause, outcome: "dead" as const, attempts: spent.attempts, rateLimitedReleases: releases };
   },
 });
 
@@ -587,11 +902,20 @@ export const enqueue = mutation({
     maxAttempts: v.optional(v.number()),
     runAt: v.optional(v.number()),
     dedupeKey: v.optional(v.string()),
+    /** Whose turn the job waits for (fair claims); none: the anonymous user shared by every job without one. */
+    user: v.optional(v.string()),
+    /** Higher first among the user's own due jobs: an integer from -1000 to 1000, default 0. */
+    priority: v.optional(v.number()),
+    /** The most the job's attempts may cost together, in US dollars. */
+    maxCostUsd: v.optional(v.number()),
     workerSecret,
   },
   returns: v.id("jobs"),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
+    const userKey = requireUserKey(args.user);
+    const priority = requirePriority(args.priority);
+    const maxCostUsd = requireUsd("maxCostUsd", args.maxCostUsd);
     const hasUrl = args.source.url !== undefined && args.source.url.trim().length > 0;
     const hasFullName = args.source.fullName !== undefined && args.source.fullName.trim().length > 0;
     if (hasUrl === hasFullName) {
@@ -623,7 +947,11 @@ export const enqueue = mutation({
       attempts: 0,
       maxAttempts,
       ...(args.dedupeKey !== undefined ? { dedupeKey: args.dedupeKey } : {}),
+      userKey,
+      priority,
+      ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
     });
+    await noteWaiting(ctx, (await ctx.db.get("jobs", id))!, args.runAt ?? now);
     return id;
   },
 });
@@ -648,18 +976,22 @@ export const createJob = mutation({
     prompt: v.string(),
     callbackToken: v.string(),
     dedupeKey: v.optional(v.string()),
+    priority: v.optional(v.number()),
+    maxCostUsd: v.optional(v.number()),
     workerSecret,
   },
   returns: v.id("jobs"),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
+    const priority = requirePriority(args.priority);
+    const maxCostUsd = requireUsd("maxCostUsd", args.maxCostUsd);
     await requireRepositoryOwnedBy(ctx.db, args.repositoryId, args.userId);
     if (args.dedupeKey !== undefined) {
       const existing = await activeJobWithDedupeKey(ctx, args.dedupeKey);
       if (existing !== null) return existing._id;
     }
     const now = Date.now();
-    return await ctx.db.insert("jobs", {
+    const id = await ctx.db.insert("jobs", {
       userId: args.userId,
       repositoryId: args.repositoryId,
       status: "pending",
@@ -671,7 +1003,12 @@ export const createJob = mutation({
       attempts: 0,
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
       ...(args.dedupeKey !== undefined ? { dedupeKey: args.dedupeKey } : {}),
+      userKey: args.userId,
+      priority,
+      ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
     });
+    await noteWaiting(ctx, (await ctx.db.get("jobs", id))!, now);
+    return id;
   },
 });
 
@@ -755,9 +1092,15 @@ async function reclaim(ctx: MutationCtx, job: Doc<"jobs">, now: number): Promise
 }
 
 /** Reclaims expired leases until one job is back to `pending`, and returns it (or null). */
-async function reclaimForClaim(ctx: MutationCtx, now: number): Promise<Doc<"jobs"> | null> {
-  for (const job of await expiredLeases(ctx, now, RECLAIM_PER_CLAIM)) {
-    if ((await reclaim(ctx, job, now)) === "pending") {
+/**
+ * Reclaims expired leases until one job is back to `pending` whose user is under the cap, and returns it (or
+ * null). The others stay pending, their turn noted.
+ */
+async function reclaimForClaim(ctx: MutationCtx, now: number, cap: number, reads: ReadCounter): Promise<Doc<"jobs"> | null> {
+  const expired = await expiredLeases(ctx, now, RECLAIM_PER_CLAIM);
+  reads.read(expired.length);
+  for (const job of expired) {
+    if ((await reclaim(ctx, job, now)) === "pending" && (await underCap(ctx.db, userKeyOf(job), now, cap, reads))) {
       return (await ctx.db.get("jobs", job._id))!;
     }
   }
@@ -787,6 +1130,24 @@ export const reclaimExpired = internalMutation({
       console.log(`reclaimExpired: ${reclaimed} back to pending, ${dead} dead, ${cleared} stale locks cleared`);
     }
     return { reclaimed, dead, cleared };
+  },
+});
+
+/** Rows adopted per run of `adoptPending`. */
+const ADOPT_BATCH = 500;
+
+/**
+ * Gives pending rows that other code inserted without a user key (the web app's own functions, rows older than
+ * fair claims) their user key and turn, oldest first, 500 per run. Claims adopt a few each too; this catches up
+ * with a backlog. Scheduled by crons.ts.
+ */
+export const adoptPending = internalMutation({
+  args: {},
+  returns: v.object({ adopted: v.number() }),
+  handler: async (ctx) => {
+    const adopted = await adoptUnmanaged(ctx, ADOPT_BATCH);
+    if (adopted > 0) console.log(`adoptPending: ${adopted} pending job(s) given a user key and a turn`);
+    return { adopted };
   },
 });
 

@@ -60,6 +60,15 @@ export const documentFile = v.object({
   kind: docKind,
 });
 
+/** What a checkpoint's files were made from (see convex/checkpoints.ts). */
+export const checkpointBasis = v.object({
+  commit: v.string(),
+  analyzerKind: v.string(),
+  analyzerVersion: v.string(),
+  model: v.string(),
+  promptFingerprint: v.string(),
+});
+
 export const cloneSource = v.object({
   url: v.optional(v.string()),
   fullName: v.optional(v.string()),
@@ -140,6 +149,23 @@ export default defineSchema({
     startedAt: v.optional(v.number()),
     /** Last heartbeat of the current holder. */
     heartbeatAt: v.optional(v.number()),
+
+    // --- Fair claims, budgets and rate-limit releases (issue 22; all optional) ---
+    /**
+     * Whose turn the job waits for: the job's user id, the `user` given to `queue:enqueue`, or "anonymous". Set
+     * when the job is created, or when a claim adopts a row that other code inserted; absent only on such rows.
+     */
+    userKey: v.optional(v.string()),
+    /** Higher first among one user's due jobs (an integer, -1000..1000; 0 when absent). */
+    priority: v.optional(v.number()),
+    /** What the job's attempts cost so far, in US dollars, as the workers reported it. */
+    costUsd: v.optional(v.number()),
+    /** The most the job's attempts may cost together, in US dollars (the job's own cap). */
+    maxCostUsd: v.optional(v.number()),
+    /** The cap in force since the last claim: `maxCostUsd`, or the claiming worker's default. */
+    costLimitUsd: v.optional(v.number()),
+    /** How often the job was given back because the LLM answered with a rate limit or an overload (no attempt spent). */
+    rateLimitedReleases: v.optional(v.number()),
   })
     .index("by_user", ["userId"])
     // An index of the existing deployment that the web app may query; it sorts a repository's jobs by creation.
@@ -153,7 +179,63 @@ export default defineSchema({
     .index("by_status_completedAt", ["status", "completedAt"])
     .index("by_leaseUntil", ["leaseUntil"])
     .index("by_dedupeKey", ["dedupeKey"])
-    .index("by_claimToken", ["claimToken"]),
+    .index("by_claimToken", ["claimToken"])
+    // Fair claims: a user's pending jobs, highest priority first (read descending) then earliest runAt; the
+    // rows without userKey are the ones to adopt.
+    .index("by_status_user_priority_runAt", ["status", "userKey", "priority", "runAt"])
+    // The earliest runAt among a user's pending jobs (when the user's turn comes), and its due job whatever the priority.
+    .index("by_status_user_runAt", ["status", "userKey", "runAt"])
+    // A user's held jobs (MAX_RUNNING_PER_USER): the lock is cleared whenever a job stops being held.
+    .index("by_user_leaseUntil", ["userKey", "leaseUntil"]),
+
+  /**
+   * One row per user key that has ever had a job: whether it has pending jobs, the earliest runAt among them, and
+   * when a job of it was last claimed. `claimOne` takes turns in `by_turn` order (issue 22).
+   */
+  queueLanes: defineTable({
+    userKey: v.string(),
+    /** Whether the user has pending jobs (then `nextDueAt` is the earliest runAt among them). */
+    waiting: v.boolean(),
+    nextDueAt: v.optional(v.number()),
+    /**
+     * When a job of this user was last claimed (0: never); claims in the same millisecond get increasing values,
+     * so that turns stay strict under bursts.
+     */
+    lastClaimAt: v.number(),
+    updatedAt: v.number(),
+  })
+    .index("by_user", ["userKey"])
+    // The latest claim of all: the next claim stamps its lane after it.
+    .index("by_lastClaimAt", ["lastClaimAt"])
+    // Whose turn: users with pending jobs, the one whose last claim is oldest first, ties by the oldest waiting job.
+    .index("by_turn", ["waiting", "lastClaimAt", "nextDueAt"]),
+
+  /**
+   * A pause of every claim for one LLM credential, identified by its fingerprint (never the secret), after the
+   * analyzer met a rate limit (429) or an overload (529). See lib/pauses.ts.
+   */
+  llmPauses: defineTable({
+    /** The credential's fingerprint, e.g. `sha256:0f3a…` (lowercase hex): what workers claim with. */
+    credential: v.string(),
+    kind: v.union(v.literal("rate_limit"), v.literal("overloaded")),
+    /** No claim for this credential before this time (ms epoch). */
+    until: v.number(),
+    /** Limits met in a row, each after the pause before it ended: the pause doubles with each. */
+    strikes: v.number(),
+    /** The retry-after the API gave with the last limit, in ms, when it gave one. */
+    retryAfterMs: v.optional(v.number()),
+    /** When the first limit of this streak was recorded. */
+    since: v.number(),
+    updatedAt: v.number(),
+    /** The worker that recorded the last limit. */
+    recordedBy: v.string(),
+    /** After `until`, one claim probes the API: no other claim for the credential until this time. */
+    probeUntil: v.optional(v.number()),
+    probeBy: v.optional(v.string()),
+    probeJobId: v.optional(v.id("jobs")),
+  })
+    .index("by_credential", ["credential"])
+    .index("by_until", ["until"]),
 
   docs: defineTable({
     jobId: v.id("jobs"),
@@ -175,6 +257,35 @@ export default defineSchema({
     .index("by_job_slug", ["jobId", "slug"])
     .index("by_repository", ["repositoryId"])
     .index("by_source_key", ["sourceKey"]),
+
+  // --- Added for resumable analyses (convex/checkpoints.ts); never read by the web app ---
+
+  /**
+   * One per job that has a checkpoint: what its files were made from, the lease that last opened or wrote it
+   * (`holderToken`, never returned), whether an analysis finished with exactly these files, and their paths (so a
+   * read or a finish never has to load the files). A new basis makes a new row: files never mix inputs.
+   */
+  checkpoints: defineTable({
+    jobId: v.id("jobs"),
+    holderToken: v.string(),
+    basis: v.optional(checkpointBasis),
+    finished: v.boolean(),
+    paths: v.array(v.string()),
+    bytes: v.number(),
+    updatedAt: v.number(),
+  })
+    .index("by_job", ["jobId"])
+    .index("by_updatedAt", ["updatedAt"]),
+
+  /** One per checkpointed output file (≤ 900 KiB of content, within the 1 MiB document limit). */
+  checkpointFiles: defineTable({
+    checkpointId: v.id("checkpoints"),
+    jobId: v.id("jobs"),
+    path: v.string(),
+    content: v.string(),
+    bytes: v.number(),
+    savedAt: v.number(),
+  }).index("by_checkpoint_path", ["checkpointId", "path"]),
 
   jobLogs: defineTable({
     jobId: v.id("jobs"),

@@ -7,6 +7,7 @@ import { convexTest } from "convex-test";
 import { makeFunctionReference, type SchemaDefinition } from "convex/server";
 import { ConvexError, convexToJson, jsonToConvex, type Value } from "convex/values";
 import { constantTimeEquals } from "../convex/lib/auth";
+import { onTransaction, type TransactionUsage } from "./metrics";
 import { functionModules, type FunctionModules } from "./modules";
 import { SyncEndpoint, type EncodedEnvelope } from "./sync";
 
@@ -27,6 +28,11 @@ export interface TestServerOptions {
   readonly verbose?: boolean;
   /** Sync protocol: Ping after this long without other traffic to a client (default 15 s, as Convex). */
   readonly pingIntervalMs?: number;
+  /**
+   * Fail a function that reads or writes more than Convex allows in one transaction (32,000 documents read,
+   * 4,096 index ranges, 16 MiB ...), as a deployment does. Off by default.
+   */
+  readonly transactionLimits?: boolean;
 }
 
 export interface RunningTestServer {
@@ -136,7 +142,8 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
   const modules = functionModules(options.functionsDir);
   const schemaModule = await import(pathToFileURL(join(options.functionsDir, "schema.ts")).href);
   const schema = schemaModule.default as SchemaDefinition<any, boolean>;
-  const newDeployment = () => convexTest(schema, modules.forConvexTest);
+  const newDeployment = () =>
+    convexTest({ schema, modules: modules.forConvexTest, transactionLimits: options.transactionLimits === true });
   let deployment = newDeployment();
   const mutex = new Mutex();
   const clock = new Clock();
@@ -154,6 +161,12 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
   });
   /** Function calls by origin and kind (`/_test/calls`), e.g. to measure what an idle worker costs. */
   let calls = newCalls();
+  /** What each function's transactions read and wrote (`/_test/calls`), as convex-test counts it. */
+  let usage = new Map<string, UsageTotals>();
+  let lastTransaction: TransactionUsage | null = null;
+  onTransaction((u) => {
+    lastTransaction = u;
+  });
 
   const sync = new SyncEndpoint(
     {
@@ -199,6 +212,7 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
     calls[origin][actual]++;
     const reference = makeFunctionReference<any>(name);
     const envelope = await mutex.run(async () => {
+      lastTransaction = null;
       try {
         const { result, logLines } = await logs.around(async () => {
           const t = deployment;
@@ -213,6 +227,9 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
         return errorEnvelope(error);
       }
     });
+    // Calls are serialised, so the transaction that ended last is this call's (actions run none of their own).
+    const spent = lastTransaction as TransactionUsage | null;
+    if (spent !== null && actual !== "action") record(usage, name, spent);
     log(`${actual} ${name} ${envelope.status} ${(performance.now() - started).toFixed(1)} ms`);
     // Subscribed queries may read what it wrote (the socket's own requests notify on their own).
     if (actual !== "query" && origin !== "sync") void sync.notifyWrite();
@@ -279,16 +296,23 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
         return { offsetMs: clock.offset, now: Date.now() };
       }
       case "/_test/seed": {
-        const { table, doc } = body;
-        if (typeof table !== "string" || typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-          throw new RequestError(400, "BadJsonBody", "seed needs {table: string, doc: object}");
+        const { table, doc, docs } = body;
+        const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+        const many = Array.isArray(docs) && docs.every(isObject);
+        if (typeof table !== "string" || !(isObject(doc) || (doc === undefined && many))) {
+          throw new RequestError(400, "BadJsonBody", "seed needs {table: string, doc: object} or {table, docs: [object]}");
         }
-        const value = jsonToConvex(doc as any) as Record<string, Value>;
+        const values = (many ? (docs as unknown[]) : [doc]).map((d) => jsonToConvex(d as any) as Record<string, Value>);
         return await mutex.run(async () => {
           try {
-            const id = await deployment.run(async (ctx) => await ctx.db.insert(table as any, value as any));
+            // One transaction for the lot (a batch, not a function call: it is not counted in /_test/calls).
+            const ids = await deployment.run(async (ctx) => {
+              const inserted = [];
+              for (const value of values) inserted.push(await ctx.db.insert(table as any, value as any));
+              return inserted;
+            });
             void sync.notifyWrite();
-            return { id };
+            return many ? { ids } : { id: ids[0] };
           } catch (error) {
             throw new RequestError(400, "BadSeed", `cannot insert into '${table}': ${(error as Error).message}`);
           }
@@ -302,9 +326,10 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
       }
       case "/_test/calls": {
         // {reset: true} starts counting again after answering.
-        const answer = { calls, sync: sync.testRoute("/_test/sync/stats", {}) };
+        const answer = { calls, usage: Object.fromEntries(usage), sync: sync.testRoute("/_test/sync/stats", {}) };
         if (body.reset === true) {
           calls = newCalls();
+          usage = new Map();
           sync.resetStats();
         }
         return answer;
@@ -354,6 +379,33 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
         });
       }),
   };
+}
+
+/** Per function: how many transactions, and the total and largest of what each read and wrote. */
+interface UsageTotals {
+  transactions: number;
+  documentsRead: { total: number; max: number };
+  databaseQueries: { total: number; max: number };
+  bytesRead: { total: number; max: number };
+  documentsWritten: { total: number; max: number };
+}
+
+function record(usage: Map<string, UsageTotals>, name: string, spent: TransactionUsage): void {
+  const totals =
+    usage.get(name) ??
+    ({
+      transactions: 0,
+      documentsRead: { total: 0, max: 0 },
+      databaseQueries: { total: 0, max: 0 },
+      bytesRead: { total: 0, max: 0 },
+      documentsWritten: { total: 0, max: 0 },
+    } satisfies UsageTotals);
+  totals.transactions += 1;
+  for (const key of ["documentsRead", "databaseQueries", "bytesRead", "documentsWritten"] as const) {
+    totals[key].total += spent[key];
+    totals[key].max = Math.max(totals[key].max, spent[key]);
+  }
+  usage.set(name, totals);
 }
 
 async function exportedFunction(modules: FunctionModules, modulePath: string, exportName: string) {

@@ -5,7 +5,8 @@
  *   node node_modules/tsx/dist/cli.mjs test-server/server.ts --functions hardened|legacy --port 0
  *
  * Speaks the HTTP function API and Convex's WebSocket sync protocol (/api/<version>/sync; --ping-interval-ms,
- * default 15000, is how long a socket may be silent before the server pings it).
+ * default 15000, is how long a socket may be silent before the server pings it). --transaction-limits fails a
+ * function that reads or writes more than Convex allows in one transaction, as a deployment does.
  *
  * Prints exactly one line on stdout when ready: {"listening":<port>}. Logs go to stderr. Exits when
  * stdin closes (so a dying parent never leaks it; --ignore-stdin turns that off) or on SIGTERM/SIGINT.
@@ -24,7 +25,7 @@ const FUNCTION_SETS: Record<string, string> = {
 
 function usage(problem: string): never {
   process.stderr.write(
-    `test server: ${problem}\nusage: server.ts --functions hardened|legacy [--port N] [--ping-interval-ms N] [--ignore-stdin] [--verbose]\n`,
+    `test server: ${problem}\nusage: server.ts --functions hardened|legacy [--port N] [--ping-interval-ms N] [--transaction-limits] [--ignore-stdin] [--verbose]\n`,
   );
   process.exit(2);
 }
@@ -35,6 +36,7 @@ function parseArgs(argv: string[]) {
   let ignoreStdin = false;
   let verbose = process.env.CONVEX_TEST_VERBOSE === "1";
   let pingIntervalMs = 15_000;
+  let transactionLimits = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => argv[++i] ?? usage(`${arg} needs a value`);
@@ -45,12 +47,13 @@ function parseArgs(argv: string[]) {
     else if (arg === "--ignore-stdin") ignoreStdin = true;
     else if (arg === "--verbose") verbose = true;
     else if (arg === "--ping-interval-ms") pingIntervalMs = Number(value());
+    else if (arg === "--transaction-limits") transactionLimits = true;
     else usage(`unknown argument '${arg}'`);
   }
   if (!(functions in FUNCTION_SETS)) usage(`--functions must be one of ${Object.keys(FUNCTION_SETS).join(", ")}, was '${functions}'`);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) usage(`--port must be 0..65535, was '${port}'`);
   if (!Number.isFinite(pingIntervalMs) || pingIntervalMs <= 0) usage(`--ping-interval-ms must be positive, was '${pingIntervalMs}'`);
-  return { functionsDir: FUNCTION_SETS[functions], functions, port, ignoreStdin, verbose, pingIntervalMs };
+  return { functionsDir: FUNCTION_SETS[functions], functions, port, ignoreStdin, verbose, pingIntervalMs, transactionLimits };
 }
 
 async function main() {
@@ -64,6 +67,7 @@ async function main() {
     adminKey: process.env.CONVEX_TEST_ADMIN_KEY || "test-admin-key",
     verbose: options.verbose,
     pingIntervalMs: options.pingIntervalMs,
+    transactionLimits: options.transactionLimits,
   });
   let stopping = false;
   const stop = (reason: string) => {

@@ -21,9 +21,18 @@ afterEach(() => {
 
 type Owner = { userId: string; repositoryId: string };
 
+const FINGERPRINT = "sha256:00112233445566778899aabbccddeeff";
+
 /** Every worker function with valid arguments apart from the secret. */
 function workerCalls(jobId: string, owner: Owner): [kind: "mutation" | "query", path: string, args: Record<string, unknown>][] {
   const lease = { jobId, workerId: "worker-a", leaseToken: "t" };
+  const basis = {
+    commit: "0123456789abcdef0123456789abcdef01234567",
+    analyzerKind: "dry-run",
+    analyzerVersion: "1",
+    model: "",
+    promptFingerprint: `sha256:${"0".repeat(64)}`,
+  };
   return [
     ["mutation", "queue:claimOne", { workerId: "worker-a" }],
     ["mutation", "queue:heartbeat", lease],
@@ -39,6 +48,17 @@ function workerCalls(jobId: string, owner: Owner): [kind: "mutation" | "query", 
     ["query", "users:getGitHubToken", { githubId: "1001" }],
     ["query", "queue:getMetrics", {}],
     ["mutation", "queue:createJob", { ...owner, prompt: "p", callbackToken: "cb" }],
+    ["mutation", "queue:recordPause", { credential: FINGERPRINT, kind: "rate_limit", workerId: "worker-a" }],
+    ["mutation", "queue:clearPause", { credential: FINGERPRINT, workerId: "worker-a" }],
+    ["mutation", "queue:releaseRateLimited", { ...lease, credential: FINGERPRINT, kind: "overloaded", error: "e" }],
+    ["query", "queue:getPause", { credential: FINGERPRINT }],
+    ["query", "queue:listPauses", { since: 0 }],
+    ["mutation", "checkpoints:open", lease],
+    ["query", "checkpoints:read", { jobId }],
+    ["query", "checkpoints:files", { jobId, checkpointId: "c" }],
+    ["mutation", "checkpoints:save", { ...lease, fence: "lease", basis, path: "a.md", content: "# A" }],
+    ["mutation", "checkpoints:remove", { ...lease, paths: [] }],
+    ["mutation", "checkpoints:finish", { ...lease, fence: "lease", basis, paths: [] }],
     [
       "mutation",
       "docs:upsertFromJob",

@@ -111,6 +111,29 @@ describe("test endpoints", () => {
     expect((await post(url, "/_test/seed", { table: "users" })).status).toBe(400);
   });
 
+  test("seed with docs inserts a batch in one transaction; a bad row inserts none of them", async () => {
+    const docs = Array.from({ length: 3 }, (_, i) => ({ githubId: `${i}`, username: `u${i}`, createdAt: 1 }));
+    const seeded = await post(url, "/_test/seed", { table: "users", docs });
+    expect(seeded.status).toBe(200);
+    expect(seeded.body.ids).toHaveLength(3);
+    const bad = await post(url, "/_test/seed", { table: "users", docs: [{ githubId: "9", username: "u9", createdAt: 1 }, { githubId: "x" }] });
+    expect(bad).toMatchObject({ status: 400, body: { code: "BadSeed" } });
+    expect(await value(url, "query", "users:getUserByGithubId", { githubId: "9" })).toBeNull();
+  });
+
+  test("calls report what each function's transactions read, as convex-test counts it against Convex's limits", async () => {
+    for (let i = 0; i < 3; i++) await enqueue();
+    await post(url, "/_test/calls", { reset: true });
+    await value(url, "mutation", "queue:claimOne", { workerId: "w", workerSecret: "test-secret" });
+    await value(url, "mutation", "queue:claimOne", { workerId: "w", workerSecret: "test-secret" });
+    const { usage } = (await post(url, "/_test/calls", {})).body;
+    expect(usage["queue:claimOne"].transactions).toBe(2);
+    expect(usage["queue:claimOne"].documentsRead.max).toBeGreaterThan(0);
+    expect(usage["queue:claimOne"].documentsRead.total).toBeGreaterThan(usage["queue:claimOne"].documentsRead.max);
+    expect(usage["queue:claimOne"].databaseQueries.max).toBeGreaterThan(0);
+    expect(usage).not.toHaveProperty("queue:enqueue");
+  });
+
   test("mutations are serialised: concurrent claims never share a job", async () => {
     for (let i = 0; i < 20; i++) await enqueue();
     const claims = await Promise.all(

@@ -13,13 +13,18 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as checkpoints from "../checkpoints.js";
 import type * as crons from "../crons.js";
 import type * as docs from "../docs.js";
 import type * as jobs from "../jobs.js";
 import type * as lib_auth from "../lib/auth.js";
+import type * as lib_checkpoints from "../lib/checkpoints.js";
+import type * as lib_costs from "../lib/costs.js";
 import type * as lib_errors from "../lib/errors.js";
+import type * as lib_fairness from "../lib/fairness.js";
 import type * as lib_jobs from "../lib/jobs.js";
 import type * as lib_model from "../lib/model.js";
+import type * as lib_pauses from "../lib/pauses.js";
 import type * as lib_returns from "../lib/returns.js";
 import type * as queue from "../queue.js";
 import type * as repositories from "../repositories.js";
@@ -34,13 +39,18 @@ import type * as users from "../users.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  "checkpoints": typeof checkpoints;
   "crons": typeof crons;
   "docs": typeof docs;
   "jobs": typeof jobs;
   "lib/auth": typeof lib_auth;
+  "lib/checkpoints": typeof lib_checkpoints;
+  "lib/costs": typeof lib_costs;
   "lib/errors": typeof lib_errors;
+  "lib/fairness": typeof lib_fairness;
   "lib/jobs": typeof lib_jobs;
   "lib/model": typeof lib_model;
+  "lib/pauses": typeof lib_pauses;
   "lib/returns": typeof lib_returns;
   "queue": typeof queue;
   "repositories": typeof repositories;

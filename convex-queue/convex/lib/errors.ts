@@ -13,7 +13,9 @@ export type ErrorCode =
   /** Another job of the repository is active. */
   | "CONFLICT"
   | "DOCUMENT_TOO_LARGE"
-  | "BATCH_TOO_LARGE";
+  | "BATCH_TOO_LARGE"
+  /** A checkpoint already holds as many files as it may (convex/checkpoints.ts). */
+  | "CHECKPOINT_FULL";
 
 /**
  * A `ConvexError` whose data is `{code, message}`; clients switch on `errorData.code`. Every error a function

@@ -2,6 +2,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { DatabaseReader, MutationCtx } from "../_generated/server";
 import { internal } from "../_generated/api";
 import { constantTimeEquals } from "./auth";
+import { endCheckpoint } from "./checkpoints";
 import { fail } from "./errors";
 import { isLeased, isTerminal } from "./model";
 
@@ -113,6 +114,8 @@ export async function requestCancellation(ctx: MutationCtx, job: Doc<"jobs">, re
     updatedAt: now,
   };
   await ctx.db.patch("jobs", job._id, isLeased(job.status) ? common : { ...common, ...CLEARED_LOCK });
+  // A canceled job never runs again: its checkpoint goes now (its holder's writes are refused from here on).
+  await endCheckpoint(ctx, job._id);
   return true;
 }
 

@@ -6,6 +6,7 @@ import io.fondation.clibridge.claude.ClaudeRunSummary;
 import io.fondation.clibridge.claude.StreamJsonParser;
 import io.fondation.clibridge.failure.FailureClassifier;
 import io.fondation.clibridge.failure.FailureMessage;
+import io.fondation.clibridge.failure.LlmLimit;
 import io.fondation.clibridge.output.OutputCollector;
 import io.fondation.clibridge.output.OutputException;
 import io.fondation.clibridge.output.PartialOutput;
@@ -19,10 +20,14 @@ import io.fondation.clibridge.process.ProcessStartException;
 import io.fondation.clibridge.process.RunningProcess;
 import io.fondation.clibridge.progress.ProgressParser;
 import io.fondation.clibridge.progress.ProgressTracker;
+import io.fondation.clibridge.resume.CheckpointScanner;
+import io.fondation.clibridge.resume.OutputFileCheck;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.Progress;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run whose agent tried to write outside the output directory (as its stream-json shows) fails
  * with {@link FailureClassifier#writesOutside(List, int)}, even when it otherwise succeeded.
+ *
+ * <p>A run that failed on an LLM rate limit or overload says so apart ({@link AnalysisReport#llmLimit()}, with the
+ * API's retry-after when it can be read), and every run says what it cost when the analyzer reported it
+ * ({@link AnalysisReport#costUsd()}: Claude Code's {@code total_cost_usd}).
  */
 public final class AnalysisRunner {
 
@@ -65,14 +74,22 @@ public final class AnalysisRunner {
     private final OutputCollector collector;
     private final FailureClassifier classifier;
     private final Duration outputWatchInterval;
+    private final Checkpoints checkpoints;
+
+    /** How a runner made by {@link #withCheckpoints} watches for checkpoint files. */
+    private record Checkpoints(Duration interval, Duration settle, Clock clock, OutputFileCheck check) {}
 
     /** A runner whose progress comes from what the analyzer prints (the Fondation CLI's step lines). */
     public AnalysisRunner(ProcessRunner runner, OutputCollector collector, FailureClassifier classifier) {
-        this(runner, collector, classifier, null);
+        this(runner, collector, classifier, null, null);
     }
 
     private AnalysisRunner(
-            ProcessRunner runner, OutputCollector collector, FailureClassifier classifier, Duration watchInterval) {
+            ProcessRunner runner,
+            OutputCollector collector,
+            FailureClassifier classifier,
+            Duration watchInterval,
+            Checkpoints checkpoints) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.collector = Objects.requireNonNull(collector, "collector");
         this.classifier = Objects.requireNonNull(classifier, "classifier");
@@ -80,6 +97,7 @@ public final class AnalysisRunner {
             throw new IllegalArgumentException("output watch interval must be positive, was " + watchInterval);
         }
         this.outputWatchInterval = watchInterval;
+        this.checkpoints = checkpoints;
     }
 
     /**
@@ -91,7 +109,36 @@ public final class AnalysisRunner {
      * @param interval how often the output directory is looked at while the analyzer runs
      */
     public AnalysisRunner withOutputProgress(Duration interval) {
-        return new AnalysisRunner(runner, collector, classifier, Objects.requireNonNull(interval, "interval"));
+        return new AnalysisRunner(
+                runner, collector, classifier, Objects.requireNonNull(interval, "interval"), checkpoints);
+    }
+
+    /**
+     * A runner that also reports, through {@link AnalysisListener#onOutputFile}, each output file as soon as it is
+     * complete and valid ({@link CheckpointScanner}): taken once it stopped changing for {@code settle}, or once its
+     * step ended (a later step reported or written, or the analyzer stopped), judged by {@link OutputFileCheck}.
+     *
+     * @param interval how often the output directory is looked at while the analyzer runs
+     * @param settle how long a file must stay unchanged to be taken before its step ends
+     *     ({@link CheckpointScanner#DEFAULT_SETTLE})
+     * @param clock what the settling is measured with
+     * @param check how a file is judged (its size limit should be the queue's, so that what is reported can be saved)
+     */
+    public AnalysisRunner withCheckpoints(Duration interval, Duration settle, Clock clock, OutputFileCheck check) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("checkpoint watch interval must be positive, was " + interval);
+        }
+        return new AnalysisRunner(
+                runner,
+                collector,
+                classifier,
+                outputWatchInterval,
+                new Checkpoints(
+                        interval,
+                        Objects.requireNonNull(settle, "settle"),
+                        Objects.requireNonNull(clock, "clock"),
+                        Objects.requireNonNull(check, "check")));
     }
 
     /**
@@ -103,7 +150,19 @@ public final class AnalysisRunner {
      * @param listener hears progress and output lines (may be null)
      */
     public RunningAnalysis start(ProcessSpec spec, Path outputDir, AnalysisListener listener) {
+        return start(spec, outputDir, listener, Map.of());
+    }
+
+    /**
+     * Starts the analyzer on an output directory that already holds files restored from the job's checkpoint: with
+     * {@link #withCheckpoints}, those are not reported again unless the analyzer changes them.
+     *
+     * @param alreadySaved path to content of the files restored (and so already in the checkpoint)
+     */
+    public RunningAnalysis start(
+            ProcessSpec spec, Path outputDir, AnalysisListener listener, Map<String, String> alreadySaved) {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(alreadySaved, "alreadySaved");
         Objects.requireNonNull(outputDir, "outputDir");
         AnalysisListener target = listener == null ? new AnalysisListener() {} : listener;
         ProgressTracker tracker = new ProgressTracker(new ProgressParser());
@@ -138,7 +197,20 @@ public final class AnalysisRunner {
                         tracker.offer(step).ifPresent(p -> safely(() -> target.onProgress(p)));
                     }
                 });
-        return new Started(process, outputDir, streamJson, watcher, spec.timeout());
+        CheckpointWatcher checkpointWatcher = checkpoints == null
+                ? null
+                : CheckpointWatcher.start(
+                        new CheckpointScanner(outputDir, checkpoints.check(), checkpoints.settle(), checkpoints.clock())
+                                .alreadySaved(alreadySaved),
+                        checkpoints.interval(),
+                        process::isAlive,
+                        () -> tracker.current().map(Progress::step).orElse(0),
+                        file -> {
+                            synchronized (serial) {
+                                safely(() -> target.onOutputFile(file));
+                            }
+                        });
+        return new Started(process, outputDir, streamJson, watcher, checkpointWatcher, spec.timeout());
     }
 
     private static void safely(Runnable call) {
@@ -155,13 +227,17 @@ public final class AnalysisRunner {
         boolean claudeFailed = claude.map(ClaudeRunSummary::failed).orElse(false);
         List<String> writesOutside = streamJson.writesOutside();
         Optional<JobFailure> failure;
+        Optional<LlmLimit> limit = Optional.empty();
         if (!writesOutside.isEmpty() && !outcome.canceled()) {
             // why: whatever else happened, a run that tried to escape its directory must not be used.
             failure = Optional.of(FailureClassifier.writesOutside(writesOutside, streamJson.writesOutsideCount()));
         } else if (outcome.succeeded() && !claudeFailed) {
             failure = Optional.empty();
         } else {
-            failure = classifier.classify(outcome, 0, claude, timeLimit);
+            FailureClassifier.Classification verdict =
+                    classifier.classifyRun(outcome, 0, claude, streamJson.lastLimitRetry(), timeLimit);
+            failure = verdict.failure();
+            limit = verdict.llmLimit();
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put(DURATION_MS, outcome.duration().toMillis());
@@ -177,7 +253,14 @@ public final class AnalysisRunner {
             details.put(WRITES_OUTSIDE, streamJson.writesOutsideCount());
         }
         claude.ifPresent(summary -> details.putAll(summary.toDetails()));
-        return new AnalyzerExit(outcome, failure, details);
+        return new AnalyzerExit(outcome, failure, details, limit, costOf(claude));
+    }
+
+    /** What the run cost as the agent reported it in its result (none without a result event). */
+    private static Optional<BigDecimal> costOf(Optional<ClaudeRunSummary> claude) {
+        return claude.map(summary -> summary.usage().totalCostUsd())
+                .filter(cost -> cost != null && Double.isFinite(cost) && cost >= 0)
+                .map(BigDecimal::valueOf);
     }
 
     /**
@@ -189,7 +272,8 @@ public final class AnalysisRunner {
         Map<String, Object> details = new LinkedHashMap<>(exit.details());
         if (!exit.exitedCleanly()) {
             details.put(DOCUMENTS, 0);
-            return new AnalysisReport(exit.outcome(), List.of(), exit.failure(), details, List.of());
+            return new AnalysisReport(
+                    exit.outcome(), List.of(), exit.failure(), details, List.of(), exit.llmLimit(), exit.costUsd());
         }
         PartialOutput output = collector.collectPartial(outputDir);
         List<String> warnings = new ArrayList<>(output.warnings());
@@ -202,10 +286,18 @@ public final class AnalysisRunner {
         List<OutputException> leftOut =
                 badFiles.stream().filter(OutputException::isSkippable).toList();
         Optional<JobFailure> failure;
+        Optional<LlmLimit> limit = Optional.empty();
         if (!refused.isEmpty()) {
             failure = Optional.of(outputFailure(refused));
         } else {
-            failure = classifier.classify(exit.outcome(), output.documents().size(), streamJson.summary(), timeLimit);
+            FailureClassifier.Classification verdict = classifier.classifyRun(
+                    exit.outcome(),
+                    output.documents().size(),
+                    streamJson.summary(),
+                    streamJson.lastLimitRetry(),
+                    timeLimit);
+            failure = verdict.failure();
+            limit = verdict.llmLimit();
             List<String> missing = UsableCourse.missing(output.documents());
             if (failure.isEmpty() && !leftOut.isEmpty() && !missing.isEmpty()) {
                 failure = Optional.of(JobFailure.of(
@@ -222,7 +314,8 @@ public final class AnalysisRunner {
                     leftOut.stream().map(OutputException::file).collect(joining(", ")));
         }
         details.put(DOCUMENTS, output.documents().size());
-        return new AnalysisReport(exit.outcome(), output.documents(), failure, details, warnings);
+        return new AnalysisReport(
+                exit.outcome(), output.documents(), failure, details, warnings, limit, exit.costUsd());
     }
 
     private static String messages(List<OutputException> problems) {
@@ -253,6 +346,7 @@ public final class AnalysisRunner {
         private final Path outputDir;
         private final StreamJsonParser streamJson;
         private final OutputWatcher watcher;
+        private final CheckpointWatcher checkpointWatcher;
         private final Duration timeLimit;
         private AnalyzerExit exit;
         private AnalysisReport report;
@@ -262,11 +356,13 @@ public final class AnalysisRunner {
                 Path outputDir,
                 StreamJsonParser streamJson,
                 OutputWatcher watcher,
+                CheckpointWatcher checkpointWatcher,
                 Duration timeLimit) {
             this.process = process;
             this.outputDir = outputDir;
             this.streamJson = streamJson;
             this.watcher = watcher;
+            this.checkpointWatcher = checkpointWatcher;
             this.timeLimit = timeLimit;
         }
 
@@ -286,6 +382,9 @@ public final class AnalysisRunner {
                 ProcessOutcome outcome = process.await();
                 if (watcher != null) {
                     watcher.finish();
+                }
+                if (checkpointWatcher != null) {
+                    checkpointWatcher.finish();
                 }
                 exit = exit(outcome, streamJson, timeLimit);
             }
@@ -333,7 +432,8 @@ public final class AnalysisRunner {
 
         @Override
         public AnalyzerExit awaitExit() {
-            return new AnalyzerExit(report.outcome(), report.failure(), report.details());
+            return new AnalyzerExit(
+                    report.outcome(), report.failure(), report.details(), report.llmLimit(), report.costUsd());
         }
 
         @Override

@@ -33,7 +33,10 @@
  *       events, tool progress, session facts, and the audit of writes outside the output directory;</li>
  *   <li>{@code output}: safe YAML, validated step files, Markdown chapters ordered by index, guards
  *       against links, huge files and invalid UTF-8; the step under way from the files written;</li>
- *   <li>{@code failure}: failure classes and the short, redacted error stored on the job.</li>
+ *   <li>{@code failure}: failure classes and the short, redacted error stored on the job;</li>
+ *   <li>{@code resume}: which output files are complete and valid for a job's checkpoint, when a file being
+ *       written is taken, and the plan of a resumed run (first unfinished step, files to restore, files dropped,
+ *       what is left).</li>
  * </ul>
  */
 package io.fondation.clibridge;

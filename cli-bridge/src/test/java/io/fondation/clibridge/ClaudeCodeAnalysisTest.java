@@ -10,6 +10,7 @@ import io.fondation.clibridge.env.EnvironmentPolicy;
 import io.fondation.clibridge.output.OutputTree;
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.clibridge.progress.ProgressText;
+import io.fondation.clibridge.resume.ResumePlan;
 import io.fondation.clibridge.testing.ClaudeCodeInstallation;
 import io.fondation.clibridge.testing.FileSnapshot;
 import io.fondation.clibridge.testing.RecordedRequest;
@@ -21,9 +22,11 @@ import io.fondation.clibridge.testing.Turn;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.Progress;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -150,6 +153,10 @@ class ClaudeCodeAnalysisTest {
         assertThat((Integer) report.details().get(ClaudeRunSummary.NUM_TURNS)).isGreaterThanOrEqualTo(8);
         assertThat((Double) report.details().get(ClaudeRunSummary.TOTAL_COST_USD))
                 .isPositive();
+        // The attempt's cost, for the job's budget: what the CLI reported.
+        assertThat(report.costUsd())
+                .contains(BigDecimal.valueOf((Double) report.details().get(ClaudeRunSummary.TOTAL_COST_USD)));
+        assertThat(report.llmLimit()).isEmpty();
         System.out.printf(
                 "Claude Code %s: a course in 8 API turns against the scripted API in %s ms (the CLI says %s ms)%n",
                 ClaudeCodeInstallation.version(),
@@ -204,6 +211,60 @@ class ClaudeCodeAnalysisTest {
         assertThat(FileSnapshot.of(mounted))
                 .as("the mounted directory is only read")
                 .isEqualTo(before);
+    }
+
+    @Test
+    void aResumedSessionIsToldWhichFilesAreFinalAndWhichAreLeftAndWritesOnlyThose() throws Exception {
+        Path out = workspace.out;
+        Map<String, String> earlier = new LinkedHashMap<>();
+        earlier.put("step1_abstractions.yaml", OutputTree.ABSTRACTIONS);
+        earlier.put("step2_relationships.yaml", OutputTree.RELATIONSHIPS);
+        earlier.put("step3_order.yaml", OutputTree.ORDER);
+        earlier.put("chapters/chapter_1_job-queue.md", "# Chapter 1: Job Queue\n\nJobs wait here.\n");
+        earlier.put("chapters/chapter_2_worker.md", "# Chapter 2: Worker\n\nThe worker polls.\n");
+        earlier.put("chapters/chapter_3_analyzer-cli.md", "(no content)");
+        ResumePlan plan = ResumePlan.of(earlier);
+        plan.restoreInto(out);
+        api = workspace.serve(Scenario.conversation(
+                Turn.tools(ToolCall.write(
+                        out.resolve("chapters/chapter_3_analyzer-cli.md"), "# Chapter 3: Analyzer: CLI\n\nIt runs.\n")),
+                Turn.tools(
+                        ToolCall.write(
+                                out.resolve("reviewed-chapters/chapter_1_job-queue.md"), "# Chapter 1: Job Queue\n"),
+                        ToolCall.write(out.resolve("reviewed-chapters/chapter_2_worker.md"), "# Chapter 2: Worker\n"),
+                        ToolCall.write(
+                                out.resolve("reviewed-chapters/chapter_3_analyzer-cli.md"),
+                                "# Chapter 3: Analyzer: CLI\n")),
+                Turn.tools(
+                        ToolCall.write(
+                                out.resolve("tutorials/tutorial_1_job-queue.md"),
+                                "# Interactive Tutorial: Job Queue\n"),
+                        ToolCall.write(
+                                out.resolve("tutorials/tutorial_2_worker.md"), "# Interactive Tutorial: Worker\n"),
+                        ToolCall.write(
+                                out.resolve("tutorials/tutorial_3_analyzer-cli.md"),
+                                "# Interactive Tutorial: Analyzer: CLI\n")),
+                Turn.text("DONE")));
+
+        AnalysisReport report = workspace.run(workspace.command(api.baseUrl()).resume(plan), null);
+
+        assertThat(report.succeeded()).as("%s", report.failure()).isTrue();
+        String told = api.messageRequests().get(0).body();
+        assertThat(told)
+                .contains("This run resumes an earlier one that was interrupted.")
+                .contains("- chapters/chapter_1_job-queue.md")
+                .contains("- chapters/chapter_2_worker.md")
+                .contains("Start at step 4.")
+                .contains("- chapters/chapter_3_analyzer-cli.md (chapter 3: Analyzer: CLI)")
+                .contains("- tutorials/tutorial_2_worker.md (chapter 2: Worker)");
+        assertThat(told)
+                .as("the dropped file is not called final")
+                .doesNotContain("- chapters/chapter_3_analyzer-cli.md\\n");
+        assertThat(ResumePlan.of(OutputTree.read(out)).isComplete()).isTrue();
+        assertThat(report.documents()).hasSize(12);
+        assertThat(Files.readString(out.resolve("chapters/chapter_1_job-queue.md")))
+                .as("a final file is left as it was")
+                .isEqualTo(earlier.get("chapters/chapter_1_job-queue.md"));
     }
 
     /** A conversation that writes one chapter and ends. */

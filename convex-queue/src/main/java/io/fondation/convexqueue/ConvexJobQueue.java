@@ -5,6 +5,12 @@ import io.fondation.convexqueue.client.ConvexException;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.ConvexRequestException;
 import io.fondation.convexqueue.client.ConvexTransportException;
+import io.fondation.shared.Checkpoint;
+import io.fondation.shared.CheckpointBasis;
+import io.fondation.shared.CheckpointFence;
+import io.fondation.shared.CheckpointFile;
+import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -26,6 +32,7 @@ import io.fondation.shared.QueueWatch;
 import io.fondation.shared.RetryDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,6 +80,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Clone credentials. {@link #cloneCredentials} gives the GitHub token of the job's owner
  * (decrypted with {@code ENCRYPTION_KEY}); it is never put in job rows, URLs or messages.
+ *
+ * <p>Checkpoints. The hardened functions that list the {@code checkpoints} feature keep them in tables of their own
+ * ({@code convex/checkpoints.ts}; {@link #checkpointSupport()} supported); a file larger than {@link #limits()} is
+ * refused before any call. The legacy functions, and hardened ones deployed before checkpoints, keep none: {@link
+ * #checkpointSupport()} says so and why, and every attempt reruns its analysis from the start.
  */
 public final class ConvexJobQueue implements JobQueue {
 
@@ -138,7 +150,12 @@ public final class ConvexJobQueue implements JobQueue {
                 return new ConvexJobQueue(
                         client,
                         mode,
-                        new HardenedProtocol(client, clock, settings.workerSecret(), lookups),
+                        new HardenedProtocol(
+                                client,
+                                clock,
+                                settings.workerSecret(),
+                                lookups,
+                                deployment.features().contains(DeploymentProbe.CHECKPOINTS_FEATURE)),
                         lookups,
                         deployment.limits(),
                         null);
@@ -443,6 +460,74 @@ public final class ConvexJobQueue implements JobQueue {
         return Optional.of(call("count jobs", protocol::countByStatus));
     }
 
+    // ---------------------------------------------------------------- checkpoints
+
+    /** {@inheritDoc} Supported by the hardened functions that list the {@code checkpoints} feature. */
+    @Override
+    public CheckpointSupport checkpointSupport() {
+        return protocol.checkpointSupport();
+    }
+
+    @Override
+    public Optional<Checkpoint> openCheckpoint(JobLease lease) {
+        Objects.requireNonNull(lease, "lease");
+        ConvexCheckpoints checkpoints = protocol.checkpoints();
+        return call("open the checkpoint of job " + lease.jobId(), () -> checkpoints.open(lease));
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        ConvexCheckpoints checkpoints = protocol.checkpoints();
+        return call("read the checkpoint of job " + jobId, () -> checkpoints.read(jobId));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws JobQueueException.Rejected naming the file when it is larger than {@link #limits()} allows (before any
+     *     call), or when the checkpoint is full
+     */
+    @Override
+    public CheckpointWrite saveCheckpointFile(
+            JobLease lease, CheckpointBasis basis, CheckpointFile file, CheckpointFence fence) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(basis, "basis");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(fence, "fence");
+        ConvexCheckpoints checkpoints = protocol.checkpoints();
+        int size = file.contentBytes();
+        int limit = limits().maxDocumentContentBytes();
+        if (size > limit) {
+            throw new JobQueueException.Rejected("checkpoint file '" + file.path() + "' is " + size
+                    + " bytes; the deployment keeps at most " + limit + " bytes per file (it is redone on resume)");
+        }
+        return call(
+                "save checkpoint file " + file.path() + " of job " + lease.jobId(),
+                () -> checkpoints.save(lease, basis, file, fence));
+    }
+
+    /** {@inheritDoc} Sent in calls of at most 8 paths (deleting a file reads it, within Convex's read limit). */
+    @Override
+    public CheckpointWrite removeCheckpointFiles(JobLease lease, Collection<String> paths) {
+        Objects.requireNonNull(lease, "lease");
+        ConvexCheckpoints checkpoints = protocol.checkpoints();
+        List<String> copy = List.copyOf(paths);
+        return call("remove checkpoint files of job " + lease.jobId(), () -> checkpoints.remove(lease, copy));
+    }
+
+    @Override
+    public CheckpointWrite finishCheckpoint(
+            JobLease lease, CheckpointBasis basis, Collection<String> paths, CheckpointFence fence) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(basis, "basis");
+        Objects.requireNonNull(fence, "fence");
+        ConvexCheckpoints checkpoints = protocol.checkpoints();
+        List<String> copy = List.copyOf(paths);
+        return call(
+                "finish the checkpoint of job " + lease.jobId(), () -> checkpoints.finish(lease, basis, copy, fence));
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -507,6 +592,7 @@ public final class ConvexJobQueue implements JobQueue {
                             function);
                 case "DOCUMENT_TOO_LARGE":
                 case "BATCH_TOO_LARGE":
+                case "CHECKPOINT_FULL":
                 case "INVALID_ARGUMENT":
                 case "NOT_FOUND":
                 case "FORBIDDEN":

@@ -7,7 +7,9 @@ import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.ConvexRequestException;
 import io.fondation.convexqueue.client.ConvexTransportException;
 import io.fondation.shared.ConfigurationException;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds out at start-up which Fondation queue functions a deployment has, and turns every way of
@@ -31,6 +33,7 @@ final class DeploymentProbe {
         String url = client.deploymentUrl().toString();
         QueueMode mode;
         DocumentBatches.Limits limits = DocumentBatches.Limits.DEFAULT;
+        Set<String> features = Set.of();
         try {
             JsonNode capabilities = client.query("queue:capabilities", Map.of());
             if (!"fondation-queue".equals(JobRows.text(capabilities, "api"))) {
@@ -50,6 +53,7 @@ final class DeploymentProbe {
                                 + REQUIRED_VERSION + " (deploy convex-queue/convex)");
             }
             mode = QueueMode.HARDENED;
+            features = features(capabilities);
             try {
                 limits = DocumentBatches.Limits.fromCapabilities(capabilities);
             } catch (IllegalArgumentException e) {
@@ -65,7 +69,14 @@ final class DeploymentProbe {
         if (mode == QueueMode.HARDENED) {
             checkWorkerSecret(client, settings, url);
         }
-        return new Deployment(mode, limits);
+        return new Deployment(mode, limits, features);
+    }
+
+    /** The {@code features} that {@code queue:capabilities} lists. */
+    private static Set<String> features(JsonNode capabilities) {
+        Set<String> features = new LinkedHashSet<>();
+        capabilities.path("features").forEach(feature -> features.add(feature.asText()));
+        return Set.copyOf(features);
     }
 
     /**
@@ -73,8 +84,13 @@ final class DeploymentProbe {
      *
      * @param mode which generation of the functions
      * @param limits what it stores per document and per call
+     * @param features what {@code queue:capabilities} lists (empty for the legacy functions), e.g.
+     *     {@value #CHECKPOINTS_FEATURE}
      */
-    record Deployment(QueueMode mode, DocumentBatches.Limits limits) {}
+    record Deployment(QueueMode mode, DocumentBatches.Limits limits, Set<String> features) {}
+
+    /** The feature of hardened functions that keep checkpoints ({@code convex/checkpoints.ts}). */
+    static final String CHECKPOINTS_FEATURE = "checkpoints";
 
     private static QueueMode probeLegacy(ConvexClient client, String url) {
         try {

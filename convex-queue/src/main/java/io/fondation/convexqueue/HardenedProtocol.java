@@ -3,6 +3,7 @@ package io.fondation.convexqueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.Idempotence;
+import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -31,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hardened functions ({@code queue:capabilities} version 2): every worker call carries the
+ * The hardened functions ({@code queue:capabilities} version 3): every worker call carries the
  * worker secret and the lease's fencing token; a claim carries a client-generated claim token, so
  * a claim retried after a lost response returns the same job instead of a second one.
  */
@@ -45,12 +46,36 @@ final class HardenedProtocol implements QueueProtocol {
     private final Clock clock;
     private final String workerSecret;
     private final Lookups lookups;
+    /** The checkpoint calls, or null when the deployment's functions predate them. */
+    private final ConvexCheckpoints checkpoints;
 
-    HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups) {
+    /**
+     * @param checkpoints whether the deployment's functions keep checkpoints ({@code queue:capabilities} lists the
+     *     {@value DeploymentProbe#CHECKPOINTS_FEATURE} feature)
+     */
+    HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups, boolean checkpoints) {
         this.client = client;
         this.clock = clock;
         this.workerSecret = workerSecret;
         this.lookups = lookups;
+        this.checkpoints = checkpoints ? new ConvexCheckpoints(client, workerSecret) : null;
+    }
+
+    @Override
+    public CheckpointSupport checkpointSupport() {
+        return checkpoints != null
+                ? CheckpointSupport.SUPPORTED
+                : CheckpointSupport.unsupported("the Fondation queue functions at " + client.deploymentUrl()
+                        + " predate checkpoints (queue:capabilities lists no '" + DeploymentProbe.CHECKPOINTS_FEATURE
+                        + "'; deploy convex-queue/convex): a retried job reruns its analysis from the start");
+    }
+
+    @Override
+    public ConvexCheckpoints checkpoints() {
+        if (checkpoints == null) {
+            throw new UnsupportedOperationException(checkpointSupport().reason());
+        }
+        return checkpoints;
     }
 
     private Map<String, Object> withSecret(Args args) {

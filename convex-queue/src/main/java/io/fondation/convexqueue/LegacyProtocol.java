@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.ConvexFunctionException;
 import io.fondation.convexqueue.client.Idempotence;
+import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -657,6 +658,21 @@ final class LegacyProtocol implements QueueProtocol {
                 row -> row != null
                         && row.isObject()
                         && ("canceled".equals(JobRows.text(row, "status")) || JobRows.bool(row, "cancelRequested")));
+    }
+
+    /** The existing deployment has no checkpoint table: every attempt reruns the analysis from the start. */
+    static final String NO_CHECKPOINTS = "the existing Convex functions keep no checkpoints (they have no table for"
+            + " them; deploy convex-queue/convex to resume): a retried job reruns its analysis from the start, every"
+            + " step and every LLM request";
+
+    @Override
+    public CheckpointSupport checkpointSupport() {
+        return CheckpointSupport.unsupported(NO_CHECKPOINTS);
+    }
+
+    @Override
+    public ConvexCheckpoints checkpoints() {
+        throw new UnsupportedOperationException(NO_CHECKPOINTS);
     }
 
     /** {@code docs:listByJobId}, put in reading order here (the legacy reader returns insertion order). */

@@ -26,7 +26,9 @@ public enum QueueMode {
                     "the two finishing writes are not one: docs:upsertFromJob (which deletes the repository's previous"
                             + " course) then queue:complete, so the course is empty for those milliseconds, and a worker"
                             + " that dies between them leaves it empty until the job is claimed again (that claim"
-                            + " completes it with the stored documents)"),
+                            + " completes it with the stored documents)",
+                    "no checkpoints (the existing functions have no table for them): a retried job reruns its"
+                            + " analysis from the start, every step and every LLM request"),
             List.of(
                     "no release: a job given back (shutdown, a fault of this worker) goes through"
                             + " queue:retryOrFail, which spends an attempt, waits out the backoff and makes the job dead"

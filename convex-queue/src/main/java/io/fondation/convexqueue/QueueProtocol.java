@@ -1,5 +1,6 @@
 package io.fondation.convexqueue;
 
+import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -59,4 +60,10 @@ interface QueueProtocol {
 
     /** The query whose pushed result tells whether cancellation of the held job was requested. */
     WatchQuery<Boolean> cancellationQuery(JobLease lease);
+
+    /** Whether these functions keep checkpoints, and why not. */
+    CheckpointSupport checkpointSupport();
+
+    /** The checkpoint calls; only when {@link #checkpointSupport()} says supported. */
+    ConvexCheckpoints checkpoints();
 }

@@ -25,12 +25,13 @@ class ConvexJobQueueContractTest extends JobQueueContract {
     }
 
     /**
-     * Moves the server's clock, then runs what the deployment's cron runs every minute
-     * ({@code queue:reclaimExpired}), as a real deployment would have by then.
+     * Moves the server's clock, then runs what the deployment's crons run every minute ({@code queue:reclaimExpired})
+     * and every hour ({@code checkpoints:expireOrphans}), as a real deployment would have by then.
      */
     @Override
     protected void onClockAdvanced(Duration by) {
         CONVEX.advanceClock(by);
         CONVEX.runInternal("queue:reclaimExpired");
+        CONVEX.runInternal("checkpoints:expireOrphans");
     }
 }

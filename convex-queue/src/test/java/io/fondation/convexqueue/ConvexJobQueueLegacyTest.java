@@ -12,6 +12,7 @@ import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.TokenEncryption;
 import io.fondation.convexqueue.testing.WebAppFixtures;
+import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -93,7 +94,23 @@ class ConvexJobQueueLegacyTest {
                         .contains("no lease fencing token")
                         .contains("no release")
                         .contains("no server-side worker secret")
-                        .contains("expired leases are not reclaimed"));
+                        .contains("expired leases are not reclaimed")
+                        .contains("no checkpoints")
+                        .contains("reruns its analysis from the start"));
+    }
+
+    @Test
+    void keepsNoCheckpointsAndSaysWhy() {
+        CheckpointSupport support = queue.checkpointSupport();
+        assertThat(support.supported()).isFalse();
+        assertThat(support.reason())
+                .contains("existing Convex functions keep no checkpoints")
+                .contains("reruns its analysis from the start");
+        ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
+        assertThatThrownBy(() -> queue.openCheckpoint(job.lease()))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessage(support.reason());
+        assertThatThrownBy(() -> queue.checkpoint(jobId)).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

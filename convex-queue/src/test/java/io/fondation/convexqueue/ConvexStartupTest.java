@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.StubHttpServer;
 import io.fondation.convexqueue.testing.StubHttpServer.Response;
+import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ConfigurationException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -37,6 +38,34 @@ class ConvexStartupTest {
                 Clock.systemUTC())) {
             assertThat(queue.mode()).isEqualTo(QueueMode.HARDENED);
             assertThat(queue.list(null, 5)).isEmpty();
+            assertThat(queue.checkpointSupport()).isEqualTo(CheckpointSupport.SUPPORTED);
+        }
+    }
+
+    @Test
+    void hardenedFunctionsDeployedBeforeCheckpointsKeepNoneAndSaySo() {
+        // Version 3 functions whose capabilities do not list "checkpoints" yet.
+        try (StubHttpServer older = StubHttpServer.start(request -> switch (path(request.body())) {
+                    case "queue:capabilities" ->
+                        Response.success("{\"api\":\"fondation-queue\",\"version\":3,"
+                                + "\"features\":[\"worker-secret\",\"lease-token\",\"attempts-started\"],"
+                                + "\"limits\":{\"maxDocumentContentBytes\":921600,\"maxBatchContentBytes\":8388608,"
+                                + "\"maxBatchFiles\":1000}}");
+                    case "queue:listJobs" -> Response.success("[]");
+                    default -> Response.json(500, "{}");
+                });
+                ConvexJobQueue queue = ConvexJobQueue.connect(
+                        ConvexQueueSettings.of(older.url()).withWorkerSecret("test-secret"), Clock.systemUTC())) {
+            CheckpointSupport support = queue.checkpointSupport();
+
+            assertThat(support.supported()).isFalse();
+            assertThat(support.reason())
+                    .contains("predate checkpoints")
+                    .contains("deploy convex-queue/convex")
+                    .contains("reruns its analysis from the start");
+            assertThatThrownBy(() -> queue.checkpoint("job-1"))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessage(support.reason());
         }
     }
 

@@ -1,5 +1,11 @@
 package io.fondation.embeddedqueue;
 
+import io.fondation.shared.Checkpoint;
+import io.fondation.shared.CheckpointBasis;
+import io.fondation.shared.CheckpointFence;
+import io.fondation.shared.CheckpointFile;
+import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -34,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +65,11 @@ import java.util.random.RandomGenerator;
  * runs, and a canceled one the attempt it was canceled in. An ended job holds no lock: its {@code locked_by},
  * {@code lease_until} and {@code lease_token} are cleared (a completion keeps its token as {@code completed_by}, so
  * that its holder's repeated call is recognised).
+ *
+ * <p>Checkpoints ({@link #checkpointSupport()}: supported) live in the same database, in the tables
+ * {@code checkpoints} and {@code checkpoint_files}: written and read with the fencing of {@link JobQueue}, deleted by
+ * a trigger when their job ends, and swept when orphaned (not opened or written for {@link Checkpoint#ORPHAN_AFTER},
+ * or their job gone) by a claim, at most once a minute per queue.
  */
 public final class SqliteJobQueue implements JobQueue {
 
@@ -70,6 +82,8 @@ public final class SqliteJobQueue implements JobQueue {
     private final RetryPolicy policy;
     private final RandomGenerator random;
     private final SqliteWatcher watcher;
+    /** When this queue last swept orphaned checkpoints (clock millis); guarded by the database's write lock. */
+    private long lastCheckpointSweep = Long.MIN_VALUE;
 
     private SqliteJobQueue(SqliteConnection db, Clock clock, RetryPolicy policy, RandomGenerator random) {
         this.db = db;
@@ -202,6 +216,7 @@ public final class SqliteJobQueue implements JobQueue {
         return db.write("claim a job", connection -> {
             long now = clock.millis();
             reclaimExpiredLeases(connection, now);
+            sweepCheckpointsIfDue(connection, now);
             // why: a row another program wrote may name an unusable source; it fails, and the next job is taken.
             for (int skipped = 0; skipped <= MAX_INVALID_SKIPPED_PER_CLAIM; skipped++) {
                 Optional<Optional<ClaimedJob>> claimed = claimNext(connection, workerId, leaseDuration, now);
@@ -211,6 +226,16 @@ public final class SqliteJobQueue implements JobQueue {
             }
             return Optional.empty();
         });
+    }
+
+    /** Sweeps orphaned checkpoints when the last sweep of this queue is {@link SqliteCheckpoints#SWEEP_INTERVAL} old. */
+    private void sweepCheckpointsIfDue(Connection connection, long now) throws SQLException {
+        if (lastCheckpointSweep != Long.MIN_VALUE
+                && now - lastCheckpointSweep < SqliteCheckpoints.SWEEP_INTERVAL.toMillis()) {
+            return;
+        }
+        lastCheckpointSweep = now;
+        SqliteCheckpoints.sweep(connection, now);
     }
 
     /** At most this many unusable jobs are failed by one claim before it answers "nothing due". */
@@ -641,6 +666,73 @@ public final class SqliteJobQueue implements JobQueue {
         });
     }
 
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public CheckpointSupport checkpointSupport() {
+        return CheckpointSupport.SUPPORTED;
+    }
+
+    @Override
+    public Optional<Checkpoint> openCheckpoint(JobLease lease) {
+        Objects.requireNonNull(lease, "lease");
+        return db.write("open a checkpoint", connection -> SqliteCheckpoints.open(connection, lease, clock.millis()));
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return db.read("read a checkpoint", connection -> SqliteCheckpoints.read(connection, jobId));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws JobQueueException.Rejected naming the file when it is larger than {@link #limits()} allows
+     */
+    @Override
+    public CheckpointWrite saveCheckpointFile(
+            JobLease lease, CheckpointBasis basis, CheckpointFile file, CheckpointFence fence) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(basis, "basis");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(fence, "fence");
+        requireCheckpointFileFits(file);
+        return db.write(
+                "save a checkpoint file",
+                connection -> SqliteCheckpoints.save(connection, lease, basis, file, fence, clock.millis()));
+    }
+
+    @Override
+    public CheckpointWrite removeCheckpointFiles(JobLease lease, Collection<String> paths) {
+        Objects.requireNonNull(lease, "lease");
+        List<String> copy = List.copyOf(paths);
+        return db.write(
+                "remove checkpoint files",
+                connection -> SqliteCheckpoints.remove(connection, lease, copy, clock.millis()));
+    }
+
+    @Override
+    public CheckpointWrite finishCheckpoint(
+            JobLease lease, CheckpointBasis basis, Collection<String> paths, CheckpointFence fence) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(basis, "basis");
+        Objects.requireNonNull(fence, "fence");
+        List<String> copy = List.copyOf(paths);
+        return db.write(
+                "finish a checkpoint",
+                connection -> SqliteCheckpoints.finish(connection, lease, basis, copy, fence, clock.millis()));
+    }
+
+    private void requireCheckpointFileFits(CheckpointFile file) {
+        int size = file.contentBytes();
+        int limit = limits().maxDocumentContentBytes();
+        if (size > limit) {
+            throw new JobQueueException.Rejected("checkpoint file '" + file.path() + "' is " + size
+                    + " bytes; the queue keeps at most " + limit + " bytes per file (it is redone on resume)");
+        }
+    }
+
     /** Pushes news of work at once for this process's changes, and within 100 ms for other processes'. */
     @Override
     public QueueWatch watchWork(Runnable onWorkMayBeDue) {
@@ -763,7 +855,7 @@ public final class SqliteJobQueue implements JobQueue {
         }
     }
 
-    private static void update(Connection connection, String sql, Object... parameters) throws SQLException {
+    static void update(Connection connection, String sql, Object... parameters) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             statement.executeUpdate();

@@ -17,13 +17,16 @@ import java.util.stream.Collectors;
  * token its completion was made with ({@code completed_by}); times are milliseconds since the epoch, as in Convex.
  *
  * <p>Versions: 1, the first; 2, {@code attempts} counts the attempts started (the claim adds one) instead of those
- * ended, and ended jobs hold no lock ({@code completed_by} keeps a completion's token). Opening a version 1 file
- * migrates it: a job held or canceled mid-attempt counts its running attempt, ended jobs lose their stale locks.
+ * ended, and ended jobs hold no lock ({@code completed_by} keeps a completion's token); 3, checkpoints: the tables
+ * {@code checkpoints} (one row per job: what its files were made from, the lease that holds it, whether it is
+ * finished) and {@code checkpoint_files} (one row per file), and a trigger that deletes a job's checkpoint as soon as
+ * the job ends, whatever ends it. Opening a version 1 file migrates it: a job held or canceled mid-attempt counts its
+ * running attempt, ended jobs lose their stale locks; opening a version 1 or 2 file adds the checkpoint tables.
  */
 final class SqliteSchema {
 
     /** Stored in {@code PRAGMA user_version}; a file written by a newer version is refused. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     static final String TERMINAL = inList(JobStatus::isTerminal);
     static final String LEASED = inList(JobStatus::isLeased);
@@ -71,7 +74,40 @@ final class SqliteSchema {
               created_at    INTEGER NOT NULL,
               updated_at    INTEGER NOT NULL,
               PRIMARY KEY (job_id, slug)
-            )""");
+            )""",
+            // why: holder_token is the lease that last opened or wrote the checkpoint (CheckpointFence); the basis
+            // columns are NULL until a first file is saved
+            """
+            CREATE TABLE IF NOT EXISTS checkpoints (
+              job_id             TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+              holder_token       TEXT NOT NULL,
+              commit_id          TEXT,
+              analyzer_kind      TEXT,
+              analyzer_version   TEXT,
+              model              TEXT,
+              prompt_fingerprint TEXT,
+              finished           INTEGER NOT NULL DEFAULT 0,
+              updated_at         INTEGER NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS checkpoints_by_updated_at ON checkpoints (updated_at)",
+            """
+            CREATE TABLE IF NOT EXISTS checkpoint_files (
+              job_id   TEXT NOT NULL REFERENCES checkpoints (job_id) ON DELETE CASCADE,
+              path     TEXT NOT NULL,
+              content  TEXT NOT NULL,
+              sha256   TEXT NOT NULL,
+              bytes    INTEGER NOT NULL,
+              saved_at INTEGER NOT NULL,
+              PRIMARY KEY (job_id, path)
+            )""",
+            // why: a trigger rather than a call in each ending path: completion, failure, an expired last lease,
+            // a cancellation and an invalid job all end a job, and a checkpoint must not outlive any of them
+            """
+            CREATE TRIGGER IF NOT EXISTS checkpoints_end_with_their_job AFTER UPDATE OF status ON jobs
+            WHEN NEW.status IN %s
+            BEGIN
+              DELETE FROM checkpoints WHERE job_id = NEW.id;
+            END""".formatted(inList(JobStatus::isTerminal)));
 
     private SqliteSchema() {}
 

@@ -205,7 +205,7 @@ class SqliteJobQueueTest {
         }
         try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement statement = raw.createStatement()) {
-            assertThat(single(statement, "PRAGMA user_version")).isEqualTo("2");
+            assertThat(single(statement, "PRAGMA user_version")).isEqualTo(String.valueOf(SqliteSchema.VERSION));
             assertThat(single(
                             statement,
                             "SELECT COUNT(*) FROM jobs WHERE lease_token IS NOT NULL AND status IN"

@@ -1,6 +1,7 @@
 package io.fondation.shared;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +36,31 @@ import java.util.Optional;
  *
  * <p>Push. A backend that can push changes implements {@link #watchWork} and {@link #watchCancellation}; the
  * defaults push nothing, and the worker then polls.
+ *
+ * <p>Checkpoints. A backend that says so through {@link #checkpointSupport()} keeps, per job, the output files an
+ * attempt completed ({@link Checkpoint}), so that the next attempt runs only the steps left. Checkpoints are never
+ * the course and never visible as documents. The rules every such backend keeps (the contract suite proves them):
+ * <ul>
+ *   <li>Fencing. Every write names the lease it is made under and a {@link CheckpointFence}. {@link
+ *       CheckpointFence#LEASE}: only while the lease's token is the job's current one, the job is worked on and
+ *       cancellation was not requested (as a heartbeat is accepted). {@link CheckpointFence#LEASE_OR_WAITING}: also,
+ *       once the lease is gone, while the job is {@code pending} and no other lease opened or wrote the checkpoint
+ *       since this one did. A stale holder (its lease expired and another claim took the job) can therefore never
+ *       write into the checkpoint of the job's new holder. A refused write changes nothing and is reported as
+ *       {@link CheckpointWrite#NOT_HELD}, not thrown.</li>
+ *   <li>Holder. {@link #openCheckpoint} (at an attempt's start) and every write accepted under {@code LEASE} make
+ *       the lease the checkpoint's holder; that is what "opened or wrote since" means above.</li>
+ *   <li>Basis. A checkpoint records what its files were made from ({@link CheckpointBasis}: the commit, the analyzer
+ *       and its version, the model, the prompt's fingerprint). A save with another basis replaces the checkpoint
+ *       whole: its files never mix inputs.</li>
+ *   <li>Lifecycle. A job that ends (completed, failed, dead, canceled; whatever ended it) has its checkpoint deleted
+ *       at once; a released, retried or expired attempt's checkpoint stays for the next attempt. The backend
+ *       deletes by itself a checkpoint not opened or written for {@link Checkpoint#ORPHAN_AFTER}, or whose job is
+ *       gone.</li>
+ *   <li>Limits. One file is at most {@link QueueLimits#maxDocumentContentBytes()} of UTF-8 and a checkpoint holds at
+ *       most {@link Checkpoint#MAX_FILES} files; a bigger file is refused ({@link JobQueueException.Rejected}) and
+ *       is simply not checkpointed: a resume redoes it.</li>
+ * </ul>
  */
 public interface JobQueue extends AutoCloseable {
 
@@ -188,6 +214,82 @@ public interface JobQueue extends AutoCloseable {
      */
     default QueueWatch watchCancellation(JobLease lease, Runnable onCancelRequested) {
         return QueueWatch.NONE;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * Whether this queue keeps checkpoints; when it does not, the checkpoint calls below throw
+     * {@link UnsupportedOperationException} and every attempt runs its analysis from the start (the reason says why,
+     * for the worker's start-up log).
+     */
+    default CheckpointSupport checkpointSupport() {
+        return CheckpointSupport.unsupported("this queue does not keep checkpoints");
+    }
+
+    /**
+     * Opens the job's checkpoint for the attempt holding {@code lease}, at its start: the lease becomes the
+     * checkpoint's holder (an earlier holder's {@link CheckpointFence#LEASE_OR_WAITING} writes are refused from now
+     * on), and what the checkpoint holds is returned. Fenced as {@link CheckpointFence#LEASE}.
+     *
+     * @return the checkpoint; empty when there is none, or when the lease no longer holds the job
+     * @throws UnsupportedOperationException when {@link #checkpointSupport()} says this queue keeps none
+     */
+    default Optional<Checkpoint> openCheckpoint(JobLease lease) {
+        throw new UnsupportedOperationException(checkpointSupport().reason());
+    }
+
+    /**
+     * The job's checkpoint, read without a lease (status, operators, tests); nothing changes.
+     *
+     * @return the checkpoint, or empty when the job has none (or does not exist)
+     * @throws UnsupportedOperationException when {@link #checkpointSupport()} says this queue keeps none
+     */
+    default Optional<Checkpoint> checkpoint(String jobId) {
+        throw new UnsupportedOperationException(checkpointSupport().reason());
+    }
+
+    /**
+     * Saves one file into the job's checkpoint (replacing the file at the same path), if {@code fence} lets this
+     * lease write. With a basis other than the stored checkpoint's, the stored checkpoint is replaced by one holding
+     * this file only. The checkpoint is no longer {@link Checkpoint#finished() finished} afterwards. Saving the same
+     * file again is harmless.
+     *
+     * @return {@link CheckpointWrite#SAVED}, or {@link CheckpointWrite#NOT_HELD} when the fence refused it (nothing
+     *     changed)
+     * @throws JobQueueException.Rejected when the file is larger than {@link #limits()} allows, or would be a
+     *     checkpoint's {@link Checkpoint#MAX_FILES}+1st file; nothing changed
+     * @throws UnsupportedOperationException when {@link #checkpointSupport()} says this queue keeps none
+     */
+    default CheckpointWrite saveCheckpointFile(
+            JobLease lease, CheckpointBasis basis, CheckpointFile file, CheckpointFence fence) {
+        throw new UnsupportedOperationException(checkpointSupport().reason());
+    }
+
+    /**
+     * Removes files from the job's checkpoint: those a resume dropped (invalid, or made from output that is being
+     * redone), so that a later resume cannot restore them. Fenced as {@link CheckpointFence#LEASE}; paths the
+     * checkpoint does not hold are ignored. The checkpoint is no longer finished afterwards.
+     *
+     * @return {@link CheckpointWrite#SAVED}, or {@link CheckpointWrite#NOT_HELD} (nothing changed)
+     * @throws UnsupportedOperationException when {@link #checkpointSupport()} says this queue keeps none
+     */
+    default CheckpointWrite removeCheckpointFiles(JobLease lease, Collection<String> paths) {
+        throw new UnsupportedOperationException(checkpointSupport().reason());
+    }
+
+    /**
+     * Marks the job's checkpoint {@link Checkpoint#finished() finished}: the attempt's analyzer ended successfully and
+     * {@code paths} are its whole output, already saved. The next attempt may then complete from the checkpoint
+     * without running the analyzer.
+     *
+     * @return {@link CheckpointWrite#SAVED}; {@link CheckpointWrite#INCOMPLETE} when the checkpoint is not of {@code
+     *     basis} or does not hold exactly {@code paths}; {@link CheckpointWrite#NOT_HELD} when the fence refused it
+     * @throws UnsupportedOperationException when {@link #checkpointSupport()} says this queue keeps none
+     */
+    default CheckpointWrite finishCheckpoint(
+            JobLease lease, CheckpointBasis basis, Collection<String> paths, CheckpointFence fence) {
+        throw new UnsupportedOperationException(checkpointSupport().reason());
     }
 
     /** Releases resources (connections, files). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.clibridge.process.Confinement;
 import io.fondation.clibridge.process.Containment;
 import io.fondation.clibridge.process.ProcessSpec;
+import io.fondation.clibridge.resume.ResumePlan;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -73,6 +74,7 @@ public final class ClaudeCodeCommand {
         private final List<Path> readable = new ArrayList<>();
         private final List<Path> writable = new ArrayList<>();
         private String prompt;
+        private ResumePlan resume = ResumePlan.fromStart();
         private String model = DEFAULT_MODEL;
         private Integer maxTurns;
         private BigDecimal maxBudgetUsd;
@@ -147,6 +149,16 @@ public final class ClaudeCodeCommand {
         /** The job's prompt; blank for {@link OutputContract#DEFAULT_REQUEST}. Never put a secret in it. */
         public Builder prompt(String prompt) {
             this.prompt = prompt;
+            return this;
+        }
+
+        /**
+         * Resumes an earlier run whose files {@code plan} restored into the output directory: the prompt names the
+         * files that are final and those still to write ({@link OutputContract#userPrompt(String, Path, Path,
+         * ResumePlan)}). A complete plan is refused: nothing is left to run.
+         */
+        public Builder resume(ResumePlan plan) {
+            this.resume = Objects.requireNonNull(plan, "plan");
             return this;
         }
 
@@ -268,7 +280,7 @@ public final class ClaudeCodeCommand {
             argv.addAll(List.of("--append-system-prompt", OutputContract.systemPrompt(repo, out)));
             // why: after "--" a prompt such as "--dangerously-skip-permissions" stays a prompt.
             argv.add("--");
-            argv.add(OutputContract.userPrompt(prompt, repo, out));
+            argv.add(OutputContract.userPrompt(prompt, repo, out, resume));
             for (String arg : argv) {
                 if (arg.getBytes(StandardCharsets.UTF_8).length > MAX_ARGUMENT_BYTES) {
                     throw new IllegalArgumentException("the prompt is too long for a command-line argument (at most "

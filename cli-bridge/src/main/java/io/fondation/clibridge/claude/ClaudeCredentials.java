@@ -1,10 +1,12 @@
 package io.fondation.clibridge.claude;
 
+import io.fondation.clibridge.env.CredentialFingerprint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where Claude Code finds its credential, said without its value: {@code CLAUDE_CODE_OAUTH_TOKEN}
@@ -42,6 +44,28 @@ public final class ClaudeCredentials {
             sources.add(configDirectory.resolve(CREDENTIALS_FILE).toString());
         }
         return List.copyOf(sources);
+    }
+
+    /**
+     * A fingerprint of the credential variables {@code environment} gives Claude Code ({@link CredentialFingerprint}
+     * of each present variable's name and value, in the order of {@link #VARIABLES}), so that workers running with the
+     * same credential share one pause; empty when it gives none (a mounted credentials file: its OAuth tokens are
+     * refreshed, so its content names no lasting identity).
+     *
+     * <p>why name and value, and every variable present: which of several Claude Code prefers is not something the
+     * references say; fingerprinting them all together can only split one account into two pauses, never merge two.
+     */
+    public static Optional<String> fingerprint(Map<String, String> environment) {
+        StringBuilder credential = new StringBuilder();
+        for (String name : VARIABLES) {
+            String value = environment.get(name);
+            if (value != null && !value.isBlank()) {
+                credential.append(name).append('=').append(value.strip()).append('\n');
+            }
+        }
+        return credential.length() == 0
+                ? Optional.empty()
+                : Optional.of(CredentialFingerprint.of(credential.toString()));
     }
 
     /** The credential values of {@code environment}, for {@code SecretRedactor.redact(text, secrets)}. */

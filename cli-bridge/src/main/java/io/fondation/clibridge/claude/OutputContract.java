@@ -1,6 +1,9 @@
 package io.fondation.clibridge.claude;
 
+import io.fondation.clibridge.resume.ResumePlan;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The instructions that make Claude Code write the Fondation CLI's output layout, so the same
@@ -70,5 +73,31 @@ public final class OutputContract {
         String request = jobPrompt == null || jobPrompt.isBlank() ? DEFAULT_REQUEST : jobPrompt.strip();
         return request + "\n\nThe repository is " + repository + ". Write the course into " + outputDir
                 + " as your instructions describe.";
+    }
+
+    /**
+     * The user's message of a run that resumes an earlier one ({@link #userPrompt}, then what is done and what is
+     * left): the files restored into {@code outputDir} are final (read them where a later step needs them, never
+     * rewrite them), the step to start at, and the files still to write, by name.
+     *
+     * @throws IllegalArgumentException for a complete plan: nothing is left, no analyzer runs
+     */
+    public static String userPrompt(String jobPrompt, Path repository, Path outputDir, ResumePlan plan) {
+        if (plan.isComplete()) {
+            throw new IllegalArgumentException("the resume plan is complete: no analyzer runs");
+        }
+        if (!plan.resumes()) {
+            return userPrompt(jobPrompt, repository, outputDir);
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(userPrompt(jobPrompt, repository, outputDir));
+        lines.add("");
+        lines.add("This run resumes an earlier one that was interrupted. These files in " + outputDir
+                + " are final: read them where a later step needs them, but do not write, edit or delete them:");
+        plan.kept().forEach(file -> lines.add("- " + file.path()));
+        lines.add("");
+        lines.add("Start at step " + plan.firstStep() + ". Still to write, as your instructions describe:");
+        plan.toWrite().forEach(file -> lines.add("- " + file));
+        return String.join("\n", lines);
     }
 }

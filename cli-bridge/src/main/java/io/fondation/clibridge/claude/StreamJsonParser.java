@@ -2,6 +2,7 @@ package io.fondation.clibridge.claude;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fondation.clibridge.failure.ApiRetryNotice;
 import io.fondation.clibridge.failure.SecretRedactor;
 import io.fondation.shared.Progress;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ public final class StreamJsonParser {
     private ClaudeRunSummary summary;
     private Integer lastRetryStatus;
     private String lastRetryError;
+    private ApiRetryNotice lastLimitRetry;
     private String lastApiErrorKind;
     private boolean sawEvent;
 
@@ -122,6 +124,15 @@ public final class StreamJsonParser {
                 JsonNode status = node.get("error_status");
                 lastRetryStatus = status != null && status.isInt() ? status.asInt() : lastRetryStatus;
                 lastRetryError = textOrNull(node, "error");
+                JsonNode delay = node.get("retry_delay_ms");
+                ApiRetryNotice notice = new ApiRetryNotice(
+                        node.path("attempt").asInt(1),
+                        delay != null && delay.isNumber() ? delay.asLong() : null,
+                        status != null && status.isInt() ? status.asInt() : null,
+                        lastRetryError);
+                if (notice.rateLimited() || notice.overloaded()) {
+                    lastLimitRetry = notice;
+                }
                 break;
             case "permission_denied":
                 permissionDenied++;
@@ -267,6 +278,14 @@ public final class StreamJsonParser {
     /** The error name of the last {@code api_retry} event ({@code rate_limit}, {@code authentication_failed} ...). */
     public synchronized Optional<String> lastRetryError() {
         return Optional.ofNullable(lastRetryError);
+    }
+
+    /**
+     * The last {@code api_retry} event for a rate limit (429) or an overload (529): its {@code retry_delay_ms} follows
+     * the API's retry-after when the API sent one.
+     */
+    public synchronized Optional<ApiRetryNotice> lastLimitRetry() {
+        return Optional.ofNullable(lastLimitRetry);
     }
 
     /**

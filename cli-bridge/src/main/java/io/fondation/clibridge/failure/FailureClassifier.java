@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  *   <tr><td>invalid key, expired OAuth token, "please run /login", 401/403</td><td>AUTHENTICATION (a worker
  *       fault: an operator must renew the credential)</td></tr>
  *   <tr><td>429, rate limit, usage limit</td><td>RATE_LIMITED, at least {@link #DEFAULT_RATE_LIMIT_DELAY} (or
- *       until the usage limit resets)</td></tr>
- *   <tr><td>529, overloaded</td><td>RATE_LIMITED, at least {@link #DEFAULT_OVERLOAD_DELAY}</td></tr>
+ *       until the usage limit resets, or the API's retry-after when longer), and an {@link LlmLimit}</td></tr>
+ *   <tr><td>529, overloaded</td><td>RATE_LIMITED, at least {@link #DEFAULT_OVERLOAD_DELAY} (or the API's
+ *       retry-after when longer), and an {@link LlmLimit}</td></tr>
  *   <tr><td>exit 126/127, module not found, a model that does not exist</td><td>CONFIGURATION</td></tr>
  *   <tr><td>a failed run that read back "read-only file system" (EROFS): the sandbox refused a write outside the
  *       output directory</td><td>INVALID_INPUT (not retried: the repository may be steering the analyzer)</td></tr>
@@ -40,6 +41,15 @@ import java.util.regex.Pattern;
  * </table>
  *
  * <p>Writes outside the output directory are judged by {@link #writesOutside(List, int)}.
+ *
+ * <p>A rate limit or an overload is also told as an {@link LlmLimit} ({@link #classifyRun}), with the wait the API
+ * asked for when it can be read: a usage limit's reset time ({@code usage limit reached|<epoch seconds>}); a wait
+ * named in the error text ({@code retry-after: 20}, {@code try again in 5 minutes}); or Claude Code's last
+ * {@code api_retry} event for that limit, whose {@code retry_delay_ms} is the API's retry-after plus up to 25 % when
+ * the API sent one and the CLI's own backoff otherwise ({@code 500 ms × 2^(attempt-1)} plus up to 25 %, as
+ * observed with Claude Code 2.1.332): a delay above that backoff is read as the API's wait. The Fondation CLI says
+ * nothing of its own about limits (the reference names only {@code Analysis failed}); what its stderr carries is read
+ * the same way.
  */
 public final class FailureClassifier {
 
@@ -49,8 +59,11 @@ public final class FailureClassifier {
     public static final Duration DEFAULT_OVERLOAD_DELAY = Duration.ofMinutes(1);
     /** The least delay before retrying after a 5xx, an unreachable API or an API timeout. */
     public static final Duration DEFAULT_API_UNAVAILABLE_DELAY = Duration.ofSeconds(30);
-    /** A usage-limit reset further away than this is capped to it. */
+    /** A usage-limit reset (or a retry-after) further away than this is capped to it. */
     static final Duration MAX_RATE_LIMIT_DELAY = Duration.ofHours(6);
+
+    /** Claude Code's own first retry delay when the API names none (it doubles per attempt, plus up to 25 %). */
+    static final long CLI_BACKOFF_BASE_MS = 500;
 
     private static final int STDOUT_LINES_SCANNED = 40;
 
@@ -207,15 +220,52 @@ public final class FailureClassifier {
      */
     public Optional<JobFailure> classify(
             ProcessOutcome outcome, int documentCount, Optional<? extends AgentResult> agent, Duration timeLimit) {
+        return classifyRun(outcome, documentCount, agent, Optional.empty(), timeLimit)
+                .failure();
+    }
+
+    /**
+     * What a run's end says: its failure (empty on success) and, when it failed on a rate limit or an overload,
+     * that limit.
+     *
+     * @param failure why the run failed, empty on success
+     * @param llmLimit the LLM API limit it failed on, if that is why it failed
+     */
+    public record Classification(Optional<JobFailure> failure, Optional<LlmLimit> llmLimit) {
+        public Classification {
+            failure = failure == null ? Optional.empty() : failure;
+            llmLimit = llmLimit == null ? Optional.empty() : llmLimit;
+        }
+    }
+
+    /**
+     * Classifies one run and tells an LLM limit apart.
+     *
+     * @param outcome how the process ended
+     * @param documentCount how many documents were collected (0 with exit 0 is a failure)
+     * @param agent what the agent reported in its final result (Claude Code's result event), if anything
+     * @param lastRetry the agent's last notice of an API retry for a rate limit or an overload (Claude Code's
+     *     {@code api_retry}), if any: where the API's retry-after shows
+     * @param timeLimit the run's configured time limit, named in the message of a timeout (or {@code null})
+     */
+    public Classification classifyRun(
+            ProcessOutcome outcome,
+            int documentCount,
+            Optional<? extends AgentResult> agent,
+            Optional<ApiRetryNotice> lastRetry,
+            Duration timeLimit) {
         Objects.requireNonNull(outcome, "outcome");
+        Optional<ApiRetryNotice> retry = lastRetry == null ? Optional.empty() : lastRetry;
         Optional<AgentResult> summary = agent == null ? Optional.empty() : agent.map(AgentResult.class::cast);
         if (outcome.canceled()) {
-            return Optional.of(failure(
-                    FailureKind.CANCELED,
-                    "analysis canceled after " + human(outcome.duration()) + " (" + outcome.describe() + ")",
-                    Duration.ZERO,
-                    null,
-                    null));
+            return new Classification(
+                    Optional.of(failure(
+                            FailureKind.CANCELED,
+                            "analysis canceled after " + human(outcome.duration()) + " (" + outcome.describe() + ")",
+                            Duration.ZERO,
+                            null,
+                            null)),
+                    Optional.empty());
         }
         String tailLabel = "last stderr lines";
         String tail = outcome.stderrTail();
@@ -228,19 +278,29 @@ public final class FailureClassifier {
         }
         String label = tailLabel;
         String quoted = tail;
-        return verdict(outcome, documentCount, summary, timeLimit)
-                .map(v -> failure(v.kind(), v.summary(), v.minRetryDelay(), label, quoted));
+        Optional<Verdict> verdict = verdict(outcome, documentCount, summary, retry, timeLimit);
+        return new Classification(
+                verdict.map(v -> failure(v.kind(), v.summary(), v.minRetryDelay(), label, quoted)),
+                verdict.map(Verdict::limit));
     }
 
-    /** A class, what to say, and how long to wait at least. */
-    private record Verdict(FailureKind kind, String summary, Duration minRetryDelay) {
+    /** A class, what to say, how long to wait at least, and the LLM limit met (or null). */
+    private record Verdict(FailureKind kind, String summary, Duration minRetryDelay, LlmLimit limit) {
         Verdict(FailureKind kind, String summary) {
-            this(kind, summary, Duration.ZERO);
+            this(kind, summary, Duration.ZERO, null);
+        }
+
+        Verdict(FailureKind kind, String summary, Duration minRetryDelay) {
+            this(kind, summary, minRetryDelay, null);
         }
     }
 
     private Optional<Verdict> verdict(
-            ProcessOutcome outcome, int documentCount, Optional<AgentResult> summary, Duration timeLimit) {
+            ProcessOutcome outcome,
+            int documentCount,
+            Optional<AgentResult> summary,
+            Optional<ApiRetryNotice> retry,
+            Duration timeLimit) {
         String evidence = evidence(outcome, summary);
         if (outcome.timedOut()) {
             String authLine = firstMatch(AUTH, evidence);
@@ -280,19 +340,28 @@ public final class FailureClassifier {
         }
         line = firstMatch(OVERLOADED, evidence);
         if (line != null || status != null && status == 529) {
+            Optional<Duration> retryAfter = RetryAfterText.find(evidence, MAX_RATE_LIMIT_DELAY)
+                    .or(() -> retryAfter(retry.filter(ApiRetryNotice::overloaded)));
+            Duration delay = longer(overloadDelay, retryAfter);
             return Optional.of(new Verdict(
                     FailureKind.RATE_LIMITED,
-                    "Claude API overloaded" + quote(line) + "; retrying in " + human(overloadDelay)
+                    "Claude API overloaded" + quote(line) + retryAfterText(retryAfter) + "; retrying in " + human(delay)
                             + " at the earliest",
-                    overloadDelay));
+                    delay,
+                    new LlmLimit(LlmLimit.Kind.OVERLOADED, retryAfter, limitEvidence(line, status, retry))));
         }
         line = firstMatch(RATE_LIMIT, evidence);
         if (line != null || status != null && status == 429 || errorKind.equals("rate_limit")) {
-            Duration delay = usageResetDelay(evidence).orElse(rateLimitDelay);
+            Optional<Duration> retryAfter = usageResetDelay(evidence)
+                    .or(() -> RetryAfterText.find(evidence, MAX_RATE_LIMIT_DELAY))
+                    .or(() -> retryAfter(retry.filter(ApiRetryNotice::rateLimited)));
+            Duration delay = longer(rateLimitDelay, retryAfter);
             return Optional.of(new Verdict(
                     FailureKind.RATE_LIMITED,
-                    "Claude API rate limit" + quote(line) + "; retrying in " + human(delay) + " at the earliest",
-                    delay));
+                    "Claude API rate limit" + quote(line) + retryAfterText(retryAfter) + "; retrying in " + human(delay)
+                            + " at the earliest",
+                    delay,
+                    new LlmLimit(LlmLimit.Kind.RATE_LIMIT, retryAfter, limitEvidence(line, status, retry))));
         }
         if (firstMatch(PROMPT_TOO_LONG, evidence) != null || reason.equals("prompt_too_long")) {
             return Optional.of(new Verdict(
@@ -371,16 +440,55 @@ public final class FailureClassifier {
         return String.join("\n", parts);
     }
 
+    /** How long until a usage limit resets, when the evidence names the reset ({@code usage limit reached|<epoch s>}). */
     private Optional<Duration> usageResetDelay(String evidence) {
         Matcher m = USAGE_RESET.matcher(evidence);
         if (!m.find()) {
             return Optional.empty();
         }
         Duration untilReset = Duration.between(clock.instant(), Instant.ofEpochSecond(Long.parseLong(m.group(1))));
-        if (untilReset.compareTo(rateLimitDelay) < 0) {
-            return Optional.of(rateLimitDelay);
+        if (untilReset.isNegative()) {
+            return Optional.of(Duration.ZERO);
         }
         return Optional.of(untilReset.compareTo(MAX_RATE_LIMIT_DELAY) > 0 ? MAX_RATE_LIMIT_DELAY : untilReset);
+    }
+
+    /**
+     * The API's retry-after as an {@code api_retry} notice shows it: its delay when that is longer than the CLI's own
+     * backoff for that attempt could be (then it came from the API), capped at {@link #MAX_RATE_LIMIT_DELAY}.
+     */
+    static Optional<Duration> retryAfter(Optional<ApiRetryNotice> notice) {
+        return notice.filter(n -> n.retryDelayMs() != null && n.retryDelayMs() > ownBackoffCeilingMs(n.attempt()))
+                .map(n -> Duration.ofMillis(Math.min(n.retryDelayMs(), MAX_RATE_LIMIT_DELAY.toMillis())));
+    }
+
+    /** The longest delay Claude Code picks on its own before retry {@code attempt}: 500 ms doubled, plus 25 %. */
+    static long ownBackoffCeilingMs(int attempt) {
+        int doublings = Math.min(Math.max(attempt - 1, 0), 20);
+        return Math.round(CLI_BACKOFF_BASE_MS * Math.pow(2, doublings) * 1.25);
+    }
+
+    private static Duration longer(Duration least, Optional<Duration> retryAfter) {
+        return retryAfter.filter(d -> d.compareTo(least) > 0).orElse(least);
+    }
+
+    private static String retryAfterText(Optional<Duration> retryAfter) {
+        return retryAfter.map(d -> "; the API asked to wait " + human(d)).orElse("");
+    }
+
+    /** What showed the limit, short and redacted, for logs. */
+    private static String limitEvidence(String line, Integer status, Optional<ApiRetryNotice> retry) {
+        List<String> parts = new ArrayList<>();
+        if (line != null && !line.isBlank()) {
+            String clean = SecretRedactor.redact(line.strip());
+            parts.add(clean.length() > 200 ? clean.substring(0, 199) + "…" : clean);
+        }
+        if (status != null) {
+            parts.add("API status " + status);
+        }
+        retry.ifPresent(n -> parts.add("api_retry attempt " + n.attempt() + " (" + n.error() + ", " + n.errorStatus()
+                + ") waited " + n.retryDelayMs() + " ms"));
+        return String.join("; ", parts);
     }
 
     private static JobFailure failure(FailureKind kind, String summary, Duration delay, String label, String tail) {

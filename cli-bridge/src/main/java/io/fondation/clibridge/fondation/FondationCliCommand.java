@@ -30,6 +30,21 @@ public final class FondationCliCommand {
         return new Builder();
     }
 
+    /**
+     * The {@code --steps} of a run that resumes at {@code firstStep}: that step and every later one, by name; empty
+     * (every step, no {@code --steps}) for step 1. Steps 1 to 3 run again when listed; steps 4 to 6 skip the files
+     * that exist (shared/reference/fondation-system.md §2).
+     *
+     * @param firstStep 1 to 6 (a {@code ResumePlan}'s first step)
+     * @throws IllegalArgumentException outside 1 to 6: a complete plan runs no analyzer at all
+     */
+    public static List<String> stepsFrom(int firstStep) {
+        if (firstStep < 1 || firstStep > STEPS.size()) {
+            throw new IllegalArgumentException("a run resumes at step 1 to " + STEPS.size() + ", not " + firstStep);
+        }
+        return firstStep == 1 ? List.of() : STEPS.subList(firstStep - 1, STEPS.size());
+    }
+
     /** Collects the parts of one invocation; {@link #build()} validates them. */
     public static final class Builder {
         private String runtime;
@@ -89,6 +104,11 @@ public final class FondationCliCommand {
         public Builder steps(List<String> steps) {
             this.steps = steps == null ? List.of() : List.copyOf(steps);
             return this;
+        }
+
+        /** {@link #steps} from {@code firstStep} on ({@link FondationCliCommand#stepsFrom}), to resume a run. */
+        public Builder resumeFrom(int firstStep) {
+            return steps(stepsFrom(firstStep));
         }
 
         /** Passes {@code --overwrite}. */

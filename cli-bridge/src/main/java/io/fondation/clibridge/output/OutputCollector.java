@@ -287,8 +287,12 @@ public final class OutputCollector {
         return decode(slug, bytes);
     }
 
-    /** Strict UTF-8: invalid bytes are an error naming their offset. A leading BOM is dropped. */
-    static String decode(String slug, byte[] bytes) {
+    /**
+     * Strict UTF-8: invalid bytes are an error naming their offset. A leading BOM is dropped.
+     *
+     * @throws OutputException naming {@code slug} (skippable) when the bytes are not valid UTF-8
+     */
+    public static String decode(String slug, byte[] bytes) {
         CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -306,7 +310,11 @@ public final class OutputCollector {
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
-    static Integer indexOf(String name) {
+    /**
+     * The numeric index in an output file's name ({@code chapter_10_x.md} → 10; the first number otherwise), or null
+     * when it has none.
+     */
+    public static Integer indexOf(String name) {
         Matcher m = INDEXED.matcher(name);
         if (m.matches()) {
             return Integer.valueOf(m.group(1));

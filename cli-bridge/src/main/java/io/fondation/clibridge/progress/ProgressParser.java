@@ -3,6 +3,7 @@ package io.fondation.clibridge.progress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.shared.Progress;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,6 +16,11 @@ import java.util.regex.Pattern;
  *   <li>the older {@code Step 1/6: ...}, {@code Step 1 of 6 ...} and {@code [PROGRESS] ...}.</li>
  * </ul>
  * Terminal escapes are stripped; anything else is ignored. Stateless and thread-safe.
+ *
+ * <p>Steps are absolute. Under {@code --steps} the Fondation CLI counts the selected steps
+ * ({@code [FONDATION_STEP_1/3] Generating chapter content} for the last three): a line whose message is one of the six
+ * step messages ({@link ProgressText#ENGLISH_STEPS}) is mapped to that step of 6 by its text, so the job still reads
+ * {@code 4/6}.
  */
 public final class ProgressParser {
 
@@ -148,7 +154,21 @@ public final class ProgressParser {
         if (t < 1 || t > MAX_TOTAL_STEPS || s > t) {
             return Optional.empty();
         }
-        return Optional.of(new Progress(s, t, cut(message == null ? "" : message.trim())));
+        String text = cut(message == null ? "" : message.trim());
+        int known = s == 0 ? 0 : fondationStep(text);
+        // why: the step's own text says which of the six it is, whatever the line counted (--steps)
+        return Optional.of(known > 0 ? new Progress(known, Progress.FONDATION_STEPS, text) : new Progress(s, t, text));
+    }
+
+    /** The Fondation step (1 to 6) whose message {@code text} starts with, ignoring case; 0 when none. */
+    private static int fondationStep(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < ProgressText.ENGLISH_STEPS.size(); i++) {
+            if (lower.startsWith(ProgressText.ENGLISH_STEPS.get(i).toLowerCase(Locale.ROOT))) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     private static String cut(String message) {

@@ -7,9 +7,12 @@ import io.fondation.clibridge.process.Confinement;
 import io.fondation.clibridge.process.Containment;
 import io.fondation.clibridge.process.ContainmentStatus;
 import io.fondation.clibridge.process.ProcessSpec;
+import io.fondation.clibridge.resume.OutputFileCheck;
+import io.fondation.clibridge.resume.ResumePlan;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,6 +77,38 @@ class ClaudeCodeCommandTest {
         assertThat(argv.get(argv.size() - 1)).startsWith("Teach the queue.").contains(REPO.toString());
         assertThat(spec.workingDirectory()).isEqualTo(REPO);
         assertThat(String.join(" ", argv)).doesNotContain("sk-ant-FAKE");
+    }
+
+    @Test
+    void aResumedRunIsToldTheFinalFilesTheStepToStartAtAndWhatIsLeft() {
+        Map<String, String> earlier = new LinkedHashMap<>();
+        earlier.put("step1_abstractions.yaml", "- name: Queue\n  description: Jobs.\n- name: Worker\n");
+        earlier.put("step2_relationships.yaml", "summary: s\nrelationships: []\n");
+        earlier.put("step3_order.yaml", "order:\n  - index: 0\n    name: Queue\n  - index: 1\n    name: Worker\n");
+        earlier.put("chapters/chapter_1_queue.md", "# Chapter 1: Queue\n");
+        ResumePlan plan = ResumePlan.of(earlier);
+
+        List<String> argv = builder().resume(plan).build().command();
+
+        String prompt = argv.get(argv.size() - 1);
+        assertThat(prompt)
+                .startsWith("Teach the queue.")
+                .contains(
+                        "This run resumes an earlier one that was interrupted. These files in " + OUT
+                                + " are final: read them where a later step needs them, but do not write, edit or"
+                                + " delete them:\n- step1_abstractions.yaml\n- step2_relationships.yaml\n"
+                                + "- step3_order.yaml\n- chapters/chapter_1_queue.md\n",
+                        "Start at step 4. Still to write, as your instructions describe:\n"
+                                + "- chapters/chapter_2_worker.md (chapter 2: Worker)\n"
+                                + "- reviewed-chapters/chapter_1_queue.md (chapter 1: Queue)\n");
+        assertThat(builder().resume(ResumePlan.fromStart()).build().command().get(argv.size() - 1))
+                .as("nothing to resume: the usual prompt")
+                .doesNotContain("resumes");
+        ResumePlan complete = ResumePlan.of(earlier, true, OutputFileCheck.withDefaults());
+        assertThat(complete.isComplete()).isTrue();
+        assertThatThrownBy(() -> builder().resume(complete).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no analyzer runs");
     }
 
     @Test

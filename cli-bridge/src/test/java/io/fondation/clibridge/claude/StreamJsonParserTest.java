@@ -3,6 +3,7 @@ package io.fondation.clibridge.claude;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fondation.clibridge.Fixtures;
+import io.fondation.clibridge.failure.ApiRetryNotice;
 import io.fondation.clibridge.process.StreamDrainer;
 import io.fondation.shared.Progress;
 import java.nio.file.Path;
@@ -85,6 +86,23 @@ class StreamJsonParserTest {
         assertThat(summary.failed()).isTrue();
         assertThat(parser.lastRetryStatus()).contains(401);
         assertThat(parser.lastRetryError()).contains("authentication_failed");
+    }
+
+    @Test
+    void keepsTheLastRetryForALimitAndOnlyThose() {
+        // Captured from Claude Code 2.1.332 against an API answering 429 with retry-after: 5.
+        StreamJsonParser limited = feed("/claude/rate-limit-retry-after.ndjson");
+        assertThat(limited.lastLimitRetry()).contains(new ApiRetryNotice(1, 5750L, 429, "rate_limit"));
+        assertThat(limited.summary().orElseThrow().apiErrorStatus()).isEqualTo(429);
+        assertThat(limited.summary().orElseThrow().usage().totalCostUsd()).isEqualTo(0.0);
+        StreamJsonParser overloaded = feed("/claude/overloaded.ndjson");
+        assertThat(overloaded.lastLimitRetry())
+                .get()
+                .extracting(n -> n.attempt())
+                .isEqualTo(2);
+        assertThat(overloaded.lastLimitRetry().orElseThrow().overloaded()).isTrue();
+        // A 401's retry is no limit.
+        assertThat(feed("/claude/auth-error.ndjson").lastLimitRetry()).isEmpty();
     }
 
     @Test

@@ -17,6 +17,39 @@ class FondationCliCommandTest {
     Path dir;
 
     @Test
+    void resumingAtAStepListsThatStepAndTheLaterOnes() {
+        Path cli = dir.resolve("cli.mjs");
+        Path repo = dir.resolve("repo");
+        assertThat(FondationCliCommand.builder()
+                        .cliPath(cli)
+                        .repository(repo)
+                        .resumeFrom(5)
+                        .build()
+                        .command())
+                .endsWith("--steps", "review-chapters,generate-tutorials");
+        assertThat(FondationCliCommand.builder()
+                        .cliPath(cli)
+                        .repository(repo)
+                        .resumeFrom(2)
+                        .build()
+                        .command())
+                .endsWith("--steps", "analyze,order,generate-chapters,review-chapters,generate-tutorials");
+        assertThat(FondationCliCommand.builder()
+                        .cliPath(cli)
+                        .repository(repo)
+                        .resumeFrom(1)
+                        .build()
+                        .command())
+                .as("from the start: no --steps")
+                .doesNotContain("--steps");
+        assertThat(FondationCliCommand.stepsFrom(6)).containsExactly("generate-tutorials");
+        assertThatThrownBy(() -> FondationCliCommand.stepsFrom(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FondationCliCommand.stepsFrom(7))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not 7");
+    }
+
+    @Test
     void buildsTheProductionInvocation() {
         Path cli = dir.resolve("cli/dist/cli.bundled.mjs");
         Path repo = dir.resolve("job-1/repo");

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** Writes a realistic Fondation CLI output directory for tests. */
 public final class OutputTree {
@@ -61,6 +64,19 @@ public final class OutputTree {
         write(dir.resolve("reviewed-chapters/chapter_2_worker.md"), "# Chapter 2: Worker\n\nReviewed text.\n");
         write(dir.resolve("reviewed-chapters/chapter_1_job-queue.md"), "# Chapter 1: Job Queue\n\nReviewed.\n");
         write(dir.resolve("tutorials/tutorial_1_job-queue.md"), "# Interactive Tutorial: Job Queue\n\nTry it.\n");
+    }
+
+    /** Every regular file under {@code dir}: its path relative to {@code dir} ({@code /}-separated) to its text. */
+    public static Map<String, String> read(Path dir) {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.put(dir.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
     }
 
     public static Path write(Path file, String content) {

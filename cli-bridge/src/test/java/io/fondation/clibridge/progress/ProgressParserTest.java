@@ -34,6 +34,29 @@ class ProgressParserTest {
     }
 
     @Test
+    void linesUnderStepsCountingTheSelectedStepsAreMappedToTheRealStepByTheirText() {
+        // `--steps generate-chapters,review-chapters,generate-tutorials`: the CLI counts 1/3, 2/3, 3/3.
+        assertThat(parser.parse("{\"level\":\"info\",\"msg\":\"[FONDATION_STEP_1/3] Generating chapter content\"}"))
+                .contains(new Progress(4, 6, "Generating chapter content"));
+        assertThat(parser.parse(
+                        "{\"level\":\"info\",\"msg\":\"[FONDATION_STEP_2/3] Reviewing and enhancing chapters\"}"))
+                .contains(new Progress(5, 6, "Reviewing and enhancing chapters"));
+        assertThat(parser.parse("{\"msg\":\"[FONDATION_STEP_1/1] Generating interactive tutorials\"}"))
+                .contains(new Progress(6, 6, "Generating interactive tutorials"));
+        // unknown names count in T too (`--steps analyze,bogus`)
+        assertThat(parser.parse("[FONDATION_STEP_1/2] Analyzing relationships between components"))
+                .contains(new Progress(2, 6, "Analyzing relationships between components"));
+        assertThat(parser.parse("[1/2] Tutorials: Generating interactive tutorials"))
+                .contains(new Progress(6, 6, "Generating interactive tutorials"));
+        assertThat(parser.parse("Step 2 of 3: generating chapter content"))
+                .as("case aside")
+                .contains(new Progress(4, 6, "generating chapter content"));
+        assertThat(parser.parse("[FONDATION_STEP_2/3] Something else"))
+                .as("another text keeps its own count")
+                .contains(new Progress(2, 3, "Something else"));
+    }
+
+    @Test
     void parsesTheTtyForm() {
         assertThat(parser.parse("[1/6] Extract: Extracting core abstractions from codebase"))
                 .contains(new Progress(1, 6, "Extracting core abstractions from codebase"));

@@ -1,6 +1,7 @@
 package io.fondation.clibridge.testing;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** What the {@link ScriptedMessagesApi} answers to one request. */
@@ -31,8 +32,17 @@ public sealed interface Reply {
      * @param status the HTTP status, e.g. 401, 429, 529
      * @param type the error type, e.g. {@code authentication_error}
      * @param message the error message
+     * @param headers response headers to send too, e.g. {@code retry-after}
      */
-    record Error(int status, String type, String message) implements Reply {}
+    record Error(int status, String type, String message, Map<String, String> headers) implements Reply {
+        public Error {
+            headers = Map.copyOf(headers);
+        }
+
+        public Error(int status, String type, String message) {
+            this(status, type, message, Map.of());
+        }
+    }
 
     /** A stream that starts (status 200, {@code message_start}) and ends before the message does. */
     record Broken() implements Reply {}

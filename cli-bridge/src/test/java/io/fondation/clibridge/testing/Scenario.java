@@ -1,6 +1,7 @@
 package io.fondation.clibridge.testing;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -32,6 +33,14 @@ public interface Scenario {
     /** The same API error to every request, e.g. {@code status(401, "authentication_error", "invalid x-api-key")}. */
     static Scenario status(int status, String type, String message) {
         return (request, number) -> new Reply.Error(status, type, message);
+    }
+
+    /**
+     * The same API error to every request, with response headers, e.g. {@code status(429, "rate_limit_error",
+     * "rate limited", Map.of("retry-after", "3"))}.
+     */
+    static Scenario status(int status, String type, String message, Map<String, String> headers) {
+        return (request, number) -> new Reply.Error(status, type, message, headers);
     }
 
     /** Every stream breaks after its first event, and every JSON answer is cut. */

@@ -124,6 +124,8 @@ public final class ScriptedMessagesApi implements AutoCloseable {
                 sendJson(exchange, 200, RecordedRequest.write(json(request, message)));
             }
         } else if (reply instanceof Reply.Error failure) {
+            failure.headers()
+                    .forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             sendJson(exchange, failure.status(), error(failure.type(), failure.message()));
         } else if (reply instanceof Reply.Broken) {
             broken(exchange, request);

@@ -1,5 +1,11 @@
 package io.fondation.shared.contract;
 
+import io.fondation.shared.Checkpoint;
+import io.fondation.shared.CheckpointBasis;
+import io.fondation.shared.CheckpointFence;
+import io.fondation.shared.CheckpointFile;
+import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -17,6 +23,7 @@ import io.fondation.shared.QueueLimits;
 import io.fondation.shared.QueueWatch;
 import io.fondation.shared.RetryDecision;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -110,6 +117,38 @@ public abstract class ForwardingJobQueue implements JobQueue {
     @Override
     public QueueWatch watchCancellation(JobLease lease, Runnable onCancelRequested) {
         return delegate.watchCancellation(lease, onCancelRequested);
+    }
+
+    @Override
+    public CheckpointSupport checkpointSupport() {
+        return delegate.checkpointSupport();
+    }
+
+    @Override
+    public Optional<Checkpoint> openCheckpoint(JobLease lease) {
+        return delegate.openCheckpoint(lease);
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint(String jobId) {
+        return delegate.checkpoint(jobId);
+    }
+
+    @Override
+    public CheckpointWrite saveCheckpointFile(
+            JobLease lease, CheckpointBasis basis, CheckpointFile file, CheckpointFence fence) {
+        return delegate.saveCheckpointFile(lease, basis, file, fence);
+    }
+
+    @Override
+    public CheckpointWrite removeCheckpointFiles(JobLease lease, Collection<String> paths) {
+        return delegate.removeCheckpointFiles(lease, paths);
+    }
+
+    @Override
+    public CheckpointWrite finishCheckpoint(
+            JobLease lease, CheckpointBasis basis, Collection<String> paths, CheckpointFence fence) {
+        return delegate.finishCheckpoint(lease, basis, paths, fence);
     }
 
     @Override

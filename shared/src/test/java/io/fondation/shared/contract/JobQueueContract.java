@@ -2,7 +2,14 @@ package io.fondation.shared.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fondation.shared.Checkpoint;
+import io.fondation.shared.CheckpointBasis;
+import io.fondation.shared.CheckpointFence;
+import io.fondation.shared.CheckpointFile;
+import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -897,6 +904,362 @@ public abstract class JobQueueContract {
         assertThat(queue.complete(job.lease(), new Completion(JobResult.of("done", 1), List.of(fine), null)))
                 .as("a document of exactly the limit fits")
                 .isEqualTo(CompleteOutcome.COMPLETED);
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /** The basis of the checkpoints below: a commit, the dry-run analyzer, no model, a prompt. */
+    protected static final CheckpointBasis BASIS = new CheckpointBasis(
+            "0123456789abcdef0123456789abcdef01234567",
+            "dry-run",
+            "1.0.0",
+            "",
+            CheckpointBasis.fingerprint("Prompt for job"));
+
+    private static final CheckpointBasis OTHER_COMMIT = new CheckpointBasis(
+            "fedcba9876543210fedcba9876543210fedcba98",
+            BASIS.analyzerKind(),
+            BASIS.analyzerVersion(),
+            BASIS.model(),
+            BASIS.promptFingerprint());
+
+    private static final CheckpointFile STEP1 = new CheckpointFile(
+            "step1_abstractions.yaml", "- name: Queue\n  description: Holds jobs.\n  file_paths: [q.ts]\n");
+    private static final CheckpointFile CHAPTER1 =
+            new CheckpointFile("chapters/chapter_1_queue.md", "# Chapter 1: Queue\n\nÉtape un, déjà écrite.\n");
+    private static final CheckpointFile CHAPTER2 =
+            new CheckpointFile("chapters/chapter_2_worker.md", "# Chapter 2: Worker\n\nTwo.\n");
+
+    @Test
+    void aQueueSaysWhetherItKeepsCheckpointsAndOneThatDoesNotSaysWhy() {
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        CheckpointSupport support = queue.checkpointSupport();
+        if (!support.supported()) {
+            assertThat(support.reason()).isNotBlank();
+            assertThatThrownBy(() -> queue.openCheckpoint(job.lease()))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessage(support.reason());
+            assertThatThrownBy(() -> queue.checkpoint(id)).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(() -> queue.saveCheckpointFile(job.lease(), BASIS, STEP1, CheckpointFence.LEASE))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return;
+        }
+        assertThat(support.reason()).isEmpty();
+        assertThat(queue.checkpoint(id)).as("a new job has no checkpoint").isEmpty();
+        assertThat(queue.openCheckpoint(job.lease())).isEmpty();
+        assertThat(queue.checkpoint(unknownJobId())).isEmpty();
+    }
+
+    @Test
+    void theHolderSavesCheckpointFilesAndReadsThemBack() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        assertThat(queue.openCheckpoint(job.lease())).isEmpty();
+        advance(Duration.ofSeconds(5));
+
+        assertThat(save(job, CHAPTER2)).isEqualTo(CheckpointWrite.SAVED);
+        assertThat(save(job, STEP1)).isEqualTo(CheckpointWrite.SAVED);
+        assertThat(save(job, CHAPTER1)).isEqualTo(CheckpointWrite.SAVED);
+        assertThat(save(job, CHAPTER1)).as("saving the same file again").isEqualTo(CheckpointWrite.SAVED);
+
+        Checkpoint checkpoint = queue.checkpoint(id).orElseThrow();
+        assertThat(checkpoint.jobId()).isEqualTo(id);
+        assertThat(checkpoint.basis()).isEqualTo(BASIS);
+        assertThat(checkpoint.files()).containsExactly(CHAPTER1, CHAPTER2, STEP1);
+        assertThat(checkpoint.finished()).isFalse();
+        assertThat(checkpoint.updatedAt()).isEqualTo(clock.instant());
+        assertThat(queue.openCheckpoint(job.lease())).contains(checkpoint);
+
+        CheckpointFile rewritten = new CheckpointFile(STEP1.path(), "- name: Queue\n  description: Better.\n");
+        assertThat(save(job, rewritten)).isEqualTo(CheckpointWrite.SAVED);
+        assertThat(queue.checkpoint(id).orElseThrow().files()).containsExactly(CHAPTER1, CHAPTER2, rewritten);
+    }
+
+    @Test
+    void aCheckpointIsNeverTheCourse() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        save(job, CHAPTER1);
+        assertThat(queue.documents(id)).as("while the job runs").isEmpty();
+        assertThat(snapshot(id).documentCount()).isZero();
+
+        List<Document> course = List.of(chapter(7, "other", "# Chapter 7: Other"));
+        assertThat(queue.complete(job.lease(), new Completion(JobResult.of("done", 1), course, null)))
+                .isEqualTo(CompleteOutcome.COMPLETED);
+        assertThat(queue.documents(id)).as("only what the completion wrote").containsExactlyElementsOf(course);
+    }
+
+    @Test
+    void aSaveMadeFromOtherInputsReplacesTheWholeCheckpoint() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        save(job, STEP1);
+        save(job, CHAPTER1);
+
+        assertThat(queue.saveCheckpointFile(job.lease(), OTHER_COMMIT, CHAPTER2, CheckpointFence.LEASE))
+                .isEqualTo(CheckpointWrite.SAVED);
+
+        Checkpoint checkpoint = queue.checkpoint(id).orElseThrow();
+        assertThat(checkpoint.basis()).isEqualTo(OTHER_COMMIT);
+        assertThat(checkpoint.files()).as("files of two commits never mix").containsExactly(CHAPTER2);
+        assertThat(BASIS.differencesFrom(OTHER_COMMIT))
+                .containsExactly("commit 0123456789ab (checkpoint) is not fedcba987654");
+    }
+
+    @Test
+    void aStaleHolderCannotWriteIntoTheCheckpointOfTheJobsNewHolder() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob stale = claim("worker-a");
+        queue.openCheckpoint(stale.lease());
+        save(stale, STEP1);
+        advance(MORE_THAN_LEASE);
+        ClaimedJob current = claim("worker-b");
+        assertThat(current.id()).isEqualTo(id);
+
+        Checkpoint restored = queue.openCheckpoint(current.lease()).orElseThrow();
+        assertThat(restored.files())
+                .as("the new holder resumes from the old one's files")
+                .containsExactly(STEP1);
+        assertThat(save(current, CHAPTER1)).isEqualTo(CheckpointWrite.SAVED);
+        Checkpoint before = queue.checkpoint(id).orElseThrow();
+
+        CheckpointFile forged = new CheckpointFile(CHAPTER1.path(), "# Chapter 1: stale\n");
+        for (CheckpointFence fence : CheckpointFence.values()) {
+            assertThat(queue.saveCheckpointFile(stale.lease(), BASIS, forged, fence))
+                    .as("a stale save under %s", fence)
+                    .isEqualTo(CheckpointWrite.NOT_HELD);
+            assertThat(queue.saveCheckpointFile(stale.lease(), OTHER_COMMIT, forged, fence))
+                    .as("a stale save of other inputs under %s", fence)
+                    .isEqualTo(CheckpointWrite.NOT_HELD);
+            assertThat(queue.finishCheckpoint(stale.lease(), BASIS, List.of(STEP1.path(), CHAPTER1.path()), fence))
+                    .isEqualTo(CheckpointWrite.NOT_HELD);
+        }
+        assertThat(queue.removeCheckpointFiles(stale.lease(), List.of(STEP1.path())))
+                .isEqualTo(CheckpointWrite.NOT_HELD);
+        assertThat(queue.openCheckpoint(stale.lease()))
+                .as("a stale open reads nothing")
+                .isEmpty();
+        assertThat(queue.checkpoint(id)).contains(before);
+
+        assertThat(queue.release(current.lease())).isTrue();
+        assertThat(queue.saveCheckpointFile(stale.lease(), BASIS, forged, CheckpointFence.LEASE_OR_WAITING))
+                .as("the job waits again, but another holder has opened and written its checkpoint since")
+                .isEqualTo(CheckpointWrite.NOT_HELD);
+        assertThat(queue.checkpoint(id)).contains(before);
+    }
+
+    @Test
+    void aFinishedAnalysisIsSavedAfterItsLeaseWhileTheJobWaitsForNoOtherHolder() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        queue.openCheckpoint(job.lease());
+        save(job, STEP1);
+        // The queue was unreachable while the analysis finished, past the lease.
+        advance(MORE_THAN_LEASE);
+
+        for (CheckpointFile file : List.of(CHAPTER1, CHAPTER2)) {
+            assertThat(queue.saveCheckpointFile(job.lease(), BASIS, file, CheckpointFence.LEASE_OR_WAITING))
+                    .as("%s, saved once the queue answers again", file.path())
+                    .isEqualTo(CheckpointWrite.SAVED);
+        }
+        List<String> output = List.of(STEP1.path(), CHAPTER1.path(), CHAPTER2.path());
+        assertThat(queue.finishCheckpoint(job.lease(), BASIS, output, CheckpointFence.LEASE_OR_WAITING))
+                .isEqualTo(CheckpointWrite.SAVED);
+
+        ClaimedJob next = claim("worker-b");
+        assertThat(next.attempt()).isEqualTo(2);
+        Checkpoint checkpoint = queue.openCheckpoint(next.lease()).orElseThrow();
+        assertThat(checkpoint.finished())
+                .as("the next attempt completes without the analyzer")
+                .isTrue();
+        assertThat(checkpoint.files()).containsExactly(CHAPTER1, CHAPTER2, STEP1);
+        assertThat(queue.saveCheckpointFile(job.lease(), BASIS, CHAPTER2, CheckpointFence.LEASE_OR_WAITING))
+                .as("once another holder has the job")
+                .isEqualTo(CheckpointWrite.NOT_HELD);
+    }
+
+    @Test
+    void aReleasedHolderSavesItsFinishedOutputOnlyWhileNoOtherHolderOpenedTheCheckpoint() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        queue.openCheckpoint(job.lease());
+        assertThat(queue.release(job.lease())).isTrue();
+
+        assertThat(save(job, STEP1)).as("plain LEASE: not the holder any more").isEqualTo(CheckpointWrite.NOT_HELD);
+        assertThat(queue.saveCheckpointFile(job.lease(), BASIS, STEP1, CheckpointFence.LEASE_OR_WAITING))
+                .as("the job waits and nobody took it since")
+                .isEqualTo(CheckpointWrite.SAVED);
+
+        ClaimedJob other = claim("worker-b");
+        queue.openCheckpoint(other.lease());
+        assertThat(queue.release(other.lease())).isTrue();
+        assertThat(queue.saveCheckpointFile(job.lease(), BASIS, CHAPTER1, CheckpointFence.LEASE_OR_WAITING))
+                .as("worker-b opened the checkpoint meanwhile")
+                .isEqualTo(CheckpointWrite.NOT_HELD);
+        assertThat(queue.checkpoint(id).orElseThrow().files()).containsExactly(STEP1);
+    }
+
+    @Test
+    void removedFilesAreGoneAndAFinishedMarkNeedsExactlyTheSavedFiles() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        save(job, STEP1);
+        save(job, CHAPTER1);
+        save(job, CHAPTER2);
+
+        assertThat(queue.removeCheckpointFiles(job.lease(), List.of(CHAPTER2.path(), "chapters/unknown.md")))
+                .isEqualTo(CheckpointWrite.SAVED);
+        assertThat(queue.checkpoint(id).orElseThrow().files()).containsExactly(CHAPTER1, STEP1);
+
+        assertThat(queue.finishCheckpoint(job.lease(), BASIS, List.of(STEP1.path()), CheckpointFence.LEASE))
+                .as("a file is missing from the list")
+                .isEqualTo(CheckpointWrite.INCOMPLETE);
+        assertThat(queue.finishCheckpoint(
+                        job.lease(),
+                        BASIS,
+                        List.of(STEP1.path(), CHAPTER1.path(), CHAPTER2.path()),
+                        CheckpointFence.LEASE))
+                .as("a file the checkpoint does not hold")
+                .isEqualTo(CheckpointWrite.INCOMPLETE);
+        assertThat(queue.finishCheckpoint(
+                        job.lease(), OTHER_COMMIT, List.of(STEP1.path(), CHAPTER1.path()), CheckpointFence.LEASE))
+                .as("another basis")
+                .isEqualTo(CheckpointWrite.INCOMPLETE);
+        assertThat(queue.checkpoint(id).orElseThrow().finished()).isFalse();
+
+        assertThat(queue.finishCheckpoint(
+                        job.lease(), BASIS, List.of(CHAPTER1.path(), STEP1.path()), CheckpointFence.LEASE))
+                .isEqualTo(CheckpointWrite.SAVED);
+        assertThat(queue.checkpoint(id).orElseThrow().finished()).isTrue();
+        save(job, CHAPTER2);
+        assertThat(queue.checkpoint(id).orElseThrow().finished())
+                .as("a later save means the analysis goes on")
+                .isFalse();
+
+        queue.removeCheckpointFiles(job.lease(), List.of(STEP1.path(), CHAPTER1.path(), CHAPTER2.path()));
+        assertThat(queue.checkpoint(id))
+                .as("a checkpoint without files is none")
+                .isEmpty();
+    }
+
+    @Test
+    void aJobThatEndsLosesItsCheckpointAndOneThatWillRunAgainKeepsIt() {
+        assumeCheckpoints();
+        String completed = enqueue("completed");
+        ClaimedJob completing = claim("worker-a");
+        save(completing, STEP1);
+        queue.complete(completing.lease(), JobResult.of("done", 0));
+
+        String failed = enqueue("failed");
+        ClaimedJob failing = claim("worker-a");
+        save(failing, STEP1);
+        queue.retryOrFail(failing.lease(), JobFailure.of(FailureKind.INVALID_INPUT, "no such branch"));
+
+        String dead = queue.enqueue(spec("dead").withMaxAttempts(1));
+        ClaimedJob dying = claim("worker-a");
+        save(dying, STEP1);
+        queue.retryOrFail(dying.lease(), JobFailure.of(FailureKind.TRANSIENT, "boom"));
+
+        String canceled = enqueue("canceled");
+        ClaimedJob canceling = claim("worker-a");
+        save(canceling, STEP1);
+        assertThat(queue.cancel(canceled)).isTrue();
+
+        String retried = enqueue("retried");
+        ClaimedJob retrying = claim("worker-a");
+        save(retrying, STEP1);
+        queue.retryOrFail(retrying.lease(), JobFailure.of(FailureKind.TRANSIENT, "flaky"));
+
+        String released = enqueue("released");
+        ClaimedJob releasing = claim("worker-a");
+        save(releasing, STEP1);
+        queue.release(releasing.lease());
+
+        for (String id : List.of(completed, failed, dead, canceled)) {
+            assertThat(queue.checkpoint(id))
+                    .as("%s: %s", snapshot(id).prompt(), snapshot(id).status())
+                    .isEmpty();
+        }
+        for (String id : List.of(retried, released)) {
+            assertThat(queue.checkpoint(id)).as(snapshot(id).prompt()).isPresent();
+        }
+        for (CheckpointFence fence : CheckpointFence.values()) {
+            assertThat(queue.saveCheckpointFile(canceling.lease(), BASIS, CHAPTER1, fence))
+                    .as("the holder of a canceled job, under %s", fence)
+                    .isEqualTo(CheckpointWrite.NOT_HELD);
+            assertThat(queue.saveCheckpointFile(completing.lease(), BASIS, CHAPTER1, fence))
+                    .as("the completing holder, under %s", fence)
+                    .isEqualTo(CheckpointWrite.NOT_HELD);
+        }
+        assertThat(queue.checkpoint(canceled)).isEmpty();
+        assertThat(queue.checkpoint(completed)).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseLastLeaseExpiresDiesAndLosesItsCheckpoint() {
+        assumeCheckpoints();
+        String id = queue.enqueue(spec("fragile").withMaxAttempts(1));
+        ClaimedJob job = claim("worker-a");
+        save(job, STEP1);
+        advance(MORE_THAN_LEASE);
+        assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
+
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.DEAD);
+        assertThat(queue.checkpoint(id)).isEmpty();
+    }
+
+    @Test
+    void anOversizedCheckpointFileIsRefusedAndNothingChanges() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        int limit = queue.limits().maxDocumentContentBytes();
+        CheckpointFile huge = new CheckpointFile("chapters/chapter_1_huge.md", "x".repeat(limit + 1));
+        CheckpointFile fits = new CheckpointFile("chapters/chapter_2_fits.md", "x".repeat(limit));
+
+        assertThatThrownBy(() -> save(job, huge))
+                .isInstanceOf(JobQueueException.Rejected.class)
+                .hasMessageContaining(huge.path());
+        assertThat(queue.checkpoint(id)).isEmpty();
+        assertThat(save(job, fits)).as("a file of exactly the limit fits").isEqualTo(CheckpointWrite.SAVED);
+        assertThat(queue.checkpoint(id).orElseThrow().files()).containsExactly(fits);
+    }
+
+    @Test
+    void anOrphanedCheckpointExpires() {
+        assumeCheckpoints();
+        String id = enqueue("job");
+        ClaimedJob job = claim("worker-a");
+        save(job, STEP1);
+        // Waits longer than a checkpoint lives (a worker fleet stopped for a week, say).
+        Duration wait = Checkpoint.ORPHAN_AFTER.plusDays(1);
+        queue.retryOrFail(job.lease(), new JobFailure(FailureKind.RATE_LIMITED, "429", wait));
+
+        advance(Checkpoint.ORPHAN_AFTER.minusMinutes(1));
+        assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
+        assertThat(queue.checkpoint(id)).as("not yet an orphan").isPresent();
+
+        advance(Duration.ofMinutes(2));
+        assertThat(queue.claimOne("worker-b", LEASE)).isEmpty();
+        assertThat(queue.checkpoint(id))
+                .as("not written for %s", Checkpoint.ORPHAN_AFTER)
+                .isEmpty();
+    }
+
+    private void assumeCheckpoints() {
+        assumeTrue(queue.checkpointSupport().supported(), () -> "no checkpoints: " + queue.checkpointSupport());
+    }
+
+    private CheckpointWrite save(ClaimedJob job, CheckpointFile file) {
+        return queue.saveCheckpointFile(job.lease(), BASIS, file, CheckpointFence.LEASE);
     }
 
     // ---------------------------------------------------------------- arguments
