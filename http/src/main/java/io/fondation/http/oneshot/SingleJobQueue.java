@@ -4,6 +4,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
+import io.fondation.shared.DocumentReadingOrder;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -73,7 +74,7 @@ final class SingleJobQueue implements JobQueue {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.completionCheck = Objects.requireNonNull(completionCheck, "completionCheck");
         this.createdAt = clock.instant();
-        this.runAt = createdAt;
+        this.runAt = spec.runAt() != null ? spec.runAt() : createdAt;
         this.updatedAt = createdAt;
     }
 
@@ -87,6 +88,7 @@ final class SingleJobQueue implements JobQueue {
         QueueArguments.requireWorkerId(claimer);
         QueueArguments.requireLease(leaseDuration);
         Instant now = clock.instant();
+        reclaimExpiredLease(now);
         if (status != JobStatus.PENDING || runAt.isAfter(now)) {
             return Optional.empty();
         }
@@ -104,7 +106,12 @@ final class SingleJobQueue implements JobQueue {
     @Override
     public synchronized HeartbeatResult heartbeat(
             JobLease lease, JobStatus phase, Progress newProgress, Duration leaseDuration) {
+        QueueArguments.requireLease(leaseDuration);
         QueueArguments.requireWorkPhase(phase);
+        if (cancelRequested && lease.token().equals(token)) {
+            // Still the holder, told to stop; nothing about the job changes any more (as every queue answers).
+            return new HeartbeatResult(true, true, lease);
+        }
         if (!holds(lease)) {
             return HeartbeatResult.lost(lease);
         }
@@ -239,13 +246,38 @@ final class SingleJobQueue implements JobQueue {
     @Override
     public synchronized List<Document> documents(String id) {
         return jobId.equals(id) && status == JobStatus.COMPLETED && completion != null
-                ? completion.documents()
+                ? DocumentReadingOrder.sorted(completion.documents())
                 : List.of();
     }
 
     /** The accepted completion, once the job completed. */
     synchronized Optional<Completion> completion() {
         return status == JobStatus.COMPLETED ? Optional.ofNullable(completion) : Optional.empty();
+    }
+
+    /**
+     * The job's holder vanished when its lease ran out (its heartbeats failed past the lease): that attempt, counted
+     * when it was claimed, is over; the job is pending and due at once, or dead when it was the last (as every queue
+     * does in its claim). A canceled job only loses its stale lock.
+     */
+    private void reclaimExpiredLease(Instant now) {
+        if (leaseUntil == null || leaseUntil.isAfter(now)) {
+            return;
+        }
+        if (status.isLeased()) {
+            JobStatus next = policy.afterExpiredLease(Math.max(attempts, 1) - 1, spec.maxAttempts());
+            lastError = "lease expired while held by " + workerId;
+            attempts = Math.max(attempts, 1);
+            status = next;
+            runAt = now;
+            updatedAt = now;
+            if (next.isTerminal()) {
+                completedAt = now;
+            }
+        }
+        token = null;
+        workerId = null;
+        leaseUntil = null;
     }
 
     private boolean holds(JobLease lease) {
@@ -266,7 +298,7 @@ final class SingleJobQueue implements JobQueue {
                 progress,
                 lastError,
                 completion == null ? null : completion.result(),
-                completion == null ? 0 : completion.documents().size(),
+                completion == null ? 0 : completion.result().documentCount(),
                 cancelRequested,
                 createdAt,
                 updatedAt,
