@@ -1,4 +1,4 @@
-package io.fondation.worker.metrics;
+package io.fondation.worker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

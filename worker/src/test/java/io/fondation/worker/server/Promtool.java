@@ -1,4 +1,4 @@
-package io.fondation.worker.metrics;
+package io.fondation.worker.server;
 
 import java.io.File;
 import java.io.IOException;

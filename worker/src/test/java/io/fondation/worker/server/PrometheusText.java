@@ -1,4 +1,4 @@
-package io.fondation.worker.metrics;
+package io.fondation.worker.server;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
