@@ -88,7 +88,8 @@ public interface JobQueue extends AutoCloseable {
     /**
      * Claims the pending job with the lowest {@code runAt} that is due, or a job whose lease expired, counting the
      * attempt it hands out. A job whose lease expired ends that attempt (its holder crashed) and is dead when it was
-     * the last.
+     * the last. A queue with {@link FleetSupport.Feature#FAIR_CLAIMS} takes turns between users instead, as {@link
+     * #claimOne(ClaimRequest)} says; this call is that claim without a credential or a default cap.
      *
      * @param workerId checked by {@link QueueArguments#requireWorkerId}
      * @param leaseDuration checked by {@link QueueArguments#requireLease}

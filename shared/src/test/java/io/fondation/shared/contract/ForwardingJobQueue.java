@@ -36,6 +36,11 @@ import java.util.Optional;
 /**
  * A queue that forwards every call to another one: tests extend it and override the calls they change (a queue
  * that fails, or that never pushes news of work).
+ *
+ * <p>The overloads of issue 22 ({@code claimOne(ClaimRequest)}, the cost-carrying {@code complete}, {@code
+ * retryOrFail} and {@code release}) forward to the delegate's same overloads, not to this class's other ones: a
+ * subclass that changes {@code claimOne(String, Duration)} and is used by code that claims with a {@code ClaimRequest}
+ * overrides that one too.
  */
 public abstract class ForwardingJobQueue implements JobQueue {
 
