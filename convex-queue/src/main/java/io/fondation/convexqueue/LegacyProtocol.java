@@ -10,9 +10,11 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.DocumentReadingOrder;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -675,6 +677,22 @@ final class LegacyProtocol implements QueueProtocol {
         throw new UnsupportedOperationException(NO_CHECKPOINTS);
     }
 
+    /** The existing deployment has neither user turns, pauses nor costs: the worker keeps today's behaviour. */
+    static final String NO_FLEET = "the existing Convex functions keep no fair claims, LLM pauses or budgets (their"
+            + " jobs have no user turn, pause or cost fields; deploy convex-queue/convex to get them): claims go"
+            + " oldest-due-first, a rate limit spends the job's attempt with a per-job backoff, and a budget caps one"
+            + " attempt only";
+
+    @Override
+    public FleetSupport fleetSupport() {
+        return FleetSupport.none(NO_FLEET);
+    }
+
+    @Override
+    public ConvexPauses pauses() {
+        throw new UnsupportedOperationException(NO_FLEET);
+    }
+
     /** {@code docs:listByJobId}, put in reading order here (the legacy reader returns insertion order). */
     @Override
     public List<Document> documents(String jobId) {
@@ -708,5 +726,11 @@ final class LegacyProtocol implements QueueProtocol {
             throw new JobQueueException("queue:getMetrics answered without counts.pending", false);
         }
         return counts;
+    }
+
+    /** {@inheritDoc} Empty: the existing functions have no such query (their counts say nothing of what is due). */
+    @Override
+    public Optional<DepthCounts> depth(Instant now) {
+        return Optional.empty();
     }
 }
