@@ -1,9 +1,7 @@
 package io.fondation.engine.events;
 
-import io.fondation.engine.runtime.Worker;
-
 /**
- * Where a {@link Worker}'s {@link WorkerEvent}s go: the port its metrics, health, log and listeners hear it through.
+ * Where a {@link io.fondation.engine.runtime.Worker Worker}'s {@link WorkerEvent}s go: the port its metrics, health, log and listeners hear it through.
  * Called from worker threads; must return quickly.
  */
 @FunctionalInterface

@@ -1,9 +1,6 @@
 package io.fondation.engine.events;
 
 import io.fondation.engine.git.ClonedRepository;
-import io.fondation.engine.health.HealthTracker;
-import io.fondation.engine.metrics.WorkerMetrics;
-import io.fondation.engine.runtime.Worker;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;
@@ -15,8 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a {@link Worker} does, as one channel of events: its metrics ({@link WorkerMetrics}), its health
- * ({@link HealthTracker}), its log lines and its listeners ({@link WorkerListener}) all hear the same events, in the
+ * What a {@link io.fondation.engine.runtime.Worker Worker} does, as one channel of events: its metrics ({@link io.fondation.engine.metrics.WorkerMetrics WorkerMetrics}), its health
+ * ({@link io.fondation.engine.health.HealthTracker HealthTracker}), its log lines and its listeners ({@link WorkerListener}) all hear the same events, in the
  * same order, from the {@link EventSink} the worker publishes to. Events of one job come in order from the thread
  * that runs it (or its heartbeats); those of different jobs concurrently.
  */

@@ -1,6 +1,5 @@
 package io.fondation.engine.events;
 
-import io.fondation.engine.runtime.Worker;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;
@@ -8,7 +7,7 @@ import io.fondation.shared.Progress;
 import java.time.Duration;
 
 /**
- * Hears what a {@link Worker} does, one method per kind of {@link WorkerEvent} it cares for: the {@code dev} display,
+ * Hears what a {@link io.fondation.engine.runtime.Worker Worker} does, one method per kind of {@link WorkerEvent} it cares for: the {@code dev} display,
  * the one-shot job and tests use it. A view of the worker's one event channel (it is an {@link EventSink}): the
  * same events reach the metrics, the health and the log. Every method is a no-op by default. Calls come from worker
  * threads (one job's calls in order, different jobs concurrently) and must return quickly; an exception thrown by a
