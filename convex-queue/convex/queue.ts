@@ -1,9 +1,10 @@
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
-import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
+import { internalMutation, internalQuery, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { allowPublic, requireWorker } from "./lib/auth";
 import { endCheckpoint } from "./lib/checkpoints";
+import { countDepth, requireDepthLimit, requireDepthNow } from "./lib/depth";
 import { fail } from "./lib/errors";
 import {
   CLEARED_LOCK,
@@ -106,6 +107,8 @@ const FEATURES = [
   "cost-budgets",
   // convex/checkpoints.ts: resumable analyses (issue 23)
   "checkpoints",
+  // queue:depth and the HTTP route /queue/depth (convex/http.ts): the depth an autoscaler scales on (issue 21)
+  "depth",
 ] as const;
 
 /** Longest error text stored on a job; the rest is cut (the old worker stored whole CLI logs). */
@@ -1218,6 +1221,42 @@ export const getMetrics = query({
       timestamp: now,
     };
   },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Depth, for autoscaling (lib/depth.ts; served to KEDA by the HTTP route in http.ts)
+
+const depthValidator = v.object({
+  pending: v.number(),
+  due: v.number(),
+  running: v.number(),
+  paused: v.number(),
+  wanted: v.number(),
+  limit: v.number(),
+  capped: v.array(v.union(v.literal("pending"), v.literal("due"), v.literal("running"), v.literal("paused"))),
+  now: v.number(),
+});
+
+/**
+ * The queue's depth at `now` (lib/depth.ts): `{pending, due, running, paused, wanted, limit, capped, now}`, each count
+ * up to `limit` (default 100). `now` is an argument, not `Date.now()`: Convex caches a query's result by its arguments
+ * and what it read, so a query that read the clock could answer an old "due"; a new `now` is a new query.
+ */
+export const depth = query({
+  args: { now: v.number(), limit: v.optional(v.number()), workerSecret },
+  returns: depthValidator,
+  handler: async (ctx, args) => {
+    requireWorker(args.workerSecret);
+    return await countDepth(ctx.db, requireDepthNow(args.now), requireDepthLimit(args.limit), maxRunningPerUser());
+  },
+});
+
+/** `depth` for the HTTP route (http.ts), which checks its own token (FONDATION_DEPTH_TOKEN) instead of the worker secret. */
+export const depthForRoute = internalQuery({
+  args: { now: v.number(), limit: v.optional(v.number()) },
+  returns: depthValidator,
+  handler: async (ctx, args) =>
+    await countDepth(ctx.db, requireDepthNow(args.now), requireDepthLimit(args.limit), maxRunningPerUser()),
 });
 
 function truncate(text: string): string {

@@ -164,8 +164,11 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
   /** What each function's transactions read and wrote (`/_test/calls`), as convex-test counts it. */
   let usage = new Map<string, UsageTotals>();
   let lastTransaction: TransactionUsage | null = null;
+  /** While an HTTP action runs: every transaction it ran (its runQuery/runMutation calls). */
+  let httpTransactions: TransactionUsage[] | null = null;
   onTransaction((u) => {
     lastTransaction = u;
+    httpTransactions?.push(u);
   });
 
   const sync = new SyncEndpoint(
@@ -236,9 +239,53 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
     return envelope;
   }
 
+  /**
+   * An HTTP action of the functions' `http.ts` router (a deployment serves them on its `.convex.site` host; here, on
+   * the same port as the API, at every path outside `/api/` and `/_test/`), run by convex-test's `fetch`. What its
+   * transactions read is recorded in `/_test/calls` under `<METHOD> <path>`.
+   */
+  async function httpAction(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const loader = modules.byModulePath.get("http");
+    const router = loader === undefined ? undefined : ((await loader()).default as HttpRoutes | undefined);
+    if (router === undefined || router.lookup(url.pathname, method === "HEAD" ? "GET" : method) === null) {
+      throw new RequestError(404, "NotFound", `no route for ${url.pathname}`);
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || name === "host" || name === "connection" || name === "content-length") continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+    }
+    const body = method === "GET" || method === "HEAD" ? undefined : new Uint8Array(await readBody(req));
+    calls.http.action++;
+    const started = performance.now();
+    const { response, transactions } = await mutex.run(async () => {
+      httpTransactions = [];
+      try {
+        const answer = await logs.around(async () =>
+          await deployment.fetch(`${url.pathname}${url.search}`, { method, headers, body }),
+        );
+        return { response: answer.result, transactions: httpTransactions };
+      } finally {
+        httpTransactions = null;
+      }
+    });
+    for (const spent of transactions) record(usage, `${method} ${url.pathname}`, spent);
+    log(`http ${method} ${url.pathname} ${response.status} ${(performance.now() - started).toFixed(1)} ms`);
+    void sync.notifyWrite();
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const responseHeaders: Record<string, string> = {};
+    response.headers.forEach((value, name) => (responseHeaders[name] = value));
+    res.writeHead(response.status, { ...responseHeaders, "Content-Length": bytes.length });
+    res.end(method === "HEAD" ? undefined : bytes);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const route = url.pathname;
+    if (!route.startsWith("/api/") && !route.startsWith("/_test/")) {
+      return await httpAction(req, res, url);
+    }
     if (req.method !== "POST") {
       throw new RequestError(405, "MethodNotAllowed", `${req.method} is not supported; use POST`);
     }
@@ -471,7 +518,12 @@ function isAdmin(req: IncomingMessage, adminKey: string): boolean {
   throw new RequestError(401, "InvalidAuthHeader", `unsupported Authorization scheme '${scheme}'`);
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The routes of an `http.ts` router, as far as the server needs them. */
+interface HttpRoutes {
+  lookup(path: string, method: string): unknown;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -479,7 +531,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (size > MAX_BODY_BYTES) throw new RequestError(413, "PayloadTooLarge", `request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = (await readBody(req)).toString("utf8");
   if (text.trim().length === 0) return {};
   let parsed: unknown;
   try {

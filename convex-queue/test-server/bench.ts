@@ -1,9 +1,11 @@
 /**
- * Measures mutation latency of the local test server over loopback, and what a fair claim costs with
- * 100,000 pending jobs of 1,000 users (a benchmark: it prints figures and asserts nothing).
+ * Measures mutation latency of the local test server over loopback, what a fair claim costs with
+ * 100,000 pending jobs of 1,000 users, and what the depth route (GET /queue/depth) reads with those jobs
+ * (a benchmark: it prints figures and asserts nothing).
  *
  *   npm run bench-server                    (node + tsx; starts its own server process)
- *   npm run bench-server -- --claims-only   (the claims section alone)
+ *   npm run bench-server -- --claims-only   (the claims and depth sections alone)
+ *   npm run bench-server -- --depth-only    (the depth section alone)
  */
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -12,6 +14,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SECRET = "bench-secret";
+/** The depth route's token (FONDATION_DEPTH_TOKEN): a token of its own, never the worker secret. */
+const DEPTH_TOKEN = "bench-depth-token";
 const SEQUENTIAL = 500;
 const CONCURRENT_CLIENTS = 16;
 const CONCURRENT_CALLS = 2_000;
@@ -22,11 +26,12 @@ const MEASURED_CLAIMS = 100;
 
 async function main() {
   const startedAt = performance.now();
-  const claimsOnly = process.argv.includes("--claims-only");
+  const depthOnly = process.argv.includes("--depth-only");
+  const claimsOnly = depthOnly || process.argv.includes("--claims-only");
   // --transaction-limits: a function that reads more than Convex allows in one transaction fails, as on a deployment.
   const child = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "test-server/server.ts", "--functions", "hardened", "--port", "0", "--transaction-limits"], {
     cwd: ROOT,
-    env: { ...process.env, FONDATION_WORKER_SECRET: SECRET },
+    env: { ...process.env, FONDATION_WORKER_SECRET: SECRET, FONDATION_DEPTH_TOKEN: DEPTH_TOKEN },
     stdio: ["pipe", "pipe", "inherit"],
   });
   const port: number = await new Promise((resolve) =>
@@ -54,8 +59,16 @@ async function main() {
     return await response.json();
   };
 
+  const getDepth = async (query: string) => {
+    const t0 = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/queue/depth${query}`, { headers: { "X-Fondation-Depth-Token": DEPTH_TOKEN } });
+    if (!response.ok) throw new Error(`/queue/depth${query}: ${response.status} ${await response.text()}`);
+    return { body: await response.json(), ms: performance.now() - t0 };
+  };
+
   if (!claimsOnly) await mutationLatency(mutate, coldStartMs);
-  await fairClaims(mutate, testRoute);
+  if (!depthOnly) await fairClaims(mutate, testRoute);
+  await depthRoute(testRoute, getDepth);
   child.stdin!.end();
 }
 
@@ -119,6 +132,52 @@ async function fairClaims(mutate: Mutate, testRoute: TestRoute) {
   const worst = await measureClaims(mutate, testRoute, 10);
   console.log(`${USERS - 1} of the ${USERS} users waiting for a backoff, ahead of the one with due jobs, 10 claims:`);
   console.log(`  ${worst.reads}`);
+}
+
+type GetDepth = (query: string) => Promise<{ body: any; ms: number }>;
+
+/**
+ * What one call of the depth route reads (per the server's convex-test counters) with PENDING_JOBS pending jobs of
+ * USERS users and 105 held jobs: at the default limit (100) and at the largest (1,000).
+ */
+async function depthRoute(testRoute: TestRoute, getDepth: GetDepth) {
+  const seedSeconds = await seed(testRoute, () => false);
+  // 105 jobs held by workers, as claims leave them (seeded: 105 claims would take minutes on this server).
+  const now = (await testRoute("/_test/clock", { advanceMs: 0 })).now as number;
+  const held = Array.from({ length: 105 }, (_, i) => ({
+    status: "analyzing",
+    prompt: "analyze",
+    callbackToken: `held-${i}`,
+    createdAt: now - 60_000,
+    updatedAt: now,
+    runAt: now - 60_000,
+    attempts: 1,
+    maxAttempts: 5,
+    source: { url: `https://example.test/held${i}.git` },
+    userKey: `user-${i % USERS}`,
+    priority: 0,
+    lockedBy: `depth-${i}`,
+    leaseUntil: now + 300_000,
+    leaseToken: `lease-${i}`,
+    startedAt: now - 30_000,
+    heartbeatAt: now,
+  }));
+  await testRoute("/_test/seed", { table: "jobs", docs: held });
+  console.log(
+    `depth route (GET /queue/depth) with ${PENDING_JOBS} pending jobs of ${USERS} users and 105 held (seeded in ${seedSeconds.toFixed(1)} s):`,
+  );
+  for (const query of ["", "?limit=1000"]) {
+    await getDepth(query); // module loading, JIT
+    await testRoute("/_test/calls", { reset: true });
+    const { body, ms } = await getDepth(query);
+    const usage = (await testRoute("/_test/calls", {})).usage["GET /queue/depth"];
+    console.log(
+      `  limit ${body.limit}: {pending: ${body.pending}, due: ${body.due}, running: ${body.running}, paused: ${body.paused}, ` +
+        `wanted: ${body.wanted}, capped: [${body.capped.join(", ")}]}; ${usage.documentsRead.max} documents and ` +
+        `${usage.databaseQueries.max} index ranges read (Convex allows 32,000 and 4,096), ${(usage.bytesRead.max / 1024).toFixed(0)} KiB, ` +
+        `${ms.toFixed(0)} ms over loopback (the test server scans the table for every index read)`,
+    );
+  }
 }
 
 /** Claims `count` jobs one after the other; what they read (per the server) and how fast they went. */

@@ -134,6 +134,32 @@ describe("test endpoints", () => {
     expect(usage).not.toHaveProperty("queue:enqueue");
   });
 
+  test("HTTP actions of http.ts are served outside /api/ and /_test/ (the depth route), their reads counted per route", async () => {
+    const original = process.env.FONDATION_DEPTH_TOKEN;
+    process.env.FONDATION_DEPTH_TOKEN = "FAKE-depth";
+    try {
+      for (let i = 0; i < 3; i++) await enqueue();
+      await post(url, "/_test/calls", { reset: true });
+      const right = await fetch(`${url}/queue/depth?limit=2`, { headers: { "X-Fondation-Depth-Token": "FAKE-depth" } });
+      expect(right.status).toBe(200);
+      expect(right.headers.get("cache-control")).toBe("no-store");
+      expect(await right.json()).toMatchObject({ pending: 2, due: 2, running: 0, wanted: 2, limit: 2, capped: ["pending", "due"] });
+      const wrong = await fetch(`${url}/queue/depth`, { headers: { "X-Fondation-Depth-Token": "FAKE-other" } });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ code: "UNAUTHORIZED" });
+      // A method the router does not route, and a path it does not know: 404, as before.
+      expect((await post(url, "/queue/depth", {})).status).toBe(404);
+      expect((await fetch(`${url}/queue/nothing`)).status).toBe(404);
+      const { calls, usage } = (await post(url, "/_test/calls", {})).body;
+      expect(calls.http.action).toBe(2);
+      // Only the answered request ran a query: pending (limit + 1 = 3), leases (0), pauses (0).
+      expect(usage["GET /queue/depth"]).toMatchObject({ transactions: 1, documentsRead: { total: 3, max: 3 }, databaseQueries: { max: 4 } });
+    } finally {
+      if (original === undefined) delete process.env.FONDATION_DEPTH_TOKEN;
+      else process.env.FONDATION_DEPTH_TOKEN = original;
+    }
+  });
+
   test("mutations are serialised: concurrent claims never share a job", async () => {
     for (let i = 0; i < 20; i++) await enqueue();
     const claims = await Promise.all(

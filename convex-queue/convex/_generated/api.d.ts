@@ -16,10 +16,12 @@ import type {
 import type * as checkpoints from "../checkpoints.js";
 import type * as crons from "../crons.js";
 import type * as docs from "../docs.js";
+import type * as http from "../http.js";
 import type * as jobs from "../jobs.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_checkpoints from "../lib/checkpoints.js";
 import type * as lib_costs from "../lib/costs.js";
+import type * as lib_depth from "../lib/depth.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_fairness from "../lib/fairness.js";
 import type * as lib_jobs from "../lib/jobs.js";
@@ -42,10 +44,12 @@ declare const fullApi: ApiFromModules<{
   "checkpoints": typeof checkpoints;
   "crons": typeof crons;
   "docs": typeof docs;
+  "http": typeof http;
   "jobs": typeof jobs;
   "lib/auth": typeof lib_auth;
   "lib/checkpoints": typeof lib_checkpoints;
   "lib/costs": typeof lib_costs;
+  "lib/depth": typeof lib_depth;
   "lib/errors": typeof lib_errors;
   "lib/fairness": typeof lib_fairness;
   "lib/jobs": typeof lib_jobs;

@@ -1,4 +1,4 @@
-import { fail } from "./errors";
+import { fail, type ErrorCode } from "./errors";
 
 /** Name of the deployment environment variable holding the worker secret. */
 export const WORKER_SECRET_ENV = "FONDATION_WORKER_SECRET";
@@ -28,6 +28,52 @@ export function requireWorker(given: string | undefined): void {
   if (!constantTimeEquals(given, expected)) {
     throw fail("UNAUTHORIZED", "the workerSecret argument does not match the deployment's worker secret");
   }
+}
+
+/** Name of the deployment environment variable holding the token of the depth route (convex/http.ts). */
+export const DEPTH_TOKEN_ENV = "FONDATION_DEPTH_TOKEN";
+/** The request header that carries it (KEDA's metrics-api trigger: `authMode: apiKey`, `keyParamName`). */
+export const DEPTH_TOKEN_HEADER = "X-Fondation-Depth-Token";
+
+/** Why a depth request is refused: the HTTP status and a `{code, message}` body that names no secret. */
+export interface DepthTokenRefusal {
+  status: 401 | 503;
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * Null when `given` (the request's {@link DEPTH_TOKEN_HEADER}) equals the deployment's FONDATION_DEPTH_TOKEN, compared
+ * in constant time; otherwise why not. Closed by default like the worker functions: an unset token disables the route.
+ * A token equal to the worker secret is refused too, whoever asks: the depth token lives in a Kubernetes Secret read
+ * by KEDA, and must never open the worker functions (a wrong header could then probe the worker secret).
+ */
+export function checkDepthToken(given: string | null): DepthTokenRefusal | null {
+  const env = environment();
+  const expected = env[DEPTH_TOKEN_ENV];
+  if (expected === undefined || expected.length === 0) {
+    return {
+      status: 503,
+      code: "FAILED_PRECONDITION",
+      message: `the depth route is disabled: set ${DEPTH_TOKEN_ENV} in the deployment's environment ` +
+        `(npx convex env set ${DEPTH_TOKEN_ENV} <token>) and give the same token to the autoscaler`,
+    };
+  }
+  const workerSecret = env[WORKER_SECRET_ENV];
+  if (workerSecret !== undefined && workerSecret.length > 0 && constantTimeEquals(expected, workerSecret)) {
+    return {
+      status: 503,
+      code: "FAILED_PRECONDITION",
+      message: `${DEPTH_TOKEN_ENV} must not be the worker secret (${WORKER_SECRET_ENV}): give the depth route a token of its own`,
+    };
+  }
+  if (given === null || given.length === 0) {
+    return { status: 401, code: "UNAUTHORIZED", message: `the depth route needs the ${DEPTH_TOKEN_HEADER} header` };
+  }
+  if (!constantTimeEquals(given, expected)) {
+    return { status: 401, code: "UNAUTHORIZED", message: `the ${DEPTH_TOKEN_HEADER} header does not match ${DEPTH_TOKEN_ENV}` };
+  }
+  return null;
 }
 
 /**

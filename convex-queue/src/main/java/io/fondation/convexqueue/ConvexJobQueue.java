@@ -15,6 +15,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
@@ -32,6 +33,7 @@ import io.fondation.shared.QueueWatch;
 import io.fondation.shared.RetryDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -150,12 +152,7 @@ public final class ConvexJobQueue implements JobQueue {
                 return new ConvexJobQueue(
                         client,
                         mode,
-                        new HardenedProtocol(
-                                client,
-                                clock,
-                                settings.workerSecret(),
-                                lookups,
-                                deployment.features().contains(DeploymentProbe.CHECKPOINTS_FEATURE)),
+                        new HardenedProtocol(client, clock, settings.workerSecret(), lookups, deployment.features()),
                         lookups,
                         deployment.limits(),
                         null);
@@ -458,6 +455,19 @@ public final class ConvexJobQueue implements JobQueue {
             return Optional.of(pushed);
         }
         return Optional.of(call("count jobs", protocol::countByStatus));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code queue:depth} query (the same counting as the deployment's route {@code GET /queue/depth}, which
+     * KEDA polls), each count up to 100, with {@code now} as its argument. Empty against the legacy functions and
+     * hardened ones deployed before it ({@code queue:capabilities} lists no {@value DeploymentProbe#DEPTH_FEATURE}).
+     */
+    @Override
+    public Optional<DepthCounts> depth(Instant now) {
+        Objects.requireNonNull(now, "now");
+        return call("count the queue's depth", () -> protocol.depth(now));
     }
 
     // ---------------------------------------------------------------- checkpoints

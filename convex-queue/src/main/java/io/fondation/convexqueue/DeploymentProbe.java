@@ -92,6 +92,9 @@ final class DeploymentProbe {
     /** The feature of hardened functions that keep checkpoints ({@code convex/checkpoints.ts}). */
     static final String CHECKPOINTS_FEATURE = "checkpoints";
 
+    /** The feature of hardened functions that count the queue's depth ({@code queue:depth}, the route /queue/depth). */
+    static final String DEPTH_FEATURE = "depth";
+
     private static QueueMode probeLegacy(ConvexClient client, String url) {
         try {
             client.query("queue:getMetrics", Map.of());

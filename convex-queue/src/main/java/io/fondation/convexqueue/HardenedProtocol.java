@@ -8,6 +8,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -23,10 +24,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,17 +52,22 @@ final class HardenedProtocol implements QueueProtocol {
     private final Lookups lookups;
     /** The checkpoint calls, or null when the deployment's functions predate them. */
     private final ConvexCheckpoints checkpoints;
+    /** Whether the deployment's functions have {@code queue:depth}. */
+    private final boolean depth;
 
     /**
-     * @param checkpoints whether the deployment's functions keep checkpoints ({@code queue:capabilities} lists the
-     *     {@value DeploymentProbe#CHECKPOINTS_FEATURE} feature)
+     * @param features what {@code queue:capabilities} lists: {@value DeploymentProbe#CHECKPOINTS_FEATURE} (the
+     *     functions keep checkpoints), {@value DeploymentProbe#DEPTH_FEATURE} (they count the queue's depth)
      */
-    HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups, boolean checkpoints) {
+    HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups, Set<String> features) {
         this.client = client;
         this.clock = clock;
         this.workerSecret = workerSecret;
         this.lookups = lookups;
-        this.checkpoints = checkpoints ? new ConvexCheckpoints(client, workerSecret) : null;
+        this.checkpoints = features.contains(DeploymentProbe.CHECKPOINTS_FEATURE)
+                ? new ConvexCheckpoints(client, workerSecret)
+                : null;
+        this.depth = features.contains(DeploymentProbe.DEPTH_FEATURE);
     }
 
     @Override
@@ -304,5 +313,40 @@ final class HardenedProtocol implements QueueProtocol {
     @Override
     public Map<JobStatus, Long> countByStatus() {
         return JobRows.statusCounts(client.query("queue:getMetrics", withSecret(Args.of())));
+    }
+
+    /**
+     * {@inheritDoc} One {@code queue:depth} query with {@code now} as its argument (so Convex's query cache never
+     * answers for another instant), counting up to the function's default limit (100 per count).
+     */
+    @Override
+    public Optional<DepthCounts> depth(Instant now) {
+        if (!depth) {
+            return Optional.empty();
+        }
+        JsonNode answer = client.query("queue:depth", withSecret(Args.of().epochMillis("now", now)));
+        return Optional.of(depthCounts(answer));
+    }
+
+    /** The counts of a {@code queue:depth} answer. */
+    static DepthCounts depthCounts(JsonNode answer) {
+        Set<DepthCounts.Count> capped = EnumSet.noneOf(DepthCounts.Count.class);
+        for (JsonNode name : answer.path("capped")) {
+            capped.add(DepthCounts.Count.valueOf(name.asText().toUpperCase(Locale.ROOT)));
+        }
+        return new DepthCounts(
+                count(answer, "pending"),
+                count(answer, "due"),
+                count(answer, "running"),
+                count(answer, "paused"),
+                capped);
+    }
+
+    private static long count(JsonNode answer, String field) {
+        JsonNode value = answer.get(field);
+        if (value == null || !value.isNumber()) {
+            throw new JobQueueException("queue:depth answered without a number '" + field + "'", false);
+        }
+        return Math.round(value.doubleValue());
     }
 }

@@ -10,6 +10,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.DocumentReadingOrder;
@@ -708,5 +709,11 @@ final class LegacyProtocol implements QueueProtocol {
             throw new JobQueueException("queue:getMetrics answered without counts.pending", false);
         }
         return counts;
+    }
+
+    /** {@inheritDoc} Empty: the existing functions have no such query (their counts say nothing of what is due). */
+    @Override
+    public Optional<DepthCounts> depth(Instant now) {
+        return Optional.empty();
     }
 }

@@ -4,6 +4,7 @@ import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -14,6 +15,7 @@ import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +57,12 @@ interface QueueProtocol {
 
     /** The jobs of each status, from {@code queue:getMetrics} (one query; it counts at most 1000 per status). */
     Map<JobStatus, Long> countByStatus();
+    /**
+     * The queue's depth at {@code now}: {@code queue:depth} of the hardened functions that list the {@value
+     * DeploymentProbe#DEPTH_FEATURE} feature; empty for functions without it.
+     */
+    Optional<DepthCounts> depth(Instant now);
+
     /** The query whose pushed result tells when a claim may find a job (see {@link WorkWatch}). */
     WatchQuery<WatchQuery.WorkState> workQuery();
 

@@ -1,7 +1,10 @@
 package io.fondation.convexqueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.TokenEncryption;
@@ -10,15 +13,19 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.GitCredentials;
+import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -27,7 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** What the hardened mode adds beyond the shared contract: web-app jobs, clone credentials, batching. */
+/** What the hardened mode adds beyond the shared contract: web-app jobs, clone credentials, batching, depth caps. */
 class ConvexJobQueueHardenedTest {
 
     @RegisterExtension
@@ -125,5 +132,38 @@ class ConvexJobQueueHardenedTest {
 
         assertThat(queue.documents(job.id())).containsExactlyElementsOf(documents);
         assertThat(queue.get(job.id()).orElseThrow().documentCount()).isEqualTo(12);
+    }
+
+    @Test
+    void depthCountsStopAtTheFunctionsLimitAndSayWhichAreCapped() {
+        List<String> ids = IntStream.rangeClosed(1, 102)
+                .mapToObj(i -> queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/widgets", "main"), "p" + i)))
+                .toList();
+        assertThat(ids).hasSize(102);
+        queue.claimOne("worker-a", LEASE).orElseThrow();
+
+        DepthCounts depth = queue.depth(Instant.now()).orElseThrow();
+
+        assertThat(depth)
+                .as("101 pending and due after the claim: counted as 100, at least")
+                .isEqualTo(
+                        new DepthCounts(100, 100, 1, 0, EnumSet.of(DepthCounts.Count.PENDING, DepthCounts.Count.DUE)));
+        assertThat(depth.isCapped(DepthCounts.Count.RUNNING)).isFalse();
+        assertThat(depth.workersWanted(4)).isEqualTo(26);
+    }
+
+    @Test
+    void aDepthAnswerWithoutItsCountsIsAnError() {
+        ObjectNode answer = JsonNodeFactory.instance
+                .objectNode()
+                .put("pending", 3)
+                .put("due", 2)
+                .put("running", 1);
+        assertThatThrownBy(() -> HardenedProtocol.depthCounts(answer))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("'paused'");
+        answer.put("paused", 0).putArray("capped").add("due");
+        assertThat(HardenedProtocol.depthCounts(answer))
+                .isEqualTo(new DepthCounts(3, 2, 1, 0, EnumSet.of(DepthCounts.Count.DUE)));
     }
 }

@@ -127,6 +127,12 @@ class ConvexJobQueueLegacyTest {
     }
 
     @Test
+    void cannotCountItsDepthAgainstTheExistingFunctions() {
+        // why empty and not getMetrics: its counts say nothing of which pending jobs are due
+        assertThat(queue.depth(Instant.now())).isEmpty();
+    }
+
+    @Test
     void aJobRunsItsWholeLifeThroughTheExistingFunctions() {
         ClaimedJob job = queue.claimOne("worker-a", LEASE).orElseThrow();
         assertThat(job.id()).isEqualTo(jobId);

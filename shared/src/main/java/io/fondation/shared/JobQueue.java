@@ -1,9 +1,11 @@
 package io.fondation.shared;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -173,6 +175,22 @@ public interface JobQueue extends AutoCloseable {
      * @throws JobQueueException when the queue cannot be reached
      */
     default Optional<Map<JobStatus, Long>> countByStatus() {
+        return Optional.empty();
+    }
+
+    /**
+     * The queue's depth at {@code now}, for autoscaling ({@link DepthCounts}: pending, due, running and paused, and
+     * which counts stopped at the backend's limit): what a claim could take, what is being worked on. Read through
+     * indexes, at a cost that follows the counts up to the limit, never the queue's size.
+     *
+     * @param now the instant "due" and "expired" are measured at, normally the caller's clock; a backend that caches
+     *     answers (Convex caches a query by its arguments) is asked for this instant, never given an older answer
+     * @return the counts, or empty when this queue cannot count them (the default, and a backend whose store has no
+     *     such query)
+     * @throws JobQueueException when the queue cannot be reached
+     */
+    default Optional<DepthCounts> depth(Instant now) {
+        Objects.requireNonNull(now, "now");
         return Optional.empty();
     }
 

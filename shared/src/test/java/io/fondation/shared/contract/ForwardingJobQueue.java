@@ -9,6 +9,7 @@ import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
@@ -23,6 +24,7 @@ import io.fondation.shared.QueueLimits;
 import io.fondation.shared.QueueWatch;
 import io.fondation.shared.RetryDecision;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -92,6 +94,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     @Override
     public List<JobSnapshot> list(JobStatus status, int limit) {
         return delegate.list(status, limit);
+    }
+
+    @Override
+    public Optional<DepthCounts> depth(Instant now) {
+        return delegate.depth(now);
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
@@ -301,6 +302,53 @@ public abstract class JobQueueContract {
         assertThat(counts.getOrDefault(JobStatus.ANALYZING, 0L)).isEqualTo(1);
         assertThat(counts.getOrDefault(JobStatus.CANCELED, 0L)).isEqualTo(1);
         assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
+    }
+
+    @Test
+    void depthCountsPendingDueAndRunningJobsAtTheInstantAskedWhenTheQueueCanCount() {
+        Instant start = clock.instant();
+        Optional<DepthCounts> empty = queue.depth(start);
+        // why an assumption, not a pass: a backend that cannot count shows this case as skipped
+        assumeTrue(empty.isPresent(), "this backend cannot count its depth (JobQueue#depth is empty)");
+        assertThat(empty.get()).isEqualTo(DepthCounts.exact(0, 0, 0, 0));
+        List<String> now = List.of(enqueue("a"), enqueue("b"), enqueue("c"), enqueue("d"));
+        queue.enqueue(spec("later").withRunAt(start.plus(Duration.ofHours(1))));
+        assertThat(queue.depth(start).orElseThrow()).isEqualTo(DepthCounts.exact(5, 4, 0, 0));
+        assertThat(queue.depth(start.plus(Duration.ofHours(1))).orElseThrow().due())
+                .as("due at the instant asked, not the queue's own")
+                .isEqualTo(5);
+
+        ClaimedJob working = claim("worker-a");
+        queue.heartbeat(working.lease(), JobStatus.ANALYZING, null, LEASE);
+        ClaimedJob shortLease =
+                queue.claimOne("worker-b", Duration.ofMinutes(1)).orElseThrow();
+        String canceled = now.stream()
+                .filter(id -> !id.equals(working.id()) && !id.equals(shortLease.id()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(queue.cancel(canceled)).isTrue();
+        DepthCounts busy = queue.depth(clock.instant()).orElseThrow();
+        assertThat(busy).as("one due, one scheduled, two held").isEqualTo(DepthCounts.exact(2, 1, 2, 0));
+        assertThat(busy.wanted()).isEqualTo(3);
+        assertThat(busy.workersWanted(2)).isEqualTo(2);
+
+        advance(Duration.ofSeconds(61));
+        DepthCounts expired = queue.depth(clock.instant()).orElseThrow();
+        assertThat(expired.due())
+                .as("a job whose lease expired is due: a claim takes it over")
+                .isEqualTo(2);
+        assertThat(expired.running()).isEqualTo(1);
+        assertThat(expired.pending())
+                .as("pending; the expired job too once the backend has reclaimed it")
+                .isBetween(2L, 3L);
+
+        assertThat(queue.complete(working.lease(), JobResult.of("done", 0))).isEqualTo(CompleteOutcome.COMPLETED);
+        advance(Duration.ofHours(1));
+        DepthCounts idle = queue.depth(clock.instant()).orElseThrow();
+        assertThat(idle.due()).as("the scheduled job came due").isEqualTo(3);
+        assertThat(idle.running()).isZero();
+        assertThat(idle.paused()).as("no pause was recorded").isZero();
+        assertThat(idle.capped()).isEmpty();
     }
 
     @Test
