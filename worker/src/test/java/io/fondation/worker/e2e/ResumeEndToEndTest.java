@@ -96,6 +96,60 @@ class ResumeEndToEndTest {
         }
     }
 
+    @Test
+    void aWorkerStoppedDuringStep4LeavesItsChaptersAndTheNextWorkerWritesOnlyTheMissingOnes() {
+        FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
+        Map<String, String> analyzerEnvironment = new HashMap<>(System.getenv());
+        analyzerEnvironment.putAll(cli.environment());
+        Map<String, String> overrides = Map.of(
+                "ANALYZER",
+                "fondation",
+                "ANALYZER_COMMAND",
+                "",
+                "CLI_PATH",
+                cli.cli().toString(),
+                "ANALYZER_ENV_EXTRAS",
+                FondationCliFixture.DIR_VARIABLE,
+                "ANALYZER_WRITABLE_DIRS",
+                cli.logDir().toString());
+        Path root = temp.resolve("worker");
+        String id;
+        String firstChapter;
+        try (WorkerFixture first = new WorkerFixture(root, overrides, analyzerEnvironment).start()) {
+            cli.pauseAt(4, 1);
+            id = first.submit(first.repository("sample"), null, "");
+            cli.awaitPaused(TIMEOUT);
+            await("the first chapter is checkpointed")
+                    .atMost(TIMEOUT)
+                    .until(() -> first.queue()
+                            .checkpoint(id)
+                            .map(c -> c.files().stream().anyMatch(f -> f.path().startsWith("chapters/")))
+                            .orElse(false));
+            firstChapter = first.queue().checkpoint(id).orElseThrow().files().stream()
+                    .map(f -> f.path())
+                    .filter(path -> path.startsWith("chapters/"))
+                    .findFirst()
+                    .orElseThrow();
+        } // the worker stops as on SIGTERM: the analyzer is killed, the job released
+        try (WorkerFixture second = new WorkerFixture(root, overrides, analyzerEnvironment).start()) {
+            assertThat(second.job(id).attempts())
+                    .as("a release spends no attempt")
+                    .isZero();
+            await("the next worker completes the job")
+                    .atMost(TIMEOUT)
+                    .until(() -> second.job(id).status().isTerminal());
+            JobSnapshot done = second.job(id);
+            assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
+            FondationCliFixture.Run resumed = cli.runs().get(cli.runs().size() - 1);
+            assertThat(resumed.steps()).containsExactly(4, 5, 6);
+            assertThat(resumed.skipped()).contains(firstChapter);
+            assertThat(resumed.requests())
+                    .as("only the missing chapters are written")
+                    .doesNotContain(firstChapter)
+                    .anyMatch(file -> file.startsWith("chapters/"));
+        }
+    }
+
     private static Map<String, String> contents(WorkerFixture worker, String id) {
         Map<String, String> contents = new java.util.TreeMap<>();
         for (Document document : worker.queue().documents(id)) {
