@@ -268,6 +268,20 @@ public final class AnalysisRunner {
      * with a warning, and the run still succeeds when what remains is a {@link UsableCourse}; links, paths
      * outside the directory, oversized files and exceeded limits fail the run, as does an exit without output.
      */
+    /**
+     * The course in an output directory that no analyzer wrote in this run: the files of a finished checkpoint,
+     * restored. Judged as the output of an analyzer that exited cleanly would be (bad files refused or left out, an
+     * unusable course a failure).
+     *
+     * @param outputDir the directory holding the restored files
+     */
+    public AnalysisReport collect(Path outputDir) {
+        Objects.requireNonNull(outputDir, "outputDir");
+        ProcessOutcome clean = new ProcessOutcome(0, null, Duration.ZERO, false, false, "", "");
+        AnalyzerExit exit = new AnalyzerExit(clean, Optional.empty(), Map.of());
+        return gather(exit, outputDir, new StreamJsonParser(outputDir.toAbsolutePath()), null);
+    }
+
     private AnalysisReport gather(AnalyzerExit exit, Path outputDir, StreamJsonParser streamJson, Duration timeLimit) {
         Map<String, Object> details = new LinkedHashMap<>(exit.details());
         if (!exit.exitedCleanly()) {

@@ -45,7 +45,8 @@ public final class DryRunAnalyzer {
             out.println(AnalyzeArguments.USAGE);
             return 0;
         }
-        StepReporter reporter = new StepReporter(out, clock, terminal);
+        StepReporter reporter =
+                new StepReporter(out, clock, terminal, arguments.steps().size());
         try {
             analyze(arguments, reporter);
             return 0;
@@ -63,35 +64,51 @@ public final class DryRunAnalyzer {
             throw new IllegalArgumentException("repository " + repository + " is not a directory");
         }
         Files.createDirectories(arguments.outputDir());
-        DryRunOutputWriter writer = new DryRunOutputWriter(arguments.outputDir());
-
-        reporter.step(1);
+        // why: under --steps, as the Fondation CLI, steps 4 to 6 keep the files that exist (a resumed run's)
+        DryRunOutputWriter writer =
+                new DryRunOutputWriter(arguments.outputDir(), !arguments.steps().isEmpty());
+        // why: the analysis is a pure function of the repository, so a step not run is computed all the same (what
+        // the CLI reads back from the earlier steps' files is what this would compute from the same commit)
+        if (arguments.runs(1)) {
+            reporter.step(1);
+        }
         RepositoryInventory inventory =
                 new RepositoryScanner(ScanLimits.DEFAULT).scan(repository, arguments.outputDir());
         List<Topic> abstractions = new TopicBuilder().build(inventory);
-        writer.abstractions(abstractions);
+        if (arguments.runs(1)) {
+            writer.abstractions(abstractions);
+        }
         reporter.info("Found " + abstractions.size() + " abstractions in "
                 + inventory.files().size() + " text files; skipped "
                 + inventory.skippedBinary() + " binary and " + inventory.skippedUnreadable() + " unreadable files, "
                 + inventory.skippedDirectories().size() + " directories (VCS, build outputs, dependencies)"
                 + (inventory.limitReached() ? "; scan limits reached, the rest of the repository was not read" : ""));
 
-        reporter.step(2);
         List<Link> relationships = new LinkFinder(inventory, abstractions).find();
-        writer.relationships(abstractions, relationships);
-
-        reporter.step(3);
+        if (arguments.runs(2)) {
+            reporter.step(2);
+            writer.relationships(abstractions, relationships);
+        }
         ChapterPlan plan = new ChapterOrderPlanner().plan(abstractions, relationships);
-        writer.order(plan);
+        if (arguments.runs(3)) {
+            reporter.step(3);
+            writer.order(plan);
+        }
 
         Course course = new Course(inventory, abstractions, relationships, plan);
         ChapterRenderer chapters = new ChapterRenderer(course);
-        reporter.step(4);
-        writer.chapters(plan, chapters);
-        reporter.step(5);
-        writer.reviewedChapters(plan, chapters);
-        reporter.step(6);
-        writer.tutorials(plan, new TutorialRenderer(course));
+        if (arguments.runs(4)) {
+            reporter.step(4);
+            writer.chapters(plan, chapters);
+        }
+        if (arguments.runs(5)) {
+            reporter.step(5);
+            writer.reviewedChapters(plan, chapters);
+        }
+        if (arguments.runs(6)) {
+            reporter.step(6);
+            writer.tutorials(plan, new TutorialRenderer(course));
+        }
         reporter.info("Analysis complete: " + plan.chapters().size() + " chapters and tutorials written to "
                 + arguments.outputDir());
     }

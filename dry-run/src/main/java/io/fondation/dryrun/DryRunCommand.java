@@ -41,6 +41,21 @@ public final class DryRunCommand {
         return List.copyOf(argv);
     }
 
+    /**
+     * {@link #argv(Path, Path)} with {@code --steps} and the steps listed, to resume a run as the Fondation CLI does;
+     * without steps, a whole run.
+     *
+     * @param steps the Fondation CLI's step names ({@code FondationCliCommand#stepsFrom})
+     */
+    public static List<String> argv(Path repo, Path outputDir, List<String> steps) {
+        List<String> argv = new ArrayList<>(argv(repo, outputDir));
+        if (!steps.isEmpty()) {
+            argv.add("--steps");
+            argv.add(String.join(",", steps));
+        }
+        return List.copyOf(argv);
+    }
+
     /** The {@code java} executable of the running JVM. */
     static String javaBinary() {
         return ProcessHandle.current()

@@ -31,8 +31,16 @@ final class DryRunOutputWriter {
     private final StepFileWriter steps = new StepFileWriter(
             "Generated offline by " + Facts.GENERATOR + " from the repository's files and imports.", Facts.GENERATOR);
 
+    private final boolean keepExisting;
+
     DryRunOutputWriter(Path outputDir) {
+        this(outputDir, false);
+    }
+
+    /** @param keepExisting whether steps 4 to 6 leave a file that exists as it is (the CLI's rule under --steps) */
+    DryRunOutputWriter(Path outputDir, boolean keepExisting) {
         this.outputDir = outputDir;
+        this.keepExisting = keepExisting;
     }
 
     /** Step 1: a list of {@code {name, description, file_paths}}. */
@@ -70,20 +78,28 @@ final class DryRunOutputWriter {
 
     void chapters(ChapterPlan plan, ChapterRenderer renderer) throws IOException {
         for (ChapterPlan.Chapter chapter : plan.chapters()) {
-            text(outputDir.resolve(CHAPTERS).resolve(chapter.chapterFileName()), renderer.chapter(chapter));
+            markdown(outputDir.resolve(CHAPTERS).resolve(chapter.chapterFileName()), renderer.chapter(chapter));
         }
     }
 
     void reviewedChapters(ChapterPlan plan, ChapterRenderer renderer) throws IOException {
         for (ChapterPlan.Chapter chapter : plan.chapters()) {
-            text(outputDir.resolve(REVIEWED).resolve(chapter.chapterFileName()), renderer.reviewed(chapter));
+            markdown(outputDir.resolve(REVIEWED).resolve(chapter.chapterFileName()), renderer.reviewed(chapter));
         }
     }
 
     void tutorials(ChapterPlan plan, TutorialRenderer renderer) throws IOException {
         for (ChapterPlan.Chapter chapter : plan.chapters()) {
-            text(outputDir.resolve(TUTORIALS).resolve(chapter.tutorialFileName()), renderer.tutorial(chapter));
+            markdown(outputDir.resolve(TUTORIALS).resolve(chapter.tutorialFileName()), renderer.tutorial(chapter));
         }
+    }
+
+    /** A step 4 to 6 file: kept when it exists and {@code keepExisting} (an empty one too, as the CLI does). */
+    private void markdown(Path file, String content) throws IOException {
+        if (keepExisting && Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        text(file, content);
     }
 
     private static void text(Path file, String content) throws IOException {

@@ -24,21 +24,35 @@ final class StepReporter {
     private final PrintStream out;
     private final Clock clock;
     private final boolean terminal;
+    private final int total;
+    private final boolean counting;
+    private int counted;
 
     StepReporter(PrintStream out, Clock clock, boolean terminal) {
+        this(out, clock, terminal, 0);
+    }
+
+    /**
+     * @param selected under {@code --steps}, the number of steps listed: the lines then count the selected steps as the
+     *     CLI does ({@code [FONDATION_STEP_1/3] Generating chapter content}); 0 for a whole run (N/6)
+     */
+    StepReporter(PrintStream out, Clock clock, boolean terminal, int selected) {
         this.out = out;
         this.clock = clock;
         this.terminal = terminal;
+        this.total = selected > 0 ? selected : TOTAL_STEPS;
+        this.counting = selected > 0;
     }
 
-    /** Announces step {@code step} (1..6). */
+    /** Announces step {@code step} (1..6), numbered among the steps run. */
     void step(int step) {
         String message = ProgressText.ENGLISH_STEPS.get(step - 1);
+        int number = counting ? ++counted : step;
         if (terminal) {
-            out.println("[" + step + "/" + TOTAL_STEPS + "] " + SHORT[step - 1] + ": " + message);
+            out.println("[" + number + "/" + total + "] " + SHORT[step - 1] + ": " + message);
             out.flush();
         } else {
-            log("info", "[FONDATION_STEP_" + step + "/" + TOTAL_STEPS + "] " + message);
+            log("info", "[FONDATION_STEP_" + number + "/" + total + "] " + message);
         }
     }
 

@@ -169,9 +169,18 @@ public final class FondationCliFixture {
 
     /** The runs logged so far, in the order they started. */
     public List<Run> runs() {
-        Map<Long, RunBuilder> runs = new LinkedHashMap<>();
+        // why: a run is one "start" event and what its process logs after it; in a sandbox with its own PID namespace
+        // every run has the same pid, so the pid alone does not tell two runs apart
+        List<RunBuilder> runs = new ArrayList<>();
+        Map<Long, RunBuilder> current = new LinkedHashMap<>();
         for (JsonNode event : events()) {
-            RunBuilder run = runs.computeIfAbsent(event.path("pid").asLong(), RunBuilder::new);
+            long pid = event.path("pid").asLong();
+            RunBuilder run = current.get(pid);
+            if (run == null || event.path("event").asText().equals("start")) {
+                run = new RunBuilder(pid);
+                current.put(pid, run);
+                runs.add(run);
+            }
             switch (event.path("event").asText()) {
                 case "step" -> run.steps.add(event.path("step").asInt());
                 case "request" -> run.requests.add(event.path("file").asText());
@@ -182,7 +191,7 @@ public final class FondationCliFixture {
                 }
             }
         }
-        return runs.values().stream().map(RunBuilder::build).toList();
+        return runs.stream().map(RunBuilder::build).toList();
     }
 
     private static final class RunBuilder {

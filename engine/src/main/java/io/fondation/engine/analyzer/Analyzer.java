@@ -1,9 +1,13 @@
 package io.fondation.engine.analyzer;
 
 import io.fondation.clibridge.AnalysisListener;
+import io.fondation.clibridge.AnalysisReport;
 import io.fondation.clibridge.RunningAnalysis;
+import io.fondation.clibridge.resume.ResumePlan;
+import io.fondation.shared.CheckpointBasis;
 import io.fondation.shared.ClaimedJob;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Starts the analysis of a cloned repository: the worker's port to its analyzer process ({@link AnalyzerLauncher},
@@ -28,4 +32,43 @@ public interface Analyzer {
 
     /** Which analyzer runs and what holds it, for the start-up log and {@code /health}. */
     ContainmentReport containmentReport();
+
+    /**
+     * What this analyzer's output for {@code job} is made from, on the clone of {@code commit}: the basis of the
+     * job's checkpoint. Empty when this analyzer cannot resume (it cannot be told to run only some steps): its
+     * attempts then always run from the start and save no checkpoint.
+     *
+     * @param commit the full id of the commit cloned
+     */
+    default Optional<CheckpointBasis> checkpointBasis(ClaimedJob job, String commit) {
+        return Optional.empty();
+    }
+
+    /**
+     * Starts the analyzer on an output directory that holds {@code plan}'s files (restored from the job's
+     * checkpoint), running only what is left: the Fondation CLI from the plan's first step, the {@code claude} analyzer
+     * told which files are final. The listener hears each output file as soon as it is complete and valid
+     * ({@link AnalysisListener#onOutputFile}). Called only for an analyzer whose {@link #checkpointBasis} is present,
+     * and never with a complete plan.
+     *
+     * @throws io.fondation.shared.ConfigurationException as {@link #start}
+     */
+    default RunningAnalysis resume(
+            ClaimedJob job,
+            Path repository,
+            Path outputDir,
+            Path stateDir,
+            AnalysisListener listener,
+            ResumePlan plan) {
+        throw new UnsupportedOperationException("this analyzer cannot resume");
+    }
+
+    /**
+     * The course in an output directory restored from a finished checkpoint, judged as this analyzer's own output
+     * would be after a clean exit; no analyzer runs. Called only for an analyzer whose {@link #checkpointBasis} is
+     * present.
+     */
+    default AnalysisReport collect(Path outputDir) {
+        throw new UnsupportedOperationException("this analyzer cannot resume");
+    }
 }

@@ -1,6 +1,7 @@
 package io.fondation.engine.analyzer;
 
 import io.fondation.clibridge.AnalysisListener;
+import io.fondation.clibridge.AnalysisReport;
 import io.fondation.clibridge.AnalysisRunner;
 import io.fondation.clibridge.RunningAnalysis;
 import io.fondation.clibridge.claude.ClaudeCodeCommand;
@@ -15,17 +16,23 @@ import io.fondation.clibridge.output.OutputLimits;
 import io.fondation.clibridge.process.Confinement;
 import io.fondation.clibridge.process.ProcessRunner;
 import io.fondation.clibridge.process.ProcessSpec;
+import io.fondation.clibridge.resume.CheckpointScanner;
+import io.fondation.clibridge.resume.OutputFileCheck;
+import io.fondation.clibridge.resume.ResumePlan;
+import io.fondation.shared.CheckpointBasis;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.ConfigurationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Starts the configured analyzer for a job through the cli-bridge {@link AnalysisRunner}: the Fondation CLI
@@ -113,9 +120,17 @@ public final class AnalyzerLauncher implements Analyzer {
         this.childEnvironment = Map.copyOf(child);
         this.path = sourceEnvironment.getOrDefault("PATH", "");
         AnalysisRunner base = Objects.requireNonNull(runner, "runner");
-        this.runner = settings.kind() == AnalyzerSettings.Kind.CLAUDE
+        base = settings.kind() == AnalyzerSettings.Kind.CLAUDE
                 ? base.withOutputProgress(AnalysisRunner.DEFAULT_OUTPUT_WATCH_INTERVAL)
                 : base;
+        // why: every kind that can resume reports its output files as they complete, for the job's checkpoint
+        this.runner = settings.kind() == AnalyzerSettings.Kind.COMMAND
+                ? base
+                : base.withCheckpoints(
+                        AnalysisRunner.DEFAULT_OUTPUT_WATCH_INTERVAL,
+                        CheckpointScanner.DEFAULT_SETTLE,
+                        Clock.systemUTC(),
+                        OutputFileCheck.withDefaults());
     }
 
     /** A launcher with the cli-bridge defaults, the containment probed here, nothing hidden and no program kind. */
@@ -235,11 +250,77 @@ public final class AnalyzerLauncher implements Analyzer {
     }
 
     /**
+     * What a checkpoint of this analyzer's output depends on: the commit; the kind ({@code fondation-cli},
+     * {@code claude}, {@code dry-run}); its version (the SHA-256 of the CLI's bundle or of the {@code claude}
+     * executable, the dry-run program's own); the model ({@code CLAUDE_MODEL}, or the Fondation CLI's
+     * {@code CLI_PROFILE}, which chooses its models); the job's prompt. Empty for a {@code command}, which cannot be
+     * told to run only some steps.
+     */
+    @Override
+    public Optional<CheckpointBasis> checkpointBasis(ClaimedJob job, String commit) {
+        String prompt = CheckpointBasis.fingerprint(job.prompt() == null ? "" : job.prompt());
+        return switch (settings.kind()) {
+            case COMMAND -> Optional.empty();
+            case FONDATION ->
+                settings.cliPath() == null
+                        ? Optional.empty()
+                        : Versions.of(settings.cliPath())
+                                .map(version -> new CheckpointBasis(
+                                        commit, "fondation-cli", version, settings.cliProfile(), prompt));
+            case CLAUDE ->
+                Optional.ofNullable(Programs.onPath(settings.claude().executable(), path))
+                        .flatMap(Versions::of)
+                        .map(version -> new CheckpointBasis(
+                                commit, "claude", version, settings.claude().model(), prompt));
+            case DRY_RUN ->
+                Optional.ofNullable(programs.get(settings.kind()))
+                        .flatMap(AnalyzerProgram::version)
+                        .map(version -> new CheckpointBasis(commit, "dry-run", version, "", prompt));
+        };
+    }
+
+    /** Starts the analyzer on an output directory holding {@code plan}'s files, running only what is left. */
+    @Override
+    public RunningAnalysis resume(
+            ClaimedJob job,
+            Path repository,
+            Path outputDir,
+            Path stateDir,
+            AnalysisListener listener,
+            ResumePlan plan) {
+        ProcessSpec spec = spec(job, repository, outputDir, stateDir, plan);
+        return runner.start(spec, outputDir, listener, plan.contents());
+    }
+
+    /** The course in a restored output directory, judged as a clean exit's output. */
+    @Override
+    public AnalysisReport collect(Path outputDir) {
+        return runner.collect(outputDir);
+    }
+
+    /**
      * The process a job runs: the analyzer's command, wrapped in its sandbox.
      *
      * @throws ConfigurationException when the analyzer is not configured or its files are missing
      */
     public ProcessSpec spec(ClaimedJob job, Path repository, Path outputDir, Path stateDir) {
+        return spec(job, repository, outputDir, stateDir, ResumePlan.fromStart());
+    }
+
+    /**
+     * The process that resumes a job from {@code plan}: the Fondation CLI with {@code --steps} from the plan's first
+     * step, {@code claude} told which files are final, the dry-run program with {@code --steps}.
+     *
+     * @throws ConfigurationException when the analyzer is not configured or its files are missing
+     */
+    public ProcessSpec spec(ClaimedJob job, Path repository, Path outputDir, Path stateDir, ResumePlan plan) {
+        Objects.requireNonNull(plan, "plan");
+        if (plan.isComplete()) {
+            throw new IllegalArgumentException("a complete plan runs no analyzer");
+        }
+        if (plan.resumes() && settings.kind() == AnalyzerSettings.Kind.COMMAND) {
+            throw new IllegalArgumentException("a command analyzer cannot resume");
+        }
         containment.requireAllowedFor(settings);
         try {
             Files.createDirectories(stateDir);
@@ -247,14 +328,14 @@ public final class AnalyzerLauncher implements Analyzer {
             throw new UncheckedIOException("cannot create the analyzer's state directory " + stateDir, e);
         }
         if (settings.kind() == AnalyzerSettings.Kind.CLAUDE) {
-            return claude(job, repository, outputDir, stateDir);
+            return claude(job, repository, outputDir, stateDir, plan);
         }
         boolean sandboxed = containment.sandboxed();
         Map<String, String> environment = sandboxed ? sandboxEnvironment(stateDir) : childEnvironment;
         List<Path> shown = new ArrayList<>();
         ProcessSpec spec = switch (settings.kind()) {
             case CLAUDE -> throw new IllegalStateException("claude is started above");
-            case FONDATION -> fondation(repository, outputDir, environment, shown);
+            case FONDATION -> fondation(repository, outputDir, environment, shown, plan);
             case COMMAND -> {
                 login().ifPresent(shown::add);
                 yield new ProcessSpec(
@@ -268,7 +349,9 @@ public final class AnalyzerLauncher implements Analyzer {
                 AnalyzerProgram registered = program();
                 shown.addAll(underHidden(registered.reads()));
                 yield new ProcessSpec(
-                        registered.argv(repository, outputDir),
+                        plan.resumes()
+                                ? registered.argv(repository, outputDir, plan.firstStep())
+                                : registered.argv(repository, outputDir),
                         repository,
                         environment,
                         settings.timeout(),
@@ -355,7 +438,7 @@ public final class AnalyzerLauncher implements Analyzer {
         return candidates[candidates.length - 1];
     }
 
-    private ProcessSpec claude(ClaimedJob job, Path repository, Path outputDir, Path stateDir) {
+    private ProcessSpec claude(ClaimedJob job, Path repository, Path outputDir, Path stateDir, ResumePlan plan) {
         ClaudeSettings claude = settings.claude();
         Path executable = Programs.onPath(claude.executable(), path);
         if (executable == null) {
@@ -378,6 +461,9 @@ public final class AnalyzerLauncher implements Analyzer {
                 .timeout(settings.timeout())
                 .killGrace(settings.killGrace())
                 .containment(containment.containment());
+        if (plan.resumes()) {
+            command.resume(plan);
+        }
         claude.optionalConfigDirectory().filter(Files::isDirectory).ifPresent(command::configDirectory);
         command.hide(hidden.toArray(Path[]::new))
                 .readable(settings.sandbox().readable().toArray(Path[]::new))
@@ -393,7 +479,8 @@ public final class AnalyzerLauncher implements Analyzer {
      * The Fondation CLI's invocation; adds to {@code shown} what it reads besides the repository: its bundle (the
      * package holding {@code dist/}), the directories of {@code NODE_PATH} and the Claude login.
      */
-    private ProcessSpec fondation(Path repository, Path outputDir, Map<String, String> environment, List<Path> shown) {
+    private ProcessSpec fondation(
+            Path repository, Path outputDir, Map<String, String> environment, List<Path> shown, ResumePlan plan) {
         requireConfigured();
         Path cli = settings.cliPath().toAbsolutePath().normalize();
         if (!Files.isRegularFile(cli)) {
@@ -409,8 +496,11 @@ public final class AnalyzerLauncher implements Analyzer {
             }
         }
         login().ifPresent(shown::add);
-        return FondationCliCommand.builder()
-                .runtime(settings.cliRuntime())
+        FondationCliCommand.Builder command = FondationCliCommand.builder();
+        if (plan.resumes()) {
+            command.resumeFrom(plan.firstStep());
+        }
+        return command.runtime(settings.cliRuntime())
                 .cliPath(cli)
                 .repository(repository)
                 .profile(settings.cliProfile())

@@ -29,4 +29,26 @@ public interface AnalyzerProgram {
      * steering it has nowhere to send what it reads.
      */
     boolean needsNetwork();
+
+    /**
+     * The argument list that resumes an analysis of {@code repository} whose output directory holds the files of
+     * steps before {@code firstStep} (and, for steps 4 to 6, the files the program keeps as they are). By default a
+     * program cannot resume: only {@code firstStep} 1 is accepted, as a whole run.
+     *
+     * @param firstStep 1 to 6
+     */
+    default List<String> argv(Path repository, Path outputDir, int firstStep) {
+        if (firstStep != 1) {
+            throw new UnsupportedOperationException("this program cannot resume at step " + firstStep);
+        }
+        return argv(repository, outputDir);
+    }
+
+    /**
+     * The program's version, part of a checkpoint's basis: a checkpoint made by another version is not resumed from.
+     * Empty when the program cannot resume (the default).
+     */
+    default java.util.Optional<String> version() {
+        return java.util.Optional.empty();
+    }
 }

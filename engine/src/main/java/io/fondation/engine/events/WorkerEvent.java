@@ -55,6 +55,26 @@ public sealed interface WorkerEvent {
         }
     }
 
+    /**
+     * The attempt decided what to run, from its job's checkpoint: {@code stepsResumed} of the six steps are done and
+     * skipped, {@code stepsRerun} run ({@code 6 - stepsResumed}; 0 when it completes from the checkpoint without the
+     * analyzer), {@code filesRestored} files restored into the output directory, {@code filesDropped} left out as
+     * invalid. {@code ignored} says why a checkpoint was not used ("checkpoint ignored: commit ... is not ..."), else
+     * empty; {@code said} is the line for the log and the job's row ({@code resumed at step 5/6 (9 files kept)}).
+     */
+    record AttemptResumed(
+            ClaimedJob job,
+            int stepsResumed,
+            int stepsRerun,
+            int filesRestored,
+            int filesDropped,
+            String ignored,
+            String said)
+            implements WorkerEvent {}
+
+    /** One output file of the attempt was saved into its job's checkpoint. */
+    record CheckpointSaved(String jobId, String path) implements WorkerEvent {}
+
     /** The attempt gathered its documents and makes its completing write. */
     record Completing(ClaimedJob job) implements WorkerEvent {}
 

@@ -31,4 +31,24 @@ interface CloneClient {
             Duration networkTimeout,
             BooleanSupplier cancelled)
             throws CloneException;
+
+    /**
+     * Checks out {@code commit} in a clone this client just made of {@code target}, fetching it alone (depth 1) when
+     * the clone lacks it: the commit a job's checkpoint was made from, when the branch moved on since. By default a
+     * client cannot.
+     *
+     * @param commit a full commit id (hex)
+     * @return whether {@code commit} is checked out now; false when the remote does not serve it (gone, or a server
+     *     that gives only branch heads), the clone then unchanged
+     */
+    default boolean checkoutCommit(
+            CloneTarget target,
+            Path directory,
+            String commit,
+            Optional<GitCredentials> credentials,
+            Duration networkTimeout,
+            BooleanSupplier cancelled)
+            throws CloneException {
+        return false;
+    }
 }

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** Checks out a job's repository: the worker's port to git ({@link RepositoryCloner}, or a test's own). */
-@FunctionalInterface
 public interface Cloner {
 
     /**
@@ -20,4 +19,21 @@ public interface Cloner {
     ClonedRepository clone(
             CloneSource source, Path directory, BooleanSupplier cancelled, Optional<GitCredentials> credentials)
             throws CloneException;
+
+    /**
+     * Clones {@code source} as {@link #clone} does, checking out {@code commit} when the branch still has it (the
+     * commit a job's checkpoint was made from), else the branch's head: the caller compares the commit returned.
+     * By default, the branch's head.
+     *
+     * @param commit the full id of the commit wanted
+     */
+    default ClonedRepository clone(
+            CloneSource source,
+            Path directory,
+            String commit,
+            BooleanSupplier cancelled,
+            Optional<GitCredentials> credentials)
+            throws CloneException {
+        return clone(source, directory, cancelled, credentials);
+    }
 }

@@ -103,6 +103,39 @@ final class GitCliCloneClient implements CloneClient {
         }
     }
 
+    /**
+     * {@code git fetch --depth=1 <url> <commit>} then {@code git checkout --detach <commit>}: protocol v2 servers
+     * (GitHub, git's own) give a reachable commit by its id.
+     */
+    @Override
+    public boolean checkoutCommit(
+            CloneTarget target,
+            Path directory,
+            String commit,
+            Optional<GitCredentials> credentials,
+            Duration networkTimeout,
+            BooleanSupplier cancelled)
+            throws CloneException {
+        Invocation call = new Invocation(target, credentials, networkTimeout, cancelled);
+        try (LocalSafety safety = LocalSafety.forTarget(target, directory)) {
+            safety.file().ifPresent(file -> call.environment.put("GIT_CONFIG_GLOBAL", file.toString()));
+            String dir = directory.toString();
+            GitCommand.Result fetched =
+                    call.git(List.of("-C", dir, "fetch", "--quiet", "--depth=1", "--no-tags", call.url, commit));
+            if (!fetched.ok()) {
+                return false;
+            }
+            GitCommand.Result checkedOut = call.git(List.of("-C", dir, "checkout", "--quiet", "--detach", commit));
+            if (!checkedOut.ok()) {
+                return false;
+            }
+            GitCommand.Result head = call.git(List.of("-C", dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"));
+            return head.ok() && head.stdout().trim().equals(commit);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static List<String> cloneArguments(String url, String branch, Path directory) {
         List<String> args = new ArrayList<>(List.of(
                 "clone",

@@ -159,6 +159,49 @@ public final class RepositoryCloner implements Cloner {
         }
     }
 
+    /**
+     * Clones {@code source} as {@link #clone(CloneSource, Path, BooleanSupplier, Optional)} does, then, when the
+     * branch's head is not {@code commit}, fetches that commit alone and checks it out (the git command; JGit keeps
+     * the head). A commit the remote no longer serves leaves the head checked out: the caller compares the commit
+     * returned.
+     */
+    @Override
+    public ClonedRepository clone(
+            CloneSource source,
+            Path directory,
+            String commit,
+            BooleanSupplier cancelled,
+            Optional<GitCredentials> credentials)
+            throws CloneException {
+        ClonedRepository head = clone(source, directory, cancelled, credentials);
+        if (commit == null
+                || head.commit().equals(commit)
+                || !FULL_COMMIT.matcher(commit).matches()) {
+            return head;
+        }
+        CloneTarget target = CloneTarget.of(source.cloneUrl(gitBaseUrl));
+        CloneClient chosen = client() == GitClient.CLI ? new GitCliCloneClient(GitCommand.installed()) : JGIT;
+        if (chosen.checkoutCommit(
+                target, directory, commit, credentialsFor(target, credentials), networkTimeout, cancelled)) {
+            LOG.info(
+                    "checked out {} (asked for) instead of the head of {}, {}",
+                    commit.substring(0, 12),
+                    head.branch(),
+                    head.commit().substring(0, Math.min(12, head.commit().length())));
+            return new ClonedRepository(directory, head.url(), head.branch(), commit, head.duration());
+        }
+        LOG.info(
+                "commit {} cannot be fetched from {}; the head of {} stays checked out",
+                commit.substring(0, 12),
+                target.display(),
+                head.branch());
+        return head;
+    }
+
+    /** A full commit id: what may be passed to git as an argument (hex only, never an option). */
+    private static final java.util.regex.Pattern FULL_COMMIT =
+            java.util.regex.Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+
     private static final CloneClient JGIT = new JGitCloneClient();
 
     private Optional<GitCredentials> credentialsFor(CloneTarget target, Optional<GitCredentials> given) {

@@ -55,6 +55,9 @@ public final class WorkerMetrics implements EventSink {
     public static final String HEARTBEATS = "fondation.heartbeats";
     public static final String WORKER_FAULTS = "fondation.worker.faults";
     public static final String PUSH_LIVE = "fondation.queue.push.live";
+    public static final String RESUME_STEPS = "fondation.resume.steps";
+    public static final String RESUME_FILES_RESTORED = "fondation.resume.files.restored";
+    public static final String CHECKPOINT_FILES_SAVED = "fondation.checkpoint.files.saved";
 
     /** Every value of the {@code outcome} tag of {@value #ATTEMPTS}. */
     public static final List<String> OUTCOMES = List.of(
@@ -108,6 +111,10 @@ public final class WorkerMetrics implements EventSink {
     private final Counter polls;
     private final Counter queueErrors;
     private final Counter heartbeatsOk;
+    private final Counter stepsResumed;
+    private final Counter stepsRerun;
+    private final Counter filesRestored;
+    private final Counter checkpointFilesSaved;
     private final Counter heartbeatsFailed;
     private final Counter workerFaults;
     private final AttemptSteps attemptSteps;
@@ -182,6 +189,22 @@ public final class WorkerMetrics implements EventSink {
         workerFaults = Counter.builder(WORKER_FAULTS)
                 .description("Faults of the worker itself (analyzer missing, disk full, credential refused)")
                 .register(registry);
+        stepsResumed = Counter.builder(RESUME_STEPS)
+                .description("Analysis steps an attempt did not run because its job's checkpoint had them (resumed),"
+                        + " and steps it ran (rerun)")
+                .tag("kind", "resumed")
+                .register(registry);
+        stepsRerun = Counter.builder(RESUME_STEPS)
+                .description("Analysis steps an attempt did not run because its job's checkpoint had them (resumed),"
+                        + " and steps it ran (rerun)")
+                .tag("kind", "rerun")
+                .register(registry);
+        filesRestored = Counter.builder(RESUME_FILES_RESTORED)
+                .description("Output files restored from job checkpoints into attempts' output directories")
+                .register(registry);
+        checkpointFilesSaved = Counter.builder(CHECKPOINT_FILES_SAVED)
+                .description("Output files saved into job checkpoints")
+                .register(registry);
         OUTCOMES.forEach(this::outcome);
         attemptSteps = new AttemptSteps(this, System::nanoTime);
     }
@@ -218,6 +241,12 @@ public final class WorkerMetrics implements EventSink {
             heartbeatsOk.increment();
         } else if (event instanceof WorkerEvent.HeartbeatFailed) {
             heartbeatsFailed.increment();
+        } else if (event instanceof WorkerEvent.AttemptResumed resumed) {
+            stepsResumed.increment(resumed.stepsResumed());
+            stepsRerun.increment(resumed.stepsRerun());
+            filesRestored.increment(resumed.filesRestored());
+        } else if (event instanceof WorkerEvent.CheckpointSaved) {
+            checkpointFilesSaved.increment();
         } else if (event instanceof WorkerEvent.WorkerFaultFound) {
             workerFaults.increment();
         }

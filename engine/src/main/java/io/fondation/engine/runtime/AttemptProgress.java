@@ -43,6 +43,13 @@ final class AttemptProgress {
         events.publish(new WorkerEvent.ProgressReported(job, progress));
     }
 
+    /** The attempt resumes from its job's checkpoint: the row says from where ({@code resumed at step 5/6 ...}). */
+    void resumed(Progress value) {
+        last = value;
+        heartbeat.update(null, value);
+        events.publish(new WorkerEvent.ProgressReported(job, value));
+    }
+
     /** The last progress, or {@code null} before the first phase. */
     Progress last() {
         return last;

@@ -7,12 +7,15 @@ import io.fondation.clibridge.AnalyzerExit;
 import io.fondation.clibridge.RunningAnalysis;
 import io.fondation.clibridge.failure.SecretRedactor;
 import io.fondation.clibridge.process.DaemonThreads;
+import io.fondation.clibridge.resume.OutputFile;
+import io.fondation.clibridge.resume.ResumePlan;
 import io.fondation.engine.events.AttemptOutcome;
 import io.fondation.engine.events.EventSink;
 import io.fondation.engine.events.WorkerEvent;
 import io.fondation.engine.git.CloneException;
 import io.fondation.engine.git.ClonedRepository;
 import io.fondation.engine.git.JobWorkspace;
+import io.fondation.shared.CheckpointBasis;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -38,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +72,9 @@ final class JobAttempt implements Runnable {
      * @param heartbeats what its heartbeats share with the worker's others (scheduler, pacing, clocks)
      * @param faults the worker's faults, told how the attempt ended
      * @param events the worker's event channel
+     * @param checkpointSaves where an attempt's output files are saved into its job's checkpoint while the analyzer
+     *     runs (the caller's thread in a manual worker)
+     * @param pause waits between tries at keeping a finished output (no wait in a manual worker)
      */
     record Context(
             WorkerSettings settings,
@@ -75,7 +82,9 @@ final class JobAttempt implements Runnable {
             JobTools tools,
             Heartbeats heartbeats,
             WorkerFaults faults,
-            EventSink events) {
+            EventSink events,
+            Executor checkpointSaves,
+            AttemptCheckpoint.Pause pause) {
 
         Clock clock() {
             return heartbeats.clock();
@@ -92,6 +101,11 @@ final class JobAttempt implements Runnable {
     private final AttemptProgress progress;
     private final QueueWriter writer;
     private volatile boolean ended;
+    private AttemptCheckpoint checkpoint;
+    private AttemptCheckpoint.Decision resumed;
+    private JobWorkspace workspace;
+    /** The analyzer's output is complete and gathered: kept as the checkpoint if the completion cannot be written. */
+    private boolean outputComplete;
 
     /** @param onDone called with this attempt when it has ended, whatever the outcome */
     JobAttempt(ClaimedJob job, Instant claimedAt, Context context, Consumer<JobAttempt> onDone) {
@@ -140,13 +154,24 @@ final class JobAttempt implements Runnable {
             context.events()
                     .publish(new WorkerEvent.JobClaimed(job, context.clock().instant()));
             AttemptOutcome outcome;
-            JobWorkspace workspace = null;
             QueueWatch cancellation = QueueWatch.NONE;
             try {
                 heartbeat.start();
                 cancellation = watchCancellation();
                 workspace = prepareWorkspace();
-                outcome = complete(gather(analyze(cloneRepository(workspace), workspace)));
+                checkpoint = AttemptCheckpoint.open(
+                        job,
+                        context.queue(),
+                        context.settings().resume(),
+                        this::lease,
+                        context.checkpointSaves(),
+                        context.events());
+                ClonedRepository repository = cloneRepository(workspace, checkpoint.commit());
+                resumed = resume(repository, workspace);
+                AnalysisReport report = resumed.plan().isComplete()
+                        ? gatherRestored(workspace)
+                        : gather(analyze(repository, workspace, resumed.plan()));
+                outcome = complete(report);
             } catch (Ending ending) {
                 outcome = conclude(ending);
             } catch (RuntimeException | Error e) {
@@ -190,7 +215,7 @@ final class JobAttempt implements Runnable {
         }
     }
 
-    private ClonedRepository cloneRepository(JobWorkspace workspace) throws Ending {
+    private ClonedRepository cloneRepository(JobWorkspace workspace, Optional<String> commit) throws Ending {
         progress.enter(JobStatus.CLONING);
         Optional<GitCredentials> credentials;
         try {
@@ -204,9 +229,14 @@ final class JobAttempt implements Runnable {
         }
         ClonedRepository repository;
         try {
-            repository = context.tools()
-                    .cloner()
-                    .clone(job.source(), workspace.repositoryDir(), stop::requested, credentials);
+            // why: a checkpoint's files apply to the commit they were made from, wherever the branch is now
+            repository = commit.isPresent()
+                    ? context.tools()
+                            .cloner()
+                            .clone(job.source(), workspace.repositoryDir(), commit.get(), stop::requested, credentials)
+                    : context.tools()
+                            .cloner()
+                            .clone(job.source(), workspace.repositoryDir(), stop::requested, credentials);
         } catch (CloneException e) {
             throw Ending.failure(e.failure());
         }
@@ -215,23 +245,89 @@ final class JobAttempt implements Runnable {
         return repository;
     }
 
-    private RunningAnalysis analyze(ClonedRepository repository, JobWorkspace workspace) throws Ending {
+    /**
+     * Decides what this attempt runs, from its job's checkpoint: the checkpoint's basis against this attempt's, the
+     * files kept restored into the output directory. Says it in the log, the row (as the progress text) and the
+     * events.
+     */
+    private AttemptCheckpoint.Decision resume(ClonedRepository repository, JobWorkspace workspace) {
+        Optional<CheckpointBasis> basis;
+        try {
+            basis = checkpoint.on()
+                    ? context.tools().analyzer().checkpointBasis(job, repository.commit())
+                    : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            // why: a commit id or version the basis refuses (a scripted clone, say) costs the resume only
+            LOG.warn("job {}: no checkpoint for this run: {}", job.id(), e.getMessage());
+            basis = Optional.empty();
+        }
+        AttemptCheckpoint.Decision decision = checkpoint.decide(basis, workspace.outputDir());
+        ResumePlan plan = decision.plan();
+        if (plan.resumes() || !decision.ignored().isEmpty()) {
+            LOG.info("job {}: {}", job.id(), decision.said());
+            progress.resumed(new Progress(
+                    Math.min(plan.firstStep(), Progress.FONDATION_STEPS), Progress.FONDATION_STEPS, decision.said()));
+        }
+        if (checkpoint.saving()) {
+            context.events()
+                    .publish(new WorkerEvent.AttemptResumed(
+                            job,
+                            plan.stepsResumed(),
+                            decision.stepsRerun(),
+                            plan.kept().size(),
+                            plan.dropped().size(),
+                            decision.ignored(),
+                            decision.said()));
+        }
+        return decision;
+    }
+
+    /** The course restored from a finished checkpoint: no analyzer runs. */
+    private AnalysisReport gatherRestored(JobWorkspace workspace) throws Ending {
+        progress.enter(JobStatus.GATHERING);
+        AnalysisReport report = context.tools().analyzer().collect(workspace.outputDir());
+        context.events().publish(new WorkerEvent.AnalyzerReported(job, report.details(), report.warnings()));
+        if (report.failure().isPresent()) {
+            throw Ending.failure(report.failure().get());
+        }
+        requireNotStopped();
+        outputComplete = true;
+        return report;
+    }
+
+    private RunningAnalysis analyze(ClonedRepository repository, JobWorkspace workspace, ResumePlan plan)
+            throws Ending {
         progress.enter(JobStatus.ANALYZING);
+        if (plan.resumes() || !resumed.ignored().isEmpty()) {
+            // why: the row says where this attempt starts until the analyzer's first step line replaces it
+            progress.resumed(new Progress(plan.firstStep(), Progress.FONDATION_STEPS, resumed.said()));
+        }
+        AnalysisListener listener = new AnalysisListener() {
+            @Override
+            public void onProgress(Progress value) {
+                progress.analyzer(value);
+            }
+
+            @Override
+            public void onOutputFile(OutputFile file) {
+                checkpoint.offer(file);
+            }
+        };
         RunningAnalysis running;
         try {
-            running = context.tools()
-                    .analyzer()
-                    .start(
-                            job,
-                            repository.directory(),
-                            workspace.outputDir(),
-                            workspace.stateDir(),
-                            new AnalysisListener() {
-                                @Override
-                                public void onProgress(Progress value) {
-                                    progress.analyzer(value);
-                                }
-                            });
+            running = checkpoint.saving()
+                    ? context.tools()
+                            .analyzer()
+                            .resume(
+                                    job,
+                                    repository.directory(),
+                                    workspace.outputDir(),
+                                    workspace.stateDir(),
+                                    listener,
+                                    plan)
+                    : context.tools()
+                            .analyzer()
+                            .start(job, repository.directory(), workspace.outputDir(), workspace.stateDir(), listener);
         } catch (ConfigurationException e) {
             throw Ending.failure(
                     JobFailure.of(FailureKind.CONFIGURATION, "the analyzer is misconfigured: " + e.getMessage()));
@@ -247,6 +343,8 @@ final class JobAttempt implements Runnable {
             throw Ending.stopped();
         } finally {
             stop.interruptWith(() -> {});
+            // why: the files of a stopped or failed run are checkpointed too: the next attempt resumes from them
+            checkpoint.flush();
         }
         requireNotStopped();
         if (!exit.exitedCleanly()) {
@@ -263,6 +361,7 @@ final class JobAttempt implements Runnable {
         if (report.failure().isPresent()) {
             throw Ending.failure(report.failure().get());
         }
+        outputComplete = true;
         requireNotStopped();
         return report;
     }
@@ -289,7 +388,7 @@ final class JobAttempt implements Runnable {
                     "the queue refused the documents: " + refused.error().getMessage()));
         }
         if (!(written instanceof WriteResult.Written<CompleteOutcome> done)) {
-            return abandoned("complete", written);
+            return abandonedKeepingOutput("complete", written);
         }
         return switch (done.value()) {
             case COMPLETED, ALREADY_COMPLETED -> new AttemptOutcome.Completed(result);
@@ -302,6 +401,11 @@ final class JobAttempt implements Runnable {
         int count = report.documents().size();
         Map<String, Object> details = new LinkedHashMap<>(report.details());
         details.put("documents", count);
+        if (resumed != null && resumed.plan().resumes()) {
+            details.put("resumed_at_step", Math.min(resumed.plan().firstStep(), Progress.FONDATION_STEPS));
+            details.put("resumed_files_kept", resumed.plan().kept().size());
+            details.put("resumed_without_analyzer", resumed.plan().isComplete());
+        }
         String message = "Analysis complete: " + count + " document" + (count == 1 ? "" : "s");
         Object leftOut = details.get(AnalysisRunner.FILES_LEFT_OUT);
         if (leftOut instanceof Integer files && files > 0) {
@@ -380,7 +484,22 @@ final class JobAttempt implements Runnable {
             return new AttemptOutcome.Released(
                     reason, fault, done.value(), context.queue().releaseSpendsAttempt());
         }
-        return abandoned("release", written);
+        return abandonedKeepingOutput("release", written);
+    }
+
+    /**
+     * An attempt that could not write its end: when its analysis had finished, its output is kept as the job's
+     * finished checkpoint as soon as the queue answers again, so that the next attempt needs no analyzer run.
+     */
+    private AttemptOutcome abandonedKeepingOutput(String write, WriteResult<?> result) {
+        if (outputComplete && workspace != null && checkpoint != null) {
+            checkpoint.keepFinished(
+                    workspace.outputDir(),
+                    context.clock(),
+                    context.heartbeats().timing().retryDelay(),
+                    context.pause());
+        }
+        return abandoned(write, result);
     }
 
     private static AttemptOutcome abandoned(String write, WriteResult<?> result) {

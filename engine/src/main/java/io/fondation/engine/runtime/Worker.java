@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -76,6 +77,7 @@ public final class Worker implements AutoCloseable {
     private final ThreadPoolExecutor jobExecutor;
     private final ScheduledExecutorService heartbeatScheduler;
     private volatile Thread pollThread;
+    private final java.util.concurrent.ExecutorService checkpointSaver;
 
     private Worker(Builder builder) {
         WorkerSettings config = builder.settings;
@@ -128,7 +130,20 @@ public final class Worker implements AutoCloseable {
                 builder.clock,
                 System::nanoTime,
                 events);
-        this.context = new JobAttempt.Context(config, queue, tools, heartbeats, faults, events);
+        // why: a manual worker saves checkpoint files on the caller's thread and does not wait between tries, so that
+        // a test sees every save before the attempt ends
+        this.checkpointSaver = manual
+                ? null
+                : Executors.newFixedThreadPool(Math.min(maxConcurrentJobs, 4), threads("fondation-checkpoint-"));
+        this.context = new JobAttempt.Context(
+                config,
+                queue,
+                tools,
+                heartbeats,
+                faults,
+                events,
+                manual ? Runnable::run : checkpointSaver,
+                manual ? wait -> true : Worker::sleep);
         this.pollLoop = new PollLoop(config, queue, builder.clock, faults, events, new Slots());
         metrics.pushLive(pollLoop::pushLive);
     }
@@ -176,6 +191,7 @@ public final class Worker implements AutoCloseable {
         }
         events.publish(new WorkerEvent.Started(context.clock().instant()));
         logContainment();
+        logResume();
         if (manual) {
             return;
         }
@@ -183,6 +199,27 @@ public final class Worker implements AutoCloseable {
         thread.setDaemon(true);
         pollThread = thread;
         thread.start();
+    }
+
+    /** Says at start-up whether a retried job resumes, and when it does not, why (issue 23). */
+    private void logResume() {
+        if (!context.settings().resume()) {
+            LOG.info("RESUME=false: a retried job reruns its analysis from the start; no checkpoint is kept");
+            return;
+        }
+        io.fondation.shared.CheckpointSupport support;
+        try {
+            support = queue.checkpointSupport();
+        } catch (RuntimeException e) {
+            support = io.fondation.shared.CheckpointSupport.unsupported("cannot tell: " + e.getMessage());
+        }
+        if (support.supported()) {
+            LOG.info("resume: a retried job runs only the analysis steps its checkpoint does not hold");
+        } else {
+            LOG.warn(
+                    "resume: this queue keeps no checkpoints ({}): a retried job reruns its analysis from the start",
+                    support.reason());
+        }
     }
 
     private void logContainment() {
@@ -260,6 +297,7 @@ public final class Worker implements AutoCloseable {
         if (state.compareAndSet(State.NOT_STARTED, State.STOPPED)) {
             jobExecutor.shutdownNow();
             heartbeatScheduler.shutdownNow();
+            stopCheckpointSaver();
             return;
         }
         if (!state.compareAndSet(State.RUNNING, State.STOPPING)) {
@@ -292,6 +330,7 @@ public final class Worker implements AutoCloseable {
         // Heartbeats stop last: until every job above is released its lease must stay renewed, or another worker
         // could claim a job whose analyzer we are still killing, and our release would be refused.
         heartbeatScheduler.shutdownNow();
+        stopCheckpointSaver();
         tools.workspaces().close();
         state.set(State.STOPPED);
         LOG.info("worker {} stopped", workerId);
@@ -356,6 +395,23 @@ public final class Worker implements AutoCloseable {
     private static boolean awaitQuietly(ThreadPoolExecutor executor, long nanos) {
         try {
             return executor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void stopCheckpointSaver() {
+        if (checkpointSaver != null) {
+            checkpointSaver.shutdownNow();
+        }
+    }
+
+    /** A real wait between tries at keeping a finished output; false when the thread is interrupted. */
+    private static boolean sleep(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

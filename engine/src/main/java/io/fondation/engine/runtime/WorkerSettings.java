@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param analyzerStopTime how long stopping the analyzer may take (its kill grace): the lease deadline comes early
  *     enough for it
  * @param progressLanguage the language of the progress text the worker writes
+ * @param resume whether an attempt resumes from its job's checkpoint and saves one ({@code RESUME}); without it, or
+ *     on a queue that keeps no checkpoints, every attempt runs its analysis from the start
  */
 public record WorkerSettings(
         String workerId,
@@ -30,10 +32,35 @@ public record WorkerSettings(
         int maxConcurrentJobs,
         Duration shutdownGrace,
         Duration analyzerStopTime,
-        ProgressLanguage progressLanguage) {
+        ProgressLanguage progressLanguage,
+        boolean resume) {
 
     /** The poll interval while the queue pushes news of work, unless configured. */
     public static final Duration DEFAULT_SAFETY_POLL_INTERVAL = Duration.ofMinutes(5);
+
+    /** Settings with resuming on (the default). */
+    public WorkerSettings(
+            String workerId,
+            Duration pollInterval,
+            Duration safetyPollInterval,
+            Duration leaseTime,
+            Duration heartbeatInterval,
+            int maxConcurrentJobs,
+            Duration shutdownGrace,
+            Duration analyzerStopTime,
+            ProgressLanguage progressLanguage) {
+        this(
+                workerId,
+                pollInterval,
+                safetyPollInterval,
+                leaseTime,
+                heartbeatInterval,
+                maxConcurrentJobs,
+                shutdownGrace,
+                analyzerStopTime,
+                progressLanguage,
+                true);
+    }
 
     public WorkerSettings {
         Objects.requireNonNull(workerId, "workerId");
@@ -53,5 +80,20 @@ public record WorkerSettings(
         if (heartbeatInterval.multipliedBy(2).compareTo(leaseTime) >= 0) {
             throw new IllegalArgumentException("the heartbeat interval must be less than half the lease time");
         }
+    }
+
+    /** These settings with {@code resume} on or off. */
+    public WorkerSettings withResume(boolean value) {
+        return new WorkerSettings(
+                workerId,
+                pollInterval,
+                safetyPollInterval,
+                leaseTime,
+                heartbeatInterval,
+                maxConcurrentJobs,
+                shutdownGrace,
+                analyzerStopTime,
+                progressLanguage,
+                value);
     }
 }

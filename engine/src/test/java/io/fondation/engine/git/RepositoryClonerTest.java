@@ -143,6 +143,46 @@ class RepositoryClonerTest {
     }
 
     @Test
+    void aCommitAskedForIsCheckedOutWhenTheBranchMovedOnWithTheGitCommand() throws Exception {
+        String first;
+        try (Git git = Git.open(origin.toFile())) {
+            first = git.getRepository().resolve("trunk~1").getName();
+        }
+
+        ClonedRepository clone = cloner().clone(
+                        CloneSource.ofUrl(origin.toString(), null),
+                        temp.resolve("clone"),
+                        first,
+                        () -> false,
+                        java.util.Optional.empty());
+
+        if (client == GitClient.CLI) {
+            assertThat(clone.commit()).as("the checkpoint's commit").isEqualTo(first);
+            assertThat(clone.directory().resolve("src/util.py"))
+                    .as("added by the later commit")
+                    .doesNotExist();
+            assertThat(clone.directory().resolve("src/main.py")).exists();
+            assertThat(clone.branch()).isEqualTo("trunk");
+        } else {
+            assertThat(clone.commit()).as("JGit keeps the branch's head").isNotEqualTo(first);
+            assertThat(clone.directory().resolve("src/util.py")).exists();
+        }
+    }
+
+    @Test
+    void aCommitTheRemoteDoesNotHaveLeavesTheHeadCheckedOut() {
+        ClonedRepository clone = cloner().clone(
+                        CloneSource.ofUrl(origin.toString(), null),
+                        temp.resolve("clone"),
+                        "fedcba9876543210fedcba9876543210fedcba98",
+                        () -> false,
+                        java.util.Optional.empty());
+
+        assertThat(clone.commit()).isNotEqualTo("fedcba9876543210fedcba9876543210fedcba98");
+        assertThat(clone.directory().resolve("src/util.py")).exists();
+    }
+
+    @Test
     void clonesANamedBranch() throws Exception {
         ClonedRepository clone = cloneOf(CloneSource.ofUrl(origin.toString(), "feature"));
 

@@ -1,6 +1,13 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.shared.CheckpointBasis;
+import io.fondation.shared.CheckpointFence;
+import io.fondation.shared.CheckpointFile;
+import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.CompleteOutcome;
+import io.fondation.shared.Completion;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobLease;
@@ -12,6 +19,7 @@ import io.fondation.shared.QueueLimits;
 import io.fondation.shared.QueueWatch;
 import io.fondation.shared.contract.ForwardingJobQueue;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +39,13 @@ public final class FaultyQueue extends ForwardingJobQueue {
     public volatile boolean claimsFail;
     public volatile RuntimeException claimError = new JobQueueException("queue unreachable (test)", true);
     public volatile boolean heartbeatsFail;
+    /** {@code complete} fails as an unreachable backend's does. */
+    public volatile boolean completesFail;
+    /** How many checkpoint writes still fail as an unreachable backend's do. */
+    public final AtomicInteger checkpointWritesToFail = new AtomicInteger();
+    /** The queue says it keeps no checkpoints (a compatibility-mode backend). */
+    public volatile boolean noCheckpoints;
+
     public final AtomicInteger claimCalls = new AtomicInteger();
     public final AtomicInteger heartbeatCalls = new AtomicInteger();
     public final List<Beat> beats = new CopyOnWriteArrayList<>();
@@ -59,6 +74,41 @@ public final class FaultyQueue extends ForwardingJobQueue {
         HeartbeatResult result = super.heartbeat(lease, phase, progress, leaseDuration);
         beats.add(new Beat(phase, progress, System.nanoTime()));
         return result;
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion) {
+        if (completesFail) {
+            throw new JobQueueException("queue unreachable (test)", true);
+        }
+        return super.complete(lease, completion);
+    }
+
+    @Override
+    public CheckpointSupport checkpointSupport() {
+        return noCheckpoints
+                ? CheckpointSupport.unsupported("a compatibility-mode queue (test)")
+                : super.checkpointSupport();
+    }
+
+    @Override
+    public CheckpointWrite saveCheckpointFile(
+            JobLease lease, CheckpointBasis basis, CheckpointFile file, CheckpointFence fence) {
+        failCheckpointWrite();
+        return super.saveCheckpointFile(lease, basis, file, fence);
+    }
+
+    @Override
+    public CheckpointWrite finishCheckpoint(
+            JobLease lease, CheckpointBasis basis, Collection<String> paths, CheckpointFence fence) {
+        failCheckpointWrite();
+        return super.finishCheckpoint(lease, basis, paths, fence);
+    }
+
+    private void failCheckpointWrite() {
+        if (checkpointWritesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new JobQueueException("queue unreachable (test)", true);
+        }
     }
 
     @Override

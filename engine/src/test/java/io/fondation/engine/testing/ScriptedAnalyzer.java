@@ -4,24 +4,34 @@ import io.fondation.clibridge.AnalysisListener;
 import io.fondation.clibridge.AnalysisReport;
 import io.fondation.clibridge.AnalyzerExit;
 import io.fondation.clibridge.RunningAnalysis;
+import io.fondation.clibridge.output.OutputCollector;
+import io.fondation.clibridge.output.OutputLimits;
 import io.fondation.clibridge.process.ContainmentStatus;
 import io.fondation.clibridge.process.ProcessOutcome;
+import io.fondation.clibridge.resume.OutputFile;
+import io.fondation.clibridge.resume.OutputFileCheck;
+import io.fondation.clibridge.resume.ResumePlan;
 import io.fondation.engine.analyzer.Analyzer;
 import io.fondation.engine.analyzer.ContainmentReport;
+import io.fondation.shared.CheckpointBasis;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,12 +73,52 @@ public final class ScriptedAnalyzer implements Analyzer {
         private final ClaimedJob job;
         private final Path outputDir;
         private final AnalysisListener listener;
+        private final ResumePlan plan;
         private volatile boolean canceled;
 
-        private Run(ClaimedJob job, Path outputDir, AnalysisListener listener) {
+        private Run(ClaimedJob job, Path outputDir, AnalysisListener listener, ResumePlan plan) {
             this.job = job;
             this.outputDir = outputDir;
             this.listener = listener;
+            this.plan = plan;
+        }
+
+        /** What the worker told this run to resume from ({@link ResumePlan#fromStart()} for a fresh run). */
+        public ResumePlan plan() {
+            return plan;
+        }
+
+        /**
+         * Writes one output file, and reports it complete as the runner's checkpoint watcher would once its step
+         * ended (a valid file only).
+         */
+        public void write(String path, String content) throws IOException {
+            Path file = outputDir.resolve(path);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content);
+            if (OutputFileCheck.withDefaults().check(path, content) instanceof OutputFileCheck.Verdict.Valid valid) {
+                listener.onOutputFile(valid.file());
+            }
+        }
+
+        /** Writes the files of {@code files} that the output directory lacks, as the Fondation CLI's steps 4-6 do. */
+        public List<String> writeMissing(Map<String, String> files) throws IOException {
+            List<String> written = new ArrayList<>();
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                int step = OutputFile.stepOf(file.getKey()).orElse(0);
+                if (step >= plan.firstStep() && (step <= 3 || !Files.exists(outputDir.resolve(file.getKey())))) {
+                    write(file.getKey(), file.getValue());
+                    written.add(file.getKey());
+                }
+            }
+            return written;
+        }
+
+        /** The course in the output directory, as the runner gathers it. */
+        public List<Document> collect() {
+            return new OutputCollector(OutputLimits.defaults())
+                    .collect(outputDir)
+                    .documents();
         }
 
         /** The job analysed. */
@@ -94,6 +144,68 @@ public final class ScriptedAnalyzer implements Analyzer {
 
     private final Deque<Script> scripts = new ArrayDeque<>();
     private final AtomicInteger starts = new AtomicInteger();
+    private final AtomicInteger collects = new AtomicInteger();
+    private final List<ResumePlan> plans = new CopyOnWriteArrayList<>();
+    private volatile boolean resumable;
+    private volatile String model = "";
+
+    /**
+     * This analyzer resumes ({@link #checkpointBasis}: kind {@code scripted}, version 1, the model set by
+     * {@link #model(String)}, the job's prompt).
+     */
+    public ScriptedAnalyzer resumable() {
+        this.resumable = true;
+        return this;
+    }
+
+    /** The model its runs use from now on (part of a checkpoint's basis). */
+    public ScriptedAnalyzer model(String value) {
+        this.model = value;
+        return this;
+    }
+
+    /** The plan each resumed run was given, in order. */
+    public List<ResumePlan> plans() {
+        return List.copyOf(plans);
+    }
+
+    /** How many courses were collected from a restored output without a run. */
+    public int collects() {
+        return collects.get();
+    }
+
+    @Override
+    public Optional<CheckpointBasis> checkpointBasis(ClaimedJob job, String commit) {
+        return resumable
+                ? Optional.of(
+                        new CheckpointBasis(commit, "scripted", "1", model, CheckpointBasis.fingerprint(job.prompt())))
+                : Optional.empty();
+    }
+
+    @Override
+    public RunningAnalysis resume(
+            ClaimedJob job,
+            Path repository,
+            Path outputDir,
+            Path stateDir,
+            AnalysisListener listener,
+            ResumePlan plan) {
+        plans.add(plan);
+        return play(job, outputDir, listener, plan);
+    }
+
+    @Override
+    public AnalysisReport collect(Path outputDir) {
+        collects.incrementAndGet();
+        List<Document> documents =
+                new OutputCollector(OutputLimits.defaults()).collect(outputDir).documents();
+        return new AnalysisReport(
+                new ProcessOutcome(0, null, Duration.ZERO, false, false, "", ""),
+                documents,
+                Optional.empty(),
+                Map.of(),
+                List.of());
+    }
 
     /** Plays {@code script} at the next start not yet scripted. */
     public synchronized ScriptedAnalyzer then(Script script) {
@@ -109,12 +221,17 @@ public final class ScriptedAnalyzer implements Analyzer {
     @Override
     public RunningAnalysis start(
             ClaimedJob job, Path repository, Path outputDir, Path stateDir, AnalysisListener listener) {
+        return play(job, outputDir, listener, ResumePlan.fromStart());
+    }
+
+    private RunningAnalysis play(ClaimedJob job, Path outputDir, AnalysisListener listener, ResumePlan plan) {
         starts.incrementAndGet();
         Script script;
         synchronized (this) {
             script = scripts.isEmpty() ? run -> Ending.completesWithOneChapter() : scripts.poll();
         }
-        return new Scripted(new Run(job, outputDir, listener == null ? new AnalysisListener() {} : listener), script);
+        return new Scripted(
+                new Run(job, outputDir, listener == null ? new AnalysisListener() {} : listener, plan), script);
     }
 
     @Override

@@ -22,8 +22,30 @@ import java.util.function.BooleanSupplier;
  */
 public final class ScriptedCloner implements Cloner {
 
+    /** The head commit of the branch cloned, until {@link #moveHead} says otherwise. */
+    public static final String FIRST_COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
     private volatile JobFailure failure;
     private final List<Optional<GitCredentials>> offered = new CopyOnWriteArrayList<>();
+    private final List<String> commits = new CopyOnWriteArrayList<>(List.of(FIRST_COMMIT));
+    private final List<String> wanted = new CopyOnWriteArrayList<>();
+
+    /**
+     * The branch moves on to {@code commit}; with {@code keepHistory}, the earlier commits can still be checked out
+     * (a new commit on top), without, they are gone (a force push).
+     */
+    public ScriptedCloner moveHead(String commit, boolean keepHistory) {
+        if (!keepHistory) {
+            commits.clear();
+        }
+        commits.add(commit);
+        return this;
+    }
+
+    /** The commits asked for by clones that named one, in order. */
+    public List<String> wanted() {
+        return List.copyOf(wanted);
+    }
 
     /** Clones fail with {@code value} from now on ({@code null}: they succeed again). */
     public ScriptedCloner failWith(JobFailure value) {
@@ -34,6 +56,21 @@ public final class ScriptedCloner implements Cloner {
     /** The credentials each clone was given, in order. */
     public List<Optional<GitCredentials>> offered() {
         return List.copyOf(offered);
+    }
+
+    @Override
+    public ClonedRepository clone(
+            CloneSource source,
+            Path directory,
+            String commit,
+            BooleanSupplier cancelled,
+            Optional<GitCredentials> credentials)
+            throws CloneException {
+        wanted.add(commit);
+        ClonedRepository head = clone(source, directory, cancelled, credentials);
+        return commits.contains(commit)
+                ? new ClonedRepository(directory, head.url(), head.branch(), commit, Duration.ZERO)
+                : head;
     }
 
     @Override
@@ -51,6 +88,7 @@ public final class ScriptedCloner implements Cloner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new ClonedRepository(directory, source.describe(), "main", "0123456789abcdef0123", Duration.ZERO);
+        return new ClonedRepository(
+                directory, source.describe(), "main", commits.get(commits.size() - 1), Duration.ZERO);
     }
 }

@@ -217,6 +217,8 @@ public final class ConfigVariables {
                     DEV,
                     RUN_JOB),
             ConfigVariable.of(
+                    "RESUME", "true", "a retried job runs only the analysis steps its checkpoint lacks", RUN, DEV),
+            ConfigVariable.of(
                     "PROGRESS_LANGUAGE",
                     WorkerConfigLoader.DEFAULT_PROGRESS_LANGUAGE,
                     "fr or en, the progress text's language",

@@ -39,6 +39,8 @@ import java.util.Optional;
  *     {@code auto}: the git command when a usable one is installed, else JGit
  * @param healthAllowedHosts {@code HEALTH_ALLOWED_HOSTS}: the names the health and API server answers to besides
  *     {@code localhost} and IP addresses (a request for any other {@code Host} gets 403: no DNS rebinding)
+ * @param resume {@code RESUME}: whether a retried job resumes from its checkpoint (runs only the analysis steps it
+ *     has not finished) and attempts save one; default true
  */
 public record WorkerConfig(
         String workerId,
@@ -58,7 +60,8 @@ public record WorkerConfig(
         long minFreeDiskBytes,
         Duration safetyPollInterval,
         GitClient gitClient,
-        List<String> healthAllowedHosts) {
+        List<String> healthAllowedHosts,
+        boolean resume) {
 
     public WorkerConfig {
         Objects.requireNonNull(workerId, "workerId");
@@ -99,7 +102,8 @@ public record WorkerConfig(
                 maxConcurrentJobs,
                 shutdownGrace,
                 analyzer.killGrace(),
-                ProgressLanguage.fromConfig(analyzer.progressLanguage()));
+                ProgressLanguage.fromConfig(analyzer.progressLanguage()),
+                resume);
     }
 
     /** Whether the health server is enabled ({@code HEALTH_PORT} is not -1). */

@@ -191,6 +191,7 @@ public final class WorkerConfigLoader {
         }
         LogLevel.parse(settings.optional("LOG_LEVEL").orElse(null));
         LogFormat.parse(settings.optional(LogFormat.VARIABLE).orElse(null));
+        boolean resume = settings.bool("RESUME", true);
 
         return new WorkerConfig(
                 workerId,
@@ -210,7 +211,8 @@ public final class WorkerConfigLoader {
                 minFreeDiskMb * 1024 * 1024,
                 safetyPollInterval,
                 gitClient,
-                allowedHosts);
+                allowedHosts,
+                resume);
     }
 
     /** {@link #load(Map, Map)} without overrides. */

@@ -258,6 +258,14 @@ class WorkerConfigLoaderTest {
         }
 
         @Test
+        void resumeIsOnByDefaultAndReachesTheEngine() {
+            assertThat(load().resume()).isTrue();
+            assertThat(load().workerSettings().resume()).isTrue();
+            assertThat(load("RESUME", "false").workerSettings().resume()).isFalse();
+            rejects("RESUME", "sometimes").hasMessage("RESUME: 'sometimes' is not true or false");
+        }
+
+        @Test
         void queueCanBeForcedToEmbedded() {
             assertThat(load("CONVEX_URL", "https://x.convex.cloud", "QUEUE", "embedded")
                             .queue()
@@ -625,7 +633,8 @@ class WorkerConfigLoaderTest {
                         0,
                         config.safetyPollInterval(),
                         null,
-                        List.of()))
+                        List.of(),
+                        true))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(Secret.of("test-secret")).toString()).isEqualTo("[[redacted]]");
     }
