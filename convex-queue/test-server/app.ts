@@ -48,6 +48,9 @@ type Envelope =
   | { status: "success"; value: unknown; logLines?: string[] }
   | { status: "error"; errorMessage: string; errorData?: unknown; logLines?: string[] };
 
+/** The deployment settings a test may change (`/_test/env`): only those the functions read per call. */
+const SETTABLE_ENVIRONMENT = ["FONDATION_MAX_RUNNING_PER_USER"];
+
 /** Largest request body accepted (Convex limits arguments to 16 MiB; JSON encoding adds some). */
 const MAX_BODY_BYTES = 24 * 1024 * 1024;
 const FUNCTION_PATH = /^[A-Za-z0-9_][A-Za-z0-9_\-./]*(:[A-Za-z_$][A-Za-z0-9_$]*)?$/;
@@ -323,6 +326,17 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
     send(res, 200, encodeEnvelope(envelope, outputFormat));
   }
 
+  /** Values the environment variables set through `/_test/env` had at start-up; `/_test/reset` restores them. */
+  const originalEnvironment = new Map<string, string | undefined>();
+
+  function restoreEnvironment(): void {
+    for (const [name, value] of originalEnvironment) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    originalEnvironment.clear();
+  }
+
   async function testEndpoint(route: string, body: Record<string, unknown>): Promise<unknown> {
     switch (route) {
       case "/_test/reset":
@@ -330,10 +344,27 @@ export async function startTestServer(options: TestServerOptions): Promise<Runni
         await mutex.run(async () => {
           deployment = newDeployment();
           clock.reset();
+          restoreEnvironment();
         });
         sync.pingIntervalMs = options.pingIntervalMs ?? 15_000;
         void sync.notifyWrite();
         return { ok: true };
+      case "/_test/env": {
+        // A deployment environment variable the functions read per call (`npx convex env set` on Convex).
+        const { name, value } = body;
+        if (typeof name !== "string" || !SETTABLE_ENVIRONMENT.includes(name)) {
+          throw new RequestError(400, "BadJsonBody", `env sets only ${SETTABLE_ENVIRONMENT.join(", ")}`);
+        }
+        if (value !== null && typeof value !== "string") {
+          throw new RequestError(400, "BadJsonBody", "env needs {name, value: string or null (unset)}");
+        }
+        await mutex.run(async () => {
+          if (!originalEnvironment.has(name)) originalEnvironment.set(name, process.env[name]);
+          if (value === null) delete process.env[name];
+          else process.env[name] = value;
+        });
+        return { name, value };
+      }
       case "/_test/clock": {
         const advance = body.advanceMs ?? 0;
         if (typeof advance !== "number" || !Number.isFinite(advance)) {

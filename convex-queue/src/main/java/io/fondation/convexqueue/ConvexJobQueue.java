@@ -11,12 +11,14 @@ import io.fondation.shared.CheckpointFence;
 import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -26,11 +28,16 @@ import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueArguments;
 import io.fondation.shared.QueueLimits;
 import io.fondation.shared.QueueWatch;
+import io.fondation.shared.RateLimitedRelease;
 import io.fondation.shared.RetryDecision;
+import io.fondation.shared.UsdAmounts;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -274,11 +281,23 @@ public final class ConvexJobQueue implements JobQueue {
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
         QueueArguments.requireWorkerId(workerId);
         QueueArguments.requireLease(leaseDuration);
+        return claimOne(ClaimRequest.of(workerId, leaseDuration));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code queue:claimOne} with {@code credential} and {@code maxCostUsd}; the legacy functions (and hardened
+     * ones that predate a feature) are sent only what they take, and claim as {@link #claimOne(String, Duration)}.
+     */
+    @Override
+    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+        Objects.requireNonNull(request, "request");
         if (reclaimer != null) {
             // Started by the first claim, which tells the lease: a quarter of it between runs.
-            reclaimer.start(leaseDuration);
+            reclaimer.start(request.lease());
         }
-        Optional<ClaimedJob> claimed = call("claim a job", () -> protocol.claimOne(workerId, leaseDuration));
+        Optional<ClaimedJob> claimed = call("claim a job", () -> protocol.claimOne(request));
         WorkWatch watch = workWatch;
         if (watch != null) {
             watch.claimed(claimed.isPresent());
@@ -390,24 +409,51 @@ public final class ConvexJobQueue implements JobQueue {
      */
     @Override
     public CompleteOutcome complete(JobLease lease, Completion completion) {
+        return complete(lease, completion, null);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws JobQueueException.Rejected naming the slug of a document larger than {@link #limits()}; nothing is
+     *     stored then
+     */
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion, BigDecimal attemptCostUsd) {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(completion, "completion");
+        UsdAmounts.require("attemptCostUsd", attemptCostUsd);
         limits().requireFits(completion.documents());
         List<List<Document>> batches = limits.split(completion.documents());
-        return call("complete job " + lease.jobId(), () -> protocol.complete(lease, completion, batches));
+        return call(
+                "complete job " + lease.jobId(), () -> protocol.complete(lease, completion, batches, attemptCostUsd));
     }
 
     @Override
     public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
+        return retryOrFail(lease, failure, progress, null);
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress, BigDecimal attemptCostUsd) {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failure, "failure");
-        return call("record the failure of job " + lease.jobId(), () -> protocol.retryOrFail(lease, failure, progress));
+        UsdAmounts.require("attemptCostUsd", attemptCostUsd);
+        return call(
+                "record the failure of job " + lease.jobId(),
+                () -> protocol.retryOrFail(lease, failure, progress, attemptCostUsd));
     }
 
     @Override
     public boolean release(JobLease lease) {
+        return release(lease, null);
+    }
+
+    @Override
+    public boolean release(JobLease lease, BigDecimal attemptCostUsd) {
         Objects.requireNonNull(lease, "lease");
-        return call("release job " + lease.jobId(), () -> protocol.release(lease));
+        UsdAmounts.require("attemptCostUsd", attemptCostUsd);
+        return call("release job " + lease.jobId(), () -> protocol.release(lease, attemptCostUsd));
     }
 
     @Override
@@ -536,6 +582,79 @@ public final class ConvexJobQueue implements JobQueue {
         List<String> copy = List.copyOf(paths);
         return call(
                 "finish the checkpoint of job " + lease.jobId(), () -> checkpoints.finish(lease, basis, copy, fence));
+    }
+
+    // ---------------------------------------------------------------- fleet: fair claims, LLM pauses, budgets
+
+    /**
+     * {@inheritDoc} The hardened functions list what they keep in {@code queue:capabilities} ({@code fair-claims},
+     * {@code llm-pauses}, {@code cost-budgets}); the legacy functions keep none.
+     */
+    @Override
+    public FleetSupport fleetSupport() {
+        return protocol.fleetSupport();
+    }
+
+    /** {@inheritDoc} {@code queue:recordPause}. */
+    @Override
+    public LlmPause recordPause(String workerId, String credential, LlmLimitKind kind, Duration retryAfter) {
+        QueueArguments.requireWorkerId(workerId);
+        ClaimRequest.requireFingerprint(Objects.requireNonNull(credential, "credential"));
+        Objects.requireNonNull(kind, "kind");
+        ConvexPauses pauses = protocol.pauses();
+        return call("record a pause", () -> pauses.record(workerId, credential, kind, nonNegative(retryAfter)));
+    }
+
+    /** {@inheritDoc} {@code queue:clearPause}. */
+    @Override
+    public boolean clearPause(String workerId, String credential) {
+        QueueArguments.requireWorkerId(workerId);
+        ClaimRequest.requireFingerprint(Objects.requireNonNull(credential, "credential"));
+        ConvexPauses pauses = protocol.pauses();
+        return call("clear a pause", () -> pauses.clear(workerId, credential));
+    }
+
+    /** {@inheritDoc} {@code queue:getPause}: one document read. */
+    @Override
+    public Optional<LlmPause> pause(String credential) {
+        ClaimRequest.requireFingerprint(Objects.requireNonNull(credential, "credential"));
+        ConvexPauses pauses = protocol.pauses();
+        return call("read a pause", () -> pauses.get(credential));
+    }
+
+    /** {@inheritDoc} {@code queue:listPauses} since this queue's clock's now (of the 100 latest pauses). */
+    @Override
+    public List<LlmPause> pauses() {
+        ConvexPauses pauses = protocol.pauses();
+        return call("list pauses", pauses::inForce);
+    }
+
+    /** {@inheritDoc} {@code queue:releaseRateLimited} (10 free releases per job). */
+    @Override
+    public RateLimitedRelease releaseRateLimited(
+            JobLease lease,
+            String credential,
+            LlmLimitKind kind,
+            Duration retryAfter,
+            String error,
+            BigDecimal attemptCostUsd) {
+        Objects.requireNonNull(lease, "lease");
+        ClaimRequest.requireFingerprint(Objects.requireNonNull(credential, "credential"));
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(error, "error");
+        UsdAmounts.require("attemptCostUsd", attemptCostUsd);
+        ConvexPauses pauses = protocol.pauses();
+        return call(
+                "release rate-limited job " + lease.jobId(),
+                () -> pauses.releaseRateLimited(
+                        lease, credential, kind, nonNegative(retryAfter), error, attemptCostUsd));
+    }
+
+    private static Duration nonNegative(Duration retryAfter) {
+        if (retryAfter != null && retryAfter.isNegative()) {
+            throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
+        }
+        return retryAfter;
     }
 
     /**

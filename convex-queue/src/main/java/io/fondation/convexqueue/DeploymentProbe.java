@@ -94,6 +94,14 @@ final class DeploymentProbe {
 
     /** The feature of hardened functions that count the queue's depth ({@code queue:depth}, the route /queue/depth). */
     static final String DEPTH_FEATURE = "depth";
+    /** The feature of hardened functions whose claims take turns between users ({@code convex/lib/fairness.ts}). */
+    static final String FAIR_CLAIMS_FEATURE = "fair-claims";
+
+    /** The feature of hardened functions that keep one pause per LLM credential ({@code convex/lib/pauses.ts}). */
+    static final String LLM_PAUSES_FEATURE = "llm-pauses";
+
+    /** The feature of hardened functions that add up attempt costs and cap their sum ({@code convex/lib/costs.ts}). */
+    static final String COST_BUDGETS_FEATURE = "cost-budgets";
 
     private static QueueMode probeLegacy(ConvexClient client, String url) {
         try {

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.Idempotence;
 import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -20,6 +22,7 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,9 +58,16 @@ final class HardenedProtocol implements QueueProtocol {
     /** Whether the deployment's functions have {@code queue:depth}. */
     private final boolean depth;
 
+    /** Which of fair claims, pauses and budgets the deployment's functions keep. */
+    private final FleetSupport fleet;
+    /** The pause calls, or null when the deployment's functions predate them. */
+    private final ConvexPauses pauses;
+
     /**
      * @param features what {@code queue:capabilities} lists: {@value DeploymentProbe#CHECKPOINTS_FEATURE} (the
-     *     functions keep checkpoints), {@value DeploymentProbe#DEPTH_FEATURE} (they count the queue's depth)
+     *     functions keep checkpoints), {@value DeploymentProbe#DEPTH_FEATURE} (they count the queue's depth), {@value
+     *     DeploymentProbe#FAIR_CLAIMS_FEATURE}, {@value DeploymentProbe#LLM_PAUSES_FEATURE}, {@value
+     *     DeploymentProbe#COST_BUDGETS_FEATURE}
      */
     HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups, Set<String> features) {
         this.client = client;
@@ -68,6 +78,44 @@ final class HardenedProtocol implements QueueProtocol {
                 ? new ConvexCheckpoints(client, workerSecret)
                 : null;
         this.depth = features.contains(DeploymentProbe.DEPTH_FEATURE);
+        this.fleet = fleetSupport(client, features);
+        this.pauses =
+                fleet.supports(FleetSupport.Feature.LLM_PAUSES) ? new ConvexPauses(client, workerSecret, clock) : null;
+    }
+
+    private static FleetSupport fleetSupport(ConvexClient client, Set<String> features) {
+        Map<FleetSupport.Feature, String> wire = new LinkedHashMap<>();
+        wire.put(FleetSupport.Feature.FAIR_CLAIMS, DeploymentProbe.FAIR_CLAIMS_FEATURE);
+        wire.put(FleetSupport.Feature.LLM_PAUSES, DeploymentProbe.LLM_PAUSES_FEATURE);
+        wire.put(FleetSupport.Feature.COST_BUDGETS, DeploymentProbe.COST_BUDGETS_FEATURE);
+        Set<FleetSupport.Feature> kept = EnumSet.noneOf(FleetSupport.Feature.class);
+        List<String> missing = new ArrayList<>();
+        wire.forEach((feature, name) -> {
+            if (features.contains(name)) {
+                kept.add(feature);
+            } else {
+                missing.add("'" + name + "'");
+            }
+        });
+        String reason = missing.isEmpty()
+                ? ""
+                : "the Fondation queue functions at " + client.deploymentUrl() + " predate "
+                        + String.join(", ", missing) + " (queue:capabilities does not list them; deploy"
+                        + " convex-queue/convex): the worker keeps today's behaviour for them";
+        return new FleetSupport(kept, reason);
+    }
+
+    @Override
+    public FleetSupport fleetSupport() {
+        return fleet;
+    }
+
+    @Override
+    public ConvexPauses pauses() {
+        if (pauses == null) {
+            throw new UnsupportedOperationException(fleet.reason());
+        }
+        return pauses;
     }
 
     @Override
@@ -109,6 +157,13 @@ final class HardenedProtocol implements QueueProtocol {
                 .put("maxAttempts", (double) spec.maxAttempts())
                 .epochMillis("runAt", spec.runAt())
                 .put("dedupeKey", spec.dedupeKey());
+        // why only when kept: Convex refuses arguments a function does not declare, and older functions lack these.
+        if (fleet.supports(FleetSupport.Feature.FAIR_CLAIMS)) {
+            args.put("user", spec.user()).put("priority", spec.priority() == 0 ? null : (double) spec.priority());
+        }
+        if (fleet.supports(FleetSupport.Feature.COST_BUDGETS)) {
+            args.put("maxCostUsd", JobRows.usdArg(spec.maxCostUsd()));
+        }
         // With a dedupe key a repeated enqueue returns the same job, so it may be retried.
         Idempotence idempotence = spec.dedupeKey() != null ? Idempotence.IDEMPOTENT : Idempotence.NOT_IDEMPOTENT;
         JsonNode id = client.mutation("queue:enqueue", withSecret(args), idempotence);
@@ -117,12 +172,29 @@ final class HardenedProtocol implements QueueProtocol {
 
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
+        return claimOne(ClaimRequest.of(workerId, leaseDuration));
+    }
+
+    /**
+     * {@code queue:claimOne} with {@code credential} (pauses) and {@code maxCostUsd} (the worker's default cap) when
+     * the request names them and the functions keep them; functions that predate them are never sent them (Convex
+     * refuses arguments a function does not declare).
+     */
+    @Override
+    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+        String workerId = request.workerId();
+        Duration leaseDuration = request.lease();
+        String credential = fleet.supports(FleetSupport.Feature.LLM_PAUSES) ? request.credential() : null;
+        Double defaultCap =
+                fleet.supports(FleetSupport.Feature.COST_BUDGETS) ? JobRows.usdArg(request.defaultMaxCostUsd()) : null;
         for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
             Instant start = clock.instant();
             Args args = Args.of()
                     .put("workerId", workerId)
                     .millis("leaseMs", leaseDuration)
-                    .put("claimToken", UUID.randomUUID().toString());
+                    .put("claimToken", UUID.randomUUID().toString())
+                    .put("credential", credential)
+                    .put("maxCostUsd", defaultCap);
             // The claim token makes a retried claim return the job the lost response carried.
             JsonNode row = client.mutation("queue:claimOne", withSecret(args), Idempotence.IDEMPOTENT);
             if (row == null || row.isNull()) {
@@ -182,6 +254,11 @@ final class HardenedProtocol implements QueueProtocol {
         return new HeartbeatResult(true, cancel, lease.renewedUntil(leaseEnd(answer, start, leaseDuration)));
     }
 
+    /** An attempt's cost for the functions, or null (left out) when unknown or the functions keep no budgets. */
+    private Double costArg(BigDecimal attemptCostUsd) {
+        return fleet.supports(FleetSupport.Feature.COST_BUDGETS) ? JobRows.usdArg(attemptCostUsd) : null;
+    }
+
     private Args lease(JobLease lease) {
         return Args.of()
                 .put("jobId", lease.jobId())
@@ -196,6 +273,13 @@ final class HardenedProtocol implements QueueProtocol {
      */
     @Override
     public CompleteOutcome complete(JobLease lease, Completion completion, List<List<Document>> batches) {
+        return complete(lease, completion, batches, null);
+    }
+
+    /** {@inheritDoc} The cost travels as {@code costUsd} of {@code queue:complete}, fenced with it. */
+    @Override
+    public CompleteOutcome complete(
+            JobLease lease, Completion completion, List<List<Document>> batches, BigDecimal attemptCostUsd) {
         for (List<Document> batch : batches) {
             Args args = lease(lease).put("runId", lease.token()).put("files", JobRows.files(batch));
             // An upsert by (job, slug): repeating it stores the same thing.
@@ -210,7 +294,8 @@ final class HardenedProtocol implements QueueProtocol {
                 .put("runId", lease.token())
                 .put("result", JobRows.resultArg(result))
                 .put("docsCount", (double) result.documentCount())
-                .progress(completion.progress());
+                .progress(completion.progress())
+                .put("costUsd", costArg(attemptCostUsd));
         // The deployment remembers which lease completed the job: a repeated call with this lease (a lost
         // response) answers already_completed, any other holder not_held. So retrying is safe.
         JsonNode answer = client.mutation("queue:complete", withSecret(args), Idempotence.IDEMPOTENT);
@@ -234,7 +319,14 @@ final class HardenedProtocol implements QueueProtocol {
 
     @Override
     public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
+        return retryOrFail(lease, failure, progress, null);
+    }
+
+    /** {@inheritDoc} The cost travels as {@code costUsd} of {@code queue:retryOrFail}, which decides with it. */
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress, BigDecimal attemptCostUsd) {
         Args args = lease(lease)
+                .put("costUsd", costArg(attemptCostUsd))
                 .progress(progress)
                 .put("error", failure.message())
                 .put("retryable", failure.retryable())
@@ -247,7 +339,14 @@ final class HardenedProtocol implements QueueProtocol {
 
     @Override
     public boolean release(JobLease lease) {
-        JsonNode answer = client.mutation("queue:release", withSecret(lease(lease)), Idempotence.IDEMPOTENT);
+        return release(lease, null);
+    }
+
+    /** {@inheritDoc} The cost travels as {@code costUsd} of {@code queue:release}. */
+    @Override
+    public boolean release(JobLease lease, BigDecimal attemptCostUsd) {
+        Args args = lease(lease).put("costUsd", costArg(attemptCostUsd));
+        JsonNode answer = client.mutation("queue:release", withSecret(args), Idempotence.IDEMPOTENT);
         return JobRows.bool(answer, "released");
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fondation.convexqueue.client.ConvexValues;
+import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.Document;
@@ -16,6 +17,8 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
+import io.fondation.shared.UsdAmounts;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -65,6 +68,17 @@ final class JobRows {
             }
         }
         return null;
+    }
+
+    /** A US-dollar amount stored as a float64, rounded to the micro-dollar; {@code null} when absent. */
+    static BigDecimal usd(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.isNumber() ? null : UsdAmounts.ofDouble(value.doubleValue());
+    }
+
+    /** A US-dollar amount as the functions take it ({@code v.number()}), or {@code null} to leave it out. */
+    static Double usdArg(BigDecimal usd) {
+        return usd == null ? null : UsdAmounts.require("costUsd", usd).doubleValue();
     }
 
     static boolean bool(JsonNode node, String field) {
@@ -153,7 +167,20 @@ final class JobRows {
                 maxAttempts,
                 lease,
                 text(row, "userId"),
-                instant(row, "dueAt"));
+                instant(row, "dueAt"),
+                terms(row));
+    }
+
+    /**
+     * The fair-claim and budget fields of a claim's answer ({@code userKey}, {@code priority}, {@code costUsd}, {@code
+     * budgetUsd}), or {@code null} from functions that predate them (no {@code userKey}).
+     */
+    static ClaimTerms terms(JsonNode row) {
+        String userKey = text(row, "userKey");
+        if (userKey == null) {
+            return null;
+        }
+        return new ClaimTerms(userKey, integer(row, "priority", 0), usd(row, "costUsd"), usd(row, "budgetUsd"));
     }
 
     /**
@@ -212,7 +239,12 @@ final class JobRows {
                 bool(row, "cancelRequested"),
                 instant(row, "createdAt"),
                 instant(row, "updatedAt"),
-                instant(row, "completedAt"));
+                instant(row, "completedAt"),
+                text(row, "userKey"),
+                integer(row, "priority", 0),
+                usd(row, "costUsd"),
+                // The job's own cap, else the one its last claim set from the worker's default.
+                usd(row, "maxCostUsd") != null ? usd(row, "maxCostUsd") : usd(row, "costLimitUsd"));
     }
 
     static Progress progress(JsonNode row) {

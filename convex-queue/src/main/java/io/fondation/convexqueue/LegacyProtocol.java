@@ -14,6 +14,7 @@ import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.DocumentReadingOrder;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -674,6 +675,22 @@ final class LegacyProtocol implements QueueProtocol {
     @Override
     public ConvexCheckpoints checkpoints() {
         throw new UnsupportedOperationException(NO_CHECKPOINTS);
+    }
+
+    /** The existing deployment has neither user turns, pauses nor costs: the worker keeps today's behaviour. */
+    static final String NO_FLEET = "the existing Convex functions keep no fair claims, LLM pauses or budgets (their"
+            + " jobs have no user turn, pause or cost fields; deploy convex-queue/convex to get them): claims go"
+            + " oldest-due-first, a rate limit spends the job's attempt with a per-job backoff, and a budget caps one"
+            + " attempt only";
+
+    @Override
+    public FleetSupport fleetSupport() {
+        return FleetSupport.none(NO_FLEET);
+    }
+
+    @Override
+    public ConvexPauses pauses() {
+        throw new UnsupportedOperationException(NO_FLEET);
     }
 
     /** {@code docs:listByJobId}, put in reading order here (the legacy reader returns insertion order). */

@@ -28,7 +28,10 @@ public enum QueueMode {
                             + " that dies between them leaves it empty until the job is claimed again (that claim"
                             + " completes it with the stored documents)",
                     "no checkpoints (the existing functions have no table for them): a retried job reruns its"
-                            + " analysis from the start, every step and every LLM request"),
+                            + " analysis from the start, every step and every LLM request",
+                    "no fair claims, LLM pauses or budgets (issue 22): claims go oldest-due-first whoever queued the"
+                            + " job, a rate limit spends the job's attempt with a per-job backoff, and a budget caps one"
+                            + " attempt only"),
             List.of(
                     "no release: a job given back (shutdown, a fault of this worker) goes through"
                             + " queue:retryOrFail, which spends an attempt, waits out the backoff and makes the job dead"

@@ -1,11 +1,13 @@
 package io.fondation.convexqueue;
 
 import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -14,6 +16,7 @@ import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -74,4 +77,34 @@ interface QueueProtocol {
 
     /** The checkpoint calls; only when {@link #checkpointSupport()} says supported. */
     ConvexCheckpoints checkpoints();
+
+    // ---------------------------------------------------------------- fleet (issue 22)
+
+    /** Which of fair claims, pauses and budgets these functions keep, and why not the others. */
+    FleetSupport fleetSupport();
+
+    /** The pause calls; only when {@link #fleetSupport()} keeps {@link FleetSupport.Feature#LLM_PAUSES}. */
+    ConvexPauses pauses();
+
+    /** A claim naming the worker's credential and default cap; functions without them claim as before. */
+    default Optional<ClaimedJob> claimOne(ClaimRequest request) {
+        return claimOne(request.workerId(), request.lease());
+    }
+
+    /** {@link #complete(JobLease, Completion, List)} with the attempt's cost; functions without budgets drop it. */
+    default CompleteOutcome complete(
+            JobLease lease, Completion completion, List<List<Document>> batches, BigDecimal attemptCostUsd) {
+        return complete(lease, completion, batches);
+    }
+
+    /** {@link #retryOrFail(JobLease, JobFailure, Progress)} with the attempt's cost; functions without budgets drop it. */
+    default RetryDecision retryOrFail(
+            JobLease lease, JobFailure failure, Progress progress, BigDecimal attemptCostUsd) {
+        return retryOrFail(lease, failure, progress);
+    }
+
+    /** {@link #release(JobLease)} with the attempt's cost; functions without budgets drop it. */
+    default boolean release(JobLease lease, BigDecimal attemptCostUsd) {
+        return release(lease);
+    }
 }

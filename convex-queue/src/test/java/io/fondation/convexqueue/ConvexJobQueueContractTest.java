@@ -24,6 +24,13 @@ class ConvexJobQueueContractTest extends JobQueueContract {
                 ConvexQueueSettings.of(CONVEX.url()).withWorkerSecret(LocalConvexServer.WORKER_SECRET), clock);
     }
 
+    /** The deployment's {@code FONDATION_MAX_RUNNING_PER_USER}, which {@code queue:claimOne} reads per call. */
+    @Override
+    protected boolean setMaxRunningPerUser(int cap) {
+        CONVEX.setEnvironment("FONDATION_MAX_RUNNING_PER_USER", Integer.toString(cap));
+        return true;
+    }
+
     /**
      * Moves the server's clock, then runs what the deployment's crons run every minute ({@code queue:reclaimExpired})
      * and every hour ({@code checkpoints:expireOrphans}), as a real deployment would have by then.

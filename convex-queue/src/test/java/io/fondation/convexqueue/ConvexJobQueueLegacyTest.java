@@ -13,6 +13,7 @@ import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.TokenEncryption;
 import io.fondation.convexqueue.testing.WebAppFixtures;
 import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -20,6 +21,7 @@ import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -28,8 +30,10 @@ import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
 import io.fondation.shared.Progress;
 import io.fondation.shared.RetryDecision;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +100,37 @@ class ConvexJobQueueLegacyTest {
                         .contains("no server-side worker secret")
                         .contains("expired leases are not reclaimed")
                         .contains("no checkpoints")
-                        .contains("reruns its analysis from the start"));
+                        .contains("reruns its analysis from the start")
+                        .contains("no fair claims, LLM pauses or budgets"));
+    }
+
+    @Test
+    void keepsNoFairClaimsPausesOrBudgetsAndClaimsAsTodayWhenAskedFor() {
+        FleetSupport support = queue.fleetSupport();
+        assertThat(support.features()).isEmpty();
+        assertThat(support.reason()).contains("existing Convex functions keep no fair claims, LLM pauses or budgets");
+        // The legacy functions refuse arguments they do not declare: a claim naming a credential and a cap
+        // claims only because neither is sent.
+        ClaimedJob job = queue.claimOne(ClaimRequest.of("worker-a", LEASE)
+                        .withCredential("sha256:0123456789abcdef0123456789abcdef")
+                        .withDefaultMaxCostUsd(new BigDecimal("1.00")))
+                .orElseThrow();
+        assertThat(job.id()).isEqualTo(jobId);
+        assertThat(job.claimTerms())
+                .as("the functions say nothing of users or budgets")
+                .isEmpty();
+        assertThatThrownBy(() -> queue.recordPause(
+                        "worker-a", "sha256:0123456789abcdef0123456789abcdef", LlmLimitKind.RATE_LIMIT, null))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessage(support.reason());
+        assertThatThrownBy(() -> queue.pauses()).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(queue.retryOrFail(
+                        job.lease(),
+                        JobFailure.of(FailureKind.ANALYZER_FAILED, "failed"),
+                        null,
+                        new BigDecimal("0.40")))
+                .as("the cost is dropped, the failure recorded as today")
+                .isInstanceOf(RetryDecision.Retrying.class);
     }
 
     @Test

@@ -7,10 +7,16 @@ import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.StubHttpServer;
 import io.fondation.convexqueue.testing.StubHttpServer.Response;
 import io.fondation.shared.CheckpointSupport;
+import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
+import io.fondation.shared.FleetSupport;
+import io.fondation.shared.JobSpec;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -64,6 +70,54 @@ class ConvexStartupTest {
                     .contains("deploy convex-queue/convex")
                     .contains("reruns its analysis from the start");
             assertThatThrownBy(() -> queue.checkpoint("job-1"))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessage(support.reason());
+        }
+    }
+
+    @Test
+    void hardenedFunctionsDeployedBeforeFairClaimsAreSentNoneOfTheirArgumentsAndSaySo() {
+        // Version 3 functions whose capabilities list none of issue 22's features: Convex would refuse an argument
+        // they do not declare, so the client must not send one.
+        try (StubHttpServer older = StubHttpServer.start(request -> switch (path(request.body())) {
+                    case "queue:capabilities" ->
+                        Response.success("{\"api\":\"fondation-queue\",\"version\":3,"
+                                + "\"features\":[\"worker-secret\",\"lease-token\",\"attempts-started\"],"
+                                + "\"limits\":{\"maxDocumentContentBytes\":921600,\"maxBatchContentBytes\":8388608,"
+                                + "\"maxBatchFiles\":1000}}");
+                    case "queue:listJobs" -> Response.success("[]");
+                    case "queue:claimOne" -> Response.success("null");
+                    case "queue:enqueue" -> Response.success("\"job-1\"");
+                    default -> Response.json(500, "{}");
+                });
+                ConvexJobQueue queue = ConvexJobQueue.connect(
+                        ConvexQueueSettings.of(older.url()).withWorkerSecret("test-secret"), Clock.systemUTC())) {
+            FleetSupport support = queue.fleetSupport();
+            assertThat(support.features()).isEmpty();
+            assertThat(support.reason())
+                    .contains("predate 'fair-claims', 'llm-pauses', 'cost-budgets'")
+                    .contains("deploy convex-queue/convex");
+
+            assertThat(queue.claimOne(ClaimRequest.of("worker-a", Duration.ofMinutes(5))
+                            .withCredential("sha256:0123456789abcdef0123456789abcdef")
+                            .withDefaultMaxCostUsd(new BigDecimal("1.00"))))
+                    .isEmpty();
+            assertThat(queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/widgets", "main"), "p")
+                            .withUser("user-a")
+                            .withPriority(3)
+                            .withMaxCostUsd(BigDecimal.ONE)))
+                    .isEqualTo("job-1");
+            assertThat(older.requests())
+                    .map(StubHttpServer.Request::body)
+                    .filteredOn(body ->
+                            path(body).equals("queue:claimOne") || path(body).equals("queue:enqueue"))
+                    .hasSize(2)
+                    .allSatisfy(body -> assertThat(body)
+                            .doesNotContain("credential")
+                            .doesNotContain("maxCostUsd")
+                            .doesNotContain("\"user\"")
+                            .doesNotContain("priority"));
+            assertThatThrownBy(() -> queue.pause("sha256:0123456789abcdef0123456789abcdef"))
                     .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessage(support.reason());
         }

@@ -2,6 +2,7 @@ package io.fondation.shared;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A job as the worker that claimed it sees it.
@@ -16,6 +17,8 @@ import java.util.Objects;
  *     the queue uses it to find the job's clone credentials ({@link JobQueue#cloneCredentials})
  * @param dueAt since when the job could be claimed (its {@code runAt}: creation, end of a retry's backoff, release),
  *     or {@code null} when the queue does not say; the worker measures the pickup latency from it
+ * @param terms the job's user, priority, cost so far and budget left, from a queue with {@link FleetSupport} (any of
+ *     its features), or {@code null} when the queue does not say
  */
 public record ClaimedJob(
         String id,
@@ -25,7 +28,8 @@ public record ClaimedJob(
         int maxAttempts,
         JobLease lease,
         String owner,
-        Instant dueAt) {
+        Instant dueAt,
+        ClaimTerms terms) {
 
     public ClaimedJob {
         Objects.requireNonNull(id, "id");
@@ -38,15 +42,33 @@ public record ClaimedJob(
         }
     }
 
+    /** A job of a queue that tells no {@link ClaimTerms}. */
+    public ClaimedJob(
+            String id,
+            CloneSource source,
+            String prompt,
+            int attempt,
+            int maxAttempts,
+            JobLease lease,
+            String owner,
+            Instant dueAt) {
+        this(id, source, prompt, attempt, maxAttempts, lease, owner, dueAt, null);
+    }
+
     /** A job whose due time the queue does not tell. */
     public ClaimedJob(
             String id, CloneSource source, String prompt, int attempt, int maxAttempts, JobLease lease, String owner) {
-        this(id, source, prompt, attempt, maxAttempts, lease, owner, null);
+        this(id, source, prompt, attempt, maxAttempts, lease, owner, null, null);
     }
 
     /** A job without an owner, whose due time the queue does not tell. */
     public ClaimedJob(String id, CloneSource source, String prompt, int attempt, int maxAttempts, JobLease lease) {
-        this(id, source, prompt, attempt, maxAttempts, lease, null, null);
+        this(id, source, prompt, attempt, maxAttempts, lease, null, null, null);
+    }
+
+    /** What the queue says about the job's user, priority and budget, when it says anything. */
+    public Optional<ClaimTerms> claimTerms() {
+        return Optional.ofNullable(terms);
     }
 
     /** Whether a failure of this attempt exhausts the job. */

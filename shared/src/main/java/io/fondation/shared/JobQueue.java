@@ -1,5 +1,6 @@
 package io.fondation.shared;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -63,6 +64,19 @@ import java.util.Optional;
  *       most {@link Checkpoint#MAX_FILES} files; a bigger file is refused ({@link JobQueueException.Rejected}) and
  *       is simply not checkpointed: a resume redoes it.</li>
  * </ul>
+ *
+ * <p>Fleet rules (issue 22). A backend that says so through {@link #fleetSupport()} shares three things between the
+ * workers of a fleet: fair claims ({@link #claimOne(ClaimRequest)} takes turns between users, see {@link
+ * FleetSupport.Feature#FAIR_CLAIMS}), one pause per LLM credential ({@link #recordPause}, {@link #releaseRateLimited},
+ * claims naming a paused credential get nothing), and budgets across attempts (each attempt's cost travels with the
+ * call that ends it: {@link #complete(JobLease, Completion, BigDecimal)}, {@link #retryOrFail(JobLease, JobFailure,
+ * Progress, BigDecimal)}, {@link #release(JobLease, BigDecimal)}; a job whose budget is spent ends {@code dead}).
+ * why cost-carrying variants rather than a separate fenced "record cost" call: the decision that the cost feeds
+ * (retry, or dead because the budget is spent) must see it in the same write, and once {@code complete} or {@code
+ * retryOrFail} ran the lease is gone, so a cost recorded after it would be refused; the Convex functions take {@code
+ * costUsd} as an argument of those very mutations. A backend without a feature keeps today's behaviour for it: the
+ * defaults below drop the fleet arguments and delegate to the calls above, and the pause calls throw {@link
+ * UnsupportedOperationException} with {@link FleetSupport#reason()}.
  */
 public interface JobQueue extends AutoCloseable {
 
@@ -76,7 +90,8 @@ public interface JobQueue extends AutoCloseable {
     /**
      * Claims the pending job with the lowest {@code runAt} that is due, or a job whose lease expired, counting the
      * attempt it hands out. A job whose lease expired ends that attempt (its holder crashed) and is dead when it was
-     * the last.
+     * the last. A queue with {@link FleetSupport.Feature#FAIR_CLAIMS} takes turns between users instead, as {@link
+     * #claimOne(ClaimRequest)} says; this call is that claim without a credential or a default cap.
      *
      * @param workerId checked by {@link QueueArguments#requireWorkerId}
      * @param leaseDuration checked by {@link QueueArguments#requireLease}
@@ -308,6 +323,148 @@ public interface JobQueue extends AutoCloseable {
     default CheckpointWrite finishCheckpoint(
             JobLease lease, CheckpointBasis basis, Collection<String> paths, CheckpointFence fence) {
         throw new UnsupportedOperationException(checkpointSupport().reason());
+    }
+
+    // ---------------------------------------------------------------- fleet: fair claims, LLM pauses, budgets
+
+    /**
+     * Which of issue 22's rules this queue keeps; for the others the worker keeps today's behaviour (the reason says
+     * why, for its start-up log).
+     */
+    default FleetSupport fleetSupport() {
+        return FleetSupport.none("this queue keeps no fair claims, LLM pauses or budgets");
+    }
+
+    /**
+     * Claims a job as {@link #claimOne(String, Duration)} does, under the fleet's rules this queue keeps:
+     * <ul>
+     *   <li>{@link FleetSupport.Feature#FAIR_CLAIMS}: among users with due jobs, the user whose last claim is oldest
+     *       first (ties by the oldest waiting job); within a user, the highest {@link JobSpec#priority()} first, then
+     *       the earliest {@code runAt}; a user already holding the queue's {@code MAX_RUNNING_PER_USER} live leases
+     *       is skipped (0: no cap). An expired lease is taken over only when no pending job is due.</li>
+     *   <li>{@link FleetSupport.Feature#LLM_PAUSES}: with a {@link ClaimRequest#credential()}, nothing is claimed
+     *       while that credential is paused ({@link LlmPause#holdsAt}); the first claim after the pause's end is the
+     *       probe. A claim without a credential ignores pauses.</li>
+     *   <li>{@link FleetSupport.Feature#COST_BUDGETS}: a job without its own {@link JobSpec#maxCostUsd()} gets the
+     *       request's {@link ClaimRequest#defaultMaxCostUsd()}; the claimed job's {@link ClaimTerms#budgetUsd()} says
+     *       what is left for this attempt. A job whose budget is already spent is not claimed: it ends {@code dead}
+     *       with a message saying so, and its attempt count does not change.</li>
+     * </ul>
+     * The attempt handed out is counted, as by {@link #claimOne(String, Duration)}. The default (a queue that keeps
+     * none of the rules) ignores the credential and the default cap and calls {@link #claimOne(String, Duration)};
+     * a queue with any fleet feature overrides it.
+     *
+     * @return the claimed job (with {@link ClaimedJob#terms()} from a queue with fleet features), or empty
+     */
+    default Optional<ClaimedJob> claimOne(ClaimRequest request) {
+        return claimOne(request.workerId(), request.lease());
+    }
+
+    /**
+     * {@link #complete(JobLease, Completion)}, adding what the completing attempt cost to the job's total (fenced with
+     * the completion: a refused completion records nothing). The default, for a queue without {@link
+     * FleetSupport.Feature#COST_BUDGETS}, drops the cost.
+     *
+     * @param attemptCostUsd what the attempt cost (the analyzer's report), or {@code null} when unknown
+     */
+    default CompleteOutcome complete(JobLease lease, Completion completion, BigDecimal attemptCostUsd) {
+        return complete(lease, completion);
+    }
+
+    /**
+     * {@link #retryOrFail(JobLease, JobFailure, Progress)}, adding what the failed attempt cost to the job's total in
+     * the same write (fenced by the lease). With {@link FleetSupport.Feature#COST_BUDGETS}, a retryable failure whose
+     * cost leaves nothing of the job's cap ends the job {@code dead} with a message that says the budget is spent
+     * ({@link RetryDecision.GaveUp}), whatever attempts are left. The default drops the cost.
+     *
+     * @param attemptCostUsd what the attempt cost, or {@code null} when unknown
+     */
+    default RetryDecision retryOrFail(
+            JobLease lease, JobFailure failure, Progress progress, BigDecimal attemptCostUsd) {
+        return retryOrFail(lease, failure, progress);
+    }
+
+    /**
+     * {@link #release(JobLease)}, adding what the given-back attempt cost so far to the job's total (it counts towards
+     * the budget all the same; fenced by the lease). No attempt is spent. The default drops the cost.
+     *
+     * @param attemptCostUsd what the attempt cost, or {@code null} when unknown
+     */
+    default boolean release(JobLease lease, BigDecimal attemptCostUsd) {
+        return release(lease);
+    }
+
+    /**
+     * Records that an analyzer met a rate limit or an overload with {@code credential} outside a held job's end (a
+     * job's own limit goes through {@link #releaseRateLimited}): no claim naming the credential gets a job until the
+     * pause ends, then one (the probe) until the probe reports. Not fenced (a limit is a fact about the credential);
+     * spends no attempt. Length: {@code retryAfter}, else a default per kind; doubled for each limit met in a row,
+     * capped, never shorter than {@code retryAfter}, plus jitter. A limit met while the pause holds adds no strike; a
+     * longer {@code retryAfter} lengthens the pause.
+     *
+     * @param workerId who met the limit
+     * @param credential the credential's fingerprint ({@link ClaimRequest#requireFingerprint})
+     * @param retryAfter what the API asked to wait, or {@code null}
+     * @return the pause in force
+     * @throws UnsupportedOperationException without {@link FleetSupport.Feature#LLM_PAUSES}
+     */
+    default LlmPause recordPause(String workerId, String credential, LlmLimitKind kind, Duration retryAfter) {
+        throw new UnsupportedOperationException(fleetSupport().reason());
+    }
+
+    /**
+     * Ends the credential's pause once it has run its course (the probe's run got an answer from the API): claims
+     * resume at once, and the next limit starts a new streak. A pause still in force is kept. Not fenced.
+     *
+     * @return whether a pause was cleared
+     * @throws UnsupportedOperationException without {@link FleetSupport.Feature#LLM_PAUSES}
+     */
+    default boolean clearPause(String workerId, String credential) {
+        throw new UnsupportedOperationException(fleetSupport().reason());
+    }
+
+    /**
+     * The credential's pause, in force or over (compare {@link LlmPause#resumesAt()} with the clock), or empty. Reads
+     * only.
+     *
+     * @throws UnsupportedOperationException without {@link FleetSupport.Feature#LLM_PAUSES}
+     */
+    default Optional<LlmPause> pause(String credential) {
+        throw new UnsupportedOperationException(fleetSupport().reason());
+    }
+
+    /**
+     * The pauses in force now (claims for their credentials still wait), for {@code status}, {@code /health} and the
+     * metrics. Reads only.
+     *
+     * @throws UnsupportedOperationException without {@link FleetSupport.Feature#LLM_PAUSES}
+     */
+    default List<LlmPause> pauses() {
+        throw new UnsupportedOperationException(fleetSupport().reason());
+    }
+
+    /**
+     * Gives back the held job whose analyzer met a rate limit or an overload, and records the pause for the credential
+     * as {@link #recordPause} does (whether or not the lease still holds). Fenced by the lease. The job is {@code
+     * pending} and due at once <b>without spending an attempt</b> ({@link RateLimitedRelease.Outcome#RELEASED}) up to
+     * a bounded number of times per job (10 on Convex); past them the limit spends the attempt like a retryable
+     * failure: {@link RateLimitedRelease.Outcome#RETRYING} no earlier than the pause's end, or {@link
+     * RateLimitedRelease.Outcome#DEAD} after the last attempt, so that nothing loops for ever. The attempt's cost is
+     * added to the job's total; a spent budget ends the job dead.
+     *
+     * @param error what the analyzer reported, recorded as the job's last error
+     * @param attemptCostUsd what the attempt cost, or {@code null}
+     * @throws UnsupportedOperationException without {@link FleetSupport.Feature#LLM_PAUSES}: the worker then gives
+     *     the job back through {@link #retryOrFail} with a minimum delay, as today
+     */
+    default RateLimitedRelease releaseRateLimited(
+            JobLease lease,
+            String credential,
+            LlmLimitKind kind,
+            Duration retryAfter,
+            String error,
+            BigDecimal attemptCostUsd) {
+        throw new UnsupportedOperationException(fleetSupport().reason());
     }
 
     /** Releases resources (connections, files). */

@@ -1,5 +1,6 @@
 package io.fondation.shared;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
@@ -25,6 +26,12 @@ import java.time.Instant;
  * @param createdAt creation time
  * @param updatedAt last change
  * @param completedAt when it reached a terminal status, or {@code null}
+ * @param user whose turn the job waits for, from a queue with {@link FleetSupport.Feature#FAIR_CLAIMS}, else {@code
+ *     null}
+ * @param priority its priority within its user's jobs (0 when the queue keeps none)
+ * @param costUsd what its attempts cost in all, from a queue with {@link FleetSupport.Feature#COST_BUDGETS}, else
+ *     {@code null}
+ * @param maxCostUsd the cap on that sum in force (the job's own, else the cap its last claim set), or {@code null}
  */
 public record JobSnapshot(
         String id,
@@ -43,4 +50,52 @@ public record JobSnapshot(
         boolean cancelRequested,
         Instant createdAt,
         Instant updatedAt,
-        Instant completedAt) {}
+        Instant completedAt,
+        String user,
+        int priority,
+        BigDecimal costUsd,
+        BigDecimal maxCostUsd) {
+
+    /** A job of a queue that keeps no users, priorities or costs. */
+    public JobSnapshot(
+            String id,
+            JobStatus status,
+            CloneSource source,
+            String prompt,
+            int attempts,
+            int maxAttempts,
+            Instant runAt,
+            String lockedBy,
+            Instant leaseUntil,
+            Progress progress,
+            String lastError,
+            JobResult result,
+            int documentCount,
+            boolean cancelRequested,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant completedAt) {
+        this(
+                id,
+                status,
+                source,
+                prompt,
+                attempts,
+                maxAttempts,
+                runAt,
+                lockedBy,
+                leaseUntil,
+                progress,
+                lastError,
+                result,
+                documentCount,
+                cancelRequested,
+                createdAt,
+                updatedAt,
+                completedAt,
+                null,
+                0,
+                null,
+                null);
+    }
+}

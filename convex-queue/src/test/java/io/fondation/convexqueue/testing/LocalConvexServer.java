@@ -350,6 +350,17 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         }
     }
 
+    /**
+     * Sets a deployment environment variable the functions read per call, as {@code npx convex env set} would (only
+     * {@code FONDATION_MAX_RUNNING_PER_USER}); {@code null} unsets it. {@link #reset()} restores it.
+     */
+    public void setEnvironment(String name, String value) {
+        Map<String, Object> body = new java.util.HashMap<>();
+        body.put("name", name);
+        body.put("value", value);
+        post("/_test/env", body);
+    }
+
     /** Moves the functions' clock by {@code by} (may be negative). */
     public void advanceClock(Duration by) {
         post("/_test/clock", Map.of("advanceMs", by.toMillis()));

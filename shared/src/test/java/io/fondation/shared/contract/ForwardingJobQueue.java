@@ -6,11 +6,13 @@ import io.fondation.shared.CheckpointFence;
 import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -19,10 +21,14 @@ import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueLimits;
 import io.fondation.shared.QueueWatch;
+import io.fondation.shared.RateLimitedRelease;
 import io.fondation.shared.RetryDecision;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -32,6 +38,11 @@ import java.util.Optional;
 /**
  * A queue that forwards every call to another one: tests extend it and override the calls they change (a queue
  * that fails, or that never pushes news of work).
+ *
+ * <p>The overloads of issue 22 ({@code claimOne(ClaimRequest)}, the cost-carrying {@code complete}, {@code
+ * retryOrFail} and {@code release}) forward to the delegate's same overloads, not to this class's other ones: a
+ * subclass that changes {@code claimOne(String, Duration)} and is used by code that claims with a {@code ClaimRequest}
+ * overrides that one too.
  */
 public abstract class ForwardingJobQueue implements JobQueue {
 
@@ -156,6 +167,62 @@ public abstract class ForwardingJobQueue implements JobQueue {
     public CheckpointWrite finishCheckpoint(
             JobLease lease, CheckpointBasis basis, Collection<String> paths, CheckpointFence fence) {
         return delegate.finishCheckpoint(lease, basis, paths, fence);
+    }
+
+    @Override
+    public FleetSupport fleetSupport() {
+        return delegate.fleetSupport();
+    }
+
+    @Override
+    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+        return delegate.claimOne(request);
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion, BigDecimal attemptCostUsd) {
+        return delegate.complete(lease, completion, attemptCostUsd);
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress, BigDecimal attemptCostUsd) {
+        return delegate.retryOrFail(lease, failure, progress, attemptCostUsd);
+    }
+
+    @Override
+    public boolean release(JobLease lease, BigDecimal attemptCostUsd) {
+        return delegate.release(lease, attemptCostUsd);
+    }
+
+    @Override
+    public LlmPause recordPause(String workerId, String credential, LlmLimitKind kind, Duration retryAfter) {
+        return delegate.recordPause(workerId, credential, kind, retryAfter);
+    }
+
+    @Override
+    public boolean clearPause(String workerId, String credential) {
+        return delegate.clearPause(workerId, credential);
+    }
+
+    @Override
+    public Optional<LlmPause> pause(String credential) {
+        return delegate.pause(credential);
+    }
+
+    @Override
+    public List<LlmPause> pauses() {
+        return delegate.pauses();
+    }
+
+    @Override
+    public RateLimitedRelease releaseRateLimited(
+            JobLease lease,
+            String credential,
+            LlmLimitKind kind,
+            Duration retryAfter,
+            String error,
+            BigDecimal attemptCostUsd) {
+        return delegate.releaseRateLimited(lease, credential, kind, retryAfter, error, attemptCostUsd);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.fondation.shared.CheckpointFence;
 import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -18,6 +19,7 @@ import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.FailureKind;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -27,10 +29,14 @@ import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueArguments;
+import io.fondation.shared.RateLimitedRelease;
 import io.fondation.shared.RetryDecision;
 import io.fondation.shared.RetryPolicy;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +68,9 @@ import org.junit.jupiter.api.Test;
  * policy every backend uses by default.
  *
  * <p>Hooks a subclass may override: {@link #onClockAdvanced}, {@link #unknownJobId()},
- * {@link #concurrencyThreads()} and {@link #concurrencyTimeout()}. The concurrency test always uses
+ * {@link #concurrencyThreads()}, {@link #concurrencyTimeout()} and {@link #setMaxRunningPerUser}. The fleet cases
+ * (issue 22) run only for the features {@link JobQueue#fleetSupport()} names; the others are skipped with the reason
+ * printed. The concurrency test always uses
  * {@value #CONCURRENCY_JOBS} jobs.
  */
 public abstract class JobQueueContract {
@@ -1308,6 +1316,295 @@ public abstract class JobQueueContract {
 
     private CheckpointWrite save(ClaimedJob job, CheckpointFile file) {
         return queue.saveCheckpointFile(job.lease(), BASIS, file, CheckpointFence.LEASE);
+    }
+
+    // ---------------------------------------------------------------- fleet: fair claims, pauses, budgets (issue 22)
+
+    /** The fingerprint of the LLM credential most fleet tests claim with (a fingerprint, never a secret). */
+    protected static final String CREDENTIAL = "sha256:0123456789abcdef0123456789abcdef";
+    /** Another credential: its claims ignore {@link #CREDENTIAL}'s pause. */
+    protected static final String OTHER_CREDENTIAL = "sha256:fedcba9876543210fedcba9876543210";
+
+    /**
+     * Sets the backend's cap on each user's live leases ({@code MAX_RUNNING_PER_USER}; 0: none) for the rest of the
+     * test; each test starts without a cap.
+     *
+     * @return false when this backend cannot set it (the cap's case is then skipped, saying so)
+     */
+    protected boolean setMaxRunningPerUser(int cap) {
+        return false;
+    }
+
+    @Test
+    void aQueueSaysWhichFleetRulesItKeepsAndKeepsTodaysBehaviourForTheOthers() {
+        FleetSupport support = queue.fleetSupport();
+        if (support.features().size() < FleetSupport.Feature.values().length) {
+            assertThat(support.reason())
+                    .as("a queue lacking %s says why", support)
+                    .isNotBlank();
+        }
+        String id = enqueue("job");
+        ClaimedJob job = queue.claimOne(ClaimRequest.of("worker-a", LEASE).withCredential(CREDENTIAL))
+                .orElseThrow();
+        assertThat(job.id()).isEqualTo(id);
+        assertThat(queue.complete(job.lease(), Completion.of(JobResult.of("done", 0)), new BigDecimal("0.25")))
+                .isEqualTo(CompleteOutcome.COMPLETED);
+        if (!support.supports(FleetSupport.Feature.LLM_PAUSES)) {
+            assertThatThrownBy(() -> queue.recordPause("worker-a", CREDENTIAL, LlmLimitKind.RATE_LIMIT, null))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessage(support.reason());
+            assertThatThrownBy(() -> queue.pause(CREDENTIAL)).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(() -> queue.pauses()).isInstanceOf(UnsupportedOperationException.class);
+        }
+        if (support.supports(FleetSupport.Feature.COST_BUDGETS)) {
+            assertThat(snapshot(id).costUsd()).isEqualByComparingTo("0.25");
+        }
+    }
+
+    @Test
+    void claimsTakeTurnsBetweenUsersSoOneUsersJobsNeitherStarveNorHideAnothersOne() {
+        assumeFleet(FleetSupport.Feature.FAIR_CLAIMS);
+        List<String> ofA = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ofA.add(queue.enqueue(spec("a-" + i).withUser("user-a")));
+        }
+        advance(Duration.ofSeconds(1));
+        String ofB = queue.enqueue(spec("b").withUser("user-b"));
+        String ofC = queue.enqueue(spec("c").withUser("user-c"));
+
+        List<String> claimed = new ArrayList<>();
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ClaimedJob job = claim("worker-" + i);
+            claimed.add(job.id());
+            users.add(job.claimTerms().orElseThrow().userKey());
+        }
+        assertThat(users).containsExactly("user-a", "user-b", "user-c", "user-a", "user-a", "user-a");
+        assertThat(claimed).containsExactly(ofA.get(0), ofB, ofC, ofA.get(1), ofA.get(2), ofA.get(3));
+        assertThat(snapshot(ofB).user()).isEqualTo("user-b");
+    }
+
+    @Test
+    void aUserAtMaxRunningPerUserIsSkippedUntilItsJobEnds() {
+        assumeFleet(FleetSupport.Feature.FAIR_CLAIMS);
+        assumeTrue(setMaxRunningPerUser(1), () -> getClass().getSimpleName() + " cannot set MAX_RUNNING_PER_USER");
+        String first = queue.enqueue(spec("a-1").withUser("user-a"));
+        String second = queue.enqueue(spec("a-2").withUser("user-a"));
+
+        ClaimedJob running = claim("worker-1");
+        assertThat(running.id()).isEqualTo(first);
+        assertThat(queue.claimOne("worker-2", LEASE))
+                .as("only user-a's jobs are due and its first one runs")
+                .isEmpty();
+
+        String ofB = queue.enqueue(spec("b").withUser("user-b"));
+        assertThat(claim("worker-2").id())
+                .as("another user's job is not held back")
+                .isEqualTo(ofB);
+
+        assertThat(queue.complete(running.lease(), JobResult.of("done", 0))).isEqualTo(CompleteOutcome.COMPLETED);
+        assertThat(claim("worker-3").id()).isEqualTo(second);
+    }
+
+    @Test
+    void prioritiesOrderAUsersOwnJobs() {
+        assumeFleet(FleetSupport.Feature.FAIR_CLAIMS);
+        String low = queue.enqueue(spec("low").withUser("user-a").withPriority(-5));
+        String plain = queue.enqueue(spec("plain").withUser("user-a"));
+        advance(Duration.ofSeconds(1));
+        String high = queue.enqueue(spec("high").withUser("user-a").withPriority(10));
+        String highLater = queue.enqueue(spec("high-later")
+                .withUser("user-a")
+                .withPriority(10)
+                .withRunAt(clock.instant().plusSeconds(30)));
+
+        ClaimedJob first = claim("worker-1");
+        assertThat(first.id()).isEqualTo(high);
+        assertThat(first.claimTerms().orElseThrow().priority()).isEqualTo(10);
+        assertThat(claim("worker-2").id())
+                .as("a job not due yet waits whatever its priority")
+                .isEqualTo(plain);
+        advance(Duration.ofSeconds(30));
+        assertThat(claim("worker-3").id()).isEqualTo(highLater);
+        assertThat(claim("worker-4").id()).isEqualTo(low);
+        assertThat(snapshot(low).priority()).isEqualTo(-5);
+    }
+
+    @Test
+    void aPausedCredentialClaimsNothingWhileAnotherCredentialStillClaims() {
+        assumeFleet(FleetSupport.Feature.LLM_PAUSES);
+        enqueue("one");
+        enqueue("two");
+        Instant now = clock.instant();
+        LlmPause pause = queue.recordPause("worker-a", CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
+        assertThat(pause.credential()).isEqualTo(CREDENTIAL);
+        assertThat(pause.kind()).isEqualTo(LlmLimitKind.RATE_LIMIT);
+        assertThat(pause.until())
+                .as("the retry-after plus at most 10 %% of jitter")
+                .isBetween(now.plusSeconds(20), now.plusSeconds(22));
+        assertThat(pause.holdsAt(now)).isTrue();
+        assertThat(queue.pause(CREDENTIAL)).contains(pause);
+        assertThat(queue.pauses()).extracting(LlmPause::credential).containsExactly(CREDENTIAL);
+        assertThat(queue.pause(OTHER_CREDENTIAL)).isEmpty();
+
+        assertThat(queue.claimOne(request("worker-b", CREDENTIAL))).as("paused").isEmpty();
+        assertThat(queue.claimOne(request("worker-c", OTHER_CREDENTIAL))).isPresent();
+        assertThat(queue.claimOne(ClaimRequest.of("worker-d", LEASE)))
+                .as("a claim naming no credential ignores pauses")
+                .isPresent();
+    }
+
+    @Test
+    void aPauseEndsAtItsTimeThenOneProbeClaimsUntilThePauseIsCleared() {
+        assumeFleet(FleetSupport.Feature.LLM_PAUSES);
+        for (int i = 0; i < 3; i++) {
+            enqueue("job-" + i);
+        }
+        LlmPause pause = queue.recordPause("worker-a", CREDENTIAL, LlmLimitKind.OVERLOADED, Duration.ofSeconds(20));
+        advance(Duration.between(clock.instant(), pause.until()).minusMillis(1));
+        assertThat(queue.claimOne(request("worker-b", CREDENTIAL)))
+                .as("1 ms before its end")
+                .isEmpty();
+        assertThat(queue.clearPause("worker-a", CREDENTIAL))
+                .as("a pause in force is kept")
+                .isFalse();
+
+        advance(Duration.ofMillis(1));
+        assertThat(queue.claimOne(request("worker-b", CREDENTIAL)))
+                .as("the probe")
+                .isPresent();
+        assertThat(queue.claimOne(request("worker-c", CREDENTIAL)))
+                .as("the others wait for the probe's answer")
+                .isEmpty();
+        assertThat(queue.pause(CREDENTIAL).orElseThrow().probeBy()).isEqualTo("worker-b");
+
+        assertThat(queue.clearPause("worker-b", CREDENTIAL)).isTrue();
+        assertThat(queue.pause(CREDENTIAL)).isEmpty();
+        assertThat(queue.pauses()).isEmpty();
+        assertThat(queue.claimOne(request("worker-c", CREDENTIAL))).isPresent();
+    }
+
+    @Test
+    void aRateLimitedJobIsReleasedWithoutSpendingAnAttemptABoundedNumberOfTimes() {
+        assumeFleet(FleetSupport.Feature.LLM_PAUSES);
+        String id = queue.enqueue(spec("job").withMaxAttempts(2));
+        for (int i = 1; i <= RateLimitedRelease.FREE_RELEASES; i++) {
+            // why the other credential: its claims ignore the pause each release records for CREDENTIAL.
+            ClaimedJob job =
+                    queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).orElseThrow();
+            RateLimitedRelease released = queue.releaseRateLimited(
+                    job.lease(), CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20), "429 " + i, null);
+            assertThat(released.outcome()).isEqualTo(RateLimitedRelease.Outcome.RELEASED);
+            assertThat(released.attempts()).isZero();
+            assertThat(released.rateLimitedReleases()).isEqualTo(i);
+            assertThat(released.pause().credential()).isEqualTo(CREDENTIAL);
+            JobSnapshot row = snapshot(id);
+            assertThat(row.status()).isEqualTo(JobStatus.PENDING);
+            assertThat(row.attempts()).isZero();
+            assertThat(row.runAt()).as("due at once").isEqualTo(clock.instant());
+            assertThat(row.lastError()).isEqualTo("429 " + i);
+        }
+        ClaimedJob job = queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).orElseThrow();
+        RateLimitedRelease spent = queue.releaseRateLimited(
+                job.lease(), CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20), "429 again", null);
+        assertThat(spent.outcome())
+                .as("past the free releases the limit spends the attempt")
+                .isEqualTo(RateLimitedRelease.Outcome.RETRYING);
+        assertThat(spent.attempts()).isEqualTo(1);
+        assertThat(spent.nextRunAt())
+                .as("not before the pause ends")
+                .isAfterOrEqualTo(spent.pause().until());
+        assertThat(queue.releaseRateLimited(job.lease(), CREDENTIAL, LlmLimitKind.RATE_LIMIT, null, "stale", null)
+                        .outcome())
+                .as("a stale holder changes nothing")
+                .isEqualTo(RateLimitedRelease.Outcome.NOT_HELD);
+
+        advance(Duration.between(clock.instant(), spent.nextRunAt()));
+        ClaimedJob last = queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).orElseThrow();
+        assertThat(last.attempt()).isEqualTo(2);
+        RateLimitedRelease dead = queue.releaseRateLimited(
+                last.lease(), CREDENTIAL, LlmLimitKind.RATE_LIMIT, null, "429 at the end", null);
+        assertThat(dead.outcome()).isEqualTo(RateLimitedRelease.Outcome.DEAD);
+        assertThat(snapshot(id).status()).isEqualTo(JobStatus.DEAD);
+        assertThat(snapshot(id).attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void costsAddUpAcrossAttemptsAndAJobWhoseBudgetIsSpentEndsDead() {
+        assumeFleet(FleetSupport.Feature.COST_BUDGETS);
+        String id = queue.enqueue(spec("job").withMaxCostUsd(new BigDecimal("1.00")));
+        List<BigDecimal> caps = new ArrayList<>();
+        RetryDecision decision = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            ClaimedJob job = claim("worker-" + attempt);
+            BigDecimal cap = job.claimTerms().orElseThrow().budgetUsd();
+            caps.add(cap);
+            // The analyzer is given `cap` and spends at most that: 0.40 an attempt while it may.
+            BigDecimal cost = cap.min(new BigDecimal("0.40"));
+            decision = queue.retryOrFail(
+                    job.lease(), JobFailure.of(FailureKind.ANALYZER_FAILED, "failed late"), null, cost);
+            if (decision instanceof RetryDecision.Retrying retrying) {
+                advance(Duration.between(clock.instant(), retrying.nextRunAt()));
+            }
+        }
+        assertThat(caps)
+                .usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(new BigDecimal("1.00"), new BigDecimal("0.60"), new BigDecimal("0.20"));
+        assertThat(decision).isEqualTo(new RetryDecision.GaveUp(JobStatus.DEAD, 3));
+        JobSnapshot row = snapshot(id);
+        assertThat(row.status()).isEqualTo(JobStatus.DEAD);
+        assertThat(row.lastError()).contains("budget spent").contains("failed late");
+        assertThat(row.costUsd()).isEqualByComparingTo("1.00");
+        assertThat(row.maxCostUsd()).isEqualByComparingTo("1.00");
+        assertThat(queue.claimOne("worker-4", LEASE)).isEmpty();
+    }
+
+    @Test
+    void aJobWithoutACapGetsTheClaimsDefaultAndOneWhoseBudgetIsSpentIsNotClaimed() {
+        assumeFleet(FleetSupport.Feature.COST_BUDGETS);
+        String id = enqueue("job");
+        ClaimRequest withDefault = ClaimRequest.of("worker-a", LEASE).withDefaultMaxCostUsd(new BigDecimal("0.50"));
+        ClaimedJob first = queue.claimOne(withDefault).orElseThrow();
+        assertThat(first.claimTerms().orElseThrow().budgetUsd()).isEqualByComparingTo("0.50");
+        assertThat(queue.release(first.lease(), new BigDecimal("0.30"))).isTrue();
+        assertThat(snapshot(id).attempts()).as("a release spends no attempt").isZero();
+        assertThat(snapshot(id).costUsd()).as("but its cost counts").isEqualByComparingTo("0.30");
+
+        ClaimedJob second = queue.claimOne(withDefault).orElseThrow();
+        assertThat(second.claimTerms().orElseThrow().costUsd()).isEqualByComparingTo("0.30");
+        assertThat(second.claimTerms().orElseThrow().budgetUsd()).isEqualByComparingTo("0.20");
+        assertThat(queue.release(second.lease(), new BigDecimal("0.20"))).isTrue();
+
+        assertThat(queue.claimOne(withDefault))
+                .as("nothing is left for an attempt")
+                .isEmpty();
+        JobSnapshot row = snapshot(id);
+        assertThat(row.status()).isEqualTo(JobStatus.DEAD);
+        assertThat(row.lastError()).contains("budget spent");
+        assertThat(row.costUsd()).isEqualByComparingTo("0.50");
+
+        String free = enqueue("free");
+        ClaimedJob uncapped = claim("worker-b");
+        assertThat(uncapped.id()).isEqualTo(free);
+        assertThat(uncapped.claimTerms().orElseThrow().budget())
+                .as("no cap, no default")
+                .isEmpty();
+        assertThat(queue.complete(uncapped.lease(), Completion.of(JobResult.of("ok", 0)), new BigDecimal("2.5")))
+                .isEqualTo(CompleteOutcome.COMPLETED);
+        assertThat(snapshot(free).costUsd()).isEqualByComparingTo("2.50");
+    }
+
+    private static ClaimRequest request(String workerId, String credential) {
+        return ClaimRequest.of(workerId, LEASE).withCredential(credential);
+    }
+
+    private void assumeFleet(FleetSupport.Feature feature) {
+        FleetSupport support = queue.fleetSupport();
+        if (!support.supports(feature)) {
+            // why printed too: a skipped case must say in the build log which backend lacks what, and why.
+            System.out.printf("%s: no %s: %s%n", getClass().getSimpleName(), feature, support.reason());
+        }
+        assumeTrue(support.supports(feature), () -> "no " + feature + ": " + support.reason());
     }
 
     // ---------------------------------------------------------------- arguments
