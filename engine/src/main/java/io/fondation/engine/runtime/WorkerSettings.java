@@ -1,6 +1,8 @@
 package io.fondation.engine.runtime;
 
 import io.fondation.clibridge.progress.ProgressLanguage;
+import io.fondation.shared.UsdAmounts;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,6 +22,8 @@ import java.util.Objects;
  * @param analyzerStopTime how long stopping the analyzer may take (its kill grace): the lease deadline comes early
  *     enough for it
  * @param progressLanguage the language of the progress text the worker writes
+ * @param jobMaxCostUsd the cap on the sum of a job's attempts' costs for jobs without their own ({@code
+ *     JOB_MAX_COST_USD}), passed with every claim; {@code null} for none
  */
 public record WorkerSettings(
         String workerId,
@@ -30,7 +34,8 @@ public record WorkerSettings(
         int maxConcurrentJobs,
         Duration shutdownGrace,
         Duration analyzerStopTime,
-        ProgressLanguage progressLanguage) {
+        ProgressLanguage progressLanguage,
+        BigDecimal jobMaxCostUsd) {
 
     /** The poll interval while the queue pushes news of work, unless configured. */
     public static final Duration DEFAULT_SAFETY_POLL_INTERVAL = Duration.ofMinutes(5);
@@ -44,6 +49,7 @@ public record WorkerSettings(
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(analyzerStopTime, "analyzerStopTime");
         Objects.requireNonNull(progressLanguage, "progressLanguage");
+        jobMaxCostUsd = UsdAmounts.require("jobMaxCostUsd", jobMaxCostUsd);
         if (maxConcurrentJobs < 1) {
             throw new IllegalArgumentException("maxConcurrentJobs must be at least 1");
         }
@@ -53,5 +59,29 @@ public record WorkerSettings(
         if (heartbeatInterval.multipliedBy(2).compareTo(leaseTime) >= 0) {
             throw new IllegalArgumentException("the heartbeat interval must be less than half the lease time");
         }
+    }
+
+    /** Settings without a default cap on a job's costs. */
+    public WorkerSettings(
+            String workerId,
+            Duration pollInterval,
+            Duration safetyPollInterval,
+            Duration leaseTime,
+            Duration heartbeatInterval,
+            int maxConcurrentJobs,
+            Duration shutdownGrace,
+            Duration analyzerStopTime,
+            ProgressLanguage progressLanguage) {
+        this(
+                workerId,
+                pollInterval,
+                safetyPollInterval,
+                leaseTime,
+                heartbeatInterval,
+                maxConcurrentJobs,
+                shutdownGrace,
+                analyzerStopTime,
+                progressLanguage,
+                null);
     }
 }

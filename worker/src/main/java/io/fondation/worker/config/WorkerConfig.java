@@ -5,6 +5,7 @@ import io.fondation.engine.analyzer.AnalyzerSettings;
 import io.fondation.engine.git.GitClient;
 import io.fondation.engine.runtime.WorkerSettings;
 import io.fondation.shared.Secret;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,8 @@ import java.util.Optional;
  *     {@code auto}: the git command when a usable one is installed, else JGit
  * @param healthAllowedHosts {@code HEALTH_ALLOWED_HOSTS}: the names the health and API server answers to besides
  *     {@code localhost} and IP addresses (a request for any other {@code Host} gets 403: no DNS rebinding)
+ * @param jobMaxCostUsd {@code JOB_MAX_COST_USD}: the cap on the sum of a job's attempts' costs for jobs without their
+ *     own, or {@code null} for none
  */
 public record WorkerConfig(
         String workerId,
@@ -58,7 +61,8 @@ public record WorkerConfig(
         long minFreeDiskBytes,
         Duration safetyPollInterval,
         GitClient gitClient,
-        List<String> healthAllowedHosts) {
+        List<String> healthAllowedHosts,
+        BigDecimal jobMaxCostUsd) {
 
     public WorkerConfig {
         Objects.requireNonNull(workerId, "workerId");
@@ -99,7 +103,8 @@ public record WorkerConfig(
                 maxConcurrentJobs,
                 shutdownGrace,
                 analyzer.killGrace(),
-                ProgressLanguage.fromConfig(analyzer.progressLanguage()));
+                ProgressLanguage.fromConfig(analyzer.progressLanguage()),
+                jobMaxCostUsd);
     }
 
     /** Whether the health server is enabled ({@code HEALTH_PORT} is not -1). */
