@@ -4,6 +4,7 @@ import io.fondation.clibridge.AnalysisListener;
 import io.fondation.clibridge.RunningAnalysis;
 import io.fondation.shared.ClaimedJob;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Starts the analysis of a cloned repository: the worker's port to its analyzer process ({@link AnalyzerLauncher},
@@ -28,4 +29,13 @@ public interface Analyzer {
 
     /** Which analyzer runs and what holds it, for the start-up log and {@code /health}. */
     ContainmentReport containmentReport();
+
+    /**
+     * The fingerprint of the LLM credential this analyzer runs with (never the credential itself), which the worker
+     * names in its claims so that the fleet shares one pause per credential (issue 22); empty when the analyzer uses
+     * no LLM credential the worker knows (the dry run, a mounted login whose tokens are refreshed).
+     */
+    default Optional<String> credentialFingerprint() {
+        return Optional.empty();
+    }
 }

@@ -15,10 +15,12 @@ import io.fondation.clibridge.output.OutputLimits;
 import io.fondation.clibridge.process.Confinement;
 import io.fondation.clibridge.process.ProcessRunner;
 import io.fondation.clibridge.process.ProcessSpec;
+import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.ConfigurationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Starts the configured analyzer for a job through the cli-bridge {@link AnalysisRunner}: the Fondation CLI
@@ -186,6 +189,30 @@ public final class AnalyzerLauncher implements Analyzer {
     /** The analyzer's environment (values included: for the start-up check only; never log it). */
     public Map<String, String> childEnvironment() {
         return childEnvironment;
+    }
+
+    /**
+     * {@inheritDoc} The Claude Code and Fondation CLI analyzers: the fingerprint of the Anthropic credential variables
+     * they are given ({@link ClaudeCredentials#fingerprint}); none for the others.
+     */
+    @Override
+    public Optional<String> credentialFingerprint() {
+        return switch (settings.kind()) {
+            case CLAUDE, FONDATION -> ClaudeCredentials.fingerprint(childEnvironment);
+            case DRY_RUN, COMMAND -> Optional.empty();
+        };
+    }
+
+    /**
+     * The cap of one attempt: what is left of the job's budget ({@link ClaimTerms#budgetUsd()}), and no more than
+     * {@code CLAUDE_MAX_BUDGET_USD}; {@code null} when neither says.
+     */
+    static BigDecimal attemptBudget(ClaimedJob job, BigDecimal perRun) {
+        BigDecimal left = job.claimTerms().map(ClaimTerms::budgetUsd).orElse(null);
+        if (left == null || left.signum() <= 0) {
+            return perRun;
+        }
+        return perRun == null || left.compareTo(perRun) < 0 ? left.stripTrailingZeros() : perRun;
     }
 
     /** The credential sources the {@code claude} analyzer finds (names and file paths, never values). */
@@ -372,7 +399,7 @@ public final class AnalyzerLauncher implements Analyzer {
                 .prompt(job.prompt())
                 .model(claude.model())
                 .maxTurns(claude.maxTurns())
-                .maxBudgetUsd(claude.maxBudgetUsd())
+                .maxBudgetUsd(attemptBudget(job, claude.maxBudgetUsd()))
                 .maxRetries(claude.maxRetries())
                 .apiTimeout(claude.apiTimeout())
                 .timeout(settings.timeout())

@@ -129,8 +129,16 @@ public final class Worker implements AutoCloseable {
                 System::nanoTime,
                 events);
         this.context = new JobAttempt.Context(config, queue, tools, heartbeats, faults, events);
-        this.pollLoop = new PollLoop(config, queue, builder.clock, faults, events, new Slots());
+        this.pollLoop = new PollLoop(
+                config,
+                queue,
+                builder.clock,
+                faults,
+                events,
+                new Slots(),
+                tools.analyzer().credentialFingerprint().orElse(null));
         metrics.pushLive(pollLoop::pushLive);
+        metrics.llmPause(builder.clock);
     }
 
     /**
@@ -176,6 +184,7 @@ public final class Worker implements AutoCloseable {
         }
         events.publish(new WorkerEvent.Started(context.clock().instant()));
         logContainment();
+        logFleetRules();
         if (manual) {
             return;
         }
@@ -183,6 +192,23 @@ public final class Worker implements AutoCloseable {
         thread.setDaemon(true);
         pollThread = thread;
         thread.start();
+    }
+
+    /** Says which of issue 22's rules the queue keeps, and why not the others (today's behaviour for them). */
+    private void logFleetRules() {
+        try {
+            io.fondation.shared.FleetSupport fleet = queue.fleetSupport();
+            if (fleet.reason().isBlank()) {
+                LOG.info("fleet rules: the queue keeps {}", fleet.features());
+            } else {
+                LOG.info(
+                        "fleet rules: the queue keeps {}; for the others, today's behaviour: {}",
+                        fleet.features(),
+                        fleet.reason());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot tell which fleet rules the queue keeps: {}", e.toString());
+        }
     }
 
     private void logContainment() {

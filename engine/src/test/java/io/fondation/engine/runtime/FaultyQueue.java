@@ -41,6 +41,9 @@ public final class FaultyQueue extends ForwardingJobQueue {
         super(delegate);
     }
 
+    /** The last fleet claim's request (issue 22), or {@code null}. */
+    public volatile io.fondation.shared.ClaimRequest lastRequest;
+
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
         claimCalls.incrementAndGet();
@@ -48,6 +51,16 @@ public final class FaultyQueue extends ForwardingJobQueue {
             throw claimError;
         }
         return super.claimOne(workerId, leaseDuration);
+    }
+
+    @Override
+    public Optional<ClaimedJob> claimOne(io.fondation.shared.ClaimRequest request) {
+        claimCalls.incrementAndGet();
+        lastRequest = request;
+        if (claimsFail) {
+            throw claimError;
+        }
+        return super.claimOne(request);
     }
 
     @Override
