@@ -84,8 +84,9 @@ import java.util.random.RandomGenerator;
  * index {@code (status, user_key, run_at)}, and takes the lane whose last claim is oldest (ties by the oldest due job,
  * then the lane's age), skipping users at {@link #maxRunningPerUser(int) MAX_RUNNING_PER_USER} live leases; then that
  * user's due job of the highest priority, earliest {@code run_at}, through {@code (status, user_key, priority DESC,
- * run_at)}. So a claim reads one lane and a few index entries per user with jobs, never every pending job (100,000
- * pending jobs of 1,000 users: 1,000 lanes and about 2,000 index probes). Pauses: {@link SqlitePauses}, the Convex
+ * run_at)}. So a claim reads one lane and two index probes per user with jobs, then the chosen user's own due jobs,
+ * never every pending job (100,000 pending jobs of 1,000 users: 1,000 lanes and 2,000 index probes; {@code
+ * SqliteClaimCostTest} checks the plan and prints the rate). Pauses: {@link SqlitePauses}, the Convex
  * functions' rules. Budgets: {@link SqliteBudgets}; costs are added in the same fenced write as the attempt's end.
  */
 public final class SqliteJobQueue implements JobQueue {
@@ -332,10 +333,7 @@ public final class SqliteJobQueue implements JobQueue {
             return Optional.of(Optional.empty());
         }
         String userKey = turn.get();
-        try (PreparedStatement select = connection.prepareStatement("SELECT id, source_url, source_full_name,"
-                + " source_branch, prompt, attempts, max_attempts, run_at, priority, cost_micros, max_cost_micros,"
-                + " last_error FROM jobs WHERE status = 'pending' AND user_key = ? AND run_at <= ?"
-                + " ORDER BY priority DESC, run_at, rowid LIMIT 1")) {
+        try (PreparedStatement select = connection.prepareStatement(NEXT_JOB_SQL)) {
             select.setString(1, userKey);
             select.setLong(2, now);
             try (ResultSet row = select.executeQuery()) {
@@ -420,16 +418,7 @@ public final class SqliteJobQueue implements JobQueue {
                 "INSERT OR IGNORE INTO queue_lanes (user_key, last_claim_at) SELECT user_key, 0 FROM jobs"
                         + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1",
                 now);
-        String underCap = cap == 0
-                ? ""
-                : " AND (SELECT COUNT(*) FROM jobs r WHERE r.user_key = lane_user AND r.lease_until > ? AND r.status IN "
-                        + SqliteSchema.LEASED + ") < ?";
-        try (PreparedStatement select = connection.prepareStatement("SELECT lane_user FROM ("
-                + "SELECT l.user_key AS lane_user, l.last_claim_at AS last_claim, l.rowid AS lane_order,"
-                + " (SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'pending' AND j.user_key = l.user_key"
-                + " AND j.run_at <= ?) AS due_at FROM queue_lanes l)"
-                + " WHERE due_at IS NOT NULL" + underCap
-                + " ORDER BY last_claim, due_at, lane_order LIMIT 1")) {
+        try (PreparedStatement select = connection.prepareStatement(nextUserSql(cap != 0))) {
             select.setLong(1, now);
             if (cap != 0) {
                 select.setLong(2, now);
@@ -440,6 +429,29 @@ public final class SqliteJobQueue implements JobQueue {
             }
         }
     }
+
+    /**
+     * The query of {@link #nextUser}: parameters {@code now}, and with a cap {@code now} and the cap. Package-private
+     * for the test that checks its plan reads jobs through indexes only.
+     */
+    static String nextUserSql(boolean capped) {
+        String underCap = capped
+                ? " AND (SELECT COUNT(*) FROM jobs r WHERE r.user_key = lane_user AND r.lease_until > ? AND r.status IN "
+                        + SqliteSchema.LEASED + ") < ?"
+                : "";
+        return "SELECT lane_user FROM ("
+                + "SELECT l.user_key AS lane_user, l.last_claim_at AS last_claim, l.rowid AS lane_order,"
+                + " (SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'pending' AND j.user_key = l.user_key"
+                + " AND j.run_at <= ?) AS due_at FROM queue_lanes l)"
+                + " WHERE due_at IS NOT NULL" + underCap
+                + " ORDER BY last_claim, due_at, lane_order LIMIT 1";
+    }
+
+    /** The query of a user's next job: parameters the user key and {@code now}. */
+    static final String NEXT_JOB_SQL = "SELECT id, source_url, source_full_name,"
+            + " source_branch, prompt, attempts, max_attempts, run_at, priority, cost_micros, max_cost_micros,"
+            + " last_error FROM jobs WHERE status = 'pending' AND user_key = ? AND run_at <= ?"
+            + " ORDER BY priority DESC, run_at, rowid LIMIT 1";
 
     /** Records a claim from {@code userKey}'s lane, stamped strictly after every earlier claim: it goes last. */
     private static void recordTurn(Connection connection, String userKey, long now) throws SQLException {
