@@ -95,6 +95,17 @@ class QueueCommandsTest {
         assertThat(json.get("costUsd").decimalValue()).isEqualByComparingTo("0.4");
         assertThat(json.get("user").asText()).isEqualTo("team-a");
 
+        try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
+            queue.recordPause(
+                    "worker-test",
+                    "sha256:0123456789abcdef0123456789abcdef",
+                    io.fondation.shared.LlmLimitKind.RATE_LIMIT,
+                    Duration.ofMinutes(10));
+        }
+        assertThat(cli.run(temp, "status", "--db", db.toString()).out())
+                .contains(
+                        "LLM credential sha256:0123456789abcdef0123456789abcdef paused (rate_limit, 1 in a row) until");
+
         CliHarness.Result bad = cli.run(temp, "submit", "octo/widgets", "--priority", "5000", "--db", db.toString());
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.err()).contains("--priority: priority must be from -1000 to 1000");
