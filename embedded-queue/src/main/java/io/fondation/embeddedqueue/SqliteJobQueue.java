@@ -6,6 +6,8 @@ import io.fondation.shared.CheckpointFence;
 import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
+import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -13,6 +15,8 @@ import io.fondation.shared.Completion;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.DocumentReadingOrder;
+import io.fondation.shared.FailureKind;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -23,12 +27,16 @@ import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStateMachine;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueArguments;
 import io.fondation.shared.QueueWatch;
+import io.fondation.shared.RateLimitedRelease;
 import io.fondation.shared.RetryDecision;
 import io.fondation.shared.RetryPolicy;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,12 +78,32 @@ import java.util.random.RandomGenerator;
  * {@code checkpoints} and {@code checkpoint_files}: written and read with the fencing of {@link JobQueue}, deleted by
  * a trigger when their job ends, and swept when orphaned (not opened or written for {@link Checkpoint#ORPHAN_AFTER},
  * or their job gone) by a claim, at most once a minute per queue.
+ *
+ * <p>Fleet rules ({@link #fleetSupport()}: all of issue 22's). Fair claims: a claim reads the {@code queue_lanes}
+ * (one row per user key, with the stamp of its last claim), probes each lane's earliest due pending job through the
+ * index {@code (status, user_key, run_at)}, and takes the lane whose last claim is oldest (ties by the oldest due job,
+ * then the lane's age), skipping users at {@link #maxRunningPerUser(int) MAX_RUNNING_PER_USER} live leases; then that
+ * user's due job of the highest priority, earliest {@code run_at}, through {@code (status, user_key, priority DESC,
+ * run_at)}. So a claim reads one lane and two index probes per user with jobs, then the chosen user's own due jobs,
+ * never every pending job (100,000 pending jobs of 1,000 users: 1,000 lanes and 2,000 index probes; {@code
+ * SqliteClaimCostTest} checks the plan and prints the rate). Pauses: {@link SqlitePauses}, the Convex
+ * functions' rules. Budgets: {@link SqliteBudgets}; costs are added in the same fenced write as the attempt's end.
  */
 public final class SqliteJobQueue implements JobQueue {
 
     private static final String JOB_COLUMNS = "id, status, source_url, source_full_name, source_branch, prompt,"
             + " attempts, max_attempts, run_at, locked_by, lease_until, progress_message, current_step, total_steps,"
-            + " last_error, result, docs_count, cancel_requested, created_at, updated_at, completed_at";
+            + " last_error, result, docs_count, cancel_requested, created_at, updated_at, completed_at, user_key,"
+            + " priority, cost_micros, max_cost_micros, cost_limit_micros";
+
+    /** The largest {@code MAX_RUNNING_PER_USER} accepted (the Convex functions' bound). */
+    public static final int MAX_RUNNING_PER_USER_LIMIT = 100;
+
+    /** The user key of jobs that name no user: they share one turn. */
+    public static final String ANONYMOUS_USER = "anonymous";
+
+    /** Jobs whose budget is spent ended by one claim before it answers "nothing due" (as on Convex). */
+    private static final int SPENT_JOBS_PER_CLAIM = 20;
 
     private final SqliteConnection db;
     private final Clock clock;
@@ -84,6 +112,8 @@ public final class SqliteJobQueue implements JobQueue {
     private final SqliteWatcher watcher;
     /** When this queue last swept orphaned checkpoints (clock millis); guarded by the database's write lock. */
     private long lastCheckpointSweep = Long.MIN_VALUE;
+    /** The cap on each user's live leases (0: none); see {@link #maxRunningPerUser(int)}. */
+    private volatile int maxRunningPerUser;
 
     private SqliteJobQueue(SqliteConnection db, Clock clock, RetryPolicy policy, RandomGenerator random) {
         this.db = db;
@@ -175,6 +205,8 @@ public final class SqliteJobQueue implements JobQueue {
     public String enqueue(JobSpec spec) {
         Objects.requireNonNull(spec, "spec");
         String dedupeKey = spec.dedupeKey() == null || spec.dedupeKey().isBlank() ? null : spec.dedupeKey();
+        String userKey = spec.user() == null ? ANONYMOUS_USER : spec.user();
+        Long maxCostMicros = SqliteBudgets.micros("maxCostUsd", spec.maxCostUsd());
         String created = db.write("enqueue", connection -> {
             long now = clock.millis();
             if (dedupeKey != null) {
@@ -191,8 +223,8 @@ public final class SqliteJobQueue implements JobQueue {
             update(
                     connection,
                     "INSERT INTO jobs (id, status, source_url, source_full_name, source_branch, prompt,"
-                            + " attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)"
-                            + " VALUES (?, 'pending', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                            + " attempts, max_attempts, run_at, dedupe_key, created_at, updated_at, user_key, priority,"
+                            + " max_cost_micros) VALUES (?, 'pending', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
                     id,
                     spec.source().url(),
                     spec.source().fullName(),
@@ -202,30 +234,82 @@ public final class SqliteJobQueue implements JobQueue {
                     spec.runAt() != null ? spec.runAt().toEpochMilli() : now,
                     dedupeKey,
                     now,
-                    now);
+                    now,
+                    userKey,
+                    spec.priority(),
+                    maxCostMicros);
+            // why: a user's first job opens its lane, which a claim reads to know whose turn it is
+            update(connection, "INSERT OR IGNORE INTO queue_lanes (user_key, last_claim_at) VALUES (?, 0)", userKey);
             return id;
         });
         watcher.changedHere();
         return created;
     }
 
+    /** {@inheritDoc} Takes turns between users, as {@link #claimOne(ClaimRequest)} does. */
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
-        QueueArguments.requireWorkerId(workerId);
-        QueueArguments.requireLease(leaseDuration);
+        return claimOne(ClaimRequest.of(workerId, leaseDuration));
+    }
+
+    @Override
+    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+        Objects.requireNonNull(request, "request");
+        Long defaultCap = SqliteBudgets.micros("defaultMaxCostUsd", request.defaultMaxCostUsd());
+        int cap = maxRunningPerUser;
         return db.write("claim a job", connection -> {
             long now = clock.millis();
+            // One read: while the credential is paused (or its probe is out), nothing is claimed with it.
+            Optional<SqlitePauses.Row> pause = request.credential() == null
+                    ? Optional.empty()
+                    : SqlitePauses.read(connection, request.credential());
+            if (pause.isPresent() && pause.get().blockedUntil(now).isPresent()) {
+                return Optional.empty();
+            }
             reclaimExpiredLeases(connection, now);
             sweepCheckpointsIfDue(connection, now);
-            // why: a row another program wrote may name an unusable source; it fails, and the next job is taken.
-            for (int skipped = 0; skipped <= MAX_INVALID_SKIPPED_PER_CLAIM; skipped++) {
-                Optional<Optional<ClaimedJob>> claimed = claimNext(connection, workerId, leaseDuration, now);
+            // why: a row another program wrote may name an unusable source, and a job's budget may be spent; either
+            // ends that job, and the next one is taken.
+            for (int skipped = 0; skipped <= MAX_INVALID_SKIPPED_PER_CLAIM + SPENT_JOBS_PER_CLAIM; skipped++) {
+                Optional<Optional<ClaimedJob>> claimed = claimNext(connection, request, defaultCap, cap, now);
                 if (claimed.isPresent()) {
-                    return claimed.get();
+                    Optional<ClaimedJob> job = claimed.get();
+                    if (job.isPresent() && pause.isPresent() && pause.get().probeDue(now)) {
+                        SqlitePauses.startProbe(
+                                connection,
+                                request.credential(),
+                                now,
+                                request.workerId(),
+                                job.get().id());
+                    }
+                    return job;
                 }
             }
             return Optional.empty();
         });
+    }
+
+    /**
+     * Sets the cap on each user's live leases ({@code MAX_RUNNING_PER_USER}): a claim skips a user whose jobs
+     * already hold that many unexpired leases. 0 (the default) is no cap: a single user gets the whole fleet when
+     * nobody else waits. It applies to this process's claims only; every process sharing the file should set the
+     * same value.
+     *
+     * @param cap from 0 to {@value #MAX_RUNNING_PER_USER_LIMIT}
+     * @return this queue
+     */
+    public SqliteJobQueue maxRunningPerUser(int cap) {
+        if (cap < 0 || cap > MAX_RUNNING_PER_USER_LIMIT) {
+            throw new IllegalArgumentException(
+                    "MAX_RUNNING_PER_USER must be from 0 (no cap) to " + MAX_RUNNING_PER_USER_LIMIT + ", was " + cap);
+        }
+        this.maxRunningPerUser = cap;
+        return this;
+    }
+
+    /** The cap on each user's live leases (0: none). */
+    public int maxRunningPerUser() {
+        return maxRunningPerUser;
     }
 
     /** Sweeps orphaned checkpoints when the last sweep of this queue is {@link SqliteCheckpoints#SWEEP_INTERVAL} old. */
@@ -241,13 +325,17 @@ public final class SqliteJobQueue implements JobQueue {
     /** At most this many unusable jobs are failed by one claim before it answers "nothing due". */
     private static final int MAX_INVALID_SKIPPED_PER_CLAIM = 20;
 
-    /** @return the claim or none due; empty when the next job was unusable and failed instead */
+    /** @return the claim or none due; empty when the next job was unusable or its budget spent, and it ended */
     private Optional<Optional<ClaimedJob>> claimNext(
-            Connection connection, String workerId, Duration leaseDuration, long now) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id, source_url, source_full_name, source_branch, prompt, attempts, max_attempts, run_at FROM jobs"
-                        + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at, rowid LIMIT 1")) {
-            select.setLong(1, now);
+            Connection connection, ClaimRequest request, Long defaultCap, int cap, long now) throws SQLException {
+        Optional<String> turn = nextUser(connection, now, cap);
+        if (turn.isEmpty()) {
+            return Optional.of(Optional.empty());
+        }
+        String userKey = turn.get();
+        try (PreparedStatement select = connection.prepareStatement(NEXT_JOB_SQL)) {
+            select.setString(1, userKey);
+            select.setLong(2, now);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
                     return Optional.of(Optional.empty());
@@ -271,26 +359,108 @@ public final class SqliteJobQueue implements JobQueue {
                 String prompt = row.getString("prompt");
                 int attempts = row.getInt("attempts");
                 int maxAttempts = row.getInt("max_attempts");
+                int priority = row.getInt("priority");
+                long spent = row.getLong("cost_micros");
+                Long own = nullableLong(row, "max_cost_micros");
+                Long costLimit = own != null ? own : defaultCap;
+                if (SqliteBudgets.isSpent(costLimit, spent)) {
+                    // Nothing is left for an attempt: dead, no attempt counted, with a message that says so.
+                    JobStateMachine.requireTransition(JobStatus.PENDING, JobStatus.DEAD);
+                    update(
+                            connection,
+                            "UPDATE jobs SET status = 'dead', last_error = ?, cost_limit_micros = ?, completed_at = ?,"
+                                    + " updated_at = ? WHERE id = ?",
+                            SqliteBudgets.spentMessage(spent, costLimit, attempts, row.getString("last_error")),
+                            costLimit,
+                            now,
+                            now,
+                            id);
+                    return Optional.empty();
+                }
                 // run_at is when the job became claimable: its creation, a retry's backoff end, its release.
                 Instant dueAt = Instant.ofEpochMilli(row.getLong("run_at"));
                 String token = UUID.randomUUID().toString();
-                long until = now + leaseDuration.toMillis();
+                long until = now + request.lease().toMillis();
                 // why: the attempt counts from its start (Oban's convention), so every view of a running job says
                 // which attempt runs
                 update(
                         connection,
                         "UPDATE jobs SET status = 'claimed', attempts = attempts + 1, locked_by = ?, lease_until = ?,"
-                                + " lease_token = ?, updated_at = ? WHERE id = ?",
-                        workerId,
+                                + " lease_token = ?, cost_limit_micros = ?, updated_at = ? WHERE id = ?",
+                        request.workerId(),
                         until,
                         token,
+                        costLimit,
                         now,
                         id);
-                JobLease lease = new JobLease(id, workerId, token, Instant.ofEpochMilli(until));
-                return Optional.of(
-                        Optional.of(new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease, null, dueAt)));
+                recordTurn(connection, userKey, now);
+                JobLease lease = new JobLease(id, request.workerId(), token, Instant.ofEpochMilli(until));
+                ClaimTerms terms = new ClaimTerms(
+                        userKey,
+                        priority,
+                        SqliteBudgets.usd(spent),
+                        SqliteBudgets.usd(SqliteBudgets.left(costLimit, spent)));
+                return Optional.of(Optional.of(
+                        new ClaimedJob(id, source, prompt, attempts + 1, maxAttempts, lease, null, dueAt, terms)));
             }
         }
+    }
+
+    /**
+     * Whose turn it is: among users with a due pending job and room under {@code cap} (0: none), the one whose last
+     * claim is oldest; ties by the oldest due job, then by the lane's age. One lane row and one or two index probes
+     * per user with jobs.
+     */
+    private static Optional<String> nextUser(Connection connection, long now, int cap) throws SQLException {
+        // why: a due job that another program inserted without a lane still gets its turn
+        update(
+                connection,
+                "INSERT OR IGNORE INTO queue_lanes (user_key, last_claim_at) SELECT user_key, 0 FROM jobs"
+                        + " WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1",
+                now);
+        try (PreparedStatement select = connection.prepareStatement(nextUserSql(cap != 0))) {
+            select.setLong(1, now);
+            if (cap != 0) {
+                select.setLong(2, now);
+                select.setInt(3, cap);
+            }
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The query of {@link #nextUser}: parameters {@code now}, and with a cap {@code now} and the cap. Package-private
+     * for the test that checks its plan reads jobs through indexes only.
+     */
+    static String nextUserSql(boolean capped) {
+        String underCap = capped
+                ? " AND (SELECT COUNT(*) FROM jobs r WHERE r.user_key = lane_user AND r.lease_until > ? AND r.status IN "
+                        + SqliteSchema.LEASED + ") < ?"
+                : "";
+        return "SELECT lane_user FROM ("
+                + "SELECT l.user_key AS lane_user, l.last_claim_at AS last_claim, l.rowid AS lane_order,"
+                + " (SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'pending' AND j.user_key = l.user_key"
+                + " AND j.run_at <= ?) AS due_at FROM queue_lanes l)"
+                + " WHERE due_at IS NOT NULL" + underCap
+                + " ORDER BY last_claim, due_at, lane_order LIMIT 1";
+    }
+
+    /** The query of a user's next job: parameters the user key and {@code now}. */
+    static final String NEXT_JOB_SQL = "SELECT id, source_url, source_full_name,"
+            + " source_branch, prompt, attempts, max_attempts, run_at, priority, cost_micros, max_cost_micros,"
+            + " last_error FROM jobs WHERE status = 'pending' AND user_key = ? AND run_at <= ?"
+            + " ORDER BY priority DESC, run_at, rowid LIMIT 1";
+
+    /** Records a claim from {@code userKey}'s lane, stamped strictly after every earlier claim: it goes last. */
+    private static void recordTurn(Connection connection, String userKey, long now) throws SQLException {
+        update(
+                connection,
+                "UPDATE queue_lanes SET last_claim_at = MAX(?, (SELECT COALESCE(MAX(last_claim_at), 0) + 1"
+                        + " FROM queue_lanes)) WHERE user_key = ?",
+                now,
+                userKey);
     }
 
     /**
@@ -394,7 +564,14 @@ public final class SqliteJobQueue implements JobQueue {
      */
     @Override
     public CompleteOutcome complete(JobLease lease, Completion completion) {
+        return complete(lease, completion, null);
+    }
+
+    /** {@inheritDoc} The cost is added in the completion's own transaction. */
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion, BigDecimal attemptCostUsd) {
         Objects.requireNonNull(lease, "lease");
+        Long cost = SqliteBudgets.micros("attemptCostUsd", attemptCostUsd);
         Objects.requireNonNull(completion, "completion");
         limits().requireFits(completion.documents());
         JobResult result = completion.result();
@@ -411,12 +588,14 @@ public final class SqliteJobQueue implements JobQueue {
             }
             if (status == JobStatus.CANCELED) {
                 clearLock(connection, lease.jobId());
+                addCost(connection, lease.jobId(), cost);
                 return CompleteOutcome.CANCELED;
             }
             if (!status.isLeased()) {
                 return CompleteOutcome.NOT_HELD;
             }
             JobStateMachine.requireTransition(status, JobStatus.COMPLETED);
+            addCost(connection, lease.jobId(), cost);
             replaceDocuments(connection, lease.jobId(), completion.documents(), now);
             // The lease token moves to completed_by, so that a repeated call by the same holder is recognised; the
             // completing attempt was counted when it was claimed.
@@ -474,13 +653,24 @@ public final class SqliteJobQueue implements JobQueue {
 
     @Override
     public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress) {
+        return retryOrFail(lease, failure, progress, null);
+    }
+
+    /**
+     * {@inheritDoc} The cost is added in the failure's own transaction; a retryable failure that leaves nothing of
+     * the job's cap ends it {@code dead} with the budget message (the Convex functions' words).
+     */
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress, BigDecimal attemptCostUsd) {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failure, "failure");
+        Long cost = SqliteBudgets.micros("attemptCostUsd", attemptCostUsd);
         RetryDecision result = db.write("record a failure", connection -> {
             long now = clock.millis();
             if (canceledAndHeld(connection, lease)) {
                 // The cancellation stands; only the lock is given back.
                 clearLock(connection, lease.jobId());
+                addCost(connection, lease.jobId(), cost);
                 return new RetryDecision.NotHeld();
             }
             Optional<Holding> holding = held(connection, lease);
@@ -488,6 +678,11 @@ public final class SqliteJobQueue implements JobQueue {
                 return new RetryDecision.NotHeld();
             }
             Holding job = holding.get();
+            addCost(connection, lease.jobId(), cost);
+            if (failure.retryable() && endIfBudgetSpent(connection, lease.jobId(), job, failure.message(), now)) {
+                recordProgress(connection, lease.jobId(), progress);
+                return new RetryDecision.GaveUp(JobStatus.DEAD, Math.max(job.attempts(), 1));
+            }
             // why: the failing attempt was counted when it was claimed; the policy wants those spent before it
             RetryDecision decision = policy.decide(
                     spentBefore(job.attempts()),
@@ -495,30 +690,7 @@ public final class SqliteJobQueue implements JobQueue {
                     failure,
                     Instant.ofEpochMilli(now),
                     random.nextDouble());
-            if (decision instanceof RetryDecision.Retrying retrying) {
-                JobStateMachine.requireTransition(job.status(), JobStatus.PENDING);
-                update(
-                        connection,
-                        "UPDATE jobs SET status = 'pending', attempts = ?, run_at = ?, locked_by = NULL,"
-                                + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ? WHERE id = ?",
-                        retrying.attempts(),
-                        retrying.nextRunAt().toEpochMilli(),
-                        failure.message(),
-                        now,
-                        lease.jobId());
-            } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
-                JobStateMachine.requireTransition(job.status(), gaveUp.status());
-                update(
-                        connection,
-                        "UPDATE jobs SET status = ?, attempts = ?, locked_by = NULL, lease_until = NULL,"
-                                + " lease_token = NULL, last_error = ?, completed_at = ?, updated_at = ? WHERE id = ?",
-                        gaveUp.status().wireName(),
-                        gaveUp.attempts(),
-                        failure.message(),
-                        now,
-                        now,
-                        lease.jobId());
-            }
+            endAttempt(connection, lease.jobId(), job, decision, failure.message(), now);
             recordProgress(connection, lease.jobId(), progress);
             return decision;
         });
@@ -528,18 +700,27 @@ public final class SqliteJobQueue implements JobQueue {
 
     @Override
     public boolean release(JobLease lease) {
+        return release(lease, null);
+    }
+
+    /** {@inheritDoc} The cost is added in the release's own transaction. */
+    @Override
+    public boolean release(JobLease lease, BigDecimal attemptCostUsd) {
         Objects.requireNonNull(lease, "lease");
+        Long cost = SqliteBudgets.micros("attemptCostUsd", attemptCostUsd);
         boolean result = db.write("release", connection -> {
             long now = clock.millis();
             if (canceledAndHeld(connection, lease)) {
                 // The cancellation stands, in the attempt it was made in; only the lock is given back.
                 clearLock(connection, lease.jobId());
+                addCost(connection, lease.jobId(), cost);
                 return false;
             }
             Optional<Holding> holding = held(connection, lease);
             if (holding.isEmpty()) {
                 return false;
             }
+            addCost(connection, lease.jobId(), cost);
             JobStateMachine.requireTransition(holding.get().status(), JobStatus.PENDING);
             // why: the attempt given back was counted when it was claimed
             update(
@@ -733,6 +914,243 @@ public final class SqliteJobQueue implements JobQueue {
         }
     }
 
+    // ------------------------------------------------------------------ fleet: pauses, budgets (issue 22)
+
+    /** Every rule: fair claims, one pause per LLM credential, budgets across attempts. */
+    @Override
+    public FleetSupport fleetSupport() {
+        return FleetSupport.ALL;
+    }
+
+    @Override
+    public LlmPause recordPause(String workerId, String credential, LlmLimitKind kind, Duration retryAfter) {
+        QueueArguments.requireWorkerId(workerId);
+        requireCredential(credential);
+        Objects.requireNonNull(kind, "kind");
+        Long retryAfterMs = SqlitePauses.retryAfterMs(retryAfter);
+        LlmPause pause = db.write(
+                "record an LLM pause",
+                connection -> SqlitePauses.recordLimit(
+                                connection,
+                                credential,
+                                kind,
+                                retryAfterMs,
+                                workerId,
+                                clock.millis(),
+                                random.nextDouble())
+                        .view());
+        // why: claims of other processes wait for the pause's end anyway; waking them costs nothing and keeps the
+        // watch's promise (a change may make work due) simple
+        watcher.changedHere();
+        return pause;
+    }
+
+    @Override
+    public boolean clearPause(String workerId, String credential) {
+        QueueArguments.requireWorkerId(workerId);
+        requireCredential(credential);
+        boolean cleared = db.write(
+                "clear an LLM pause", connection -> SqlitePauses.clear(connection, credential, clock.millis()));
+        if (cleared) {
+            watcher.changedHere();
+        }
+        return cleared;
+    }
+
+    @Override
+    public Optional<LlmPause> pause(String credential) {
+        requireCredential(credential);
+        return db.read(
+                "read an LLM pause",
+                connection -> SqlitePauses.read(connection, credential).map(SqlitePauses.Row::view));
+    }
+
+    @Override
+    public List<LlmPause> pauses() {
+        return db.read("read the LLM pauses", connection -> SqlitePauses.inForce(connection, clock.millis()));
+    }
+
+    @Override
+    public RateLimitedRelease releaseRateLimited(
+            JobLease lease,
+            String credential,
+            LlmLimitKind kind,
+            Duration retryAfter,
+            String error,
+            BigDecimal attemptCostUsd) {
+        Objects.requireNonNull(lease, "lease");
+        requireCredential(credential);
+        Objects.requireNonNull(kind, "kind");
+        Long retryAfterMs = SqlitePauses.retryAfterMs(retryAfter);
+        Long cost = SqliteBudgets.micros("attemptCostUsd", attemptCostUsd);
+        String message = JobFailure.of(FailureKind.RATE_LIMITED, error).message();
+        RateLimitedRelease result = db.write("release a rate-limited job", connection -> {
+            long now = clock.millis();
+            // The limit is a fact about the credential, whoever holds the job now.
+            LlmPause pause = SqlitePauses.recordLimit(
+                            connection, credential, kind, retryAfterMs, lease.workerId(), now, random.nextDouble())
+                    .view();
+            int releases = rateLimitedReleases(connection, lease.jobId());
+            if (canceledAndHeld(connection, lease)) {
+                clearLock(connection, lease.jobId());
+                addCost(connection, lease.jobId(), cost);
+                update(connection, "UPDATE jobs SET last_error = ? WHERE id = ?", message, lease.jobId());
+                return notHeld(connection, lease, pause, releases);
+            }
+            Optional<Holding> holding = held(connection, lease);
+            if (holding.isEmpty()) {
+                return notHeld(connection, lease, pause, releases);
+            }
+            Holding job = holding.get();
+            addCost(connection, lease.jobId(), cost);
+            if (endIfBudgetSpent(connection, lease.jobId(), job, message, now)) {
+                return new RateLimitedRelease(
+                        pause, RateLimitedRelease.Outcome.DEAD, Math.max(job.attempts(), 1), releases, null);
+            }
+            if (releases < RateLimitedRelease.FREE_RELEASES) {
+                JobStateMachine.requireTransition(job.status(), JobStatus.PENDING);
+                int attempts = Math.max(job.attempts() - 1, 0);
+                // Due at once: a worker with another credential may run it; this credential's claims wait for the
+                // pause. The attempt its claim counted is given back.
+                update(
+                        connection,
+                        "UPDATE jobs SET status = 'pending', attempts = ?, run_at = ?, rate_limited_releases = ?,"
+                                + " last_error = ?, locked_by = NULL, lease_until = NULL, lease_token = NULL,"
+                                + " updated_at = ? WHERE id = ?",
+                        attempts,
+                        now,
+                        releases + 1,
+                        message,
+                        now,
+                        lease.jobId());
+                return new RateLimitedRelease(pause, RateLimitedRelease.Outcome.RELEASED, attempts, releases + 1, null);
+            }
+            // Past the free releases the limit spends the attempt like any retryable failure, retried no earlier
+            // than the pause's end: nothing loops for ever.
+            String counted = message + " [rate limited " + (releases + 1) + " times: this attempt counts]";
+            Duration untilPauseEnds = Duration.ofMillis(Math.max(pause.until().toEpochMilli() - now, 0));
+            RetryDecision decision = policy.decide(
+                    spentBefore(job.attempts()),
+                    job.maxAttempts(),
+                    new JobFailure(FailureKind.RATE_LIMITED, counted, untilPauseEnds),
+                    Instant.ofEpochMilli(now),
+                    random.nextDouble());
+            endAttempt(connection, lease.jobId(), job, decision, counted, now);
+            if (decision instanceof RetryDecision.Retrying retrying) {
+                return new RateLimitedRelease(
+                        pause,
+                        RateLimitedRelease.Outcome.RETRYING,
+                        retrying.attempts(),
+                        releases,
+                        retrying.nextRunAt());
+            }
+            RetryDecision.GaveUp gaveUp = (RetryDecision.GaveUp) decision;
+            return new RateLimitedRelease(pause, RateLimitedRelease.Outcome.DEAD, gaveUp.attempts(), releases, null);
+        });
+        watcher.changedHere();
+        return result;
+    }
+
+    /** Writes the policy's decision for the held job's failed attempt: pending after the backoff, or ended. */
+    private static void endAttempt(
+            Connection connection, String jobId, Holding job, RetryDecision decision, String error, long now)
+            throws SQLException {
+        if (decision instanceof RetryDecision.Retrying retrying) {
+            JobStateMachine.requireTransition(job.status(), JobStatus.PENDING);
+            update(
+                    connection,
+                    "UPDATE jobs SET status = 'pending', attempts = ?, run_at = ?, locked_by = NULL,"
+                            + " lease_until = NULL, lease_token = NULL, last_error = ?, updated_at = ? WHERE id = ?",
+                    retrying.attempts(),
+                    retrying.nextRunAt().toEpochMilli(),
+                    error,
+                    now,
+                    jobId);
+        } else if (decision instanceof RetryDecision.GaveUp gaveUp) {
+            JobStateMachine.requireTransition(job.status(), gaveUp.status());
+            update(
+                    connection,
+                    "UPDATE jobs SET status = ?, attempts = ?, locked_by = NULL, lease_until = NULL,"
+                            + " lease_token = NULL, last_error = ?, completed_at = ?, updated_at = ? WHERE id = ?",
+                    gaveUp.status().wireName(),
+                    gaveUp.attempts(),
+                    error,
+                    now,
+                    now,
+                    jobId);
+        }
+    }
+
+    private static RateLimitedRelease notHeld(Connection connection, JobLease lease, LlmPause pause, int releases)
+            throws SQLException {
+        Optional<String> attempts = queryString(connection, "SELECT attempts FROM jobs WHERE id = ?", lease.jobId());
+        return new RateLimitedRelease(
+                pause,
+                RateLimitedRelease.Outcome.NOT_HELD,
+                attempts.map(Integer::parseInt).orElse(0),
+                releases,
+                null);
+    }
+
+    private static int rateLimitedReleases(Connection connection, String jobId) throws SQLException {
+        return queryString(connection, "SELECT rate_limited_releases FROM jobs WHERE id = ?", jobId)
+                .map(Integer::parseInt)
+                .orElse(0);
+    }
+
+    /** Adds an attempt's cost to the job's total; {@code null} (unknown) adds nothing. */
+    private static void addCost(Connection connection, String jobId, Long micros) throws SQLException {
+        if (micros != null && micros > 0) {
+            update(connection, "UPDATE jobs SET cost_micros = cost_micros + ? WHERE id = ?", micros, jobId);
+        }
+    }
+
+    /**
+     * Ends the held job {@code dead} with the budget message when its costs leave nothing of its cap (the one its
+     * claim set, else its own), whatever attempts are left.
+     *
+     * @return whether it ended
+     */
+    private static boolean endIfBudgetSpent(
+            Connection connection, String jobId, Holding job, String lastError, long now) throws SQLException {
+        long spent;
+        Long cap;
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT cost_micros, COALESCE(cost_limit_micros, max_cost_micros) FROM jobs WHERE id = ?")) {
+            select.setString(1, jobId);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return false;
+                }
+                spent = row.getLong(1);
+                long value = row.getLong(2);
+                cap = row.wasNull() ? null : value;
+            }
+        }
+        if (!SqliteBudgets.isSpent(cap, spent)) {
+            return false;
+        }
+        int attempts = Math.max(job.attempts(), 1);
+        JobStateMachine.requireTransition(job.status(), JobStatus.DEAD);
+        update(
+                connection,
+                "UPDATE jobs SET status = 'dead', attempts = ?, locked_by = NULL, lease_until = NULL,"
+                        + " lease_token = NULL, last_error = ?, cost_limit_micros = ?, completed_at = ?, updated_at = ?"
+                        + " WHERE id = ?",
+                attempts,
+                SqliteBudgets.spentMessage(spent, cap, attempts, lastError),
+                cap,
+                now,
+                now,
+                jobId);
+        return true;
+    }
+
+    private static void requireCredential(String credential) {
+        Objects.requireNonNull(credential, "credential");
+        ClaimRequest.requireFingerprint(credential);
+    }
+
     /** Pushes news of work at once for this process's changes, and within 100 ms for other processes'. */
     @Override
     public QueueWatch watchWork(Runnable onWorkMayBeDue) {
@@ -818,7 +1236,22 @@ public final class SqliteJobQueue implements JobQueue {
                 row.getInt("cancel_requested") != 0,
                 instant(row, "created_at"),
                 instant(row, "updated_at"),
-                instant(row, "completed_at"));
+                instant(row, "completed_at"),
+                row.getString("user_key"),
+                row.getInt("priority"),
+                SqliteBudgets.usd(row.getLong("cost_micros")),
+                SqliteBudgets.usd(maxCostInForce(row)));
+    }
+
+    /** The job's own cap, else the one its last claim set, or {@code null}. */
+    private static Long maxCostInForce(ResultSet row) throws SQLException {
+        Long own = nullableLong(row, "max_cost_micros");
+        return own != null ? own : nullableLong(row, "cost_limit_micros");
+    }
+
+    private static Long nullableLong(ResultSet row, String column) throws SQLException {
+        long value = row.getLong(column);
+        return row.wasNull() ? null : value;
     }
 
     /** The row's source, or null when it is unusable: a bad source must not hide the rest of the job. */

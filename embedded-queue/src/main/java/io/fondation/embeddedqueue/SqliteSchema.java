@@ -22,11 +22,19 @@ import java.util.stream.Collectors;
  * finished) and {@code checkpoint_files} (one row per file), and a trigger that deletes a job's checkpoint as soon as
  * the job ends, whatever ends it. Opening a version 1 file migrates it: a job held or canceled mid-attempt counts its
  * running attempt, ended jobs lose their stale locks; opening a version 1 or 2 file adds the checkpoint tables.
+ *
+ * <p>Version 4 (issue 22, the fleet rules): {@code jobs} gains {@code user_key} (whose turn the job waits for;
+ * {@code anonymous} when it names no user), {@code priority}, {@code cost_micros} (what its attempts cost in all, in
+ * micro-dollars), {@code max_cost_micros} (its own cap), {@code cost_limit_micros} (the cap its last claim set: its
+ * own, else the claiming worker's default) and {@code rate_limited_releases}; the table {@code queue_lanes} keeps one
+ * row per user key with the stamp of its last claim (whose turn it is); {@code llm_pauses} one row per paused LLM
+ * credential fingerprint. Opening an older file adds the columns (existing jobs are the anonymous user's, priority 0,
+ * no cost) and a lane for every user key.
  */
 final class SqliteSchema {
 
     /** Stored in {@code PRAGMA user_version}; a file written by a newer version is refused. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     static final String TERMINAL = inList(JobStatus::isTerminal);
     static final String LEASED = inList(JobStatus::isLeased);
@@ -57,7 +65,13 @@ final class SqliteSchema {
               created_at       INTEGER NOT NULL,
               updated_at       INTEGER NOT NULL,
               completed_at     INTEGER,
-              completed_by     TEXT
+              completed_by     TEXT,
+              user_key              TEXT NOT NULL DEFAULT 'anonymous',
+              priority              INTEGER NOT NULL DEFAULT 0,
+              cost_micros           INTEGER NOT NULL DEFAULT 0,
+              max_cost_micros       INTEGER,
+              cost_limit_micros     INTEGER,
+              rate_limited_releases INTEGER NOT NULL DEFAULT 0
             )""".formatted(inList(status -> true)),
             "CREATE INDEX IF NOT EXISTS jobs_by_status_run_at ON jobs (status, run_at)",
             "CREATE INDEX IF NOT EXISTS jobs_by_lease_until ON jobs (lease_until) WHERE lease_until IS NOT NULL",
@@ -109,6 +123,45 @@ final class SqliteSchema {
               DELETE FROM checkpoints WHERE job_id = NEW.id;
             END""".formatted(inList(JobStatus::isTerminal)));
 
+    /** Version 4's columns, added to an older {@code jobs} table (a new one is created with them). */
+    private static final List<String> VERSION_4_COLUMNS = List.of(
+            "user_key TEXT NOT NULL DEFAULT 'anonymous'",
+            "priority INTEGER NOT NULL DEFAULT 0",
+            "cost_micros INTEGER NOT NULL DEFAULT 0",
+            "max_cost_micros INTEGER",
+            "cost_limit_micros INTEGER",
+            "rate_limited_releases INTEGER NOT NULL DEFAULT 0");
+
+    /** Version 4's tables and indexes; run after its columns exist. */
+    private static final List<String> VERSION_4_DDL = List.of(
+            // why: a user's next job is the first row of this index for (status 'pending', user_key) whose run_at
+            // is due, in priority order; the lane query probes it once per user instead of reading pending rows
+            "CREATE INDEX IF NOT EXISTS jobs_by_user_turn ON jobs (status, user_key, priority DESC, run_at)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_user_run_at ON jobs (status, user_key, run_at)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_user_lease ON jobs (user_key, lease_until)"
+                    + " WHERE lease_until IS NOT NULL",
+            // why: one row per user key, not per job: whose turn it is reads the lanes, never every pending job
+            """
+            CREATE TABLE IF NOT EXISTS queue_lanes (
+              user_key      TEXT PRIMARY KEY,
+              last_claim_at INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX IF NOT EXISTS queue_lanes_by_last_claim ON queue_lanes (last_claim_at)",
+            """
+            CREATE TABLE IF NOT EXISTS llm_pauses (
+              credential     TEXT PRIMARY KEY,
+              kind           TEXT NOT NULL,
+              until          INTEGER NOT NULL,
+              strikes        INTEGER NOT NULL,
+              since          INTEGER NOT NULL,
+              retry_after_ms INTEGER,
+              probe_until    INTEGER,
+              probe_by       TEXT,
+              probe_job_id   TEXT,
+              recorded_by    TEXT NOT NULL,
+              updated_at     INTEGER NOT NULL
+            )""");
+
     private SqliteSchema() {}
 
     /** Creates the tables if needed; runs inside the caller's write transaction. */
@@ -130,6 +183,19 @@ final class SqliteSchema {
             }
             if (version == 1) {
                 fromVersion1(statement);
+            }
+            if (version >= 1 && version < 4) {
+                for (String column : VERSION_4_COLUMNS) {
+                    statement.execute("ALTER TABLE jobs ADD COLUMN " + column);
+                }
+            }
+            for (String ddl : VERSION_4_DDL) {
+                statement.execute(ddl);
+            }
+            if (version < 4) {
+                // why: every user key with jobs gets its lane, so that a claim finds them by turns
+                statement.execute("INSERT OR IGNORE INTO queue_lanes (user_key, last_claim_at)"
+                        + " SELECT DISTINCT user_key, 0 FROM jobs");
             }
             if (version < VERSION) {
                 statement.execute("PRAGMA user_version = " + VERSION);

@@ -69,7 +69,7 @@ class SqliteCheckpointsTest {
         }
         try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement statement = raw.createStatement()) {
-            assertThat(single(statement, "PRAGMA user_version")).isEqualTo("3");
+            assertThat(single(statement, "PRAGMA user_version")).isEqualTo(String.valueOf(SqliteSchema.VERSION));
             assertThat(single(statement, "SELECT COUNT(*) FROM checkpoint_files"))
                     .isEqualTo("1");
         }

@@ -12,8 +12,17 @@ class SqliteFileJobQueueContractTest extends JobQueueContract {
     @TempDir
     Path dir;
 
+    private SqliteJobQueue queue;
+
     @Override
     protected JobQueue createQueue(MutableClock clock) {
-        return SqliteJobQueue.open(dir.resolve("data").resolve("queue.db"), clock);
+        queue = SqliteJobQueue.open(dir.resolve("data").resolve("queue.db"), clock);
+        return queue;
+    }
+
+    @Override
+    protected boolean setMaxRunningPerUser(int cap) {
+        queue.maxRunningPerUser(cap);
+        return true;
     }
 }

@@ -3,6 +3,7 @@ package io.fondation.embeddedqueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -15,6 +16,8 @@ import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import io.fondation.shared.RetryDecision;
 import io.fondation.shared.RetryPolicy;
 import io.fondation.shared.contract.MutableClock;
@@ -185,6 +188,8 @@ class SqliteJobQueueTest {
                     + ", NULL, NULL, 't-done', 0, " + now + ", " + now + ")");
             statement.execute(insert + "('canceled', 'canceled', 'acme/c', 'p', 1, 5, " + now + ", 'w', " + later
                     + ", 't-cancel', 1, " + now + ", " + now + ")");
+            statement.execute(insert + "('waiting', 'pending', 'acme/d', 'p', 0, 5, " + now + ", NULL, NULL, NULL, 0, "
+                    + now + ", " + now + ")");
             statement.execute("PRAGMA user_version = 1");
         }
 
@@ -202,6 +207,12 @@ class SqliteJobQueueTest {
             assertThat(queue.release(lease("canceled", "t-cancel"))).isFalse();
             assertThat(queue.get("canceled").orElseThrow().lockedBy()).isNull();
             assertThat(queue.get("canceled").orElseThrow().status()).isEqualTo(JobStatus.CANCELED);
+            // Version 4: older jobs are the anonymous user's, priority 0, nothing spent; they are claimed by turns.
+            assertThat(queue.get("running").orElseThrow().user()).isEqualTo(SqliteJobQueue.ANONYMOUS_USER);
+            assertThat(queue.get("running").orElseThrow().costUsd()).isZero();
+            ClaimedJob waiting = queue.claimOne("worker-b", LEASE).orElseThrow();
+            assertThat(waiting.id()).isEqualTo("waiting");
+            assertThat(waiting.claimTerms().orElseThrow().userKey()).isEqualTo(SqliteJobQueue.ANONYMOUS_USER);
         }
         try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement statement = raw.createStatement()) {
@@ -212,6 +223,46 @@ class SqliteJobQueueTest {
                                     + " ('completed', 'canceled')"))
                     .isEqualTo("0");
         }
+    }
+
+    @Test
+    void aPauseRecordedThroughOneProcessHoldsTheClaimsOfAnotherSharingTheFile() {
+        Path file = dir.resolve("fleet.db");
+        String credential = "sha256:00112233445566778899aabbccddeeff";
+        try (SqliteJobQueue first = SqliteJobQueue.open(file, clock);
+                SqliteJobQueue second = SqliteJobQueue.open(file, clock)) {
+            first.enqueue(JobSpec.of(CloneSource.ofFullName("acme/a", null), "p"));
+            LlmPause pause = first.recordPause("worker-a", credential, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
+            ClaimRequest request = ClaimRequest.of("worker-b", LEASE).withCredential(credential);
+            assertThat(second.claimOne(request))
+                    .as("paused for the whole fleet")
+                    .isEmpty();
+            assertThat(second.pauses()).containsExactly(pause);
+            clock.advance(Duration.between(clock.instant(), pause.until()));
+            assertThat(second.claimOne(request)).as("the probe").isPresent();
+        }
+    }
+
+    @Test
+    void maxRunningPerUserIsRefusedOutsideItsBounds() {
+        try (SqliteJobQueue queue = SqliteJobQueue.inMemory(clock)) {
+            assertThat(queue.maxRunningPerUser()).isZero();
+            assertThatThrownBy(() -> queue.maxRunningPerUser(-1)).hasMessageContaining("MAX_RUNNING_PER_USER");
+            assertThatThrownBy(() -> queue.maxRunningPerUser(SqliteJobQueue.MAX_RUNNING_PER_USER_LIMIT + 1))
+                    .hasMessageContaining("from 0 (no cap) to 100");
+            assertThat(queue.maxRunningPerUser(3).maxRunningPerUser()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theBudgetMessageIsTheConvexFunctionsOwn() {
+        // convex/lib/costs.ts budgetSpentMessage: cents, four digits under a cent, the last error appended.
+        assertThat(SqliteBudgets.spentMessage(1_000_000, 1_000_000, 3, "failed late"))
+                .isEqualTo("budget spent: the job's attempts cost $1.00 of its $1.00 limit (3 attempts); it is not"
+                        + " retried. Last error: failed late");
+        assertThat(SqliteBudgets.spentMessage(5_000, 5_000, 1, null))
+                .isEqualTo("budget spent: the job's attempts cost $0.0050 of its $0.0050 limit (1 attempt); it is not"
+                        + " retried");
     }
 
     private static io.fondation.shared.JobLease lease(String id, String token) {

@@ -71,4 +71,13 @@ public interface Analyzer {
     default AnalysisReport collect(Path outputDir) {
         throw new UnsupportedOperationException("this analyzer cannot resume");
     }
+
+    /**
+     * The fingerprint of the LLM credential this analyzer runs with (never the credential itself), which the worker
+     * names in its claims so that the fleet shares one pause per credential (issue 22); empty when the analyzer uses
+     * no LLM credential the worker knows (the dry run, a mounted login whose tokens are refreshed).
+     */
+    default Optional<String> credentialFingerprint() {
+        return Optional.empty();
+    }
 }

@@ -20,10 +20,12 @@ import io.fondation.clibridge.resume.CheckpointScanner;
 import io.fondation.clibridge.resume.OutputFileCheck;
 import io.fondation.clibridge.resume.ResumePlan;
 import io.fondation.shared.CheckpointBasis;
+import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.ConfigurationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -201,6 +203,30 @@ public final class AnalyzerLauncher implements Analyzer {
     /** The analyzer's environment (values included: for the start-up check only; never log it). */
     public Map<String, String> childEnvironment() {
         return childEnvironment;
+    }
+
+    /**
+     * {@inheritDoc} The Claude Code and Fondation CLI analyzers: the fingerprint of the Anthropic credential variables
+     * they are given ({@link ClaudeCredentials#fingerprint}); none for the others.
+     */
+    @Override
+    public Optional<String> credentialFingerprint() {
+        return switch (settings.kind()) {
+            case CLAUDE, FONDATION -> ClaudeCredentials.fingerprint(childEnvironment);
+            case DRY_RUN, COMMAND -> Optional.empty();
+        };
+    }
+
+    /**
+     * The cap of one attempt: what is left of the job's budget ({@link ClaimTerms#budgetUsd()}), and no more than
+     * {@code CLAUDE_MAX_BUDGET_USD}; {@code null} when neither says.
+     */
+    static BigDecimal attemptBudget(ClaimedJob job, BigDecimal perRun) {
+        BigDecimal left = job.claimTerms().map(ClaimTerms::budgetUsd).orElse(null);
+        if (left == null || left.signum() <= 0) {
+            return perRun;
+        }
+        return perRun == null || left.compareTo(perRun) < 0 ? left.stripTrailingZeros() : perRun;
     }
 
     /** The credential sources the {@code claude} analyzer finds (names and file paths, never values). */
@@ -455,7 +481,7 @@ public final class AnalyzerLauncher implements Analyzer {
                 .prompt(job.prompt())
                 .model(claude.model())
                 .maxTurns(claude.maxTurns())
-                .maxBudgetUsd(claude.maxBudgetUsd())
+                .maxBudgetUsd(attemptBudget(job, claude.maxBudgetUsd()))
                 .maxRetries(claude.maxRetries())
                 .apiTimeout(claude.apiTimeout())
                 .timeout(settings.timeout())

@@ -137,7 +137,12 @@ public sealed interface AttemptOutcome {
         /** The fault is the worker's (analyzer missing, workspace full, LLM credential rejected). */
         WORKER_FAULT("the fault is this worker's, not the job's"),
         /** No heartbeat got through before the lease deadline: stopped before another worker could get it. */
-        LEASE_DEADLINE("no heartbeat got through before the lease deadline");
+        LEASE_DEADLINE("no heartbeat got through before the lease deadline"),
+        /**
+         * The LLM API refused the analyzer with a rate limit or an overload: the queue paused the credential for the
+         * fleet and took the job back without spending an attempt (issue 22).
+         */
+        RATE_LIMITED("the LLM API is rate limited or overloaded; the fleet pauses that credential");
 
         private final String text;
 

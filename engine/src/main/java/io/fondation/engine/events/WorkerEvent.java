@@ -25,6 +25,14 @@ public sealed interface WorkerEvent {
     /** A claim call answered: a job was claimed or none was due. */
     record ClaimAnswered(boolean claimed) implements WorkerEvent {}
 
+    /**
+     * A claim found nothing because the queue holds a pause for the worker's LLM credential (issue 22): no claim goes
+     * out until {@code until}.
+     *
+     * @param credential the credential's fingerprint (never the credential)
+     */
+    record ClaimsPaused(String credential, Instant until) implements WorkerEvent {}
+
     /** A claim call failed (the queue is unreachable, or a bug of the queue). */
     record ClaimFailed(String error) implements WorkerEvent {}
 

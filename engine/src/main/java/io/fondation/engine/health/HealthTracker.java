@@ -33,6 +33,9 @@ public final class HealthTracker implements EventSink {
     private volatile Instant lastErrorAt;
     private volatile int consecutivePollFailures;
     private volatile Instant lastHeartbeatOkAt;
+    /** Until when the queue's pause for the worker's LLM credential holds claims back, or {@code null}. */
+    private volatile Instant pausedUntil;
+
     private volatile boolean heartbeatFailing;
 
     /**
@@ -60,6 +63,8 @@ public final class HealthTracker implements EventSink {
             started();
         } else if (event instanceof WorkerEvent.ClaimAnswered answered) {
             pollSucceeded(answered.claimed());
+        } else if (event instanceof WorkerEvent.ClaimsPaused paused) {
+            pausedUntil = paused.until();
         } else if (event instanceof WorkerEvent.ClaimFailed failed) {
             pollFailed("claim failed: " + failed.error());
         } else if (event instanceof WorkerEvent.LoopFailed failed) {
@@ -83,6 +88,7 @@ public final class HealthTracker implements EventSink {
         consecutivePollFailures = 0;
         if (claimed) {
             lastClaimAt = now;
+            pausedUntil = null;
         }
     }
 
@@ -175,6 +181,7 @@ public final class HealthTracker implements EventSink {
                         .orElse(null),
                 fault.map(OpenFault::nextCheck).orElse(null),
                 pushLive,
-                null);
+                null,
+                pausedUntil != null && now.isBefore(pausedUntil) ? pausedUntil : null);
     }
 }

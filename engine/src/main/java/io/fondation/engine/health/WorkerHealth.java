@@ -28,6 +28,8 @@ import java.util.List;
  * @param pushLive whether the queue pushes news of work (else the worker polls)
  * @param containment which analyzer runs and what holds its processes (and why not more), or {@code null} when
  *     unknown
+ * @param pausedUntil until when the queue's pause for the worker's LLM credential holds its claims back (issue 22):
+ *     the worker is ready, but claims nothing before then; {@code null} when no pause holds
  */
 public record WorkerHealth(
         HealthStatus status,
@@ -48,10 +50,55 @@ public record WorkerHealth(
         String workerFault,
         Instant nextFaultCheck,
         boolean pushLive,
-        ContainmentReport containment) {
+        ContainmentReport containment,
+        Instant pausedUntil) {
 
     public WorkerHealth {
         notReadyBecause = List.copyOf(notReadyBecause);
+    }
+
+    /** A snapshot without a pause. */
+    public WorkerHealth(
+            HealthStatus status,
+            String workerId,
+            String state,
+            Instant startedAt,
+            Duration uptime,
+            int activeJobs,
+            int maxConcurrentJobs,
+            Instant lastPollAt,
+            Instant lastClaimAt,
+            String lastError,
+            Instant lastErrorAt,
+            int consecutivePollFailures,
+            boolean live,
+            boolean ready,
+            List<String> notReadyBecause,
+            String workerFault,
+            Instant nextFaultCheck,
+            boolean pushLive,
+            ContainmentReport containment) {
+        this(
+                status,
+                workerId,
+                state,
+                startedAt,
+                uptime,
+                activeJobs,
+                maxConcurrentJobs,
+                lastPollAt,
+                lastClaimAt,
+                lastError,
+                lastErrorAt,
+                consecutivePollFailures,
+                live,
+                ready,
+                notReadyBecause,
+                workerFault,
+                nextFaultCheck,
+                pushLive,
+                containment,
+                null);
     }
 
     /** This snapshot with what holds the analyzer. */
@@ -75,6 +122,7 @@ public record WorkerHealth(
                 workerFault,
                 nextFaultCheck,
                 pushLive,
-                value);
+                value,
+                pausedUntil);
     }
 }

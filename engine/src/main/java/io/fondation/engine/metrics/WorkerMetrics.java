@@ -58,6 +58,8 @@ public final class WorkerMetrics implements EventSink {
     public static final String RESUME_STEPS = "fondation.resume.steps";
     public static final String RESUME_FILES_RESTORED = "fondation.resume.files.restored";
     public static final String CHECKPOINT_FILES_SAVED = "fondation.checkpoint.files.saved";
+    /** Seconds until the queue's pause for this worker's LLM credential ends; 0 while none holds (issue 22). */
+    public static final String LLM_PAUSE_REMAINING = "fondation.llm.pause.remaining";
 
     /** Every value of the {@code outcome} tag of {@value #ATTEMPTS}. */
     public static final List<String> OUTCOMES = List.of(
@@ -118,6 +120,8 @@ public final class WorkerMetrics implements EventSink {
     private final Counter heartbeatsFailed;
     private final Counter workerFaults;
     private final AttemptSteps attemptSteps;
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> pausedUntil =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** Meters of a worker with one job slot. */
     public WorkerMetrics(MeterRegistry registry) {
@@ -230,8 +234,13 @@ public final class WorkerMetrics implements EventSink {
         } else if (event instanceof WorkerEvent.AttemptEnded ended) {
             attemptSteps.ended(ended.job().id());
             jobEnded(ended.outcome(), ended.took());
-        } else if (event instanceof WorkerEvent.ClaimAnswered) {
+        } else if (event instanceof WorkerEvent.ClaimsPaused paused) {
+            pausedUntil.set(paused.until());
+        } else if (event instanceof WorkerEvent.ClaimAnswered answered) {
             polls.increment();
+            if (answered.claimed()) {
+                pausedUntil.set(null);
+            }
         } else if (event instanceof WorkerEvent.ClaimFailed) {
             polls.increment();
             queueErrors.increment();
@@ -260,6 +269,25 @@ public final class WorkerMetrics implements EventSink {
     public void pushLive(java.util.function.BooleanSupplier live) {
         Gauge.builder(PUSH_LIVE, live, l -> l.getAsBoolean() ? 1 : 0)
                 .description("1 while the queue pushes news of work to this worker, 0 while it polls")
+                .register(registry);
+    }
+
+    /**
+     * Publishes {@value #LLM_PAUSE_REMAINING}: the seconds, on {@code clock}, until the fleet's pause for this
+     * worker's LLM credential ends (0 while none holds). The releases it causes count in {@value #ATTEMPTS} with
+     * {@code outcome=rate_limited}; what attempts cost, in {@value #ANALYZER_COST}.
+     */
+    public void llmPause(java.time.Clock clock) {
+        Gauge.builder(LLM_PAUSE_REMAINING, pausedUntil, until -> {
+                    java.time.Instant end = until.get();
+                    if (end == null) {
+                        return 0;
+                    }
+                    double left = Duration.between(clock.instant(), end).toMillis() / 1000.0;
+                    return Math.max(left, 0);
+                })
+                .description("Seconds until the fleet's pause for this worker's LLM credential ends; 0 while none")
+                .baseUnit("seconds")
                 .register(registry);
     }
 
@@ -301,6 +329,7 @@ public final class WorkerMetrics implements EventSink {
                 case SHUTDOWN -> "released";
                 case WORKER_FAULT -> "worker_fault";
                 case LEASE_DEADLINE -> "lease_deadline";
+                case RATE_LIMITED -> "rate_limited";
             };
         }
         return outcome.name();
@@ -368,7 +397,9 @@ public final class WorkerMetrics implements EventSink {
         out.put("jobs_dead_total", count("dead"));
         out.put("jobs_canceled_total", count("canceled"));
         // Every release, whatever its reason, as before the reasons had outcomes of their own.
-        out.put("jobs_released_total", count("released") + count("worker_fault") + count("lease_deadline"));
+        out.put(
+                "jobs_released_total",
+                count("released") + count("worker_fault") + count("lease_deadline") + count("rate_limited"));
         out.put("jobs_lease_lost_total", count("lease_lost"));
         out.put("jobs_abandoned_total", count("abandoned"));
         out.put("jobs_active", active.get());

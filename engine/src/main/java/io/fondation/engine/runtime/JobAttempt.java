@@ -5,6 +5,7 @@ import io.fondation.clibridge.AnalysisReport;
 import io.fondation.clibridge.AnalysisRunner;
 import io.fondation.clibridge.AnalyzerExit;
 import io.fondation.clibridge.RunningAnalysis;
+import io.fondation.clibridge.failure.LlmLimit;
 import io.fondation.clibridge.failure.SecretRedactor;
 import io.fondation.clibridge.process.DaemonThreads;
 import io.fondation.clibridge.resume.OutputFile;
@@ -16,12 +17,14 @@ import io.fondation.engine.git.CloneException;
 import io.fondation.engine.git.ClonedRepository;
 import io.fondation.engine.git.JobWorkspace;
 import io.fondation.shared.CheckpointBasis;
+import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.Document;
 import io.fondation.shared.FailureKind;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobLease;
@@ -29,10 +32,13 @@ import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
 import io.fondation.shared.JobResult;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueWatch;
+import io.fondation.shared.RateLimitedRelease;
 import io.fondation.shared.RetryDecision;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * Only {@link #complete} writes documents, and only with the completion itself: the queue stores them first and
  * then marks the job completed (in one transaction where it can), so no crash leaves a completed job without its
  * course ({@link JobQueue#complete}). The workspace is deleted at the end in every case.
+ *
+ * <p>Fleet rules (issue 22): what the analyzer reports the attempt cost travels with the ending write; an analyzer
+ * that met an LLM rate limit or overload ({@link LlmLimit}) ends through {@link JobQueue#releaseRateLimited} when the
+ * queue keeps pauses (no attempt spent, the credential paused for the fleet), else through {@code retryOrFail} no
+ * earlier than the API's retry-after; an analysis that got its answers clears a pause that has run its course.
  */
 final class JobAttempt implements Runnable {
 
@@ -106,6 +117,10 @@ final class JobAttempt implements Runnable {
     private JobWorkspace workspace;
     /** The analyzer's output is complete and gathered: kept as the checkpoint if the completion cannot be written. */
     private boolean outputComplete;
+    /** What the analyzer reported the attempt cost, or {@code null}. */
+    private volatile BigDecimal attemptCost;
+    /** The LLM limit the analyzer met, or {@code null}. */
+    private volatile LlmLimit llmLimit;
 
     /** @param onDone called with this attempt when it has ended, whatever the outcome */
     JobAttempt(ClaimedJob job, Instant claimedAt, Context context, Consumer<JobAttempt> onDone) {
@@ -348,6 +363,8 @@ final class JobAttempt implements Runnable {
         }
         requireNotStopped();
         if (!exit.exitedCleanly()) {
+            attemptCost = exit.costUsd().orElse(null);
+            llmLimit = exit.llmLimit().orElse(null);
             context.events().publish(new WorkerEvent.AnalyzerReported(job, exit.details(), List.of()));
             throw Ending.failure(exit.failure().orElseThrow());
         }
@@ -357,11 +374,14 @@ final class JobAttempt implements Runnable {
     private AnalysisReport gather(RunningAnalysis analysis) throws Ending {
         progress.enter(JobStatus.GATHERING);
         AnalysisReport report = analysis.gather();
+        attemptCost = report.costUsd().orElse(attemptCost);
+        llmLimit = report.llmLimit().orElse(null);
         context.events().publish(new WorkerEvent.AnalyzerReported(job, report.details(), report.warnings()));
         if (report.failure().isPresent()) {
             throw Ending.failure(report.failure().get());
         }
         outputComplete = true;
+        clearSpentPause();
         requireNotStopped();
         return report;
     }
@@ -380,7 +400,8 @@ final class JobAttempt implements Runnable {
                                 new Completion(
                                         result,
                                         documents,
-                                        PhaseText.completed(context.settings().progressLanguage(), progress.last()))));
+                                        PhaseText.completed(context.settings().progressLanguage(), progress.last())),
+                                attemptCost));
         if (written instanceof WriteResult.Refused<CompleteOutcome> refused
                 && refused.error() instanceof JobQueueException.Rejected) {
             throw Ending.failure(JobFailure.of(
@@ -431,9 +452,18 @@ final class JobAttempt implements Runnable {
         if (failure.kind().isWorkerFault()) {
             return release(AttemptOutcome.ReleaseReason.WORKER_FAULT, failure);
         }
+        LlmLimit limit = llmLimit;
+        if (limit != null) {
+            return rateLimited(failure, limit);
+        }
+        return retryOrFail(retryableBudgetStop(failure));
+    }
+
+    /** The {@code retryOrFail} write of a failed attempt, and what it decided. */
+    private AttemptOutcome retryOrFail(JobFailure failure) {
         heartbeat.stop();
-        WriteResult<RetryDecision> written =
-                writer.write("retryOrFail", () -> context.queue().retryOrFail(lease(), failure, progress.last()));
+        WriteResult<RetryDecision> written = writer.write(
+                "retryOrFail", () -> context.queue().retryOrFail(lease(), failure, progress.last(), attemptCost));
         if (!(written instanceof WriteResult.Written<RetryDecision> done)) {
             return abandoned("retryOrFail", written);
         }
@@ -455,6 +485,92 @@ final class JobAttempt implements Runnable {
                 : new AttemptOutcome.LeaseLost("retryOrFail");
     }
 
+    /**
+     * Ends an attempt whose analyzer met an LLM rate limit or overload. A queue that keeps pauses takes the job back
+     * without spending an attempt and pauses the credential for the fleet ({@link JobQueue#releaseRateLimited}); any
+     * other queue gets today's {@code retryOrFail}, no earlier than the API's retry-after.
+     */
+    private AttemptOutcome rateLimited(JobFailure failure, LlmLimit limit) {
+        Duration retryAfter = limit.retryAfter().orElse(null);
+        Optional<String> credential = context.tools().analyzer().credentialFingerprint();
+        if (credential.isEmpty() || !keepsPauses()) {
+            Duration delay = retryAfter != null && retryAfter.compareTo(failure.minRetryDelay()) > 0
+                    ? retryAfter
+                    : failure.minRetryDelay();
+            return retryOrFail(new JobFailure(failure.kind(), failure.message(), delay));
+        }
+        LlmLimitKind kind =
+                limit.kind() == LlmLimit.Kind.OVERLOADED ? LlmLimitKind.OVERLOADED : LlmLimitKind.RATE_LIMIT;
+        heartbeat.stop();
+        WriteResult<RateLimitedRelease> written = writer.write(
+                "releaseRateLimited",
+                () -> context.queue()
+                        .releaseRateLimited(
+                                lease(), credential.get(), kind, retryAfter, failure.message(), attemptCost));
+        if (!(written instanceof WriteResult.Written<RateLimitedRelease> done)) {
+            return abandoned("releaseRateLimited", written);
+        }
+        RateLimitedRelease released = done.value();
+        LOG.info(
+                "job {}: the LLM API refused ({}); credential {} paused for the fleet until {}",
+                job.id(),
+                kind.wireName(),
+                credential.get(),
+                released.pause().until());
+        return switch (released.outcome()) {
+            case RELEASED -> new AttemptOutcome.Released(AttemptOutcome.ReleaseReason.RATE_LIMITED, null, true);
+            case RETRYING ->
+                new AttemptOutcome.RetryScheduled(
+                        failure, released.nextRunAt(), released.attempts(), job.maxAttempts());
+            case DEAD -> new AttemptOutcome.Dead(failure, released.attempts());
+            case NOT_HELD ->
+                stop.reason().orElse(null) == StopReason.CANCEL_REQUESTED
+                        ? new AttemptOutcome.Canceled()
+                        : new AttemptOutcome.LeaseLost("releaseRateLimited");
+        };
+    }
+
+    /**
+     * A stop at the analyzer's cost limit is retryable when the job has a budget across attempts: the queue then ends
+     * the job {@code dead} once its budget is spent, and retries it while some is left.
+     */
+    private JobFailure retryableBudgetStop(JobFailure failure) {
+        boolean budgetStop =
+                failure.kind() == FailureKind.INVALID_INPUT && failure.message().contains("reached its cost limit");
+        boolean jobHasBudget = job.claimTerms().flatMap(ClaimTerms::budget).isPresent();
+        return budgetStop && jobHasBudget
+                ? new JobFailure(FailureKind.ANALYZER_FAILED, failure.message(), failure.minRetryDelay())
+                : failure;
+    }
+
+    private boolean keepsPauses() {
+        try {
+            return context.queue().fleetSupport().supports(FleetSupport.Feature.LLM_PAUSES);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The analysis got its answers: a pause of the credential that has run its course ends at once. */
+    private void clearSpentPause() {
+        Optional<String> credential = context.tools().analyzer().credentialFingerprint();
+        if (credential.isEmpty() || !keepsPauses()) {
+            return;
+        }
+        try {
+            Instant now = context.clock().instant();
+            if (context.queue()
+                    .pause(credential.get())
+                    .filter(pause -> !now.isBefore(pause.until()))
+                    .isPresent()) {
+                context.queue().clearPause(context.settings().workerId(), credential.get());
+            }
+        } catch (RuntimeException e) {
+            // why: the pause's probe window ends it anyway; a failed clear must not fail a good analysis
+            LOG.debug("job {}: clearing the LLM pause failed: {}", job.id(), e.toString());
+        }
+    }
+
     /** Ends an attempt that was told to stop: writes only what the reason allows. */
     private AttemptOutcome stopped() {
         StopReason reason = stop.reason().orElseThrow();
@@ -472,14 +588,14 @@ final class JobAttempt implements Runnable {
      */
     private AttemptOutcome giveBackTheLock() {
         heartbeat.stop();
-        writer.write("release", () -> context.queue().release(lease()));
+        writer.write("release", () -> context.queue().release(lease(), attemptCost));
         return new AttemptOutcome.Canceled();
     }
 
     private AttemptOutcome release(AttemptOutcome.ReleaseReason reason, JobFailure fault) {
         heartbeat.stop();
         WriteResult<Boolean> written =
-                writer.write("release", () -> context.queue().release(lease()));
+                writer.write("release", () -> context.queue().release(lease(), attemptCost));
         if (written instanceof WriteResult.Written<Boolean> done) {
             return new AttemptOutcome.Released(
                     reason, fault, done.value(), context.queue().releaseSpendsAttempt());

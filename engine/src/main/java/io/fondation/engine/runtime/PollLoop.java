@@ -3,8 +3,11 @@ package io.fondation.engine.runtime;
 import io.fondation.engine.events.EventSink;
 import io.fondation.engine.events.WorkerEvent;
 import io.fondation.shared.Backoff;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.JobQueue;
+import io.fondation.shared.LlmPause;
 import io.fondation.shared.QueueWatch;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * polls only at the safety interval; otherwise at {@code POLL_INTERVAL}; after a failed claim it backs off up to
  * a minute. The first claim goes out as soon as the loop starts, before it subscribes to the queue's news of work
  * (which may wait a moment for the first pushed state). It cannot die: every error is caught, logged and waited out.
+ *
+ * <p>Fleet rules (issue 22): every claim names the fingerprint of the analyzer's LLM credential and the worker's
+ * {@code JOB_MAX_COST_USD} ({@link ClaimRequest}). When a claim finds nothing while the queue holds a pause for that
+ * credential, the loop claims nothing more until the pause's end ({@link Round#PAUSED}): a pushed change or a
+ * finishing job does not wake it into a claim that could only come back empty.
  */
 final class PollLoop implements Runnable {
 
@@ -30,6 +38,8 @@ final class PollLoop implements Runnable {
         EMPTY,
         NO_FREE_SLOT,
         SUSPENDED,
+        /** The queue holds a pause for this worker's LLM credential: no claim until it ends. */
+        PAUSED,
         FAILED,
         STOPPED
     }
@@ -58,6 +68,15 @@ final class PollLoop implements Runnable {
     private final EventSink events;
     private final Dispatcher dispatcher;
     private final Waiter waiter = new Waiter();
+    /** The fingerprint of the analyzer's LLM credential, or {@code null}. */
+    private final String credential;
+
+    private final ClaimRequest request;
+    /** Until when the credential's pause holds claims back, or {@code null}; the loop's thread only. */
+    private Instant pausedUntil;
+    /** The queue's fleet rules, asked once. */
+    private FleetSupport fleetSupport;
+
     private volatile boolean running = true;
     private volatile QueueWatch watch = QueueWatch.NONE;
     private boolean loggedLive;
@@ -67,6 +86,7 @@ final class PollLoop implements Runnable {
      * @param faults whether claiming is allowed now
      * @param events where what the claims learn goes
      * @param dispatcher the worker's job slots
+     * @param credential the fingerprint of the analyzer's LLM credential, or {@code null}
      */
     PollLoop(
             WorkerSettings settings,
@@ -74,7 +94,8 @@ final class PollLoop implements Runnable {
             Clock clock,
             WorkerFaults faults,
             EventSink events,
-            Dispatcher dispatcher) {
+            Dispatcher dispatcher,
+            String credential) {
         this.workerId = settings.workerId();
         this.queue = queue;
         this.leaseTime = settings.leaseTime();
@@ -85,6 +106,8 @@ final class PollLoop implements Runnable {
         this.faults = faults;
         this.events = events;
         this.dispatcher = dispatcher;
+        this.credential = credential;
+        this.request = new ClaimRequest(workerId, leaseTime, credential, settings.jobMaxCostUsd());
     }
 
     /** One round of the loop, on the caller's thread. */
@@ -95,13 +118,19 @@ final class PollLoop implements Runnable {
         if (!dispatcher.hasFreeSlot()) {
             return Round.NO_FREE_SLOT;
         }
+        if (pausedUntil != null) {
+            if (clock.instant().isBefore(pausedUntil)) {
+                return Round.PAUSED;
+            }
+            pausedUntil = null;
+        }
         if (!faults.tryClaim()) {
             return Round.SUSPENDED;
         }
         Instant started = clock.instant();
         Optional<ClaimedJob> claimed;
         try {
-            claimed = queue.claimOne(workerId, leaseTime);
+            claimed = queue.claimOne(request);
         } catch (RuntimeException e) {
             faults.claimFoundNothing();
             events.publish(new WorkerEvent.ClaimFailed(e.getMessage()));
@@ -111,7 +140,8 @@ final class PollLoop implements Runnable {
         events.publish(new WorkerEvent.ClaimAnswered(claimed.isPresent()));
         if (claimed.isEmpty()) {
             faults.claimFoundNothing();
-            return Round.EMPTY;
+            pausedUntil = pauseInForce().orElse(null);
+            return pausedUntil != null ? Round.PAUSED : Round.EMPTY;
         }
         if (!running) {
             dispatcher.giveBack(claimed.get(), "claimed while the worker was stopping");
@@ -143,6 +173,7 @@ final class PollLoop implements Runnable {
                         waiter.await(idleWait());
                     }
                     case SUSPENDED -> waiter.await(pollInterval);
+                    case PAUSED -> awaitPauseEnd();
                     case STOPPED -> {
                         // the loop condition ends it
                     }
@@ -165,6 +196,50 @@ final class PollLoop implements Runnable {
         }
         closeWatch();
         LOG.debug("poll loop of {} ended", workerId);
+    }
+
+    /** Until when the queue's pause for this worker's credential holds claims back, if it does now. */
+    private Optional<Instant> pauseInForce() {
+        if (credential == null) {
+            return Optional.empty();
+        }
+        try {
+            if (fleetSupport == null) {
+                fleetSupport = queue.fleetSupport();
+            }
+            if (!fleetSupport.supports(FleetSupport.Feature.LLM_PAUSES)) {
+                return Optional.empty();
+            }
+            Instant now = clock.instant();
+            Optional<Instant> until =
+                    queue.pause(credential).filter(p -> p.holdsAt(now)).map(LlmPause::resumesAt);
+            until.ifPresent(end -> {
+                if (!end.equals(pausedUntil)) {
+                    LOG.info(
+                            "the LLM credential {} is paused for the fleet until {}: claiming nothing until then",
+                            credential,
+                            end);
+                }
+                events.publish(new WorkerEvent.ClaimsPaused(credential, end));
+            });
+            return until;
+        } catch (RuntimeException e) {
+            // why: a pause that cannot be read must not stop the worker; the next claim asks the queue again
+            LOG.debug("reading the LLM pause failed: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Waits out the pause: a wake (a finishing job, pushed work) only waits again for what is left. */
+    private void awaitPauseEnd() throws InterruptedException {
+        Instant until = pausedUntil;
+        if (until == null) {
+            return;
+        }
+        Duration left = Duration.between(clock.instant(), until);
+        if (!left.isNegative() && !left.isZero()) {
+            waiter.await(left);
+        }
     }
 
     /** Subscribes to the queue's news of work (once, after the first claim) and says whether it is live. */

@@ -144,8 +144,16 @@ public final class Worker implements AutoCloseable {
                 events,
                 manual ? Runnable::run : checkpointSaver,
                 manual ? wait -> true : Worker::sleep);
-        this.pollLoop = new PollLoop(config, queue, builder.clock, faults, events, new Slots());
+        this.pollLoop = new PollLoop(
+                config,
+                queue,
+                builder.clock,
+                faults,
+                events,
+                new Slots(),
+                tools.analyzer().credentialFingerprint().orElse(null));
         metrics.pushLive(pollLoop::pushLive);
+        metrics.llmPause(builder.clock);
     }
 
     /**
@@ -192,6 +200,7 @@ public final class Worker implements AutoCloseable {
         events.publish(new WorkerEvent.Started(context.clock().instant()));
         logContainment();
         logResume();
+        logFleetRules();
         if (manual) {
             return;
         }
@@ -219,6 +228,23 @@ public final class Worker implements AutoCloseable {
             LOG.warn(
                     "resume: this queue keeps no checkpoints ({}): a retried job reruns its analysis from the start",
                     support.reason());
+        }
+    }
+
+    /** Says which of issue 22's rules the queue keeps, and why not the others (today's behaviour for them). */
+    private void logFleetRules() {
+        try {
+            io.fondation.shared.FleetSupport fleet = queue.fleetSupport();
+            if (fleet.reason().isBlank()) {
+                LOG.info("fleet rules: the queue keeps {}", fleet.features());
+            } else {
+                LOG.info(
+                        "fleet rules: the queue keeps {}; for the others, today's behaviour: {}",
+                        fleet.features(),
+                        fleet.reason());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot tell which fleet rules the queue keeps: {}", e.toString());
         }
     }
 

@@ -1,6 +1,8 @@
 package io.fondation.engine.runtime;
 
 import io.fondation.clibridge.progress.ProgressLanguage;
+import io.fondation.shared.UsdAmounts;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,6 +24,8 @@ import java.util.Objects;
  * @param progressLanguage the language of the progress text the worker writes
  * @param resume whether an attempt resumes from its job's checkpoint and saves one ({@code RESUME}); without it, or
  *     on a queue that keeps no checkpoints, every attempt runs its analysis from the start
+ * @param jobMaxCostUsd the cap on the sum of a job's attempts' costs for jobs without their own ({@code
+ *     JOB_MAX_COST_USD}), passed with every claim; {@code null} for none
  */
 public record WorkerSettings(
         String workerId,
@@ -33,12 +37,13 @@ public record WorkerSettings(
         Duration shutdownGrace,
         Duration analyzerStopTime,
         ProgressLanguage progressLanguage,
-        boolean resume) {
+        boolean resume,
+        BigDecimal jobMaxCostUsd) {
 
     /** The poll interval while the queue pushes news of work, unless configured. */
     public static final Duration DEFAULT_SAFETY_POLL_INTERVAL = Duration.ofMinutes(5);
 
-    /** Settings with resuming on (the default). */
+    /** Settings with resuming on (the default) and no default cap on a job's costs. */
     public WorkerSettings(
             String workerId,
             Duration pollInterval,
@@ -59,7 +64,8 @@ public record WorkerSettings(
                 shutdownGrace,
                 analyzerStopTime,
                 progressLanguage,
-                true);
+                true,
+                null);
     }
 
     public WorkerSettings {
@@ -71,6 +77,7 @@ public record WorkerSettings(
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(analyzerStopTime, "analyzerStopTime");
         Objects.requireNonNull(progressLanguage, "progressLanguage");
+        jobMaxCostUsd = UsdAmounts.require("jobMaxCostUsd", jobMaxCostUsd);
         if (maxConcurrentJobs < 1) {
             throw new IllegalArgumentException("maxConcurrentJobs must be at least 1");
         }
@@ -94,6 +101,23 @@ public record WorkerSettings(
                 shutdownGrace,
                 analyzerStopTime,
                 progressLanguage,
-                value);
+                value,
+                jobMaxCostUsd);
+    }
+
+    /** These settings with {@code cap} as the default cap on a job's costs ({@code null} for none). */
+    public WorkerSettings withJobMaxCostUsd(BigDecimal cap) {
+        return new WorkerSettings(
+                workerId,
+                pollInterval,
+                safetyPollInterval,
+                leaseTime,
+                heartbeatInterval,
+                maxConcurrentJobs,
+                shutdownGrace,
+                analyzerStopTime,
+                progressLanguage,
+                resume,
+                cap);
     }
 }

@@ -18,6 +18,7 @@ import io.fondation.shared.Progress;
 import io.fondation.shared.QueueLimits;
 import io.fondation.shared.QueueWatch;
 import io.fondation.shared.contract.ForwardingJobQueue;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -56,6 +57,9 @@ public final class FaultyQueue extends ForwardingJobQueue {
         super(delegate);
     }
 
+    /** The last fleet claim's request (issue 22), or {@code null}. */
+    public volatile io.fondation.shared.ClaimRequest lastRequest;
+
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
         claimCalls.incrementAndGet();
@@ -63,6 +67,16 @@ public final class FaultyQueue extends ForwardingJobQueue {
             throw claimError;
         }
         return super.claimOne(workerId, leaseDuration);
+    }
+
+    @Override
+    public Optional<ClaimedJob> claimOne(io.fondation.shared.ClaimRequest request) {
+        claimCalls.incrementAndGet();
+        lastRequest = request;
+        if (claimsFail) {
+            throw claimError;
+        }
+        return super.claimOne(request);
     }
 
     @Override
@@ -82,6 +96,15 @@ public final class FaultyQueue extends ForwardingJobQueue {
             throw new JobQueueException("queue unreachable (test)", true);
         }
         return super.complete(lease, completion);
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion, BigDecimal attemptCostUsd) {
+        // why: the engine completes with the attempt's cost (issue 22); the fault must hit that path too
+        if (completesFail) {
+            throw new JobQueueException("queue unreachable (test)", true);
+        }
+        return super.complete(lease, completion, attemptCostUsd);
     }
 
     @Override

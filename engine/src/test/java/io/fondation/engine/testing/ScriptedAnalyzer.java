@@ -4,6 +4,7 @@ import io.fondation.clibridge.AnalysisListener;
 import io.fondation.clibridge.AnalysisReport;
 import io.fondation.clibridge.AnalyzerExit;
 import io.fondation.clibridge.RunningAnalysis;
+import io.fondation.clibridge.failure.LlmLimit;
 import io.fondation.clibridge.output.OutputCollector;
 import io.fondation.clibridge.output.OutputLimits;
 import io.fondation.clibridge.process.ContainmentStatus;
@@ -21,6 +22,7 @@ import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.Progress;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +51,27 @@ public final class ScriptedAnalyzer implements Analyzer {
     }
 
     /** How a scripted run ends: its documents, or its failure. */
-    public record Ending(List<Document> documents, Optional<JobFailure> failure) {
+    public record Ending(
+            List<Document> documents, Optional<JobFailure> failure, Optional<LlmLimit> limit, BigDecimal costUsd) {
+
+        public Ending(List<Document> documents, Optional<JobFailure> failure) {
+            this(documents, failure, Optional.empty(), null);
+        }
+
+        /** The analyzer met an LLM rate limit (HTTP 429) with the API's {@code retryAfter}. */
+        public static Ending rateLimited(Duration retryAfter) {
+            return new Ending(
+                    List.of(),
+                    Optional.of(
+                            new JobFailure(FailureKind.RATE_LIMITED, "the model API answered 429 (test)", retryAfter)),
+                    Optional.of(new LlmLimit(LlmLimit.Kind.RATE_LIMIT, Optional.of(retryAfter), "429 (test)")),
+                    null);
+        }
+
+        /** This ending, the run having cost {@code usd} (as Claude Code's {@code total_cost_usd} says). */
+        public Ending costing(String usd) {
+            return new Ending(documents, failure, limit, new BigDecimal(usd));
+        }
 
         /** The analyzer wrote {@code documents}. */
         public static Ending completes(List<Document> documents) {
@@ -207,6 +229,19 @@ public final class ScriptedAnalyzer implements Analyzer {
                 List.of());
     }
 
+    private volatile String credential;
+
+    /** Runs as if with the LLM credential of this fingerprint. */
+    public ScriptedAnalyzer credential(String fingerprint) {
+        this.credential = fingerprint;
+        return this;
+    }
+
+    @Override
+    public Optional<String> credentialFingerprint() {
+        return Optional.ofNullable(credential);
+    }
+
     /** Plays {@code script} at the next start not yet scripted. */
     public synchronized ScriptedAnalyzer then(Script script) {
         scripts.add(Objects.requireNonNull(script, "script"));
@@ -282,7 +317,8 @@ public final class ScriptedAnalyzer implements Analyzer {
                 }
                 alive = false;
             }
-            return new AnalyzerExit(outcome(), ending.failure(), Map.of());
+            return new AnalyzerExit(
+                    outcome(), ending.failure(), Map.of(), ending.limit(), Optional.ofNullable(ending.costUsd()));
         }
 
         @Override
@@ -290,7 +326,14 @@ public final class ScriptedAnalyzer implements Analyzer {
             if (ending == null) {
                 throw new IllegalStateException("the analyzer has not exited yet");
             }
-            return new AnalysisReport(outcome(), ending.documents(), ending.failure(), Map.of(), List.of());
+            return new AnalysisReport(
+                    outcome(),
+                    ending.documents(),
+                    ending.failure(),
+                    Map.of(),
+                    List.of(),
+                    ending.limit(),
+                    Optional.ofNullable(ending.costUsd()));
         }
 
         private ProcessOutcome outcome() {

@@ -31,6 +31,12 @@ final class JobJson {
         body.put("createdAt", time(job.createdAt()));
         body.put("updatedAt", time(job.updatedAt()));
         body.put("completedAt", time(job.completedAt()));
+        // Issue 22: whose turn the job waits for, its priority, and what its attempts cost in all (null when the
+        // queue keeps no users or costs).
+        body.put("userId", job.user());
+        body.put("priority", job.priority());
+        body.put("costUsd", dollars(job.costUsd()));
+        body.put("maxCostUsd", dollars(job.maxCostUsd()));
         body.put(
                 "result",
                 job.result() == null ? null : Map.of("message", job.result().message()));
@@ -69,6 +75,11 @@ final class JobJson {
         body.put("totalSteps", progress.totalSteps());
         body.put("message", progress.message());
         return body;
+    }
+
+    /** A micro-dollar amount as a plain JSON number ({@code 0.25}, not {@code 0.250000}), or null. */
+    private static Double dollars(java.math.BigDecimal usd) {
+        return usd == null ? null : usd.doubleValue();
     }
 
     private static String time(Instant instant) {

@@ -27,7 +27,8 @@ final class JobsApi {
     static final int MAX_LIST = 200;
 
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
-    private static final Set<String> JOB_FIELDS = Set.of("repositoryUrl", "branch", "prompt");
+    private static final Set<String> JOB_FIELDS =
+            Set.of("repositoryUrl", "branch", "prompt", "userId", "priority", "maxCostUsd");
 
     private final JobQueue queue;
     private final ApiSettings settings;
@@ -37,11 +38,15 @@ final class JobsApi {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** {@code POST /api/jobs}: {@code {repositoryUrl, branch?, prompt?}} → 201 with the job. */
+    /**
+     * {@code POST /api/jobs}: {@code {repositoryUrl, branch?, prompt?, userId?, priority?, maxCostUsd?}} → 201 with the
+     * job. {@code userId} is whose turn the job waits for in fair claims (none: the shared anonymous user), {@code
+     * priority} orders that user's own jobs (higher first), {@code maxCostUsd} caps the sum of its attempts' costs.
+     */
     Response submit(Request request) throws ApiException {
         JsonNode body = request.json();
         requireKnownFields(body, JOB_FIELDS);
-        JobSpec spec = JobSpec.of(source(body, "repositoryUrl", "branch"), prompt(body));
+        JobSpec spec = fleetTerms(body, JobSpec.of(source(body, "repositoryUrl", "branch"), prompt(body)));
         String id = queue.enqueue(spec);
         JobSnapshot job = queue.get(id).orElseThrow(() -> ApiException.notFound("job " + id + " vanished"));
         return Response.json(201, JobJson.job(job)).withHeader("Location", "/api/jobs/" + id);
@@ -130,6 +135,40 @@ final class JobsApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(urlField, e.getMessage());
         }
+    }
+
+    /** The job's user, priority and cost cap (issue 22), each checked as {@link JobSpec} checks it. */
+    static JobSpec fleetTerms(JsonNode body, JobSpec spec) throws ApiException {
+        JobSpec result = spec;
+        String user = text(body, "userId", false);
+        try {
+            result = result.withUser(user);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("userId", e.getMessage());
+        }
+        JsonNode priority = body.get("priority");
+        if (priority != null && !priority.isNull()) {
+            if (!priority.canConvertToInt() || !priority.isIntegralNumber()) {
+                throw ApiException.badRequest("priority", "priority must be a whole number");
+            }
+            try {
+                result = result.withPriority(priority.intValue());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("priority", e.getMessage());
+            }
+        }
+        JsonNode maxCost = body.get("maxCostUsd");
+        if (maxCost != null && !maxCost.isNull()) {
+            if (!maxCost.isNumber()) {
+                throw ApiException.badRequest("maxCostUsd", "maxCostUsd must be a number of US dollars");
+            }
+            try {
+                result = result.withMaxCostUsd(maxCost.decimalValue());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("maxCostUsd", e.getMessage());
+            }
+        }
+        return result;
     }
 
     String prompt(JsonNode body) throws ApiException {

@@ -119,7 +119,8 @@ public final class WorkerRuntime implements AutoCloseable {
 
     private static JobQueue openEmbedded(QueueSettings settings, Clock clock) {
         try {
-            return SqliteJobQueue.open(settings.embeddedDbPath(), clock);
+            return SqliteJobQueue.open(settings.embeddedDbPath(), clock)
+                    .maxRunningPerUser(settings.maxRunningPerUser());
         } catch (JobQueueException e) {
             throw new ConfigurationException("EMBEDDED_DB_PATH", e.getMessage());
         }

@@ -64,6 +64,12 @@ final class JobFormatter {
         fields.put("Source", describe(job));
         fields.put("Prompt", job.prompt().isEmpty() ? "(none)" : oneLine(job.prompt()));
         fields.put("Attempts", job.attempts() + "/" + job.maxAttempts());
+        if (job.user() != null) {
+            fields.put("User", job.user() + (job.priority() != 0 ? " (priority " + job.priority() + ")" : ""));
+        }
+        if (job.costUsd() != null) {
+            fields.put("Cost", costText(job.costUsd(), job.maxCostUsd()));
+        }
         fields.put("Progress", job.progress() == null ? "(none)" : progressColumn(job));
         fields.put("Documents", String.valueOf(job.documentCount()));
         if (job.result() != null) {
@@ -117,6 +123,10 @@ final class JobFormatter {
         map.put("lastError", job.lastError());
         map.put("result", job.result());
         map.put("documentCount", job.documentCount());
+        map.put("user", job.user());
+        map.put("priority", job.priority());
+        map.put("costUsd", job.costUsd() == null ? null : job.costUsd().doubleValue());
+        map.put("maxCostUsd", job.maxCostUsd() == null ? null : job.maxCostUsd().doubleValue());
         map.put("cancelRequested", job.cancelRequested());
         map.put("lockedBy", job.lockedBy());
         map.put("runAt", iso(job.runAt()));
@@ -125,6 +135,15 @@ final class JobFormatter {
         map.put("updatedAt", iso(job.updatedAt()));
         map.put("completedAt", iso(job.completedAt()));
         return map;
+    }
+
+    /** What a job's attempts cost in all, and of which cap: {@code $0.40 of $1.00}, or {@code $0.40 (no limit)}. */
+    static String costText(java.math.BigDecimal costUsd, java.math.BigDecimal maxCostUsd) {
+        String cost = "$" + costUsd.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+        return maxCostUsd == null
+                ? cost + " (no limit)"
+                : cost + " of $"
+                        + maxCostUsd.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 
     /**

@@ -96,9 +96,25 @@ public final class StatusCommand implements Callable<Integer> {
                 } else {
                     out.print(JobFormatter.table(jobs));
                 }
+                if (!json) {
+                    printPauses(queue, out);
+                }
             }
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The fleet's LLM pauses in force (issue 22), after the table: why jobs wait although workers are idle. */
+    private static void printPauses(JobQueue queue, PrintWriter out) {
+        if (!queue.fleetSupport().supports(io.fondation.shared.FleetSupport.Feature.LLM_PAUSES)) {
+            return;
+        }
+        for (io.fondation.shared.LlmPause pause : queue.pauses()) {
+            out.println("LLM credential " + pause.credential() + " paused ("
+                    + pause.kind().wireName()
+                    + ", " + pause.strikes() + " in a row) until " + pause.resumesAt()
+                    + ": no worker claims with it before then");
+        }
     }
 }

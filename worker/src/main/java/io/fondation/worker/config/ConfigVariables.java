@@ -47,6 +47,12 @@ public final class ConfigVariables {
                     DEV,
                     QUEUE_CLIENT),
             ConfigVariable.of(
+                    "MAX_RUNNING_PER_USER",
+                    "0 (none)",
+                    "live jobs of one user the embedded queue hands out at once",
+                    RUN,
+                    DEV),
+            ConfigVariable.of(
                     "WORKER_ID", "worker-<host>-<random>", "the name jobs are claimed under", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "POLL_INTERVAL",
@@ -78,6 +84,7 @@ public final class ConfigVariables {
                     "jobs run at once",
                     RUN,
                     DEV),
+            ConfigVariable.of("JOB_MAX_COST_USD", "none", "US dollars a job's attempts may cost together", RUN, DEV),
             ConfigVariable.of("TEMP_DIR", "<java.io.tmpdir>/fondation", "job workspaces", RUN, DEV, RUN_JOB),
             ConfigVariable.of(
                     "MIN_FREE_DISK_MB",

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param convexDeployKey the Convex deploy key, or {@code null}
  * @param workerSecret the shared secret the worker presents to the queue functions, or {@code null}
  * @param encryptionKey the key (64 hex characters) that decrypts users' stored GitHub tokens, or {@code null}
+ * @param maxRunningPerUser the embedded queue's cap on one user's live jobs ({@code MAX_RUNNING_PER_USER}; 0: none)
  */
 public record QueueSettings(
         Kind kind,
@@ -23,7 +24,8 @@ public record QueueSettings(
         URI convexUrl,
         Secret convexDeployKey,
         Secret workerSecret,
-        Secret encryptionKey) {
+        Secret encryptionKey,
+        int maxRunningPerUser) {
 
     /** The queue backends. */
     public enum Kind {
@@ -48,6 +50,20 @@ public record QueueSettings(
         if (kind == Kind.CONVEX && convexUrl == null) {
             throw new IllegalArgumentException("the convex queue needs a URL");
         }
+        if (maxRunningPerUser < 0) {
+            throw new IllegalArgumentException("maxRunningPerUser must not be negative");
+        }
+    }
+
+    /** Settings without a cap per user. */
+    public QueueSettings(
+            Kind kind,
+            Path embeddedDbPath,
+            URI convexUrl,
+            Secret convexDeployKey,
+            Secret workerSecret,
+            Secret encryptionKey) {
+        this(kind, embeddedDbPath, convexUrl, convexDeployKey, workerSecret, encryptionKey, 0);
     }
 
     public Optional<URI> optionalConvexUrl() {

@@ -5,6 +5,7 @@ import io.fondation.engine.analyzer.AnalyzerSettings;
 import io.fondation.engine.git.GitClient;
 import io.fondation.engine.runtime.WorkerSettings;
 import io.fondation.shared.Secret;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,8 @@ import java.util.Optional;
  *     {@code localhost} and IP addresses (a request for any other {@code Host} gets 403: no DNS rebinding)
  * @param resume {@code RESUME}: whether a retried job resumes from its checkpoint (runs only the analysis steps it
  *     has not finished) and attempts save one; default true
+ * @param jobMaxCostUsd {@code JOB_MAX_COST_USD}: the cap on the sum of a job's attempts' costs for jobs without their
+ *     own, or {@code null} for none
  */
 public record WorkerConfig(
         String workerId,
@@ -61,7 +64,8 @@ public record WorkerConfig(
         Duration safetyPollInterval,
         GitClient gitClient,
         List<String> healthAllowedHosts,
-        boolean resume) {
+        boolean resume,
+        BigDecimal jobMaxCostUsd) {
 
     public WorkerConfig {
         Objects.requireNonNull(workerId, "workerId");
@@ -103,7 +107,8 @@ public record WorkerConfig(
                 shutdownGrace,
                 analyzer.killGrace(),
                 ProgressLanguage.fromConfig(analyzer.progressLanguage()),
-                resume);
+                resume,
+                jobMaxCostUsd);
     }
 
     /** Whether the health server is enabled ({@code HEALTH_PORT} is not -1). */

@@ -90,6 +90,9 @@ public final class WorkerConfigLoader {
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@\\[\\]-]{0,127}");
     private static final Pattern HEX_KEY = Pattern.compile("[0-9a-fA-F]{64}");
 
+    /** The largest {@code MAX_RUNNING_PER_USER}: the embedded queue's and the Convex functions' bound. */
+    static final int MAX_RUNNING_PER_USER_LIMIT = 100;
+
     private WorkerConfigLoader() {}
 
     /**
@@ -212,7 +215,10 @@ public final class WorkerConfigLoader {
                 safetyPollInterval,
                 gitClient,
                 allowedHosts,
-                resume);
+                resume,
+                settings.optional("JOB_MAX_COST_USD")
+                        .map(value -> dollars("JOB_MAX_COST_USD", value))
+                        .orElse(null));
     }
 
     /** {@link #load(Map, Map)} without overrides. */
@@ -245,7 +251,13 @@ public final class WorkerConfigLoader {
                 convexUrl,
                 settings.secret("CONVEX_DEPLOY_KEY"),
                 settings.secret("FONDATION_WORKER_SECRET"),
-                encryptionKey);
+                encryptionKey,
+                settings.integer(
+                        "MAX_RUNNING_PER_USER",
+                        0,
+                        0,
+                        MAX_RUNNING_PER_USER_LIMIT,
+                        "a whole number of jobs (0: no cap)"));
     }
 
     private static AnalyzerSettings analyzerSettings(
@@ -419,16 +431,20 @@ public final class WorkerConfigLoader {
     }
 
     private static BigDecimal budget(String value) {
+        return dollars("CLAUDE_MAX_BUDGET_USD", value);
+    }
+
+    /** An amount in US dollars, more than 0 and at most 100000, from the variable {@code name}. */
+    private static BigDecimal dollars(String name, String value) {
         BigDecimal budget;
         try {
             budget = new BigDecimal(value);
         } catch (NumberFormatException e) {
-            throw new ConfigurationException(
-                    "CLAUDE_MAX_BUDGET_USD", "'" + value + "' is not an amount in US dollars (e.g. 5 or 2.50)");
+            throw new ConfigurationException(name, "'" + value + "' is not an amount in US dollars (e.g. 5 or 2.50)");
         }
         if (budget.signum() <= 0 || budget.compareTo(BigDecimal.valueOf(100_000)) > 0) {
             throw new ConfigurationException(
-                    "CLAUDE_MAX_BUDGET_USD", value + " is out of range; use more than 0 and at most 100000 US dollars");
+                    name, value + " is out of range; use more than 0 and at most 100000 US dollars");
         }
         return budget.stripTrailingZeros();
     }

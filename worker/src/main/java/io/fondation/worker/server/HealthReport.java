@@ -34,6 +34,15 @@ final class HealthReport {
         }
         body.put("consecutivePollFailures", health.consecutivePollFailures());
         body.put("ready", health.ready());
+        if (health.pausedUntil() != null) {
+            // why "ready, but": the worker is fine; the fleet's LLM credential is paused (issue 22)
+            body.put("pausedUntil", text(health.pausedUntil()));
+            body.put(
+                    "pause",
+                    "ready, but paused until " + text(health.pausedUntil())
+                            + ": the LLM API limited this worker's credential; the fleet claims nothing for it until"
+                            + " then");
+        }
         if (!health.notReadyBecause().isEmpty()) {
             body.put("notReadyBecause", health.notReadyBecause());
         }

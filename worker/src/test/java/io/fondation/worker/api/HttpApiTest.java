@@ -112,6 +112,31 @@ class HttpApiTest {
     }
 
     @Test
+    void aJobCarriesItsUserPriorityAndCostCapAndShowsWhatItCost() {
+        Path repository = FixtureRepository.create(temp.resolve("repo"));
+        try (ApiServer server = ApiServer.start(temp, Map.of())) {
+            HttpResponse<String> created = server.post(
+                    "/api/jobs",
+                    "{\"repositoryUrl\":" + quoted(repository.toString())
+                            + ",\"userId\":\"team-a\",\"priority\":7,\"maxCostUsd\":1.5}",
+                    null);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode job = json(created);
+            assertThat(job.get("userId").asText()).isEqualTo("team-a");
+            assertThat(job.get("priority").asInt()).isEqualTo(7);
+            assertThat(job.get("maxCostUsd").decimalValue()).isEqualByComparingTo("1.5");
+            assertThat(job.get("costUsd").decimalValue()).isEqualByComparingTo("0");
+
+            HttpResponse<String> plain =
+                    server.post("/api/jobs", "{\"repositoryUrl\":" + quoted(repository.toString()) + "}", null);
+            assertThat(json(plain).get("userId").asText())
+                    .as("a job without a user shares the anonymous user's turn")
+                    .isEqualTo("anonymous");
+            assertThat(json(plain).get("maxCostUsd").isNull()).isTrue();
+        }
+    }
+
+    @Test
     void invalidInputIsRefusedWith400NamingTheField() throws IOException {
         Path repository = FixtureRepository.create(temp.resolve("repo"));
         try (ApiServer server = ApiServer.start(temp, Map.of())) {
@@ -127,7 +152,30 @@ class HttpApiTest {
                     server.post("/api/jobs", "{\"repositoryUrl\":\"owner/name\",\"colour\":\"red\"}", null),
                     400,
                     "colour",
-                    "unknown field 'colour'; accepted: branch, prompt, repositoryUrl");
+                    "unknown field 'colour'; accepted: branch, maxCostUsd, priority, prompt, repositoryUrl, userId");
+            assertError(
+                    server.post("/api/jobs", "{\"repositoryUrl\":\"owner/name\",\"priority\":1001}", null),
+                    400,
+                    "priority",
+                    "priority must be from -1000 to 1000");
+            assertError(
+                    server.post("/api/jobs", "{\"repositoryUrl\":\"owner/name\",\"priority\":1.5}", null),
+                    400,
+                    "priority",
+                    "whole number");
+            assertError(
+                    server.post("/api/jobs", "{\"repositoryUrl\":\"owner/name\",\"maxCostUsd\":-1}", null),
+                    400,
+                    "maxCostUsd",
+                    "from 0 to 1000000");
+            assertError(
+                    server.post(
+                            "/api/jobs",
+                            "{\"repositoryUrl\":\"owner/name\",\"userId\":" + quoted("u".repeat(201)) + "}",
+                            null),
+                    400,
+                    "userId",
+                    "1 to 200 characters");
             HttpResponse<String> credentials = server.post(
                     "/api/jobs", "{\"repositoryUrl\":\"https://user:hunter2-secret@github.com/o/r.git\"}", null);
             assertError(credentials, 400, "repositoryUrl", "must not contain credentials");

@@ -71,6 +71,47 @@ class QueueCommandsTest {
     }
 
     @Test
+    void submitTakesTheUserPriorityAndCostCapAndStatusShowsWhatTheJobCost() throws Exception {
+        String id = submit("octo/widgets", "--user", "team-a", "--priority", "5", "--max-cost-usd", "2");
+        try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
+            JobSnapshot job = queue.get(id).orElseThrow();
+            assertThat(job.user()).isEqualTo("team-a");
+            assertThat(job.priority()).isEqualTo(5);
+            assertThat(job.maxCostUsd()).isEqualByComparingTo("2");
+            ClaimedJob claimed =
+                    queue.claimOne("worker-test", Duration.ofMinutes(5)).orElseThrow();
+            assertThat(claimed.claimTerms().orElseThrow().budgetUsd()).isEqualByComparingTo("2");
+            queue.retryOrFail(
+                    claimed.lease(),
+                    JobFailure.of(FailureKind.TRANSIENT, "flaky"),
+                    null,
+                    new java.math.BigDecimal("0.4"));
+        }
+        CliHarness.Result detail = cli.run(temp, "status", id, "--db", db.toString());
+        assertThat(detail.out()).contains("User:", "team-a (priority 5)", "Cost:", "$0.40 of $2.00");
+        JsonNode json = new ObjectMapper()
+                .readTree(cli.run(temp, "status", id, "--json", "--db", db.toString())
+                        .out());
+        assertThat(json.get("costUsd").decimalValue()).isEqualByComparingTo("0.4");
+        assertThat(json.get("user").asText()).isEqualTo("team-a");
+
+        try (SqliteJobQueue queue = SqliteJobQueue.open(db, Clock.systemUTC())) {
+            queue.recordPause(
+                    "worker-test",
+                    "sha256:0123456789abcdef0123456789abcdef",
+                    io.fondation.shared.LlmLimitKind.RATE_LIMIT,
+                    Duration.ofMinutes(10));
+        }
+        assertThat(cli.run(temp, "status", "--db", db.toString()).out())
+                .contains(
+                        "LLM credential sha256:0123456789abcdef0123456789abcdef paused (rate_limit, 1 in a row) until");
+
+        CliHarness.Result bad = cli.run(temp, "submit", "octo/widgets", "--priority", "5000", "--db", db.toString());
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("--priority: priority must be from -1000 to 1000");
+    }
+
+    @Test
     void statusOfOneJobShowsEveryFieldAndTheFullLastError() throws Exception {
         String id = submit("octo/widgets", "--max-attempts", "2");
         String error = "clone failed: remote hung up\nfatal: early EOF\nsecond line of detail";

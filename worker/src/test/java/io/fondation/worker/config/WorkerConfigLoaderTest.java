@@ -613,6 +613,24 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void theFleetSettingsAreReadAndChecked() {
+        WorkerConfig defaults = load();
+        assertThat(defaults.jobMaxCostUsd()).isNull();
+        assertThat(defaults.queue().maxRunningPerUser()).isZero();
+        assertThat(defaults.workerSettings().jobMaxCostUsd()).isNull();
+        WorkerConfig set = load("JOB_MAX_COST_USD", "2.50", "MAX_RUNNING_PER_USER", "3");
+        assertThat(set.jobMaxCostUsd()).isEqualByComparingTo("2.5");
+        assertThat(set.workerSettings().jobMaxCostUsd()).isEqualByComparingTo("2.5");
+        assertThat(set.queue().maxRunningPerUser()).isEqualTo(3);
+        rejects("JOB_MAX_COST_USD", "lots")
+                .hasMessageContaining("JOB_MAX_COST_USD")
+                .hasMessageContaining("'lots'");
+        rejects("JOB_MAX_COST_USD", "0").hasMessageContaining("out of range");
+        rejects("MAX_RUNNING_PER_USER", "101").hasMessageContaining("use 0 to 100");
+        rejects("MAX_RUNNING_PER_USER", "-1").hasMessageContaining("use 0 to 100");
+    }
+
+    @Test
     void recordsRejectInconsistentValuesToo() {
         WorkerConfig config = load();
         assertThatThrownBy(() -> new WorkerConfig(
@@ -634,7 +652,8 @@ class WorkerConfigLoaderTest {
                         config.safetyPollInterval(),
                         null,
                         List.of(),
-                        true))
+                        true,
+                        null))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(Secret.of("test-secret")).toString()).isEqualTo("[[redacted]]");
     }

@@ -107,6 +107,42 @@ class HealthServerTest {
     }
 
     @Test
+    void aPausedWorkerIsReadyButSaysUntilWhenItClaimsNothing() throws Exception {
+        WorkerHealth ready = health.get();
+        Instant until = clock.instant().plusSeconds(20);
+        health.set(new WorkerHealth(
+                ready.status(),
+                ready.workerId(),
+                ready.state(),
+                ready.startedAt(),
+                ready.uptime(),
+                ready.activeJobs(),
+                ready.maxConcurrentJobs(),
+                ready.lastPollAt(),
+                ready.lastClaimAt(),
+                ready.lastError(),
+                ready.lastErrorAt(),
+                ready.consecutivePollFailures(),
+                ready.live(),
+                ready.ready(),
+                ready.notReadyBecause(),
+                ready.workerFault(),
+                ready.nextFaultCheck(),
+                ready.pushLive(),
+                ready.containment(),
+                until));
+
+        HttpResponse<String> response = send("GET", "/health");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("ready").asBoolean()).isTrue();
+        assertThat(body.get("pausedUntil").asText()).isEqualTo(until.toString());
+        assertThat(body.get("pause").asText()).startsWith("ready, but paused until " + until);
+        assertThat(send("GET", "/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void degradedIs206WithTheLastError() throws Exception {
         health.set(health(HealthStatus.DEGRADED, "claim failed: queue unreachable"));
 
