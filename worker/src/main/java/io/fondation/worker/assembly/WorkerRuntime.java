@@ -208,7 +208,7 @@ public final class WorkerRuntime implements AutoCloseable {
                     others);
             // Only with a health server: nobody would read these meters without one.
             jvmMeters = JvmMeters.bindTo(registry);
-            queueDepth = QueueDepth.start(queue, registry, queueDepthInterval());
+            queueDepth = QueueDepth.start(queue, registry, queueDepthInterval(), clock);
             if (queue instanceof ConvexJobQueue convex) {
                 syncGauge(convex);
             }
