@@ -56,7 +56,7 @@ class DeploymentFilesTest {
     static final Path DOCKER = ROOT.resolve("docker");
     private static final Pattern ENV_LINE = Pattern.compile("^#?([A-Z][A-Z0-9_]*)=(.*)$");
     /** Set by the Dockerfile for the processes in the image, not worker settings. */
-    private static final Set<String> IMAGE_VARIABLES = Set.of("HOME", "LANG", "DISABLE_AUTOUPDATER");
+    private static final Set<String> IMAGE_VARIABLES = Set.of("HOME", "LANG", "DISABLE_AUTOUPDATER", "JAVA_OPTS");
 
     @TempDir
     Path temp;
@@ -69,7 +69,11 @@ class DeploymentFilesTest {
         setBy.put("compose.prod.yaml", composeEnvironment("compose.prod.yaml"));
         setBy.put("kubernetes/configmap.yaml", configMap().keySet());
         setBy.put("kubernetes/deployment.yaml", deploymentEnv().keySet());
-        setBy.put("systemd/fondation-worker.service", systemdEnvironment().keySet());
+        Set<String> unit = new LinkedHashSet<>(systemdEnvironment().keySet());
+        assertThat(unit.remove("JAVA_OPTS"))
+                .as("the unit gives the launcher its JVM options")
+                .isTrue();
+        setBy.put("systemd/fondation-worker.service", unit);
         Set<String> image = dockerfileEnvironment();
         image.removeAll(IMAGE_VARIABLES);
         setBy.put("Dockerfile", image);
@@ -196,14 +200,20 @@ class DeploymentFilesTest {
         assertThat(readmeLines).contains("worker/target/fondation-worker/bin/fondation-worker run");
         String launcher =
                 Files.readString(ROOT.resolve("worker/src/dist/bin/fondation-worker"), StandardCharsets.UTF_8);
-        Map<String, String> commands = Map.of(
-                "Dockerfile ENTRYPOINT", entrypoint.group(1), "systemd ExecStart", execStart, "the launcher", launcher);
+        // The image and the systemd unit start the worker with the launcher.
+        assertThat(entrypoint.group(1))
+                .as("Dockerfile ENTRYPOINT")
+                .endsWith("\"/opt/fondation/bin/fondation-worker\"]");
+        assertThat(dockerfile()).contains("COPY worker/target/fondation-worker/bin/fondation-worker");
+        assertThat(Files.readString(DOCKER.resolve("Dockerfile.dockerignore"), StandardCharsets.UTF_8))
+                .contains("!worker/target/fondation-worker/bin/fondation-worker");
+        assertThat(execStart).as("systemd ExecStart").isEqualTo("ExecStart=/opt/fondation/bin/fondation-worker run");
         // why: the figures of docs/performance.md are measured with these options (BenchEnv.documentedOptions)
-        commands.forEach((where, command) -> assertThat(command)
-                .as(where)
+        assertThat(launcher)
+                .as("the launcher")
                 .contains("-XX:SharedArchiveFile=")
                 .contains("-XX:TieredStopAtLevel=1")
-                .contains("-jar"));
+                .contains("-jar");
     }
 
     // ------------------------------------------------------------------ each file's settings, loaded
@@ -506,7 +516,8 @@ class DeploymentFilesTest {
         Map<String, String> env = new LinkedHashMap<>();
         for (String line : unitLines()) {
             if (line.startsWith("Environment=")) {
-                String assignment = line.substring("Environment=".length());
+                // why the quotes: systemd's Environment="NAME=a b" keeps a value with blanks whole
+                String assignment = line.substring("Environment=".length()).replace("\"", "");
                 env.put(
                         assignment.substring(0, assignment.indexOf('=')),
                         assignment.substring(assignment.indexOf('=') + 1));
