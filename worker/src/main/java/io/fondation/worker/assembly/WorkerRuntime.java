@@ -39,7 +39,7 @@ public final class WorkerRuntime implements AutoCloseable {
     /** How often the queue depth is counted on the embedded queue: an indexed count, cheap. */
     public static final Duration EMBEDDED_QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(5);
 
-    /** How often the queue depth is counted on Convex: one query per worker per minute. */
+    /** How often the queue depth is counted on Convex: per worker and minute, one count by status and one queue:depth. */
     public static final Duration CONVEX_QUEUE_DEPTH_INTERVAL = Duration.ofMinutes(1);
 
     private final WorkerConfig config;
