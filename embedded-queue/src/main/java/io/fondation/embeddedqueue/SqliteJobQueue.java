@@ -12,6 +12,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
+import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
 import io.fondation.shared.DocumentKind;
 import io.fondation.shared.DocumentReadingOrder;
@@ -50,10 +51,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
@@ -820,6 +823,62 @@ public final class SqliteJobQueue implements JobQueue {
             }
             return counts;
         }));
+    }
+
+    /** Where {@link #depth} stops counting: 1,000, the Convex route's largest limit; far above any fleet. */
+    public static final int DEPTH_LIMIT = 1_000;
+
+    /**
+     * {@inheritDoc} Four index ranges in one read transaction, each stopping after {@link #DEPTH_LIMIT} + 1 rows:
+     * pending on {@code (status, run_at)}, due ones on the same range up to {@code now}, live and expired leases on
+     * the partial {@code lease_until} index. {@code running} counts every live lease (a canceled job keeps its lock
+     * until its holder lets go: it still takes a slot); {@code due} adds the expired leases of working jobs (a claim
+     * takes them over). {@code paused} is 0: this queue keeps no pauses of LLM credentials.
+     */
+    @Override
+    public Optional<DepthCounts> depth(Instant now) {
+        Objects.requireNonNull(now, "now");
+        long at = now.toEpochMilli();
+        return Optional.of(db.read("count the depth", connection -> {
+            long pending = countUpTo(connection, "SELECT 1 FROM jobs WHERE status = 'pending'");
+            long duePending = countUpTo(connection, "SELECT 1 FROM jobs WHERE status = 'pending' AND run_at <= ?", at);
+            long expired = countUpTo(
+                    connection,
+                    "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until <= ? AND status IN "
+                            + SqliteSchema.LEASED,
+                    at);
+            long running =
+                    countUpTo(connection, "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until > ?", at);
+            Set<DepthCounts.Count> capped = EnumSet.noneOf(DepthCounts.Count.class);
+            long due = duePending + expired;
+            return new DepthCounts(
+                    capDepth(pending, DepthCounts.Count.PENDING, capped),
+                    capDepth(due, DepthCounts.Count.DUE, capped),
+                    capDepth(running, DepthCounts.Count.RUNNING, capped),
+                    0,
+                    capped);
+        }));
+    }
+
+    /** The rows of {@code select} (its parameters bound in order), counted up to {@link #DEPTH_LIMIT} + 1. */
+    private static long countUpTo(Connection connection, String select, Object... parameters) throws SQLException {
+        try (PreparedStatement count =
+                connection.prepareStatement("SELECT COUNT(*) FROM (" + select + " LIMIT " + (DEPTH_LIMIT + 1) + ")")) {
+            for (int i = 0; i < parameters.length; i++) {
+                count.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet row = count.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+
+    private static long capDepth(long value, DepthCounts.Count count, Set<DepthCounts.Count> capped) {
+        if (value > DEPTH_LIMIT) {
+            capped.add(count);
+            return DEPTH_LIMIT;
+        }
+        return value;
     }
 
     @Override

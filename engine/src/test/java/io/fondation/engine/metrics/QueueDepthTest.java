@@ -26,7 +26,8 @@ class QueueDepthTest {
 
     private static final Duration FAST = Duration.ofMillis(20);
 
-    private final SqliteJobQueue sqlite = SqliteJobQueue.inMemory(MutableClock.startingAtDefault());
+    private final MutableClock clock = MutableClock.startingAtDefault();
+    private final SqliteJobQueue sqlite = SqliteJobQueue.inMemory(clock);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @AfterEach
@@ -53,6 +54,31 @@ class QueueDepthTest {
 
             sqlite.cancel(sqlite.list(JobStatus.PENDING, 1).get(0).id());
             await().atMost(Duration.ofSeconds(10)).until(() -> gauge("pending") == 1 && gauge("canceled") == 1);
+        }
+    }
+
+    private double depthGauge(String count) {
+        return registry.get(QueueDepth.DEPTH).tag("count", count).gauge().value();
+    }
+
+    @Test
+    void depthGaugesFollowTheQueuesDepthAtTheClocksInstant() {
+        enqueue("a");
+        sqlite.enqueue(JobSpec.of(CloneSource.ofFullName("acme/later", null), "")
+                .withRunAt(clock.instant().plus(Duration.ofMinutes(10))));
+        sqlite.claimOne("w", Duration.ofMinutes(30)).orElseThrow();
+        try (QueueDepth depth = QueueDepth.start(sqlite, registry, FAST, clock)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> depthGauge("running") == 1);
+            assertThat(depthGauge("pending")).isEqualTo(1);
+            assertThat(depthGauge("due")).as("the other job is not due yet").isZero();
+            assertThat(depthGauge("paused")).isZero();
+            assertThat(registry.get(QueueDepth.WANTED).gauge().value()).isEqualTo(1);
+
+            clock.advance(Duration.ofMinutes(11));
+            await().atMost(Duration.ofSeconds(10)).until(() -> depthGauge("due") == 1);
+            assertThat(registry.get(QueueDepth.WANTED).gauge().value()).isEqualTo(2);
+            assertThat(depth.lastDepth())
+                    .hasValueSatisfying(d -> assertThat(d.wanted()).isEqualTo(2));
         }
     }
 

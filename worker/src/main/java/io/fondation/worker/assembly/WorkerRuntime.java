@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Wires a worker from a {@link WorkerConfig}: the queue (embedded SQLite or Convex), the per-job tools
@@ -38,7 +39,7 @@ public final class WorkerRuntime implements AutoCloseable {
     /** How often the queue depth is counted on the embedded queue: an indexed count, cheap. */
     public static final Duration EMBEDDED_QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(5);
 
-    /** How often the queue depth is counted on Convex: one query per worker per minute. */
+    /** How often the queue depth is counted on Convex: per worker and minute, one count by status and one queue:depth. */
     public static final Duration CONVEX_QUEUE_DEPTH_INTERVAL = Duration.ofMinutes(1);
 
     private final WorkerConfig config;
@@ -75,11 +76,32 @@ public final class WorkerRuntime implements AutoCloseable {
      */
     public static WorkerRuntime open(
             WorkerConfig config, Clock clock, WorkerListener listener, Map<String, String> environment) {
+        return open(config, clock, listener, environment, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #open(WorkerConfig, Clock, WorkerListener, Map)} with the worker taking its jobs from {@code wrap} applied
+     * to the queue ({@code run --once} lets one claim through); closing the runtime closes what {@code wrap} returned.
+     */
+    public static WorkerRuntime open(
+            WorkerConfig config,
+            Clock clock,
+            WorkerListener listener,
+            Map<String, String> environment,
+            UnaryOperator<JobQueue> wrap) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(environment, "environment");
-        JobQueue queue = openQueue(config, clock);
+        Objects.requireNonNull(wrap, "wrap");
+        JobQueue opened = openQueue(config, clock);
+        JobQueue queue;
+        try {
+            queue = Objects.requireNonNull(wrap.apply(opened), "wrapped queue");
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
         try {
             PrometheusMeterRegistry registry = JvmMeters.newRegistry();
             Worker worker = WorkerAssembly.builder(config, queue, environment)
@@ -187,7 +209,7 @@ public final class WorkerRuntime implements AutoCloseable {
                     others);
             // Only with a health server: nobody would read these meters without one.
             jvmMeters = JvmMeters.bindTo(registry);
-            queueDepth = QueueDepth.start(queue, registry, queueDepthInterval());
+            queueDepth = QueueDepth.start(queue, registry, queueDepthInterval(), clock);
             if (queue instanceof ConvexJobQueue convex) {
                 syncGauge(convex);
             }

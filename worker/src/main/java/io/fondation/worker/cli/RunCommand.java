@@ -1,18 +1,22 @@
 package io.fondation.worker.cli;
 
+import io.fondation.engine.events.WorkerListener;
 import io.fondation.engine.runtime.StopSignal;
 import io.fondation.http.api.ApiSettings;
 import io.fondation.http.api.HttpApi;
+import io.fondation.shared.JobQueue;
 import io.fondation.worker.assembly.WorkerRuntime;
 import io.fondation.worker.config.ApiSettingsLoader;
 import io.fondation.worker.config.ConfigVariable;
 import io.fondation.worker.config.ConfigVariables;
 import io.fondation.worker.config.WorkerConfig;
 import io.fondation.worker.config.WorkerConfigLoader;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -29,7 +33,9 @@ import picocli.CommandLine.Option;
                     + "run the analyzer while heartbeating, store the documents, complete or retry.",
             "On SIGTERM the worker stops claiming, stops running analyzers, releases its jobs back to the queue and exits 0.",
             "With HTTP_API=true the health server's port also serves the job API (/api/jobs, /execute, /api/openapi.json) "
-                    + "and the status page (/ui/); beyond loopback it needs API_TOKEN."
+                    + "and the status page (/ui/); beyond loopback it needs API_TOKEN.",
+            "With --once (a pod per job, KEDA's ScaledJob) it claims at most one job, runs it and exits 0, also when "
+                    + "nothing is due within --idle-timeout; SIGTERM releases the job as above and exits 0."
         })
 public final class RunCommand implements Callable<Integer> {
 
@@ -48,6 +54,22 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--exit-after-start", hidden = true)
     boolean exitAfterStart;
 
+    @Option(
+            names = "--once",
+            description = "Claim at most one job, run it, exit 0 (also when nothing is due within --idle-timeout).")
+    boolean once;
+
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "MS",
+            defaultValue = "" + DEFAULT_IDLE_TIMEOUT_MS,
+            description =
+                    "With --once: milliseconds to wait for a due job before exiting 0 (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutMs;
+
+    /** {@code --idle-timeout}'s default: a minute, two of KEDA's polls of the depth route at 30 s. */
+    static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
     public RunCommand(CliEnvironment environment) {
         this.environment = environment;
     }
@@ -55,6 +77,9 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // why: the stop action closes the runtime early, on purpose (-Werror, -Xlint:try)
     public Integer call() throws InterruptedException {
+        if (idleTimeoutMs < 1) {
+            throw new UsageException("--idle-timeout must be a positive number of milliseconds, was " + idleTimeoutMs);
+        }
         Map<String, String> overrides = new HashMap<>();
         queueOptions.applyTo(overrides, environment);
         workerOptions.applyTo(overrides, environment);
@@ -65,8 +90,13 @@ public final class RunCommand implements Callable<Integer> {
         ApiSettings apiSettings = ApiSettingsLoader.load(values, config, false);
         LOG.info("Starting {}", config);
         CountDownLatch stopped = new CountDownLatch(1);
+        OnceProgress progress = new OnceProgress();
+        OneClaimQueue[] oneClaim = new OneClaimQueue[1];
+        WorkerListener listener = once ? new CompositeListener(new LoggingListener(), progress) : new LoggingListener();
+        UnaryOperator<JobQueue> wrap =
+                once ? queue -> oneClaim[0] = new OneClaimQueue(queue, progress::claimed) : UnaryOperator.identity();
         try (WorkerRuntime runtime =
-                        WorkerRuntime.open(config, environment.clock(), new LoggingListener(), environment.env());
+                        WorkerRuntime.open(config, environment.clock(), listener, environment.env(), wrap);
                 HttpApi api = runtime.serveApi(
                         apiSettings, environment.clock(), config.queue().kind().configName())) {
             // The stop action closes the runtime itself: on SIGHUP the JVM exits once the action returns.
@@ -74,6 +104,7 @@ public final class RunCommand implements Callable<Integer> {
             StopSignal.Registration registration = environment.stopSignal().onStop(() -> {
                 LOG.info("Stopping worker {}: releasing in-flight jobs", config.workerId());
                 runtime.close();
+                progress.stopped();
                 stopped.countDown();
             });
             try {
@@ -96,6 +127,10 @@ public final class RunCommand implements Callable<Integer> {
                     runtime.close();
                     stopped.countDown();
                 }
+                if (once) {
+                    runOnce(runtime, oneClaim[0], progress, config.workerId());
+                    stopped.countDown();
+                }
                 stopped.await();
             } finally {
                 registration.close();
@@ -103,5 +138,29 @@ public final class RunCommand implements Callable<Integer> {
         }
         LOG.info("Worker {} stopped", config.workerId());
         return ExitCodes.OK;
+    }
+
+    /**
+     * The one-job mode: waits for the one claim up to the idle timeout, then for its attempt to end (completed,
+     * retried, failed or released: the queue holds its outcome), then stops the worker as SIGTERM would. A SIGTERM
+     * meanwhile has already stopped it (releasing the job); this returns then too.
+     */
+    private void runOnce(WorkerRuntime runtime, OneClaimQueue queue, OnceProgress progress, String workerId)
+            throws InterruptedException {
+        Duration idle = Duration.ofMillis(idleTimeoutMs);
+        if (!progress.awaitClaimOrStop(idle) && queue.closeClaims().isEmpty()) {
+            // why closeClaims: a claim in flight at the deadline either counted (we wait for its job) or is never made
+            LOG.info("Worker {}: no job due within {} ms; exiting (--once)", workerId, idleTimeoutMs);
+            runtime.close();
+            return;
+        }
+        progress.awaitEndOrStop();
+        if (!progress.isStopped()) {
+            LOG.info(
+                    "Worker {}: job {} ended; exiting (--once)",
+                    workerId,
+                    queue.claimedJob().orElse("?"));
+        }
+        runtime.close();
     }
 }

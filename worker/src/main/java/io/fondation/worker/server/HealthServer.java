@@ -3,9 +3,12 @@ package io.fondation.worker.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fondation.engine.health.WorkerHealth;
+import io.fondation.engine.metrics.QueueDepth;
 import io.fondation.engine.metrics.WorkerMetrics;
 import io.fondation.http.api.AllowedHosts;
 import io.fondation.shared.ConfigurationException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -201,6 +204,7 @@ public final class HealthServer implements AutoCloseable {
                     }
                     case "/metrics", "/metrics/" -> {
                         Map<String, Object> body = new LinkedHashMap<>(metrics.snapshot());
+                        queueDepth(metrics.registry()).ifPresent(depth -> body.put("queue_depth", depth));
                         body.put("timestamp", clock.instant().toString());
                         json(exchange, 200, body, head);
                     }
@@ -297,5 +301,27 @@ public final class HealthServer implements AutoCloseable {
                 exchange.getResponseSender().send(body, java.nio.charset.StandardCharsets.UTF_8);
             }
         }
+    }
+
+    /**
+     * {@code queue_depth} of {@code /metrics}: the last depth sample of {@link QueueDepth} ({@code pending}, {@code
+     * due}, {@code running}, {@code paused}, {@code wanted}), read from its gauges; empty while none is known or when
+     * the queue cannot count its depth.
+     */
+    static Optional<Map<String, Long>> queueDepth(MeterRegistry registry) {
+        Map<String, Long> depth = new LinkedHashMap<>();
+        for (String count : List.of("pending", "due", "running", "paused")) {
+            Gauge gauge = registry.find(QueueDepth.DEPTH).tag("count", count).gauge();
+            if (gauge == null || Double.isNaN(gauge.value())) {
+                return Optional.empty();
+            }
+            depth.put(count, (long) gauge.value());
+        }
+        Gauge wanted = registry.find(QueueDepth.WANTED).gauge();
+        if (wanted == null || Double.isNaN(wanted.value())) {
+            return Optional.empty();
+        }
+        depth.put("wanted", (long) wanted.value());
+        return Optional.of(depth);
     }
 }

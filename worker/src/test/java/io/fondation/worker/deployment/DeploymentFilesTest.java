@@ -41,7 +41,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   <li>secrets are references (a Kubernetes Secret, {@code worker.env}) and never values;
  *   <li>every HTTP path they probe or scrape answers 200 on a real worker's health server;
  *   <li>every stop timeout (Kubernetes {@code terminationGracePeriodSeconds}, compose {@code stop_grace_period},
- *       systemd {@code TimeoutStopSec}) is above the {@code SHUTDOWN_GRACE} that file's settings give the worker.
+ *       systemd {@code TimeoutStopSec}) is above the {@code SHUTDOWN_GRACE} that file's settings give the worker;
+ *   <li>the KEDA files ({@code kubernetes/keda}, {@code kubernetes/keda-jobs}) read the depth route as the Convex
+ *       functions serve it (path, token header, a field of its answer, within its limit), scale on
+ *       {@code MAX_CONCURRENT_JOBS}, run {@code run --once} in the Deployment's pod with graces above the worker's,
+ *       and keep the depth token KEDA's alone.
  * </ul>
  * {@code worker.env.example} and {@code docs/configuration.md} against the catalog: {@link ConfigurationDocsTest}.
  */
@@ -52,7 +56,7 @@ class DeploymentFilesTest {
     static final Path DOCKER = ROOT.resolve("docker");
     private static final Pattern ENV_LINE = Pattern.compile("^#?([A-Z][A-Z0-9_]*)=(.*)$");
     /** Set by the Dockerfile for the processes in the image, not worker settings. */
-    private static final Set<String> IMAGE_VARIABLES = Set.of("HOME", "LANG", "DISABLE_AUTOUPDATER");
+    private static final Set<String> IMAGE_VARIABLES = Set.of("HOME", "LANG", "DISABLE_AUTOUPDATER", "JAVA_OPTS");
 
     @TempDir
     Path temp;
@@ -65,7 +69,11 @@ class DeploymentFilesTest {
         setBy.put("compose.prod.yaml", composeEnvironment("compose.prod.yaml"));
         setBy.put("kubernetes/configmap.yaml", configMap().keySet());
         setBy.put("kubernetes/deployment.yaml", deploymentEnv().keySet());
-        setBy.put("systemd/fondation-worker.service", systemdEnvironment().keySet());
+        Set<String> unit = new LinkedHashSet<>(systemdEnvironment().keySet());
+        assertThat(unit.remove("JAVA_OPTS"))
+                .as("the unit gives the launcher its JVM options")
+                .isTrue();
+        setBy.put("systemd/fondation-worker.service", unit);
         Set<String> image = dockerfileEnvironment();
         image.removeAll(IMAGE_VARIABLES);
         setBy.put("Dockerfile", image);
@@ -182,21 +190,210 @@ class DeploymentFilesTest {
                 .filter(line -> line.startsWith("ExecStart="))
                 .findFirst()
                 .orElseThrow();
-        String readme = Files.readAllLines(ROOT.resolve("README.md"), StandardCharsets.UTF_8).stream()
-                .filter(line -> line.startsWith("java ") && line.endsWith(" run"))
-                .findFirst()
-                .orElseThrow();
-        Map<String, String> commands =
-                Map.of("Dockerfile ENTRYPOINT", entrypoint.group(1), "systemd ExecStart", execStart, "README", readme);
+        List<String> readmeLines = Files.readAllLines(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
+        // The README's commands are the launcher's, whose options are checked below (and run by LauncherTest).
+        assertThat(readmeLines.stream().filter(line -> line.startsWith("./mvnw -q -DskipTests package && ")))
+                .as("the README's first command")
+                .first()
+                .asString()
+                .contains("worker/target/fondation-worker/bin/fondation-worker ");
+        assertThat(readmeLines).contains("worker/target/fondation-worker/bin/fondation-worker run");
+        String launcher =
+                Files.readString(ROOT.resolve("worker/src/dist/bin/fondation-worker"), StandardCharsets.UTF_8);
+        // The image and the systemd unit start the worker with the launcher.
+        assertThat(entrypoint.group(1))
+                .as("Dockerfile ENTRYPOINT")
+                .endsWith("\"/opt/fondation/bin/fondation-worker\"]");
+        assertThat(dockerfile()).contains("COPY worker/target/fondation-worker/bin/fondation-worker");
+        assertThat(Files.readString(DOCKER.resolve("Dockerfile.dockerignore"), StandardCharsets.UTF_8))
+                .contains("!worker/target/fondation-worker/bin/fondation-worker");
+        assertThat(execStart).as("systemd ExecStart").isEqualTo("ExecStart=/opt/fondation/bin/fondation-worker run");
         // why: the figures of docs/performance.md are measured with these options (BenchEnv.documentedOptions)
-        commands.forEach((where, command) -> assertThat(command)
-                .as(where)
+        assertThat(launcher)
+                .as("the launcher")
                 .contains("-XX:SharedArchiveFile=")
                 .contains("-XX:TieredStopAtLevel=1")
-                .contains("-jar"));
+                .contains("-jar");
     }
 
     // ------------------------------------------------------------------ each file's settings, loaded
+
+    // ---------------------------------------------------------------- KEDA (docker/kubernetes/keda, keda-jobs)
+
+    @Test
+    void theScaledObjectsTriggerReadsTheDepthRouteAsTheConvexFunctionsServeIt() throws IOException {
+        Map<String, Object> scaledObject =
+                yaml("kubernetes/keda/scaledobject.yaml").get(0);
+        Map<String, Object> spec = map(scaledObject.get("spec"));
+        assertThat(map(spec.get("scaleTargetRef")).get("name"))
+                .as("the Deployment it scales")
+                .isEqualTo(map(deployment().get("metadata")).get("name"));
+        Map<String, Object> trigger = map(((List<?>) spec.get("triggers")).get(0));
+        assertDepthTrigger(trigger);
+        assertThat(String.valueOf(map(trigger.get("metadata")).get("targetValue")))
+                .as("targetValue is MAX_CONCURRENT_JOBS of configmap.yaml: workers = ceil(wanted / slots)")
+                .isEqualTo(String.valueOf(configMap().get("MAX_CONCURRENT_JOBS")));
+        assertThat(trigger.get("metricType")).isEqualTo("AverageValue");
+        long slots = ((Number) spec.get("maxReplicaCount")).longValue()
+                * kubernetesConfig().maxConcurrentJobs();
+        assertThat(slots)
+                .as(
+                        "maxReplicaCount x MAX_CONCURRENT_JOBS within the route's limit: past it the counts say \"at least\"")
+                .isLessThanOrEqualTo(routeLimit(trigger));
+        assertThat(spec.get("minReplicaCount")).isEqualTo(0);
+    }
+
+    @Test
+    void theScaledJobRunsOneJobPerPodInTheDeploymentsPodWithGracesAboveTheWorkers() throws IOException {
+        Map<String, Object> scaledJob =
+                yaml("kubernetes/keda-jobs/scaledjob.yaml").get(0);
+        Map<String, Object> spec = map(scaledJob.get("spec"));
+        Map<String, Object> trigger = map(((List<?>) spec.get("triggers")).get(0));
+        assertDepthTrigger(trigger);
+        assertThat(String.valueOf(map(trigger.get("metadata")).get("targetValue")))
+                .as("one job per pod")
+                .isEqualTo("1");
+        assertThat(((Number) spec.get("maxReplicaCount")).longValue()).isLessThanOrEqualTo(routeLimit(trigger));
+
+        Map<String, Object> jobSpec = map(spec.get("jobTargetRef"));
+        Map<String, Object> podSpec = map(map(jobSpec.get("template")).get("spec"));
+        Map<String, Object> container = map(((List<?>) podSpec.get("containers")).get(0));
+        assertThat(container.get("args")).isEqualTo(List.of("run", "--once"));
+        assertThat(podSpec.get("restartPolicy")).isEqualTo("Never");
+
+        // The pod is the Deployment's but for args, probes, restartPolicy and the one-job setting.
+        Map<String, Object> deploymentPod = new LinkedHashMap<>(
+                map(map(map(deployment().get("spec")).get("template")).get("spec")));
+        Map<String, Object> jobPod = new LinkedHashMap<>(podSpec);
+        Map<String, Object> deploymentContainer = new LinkedHashMap<>(workerContainer());
+        Map<String, Object> jobContainer = new LinkedHashMap<>(container);
+        for (Map<String, Object> c : List.of(deploymentContainer, jobContainer)) {
+            List.of("args", "startupProbe", "livenessProbe", "readinessProbe", "env")
+                    .forEach(c::remove);
+        }
+        assertThat(jobContainer)
+                .as("the container apart from args, probes and env")
+                .isEqualTo(deploymentContainer);
+        deploymentPod.remove("containers");
+        jobPod.remove("containers");
+        jobPod.remove("restartPolicy");
+        assertThat(jobPod)
+                .as("the pod apart from its container and restartPolicy")
+                .isEqualTo(deploymentPod);
+        Map<String, Object> deploymentEnv = deploymentEnv();
+        Map<String, Object> jobEnv = new LinkedHashMap<>();
+        for (Object entry : (List<?>) container.get("env")) {
+            jobEnv.put(String.valueOf(map(entry).get("name")), entry);
+        }
+        assertThat(map(jobEnv.remove("MAX_CONCURRENT_JOBS")).get("value")).isEqualTo("1");
+        deploymentEnv.remove("MAX_CONCURRENT_JOBS");
+        assertThat(jobEnv).as("the env apart from MAX_CONCURRENT_JOBS").isEqualTo(deploymentEnv);
+
+        WorkerConfig config = kubernetesConfig();
+        assertThat(Duration.ofSeconds(((Number) podSpec.get("terminationGracePeriodSeconds")).longValue()))
+                .as("terminationGracePeriodSeconds above SHUTDOWN_GRACE")
+                .isGreaterThan(config.shutdownGrace());
+        assertThat(Duration.ofSeconds(((Number) jobSpec.get("activeDeadlineSeconds")).longValue()))
+                .as("activeDeadlineSeconds above ANALYZER_TIMEOUT + SHUTDOWN_GRACE: it stops a stuck pod, never an"
+                        + " analysis")
+                .isGreaterThan(config.analyzer().timeout().plus(config.shutdownGrace()));
+    }
+
+    @Test
+    void theDepthTokenIsKedasAloneAndNeverWrittenInTheFiles() throws IOException {
+        Map<String, Object> auth =
+                yaml("kubernetes/keda/auth/triggerauthentication.yaml").get(0);
+        Map<String, Object> ref = map(((List<?>) map(auth.get("spec")).get("secretTargetRef")).get(0));
+        assertThat(ref).containsEntry("parameter", "apiKey").containsEntry("key", "FONDATION_DEPTH_TOKEN");
+        String secretName = String.valueOf(ref.get("name"));
+        for (String file : List.of("kubernetes/keda/scaledobject.yaml", "kubernetes/keda-jobs/scaledjob.yaml")) {
+            Map<String, Object> trigger =
+                    map(((List<?>) map(yaml(file).get(0).get("spec")).get("triggers")).get(0));
+            assertThat(map(trigger.get("authenticationRef")).get("name"))
+                    .as(file + " authenticates with the TriggerAuthentication")
+                    .isEqualTo(map(auth.get("metadata")).get("name"));
+        }
+        Map<String, Object> example =
+                yaml("kubernetes/keda/secret.example.yaml").get(0);
+        assertThat(map(example.get("metadata")).get("name")).isEqualTo(secretName);
+        assertThat(map(example.get("stringData")))
+                .as("an example, no value")
+                .containsOnly(Map.entry("FONDATION_DEPTH_TOKEN", "replace-me"));
+        for (String dir : List.of("kubernetes/keda", "kubernetes/keda/auth", "kubernetes/keda-jobs")) {
+            try (var files = Files.list(DOCKER.resolve(dir))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".yaml"))
+                        .filter(f -> !f.getFileName().toString().equals("secret.example.yaml"))
+                        .toList()) {
+                    assertThat(Files.readString(file, StandardCharsets.UTF_8))
+                            .as(file + " holds no Secret: the token is the Secret's, created by hand")
+                            .doesNotContain("kind: Secret")
+                            .doesNotContainPattern("(?m)^\\s*(data|stringData):");
+                }
+            }
+        }
+        // The worker pods never see the depth token: it is KEDA's.
+        String deploymentText = Files.readString(DOCKER.resolve("kubernetes/deployment.yaml"), StandardCharsets.UTF_8);
+        String scaledJobText =
+                Files.readString(DOCKER.resolve("kubernetes/keda-jobs/scaledjob.yaml"), StandardCharsets.UTF_8);
+        String podTemplate =
+                scaledJobText.substring(scaledJobText.indexOf("jobTargetRef:"), scaledJobText.indexOf("triggers:"));
+        for (String text : List.of(deploymentText, podTemplate)) {
+            assertThat(text).doesNotContain("name: " + secretName).doesNotContain("FONDATION_DEPTH_TOKEN");
+        }
+    }
+
+    /** The trigger of either shape: metrics-api on the route's path, its header, a field of its answer. */
+    private static void assertDepthTrigger(Map<String, Object> trigger) throws IOException {
+        assertThat(trigger.get("type")).isEqualTo("metrics-api");
+        Map<String, Object> metadata = map(trigger.get("metadata"));
+        URI url = URI.create(String.valueOf(metadata.get("url")));
+        assertThat(url.getPath()).as("the route's path (http.ts)").isEqualTo(tsConstant("http.ts", "DEPTH_ROUTE_PATH"));
+        assertThat(metadata).containsEntry("authMode", "apiKey").containsEntry("method", "header");
+        assertThat(metadata.get("keyParamName"))
+                .as("the route's token header (lib/auth.ts)")
+                .isEqualTo(tsConstant("lib/auth.ts", "DEPTH_TOKEN_HEADER"));
+        assertThat(depthAnswerFields())
+                .as("valueLocation names a field of the route's answer (lib/depth.ts QueueDepth)")
+                .contains(String.valueOf(metadata.get("valueLocation")));
+        assertThat(metadata.get("valueLocation"))
+                .as("the sum to scale on, not pending")
+                .isEqualTo("wanted");
+    }
+
+    /** The route's limit for the trigger's url: its {@code ?limit=}, else the route's default (lib/depth.ts). */
+    private static long routeLimit(Map<String, Object> trigger) throws IOException {
+        URI url = URI.create(String.valueOf(map(trigger.get("metadata")).get("url")));
+        Matcher limit = Pattern.compile("(?:^|&)limit=(\\d+)").matcher(url.getQuery() == null ? "" : url.getQuery());
+        return limit.find()
+                ? Long.parseLong(limit.group(1))
+                : Long.parseLong(
+                        tsConstant("lib/depth.ts", "DEFAULT_DEPTH_LIMIT").replace("_", ""));
+    }
+
+    private static final Path CONVEX_FUNCTIONS = ROOT.resolve("convex-queue").resolve("convex");
+
+    /** The value of {@code export const NAME = ...;} in a Convex function file (a string's quotes removed). */
+    private static String tsConstant(String file, String name) throws IOException {
+        String text = Files.readString(CONVEX_FUNCTIONS.resolve(file), StandardCharsets.UTF_8);
+        Matcher matcher =
+                Pattern.compile("export const " + name + " = \"?([^\";]+)\"?;").matcher(text);
+        assertThat(matcher.find()).as(name + " in " + file).isTrue();
+        return matcher.group(1);
+    }
+
+    /** The field names of the route's answer, {@code interface QueueDepth} of lib/depth.ts. */
+    private static Set<String> depthAnswerFields() throws IOException {
+        String text = Files.readString(CONVEX_FUNCTIONS.resolve("lib/depth.ts"), StandardCharsets.UTF_8);
+        int start = text.indexOf("export interface QueueDepth {");
+        assertThat(start).as("interface QueueDepth in lib/depth.ts").isNotNegative();
+        String body = text.substring(start, text.indexOf('}', start));
+        Set<String> fields = new LinkedHashSet<>();
+        Matcher field = Pattern.compile("(?m)^\\s+(\\w+):").matcher(body);
+        while (field.find()) {
+            fields.add(field.group(1));
+        }
+        return fields;
+    }
 
     /** The ConfigMap and the Deployment's literal values (the secrets are references, left out). */
     private static WorkerConfig kubernetesConfig() throws IOException {
@@ -319,7 +516,8 @@ class DeploymentFilesTest {
         Map<String, String> env = new LinkedHashMap<>();
         for (String line : unitLines()) {
             if (line.startsWith("Environment=")) {
-                String assignment = line.substring("Environment=".length());
+                // why the quotes: systemd's Environment="NAME=a b" keeps a value with blanks whole
+                String assignment = line.substring("Environment=".length()).replace("\"", "");
                 env.put(
                         assignment.substring(0, assignment.indexOf('=')),
                         assignment.substring(assignment.indexOf('=') + 1));

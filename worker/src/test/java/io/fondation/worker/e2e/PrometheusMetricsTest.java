@@ -59,7 +59,10 @@ class PrometheusMetricsTest {
             // The queue depth is sampled every few seconds: wait for a sample taken after the jobs ended.
             await().atMost(WAIT)
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> queueDepth(port, "completed") == 2 && queueDepth(port, "pending") == 1);
+                    .until(() -> queueDepth(port, "completed") == 2
+                            && queueDepth(port, "pending") == 1
+                            && depthCount(port, "running") == 0
+                            && depthCount(port, "pending") == 1);
 
             HttpResponse<String> response = LocalHttp.get(port, "/metrics/prometheus");
             assertThat(response.statusCode()).isEqualTo(200);
@@ -118,6 +121,16 @@ class PrometheusMetricsTest {
             assertThat(exposition.value("fondation_queue_jobs", Map.of("status", "pending")))
                     .as("the failing job waits for its retry")
                     .isEqualTo(1);
+            // The depth an autoscaler scales on: the failing job is pending but in its retry's backoff, not due.
+            assertThat(exposition.family("fondation_queue_depth").type()).isEqualTo("gauge");
+            assertThat(exposition.value("fondation_queue_depth", Map.of("count", "pending")))
+                    .isEqualTo(1);
+            assertThat(exposition.value("fondation_queue_depth", Map.of("count", "due")))
+                    .as("in its backoff")
+                    .isZero();
+            assertThat(exposition.value("fondation_queue_depth", Map.of("count", "paused")))
+                    .isZero();
+            assertThat(exposition.value("fondation_queue_depth_wanted")).isZero();
             assertThat(exposition.value("fondation_heartbeats_total", Map.of("result", "ok")))
                     .isPositive();
             // JVM, process and file-descriptor binders, in base units.
@@ -136,6 +149,8 @@ class PrometheusMetricsTest {
             assertThat(json.get("jobs_failed_total").asLong()).isEqualTo(1);
             assertThat(json.get("jobs_active").asInt()).isZero();
             assertThat(json.get("jobs_duration_average_ms").asLong()).isPositive();
+            assertThat(json.get("queue_depth").toString())
+                    .isEqualTo("{\"pending\":1,\"due\":0,\"running\":0,\"paused\":0,\"wanted\":0}");
             assertThat(fixture.job(failing).status()).isEqualTo(JobStatus.PENDING);
         }
     }
@@ -175,6 +190,11 @@ class PrometheusMetricsTest {
         Optional<Promtool.Result> checked = Promtool.run("check", "rules", file.toString());
         checked.ifPresent(
                 result -> assertThat(result.exitCode()).as(result.output()).isZero());
+    }
+
+    private static double depthCount(int port, String count) throws IOException, InterruptedException {
+        return PrometheusText.parse(LocalHttp.get(port, "/metrics/prometheus").body())
+                .value("fondation_queue_depth", Map.of("count", count));
     }
 
     private static double queueDepth(int port, String status) throws IOException, InterruptedException {

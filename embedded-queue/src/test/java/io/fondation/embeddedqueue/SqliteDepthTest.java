@@ -1,0 +1,85 @@
+package io.fondation.embeddedqueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fondation.shared.CloneSource;
+import io.fondation.shared.DepthCounts;
+import io.fondation.shared.JobSpec;
+import io.fondation.shared.contract.MutableClock;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded queue's {@link SqliteJobQueue#depth}: its cap (the contract suite checks the counts) and its reads
+ * through indexes, never a scan of the table.
+ */
+class SqliteDepthTest {
+
+    private final MutableClock clock = MutableClock.startingAtDefault();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void countsStopAtTheLimitAndSaySo() {
+        try (SqliteJobQueue queue = SqliteJobQueue.inMemory(clock)) {
+            for (int i = 0; i <= SqliteJobQueue.DEPTH_LIMIT; i++) {
+                queue.enqueue(spec(i));
+            }
+            queue.claimOne("w", Duration.ofMinutes(5)).orElseThrow();
+
+            DepthCounts depth = queue.depth(clock.instant()).orElseThrow();
+
+            // 1,001 queued, one claimed: 1,000 pending (exactly the limit, not capped), 1 running.
+            assertThat(depth)
+                    .isEqualTo(DepthCounts.exact(SqliteJobQueue.DEPTH_LIMIT, SqliteJobQueue.DEPTH_LIMIT, 1, 0));
+            queue.enqueue(spec(-1));
+            DepthCounts capped = queue.depth(clock.instant()).orElseThrow();
+            assertThat(capped.pending()).isEqualTo(SqliteJobQueue.DEPTH_LIMIT);
+            assertThat(capped.isCapped(DepthCounts.Count.PENDING)).isTrue();
+            assertThat(capped.isCapped(DepthCounts.Count.DUE)).isTrue();
+            assertThat(capped.isCapped(DepthCounts.Count.RUNNING)).isFalse();
+        }
+    }
+
+    @Test
+    void everyCountReadsAnIndexNeverTheWholeTable() throws Exception {
+        Path file = temp.resolve("queue.db");
+        try (SqliteJobQueue queue = SqliteJobQueue.open(file, clock)) {
+            queue.enqueue(spec(1));
+        }
+        long now = clock.instant().toEpochMilli();
+        List<String> selects = List.of(
+                "SELECT 1 FROM jobs WHERE status = 'pending'",
+                "SELECT 1 FROM jobs WHERE status = 'pending' AND run_at <= " + now,
+                "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until <= " + now + " AND status IN "
+                        + SqliteSchema.LEASED,
+                "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until > " + now);
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement statement = connection.createStatement()) {
+            for (String select : selects) {
+                List<String> plan = new ArrayList<>();
+                try (ResultSet row = statement.executeQuery("EXPLAIN QUERY PLAN " + select)) {
+                    while (row.next()) {
+                        plan.add(row.getString("detail"));
+                    }
+                }
+                System.out.println("depth: " + select + " -> " + plan);
+                assertThat(plan).as(select).anySatisfy(step -> assertThat(step).contains("INDEX"));
+                assertThat(plan).as(select).noneSatisfy(step -> assertThat(step).isEqualTo("SCAN jobs"));
+            }
+        }
+    }
+
+    private static JobSpec spec(int i) {
+        return JobSpec.of(CloneSource.ofUrl("https://github.com/example/repo" + i, null), "p" + i);
+    }
+}
