@@ -833,7 +833,10 @@ public final class SqliteJobQueue implements JobQueue {
      * pending on {@code (status, run_at)}, due ones on the same range up to {@code now}, live and expired leases on
      * the partial {@code lease_until} index. {@code running} counts every live lease (a canceled job keeps its lock
      * until its holder lets go: it still takes a slot); {@code due} adds the expired leases of working jobs (a claim
-     * takes them over). {@code paused} is 0: this queue keeps no pauses of LLM credentials.
+     * takes them over). {@code paused} counts LLM credentials, not jobs (as the Convex route does): those whose
+     * claims are held back now, by a pause in force or its probe claim still out ({@code llm_pauses}, a handful of
+     * rows). A per-user cap ({@link #maxRunningPerUser}) is not applied to {@code due}: more workers than claimable
+     * jobs, never fewer.
      */
     @Override
     public Optional<DepthCounts> depth(Instant now) {
@@ -849,13 +852,18 @@ public final class SqliteJobQueue implements JobQueue {
                     at);
             long running =
                     countUpTo(connection, "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until > ?", at);
+            long paused = countUpTo(
+                    connection,
+                    "SELECT 1 FROM llm_pauses WHERE until > ? OR (probe_until > until AND probe_until > ?)",
+                    at,
+                    at);
             Set<DepthCounts.Count> capped = EnumSet.noneOf(DepthCounts.Count.class);
             long due = duePending + expired;
             return new DepthCounts(
                     capDepth(pending, DepthCounts.Count.PENDING, capped),
                     capDepth(due, DepthCounts.Count.DUE, capped),
                     capDepth(running, DepthCounts.Count.RUNNING, capped),
-                    0,
+                    capDepth(paused, DepthCounts.Count.PAUSED, capped),
                     capped);
         }));
     }

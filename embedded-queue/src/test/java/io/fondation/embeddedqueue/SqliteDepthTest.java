@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.DepthCounts;
 import io.fondation.shared.JobSpec;
+import io.fondation.shared.LlmLimitKind;
 import io.fondation.shared.contract.MutableClock;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,6 +48,20 @@ class SqliteDepthTest {
             assertThat(capped.isCapped(DepthCounts.Count.PENDING)).isTrue();
             assertThat(capped.isCapped(DepthCounts.Count.DUE)).isTrue();
             assertThat(capped.isCapped(DepthCounts.Count.RUNNING)).isFalse();
+        }
+    }
+
+    @Test
+    void pausedCountsTheCredentialsWhoseClaimsAreHeldBackNow() {
+        try (SqliteJobQueue queue = SqliteJobQueue.inMemory(clock)) {
+            queue.enqueue(spec(1));
+            queue.recordPause("w", "sha256:" + "a".repeat(32), LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
+            queue.recordPause("w", "sha256:" + "b".repeat(32), LlmLimitKind.OVERLOADED, Duration.ofSeconds(20));
+
+            assertThat(queue.depth(clock.instant()).orElseThrow().paused()).isEqualTo(2);
+            // past both pauses (retry-after 20 s, at most 10 % jitter) and with no probe out, nothing is held back
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(queue.depth(clock.instant()).orElseThrow().paused()).isZero();
         }
     }
 

@@ -6,11 +6,13 @@ import io.fondation.shared.CheckpointFence;
 import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
 import io.fondation.shared.DepthCounts;
 import io.fondation.shared.Document;
+import io.fondation.shared.FleetSupport;
 import io.fondation.shared.GitCredentials;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobFailure;
@@ -20,10 +22,14 @@ import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import io.fondation.shared.Progress;
 import io.fondation.shared.QueueLimits;
 import io.fondation.shared.QueueWatch;
+import io.fondation.shared.RateLimitedRelease;
 import io.fondation.shared.RetryDecision;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -88,6 +94,71 @@ final class OneClaimQueue implements JobQueue {
             onClaim.run();
         });
         return job;
+    }
+
+    /** The same single claim as {@link #claimOne(String, Duration)}, with the request's fleet terms (issue 22). */
+    @Override
+    public synchronized Optional<ClaimedJob> claimOne(ClaimRequest request) {
+        if (claimed != null || closed) {
+            return Optional.empty();
+        }
+        Optional<ClaimedJob> job = delegate.claimOne(request);
+        job.ifPresent(j -> {
+            claimed = j.id();
+            onClaim.run();
+        });
+        return job;
+    }
+
+    @Override
+    public FleetSupport fleetSupport() {
+        return delegate.fleetSupport();
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, Completion completion, BigDecimal attemptCostUsd) {
+        return delegate.complete(lease, completion, attemptCostUsd);
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure, Progress progress, BigDecimal attemptCostUsd) {
+        return delegate.retryOrFail(lease, failure, progress, attemptCostUsd);
+    }
+
+    @Override
+    public boolean release(JobLease lease, BigDecimal attemptCostUsd) {
+        return delegate.release(lease, attemptCostUsd);
+    }
+
+    @Override
+    public LlmPause recordPause(String workerId, String credential, LlmLimitKind kind, Duration retryAfter) {
+        return delegate.recordPause(workerId, credential, kind, retryAfter);
+    }
+
+    @Override
+    public boolean clearPause(String workerId, String credential) {
+        return delegate.clearPause(workerId, credential);
+    }
+
+    @Override
+    public Optional<LlmPause> pause(String credential) {
+        return delegate.pause(credential);
+    }
+
+    @Override
+    public List<LlmPause> pauses() {
+        return delegate.pauses();
+    }
+
+    @Override
+    public RateLimitedRelease releaseRateLimited(
+            JobLease lease,
+            String credential,
+            LlmLimitKind kind,
+            Duration retryAfter,
+            String error,
+            BigDecimal attemptCostUsd) {
+        return delegate.releaseRateLimited(lease, credential, kind, retryAfter, error, attemptCostUsd);
     }
 
     @Override
