@@ -11,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * a {@link Sequence}.
  *
  * <p>Its users, each naming the parameters where they are configured: the poll loop after failed claims
- * ({@code POLL_INTERVAL} doubling up to a minute), the final writes of an attempt, the re-checks of a worker fault
+ * ({@code POLL_INTERVAL} doubling up to a minute), a job's failed heartbeats (a third of {@code HEARTBEAT_INTERVAL},
+ * at most 5 s, constant up to the lease's deadline), the final writes of an attempt, the re-checks of a worker fault
  * (5 s doubling up to 5 min), the embedded queue's busy database, the Convex client's retried calls and its sync
  * socket's reconnects, the webhook callbacks ({@code CALLBACK_RETRY_DELAY} doubling up to 10 s), and
  * {@link RetryPolicy}'s wait before a job's next attempt.

@@ -1,5 +1,6 @@
 package io.fondation.engine.runtime;
 
+import io.fondation.shared.Backoff;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -25,6 +26,15 @@ record HeartbeatTiming(Duration interval, Duration throttle, Duration retryDelay
         if (interval.isZero() || interval.isNegative() || retryDelay.isZero() || retryDelay.isNegative()) {
             throw new IllegalArgumentException("heartbeat interval and retry delay must be positive");
         }
+    }
+
+    /**
+     * The waits between retries of a failed heartbeat: {@code retryDelay} each time (multiplier 1, no jitter). Constant
+     * on purpose: the lease runs out at a fixed time, so the retries must stay frequent up to its deadline, not spread
+     * out as a claim's do.
+     */
+    Backoff retries() {
+        return new Backoff(retryDelay, 1, retryDelay, Backoff.Jitter.NONE);
     }
 
     /** Defaults for a heartbeat interval: retry after a third of it, at most 5 s. */

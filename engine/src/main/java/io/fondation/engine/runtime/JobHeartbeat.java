@@ -3,6 +3,7 @@ package io.fondation.engine.runtime;
 import io.fondation.clibridge.process.DaemonThreads;
 import io.fondation.engine.events.EventSink;
 import io.fondation.engine.events.WorkerEvent;
+import io.fondation.shared.Backoff;
 import io.fondation.shared.HeartbeatResult;
 import io.fondation.shared.JobLease;
 import io.fondation.shared.JobQueue;
@@ -53,6 +54,9 @@ final class JobHeartbeat {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final HeartbeatTiming timing;
+    /** The waits between retries of failed heartbeats (the one Backoff type); used by the beating thread only. */
+    private final Backoff.Sequence retries;
+
     private final Duration leaseTime;
     private final LeaseDeadline deadline;
     private final EventSink events;
@@ -86,6 +90,7 @@ final class JobHeartbeat {
         this.clock = shared.clock();
         this.nanoTime = shared.ticker();
         this.timing = shared.timing();
+        this.retries = timing.retries().sequence();
         this.events = shared.events();
         this.lease = Objects.requireNonNull(lease, "lease");
         this.deadline = Objects.requireNonNull(deadline, "deadline");
@@ -229,7 +234,7 @@ final class JobHeartbeat {
         } catch (RuntimeException | Error e) {
             // Never let an exception cancel the scheduled chain silently.
             LOG.error("heartbeat of job {} failed unexpectedly", current.jobId(), e);
-            nextDelay = timing.retryDelay().toNanos();
+            nextDelay = retries.next().toNanos();
         }
         synchronized (this) {
             beating = false;
@@ -252,17 +257,19 @@ final class JobHeartbeat {
             result = queue.heartbeat(current, sentPhase, sentProgress, leaseTime);
         } catch (JobQueueException | IllegalStateException e) {
             events.publish(new WorkerEvent.HeartbeatFailed(current.jobId(), e.getMessage()));
+            Duration wait = retries.next();
             LOG.warn(
                     "heartbeat of job {} failed ({}), retrying in {} ms: {}",
                     current.jobId(),
                     e instanceof JobQueueException q && q.isTransient() ? "transient" : "error",
-                    timing.retryDelay().toMillis(),
+                    wait.toMillis(),
                     e.getMessage());
             if (checkDeadline()) {
                 return -1;
             }
-            return timing.retryDelay().toNanos();
+            return wait.toNanos();
         }
+        retries.reset();
         events.publish(new WorkerEvent.HeartbeatSent(current.jobId()));
         if (!result.leaseHeld()) {
             if (claimEnd()) {
