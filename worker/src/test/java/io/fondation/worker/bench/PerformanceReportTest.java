@@ -42,6 +42,14 @@ class PerformanceReportTest {
             figures.forEach(System.out::println);
             return;
         }
+        if ("resume".equals(System.getProperty("fondation.bench.only"))) {
+            // why: lets a person run the resume section alone (it prints; the report is not written)
+            String load = BenchEnv.loadAverage();
+            resumeSection(new ResumeBench(BenchEnv.scratch(temp, "resume")).run(), load);
+            sections.forEach(System.out::println);
+            figures.forEach(System.out::println);
+            return;
+        }
         assertThat(GitHttpServer.available()).as("git http-backend is needed").isTrue();
         Path docs = BenchEnv.docs();
         Files.createDirectories(docs);
@@ -70,6 +78,8 @@ class PerformanceReportTest {
         OutputBench output = new OutputBench(temp, smallRepo);
         OutputBench.Stdout stdout = output.stdout(size("stdoutMiB", 1024));
         OutputBench.Markdown markdown = output.markdown(size("markdownFiles", 10_000), 3);
+        String loadResume = BenchEnv.loadAverage();
+        List<ResumeBench.Row> resume = new ResumeBench(scratch).run();
         String loadAfter = BenchEnv.loadAverage();
 
         overheadSection(ours, polling, loadJobs);
@@ -78,6 +88,7 @@ class PerformanceReportTest {
         startupSection(startup, clones, loadStartup);
         cloneSection(clones, loadClones);
         outputSection(stdout, markdown, loadOutput);
+        resumeSection(resume, loadResume);
         plots(docs, ours, polling, clones);
 
         String report = render(began, loadBefore, loadAfter);
@@ -91,6 +102,54 @@ class PerformanceReportTest {
      */
     private static int size(String name, int normal) {
         return Integer.getInteger("fondation.bench." + name, normal);
+    }
+
+    private void resumeSection(List<ResumeBench.Row> rows, String load) {
+        StringBuilder text = new StringBuilder();
+        text.append("## Resume after a failure in step k\n\n");
+        text.append("A real worker on the embedded queue runs the Fondation-CLI fixture (it honours `--steps`, skips"
+                        + " existing chapter files as the real CLI does, and logs each step and each request it would make"
+                        + " to the model); the fixture fails (rate limited) before the first request of step k, the retry"
+                        + " is counted from its log, against an uninterrupted run of the same repository (what every"
+                        + " retry cost before issue 23). Target: 7 − k steps, and no request for a checkpointed file."
+                        + " Load average at the start: ")
+                .append(load)
+                .append(".\n\n");
+        text.append(
+                "| failure in step k | files checkpointed | steps of the next attempt | requests of the next attempt"
+                        + " | of which for a checkpointed file | before: steps / requests |\n|---|---|---|---|---|---|\n");
+        for (ResumeBench.Row row : rows) {
+            figures.add(Figure.atMost(
+                    "resume after a failure in step " + row.failedStep() + ": steps of the next attempt",
+                    row.steps().size(),
+                    7 - row.failedStep(),
+                    "steps",
+                    ""));
+            figures.add(Figure.atMost(
+                    "resume after a failure in step " + row.failedStep() + ": requests for a checkpointed file",
+                    row.requestsForCheckpointed(),
+                    0,
+                    "requests",
+                    ""));
+            text.append("| ")
+                    .append(row.failedStep())
+                    .append(" | ")
+                    .append(row.filesKept())
+                    .append(" | ")
+                    .append(row.steps().size())
+                    .append(" (")
+                    .append(row.steps().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+                    .append(") | ")
+                    .append(row.requests())
+                    .append(" | ")
+                    .append(row.requestsForCheckpointed())
+                    .append(" | ")
+                    .append(row.wholeSteps())
+                    .append(" / ")
+                    .append(row.wholeRequests())
+                    .append(" |\n");
+        }
+        sections.add(text.toString());
     }
 
     private void overheadSection(JobOverheadBench.Result ours, JobOverheadBench.Result polling, String load) {

@@ -36,7 +36,7 @@ final class ScriptedCourse implements Scenario {
     private static final Pattern OUTPUT =
             Pattern.compile("Write the course into (/[^\\s\"\\\\]+) as your instructions");
 
-    private static final String ABSTRACTIONS = """
+    static final String ABSTRACTIONS = """
             - name: Entry point
               description: Where the program starts.
               file_paths: [src/main.py]
@@ -44,7 +44,7 @@ final class ScriptedCourse implements Scenario {
               description: Small utilities the entry point calls.
               file_paths: [src/util.py]
             """;
-    private static final String RELATIONSHIPS = """
+    static final String RELATIONSHIPS = """
             summary: The entry point calls the helpers.
             relationships:
               - from_abstraction: 0
@@ -52,7 +52,7 @@ final class ScriptedCourse implements Scenario {
                 label: Calls
                 evidence: main() uses helper()
             """;
-    private static final String ORDER = """
+    static final String ORDER = """
             order:
               - index: 0
                 name: Entry point
