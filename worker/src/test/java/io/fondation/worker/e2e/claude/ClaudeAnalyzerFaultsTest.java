@@ -11,8 +11,9 @@ import io.fondation.clibridge.testing.Scenario;
 import io.fondation.clibridge.testing.ScriptedMessagesApi;
 import io.fondation.engine.events.AttemptOutcome;
 import io.fondation.shared.FailureKind;
-import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import io.fondation.worker.e2e.WorkerFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -101,28 +102,33 @@ class ClaudeAnalyzerFaultsTest {
     }
 
     @Test
-    void anOverloadedApiIsRetriedWithTheQueuesBackoffAndAHealthyOneCompletesTheJob() throws Exception {
+    void anOverloadedApiPausesTheCredentialForTheFleetWithoutSpendingAnAttemptAndAHealthyOneCompletesTheJob()
+            throws Exception {
         try (ClaudeWorld world = new ClaudeWorld(temp, Scenario.status(529, "overloaded_error", "Overloaded"))) {
             WorkerFixture fixture = world.worker(Map.of()).start();
             String id = fixture.submit(fixture.repository("sample"), null, "");
 
-            AttemptOutcome.RetryScheduled retry =
-                    fixture.listener.awaitOutcome(id, AttemptOutcome.RetryScheduled.class, RUN);
+            // Issue 22: an overload is a fact about the LLM credential, not the job: the job goes back without
+            // spending an attempt and the queue pauses the credential for every worker that holds it.
+            AttemptOutcome.Released released = fixture.listener.awaitOutcome(id, AttemptOutcome.Released.class, RUN);
 
-            assertThat(retry.failure().kind()).isEqualTo(FailureKind.RATE_LIMITED);
-            assertThat(retry.attempts()).isEqualTo(1);
-            JobSnapshot pending = fixture.job(id);
-            assertThatJob(pending).hasStatus(JobStatus.PENDING).hasAttempts(1).hasLastErrorContaining("529");
-            assertThat(retry.nextRunAt()).isEqualTo(pending.runAt());
-            assertThat(Duration.between(fixture.clock.instant(), retry.nextRunAt()))
-                    .as("an overloaded API is given at least a minute")
-                    .isGreaterThanOrEqualTo(Duration.ofSeconds(60));
+            assertThat(released.reason()).isEqualTo(AttemptOutcome.ReleaseReason.RATE_LIMITED);
+            assertThat(released.spentAttempt()).isFalse();
+            assertThatJob(fixture.job(id)).hasStatus(JobStatus.PENDING).hasAttempts(0);
+            List<LlmPause> pauses = fixture.queue().pauses();
+            assertThat(pauses).singleElement().satisfies(pause -> {
+                assertThat(pause.kind()).isEqualTo(LlmLimitKind.OVERLOADED);
+                assertThat(pause.credential()).doesNotContain(FAKE_KEY);
+                assertThat(Duration.between(fixture.clock.instant(), pause.until()))
+                        .as("an overload without retry-after pauses the credential 30 s (jittered up)")
+                        .isGreaterThanOrEqualTo(Duration.ofSeconds(29));
+            });
 
             world.serve(ScriptedCourse.ungated());
-            fixture.clock.set(retry.nextRunAt().plusMillis(1));
+            fixture.clock.set(pauses.get(0).resumesAt().plusMillis(1));
 
             await().atMost(RUN).until(() -> fixture.job(id).status() == JobStatus.COMPLETED);
-            assertThatJob(fixture.job(id)).hasAttempts(2);
+            assertThatJob(fixture.job(id)).hasAttempts(1);
         }
     }
 
