@@ -35,7 +35,16 @@ for dockerfile in docker/Dockerfile docker/Dockerfile.fondation-cli; do
   npx --yes "dockerfile-utils@$DOCKERFILE_UTILS_VERSION" lint "$dockerfile" || fail "dockerfile-utils lint $dockerfile"
 done
 if command -v systemd-analyze >/dev/null 2>&1; then
-  systemd-analyze verify docker/systemd/fondation-worker.service || fail "systemd-analyze verify docker/systemd/fondation-worker.service"
+  # why: verify checks that ExecStart's program exists; the unit names the installed launcher
+  # (/opt/fondation/bin/fondation-worker), so the copy verified here names the one `package` built in this checkout
+  launcher="$PWD/worker/target/fondation-worker/bin/fondation-worker"
+  [ -x "$launcher" ] || fail "no launcher at $launcher: run ./mvnw -DskipTests package first"
+  unit_dir=$(mktemp -d)
+  temporary+=("$unit_dir")
+  sed "s#/opt/fondation/bin/fondation-worker#$launcher#" docker/systemd/fondation-worker.service \
+    > "$unit_dir/fondation-worker.service"
+  systemd-analyze verify "$unit_dir/fondation-worker.service" \
+    || fail "systemd-analyze verify docker/systemd/fondation-worker.service"
 else
   echo "ci-image: no systemd-analyze here; the systemd unit is checked by DeploymentFilesTest only"
 fi
