@@ -264,11 +264,6 @@ public final class AnalysisRunner {
     }
 
     /**
-     * The output of a clean exit as documents. Files whose own content is bad (empty, not UTF-8) are left out
-     * with a warning, and the run still succeeds when what remains is a {@link UsableCourse}; links, paths
-     * outside the directory, oversized files and exceeded limits fail the run, as does an exit without output.
-     */
-    /**
      * The course in an output directory that no analyzer wrote in this run: the files of a finished checkpoint,
      * restored. Judged as the output of an analyzer that exited cleanly would be (bad files refused or left out, an
      * unusable course a failure).
@@ -282,6 +277,11 @@ public final class AnalysisRunner {
         return gather(exit, outputDir, new StreamJsonParser(outputDir.toAbsolutePath()), null);
     }
 
+    /**
+     * The output of a clean exit as documents. Files whose own content is bad (empty, not UTF-8) are left out
+     * with a warning, and the run still succeeds when what remains is a {@link UsableCourse}; links, paths
+     * outside the directory, oversized files and exceeded limits fail the run, as does an exit without output.
+     */
     private AnalysisReport gather(AnalyzerExit exit, Path outputDir, StreamJsonParser streamJson, Duration timeLimit) {
         Map<String, Object> details = new LinkedHashMap<>(exit.details());
         if (!exit.exitedCleanly()) {
