@@ -19,7 +19,7 @@ class FleetValuesTest {
         assertThat(request.credentialFingerprint()).contains("sha256:0123456789abcdef");
         assertThat(ClaimRequest.of("worker-a", LEASE).credentialFingerprint()).isEmpty();
 
-        String secret = "sk-ant-FAKE-0123456789abcdef";
+        String secret = "sk-ant-FAKE";
         assertThatThrownBy(() -> ClaimRequest.of("worker-a", LEASE).withCredential(secret))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fingerprint")
