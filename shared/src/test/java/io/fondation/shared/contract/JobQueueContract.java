@@ -2,7 +2,6 @@ package io.fondation.shared.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fondation.shared.Checkpoint;
 import io.fondation.shared.CheckpointBasis;
@@ -68,9 +67,10 @@ import org.junit.jupiter.api.Test;
  * policy every backend uses by default.
  *
  * <p>Hooks a subclass may override: {@link #onClockAdvanced}, {@link #unknownJobId()},
- * {@link #concurrencyThreads()}, {@link #concurrencyTimeout()} and {@link #setMaxRunningPerUser}. The fleet cases
- * (issue 22) run only for the features {@link JobQueue#fleetSupport()} names; the others are skipped with the reason
- * printed. The concurrency test always uses
+ * {@link #concurrencyThreads()}, {@link #concurrencyTimeout()} and {@link #setMaxRunningPerUser}. The cases of a
+ * capability a backend may lack (depth, checkpoints, each fleet rule of issue 22) prove the rule on a backend that
+ * keeps it and, on one that does not, what the SPI promises instead: it says why, and its calls refuse with that
+ * reason or answer as a plain queue does; no case is skipped. The concurrency test always uses
  * {@value #CONCURRENCY_JOBS} jobs.
  */
 public abstract class JobQueueContract {
@@ -316,8 +316,15 @@ public abstract class JobQueueContract {
     void depthCountsPendingDueAndRunningJobsAtTheInstantAskedWhenTheQueueCanCount() {
         Instant start = clock.instant();
         Optional<DepthCounts> empty = queue.depth(start);
-        // why an assumption, not a pass: a backend that cannot count shows this case as skipped
-        assumeTrue(empty.isPresent(), "this backend cannot count its depth (JobQueue#depth is empty)");
+        if (empty.isEmpty()) {
+            // A backend that cannot count says so the same way whatever it holds and whenever it is asked.
+            enqueue("a");
+            assertThat(queue.depth(start))
+                    .as("a queue that cannot count its depth")
+                    .isEmpty();
+            assertThat(queue.depth(start.plus(Duration.ofHours(1)))).isEmpty();
+            return;
+        }
         assertThat(empty.get()).isEqualTo(DepthCounts.exact(0, 0, 0, 0));
         List<String> now = List.of(enqueue("a"), enqueue("b"), enqueue("c"), enqueue("d"));
         queue.enqueue(spec("later").withRunAt(start.plus(Duration.ofHours(1))));
@@ -1009,7 +1016,9 @@ public abstract class JobQueueContract {
 
     @Test
     void theHolderSavesCheckpointFilesAndReadsThemBack() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         assertThat(queue.openCheckpoint(job.lease())).isEmpty();
@@ -1035,7 +1044,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aCheckpointIsNeverTheCourse() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         save(job, CHAPTER1);
@@ -1050,7 +1061,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aSaveMadeFromOtherInputsReplacesTheWholeCheckpoint() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         save(job, STEP1);
@@ -1068,7 +1081,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aStaleHolderCannotWriteIntoTheCheckpointOfTheJobsNewHolder() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob stale = claim("worker-a");
         queue.openCheckpoint(stale.lease());
@@ -1111,7 +1126,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aFinishedAnalysisIsSavedAfterItsLeaseWhileTheJobWaitsForNoOtherHolder() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         queue.openCheckpoint(job.lease());
@@ -1142,7 +1159,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aReleasedHolderSavesItsFinishedOutputOnlyWhileNoOtherHolderOpenedTheCheckpoint() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         queue.openCheckpoint(job.lease());
@@ -1164,7 +1183,9 @@ public abstract class JobQueueContract {
 
     @Test
     void removedFilesAreGoneAndAFinishedMarkNeedsExactlyTheSavedFiles() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         save(job, STEP1);
@@ -1208,7 +1229,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aJobThatEndsLosesItsCheckpointAndOneThatWillRunAgainKeepsIt() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String completed = enqueue("completed");
         ClaimedJob completing = claim("worker-a");
         save(completing, STEP1);
@@ -1261,7 +1284,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aJobWhoseLastLeaseExpiresDiesAndLosesItsCheckpoint() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = queue.enqueue(spec("fragile").withMaxAttempts(1));
         ClaimedJob job = claim("worker-a");
         save(job, STEP1);
@@ -1274,7 +1299,9 @@ public abstract class JobQueueContract {
 
     @Test
     void anOversizedCheckpointFileIsRefusedAndNothingChanges() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         int limit = queue.limits().maxDocumentContentBytes();
@@ -1291,7 +1318,9 @@ public abstract class JobQueueContract {
 
     @Test
     void anOrphanedCheckpointExpires() {
-        assumeCheckpoints();
+        if (!keepsCheckpoints()) {
+            return;
+        }
         String id = enqueue("job");
         ClaimedJob job = claim("worker-a");
         save(job, STEP1);
@@ -1310,8 +1339,21 @@ public abstract class JobQueueContract {
                 .isEmpty();
     }
 
-    private void assumeCheckpoints() {
-        assumeTrue(queue.checkpointSupport().supported(), () -> "no checkpoints: " + queue.checkpointSupport());
+    /**
+     * Whether the queue keeps checkpoints. When it does not, proves the SPI's promise for such a queue instead (it
+     * says why, and every checkpoint call refuses with that reason, so the engine never mistakes it for an empty
+     * checkpoint), and the calling case ends there.
+     */
+    private boolean keepsCheckpoints() {
+        CheckpointSupport support = queue.checkpointSupport();
+        if (support.supported()) {
+            return true;
+        }
+        assertThat(support.reason()).as("a queue without checkpoints says why").isNotBlank();
+        assertThatThrownBy(() -> queue.checkpoint("any-job"))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining(support.reason());
+        return false;
     }
 
     private CheckpointWrite save(ClaimedJob job, CheckpointFile file) {
@@ -1363,7 +1405,9 @@ public abstract class JobQueueContract {
 
     @Test
     void claimsTakeTurnsBetweenUsersSoOneUsersJobsNeitherStarveNorHideAnothersOne() {
-        assumeFleet(FleetSupport.Feature.FAIR_CLAIMS);
+        if (!keepsFleetRule(FleetSupport.Feature.FAIR_CLAIMS)) {
+            return;
+        }
         List<String> ofA = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ofA.add(queue.enqueue(spec("a-" + i).withUser("user-a")));
@@ -1386,8 +1430,14 @@ public abstract class JobQueueContract {
 
     @Test
     void aUserAtMaxRunningPerUserIsSkippedUntilItsJobEnds() {
-        assumeFleet(FleetSupport.Feature.FAIR_CLAIMS);
-        assumeTrue(setMaxRunningPerUser(1), () -> getClass().getSimpleName() + " cannot set MAX_RUNNING_PER_USER");
+        if (!keepsFleetRule(FleetSupport.Feature.FAIR_CLAIMS)) {
+            return;
+        }
+        assertThat(setMaxRunningPerUser(1))
+                .as(
+                        "%s keeps fair claims, so its contract test can set MAX_RUNNING_PER_USER",
+                        getClass().getSimpleName())
+                .isTrue();
         String first = queue.enqueue(spec("a-1").withUser("user-a"));
         String second = queue.enqueue(spec("a-2").withUser("user-a"));
 
@@ -1408,7 +1458,9 @@ public abstract class JobQueueContract {
 
     @Test
     void prioritiesOrderAUsersOwnJobs() {
-        assumeFleet(FleetSupport.Feature.FAIR_CLAIMS);
+        if (!keepsFleetRule(FleetSupport.Feature.FAIR_CLAIMS)) {
+            return;
+        }
         String low = queue.enqueue(spec("low").withUser("user-a").withPriority(-5));
         String plain = queue.enqueue(spec("plain").withUser("user-a"));
         advance(Duration.ofSeconds(1));
@@ -1432,7 +1484,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aPausedCredentialClaimsNothingWhileAnotherCredentialStillClaims() {
-        assumeFleet(FleetSupport.Feature.LLM_PAUSES);
+        if (!keepsFleetRule(FleetSupport.Feature.LLM_PAUSES)) {
+            return;
+        }
         enqueue("one");
         enqueue("two");
         Instant now = clock.instant();
@@ -1456,7 +1510,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aPauseEndsAtItsTimeThenOneProbeClaimsUntilThePauseIsCleared() {
-        assumeFleet(FleetSupport.Feature.LLM_PAUSES);
+        if (!keepsFleetRule(FleetSupport.Feature.LLM_PAUSES)) {
+            return;
+        }
         for (int i = 0; i < 3; i++) {
             enqueue("job-" + i);
         }
@@ -1486,7 +1542,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aRateLimitedJobIsReleasedWithoutSpendingAnAttemptABoundedNumberOfTimes() {
-        assumeFleet(FleetSupport.Feature.LLM_PAUSES);
+        if (!keepsFleetRule(FleetSupport.Feature.LLM_PAUSES)) {
+            return;
+        }
         String id = queue.enqueue(spec("job").withMaxAttempts(2));
         for (int i = 1; i <= RateLimitedRelease.FREE_RELEASES; i++) {
             // why the other credential: its claims ignore the pause each release records for CREDENTIAL.
@@ -1531,7 +1589,9 @@ public abstract class JobQueueContract {
 
     @Test
     void costsAddUpAcrossAttemptsAndAJobWhoseBudgetIsSpentEndsDead() {
-        assumeFleet(FleetSupport.Feature.COST_BUDGETS);
+        if (!keepsFleetRule(FleetSupport.Feature.COST_BUDGETS)) {
+            return;
+        }
         String id = queue.enqueue(spec("job").withMaxCostUsd(new BigDecimal("1.00")));
         List<BigDecimal> caps = new ArrayList<>();
         RetryDecision decision = null;
@@ -1561,7 +1621,9 @@ public abstract class JobQueueContract {
 
     @Test
     void aJobWithoutACapGetsTheClaimsDefaultAndOneWhoseBudgetIsSpentIsNotClaimed() {
-        assumeFleet(FleetSupport.Feature.COST_BUDGETS);
+        if (!keepsFleetRule(FleetSupport.Feature.COST_BUDGETS)) {
+            return;
+        }
         String id = enqueue("job");
         ClaimRequest withDefault = ClaimRequest.of("worker-a", LEASE).withDefaultMaxCostUsd(new BigDecimal("0.50"));
         ClaimedJob first = queue.claimOne(withDefault).orElseThrow();
@@ -1598,13 +1660,26 @@ public abstract class JobQueueContract {
         return ClaimRequest.of(workerId, LEASE).withCredential(credential);
     }
 
-    private void assumeFleet(FleetSupport.Feature feature) {
+    /**
+     * Whether the queue keeps {@code feature}. When it does not, proves the SPI's promise for such a queue instead (it
+     * names why, a claim that names a credential still claims as a plain claim does, and the pause calls refuse with
+     * the reason), and the calling case ends there.
+     */
+    private boolean keepsFleetRule(FleetSupport.Feature feature) {
         FleetSupport support = queue.fleetSupport();
-        if (!support.supports(feature)) {
-            // why printed too: a skipped case must say in the build log which backend lacks what, and why.
-            System.out.printf("%s: no %s: %s%n", getClass().getSimpleName(), feature, support.reason());
+        if (support.supports(feature)) {
+            return true;
         }
-        assumeTrue(support.supports(feature), () -> "no " + feature + ": " + support.reason());
+        assertThat(support.reason()).as("a queue without %s says why", feature).isNotBlank();
+        assertThat(queue.claimOne(request("worker-1", "sha256:" + "0".repeat(32))))
+                .as("a claim naming a credential on an empty queue")
+                .isEmpty();
+        if (!support.supports(FleetSupport.Feature.LLM_PAUSES)) {
+            assertThatThrownBy(() -> queue.pause("sha256:" + "0".repeat(32)))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining(support.reason());
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- arguments
