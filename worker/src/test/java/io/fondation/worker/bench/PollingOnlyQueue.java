@@ -1,8 +1,8 @@
 package io.fondation.worker.bench;
 
+import io.fondation.shared.ForwardingJobQueue;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.QueueWatch;
-import io.fondation.shared.contract.ForwardingJobQueue;
 
 /**
  * A queue that never pushes news of work, so the worker polls at {@code POLL_INTERVAL}: how the existing worker

@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.CloneSource;
-import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.contract.MutableClock;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -57,26 +52,6 @@ class OneClaimQueueTest {
 
             assertThat(queue.claimOne("w", LEASE)).isEmpty();
             assertThat(real.get(id).orElseThrow().attempts()).isZero();
-        }
-    }
-
-    @Test
-    void forwardsEveryMethodOfTheSpiDefaultsIncluded() {
-        // why: a default left to JobQueue's would silently change the worker's behaviour (no checkpoints, no push)
-        List<String> missing = Arrays.stream(JobQueue.class.getMethods())
-                .filter(m -> !Modifier.isStatic(m.getModifiers()))
-                .filter(m -> !declares(m))
-                .map(Method::toString)
-                .toList();
-        assertThat(missing).isEmpty();
-    }
-
-    private static boolean declares(Method method) {
-        try {
-            OneClaimQueue.class.getDeclaredMethod(method.getName(), method.getParameterTypes());
-            return true;
-        } catch (NoSuchMethodException e) {
-            return false;
         }
     }
 

@@ -1,43 +1,17 @@
-package io.fondation.shared.contract;
+package io.fondation.shared;
 
-import io.fondation.shared.Checkpoint;
-import io.fondation.shared.CheckpointBasis;
-import io.fondation.shared.CheckpointFence;
-import io.fondation.shared.CheckpointFile;
-import io.fondation.shared.CheckpointSupport;
-import io.fondation.shared.CheckpointWrite;
-import io.fondation.shared.ClaimRequest;
-import io.fondation.shared.ClaimedJob;
-import io.fondation.shared.CompleteOutcome;
-import io.fondation.shared.Completion;
-import io.fondation.shared.DepthCounts;
-import io.fondation.shared.Document;
-import io.fondation.shared.FleetSupport;
-import io.fondation.shared.GitCredentials;
-import io.fondation.shared.HeartbeatResult;
-import io.fondation.shared.JobFailure;
-import io.fondation.shared.JobLease;
-import io.fondation.shared.JobQueue;
-import io.fondation.shared.JobSnapshot;
-import io.fondation.shared.JobSpec;
-import io.fondation.shared.JobStatus;
-import io.fondation.shared.LlmLimitKind;
-import io.fondation.shared.LlmPause;
-import io.fondation.shared.Progress;
-import io.fondation.shared.QueueLimits;
-import io.fondation.shared.QueueWatch;
-import io.fondation.shared.RateLimitedRelease;
-import io.fondation.shared.RetryDecision;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A queue that forwards every call to another one: tests extend it and override the calls they change (a queue
- * that fails, or that never pushes news of work).
+ * A queue that forwards every call to another one (Guava's Forwarding* pattern): a decorator extends it and overrides
+ * the calls it changes (run --once's queue of one claim; in tests, a queue that fails, or that never pushes news of work).
  *
  * <p>The overloads of issue 22 ({@code claimOne(ClaimRequest)}, the cost-carrying {@code complete}, {@code
  * retryOrFail} and {@code release}) forward to the delegate's same overloads, not to this class's other ones: a
@@ -49,7 +23,7 @@ public abstract class ForwardingJobQueue implements JobQueue {
     private final JobQueue delegate;
 
     protected ForwardingJobQueue(JobQueue delegate) {
-        this.delegate = delegate;
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     /** The queue calls go to. */
@@ -85,6 +59,21 @@ public abstract class ForwardingJobQueue implements JobQueue {
     @Override
     public boolean release(JobLease lease) {
         return delegate.release(lease);
+    }
+
+    @Override
+    public CompleteOutcome complete(JobLease lease, JobResult result) {
+        return delegate.complete(lease, result);
+    }
+
+    @Override
+    public RetryDecision retryOrFail(JobLease lease, JobFailure failure) {
+        return delegate.retryOrFail(lease, failure);
+    }
+
+    @Override
+    public Optional<Map<JobStatus, Long>> countByStatus() {
+        return delegate.countByStatus();
     }
 
     @Override
