@@ -57,50 +57,6 @@ public record WorkerHealth(
         notReadyBecause = List.copyOf(notReadyBecause);
     }
 
-    /** A snapshot without a pause. */
-    public WorkerHealth(
-            HealthStatus status,
-            String workerId,
-            String state,
-            Instant startedAt,
-            Duration uptime,
-            int activeJobs,
-            int maxConcurrentJobs,
-            Instant lastPollAt,
-            Instant lastClaimAt,
-            String lastError,
-            Instant lastErrorAt,
-            int consecutivePollFailures,
-            boolean live,
-            boolean ready,
-            List<String> notReadyBecause,
-            String workerFault,
-            Instant nextFaultCheck,
-            boolean pushLive,
-            ContainmentReport containment) {
-        this(
-                status,
-                workerId,
-                state,
-                startedAt,
-                uptime,
-                activeJobs,
-                maxConcurrentJobs,
-                lastPollAt,
-                lastClaimAt,
-                lastError,
-                lastErrorAt,
-                consecutivePollFailures,
-                live,
-                ready,
-                notReadyBecause,
-                workerFault,
-                nextFaultCheck,
-                pushLive,
-                containment,
-                null);
-    }
-
     /** This snapshot with what holds the analyzer. */
     public WorkerHealth withContainment(ContainmentReport value) {
         return new WorkerHealth(

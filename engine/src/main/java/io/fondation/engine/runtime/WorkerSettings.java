@@ -88,36 +88,4 @@ public record WorkerSettings(
             throw new IllegalArgumentException("the heartbeat interval must be less than half the lease time");
         }
     }
-
-    /** These settings with {@code resume} on or off. */
-    public WorkerSettings withResume(boolean value) {
-        return new WorkerSettings(
-                workerId,
-                pollInterval,
-                safetyPollInterval,
-                leaseTime,
-                heartbeatInterval,
-                maxConcurrentJobs,
-                shutdownGrace,
-                analyzerStopTime,
-                progressLanguage,
-                value,
-                jobMaxCostUsd);
-    }
-
-    /** These settings with {@code cap} as the default cap on a job's costs ({@code null} for none). */
-    public WorkerSettings withJobMaxCostUsd(BigDecimal cap) {
-        return new WorkerSettings(
-                workerId,
-                pollInterval,
-                safetyPollInterval,
-                leaseTime,
-                heartbeatInterval,
-                maxConcurrentJobs,
-                shutdownGrace,
-                analyzerStopTime,
-                progressLanguage,
-                resume,
-                cap);
-    }
 }

@@ -70,16 +70,17 @@ class ResumeTest {
 
     private ManualWorker worker(boolean resume) {
         WorkerSettings settings = new WorkerSettings(
-                        "w1",
-                        Duration.ofSeconds(5),
-                        Duration.ofMinutes(5),
-                        LEASE,
-                        HEARTBEAT,
-                        1,
-                        Duration.ofSeconds(10),
-                        Duration.ofSeconds(5),
-                        ProgressLanguage.ENGLISH)
-                .withResume(resume);
+                "w1",
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(5),
+                LEASE,
+                HEARTBEAT,
+                1,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                ProgressLanguage.ENGLISH,
+                resume,
+                null);
         worker = ManualWorker.builder(
                         settings, queue, new JobTools(new TempWorkspaces(temp.resolve("work")), cloner, analyzer))
                 .clock(clock)

@@ -70,7 +70,8 @@ class HealthServerTest {
                                 ContainmentStatus.Level.SESSION,
                                 "setpriv --pdeathsig + setsid",
                                 "the analyzer's whole session dies with the worker"),
-                        true));
+                        true),
+                null);
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
