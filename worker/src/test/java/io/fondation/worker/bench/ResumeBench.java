@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 import io.fondation.clibridge.testing.FondationCliFixture;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.worker.e2e.FondationCliAnalyzer;
 import io.fondation.worker.e2e.WorkerFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,19 +63,8 @@ final class ResumeBench {
     private Row failIn(int k) {
         Path dir = root.resolve("resume-step-" + k);
         FondationCliFixture cli = FondationCliFixture.install(dir.resolve("cli"));
-        Map<String, String> analyzerEnvironment = new HashMap<>(System.getenv());
-        analyzerEnvironment.putAll(cli.environment());
-        Map<String, String> overrides = Map.of(
-                "ANALYZER",
-                "fondation",
-                "ANALYZER_COMMAND",
-                "",
-                "CLI_PATH",
-                cli.cli().toString(),
-                "ANALYZER_ENV_EXTRAS",
-                FondationCliFixture.DIR_VARIABLE,
-                "ANALYZER_WRITABLE_DIRS",
-                cli.logDir().toString());
+        Map<String, String> analyzerEnvironment = FondationCliAnalyzer.environment(cli);
+        Map<String, String> overrides = FondationCliAnalyzer.settings(cli);
         try (WorkerFixture worker = new WorkerFixture(dir.resolve("worker"), overrides, analyzerEnvironment).start()) {
             Path repository = worker.repository("sample");
             cli.failAt(k, 0, "rate-limit");

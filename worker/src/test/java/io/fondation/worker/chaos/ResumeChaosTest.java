@@ -9,8 +9,10 @@ import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.shared.Document;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.worker.e2e.FondationCliAnalyzer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,19 +44,8 @@ class ResumeChaosTest {
     void aWorkerKilledDuringStep5IsFollowedByOneThatRunsOnlySteps5And6AndCompletesTheSameCourse(Backend backend) {
         try (ChaosWorld world = new ChaosWorld(backend, temp, CONVEX)) {
             FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-            Map<String, String> fondation = Map.of(
-                    "ANALYZER",
-                    "fondation",
-                    "ANALYZER_COMMAND",
-                    "",
-                    "CLI_PATH",
-                    cli.cli().toString(),
-                    FondationCliFixture.DIR_VARIABLE,
-                    cli.logDir().toString(),
-                    "ANALYZER_ENV_EXTRAS",
-                    FondationCliFixture.DIR_VARIABLE,
-                    "ANALYZER_WRITABLE_DIRS",
-                    cli.logDir().toString());
+            Map<String, String> fondation = new HashMap<>(FondationCliAnalyzer.settings(cli));
+            fondation.putAll(cli.environment());
             // why: the second request of step 5, so one reviewed chapter is written and checkpointed before the kill
             cli.pauseAt(5, 1);
             String id = world.submit("");

@@ -9,7 +9,6 @@ import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,19 +31,8 @@ class ResumeEndToEndTest {
     @Test
     void aFailureAtStep5IsRetriedWithOnlySteps5And6AndTheSameCourse() {
         FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-        Map<String, String> analyzerEnvironment = new HashMap<>(System.getenv());
-        analyzerEnvironment.putAll(cli.environment());
-        Map<String, String> overrides = Map.of(
-                "ANALYZER",
-                "fondation",
-                "ANALYZER_COMMAND",
-                "",
-                "CLI_PATH",
-                cli.cli().toString(),
-                "ANALYZER_ENV_EXTRAS",
-                FondationCliFixture.DIR_VARIABLE,
-                "ANALYZER_WRITABLE_DIRS",
-                cli.logDir().toString());
+        Map<String, String> analyzerEnvironment = FondationCliAnalyzer.environment(cli);
+        Map<String, String> overrides = FondationCliAnalyzer.settings(cli);
         try (WorkerFixture worker = new WorkerFixture(temp.resolve("worker"), overrides, analyzerEnvironment).start()) {
             Path repository = worker.repository("sample");
             cli.failAt(5, 1, "rate-limit");
@@ -99,19 +87,8 @@ class ResumeEndToEndTest {
     @Test
     void aWorkerStoppedDuringStep4LeavesItsChaptersAndTheNextWorkerWritesOnlyTheMissingOnes() {
         FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-        Map<String, String> analyzerEnvironment = new HashMap<>(System.getenv());
-        analyzerEnvironment.putAll(cli.environment());
-        Map<String, String> overrides = Map.of(
-                "ANALYZER",
-                "fondation",
-                "ANALYZER_COMMAND",
-                "",
-                "CLI_PATH",
-                cli.cli().toString(),
-                "ANALYZER_ENV_EXTRAS",
-                FondationCliFixture.DIR_VARIABLE,
-                "ANALYZER_WRITABLE_DIRS",
-                cli.logDir().toString());
+        Map<String, String> analyzerEnvironment = FondationCliAnalyzer.environment(cli);
+        Map<String, String> overrides = FondationCliAnalyzer.settings(cli);
         Path root = temp.resolve("worker");
         String id;
         String firstChapter;
