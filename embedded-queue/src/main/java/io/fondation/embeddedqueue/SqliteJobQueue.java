@@ -825,6 +825,16 @@ public final class SqliteJobQueue implements JobQueue {
         }));
     }
 
+    // The rows depth counts, each read through an index (SqliteDepthTest checks their plans); ? is the instant asked.
+    static final String DEPTH_PENDING = "SELECT 1 FROM jobs WHERE status = 'pending'";
+    static final String DEPTH_DUE_PENDING = "SELECT 1 FROM jobs WHERE status = 'pending' AND run_at <= ?";
+    static final String DEPTH_EXPIRED_LEASES =
+            "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until <= ? AND status IN "
+                    + SqliteSchema.LEASED;
+    static final String DEPTH_LIVE_LEASES = "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until > ?";
+    static final String DEPTH_PAUSED_CREDENTIALS =
+            "SELECT 1 FROM llm_pauses WHERE until > ? OR (probe_until > until AND probe_until > ?)";
+
     /** Where {@link #depth} stops counting: 1,000, the Convex route's largest limit; far above any fleet. */
     public static final int DEPTH_LIMIT = 1_000;
 
@@ -843,20 +853,11 @@ public final class SqliteJobQueue implements JobQueue {
         Objects.requireNonNull(now, "now");
         long at = now.toEpochMilli();
         return Optional.of(db.read("count the depth", connection -> {
-            long pending = countUpTo(connection, "SELECT 1 FROM jobs WHERE status = 'pending'");
-            long duePending = countUpTo(connection, "SELECT 1 FROM jobs WHERE status = 'pending' AND run_at <= ?", at);
-            long expired = countUpTo(
-                    connection,
-                    "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until <= ? AND status IN "
-                            + SqliteSchema.LEASED,
-                    at);
-            long running =
-                    countUpTo(connection, "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until > ?", at);
-            long paused = countUpTo(
-                    connection,
-                    "SELECT 1 FROM llm_pauses WHERE until > ? OR (probe_until > until AND probe_until > ?)",
-                    at,
-                    at);
+            long pending = countUpTo(connection, DEPTH_PENDING);
+            long duePending = countUpTo(connection, DEPTH_DUE_PENDING, at);
+            long expired = countUpTo(connection, DEPTH_EXPIRED_LEASES, at);
+            long running = countUpTo(connection, DEPTH_LIVE_LEASES, at);
+            long paused = countUpTo(connection, DEPTH_PAUSED_CREDENTIALS, at, at);
             Set<DepthCounts.Count> capped = EnumSet.noneOf(DepthCounts.Count.class);
             long due = duePending + expired;
             return new DepthCounts(

@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,12 +73,13 @@ class SqliteDepthTest {
             queue.enqueue(spec(1));
         }
         long now = clock.instant().toEpochMilli();
-        List<String> selects = List.of(
-                "SELECT 1 FROM jobs WHERE status = 'pending'",
-                "SELECT 1 FROM jobs WHERE status = 'pending' AND run_at <= " + now,
-                "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until <= " + now + " AND status IN "
-                        + SqliteSchema.LEASED,
-                "SELECT 1 FROM jobs WHERE lease_until IS NOT NULL AND lease_until > " + now);
+        List<String> selects = Stream.of(
+                        SqliteJobQueue.DEPTH_PENDING,
+                        SqliteJobQueue.DEPTH_DUE_PENDING,
+                        SqliteJobQueue.DEPTH_EXPIRED_LEASES,
+                        SqliteJobQueue.DEPTH_LIVE_LEASES)
+                .map(select -> select.replace("?", Long.toString(now)))
+                .toList();
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement statement = connection.createStatement()) {
             for (String select : selects) {
