@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,10 @@ public final class TempDirWorkspaces implements Workspaces {
     private static final Logger LOG = LoggerFactory.getLogger(TempDirWorkspaces.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     static final String LOCK_FILE = ".lock";
+    /** Held across processes while a worker takes its folder or clears a dead one; never deleted. */
+    static final String GATE_FILE = ".workers.lock";
+    /** The same gate between workers of one JVM: a JVM may not hold two locks on one file. */
+    private static final ReentrantLock GATE_IN_JVM = new ReentrantLock();
 
     private final Path tempDir;
     private final Path root;
@@ -140,7 +145,7 @@ public final class TempDirWorkspaces implements Workspaces {
         try (DirectoryStream<Path> workers = Files.newDirectoryStream(tempDir, Files::isDirectory)) {
             for (Path folder : workers) {
                 if (!folder.equals(root) && Files.exists(folder.resolve(LOCK_FILE))) {
-                    deleted += deleteIfOwnerIsGone(folder);
+                    deleted += underGate(() -> deleteIfOwnerIsGone(folder));
                 }
             }
         } catch (IOException e) {
@@ -171,6 +176,16 @@ public final class TempDirWorkspaces implements Workspaces {
         if (lock != null) {
             return;
         }
+        // why: a worker starting beside this one probes every folder's lock to find dead owners; without the gate
+        // its probe could land between our creating the lock file and locking it, take this folder for a dead
+        // worker's, and make us refuse to start (or delete the folder under us).
+        underGate(() -> {
+            takeRoot();
+            return 0;
+        });
+    }
+
+    private void takeRoot() throws IOException {
         createPrivateDirectories(root);
         FileChannel channel =
                 FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -189,6 +204,27 @@ public final class TempDirWorkspaces implements Workspaces {
         }
         lockChannel = channel;
         lock = taken;
+    }
+
+    private interface GatedStep {
+        int run() throws IOException;
+    }
+
+    /** Runs {@code step} holding {@code TEMP_DIR/.workers.lock}: taking a folder and clearing one never interleave. */
+    private int underGate(GatedStep step) throws IOException {
+        Files.createDirectories(tempDir);
+        GATE_IN_JVM.lock();
+        try (FileChannel gate = FileChannel.open(
+                tempDir.resolve(GATE_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock held = gate.lock(); // blocks while another process takes or clears a folder: milliseconds
+            try {
+                return step.run();
+            } finally {
+                held.release();
+            }
+        } finally {
+            GATE_IN_JVM.unlock();
+        }
     }
 
     /** Deletes a dead worker's folder; a live worker holds its lock, and its folder is left alone. */

@@ -8,6 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,5 +77,40 @@ class TempDirWorkspacesTest {
 
         assertThat(leftover).doesNotExist();
         assertThat(other).exists();
+    }
+
+    @Test
+    void workersStartingTogetherNeverTakeEachOthersFreshFolderForADeadWorkers() throws Exception {
+        // why: a starting worker probes every folder's lock; before the gate, a probe landing between a neighbour's
+        // creating its lock file and locking it made the neighbour refuse to start ("another running worker").
+        int workers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            for (int round = 0; round < 150; round++) {
+                Path tempDir = temp.resolve("round-" + round);
+                CyclicBarrier start = new CyclicBarrier(workers);
+                List<TempDirWorkspaces> started = new ArrayList<>();
+                List<Future<Integer>> outcomes = new ArrayList<>();
+                for (int w = 0; w < workers; w++) {
+                    TempDirWorkspaces workspaces = new TempDirWorkspaces(tempDir, "w" + w);
+                    started.add(workspaces);
+                    outcomes.add(pool.submit(() -> {
+                        start.await();
+                        return workspaces.deleteStale();
+                    }));
+                }
+                for (Future<Integer> outcome : outcomes) {
+                    assertThat(outcome.get(10, TimeUnit.SECONDS)).as("round " + round).isZero();
+                }
+                for (TempDirWorkspaces workspaces : started) {
+                    assertThat(workspaces.root().resolve(TempDirWorkspaces.LOCK_FILE))
+                            .as("round " + round + ": each folder kept by its live worker")
+                            .exists();
+                    workspaces.close();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

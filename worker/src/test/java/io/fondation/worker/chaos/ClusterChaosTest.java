@@ -83,7 +83,14 @@ class ClusterChaosTest {
             // 20-30: 5.9 jobs/s embedded, 3.2 on the local Convex server)
             await().atMost(Duration.ofSeconds(60 + jobs / 2))
                     .pollInterval(Duration.ofSeconds(1))
-                    .failFast("a worker process died", () -> workers.stream().anyMatch(w -> !w.isAlive()))
+                    .failFast(() -> {
+                        // why: the dead worker's own output is the only clue once its temp directory is gone
+                        for (WorkerProcess worker : workers) {
+                            assertThat(worker.isAlive())
+                                    .as("worker %s died:%n%s", worker.name(), worker.output())
+                                    .isTrue();
+                        }
+                    })
                     .until(() ->
                             world.queue().list(JobStatus.COMPLETED, jobs + 10).size() == jobs);
             double seconds = (System.nanoTime() - started) / 1e9;
