@@ -28,6 +28,18 @@ final class BenchEnv {
                 .toAbsolutePath();
     }
 
+    /**
+     * The distribution's launcher the package phase lays out beside the jar ({@code fondation-worker/bin/}); its own
+     * {@code lib/} holds the jar and the archive trained at that path.
+     */
+    static Path launcher() {
+        Path launcher = jar().resolveSibling("fondation-worker").resolve("bin").resolve("fondation-worker");
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException(launcher + " is missing: run the package phase first");
+        }
+        return launcher;
+    }
+
     /** The class-data archive built next to it, when there is one. */
     static Optional<Path> archive() {
         Path jsa = jar().resolveSibling("fondation-worker.jsa");
