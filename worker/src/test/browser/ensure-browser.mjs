@@ -29,7 +29,8 @@ function run(command, args, options = {}) {
 const lock = join(root, "package-lock.json");
 const installed = join(root, "node_modules", ".package-lock.json");
 const upToDate = existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs
-  && existsSync(join(root, "node_modules", "playwright-core", "package.json"));
+  && existsSync(join(root, "node_modules", "playwright-core", "package.json"))
+  && existsSync(join(root, "node_modules", "@kubernetes-models", "keda", "package.json"));
 if (upToDate) {
   console.log("ensure-browser: node_modules is up to date");
 } else {
