@@ -341,7 +341,8 @@ public interface JobQueue extends AutoCloseable {
      *   <li>{@link FleetSupport.Feature#FAIR_CLAIMS}: among users with due jobs, the user whose last claim is oldest
      *       first (ties by the oldest waiting job); within a user, the highest {@link JobSpec#priority()} first, then
      *       the earliest {@code runAt}; a user already holding the queue's {@code MAX_RUNNING_PER_USER} live leases
-     *       is skipped (0: no cap). An expired lease is taken over only when no pending job is due.</li>
+     *       is skipped (0: no cap). A job whose lease expired is taken over at the latest when no pending job is
+     *       due (the Convex functions wait until then; the embedded queue returns it to its user's turn at once).</li>
      *   <li>{@link FleetSupport.Feature#LLM_PAUSES}: with a {@link ClaimRequest#credential()}, nothing is claimed
      *       while that credential is paused ({@link LlmPause#holdsAt}); the first claim after the pause's end is the
      *       probe. A claim without a credential ignores pauses.</li>
