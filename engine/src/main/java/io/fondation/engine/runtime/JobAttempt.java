@@ -361,7 +361,14 @@ final class JobAttempt implements Runnable {
             // why: the files of a stopped or failed run are checkpointed too: the next attempt resumes from them
             checkpoint.flush();
         }
-        requireNotStopped();
+        // why: a lease deadline met after the analyzer ended cleanly (while its last files were being saved through a
+        // queue that had stopped answering) must not throw the finished analysis away: gather marks it complete, and
+        // the stop's release, unreachable, keeps it as the job's finished checkpoint (abandonedKeepingOutput)
+        boolean finishedBeforeDeadline =
+                exit.exitedCleanly() && stop.reason().orElse(null) == StopReason.LEASE_DEADLINE;
+        if (!finishedBeforeDeadline) {
+            requireNotStopped();
+        }
         if (!exit.exitedCleanly()) {
             attemptCost = exit.costUsd().orElse(null);
             llmLimit = exit.llmLimit().orElse(null);

@@ -101,7 +101,13 @@ final class WorkerProcess implements AutoCloseable {
     WorkerProcess awaitOutput(String text, Duration max) {
         await().atMost(max)
                 .pollInterval(Duration.ofMillis(50))
-                .failFast("worker " + name + " exited: " + output(), () -> !process.isAlive())
+                // why a check that throws: the message must hold the output up to the exit, not up to this call
+                .failFast(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError(
+                                "worker " + name + " exited (" + process.exitValue() + "): " + output());
+                    }
+                })
                 .until(() -> output().contains(text));
         return this;
     }
