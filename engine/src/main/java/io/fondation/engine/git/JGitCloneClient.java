@@ -2,12 +2,13 @@ package io.fondation.engine.git;
 
 import io.fondation.shared.GitCredentials;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.dircache.DirCacheCheckout;
@@ -18,11 +19,15 @@ import org.eclipse.jgit.lib.CoreConfig;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ProgressMonitor;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.lib.SubmoduleConfig.FetchRecurseSubmodulesMode;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
@@ -31,6 +36,8 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * {@code * text=auto}). Credentials go through a JGit credentials provider, never the URL.
  */
 final class JGitCloneClient implements CloneClient {
+
+    private static final String REMOTE = Constants.DEFAULT_REMOTE_NAME;
 
     @Override
     public GitClient kind() {
@@ -64,23 +71,51 @@ final class JGitCloneClient implements CloneClient {
                     head != null && head.isSymbolic() ? head.getTarget().getName() : null;
             branch = CloneFailures.chooseBranch(requestedBranch, target, refs.keySet(), headTarget);
             String branchRef = Constants.R_HEADS + branch;
-            try (Git git = Git.cloneRepository()
-                    .setURI(target.uri())
+            // why init + fetch rather than CloneCommand: a fetch ends with JGit's auto gc, by default in a background
+            // thread that locks .git/gc.log; the workspace is often deleted before it lets go, and JGit then logs an
+            // ERROR. The new repository's config turns auto gc off before the fetch, which CloneCommand cannot.
+            if (isNonEmptyDirectory(directory)) {
+                // why: git init accepts a non-empty folder, where a clone must not mix with what is there
+                throw new IOException(
+                        "destination path " + directory + " already exists and is not an empty directory");
+            }
+            try (Git git = Git.init()
                     .setDirectory(directory.toFile())
-                    .setCredentialsProvider(provider)
-                    .setTimeout(timeout)
-                    .setDepth(1)
-                    // Without setBranchesToClone JGit fetches every branch at depth 1 (see jgit-clone notes).
-                    .setBranchesToClone(List.of(branchRef))
-                    .setBranch(branchRef)
-                    .setNoTags()
-                    .setCloneSubmodules(false)
-                    // Checkout happens below, after core.autocrlf=input is set on the new repository.
-                    .setNoCheckout(true)
-                    .setProgressMonitor(new CancellingMonitor(cancelled))
+                    .setInitialBranch(branch)
                     .call()) {
+                Repository repository = git.getRepository();
+                StoredConfig config = repository.getConfig();
+                config.setBoolean(
+                        ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTODETACH, false);
+                config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
+                config.setString(
+                        ConfigConstants.CONFIG_REMOTE_SECTION, REMOTE, ConfigConstants.CONFIG_KEY_URL, target.uri());
+                config.save();
+                String remoteRef = Constants.R_REMOTES + REMOTE + "/" + branch;
+                git.fetch()
+                        .setRemote(REMOTE)
+                        .setCredentialsProvider(provider)
+                        .setTimeout(timeout)
+                        .setDepth(1)
+                        // only the one branch, no tags (see jgit-clone notes)
+                        .setRefSpecs(new RefSpec("+" + branchRef + ":" + remoteRef))
+                        .setTagOpt(TagOpt.NO_TAGS)
+                        .setRecurseSubmodules(FetchRecurseSubmodulesMode.NO)
+                        .setProgressMonitor(new CancellingMonitor(cancelled))
+                        .call();
                 RepositoryCloner.checkCancelled(cancelled);
-                String commit = checkout(git.getRepository());
+                ObjectId fetched = repository.resolve(remoteRef);
+                if (fetched == null) {
+                    throw new IOException("the fetch brought no " + branchRef);
+                }
+                RefUpdate local = repository.updateRef(branchRef);
+                local.setNewObjectId(fetched);
+                RefUpdate.Result created = local.forceUpdate();
+                if (created != RefUpdate.Result.NEW && created != RefUpdate.Result.FORCED) {
+                    throw new IOException("could not create " + branchRef + ": " + created);
+                }
+                // Checkout happens here, after core.autocrlf=input is set on the new repository.
+                String commit = checkout(repository);
                 return new ClonedRepository(directory, target.display(), branch, commit, Duration.ZERO);
             }
         } catch (CloneException e) {
@@ -92,6 +127,15 @@ final class JGitCloneClient implements CloneClient {
             }
             throw CloneFailures.classify(
                     describe(e), hasCause(e, NoRemoteRepositoryException.class), target, branch, provider != null, e);
+        }
+    }
+
+    private static boolean isNonEmptyDirectory(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return Files.exists(directory);
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.findAny().isPresent();
         }
     }
 

@@ -26,6 +26,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +93,25 @@ class RepositoryClonerTest {
     private CloneException failureOf(RepositoryCloner cloner, CloneSource source) {
         return catchThrowableOfType(
                 CloneException.class, () -> cloner.clone(source, temp.resolve("clone"), () -> false));
+    }
+
+    @Test
+    void aCloneLeavesNoGitWorkRunningThatCouldOutliveItsWorkspace() throws Exception {
+        // why: JGit ends a fetch with auto gc in a background thread holding .git/gc.log.lock; a workspace deleted
+        // under it made JGit log an ERROR (seen in ClusterChaosTest). The clone's own config turns auto gc off.
+        ClonedRepository clone = cloneOf(CloneSource.ofUrl(origin.toString(), null));
+
+        try (Git git = Git.open(clone.directory().toFile())) {
+            StoredConfig config = git.getRepository().getConfig();
+            if (client == GitClient.JGIT) {
+                assertThat(config.getBoolean("gc", "autoDetach", true)).isFalse();
+                assertThat(config.getInt("gc", "auto", -1)).isZero();
+            }
+        }
+        assertThat(clone.directory().resolve(".git/gc.log.lock")).doesNotExist();
+        assertThat(clone.directory().resolve(".git/gc.pid")).doesNotExist();
+        FileTrees.deleteRecursively(clone.directory());
+        assertThat(clone.directory()).doesNotExist();
     }
 
     @Test
