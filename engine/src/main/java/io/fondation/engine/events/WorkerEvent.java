@@ -5,6 +5,7 @@ import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -69,6 +70,8 @@ public sealed interface WorkerEvent {
      * analyzer), {@code filesRestored} files restored into the output directory, {@code filesDropped} left out as
      * invalid. {@code ignored} says why a checkpoint was not used ("checkpoint ignored: commit ... is not ..."), else
      * empty; {@code said} is the line for the log and the job's row ({@code resumed at step 5/6 (9 files kept)}).
+     * {@code costSavedUsd} is the LLM cost the resume did not pay again, as {@code WorkerMetrics.RESUME_COST_SAVED}
+     * defines it: what the job's earlier attempts reported, when at least one step is kept; else zero.
      */
     record AttemptResumed(
             ClaimedJob job,
@@ -77,8 +80,17 @@ public sealed interface WorkerEvent {
             int filesRestored,
             int filesDropped,
             String ignored,
-            String said)
-            implements WorkerEvent {}
+            String said,
+            BigDecimal costSavedUsd)
+            implements WorkerEvent {
+
+        public AttemptResumed {
+            Objects.requireNonNull(costSavedUsd, "costSavedUsd");
+            if (costSavedUsd.signum() < 0) {
+                throw new IllegalArgumentException("costSavedUsd must not be negative, was " + costSavedUsd);
+            }
+        }
+    }
 
     /** One output file of the attempt was saved into its job's checkpoint. */
     record CheckpointSaved(String jobId, String path) implements WorkerEvent {}

@@ -58,6 +58,13 @@ public final class WorkerMetrics implements EventSink {
     public static final String RESUME_STEPS = "fondation.resume.steps";
     public static final String RESUME_FILES_RESTORED = "fondation.resume.files.restored";
     public static final String CHECKPOINT_FILES_SAVED = "fondation.checkpoint.files.saved";
+    /**
+     * LLM cost, in US dollars, that resumed attempts did not pay again (issue 23): for each attempt that keeps at
+     * least one step of its job's checkpoint, the cost the job's earlier attempts reported (the claim's {@code
+     * costUsd}). An upper bound of what the kept steps cost, blind to attempts that reported no cost (killed, released,
+     * lease lost, the Fondation CLI, which reports none); see docs/operations.md, "What a retry costs".
+     */
+    public static final String RESUME_COST_SAVED = "fondation.resume.cost.saved";
     /** Seconds until the queue's pause for this worker's LLM credential ends; 0 while none holds (issue 22). */
     public static final String LLM_PAUSE_REMAINING = "fondation.llm.pause.remaining";
 
@@ -116,6 +123,7 @@ public final class WorkerMetrics implements EventSink {
     private final Counter stepsResumed;
     private final Counter stepsRerun;
     private final Counter filesRestored;
+    private final Counter costSaved;
     private final Counter checkpointFilesSaved;
     private final Counter heartbeatsFailed;
     private final Counter workerFaults;
@@ -206,6 +214,12 @@ public final class WorkerMetrics implements EventSink {
         filesRestored = Counter.builder(RESUME_FILES_RESTORED)
                 .description("Output files restored from job checkpoints into attempts' output directories")
                 .register(registry);
+        costSaved = Counter.builder(RESUME_COST_SAVED)
+                .description("LLM cost resumed attempts did not pay again, in US dollars: the cost the job's earlier"
+                        + " attempts reported, counted when an attempt keeps at least one step of their checkpoint"
+                        + " (at most what the kept steps cost; attempts that reported no cost count nothing)")
+                .baseUnit("usd")
+                .register(registry);
         checkpointFilesSaved = Counter.builder(CHECKPOINT_FILES_SAVED)
                 .description("Output files saved into job checkpoints")
                 .register(registry);
@@ -254,6 +268,7 @@ public final class WorkerMetrics implements EventSink {
             stepsResumed.increment(resumed.stepsResumed());
             stepsRerun.increment(resumed.stepsRerun());
             filesRestored.increment(resumed.filesRestored());
+            costSaved.increment(resumed.costSavedUsd().doubleValue());
         } else if (event instanceof WorkerEvent.CheckpointSaved) {
             checkpointFilesSaved.increment();
         } else if (event instanceof WorkerEvent.WorkerFaultFound) {

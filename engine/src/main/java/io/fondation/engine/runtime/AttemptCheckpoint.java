@@ -11,12 +11,14 @@ import io.fondation.shared.Checkpoint;
 import io.fondation.shared.CheckpointBasis;
 import io.fondation.shared.CheckpointFence;
 import io.fondation.shared.CheckpointWrite;
+import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.JobLease;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobQueueException;
 import io.fondation.shared.Progress;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +61,21 @@ final class AttemptCheckpoint {
         /** For the log and the job's row: {@code resumed at step 5/6 (9 files kept)}, or why nothing is resumed. */
         String said() {
             return ignored.isEmpty() ? plan.describe() : ignored + "; runs from step 1/" + Progress.FONDATION_STEPS;
+        }
+
+        /**
+         * The LLM cost this attempt does not pay again (issue 23's "cost saved"): the cost the job's earlier attempts
+         * reported ({@link ClaimTerms#costUsd()}, as the claim saw it) when at least one step is kept, else zero. It is
+         * an upper bound of what the kept steps cost (it includes what those attempts spent on work that was not
+         * kept: the step they failed in, dropped files), and it cannot count what an attempt that reported nothing
+         * spent (killed, released on SIGTERM, lease lost: the analyzer never said; the Fondation CLI reports no
+         * cost at all) nor what a queue without cost budgets does not tell.
+         */
+        BigDecimal costSaved(ClaimedJob job) {
+            if (plan.stepsResumed() == 0) {
+                return BigDecimal.ZERO;
+            }
+            return job.claimTerms().map(ClaimTerms::costUsd).orElse(BigDecimal.ZERO);
         }
 
         /** Steps that run: none when the checkpoint is complete. */

@@ -292,7 +292,8 @@ final class JobAttempt implements Runnable {
                             plan.kept().size(),
                             plan.dropped().size(),
                             decision.ignored(),
-                            decision.said()));
+                            decision.said(),
+                            decision.costSaved(job)));
         }
         return decision;
     }

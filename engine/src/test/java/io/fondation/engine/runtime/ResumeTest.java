@@ -2,6 +2,7 @@ package io.fondation.engine.runtime;
 
 import static io.fondation.shared.contract.JobSnapshotAssert.assertThatJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.fondation.clibridge.progress.ProgressLanguage;
 import io.fondation.clibridge.resume.ResumePlan;
@@ -27,6 +28,7 @@ import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.contract.MutableClock;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -229,6 +231,86 @@ class ResumeTest {
         assertThatJob(job(id)).hasStatus(JobStatus.COMPLETED);
         assertThat(resumes.get(1).ignored()).contains("model model-a (checkpoint) is not model-b");
         assertThat(resumes.get(1).stepsRerun()).isEqualTo(6);
+    }
+
+    /**
+     * The cost saved, as WorkerMetrics.RESUME_COST_SAVED defines it: each attempt that keeps steps counts what the
+     * job's earlier attempts reported (the claim's costUsd); the first attempt, which keeps nothing, counts nothing.
+     */
+    @Test
+    void eachResumedAttemptCountsTheCostItsJobsEarlierAttemptsReportedAsSaved() {
+        ManualWorker worker = worker(true);
+        String id = submit();
+        List<BigDecimal> costsSeenAtClaim = new ArrayList<>();
+        analyzer.then(run -> {
+                    run.writeMissing(Course.upTo(4));
+                    return Ending.fails(FailureKind.RATE_LIMITED, "the model API answered 429 (test)")
+                            .costing("0.40");
+                })
+                .then(run -> {
+                    costsSeenAtClaim.add(run.job().terms().costUsd());
+                    assertThat(run.plan().firstStep()).isEqualTo(5);
+                    run.writeMissing(Course.upTo(5));
+                    return Ending.fails(FailureKind.RATE_LIMITED, "the model API answered 429 (test)")
+                            .costing("0.25");
+                })
+                .then(run -> {
+                    costsSeenAtClaim.add(run.job().terms().costUsd());
+                    assertThat(run.plan().firstStep()).isEqualTo(6);
+                    run.writeMissing(Course.all());
+                    return Ending.completes(run.collect()).costing("0.10");
+                });
+
+        worker.pollOnce();
+        retryIsDue(id);
+        worker.pollOnce();
+        retryIsDue(id);
+        worker.pollOnce();
+
+        assertThatJob(job(id)).hasStatus(JobStatus.COMPLETED).hasAttempts(3);
+        assertThat(job(id).costUsd()).isEqualByComparingTo("0.75");
+        assertThat(costsSeenAtClaim).extracting(BigDecimal::toPlainString).containsExactly("0.400000", "0.650000");
+        assertThat(resumes)
+                .extracting(WorkerEvent.AttemptResumed::costSavedUsd)
+                .usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(BigDecimal.ZERO, new BigDecimal("0.40"), new BigDecimal("0.65"));
+        assertThat(worker.metrics()
+                        .registry()
+                        .get("fondation.resume.cost.saved")
+                        .counter()
+                        .count())
+                .as("0.40 kept at step 5, then 0.65 kept at step 6")
+                .isCloseTo(1.05, offset(1e-9));
+    }
+
+    /** A checkpoint that is ignored keeps no step: the earlier attempt's cost is paid again and nothing is saved. */
+    @Test
+    void anIgnoredCheckpointSavesNoCost() {
+        ManualWorker worker = worker(true);
+        String id = submit();
+        analyzer.model("model-a")
+                .then(run -> {
+                    run.writeMissing(Course.upTo(5));
+                    return Ending.fails(FailureKind.RATE_LIMITED, "the model API answered 429 (test)")
+                            .costing("0.40");
+                })
+                .then(finishes(new ArrayList<>()));
+
+        worker.pollOnce();
+        analyzer.model("model-b");
+        retryIsDue(id);
+        worker.pollOnce();
+
+        assertThatJob(job(id)).hasStatus(JobStatus.COMPLETED);
+        assertThat(resumes.get(1).ignored()).isNotEmpty();
+        assertThat(resumes.get(1).job().terms().costUsd()).isEqualByComparingTo("0.40");
+        assertThat(resumes.get(1).costSavedUsd()).isZero();
+        assertThat(worker.metrics()
+                        .registry()
+                        .get("fondation.resume.cost.saved")
+                        .counter()
+                        .count())
+                .isZero();
     }
 
     @Test

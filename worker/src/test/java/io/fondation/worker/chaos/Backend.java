@@ -1,7 +1,7 @@
 package io.fondation.worker.chaos;
 
 /** The queues the chaos cases run against: the embedded SQLite file, and Convex through the local server. */
-enum Backend {
+public enum Backend {
     EMBEDDED,
     CONVEX
 }

@@ -116,6 +116,9 @@ class PrometheusMetricsTest {
                         .isEqualTo(expected);
             }
             assertThat(exposition.value("fondation_jobs_claimed_total")).isEqualTo(3);
+            assertThat(exposition.value("fondation_resume_cost_saved_usd_total"))
+                    .as("the cost resumes saved (issue 23), in US dollars: the command analyzer keeps no checkpoint")
+                    .isZero();
             assertThat(exposition.value("fondation_jobs_active")).isZero();
             assertThat(exposition.value("fondation_worker_slots")).isEqualTo(1);
             assertThat(exposition.value("fondation_queue_jobs", Map.of("status", "pending")))

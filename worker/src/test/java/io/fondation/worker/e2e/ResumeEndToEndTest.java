@@ -4,13 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.clibridge.testing.FondationCliFixture;
+import io.fondation.engine.git.TestRepositories;
 import io.fondation.shared.Document;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.Progress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * clones a real repository with git and runs the Fondation-CLI fixture (which honours {@code --steps} and skips
  * existing chapter files as the real CLI does, and logs each step and request) in its sandbox. A rate-limited failure
  * at step 5 spends the attempt; the retry clones the same commit, restores the checkpoint and runs only steps 5 and 6,
- * and the course it completes is byte-identical to an uninterrupted run's.
+ * and the course it completes is byte-identical to an uninterrupted run's. Test 5: a branch that moved on still resumes
+ * on the checkpoint's commit; a checkpoint of a commit the origin no longer has (force-pushed, pruned), or of another
+ * model ({@code CLI_PROFILE}), is ignored, said so on the row, and every step runs.
  */
 class ResumeEndToEndTest {
 
@@ -125,6 +135,172 @@ class ResumeEndToEndTest {
                     .doesNotContain(firstChapter)
                     .anyMatch(file -> file.startsWith("chapters/"));
         }
+    }
+
+    /**
+     * Test 5, the branch moved on by a new commit: the checkpoint's commit is still in the origin, so the retry fetches
+     * it alone and resumes there (steps 5 and 6), instead of analysing the new head from the start.
+     */
+    @Test
+    void aBranchThatMovedOnBetweenAttemptsStillResumesOnTheCheckpointsCommit() throws Exception {
+        FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
+        try (WorkerFixture worker = new WorkerFixture(
+                        temp.resolve("worker"),
+                        FondationCliAnalyzer.settings(cli),
+                        FondationCliAnalyzer.environment(cli))
+                .start()) {
+            Path repository = worker.repository("sample");
+            String analysed = git(repository, "rev-parse", "HEAD");
+            cli.failAt(5, 1, "rate-limit");
+            String id = worker.submit(repository, null, "");
+            JobSnapshot failed = awaitRetryScheduled(worker, id);
+
+            try (Git origin = Git.open(repository.toFile())) {
+                TestRepositories.write(repository, "src/later.py", "LATER = 1\n");
+                TestRepositories.commit(origin, "a commit pushed between the attempts");
+            }
+            assertThat(git(repository, "rev-parse", "HEAD")).isNotEqualTo(analysed);
+            worker.clock.set(failed.runAt());
+            JobSnapshot done = awaitTerminal(worker, id);
+
+            assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
+            assertThat(cli.runs()).hasSize(2);
+            assertThat(cli.runs().get(1).steps())
+                    .as("the retry resumed on the checkpoint's commit")
+                    .containsExactly(5, 6);
+            assertThat(done.result().details()).containsEntry("resumed_at_step", 5);
+        }
+    }
+
+    /**
+     * Test 5, a checkpoint made from another commit: the branch was force-pushed past the checkpoint's commit and the
+     * origin no longer has it (its reflog expired, gc pruned it), so the retry clones the new head, says
+     * "checkpoint ignored: commit ... is not ..." on the row and runs all six steps.
+     */
+    @Test
+    void aCheckpointOfACommitTheOriginNoLongerHasIsIgnoredAndEveryStepRuns() throws Exception {
+        FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
+        try (WorkerFixture worker = new WorkerFixture(
+                        temp.resolve("worker"),
+                        FondationCliAnalyzer.settings(cli),
+                        FondationCliAnalyzer.environment(cli))
+                .start()) {
+            Path repository = worker.repository("sample");
+            String analysed = git(repository, "rev-parse", "HEAD");
+            cli.failAt(5, 1, "rate-limit");
+            String id = worker.submit(repository, null, "");
+            JobSnapshot failed = awaitRetryScheduled(worker, id);
+
+            // a force-push: trunk rewritten from its parent, the analysed commit left unreachable and pruned
+            git(repository, "reset", "--quiet", "--hard", "HEAD~1");
+            try (Git origin = Git.open(repository.toFile())) {
+                TestRepositories.write(repository, "src/rewritten.py", "REWRITTEN = 1\n");
+                TestRepositories.commit(origin, "trunk rewritten");
+            }
+            String head = git(repository, "rev-parse", "HEAD");
+            git(repository, "reflog", "expire", "--expire=now", "--all");
+            git(repository, "gc", "--quiet", "--prune=now");
+            assertThat(gitExit(repository, "cat-file", "-e", analysed + "^{commit}"))
+                    .as("the origin no longer has the checkpoint's commit")
+                    .isNotZero();
+            worker.clock.set(failed.runAt());
+            JobSnapshot done = awaitTerminal(worker, id);
+
+            assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
+            assertThat(worker.listener.progressOf(id))
+                    .extracting(Progress::message)
+                    .contains("checkpoint ignored: commit " + analysed.substring(0, 12) + " (checkpoint) is not "
+                            + head.substring(0, 12) + "; runs from step 1/6");
+            assertThat(cli.runs()).hasSize(2);
+            assertThat(cli.runs().get(1).steps()).as("a full run").containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(cli.runs().get(1).skipped())
+                    .as("no file of the checkpoint restored")
+                    .isEmpty();
+            assertThat(done.result().details()).doesNotContainKey("resumed_at_step");
+        }
+    }
+
+    /**
+     * Test 5, another model: the second worker runs the CLI with another profile (CLI_PROFILE, which chooses the
+     * Fondation CLI's models), so the first worker's checkpoint is ignored, said so on the row, and all six steps run.
+     */
+    @Test
+    void aCheckpointOfAnotherModelIsIgnoredByTheNextWorkerAndEveryStepRuns() {
+        FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
+        Map<String, String> analyzerEnvironment = FondationCliAnalyzer.environment(cli);
+        Map<String, String> production = new HashMap<>(FondationCliAnalyzer.settings(cli));
+        production.put("CLI_PROFILE", "production");
+        Map<String, String> development = new HashMap<>(FondationCliAnalyzer.settings(cli));
+        development.put("CLI_PROFILE", "development");
+        Path root = temp.resolve("worker");
+        String id;
+        JobSnapshot failed;
+        try (WorkerFixture first = new WorkerFixture(root, production, analyzerEnvironment).start()) {
+            cli.failAt(5, 1, "rate-limit");
+            id = first.submit(first.repository("sample"), null, "");
+            failed = awaitRetryScheduled(first, id);
+            assertThat(first.queue().checkpoint(id)).isPresent();
+        }
+        try (WorkerFixture second = new WorkerFixture(root, development, analyzerEnvironment)) {
+            second.clock.set(failed.runAt());
+            second.start();
+            JobSnapshot done = awaitTerminal(second, id);
+
+            assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
+            assertThat(second.listener.progressOf(id))
+                    .extracting(Progress::message)
+                    .contains("checkpoint ignored: model production (checkpoint) is not development;"
+                            + " runs from step 1/6");
+            assertThat(cli.runs()).hasSize(2);
+            assertThat(cli.runs().get(1).steps()).as("a full run").containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(cli.runs().get(1).skipped())
+                    .as("no file of the checkpoint restored")
+                    .isEmpty();
+            assertThat(done.result().details()).doesNotContainKey("resumed_at_step");
+        }
+    }
+
+    private static JobSnapshot awaitRetryScheduled(WorkerFixture worker, String id) {
+        await("the first attempt fails at step 5").atMost(TIMEOUT).until(() -> {
+            JobSnapshot job = worker.job(id);
+            return job.status().isTerminal() || job.status() == JobStatus.PENDING && job.lastError() != null;
+        });
+        JobSnapshot failed = worker.job(id);
+        assertThat(failed.status()).as(String.valueOf(failed.lastError())).isEqualTo(JobStatus.PENDING);
+        return failed;
+    }
+
+    private static JobSnapshot awaitTerminal(WorkerFixture worker, String id) {
+        await("the retry ends")
+                .atMost(TIMEOUT)
+                .until(() -> worker.job(id).status().isTerminal());
+        return worker.job(id);
+    }
+
+    /** Runs the git command in {@code repository} and returns its output, trimmed; fails the test on an error. */
+    private static String git(Path repository, String... args) throws IOException, InterruptedException {
+        Process process = gitProcess(repository, args);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("git %s ended", List.of(args))
+                .isTrue();
+        assertThat(process.exitValue()).as("git %s: %s", List.of(args), output).isZero();
+        return output.trim();
+    }
+
+    private static int gitExit(Path repository, String... args) throws IOException, InterruptedException {
+        Process process = gitProcess(repository, args);
+        process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("git %s ended", List.of(args))
+                .isTrue();
+        return process.exitValue();
+    }
+
+    private static Process gitProcess(Path repository, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("git", "-C", repository.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
     private static Map<String, String> contents(WorkerFixture worker, String id) {

@@ -10,12 +10,16 @@ import io.fondation.clibridge.testing.Reply;
 import io.fondation.clibridge.testing.Scenario;
 import io.fondation.clibridge.testing.ToolCall;
 import io.fondation.clibridge.testing.Turn;
+import io.fondation.convexqueue.ConvexJobQueue;
+import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.shared.Document;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.worker.chaos.Backend;
 import io.fondation.worker.e2e.WorkerFixture;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,31 +28,38 @@ import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Resume instead of rerun with the real Claude Code CLI (issue 23, test 6): against the scripted Messages API, a model
  * that writes one file per turn, each file the worker's prompt asks for. An attempt stopped (released, as on SIGTERM)
  * after the step files and the first chapter were written leaves them checkpointed; the next attempt's prompt names
  * them final and only the rest as still to write, so it makes only the remaining requests (counted at the API), and
- * the course it completes holds every file.
+ * the course it completes holds every file. On both queues: the embedded file, and the hardened Convex functions under
+ * the local Convex test server (checkpoints in their own table).
  */
 @Tag("slow")
 class ClaudeResumeTest {
+
+    @RegisterExtension
+    static final LocalConvexServer CONVEX = LocalConvexServer.hardened();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @TempDir
     Path temp;
 
-    @Test
-    void anAttemptStoppedAfterTheFirstChapterIsResumedWithOnlyTheRemainingRequests() {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void anAttemptStoppedAfterTheFirstChapterIsResumedWithOnlyTheRemainingRequests(Backend backend) {
         CountDownLatch stopHere = new CountDownLatch(1);
         // why: turn 5 writes the second chapter; the first attempt is stopped while it waits
         FileByFileCourse course = new FileByFileCourse(5, stopHere);
         try (ClaudeWorld world = new ClaudeWorld(temp, course)) {
-            WorkerFixture first = world.worker(Map.of()).start();
+            WorkerFixture first = worker(world, backend).start();
             String id = first.submit(first.repository("sample"), null, "");
             await("the first chapter is checkpointed")
                     .atMost(TIMEOUT)
@@ -75,7 +86,7 @@ class ClaudeResumeTest {
                     .as("a look around, four writes, and the request left waiting")
                     .isEqualTo(6);
 
-            WorkerFixture second = world.worker(Map.of());
+            WorkerFixture second = worker(world, backend);
             // why: before it starts, for its claim counts the next attempt
             assertThat(second.job(id).attempts())
                     .as("a release spends no attempt")
@@ -110,9 +121,33 @@ class ClaudeResumeTest {
                     .as("a completed job keeps no checkpoint")
                     .isEmpty();
             System.out.printf(
-                    "e2e claude resume: %d requests before the stop, %d after (a whole run makes %d)%n",
-                    firstRequests, resumed.size(), FileByFileCourse.ALL.size() + 2);
+                    "e2e claude resume (%s): %d requests before the stop, %d after (a whole run makes %d)%n",
+                    backend, firstRequests, resumed.size(), FileByFileCourse.ALL.size() + 2);
         }
+    }
+
+    /**
+     * A worker of {@code world} on {@code backend}: the embedded file the world's workers share, or the hardened
+     * Convex functions under the local server (local repositories allowed, as the web app's are not, for the sample).
+     */
+    private static WorkerFixture worker(ClaudeWorld world, Backend backend) {
+        if (backend == Backend.EMBEDDED) {
+            return world.worker(Map.of());
+        }
+        WorkerFixture worker = world.worker(Map.of(
+                "QUEUE",
+                "convex",
+                "CONVEX_URL",
+                CONVEX.url(),
+                "FONDATION_WORKER_SECRET",
+                LocalConvexServer.WORKER_SECRET,
+                "ALLOW_LOCAL_REPOSITORIES",
+                "true"));
+        // why: Convex keeps leases and due times by its own (real) clock; the worker's shows the same time, so its
+        // view of a lease and the job's due time agree with the server's
+        worker.clock.set(Instant.now());
+        assertThat(worker.queue()).isInstanceOf(ConvexJobQueue.class);
+        return worker;
     }
 
     private static List<RecordedRequest> requestsFor(ClaudeWorld world, Path outputDir) {
