@@ -214,8 +214,8 @@ public final class TempDirWorkspaces implements Workspaces {
     private int underGate(GatedStep step) throws IOException {
         Files.createDirectories(tempDir);
         GATE_IN_JVM.lock();
-        try (FileChannel gate = FileChannel.open(
-                tempDir.resolve(GATE_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel gate =
+                FileChannel.open(tempDir.resolve(GATE_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock held = gate.lock(); // blocks while another process takes or clears a folder: milliseconds
             try {
                 return step.run();

@@ -100,7 +100,9 @@ class TempDirWorkspacesTest {
                     }));
                 }
                 for (Future<Integer> outcome : outcomes) {
-                    assertThat(outcome.get(10, TimeUnit.SECONDS)).as("round " + round).isZero();
+                    assertThat(outcome.get(10, TimeUnit.SECONDS))
+                            .as("round " + round)
+                            .isZero();
                 }
                 for (TempDirWorkspaces workspaces : started) {
                     assertThat(workspaces.root().resolve(TempDirWorkspaces.LOCK_FILE))
