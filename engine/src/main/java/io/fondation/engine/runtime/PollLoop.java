@@ -315,7 +315,7 @@ final class PollLoop implements Runnable {
 
     private QueueWatch watchWork() {
         try {
-            return queue.watchWork(waiter::wake);
+            return queue.watchWork(this::wake);
         } catch (RuntimeException e) {
             LOG.warn(
                     "the queue cannot push news of work; polling every {} ms: {}",
