@@ -87,6 +87,13 @@ try {
   check(heldShown === "3/6 Détermination de l'ordre optimal des chapitres",
     "the step counter shows once, with the progress words as the web app shows them: " + heldShown);
 
+  // Each job's cost in all, and its cap when it has one, as `status` says it.
+  const costed = process.env.FONDATION_COSTED_JOB;
+  const costedCost = await page.locator(`tr[data-job-id="${costed}"] .cost`).textContent();
+  check(costedCost === "$0.40 of $1.00", "a job's cost in all shows with its cap: " + costedCost);
+  const heldCost = await page.locator(`tr[data-job-id="${held}"] .cost`).textContent();
+  check(heldCost === "$0.00 (no limit)", "a job without a cap shows its cost and no limit: " + heldCost);
+
   await page.fill("#repository", repository);
   await page.click("#submit");
   await page.waitForSelector("#form-message:has-text('Queued as job')");

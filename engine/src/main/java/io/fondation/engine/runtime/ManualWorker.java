@@ -51,6 +51,11 @@ public final class ManualWorker implements AutoCloseable {
         return worker.pollOnce().name().toLowerCase(Locale.ROOT);
     }
 
+    /** What the queue's push does when something changed (another worker cleared a pause, say): the next round knows. */
+    public void queueChanged() {
+        worker.queueChanged();
+    }
+
     /**
      * Sends one heartbeat for every running attempt, on the caller's thread, and checks its lease deadline.
      *

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>Fleet rules (issue 22): every claim names the fingerprint of the analyzer's LLM credential and the worker's
  * {@code JOB_MAX_COST_USD} ({@link ClaimRequest}). When a claim finds nothing while the queue holds a pause for that
  * credential, the loop claims nothing more until the pause's end ({@link Round#PAUSED}): a pushed change or a
- * finishing job does not wake it into a claim that could only come back empty.
+ * finishing job does not wake it into a claim that could only come back empty. Once the pause itself is over and
+ * only another worker's probe holds claims back (until its window ends), a change does: the probe may have cleared
+ * the pause.
  */
 final class PollLoop implements Runnable {
 
@@ -74,6 +76,13 @@ final class PollLoop implements Runnable {
     private final ClaimRequest request;
     /** Until when the credential's pause holds claims back, or {@code null}; the loop's thread only. */
     private Instant pausedUntil;
+    /**
+     * When the pause itself ends ({@link LlmPause#until()}); past it only the probe's window holds claims back, or
+     * {@code null}; the loop's thread only.
+     */
+    private Instant pauseEnds;
+    /** Whether the queue told of a change (or a job ended) since the last claim went out. */
+    private volatile boolean changed;
     /** The queue's fleet rules, asked once. */
     private FleetSupport fleetSupport;
 
@@ -119,15 +128,24 @@ final class PollLoop implements Runnable {
             return Round.NO_FREE_SLOT;
         }
         if (pausedUntil != null) {
-            if (clock.instant().isBefore(pausedUntil)) {
+            Instant now = clock.instant();
+            // why: while the pause itself holds a claim can only come back empty, whatever changed. Past it, only the
+            // probe's window holds claims back, and the probe's worker clearing the pause (its analysis got answers)
+            // or recording a new limit is a change the queue tells of: then the claim asks again (empty again: the
+            // pause is read again). Without this the fleet waited out the probe's whole window (60 s) after the
+            // probe's success (FleetPauseChaosTest).
+            boolean probeWindowOnly = pauseEnds != null && !now.isBefore(pauseEnds);
+            if (now.isBefore(pausedUntil) && !(probeWindowOnly && changed)) {
                 return Round.PAUSED;
             }
             pausedUntil = null;
+            pauseEnds = null;
         }
         if (!faults.tryClaim()) {
             return Round.SUSPENDED;
         }
         Instant started = clock.instant();
+        changed = false;
         Optional<ClaimedJob> claimed;
         try {
             claimed = queue.claimOne(request);
@@ -140,7 +158,9 @@ final class PollLoop implements Runnable {
         events.publish(new WorkerEvent.ClaimAnswered(claimed.isPresent()));
         if (claimed.isEmpty()) {
             faults.claimFoundNothing();
-            pausedUntil = pauseInForce().orElse(null);
+            Optional<LlmPause> pause = pauseInForce();
+            pausedUntil = pause.map(LlmPause::resumesAt).orElse(null);
+            pauseEnds = pause.map(LlmPause::until).orElse(null);
             return pausedUntil != null ? Round.PAUSED : Round.EMPTY;
         }
         if (!running) {
@@ -198,8 +218,8 @@ final class PollLoop implements Runnable {
         LOG.debug("poll loop of {} ended", workerId);
     }
 
-    /** Until when the queue's pause for this worker's credential holds claims back, if it does now. */
-    private Optional<Instant> pauseInForce() {
+    /** The queue's pause for this worker's credential, if it holds claims back now. */
+    private Optional<LlmPause> pauseInForce() {
         if (credential == null) {
             return Optional.empty();
         }
@@ -211,9 +231,8 @@ final class PollLoop implements Runnable {
                 return Optional.empty();
             }
             Instant now = clock.instant();
-            Optional<Instant> until =
-                    queue.pause(credential).filter(p -> p.holdsAt(now)).map(LlmPause::resumesAt);
-            until.ifPresent(end -> {
+            Optional<LlmPause> inForce = queue.pause(credential).filter(p -> p.holdsAt(now));
+            inForce.map(LlmPause::resumesAt).ifPresent(end -> {
                 if (!end.equals(pausedUntil)) {
                     LOG.info(
                             "the LLM credential {} is paused for the fleet until {}: claiming nothing until then",
@@ -222,7 +241,7 @@ final class PollLoop implements Runnable {
                 }
                 events.publish(new WorkerEvent.ClaimsPaused(credential, end));
             });
-            return until;
+            return inForce;
         } catch (RuntimeException e) {
             // why: a pause that cannot be read must not stop the worker; the next claim asks the queue again
             LOG.debug("reading the LLM pause failed: {}", e.toString());
@@ -230,7 +249,7 @@ final class PollLoop implements Runnable {
         }
     }
 
-    /** Waits out the pause: a wake (a finishing job, pushed work) only waits again for what is left. */
+    /** Waits out the pause: a wake (a finishing job, pushed work) ends the wait, and the round decides again. */
     private void awaitPauseEnd() throws InterruptedException {
         Instant until = pausedUntil;
         if (until == null) {
@@ -268,6 +287,7 @@ final class PollLoop implements Runnable {
 
     /** Ends the current wait (a job ended, work was pushed). */
     void wake() {
+        changed = true;
         waiter.wake();
     }
 
@@ -295,7 +315,7 @@ final class PollLoop implements Runnable {
 
     private QueueWatch watchWork() {
         try {
-            return queue.watchWork(waiter::wake);
+            return queue.watchWork(this::wake);
         } catch (RuntimeException e) {
             LOG.warn(
                     "the queue cannot push news of work; polling every {} ms: {}",

@@ -402,6 +402,11 @@ public final class Worker implements AutoCloseable {
         return pollLoop.pollOnce();
     }
 
+    /** What the queue's push does when something changed: wakes the poll loop. */
+    void queueChanged() {
+        pollLoop.wake();
+    }
+
     List<JobAttempt> runningAttempts() {
         return List.copyOf(attempts.values());
     }

@@ -10,6 +10,7 @@ import io.fondation.engine.testing.ScriptedAnalyzer;
 import io.fondation.engine.testing.ScriptedAnalyzer.Ending;
 import io.fondation.engine.testing.ScriptedCloner;
 import io.fondation.engine.testing.TempWorkspaces;
+import io.fondation.shared.ClaimRequest;
 import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
@@ -164,6 +165,44 @@ class FleetRulesTest {
                 .as("the probe got its answers: the pause is cleared")
                 .isEmpty();
         assertThat(worker.health().pausedUntil()).isNull();
+    }
+
+    @Test
+    void pastThePauseAChangeTheQueueTellsOfEndsTheWaitForAnotherWorkersProbeOnceItClearedThePause() {
+        ManualWorker worker = worker(null);
+        submit(job());
+        String other = submit(job());
+        LlmPause pause = queue.recordPause("w0", CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
+        clock.set(pause.until());
+        // Another worker's claim is the probe.
+        ClaimedJob probe =
+                queue.claimOne(new ClaimRequest("w0", LEASE, CREDENTIAL, null)).orElseThrow();
+        assertThat(worker.pollOnce()).isEqualTo("paused");
+        LlmPause probing = queue.pause(CREDENTIAL).orElseThrow();
+        assertThat(worker.health().pausedUntil())
+                .as("the probe's window")
+                .isEqualTo(probing.resumesAt())
+                .isAfter(pause.until());
+
+        clock.advance(Duration.ofSeconds(1));
+        worker.queueChanged(); // a heartbeat of the probe, say: the pause still holds
+        assertThat(worker.pollOnce()).isEqualTo("paused");
+        assertThat(queue.claimCalls.get()).as("the change was worth a claim").isEqualTo(3);
+        assertThat(worker.pollOnce())
+                .as("no change since: no claim until the window ends")
+                .isEqualTo("paused");
+        assertThat(queue.claimCalls.get()).isEqualTo(3);
+
+        // The probe's analysis got its answers: its worker clears the pause, and the queue tells of the change.
+        assertThat(queue.clearPause("w0", CREDENTIAL)).isTrue();
+        worker.queueChanged();
+
+        assertThat(worker.pollOnce())
+                .as("claimed long before the probe's window ends")
+                .isEqualTo("claimed");
+        assertThat(snapshot(other).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(clock.instant()).isBefore(probing.resumesAt());
+        assertThat(probe.id()).isNotEqualTo(other);
     }
 
     @Test

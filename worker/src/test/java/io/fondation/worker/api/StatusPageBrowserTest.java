@@ -6,10 +6,14 @@ import io.fondation.dryrun.FixtureRepository;
 import io.fondation.embeddedqueue.SqliteJobQueue;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
+import io.fondation.shared.FailureKind;
+import io.fondation.shared.JobFailure;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
+import io.fondation.shared.RetryDecision;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The status page in headless Chromium (Debian's package, driven by playwright-core: {@code src/test/browser}):
  * a person signs in with the API token (kept only as an HttpOnly cookie), submits a repository, watches its progress
- * change to completed (the step counter shown once), opens the course and reads a chapter;
+ * change to completed (the step counter shown once), sees what each job's attempts cost in all (and of which cap),
+ * opens the course and reads a chapter;
  * the repository's README carries {@code <script>}, an {@code onerror} attribute and a {@code javascript:} link,
  * which the dry-run analyzer quotes into a chapter, and none of it runs. The screenshots stay in
  * {@code worker/target/browser-screenshots/}. The build installs the browser ({@code ensure-browser.mjs}); a
@@ -87,6 +92,26 @@ class StatusPageBrowserTest {
                     JobStatus.ANALYZING,
                     new Progress(3, 6, "Étape 3/6: Détermination de l'ordre optimal des chapitres"),
                     Duration.ofHours(1));
+            // A job with a budget whose first attempt cost $0.40 and failed: its retry is due tomorrow (the day-ahead
+            // queue's backoff), so it waits with its cost in all, which the page shows as `status` does.
+            String costed = server.runtime
+                    .queue()
+                    .enqueue(new JobSpec(
+                                    CloneSource.ofFullName("owner/costed", null),
+                                    "",
+                                    3,
+                                    Instant.now().plus(Duration.ofHours(12)),
+                                    null)
+                            .withMaxCostUsd(new BigDecimal("1.00")));
+            ClaimedJob costedClaim =
+                    later.claimOne("browser-test", Duration.ofHours(1)).orElseThrow();
+            assertThat(costedClaim.id()).isEqualTo(costed);
+            assertThat(later.retryOrFail(
+                            costedClaim.lease(),
+                            new JobFailure(FailureKind.TRANSIENT, "the API was unreachable", Duration.ZERO),
+                            null,
+                            new BigDecimal("0.40")))
+                    .isInstanceOf(RetryDecision.Retrying.class);
             Path log = temp.resolve("browser.log");
             ProcessBuilder builder = new ProcessBuilder(
                             List.of("node", "status-page.mjs", server.base(), repository.toString(), shots.toString()))
@@ -96,6 +121,7 @@ class StatusPageBrowserTest {
             // why: the token reaches the script through its environment, never its command line
             builder.environment().put("FONDATION_API_TOKEN", ApiServer.TOKEN);
             builder.environment().put("FONDATION_HELD_JOB", held);
+            builder.environment().put("FONDATION_COSTED_JOB", costed);
             Process process = builder.start();
             boolean ended = process.waitFor(4, TimeUnit.MINUTES);
             if (!ended) {

@@ -61,6 +61,16 @@
     return progress.step + "/" + progress.totalSteps + " " + String(progress.message || "").replace(STEP_PREFIX, "");
   }
 
+  // What the job's attempts cost in all, and of which cap, as `status` says it: "$0.40 of $1.00", "$0.40 (no limit)";
+  // a dash when the queue keeps no costs.
+  function costText(costUsd, maxCostUsd) {
+    if (costUsd === null || costUsd === undefined) {
+      return "\u2014";
+    }
+    const cost = "$" + Number(costUsd).toFixed(2);
+    return maxCostUsd === null || maxCostUsd === undefined ? cost + " (no limit)" : cost + " of $" + Number(maxCostUsd).toFixed(2);
+  }
+
   function render(job) {
     let row = rows.get(job.id);
     if (!row) {
@@ -73,13 +83,14 @@
       progress.append(element("progress", { max: "6", value: "0" }), element("span", { class: "text" }),
         element("span", { class: "error" }));
       const attempts = element("td", { class: "attempts" });
+      const cost = element("td", { class: "cost" });
       const actions = element("td", { class: "actions" });
       const cancel = element("button", { type: "button", class: "cancel" }, "Cancel");
       cancel.addEventListener("click", () => cancelJob(job.id, cancel));
       const course = element("a", { class: "course-link", href: "/ui/jobs/" + encodeURIComponent(job.id) },
         "Read the course");
       actions.append(cancel, course);
-      row.append(repository, status, progress, attempts, actions);
+      row.append(repository, status, progress, attempts, cost, actions);
       rows.set(job.id, row);
     }
     row.dataset.status = job.status;
@@ -98,6 +109,7 @@
       job.error && !(job.status === "completed") ? job.error.split("\n")[0] : "";
     // The attempts as the row says them.
     row.querySelector(".attempts").textContent = job.attempts + "/" + job.maxAttempts;
+    row.querySelector(".cost").textContent = costText(job.costUsd, job.maxCostUsd);
     row.querySelector(".cancel").hidden = terminal(job.status) || access !== "write";
     row.querySelector(".course-link").hidden = job.status !== "completed";
     return row;

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * into the output directory the worker's prompt names (each job's workspace is new, so the paths are read from the
  * request). Each turn may wait for a gate, so a test can watch the job between the steps.
  */
-final class ScriptedCourse implements Scenario {
+public final class ScriptedCourse implements Scenario {
 
     /** The documents the course becomes, in reading order. */
     static final List<String> SLUGS = List.of(
@@ -70,12 +70,12 @@ final class ScriptedCourse implements Scenario {
     }
 
     /** A course written without waiting. */
-    static ScriptedCourse ungated() {
+    public static ScriptedCourse ungated() {
         return new ScriptedCourse(List.of());
     }
 
     /** The output directory a request's conversation names. */
-    static Path outputDir(RecordedRequest request) {
+    public static Path outputDir(RecordedRequest request) {
         Matcher m = OUTPUT.matcher(request.body());
         if (!m.find()) {
             throw new IllegalStateException("the request names no output directory");
