@@ -4,27 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fondation.clibridge.testing.FondationCliFixture;
+import io.fondation.convexqueue.ConvexJobQueue;
+import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.engine.git.TestRepositories;
+import io.fondation.shared.CloneSource;
 import io.fondation.shared.Document;
 import io.fondation.shared.JobSnapshot;
+import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.Progress;
+import io.fondation.worker.chaos.Backend;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.api.Git;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Resume instead of rerun (issue 23), end to end in one JVM with real processes: a worker on the embedded SQLite queue
- * clones a real repository with git and runs the Fondation-CLI fixture (which honours {@code --steps} and skips
+ * Resume instead of rerun (issue 23), end to end in one JVM with real processes, on both queues (the embedded SQLite
+ * file, and the hardened Convex functions under the local Convex test server): a worker clones a real repository with git and runs the Fondation-CLI fixture (which honours {@code --steps} and skips
  * existing chapter files as the real CLI does, and logs each step and request) in its sandbox. A rate-limited failure
  * at step 5 spends the attempt; the retry clones the same commit, restores the checkpoint and runs only steps 5 and 6,
  * and the course it completes is byte-identical to an uninterrupted run's. Test 5: a branch that moved on still resumes
@@ -33,38 +41,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeEndToEndTest {
 
+    @RegisterExtension
+    static final LocalConvexServer CONVEX = LocalConvexServer.hardened();
+
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @TempDir
     Path temp;
 
-    @Test
-    void aFailureAtStep5IsRetriedWithOnlySteps5And6AndTheSameCourse() {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aFailureAtStep5IsRetriedWithOnlySteps5And6AndTheSameCourse(Backend backend) {
         FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-        Map<String, String> analyzerEnvironment = FondationCliAnalyzer.environment(cli);
-        Map<String, String> overrides = FondationCliAnalyzer.settings(cli);
-        try (WorkerFixture worker = new WorkerFixture(temp.resolve("worker"), overrides, analyzerEnvironment).start()) {
+        try (WorkerFixture worker = worker(backend, cli, Map.of()).start()) {
             Path repository = worker.repository("sample");
             cli.failAt(5, 1, "rate-limit");
             String id = worker.submit(repository, null, "");
 
-            await("the first attempt fails at step 5").atMost(TIMEOUT).until(() -> {
-                JobSnapshot job = worker.job(id);
-                return job.status().isTerminal() || job.status() == JobStatus.PENDING && job.lastError() != null;
-            });
-            JobSnapshot failed = worker.job(id);
-            assertThat(failed.status()).as(String.valueOf(failed.lastError())).isEqualTo(JobStatus.PENDING);
+            JobSnapshot failed = awaitRetryScheduled(worker, id);
             assertThat(failed.attempts()).isEqualTo(1);
             assertThat(worker.queue().checkpoint(id))
                     .as("the finished steps are checkpointed")
                     .isPresent();
 
-            worker.clock.set(failed.runAt());
-            await("the retry completes")
-                    .atMost(TIMEOUT)
-                    .until(() -> worker.job(id).status().isTerminal());
-
-            JobSnapshot done = worker.job(id);
+            retryIsDue(backend, worker, failed);
+            JobSnapshot done = awaitTerminal(worker, id);
             assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
             assertThat(done.attempts()).as("the failure spent its attempt").isEqualTo(2);
             List<FondationCliFixture.Run> runs = cli.runs();
@@ -85,24 +86,19 @@ class ResumeEndToEndTest {
 
             // an uninterrupted run of the same repository, for the byte-identical course
             String whole = worker.submit(repository, null, "");
-            await("the uninterrupted run completes")
-                    .atMost(TIMEOUT)
-                    .until(() -> worker.job(whole).status().isTerminal());
-            assertThat(worker.job(whole).status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(awaitTerminal(worker, whole).status()).isEqualTo(JobStatus.COMPLETED);
             assertThat(cli.runs().get(2).steps()).containsExactly(1, 2, 3, 4, 5, 6);
             assertThat(contents(worker, id)).isEqualTo(contents(worker, whole));
         }
     }
 
-    @Test
-    void aWorkerStoppedDuringStep4LeavesItsChaptersAndTheNextWorkerWritesOnlyTheMissingOnes() {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aWorkerStoppedDuringStep4LeavesItsChaptersAndTheNextWorkerWritesOnlyTheMissingOnes(Backend backend) {
         FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-        Map<String, String> analyzerEnvironment = FondationCliAnalyzer.environment(cli);
-        Map<String, String> overrides = FondationCliAnalyzer.settings(cli);
-        Path root = temp.resolve("worker");
         String id;
         String firstChapter;
-        try (WorkerFixture first = new WorkerFixture(root, overrides, analyzerEnvironment).start()) {
+        try (WorkerFixture first = worker(backend, cli, Map.of()).start()) {
             cli.pauseAt(4, 1);
             id = first.submit(first.repository("sample"), null, "");
             cli.awaitPaused(TIMEOUT);
@@ -118,11 +114,8 @@ class ResumeEndToEndTest {
                     .findFirst()
                     .orElseThrow();
         } // the worker stops as on SIGTERM: the analyzer is killed, the job released
-        try (WorkerFixture second = new WorkerFixture(root, overrides, analyzerEnvironment).start()) {
-            await("the next worker completes the job")
-                    .atMost(TIMEOUT)
-                    .until(() -> second.job(id).status().isTerminal());
-            JobSnapshot done = second.job(id);
+        try (WorkerFixture second = worker(backend, cli, Map.of()).start()) {
+            JobSnapshot done = awaitTerminal(second, id);
             assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
             // why: read at the end, not as the second worker starts (it may have claimed by then): the release gave
             // the first attempt back, so the completing claim is the first attempt counted
@@ -141,14 +134,11 @@ class ResumeEndToEndTest {
      * Test 5, the branch moved on by a new commit: the checkpoint's commit is still in the origin, so the retry fetches
      * it alone and resumes there (steps 5 and 6), instead of analysing the new head from the start.
      */
-    @Test
-    void aBranchThatMovedOnBetweenAttemptsStillResumesOnTheCheckpointsCommit() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aBranchThatMovedOnBetweenAttemptsStillResumesOnTheCheckpointsCommit(Backend backend) throws Exception {
         FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-        try (WorkerFixture worker = new WorkerFixture(
-                        temp.resolve("worker"),
-                        FondationCliAnalyzer.settings(cli),
-                        FondationCliAnalyzer.environment(cli))
-                .start()) {
+        try (WorkerFixture worker = worker(backend, cli, Map.of()).start()) {
             Path repository = worker.repository("sample");
             String analysed = git(repository, "rev-parse", "HEAD");
             cli.failAt(5, 1, "rate-limit");
@@ -160,7 +150,7 @@ class ResumeEndToEndTest {
                 TestRepositories.commit(origin, "a commit pushed between the attempts");
             }
             assertThat(git(repository, "rev-parse", "HEAD")).isNotEqualTo(analysed);
-            worker.clock.set(failed.runAt());
+            retryIsDue(backend, worker, failed);
             JobSnapshot done = awaitTerminal(worker, id);
 
             assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
@@ -177,14 +167,11 @@ class ResumeEndToEndTest {
      * origin no longer has it (its reflog expired, gc pruned it), so the retry clones the new head, says
      * "checkpoint ignored: commit ... is not ..." on the row and runs all six steps.
      */
-    @Test
-    void aCheckpointOfACommitTheOriginNoLongerHasIsIgnoredAndEveryStepRuns() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aCheckpointOfACommitTheOriginNoLongerHasIsIgnoredAndEveryStepRuns(Backend backend) throws Exception {
         FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-        try (WorkerFixture worker = new WorkerFixture(
-                        temp.resolve("worker"),
-                        FondationCliAnalyzer.settings(cli),
-                        FondationCliAnalyzer.environment(cli))
-                .start()) {
+        try (WorkerFixture worker = worker(backend, cli, Map.of()).start()) {
             Path repository = worker.repository("sample");
             String analysed = git(repository, "rev-parse", "HEAD");
             cli.failAt(5, 1, "rate-limit");
@@ -203,7 +190,7 @@ class ResumeEndToEndTest {
             assertThat(gitExit(repository, "cat-file", "-e", analysed + "^{commit}"))
                     .as("the origin no longer has the checkpoint's commit")
                     .isNotZero();
-            worker.clock.set(failed.runAt());
+            retryIsDue(backend, worker, failed);
             JobSnapshot done = awaitTerminal(worker, id);
 
             assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.COMPLETED);
@@ -224,25 +211,21 @@ class ResumeEndToEndTest {
      * Test 5, another model: the second worker runs the CLI with another profile (CLI_PROFILE, which chooses the
      * Fondation CLI's models), so the first worker's checkpoint is ignored, said so on the row, and all six steps run.
      */
-    @Test
-    void aCheckpointOfAnotherModelIsIgnoredByTheNextWorkerAndEveryStepRuns() {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aCheckpointOfAnotherModelIsIgnoredByTheNextWorkerAndEveryStepRuns(Backend backend) {
         FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-        Map<String, String> analyzerEnvironment = FondationCliAnalyzer.environment(cli);
-        Map<String, String> production = new HashMap<>(FondationCliAnalyzer.settings(cli));
-        production.put("CLI_PROFILE", "production");
-        Map<String, String> development = new HashMap<>(FondationCliAnalyzer.settings(cli));
-        development.put("CLI_PROFILE", "development");
-        Path root = temp.resolve("worker");
         String id;
         JobSnapshot failed;
-        try (WorkerFixture first = new WorkerFixture(root, production, analyzerEnvironment).start()) {
+        try (WorkerFixture first =
+                worker(backend, cli, Map.of("CLI_PROFILE", "production")).start()) {
             cli.failAt(5, 1, "rate-limit");
             id = first.submit(first.repository("sample"), null, "");
             failed = awaitRetryScheduled(first, id);
             assertThat(first.queue().checkpoint(id)).isPresent();
         }
-        try (WorkerFixture second = new WorkerFixture(root, development, analyzerEnvironment)) {
-            second.clock.set(failed.runAt());
+        try (WorkerFixture second = worker(backend, cli, Map.of("CLI_PROFILE", "development"))) {
+            retryIsDue(backend, second, failed);
             second.start();
             JobSnapshot done = awaitTerminal(second, id);
 
@@ -260,6 +243,53 @@ class ResumeEndToEndTest {
         }
     }
 
+    /**
+     * A worker (not started) under this test's folder that runs the Fondation-CLI fixture, with {@code extra}
+     * settings, on {@code backend}: the embedded file under that folder (every worker of the test shares it), or the
+     * hardened Convex functions under the local server (local repositories allowed, as the web app's are not, for the
+     * sample).
+     */
+    private WorkerFixture worker(Backend backend, FondationCliFixture cli, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(FondationCliAnalyzer.settings(cli));
+        settings.putAll(extra);
+        if (backend == Backend.CONVEX) {
+            settings.putAll(FondationCliAnalyzer.onConvex(CONVEX.url(), LocalConvexServer.WORKER_SECRET));
+        }
+        WorkerFixture worker =
+                new WorkerFixture(temp.resolve("worker"), settings, FondationCliAnalyzer.environment(cli));
+        if (backend == Backend.CONVEX) {
+            // why: Convex keeps leases and due times by its own (real) clock; the worker's shows the same time, so its
+            // view of a lease and the job's due time agree with the server's
+            worker.clock.set(Instant.now());
+            assertThat(worker.queue()).isInstanceOf(ConvexJobQueue.class);
+        }
+        return worker;
+    }
+
+    /**
+     * Moves the clocks that decide whether {@code failed}'s retry is due past its due time, instead of waiting out the
+     * retry's delay (2 min after a rate limit): the worker's, and on Convex the functions' own (which follows the wall
+     * clock: moved on by the difference, and a second more so that it is surely past).
+     */
+    private static void retryIsDue(Backend backend, WorkerFixture worker, JobSnapshot failed) {
+        Instant due = failed.runAt();
+        if (backend == Backend.CONVEX) {
+            Duration ahead = Duration.between(Instant.now(), due).plusSeconds(1);
+            if (!ahead.isNegative()) {
+                CONVEX.advanceClock(ahead);
+            }
+            // why: a worker learns the deployment's time from what its subscription pushes, and a jump of the test
+            // server's clock (a real one never jumps) changes nothing pushed; a job due tomorrow does, so the worker
+            // hears the new time and finds the retry due (that job never runs in the test)
+            worker.submit(JobSpec.of(
+                            CloneSource.ofUrl(
+                                    worker.root.resolve("repos/sample").toString(), null),
+                            "")
+                    .withRunAt(due.plus(Duration.ofDays(1))));
+        }
+        worker.clock.set(due);
+    }
+
     private static JobSnapshot awaitRetryScheduled(WorkerFixture worker, String id) {
         await("the first attempt fails at step 5").atMost(TIMEOUT).until(() -> {
             JobSnapshot job = worker.job(id);
@@ -271,7 +301,7 @@ class ResumeEndToEndTest {
     }
 
     private static JobSnapshot awaitTerminal(WorkerFixture worker, String id) {
-        await("the retry ends")
+        await("the job ends")
                 .atMost(TIMEOUT)
                 .until(() -> worker.job(id).status().isTerminal());
         return worker.job(id);

@@ -16,6 +16,7 @@ import io.fondation.shared.Document;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.worker.chaos.Backend;
+import io.fondation.worker.e2e.FondationCliAnalyzer;
 import io.fondation.worker.e2e.WorkerFixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,15 +135,8 @@ class ClaudeResumeTest {
         if (backend == Backend.EMBEDDED) {
             return world.worker(Map.of());
         }
-        WorkerFixture worker = world.worker(Map.of(
-                "QUEUE",
-                "convex",
-                "CONVEX_URL",
-                CONVEX.url(),
-                "FONDATION_WORKER_SECRET",
-                LocalConvexServer.WORKER_SECRET,
-                "ALLOW_LOCAL_REPOSITORIES",
-                "true"));
+        WorkerFixture worker =
+                world.worker(FondationCliAnalyzer.onConvex(CONVEX.url(), LocalConvexServer.WORKER_SECRET));
         // why: Convex keeps leases and due times by its own (real) clock; the worker's shows the same time, so its
         // view of a lease and the job's due time agree with the server's
         worker.clock.set(Instant.now());
