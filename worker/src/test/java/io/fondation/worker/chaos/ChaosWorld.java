@@ -136,6 +136,16 @@ final class ChaosWorld implements AutoCloseable {
         return job(id);
     }
 
+    /** Waits until the job's checkpoint holds a file whose path starts with {@code prefix} (e.g. a chapter folder). */
+    void awaitCheckpointed(String id, String prefix, Duration max) {
+        await("a file under " + prefix + " is checkpointed")
+                .atMost(max)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> queue().checkpoint(id)
+                        .map(c -> c.files().stream().anyMatch(f -> f.path().startsWith(prefix)))
+                        .orElse(false));
+    }
+
     /**
      * The machine's id of the process that the test analyzer wrote into {@code file} (an id of its sandbox's PID
      * namespace), once it is there.

@@ -15,7 +15,6 @@ import io.fondation.worker.e2e.FondationCliAnalyzer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,8 +49,7 @@ class FinishedOutputKeptChaosTest {
         try (ChaosWorld world = new ChaosWorld(Backend.CONVEX, temp, CONVEX);
                 FlakyTcpProxy proxy = FlakyTcpProxy.to(CONVEX.url())) {
             FondationCliFixture cli = FondationCliFixture.install(temp.resolve("cli"));
-            Map<String, String> fondation = new HashMap<>(FondationCliAnalyzer.settings(cli));
-            fondation.putAll(cli.environment());
+            Map<String, String> fondation = FondationCliAnalyzer.forProcess(cli);
             // why: the second request of step 6, so the analyzer is still running when the link is cut
             cli.pauseAt(6, 1);
             String id = world.submit("");
@@ -60,13 +58,8 @@ class FinishedOutputKeptChaosTest {
             // why: --once, so that worker A ends with its attempt and the next attempt is worker B's
             WorkerProcess a = world.start("cut-off", envA, "run", "--once", "--idle-timeout", "120000");
             cli.awaitPaused(TIMEOUT);
-            await("steps 1-5 are checkpointed through the link")
-                    .atMost(TIMEOUT)
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> world.queue()
-                            .checkpoint(id)
-                            .map(c -> c.files().stream().anyMatch(f -> f.path().startsWith("reviewed-chapters/")))
-                            .orElse(false));
+            // steps 1-5 are checkpointed through the link
+            world.awaitCheckpointed(id, "reviewed-chapters/", TIMEOUT);
             assertThat(world.queue().checkpoint(id).orElseThrow().finished()).isFalse();
 
             proxy.down();

@@ -133,6 +133,36 @@ final class WorkerProcess implements AutoCloseable {
         awaitExit(Duration.ofSeconds(30));
     }
 
+    /**
+     * {@code SIGSTOP}: the JVM stands still, as in a long pause of its machine, while its analyzer and the queue go
+     * on, so its lease runs out; {@link #thaw()} lets it go on.
+     */
+    void freeze() {
+        signal("-STOP");
+    }
+
+    /** {@code SIGCONT}: a {@link #freeze() frozen} worker goes on where it stood. */
+    void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String option) {
+        try {
+            Process kill = new ProcessBuilder(List.of("kill", option, Long.toString(process.pid())))
+                    .redirectErrorStream(true)
+                    .start();
+            String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill " + option + " of worker " + name + " failed: " + said);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** SIGTERM: the worker's graceful stop. */
     void terminate() {
         process.destroy();
