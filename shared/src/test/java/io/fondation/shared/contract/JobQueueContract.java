@@ -1042,6 +1042,34 @@ public abstract class JobQueueContract {
         assertThat(queue.checkpoint(id).orElseThrow().files()).containsExactly(CHAPTER1, CHAPTER2, rewritten);
     }
 
+    /**
+     * Issue 23 test 4, the queue's half: a checkpoint keeps a file exactly as saved, an empty chapter and a step YAML
+     * that does not parse too (judging files is the next attempt's, the same on every backend), and the next holder,
+     * having dropped them, removes them while the valid files stay.
+     */
+    @Test
+    void anEmptyOrUnparsableFileIsKeptAsSavedUntilTheNextHolderRemovesIt() {
+        if (!keepsCheckpoints()) {
+            return;
+        }
+        String id = enqueue("job");
+        ClaimedJob first = claim("worker-a");
+        CheckpointFile empty = new CheckpointFile(CHAPTER2.path(), "");
+        CheckpointFile unparsable = new CheckpointFile("step3_order.yaml", "order: [unclosed\n");
+        assertThat(save(first, STEP1)).isEqualTo(CheckpointWrite.SAVED);
+        assertThat(save(first, empty)).isEqualTo(CheckpointWrite.SAVED);
+        assertThat(save(first, unparsable)).isEqualTo(CheckpointWrite.SAVED);
+        assertThat(queue.release(first.lease())).isTrue();
+
+        ClaimedJob next = claim("worker-b");
+        assertThat(queue.openCheckpoint(next.lease()).orElseThrow().files())
+                .as("byte for byte, the empty file too")
+                .containsExactly(empty, STEP1, unparsable);
+        assertThat(queue.removeCheckpointFiles(next.lease(), List.of(empty.path(), unparsable.path())))
+                .isEqualTo(CheckpointWrite.SAVED);
+        assertThat(queue.checkpoint(id).orElseThrow().files()).containsExactly(STEP1);
+    }
+
     @Test
     void aCheckpointIsNeverTheCourse() {
         if (!keepsCheckpoints()) {
