@@ -170,11 +170,13 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         }
         // Closing stdin is the server's signal to exit, so keep it open while we run.
         stdin = process.getOutputStream();
-        Thread stderrReader = new Thread(this::drainStderr, "convex-test-server-stderr");
+        // why: the readers get this process, not the field, which close() clears while they may still read
+        Process started = process;
+        Thread stderrReader = new Thread(() -> drainStderr(started), "convex-test-server-stderr");
         stderrReader.setDaemon(true);
         stderrReader.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread stdoutReader = new Thread(() -> readPort(port), "convex-test-server-stdout");
+        Thread stdoutReader = new Thread(() -> readPort(started, port), "convex-test-server-stdout");
         stdoutReader.setDaemon(true);
         stdoutReader.start();
         try {
@@ -196,9 +198,9 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         return this;
     }
 
-    private void readPort(CompletableFuture<Integer> port) {
+    private void readPort(Process server, CompletableFuture<Integer> port) {
         try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 Matcher matcher = LISTENING.matcher(line);
@@ -207,7 +209,7 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
                 }
             }
             port.completeExceptionally(new IllegalStateException(
-                    "the server exited" + (process.isAlive() ? "" : " with code " + process.waitFor())));
+                    "the server exited" + (server.isAlive() ? "" : " with code " + server.waitFor())));
         } catch (IOException e) {
             port.completeExceptionally(e);
         } catch (InterruptedException e) {
@@ -216,9 +218,9 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         }
     }
 
-    private void drainStderr() {
+    private void drainStderr(Process server) {
         try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                new BufferedReader(new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 synchronized (stderrTail) {
