@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The status page in headless Chromium (Debian's package, driven by playwright-core: {@code src/test/browser}):
+ * The status page in headless Chromium (Debian's package, driven by playwright-core: {@code src/test/node}):
  * a person signs in with the API token (kept only as an HttpOnly cookie), submits a repository, watches its progress
  * change to completed (the step counter shown once), sees what each job's attempts cost in all (and of which cap),
  * opens the course and reads a chapter;
@@ -57,13 +57,13 @@ class StatusPageBrowserTest {
 
     @Test
     void aPersonSubmitsARepositoryWatchesItCompleteAndReadsTheCourseSafely() throws Exception {
-        Path browser = BASEDIR.resolve("src/test/browser");
+        Path tools = BASEDIR.resolve("src/test/node");
         Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium"));
         assertThat(chromium)
-                .as("Debian's chromium (the build installs it with src/test/browser/ensure-browser.mjs)")
+                .as("Debian's chromium (the build installs it with src/test/node/ensure-browser.mjs)")
                 .isExecutable();
-        assertThat(browser.resolve("node_modules/playwright-core/package.json"))
-                .as("playwright-core (npm ci in src/test/browser, by ensure-browser.mjs)")
+        assertThat(tools.resolve("node_modules/playwright-core/package.json"))
+                .as("playwright-core (npm ci in src/test/node, by ensure-browser.mjs)")
                 .exists();
         Path repository = FixtureRepository.create(temp.resolve("shop"));
         Files.writeString(repository.resolve("README.md"), HOSTILE_README, StandardCharsets.UTF_8);
@@ -115,7 +115,7 @@ class StatusPageBrowserTest {
             Path log = temp.resolve("browser.log");
             ProcessBuilder builder = new ProcessBuilder(
                             List.of("node", "status-page.mjs", server.base(), repository.toString(), shots.toString()))
-                    .directory(browser.toFile())
+                    .directory(tools.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             // why: the token reaches the script through its environment, never its command line

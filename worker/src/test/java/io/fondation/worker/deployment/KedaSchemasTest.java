@@ -14,12 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The KEDA manifests against KEDA's own CRD schemas (keda.sh/v1alpha1, compiled by {@code @kubernetes-models/keda}
- * in src/test/browser, the worker tests' Node tools): what {@code kubectl apply} would refuse fails here, without a
+ * in src/test/node, the worker tests' Node tools): what {@code kubectl apply} would refuse fails here, without a
  * cluster. {@link DeploymentFilesTest} holds the same files to the code (route, header, JSON path, grace periods).
  */
 class KedaSchemasTest {
 
-    private static final Path TOOLS = DeploymentFilesTest.ROOT.resolve("worker/src/test/browser");
+    private static final Path TOOLS = DeploymentFilesTest.ROOT.resolve("worker/src/test/node");
     private static final Path SCALED_OBJECT = DeploymentFilesTest.DOCKER.resolve("kubernetes/keda/scaledobject.yaml");
     private static final Path SCALED_JOB = DeploymentFilesTest.DOCKER.resolve("kubernetes/keda-jobs/scaledjob.yaml");
     private static final Path AUTHENTICATION =
