@@ -104,6 +104,8 @@ const FEATURES = [
   "attempts-started",
   "fair-claims",
   "llm-pauses",
+  // claimOne's `answerPause` and `probe`: an empty claim says the pause that held it back, a claim whether it is the probe
+  "claim-answers-pause",
   "cost-budgets",
   // convex/checkpoints.ts: resumable analyses (issue 23)
   "checkpoints",
@@ -143,6 +145,24 @@ export const capabilities = query({
 // ---------------------------------------------------------------------------------------------
 // Claim, heartbeat, finish
 
+/** A limit an LLM API answered with (lib/pauses.ts). */
+const limitKind = v.union(v.literal("rate_limit"), v.literal("overloaded"));
+
+/** A credential's pause as readers see it (lib/pauses.ts `pauseView`): `claimOne`, `getPause`, `listPauses`, ... */
+const pauseValidator = v.object({
+  credential: v.string(),
+  kind: limitKind,
+  until: v.number(),
+  resumesAt: v.number(),
+  strikes: v.number(),
+  since: v.number(),
+  retryAfterMs: v.optional(v.number()),
+  probeUntil: v.optional(v.number()),
+  probeBy: v.optional(v.string()),
+  recordedBy: v.string(),
+  updatedAt: v.number(),
+});
+
 /** How many jobs one claim may find spent (and end) before it gives up for this call. */
 const SPENT_JOBS_PER_CLAIM = 3;
 
@@ -151,9 +171,12 @@ const SPENT_JOBS_PER_CLAIM = 3;
  * claim is oldest first (ties by the oldest waiting job), within a user the highest priority then the earliest
  * runAt, skipping users at FONDATION_MAX_RUNNING_PER_USER live leases. When no job is due, a job whose lease
  * expired is reclaimed and claimed. With a `credential` fingerprint, claims nothing while that credential is
- * paused (lib/pauses.ts); the first claim after the pause is the probe. With `maxCostUsd` (the worker's default
- * cap), a job without its own cap gets that one; the answer says what is left (`budgetUsd`), and a job with
- * nothing left ends `dead` instead of being claimed.
+ * paused (lib/pauses.ts); the first claim after the pause is the probe, and its answer says so (`probe: true`), so
+ * that its worker clears the pause after a successful analysis without reading it first. With `answerPause: true`
+ * (feature "claim-answers-pause"), a claim held back by the pause answers `{paused: <the pause>}` instead of `null`:
+ * its worker waits until `resumesAt` without another call (workers that predate it do not send it and get `null`).
+ * With `maxCostUsd` (the worker's default cap), a job without its own cap gets that one; the answer says what is
+ * left (`budgetUsd`), and a job with nothing left ends `dead` instead of being claimed.
  * With a `claimToken` that this worker's current lease was taken with, returns that job again
  * instead of claiming another one: the answer to a claim whose response was lost.
  */
@@ -164,9 +187,10 @@ export const claimOne = mutation({
     claimToken: v.optional(v.string()),
     credential: v.optional(v.string()),
     maxCostUsd: v.optional(v.number()),
+    answerPause: v.optional(v.boolean()),
     workerSecret,
   },
-  returns: v.union(claimResultValidator(), v.null()),
+  returns: v.union(claimResultValidator(), v.object({ paused: pauseValidator }), v.null()),
   handler: async (ctx, args) => {
     requireWorker(args.workerSecret);
     requireNonBlank("workerId", args.workerId);
@@ -175,6 +199,9 @@ export const claimOne = mutation({
     const defaultCap = requireUsd("maxCostUsd", args.maxCostUsd);
     const now = Date.now();
 
+    // One read: while the credential is paused (or its probe is out), nothing is claimed with it.
+    const pause = credential === undefined ? null : await pauseOf(ctx.db, credential);
+
     if (args.claimToken !== undefined) {
       requireNonBlank("claimToken", args.claimToken);
       const previous = await ctx.db
@@ -182,13 +209,13 @@ export const claimOne = mutation({
         .withIndex("by_claimToken", (q) => q.eq("claimToken", args.claimToken))
         .first();
       if (previous !== null && previous.lockedBy === args.workerId && isLeased(previous.status)) {
-        return await claimResult(ctx, previous);
+        // The lost answer said whether it was the probe: the pause still names its job then.
+        const probe = pause !== null && pause.probeJobId === previous._id && pause.probeBy === args.workerId;
+        return await claimResult(ctx, previous, undefined, probe);
       }
     }
 
-    // One read: while the credential is paused (or its probe is out), nothing is claimed with it.
-    const pause = credential === undefined ? null : await pauseOf(ctx.db, credential);
-    if (blockedUntil(pause, now) !== null) return null;
+    if (blockedUntil(pause, now) !== null) return args.answerPause === true ? { paused: pauseView(pause!) } : null;
 
     const cap = maxRunningPerUser();
     const reads = new ReadCounter(CLAIM_READ_BUDGET);
@@ -231,9 +258,10 @@ export const claimOne = mutation({
       costLimitUsd: costLimit,
     });
     await refreshLane(ctx, userKeyOf(target), await claimStamp(ctx.db, now));
-    if (pause !== null && probeDue(pause, now)) await startProbe(ctx, pause, now, args.workerId, target._id);
+    const probe = pause !== null && probeDue(pause, now);
+    if (probe) await startProbe(ctx, pause, now, args.workerId, target._id);
     const claimed = await ctx.db.get("jobs", target._id);
-    return await claimResult(ctx, claimed!, dueAt);
+    return await claimResult(ctx, claimed!, dueAt, probe);
   },
 });
 
@@ -271,10 +299,12 @@ function claimResultValidator() {
     priority: v.number(),
     costUsd: v.number(),
     budgetUsd: v.optional(v.number()),
+    // Whether this claim is the probe of the claim's credential (lib/pauses.ts).
+    probe: v.boolean(),
   });
 }
 
-async function claimResult(ctx: QueryCtx, job: Doc<"jobs">, dueAt?: number) {
+async function claimResult(ctx: QueryCtx, job: Doc<"jobs">, dueAt?: number, probe = false) {
   const repository = job.repositoryId === undefined ? null : await ctx.db.get("repositories", job.repositoryId);
   const source: { url?: string; fullName?: string; branch?: string } = {};
   const url = job.source?.url ?? job.repositoryUrl;
@@ -300,6 +330,7 @@ async function claimResult(ctx: QueryCtx, job: Doc<"jobs">, dueAt?: number) {
     costUsd: spentUsd(job),
     // What is left for this attempt: the worker passes it to the analyzer as its own cap.
     ...(job.costLimitUsd !== undefined ? { budgetUsd: leftUsd(job.costLimitUsd, spentUsd(job)) } : {}),
+    probe,
   };
 }
 
@@ -592,22 +623,6 @@ export const release = mutation({
  * retry policy says: at most FREE_RATE_LIMITED_RELEASES + maxAttempts runs.
  */
 const FREE_RATE_LIMITED_RELEASES = 10;
-
-const limitKind = v.union(v.literal("rate_limit"), v.literal("overloaded"));
-
-const pauseValidator = v.object({
-  credential: v.string(),
-  kind: limitKind,
-  until: v.number(),
-  resumesAt: v.number(),
-  strikes: v.number(),
-  since: v.number(),
-  retryAfterMs: v.optional(v.number()),
-  probeUntil: v.optional(v.number()),
-  probeBy: v.optional(v.string()),
-  recordedBy: v.string(),
-  updatedAt: v.number(),
-});
 
 /**
  * Records that an analyzer met a rate limit or an overload with this credential (its fingerprint): no claim

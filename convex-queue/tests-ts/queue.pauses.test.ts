@@ -97,6 +97,54 @@ describe("one pause for the fleet per LLM credential", () => {
     expect(await read(t, "queue:getPause", { credential: ACCOUNT, workerSecret: SECRET })).toBeNull();
   });
 
+  test("with answerPause, a claim held back by the pause answers the pause: its worker needs no getPause", async () => {
+    const clock = useClock();
+    const t = newConvex();
+    for (let i = 0; i < 3; i++) await enqueue(t);
+    const pause = await recordPause(t, { retryAfterMs: 20_000 });
+
+    // Workers that predate answerPause do not send it, and still get null.
+    expect(await claim(t, "w1", { credential: ACCOUNT })).toBeNull();
+    const held = await claim(t, "w1", { credential: ACCOUNT, answerPause: true });
+    expect(held).toEqual({ paused: pause });
+    expect(held.paused.resumesAt).toBe(pause.until);
+    // Not paused: nothing to say, whether nothing is due or a job was claimed.
+    expect(await claim(t, "w2", { credential: OTHER_ACCOUNT, answerPause: true })).toMatchObject({ probe: false });
+    expect(await claim(t, "w2", { answerPause: true })).toMatchObject({ probe: false });
+
+    // Past the pause, the probe's answer says it is the probe; the others are held back by its window, and say so.
+    clock.advance(pause.until - clock.now());
+    const probe = await claim(t, "w3", { credential: ACCOUNT, answerPause: true });
+    expect(probe).toMatchObject({ probe: true });
+    const waiting = await claim(t, "w4", { credential: ACCOUNT, answerPause: true });
+    const view = await read(t, "queue:getPause", { credential: ACCOUNT, workerSecret: SECRET });
+    expect(waiting).toEqual({ paused: view });
+    expect(waiting.paused).toMatchObject({ until: pause.until, resumesAt: clock.now() + 60_000, probeBy: "w3" });
+    expect(await claim(t, "w4", { credential: OTHER_ACCOUNT, answerPause: true })).toBeNull();
+  });
+
+  test("only the claim that opened the probe window is the probe, and a repeated claim (lost answer) says so again", async () => {
+    const clock = useClock();
+    const t = newConvex();
+    for (let i = 0; i < 3; i++) await enqueue(t);
+    const pause = await recordPause(t);
+    clock.advance(pause.until - clock.now());
+
+    const probe = await claim(t, "w1", { credential: ACCOUNT, claimToken: "claim-1" });
+    expect(probe.probe).toBe(true);
+    const again = await claim(t, "w1", { credential: ACCOUNT, claimToken: "claim-1" });
+    expect(again).toMatchObject({ id: probe.id, leaseToken: probe.leaseToken, probe: true });
+
+    // The window ends with no news: claims go again, none of them a probe.
+    clock.advance(60_000);
+    const next = await claim(t, "w2", { credential: ACCOUNT, claimToken: "claim-2" });
+    expect(next).toMatchObject({ probe: false });
+    expect((await claim(t, "w2", { credential: ACCOUNT, claimToken: "claim-2" })).probe).toBe(false);
+    // A new limit resets the probe: the job that was the probe is not one any more.
+    await recordPause(t);
+    expect((await claim(t, "w1", { credential: ACCOUNT, claimToken: "claim-1" })).probe).toBe(false);
+  });
+
   test("limits met in a row lengthen the pause (doubled, capped, never below the retry-after); limits during a pause add no strike", async () => {
     const clock = useClock();
     vi.spyOn(Math, "random").mockReturnValue(0); // no jitter: exact lengths

@@ -12,6 +12,7 @@ import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -281,26 +282,27 @@ public final class ConvexJobQueue implements JobQueue {
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
         QueueArguments.requireWorkerId(workerId);
         QueueArguments.requireLease(leaseDuration);
-        return claimOne(ClaimRequest.of(workerId, leaseDuration));
+        return claimOne(ClaimRequest.of(workerId, leaseDuration)).job();
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>{@code queue:claimOne} with {@code credential} and {@code maxCostUsd}; the legacy functions (and hardened
-     * ones that predate a feature) are sent only what they take, and claim as {@link #claimOne(String, Duration)}.
+     * <p>{@code queue:claimOne} with {@code credential}, {@code maxCostUsd} and {@code answerPause}; the legacy
+     * functions (and hardened ones that predate a feature) are sent only what they take, and claim as {@link
+     * #claimOne(String, Duration)}: the legacy functions answer no pause and no probe (they keep no pauses).
      */
     @Override
-    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+    public ClaimResult claimOne(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
         if (reclaimer != null) {
             // Started by the first claim, which tells the lease: a quarter of it between runs.
             reclaimer.start(request.lease());
         }
-        Optional<ClaimedJob> claimed = call("claim a job", () -> protocol.claimOne(request));
+        ClaimResult claimed = call("claim a job", () -> protocol.claimOne(request));
         WorkWatch watch = workWatch;
         if (watch != null) {
-            watch.claimed(claimed.isPresent());
+            watch.claimed(claimed.job().isPresent());
         }
         return claimed;
     }

@@ -100,6 +100,12 @@ final class DeploymentProbe {
     /** The feature of hardened functions that keep one pause per LLM credential ({@code convex/lib/pauses.ts}). */
     static final String LLM_PAUSES_FEATURE = "llm-pauses";
 
+    /**
+     * The feature of hardened functions whose {@code queue:claimOne} takes {@code answerPause} (an empty claim answers
+     * the pause that held it back) and answers {@code probe} (whether the claim is the probe).
+     */
+    static final String CLAIM_ANSWERS_PAUSE_FEATURE = "claim-answers-pause";
+
     /** The feature of hardened functions that add up attempt costs and cap their sum ({@code convex/lib/costs.ts}). */
     static final String COST_BUDGETS_FEATURE = "cost-budgets";
 

@@ -5,6 +5,7 @@ import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.client.Idempotence;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -62,12 +63,14 @@ final class HardenedProtocol implements QueueProtocol {
     private final FleetSupport fleet;
     /** The pause calls, or null when the deployment's functions predate them. */
     private final ConvexPauses pauses;
+    /** Whether {@code queue:claimOne} takes {@code answerPause} and answers {@code probe}. */
+    private final boolean claimAnswersPause;
 
     /**
      * @param features what {@code queue:capabilities} lists: {@value DeploymentProbe#CHECKPOINTS_FEATURE} (the
      *     functions keep checkpoints), {@value DeploymentProbe#DEPTH_FEATURE} (they count the queue's depth), {@value
      *     DeploymentProbe#FAIR_CLAIMS_FEATURE}, {@value DeploymentProbe#LLM_PAUSES_FEATURE}, {@value
-     *     DeploymentProbe#COST_BUDGETS_FEATURE}
+     *     DeploymentProbe#CLAIM_ANSWERS_PAUSE_FEATURE}, {@value DeploymentProbe#COST_BUDGETS_FEATURE}
      */
     HardenedProtocol(ConvexClient client, Clock clock, String workerSecret, Lookups lookups, Set<String> features) {
         this.client = client;
@@ -79,6 +82,7 @@ final class HardenedProtocol implements QueueProtocol {
                 : null;
         this.depth = features.contains(DeploymentProbe.DEPTH_FEATURE);
         this.fleet = fleetSupport(client, features);
+        this.claimAnswersPause = features.contains(DeploymentProbe.CLAIM_ANSWERS_PAUSE_FEATURE);
         this.pauses =
                 fleet.supports(FleetSupport.Feature.LLM_PAUSES) ? new ConvexPauses(client, workerSecret, clock) : null;
     }
@@ -172,21 +176,27 @@ final class HardenedProtocol implements QueueProtocol {
 
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
-        return claimOne(ClaimRequest.of(workerId, leaseDuration));
+        return claimOne(ClaimRequest.of(workerId, leaseDuration)).job();
     }
 
     /**
      * {@code queue:claimOne} with {@code credential} (pauses) and {@code maxCostUsd} (the worker's default cap) when
      * the request names them and the functions keep them; functions that predate them are never sent them (Convex
-     * refuses arguments a function does not declare).
+     * refuses arguments a function does not declare). With a credential and functions that list {@value
+     * DeploymentProbe#CLAIM_ANSWERS_PAUSE_FEATURE}, {@code answerPause}: a claim held back by the pause answers it,
+     * and a claimed job says whether it is the probe, in the one call. Functions with pauses that predate that
+     * feature answer {@code null} and no {@code probe}: then an empty claim reads the pause ({@code queue:getPause},
+     * the one extra call of before), and every job claimed with a credential counts as a possible probe, so that the
+     * worker clears a spent pause after a success as before ({@code queue:clearPause} keeps a pause in force).
      */
     @Override
-    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+    public ClaimResult claimOne(ClaimRequest request) {
         String workerId = request.workerId();
         Duration leaseDuration = request.lease();
         String credential = fleet.supports(FleetSupport.Feature.LLM_PAUSES) ? request.credential() : null;
         Double defaultCap =
                 fleet.supports(FleetSupport.Feature.COST_BUDGETS) ? JobRows.usdArg(request.defaultMaxCostUsd()) : null;
+        Boolean answerPause = credential != null && claimAnswersPause ? Boolean.TRUE : null;
         for (int skipped = 0; skipped <= MAX_SKIPPED_PER_CLAIM; skipped++) {
             Instant start = clock.instant();
             Args args = Args.of()
@@ -194,11 +204,16 @@ final class HardenedProtocol implements QueueProtocol {
                     .millis("leaseMs", leaseDuration)
                     .put("claimToken", UUID.randomUUID().toString())
                     .put("credential", credential)
-                    .put("maxCostUsd", defaultCap);
+                    .put("maxCostUsd", defaultCap)
+                    .put("answerPause", answerPause);
             // The claim token makes a retried claim return the job the lost response carried.
             JsonNode row = client.mutation("queue:claimOne", withSecret(args), Idempotence.IDEMPOTENT);
             if (row == null || row.isNull()) {
-                return Optional.empty();
+                return credential != null && !claimAnswersPause ? pausedBefore(credential) : ClaimResult.NONE;
+            }
+            JsonNode paused = row.get("paused");
+            if (paused != null && !paused.isNull()) {
+                return ClaimResult.pausedBy(ConvexPauses.pause(paused, "claimOne"));
             }
             String id = JobRows.id(row);
             String leaseToken = JobRows.text(row, "leaseToken");
@@ -216,9 +231,28 @@ final class HardenedProtocol implements QueueProtocol {
                 failInvalidJob(lease, e.getMessage());
                 continue;
             }
-            return Optional.of(JobRows.claim(row, source, lease, true));
+            ClaimedJob job = JobRows.claim(row, source, lease, true);
+            return ClaimResult.of(credential != null && !claimAnswersPause ? JobRows.asPossibleProbe(job) : job);
         }
-        return Optional.empty();
+        return ClaimResult.NONE;
+    }
+
+    /**
+     * The answer to an empty claim of functions that predate {@value DeploymentProbe#CLAIM_ANSWERS_PAUSE_FEATURE}: the
+     * credential's pause when it holds claims back now ({@code queue:getPause}); a pause that cannot be read is none
+     * (the next claim asks again).
+     */
+    private ClaimResult pausedBefore(String credential) {
+        try {
+            Instant now = clock.instant();
+            return pauses.get(credential)
+                    .filter(pause -> pause.holdsAt(now))
+                    .map(ClaimResult::pausedBy)
+                    .orElse(ClaimResult.NONE);
+        } catch (RuntimeException e) {
+            LOG.debug("reading the LLM pause after an empty claim failed: {}", e.toString());
+            return ClaimResult.NONE;
+        }
     }
 
     /**

@@ -172,15 +172,37 @@ final class JobRows {
     }
 
     /**
-     * The fair-claim and budget fields of a claim's answer ({@code userKey}, {@code priority}, {@code costUsd}, {@code
-     * budgetUsd}), or {@code null} from functions that predate them (no {@code userKey}).
+     * The fair-claim, budget and pause fields of a claim's answer ({@code userKey}, {@code priority}, {@code costUsd},
+     * {@code budgetUsd}, {@code probe}), or {@code null} from functions that predate them (no {@code userKey}).
      */
     static ClaimTerms terms(JsonNode row) {
         String userKey = text(row, "userKey");
         if (userKey == null) {
             return null;
         }
-        return new ClaimTerms(userKey, integer(row, "priority", 0), usd(row, "costUsd"), usd(row, "budgetUsd"));
+        return new ClaimTerms(
+                userKey, integer(row, "priority", 0), usd(row, "costUsd"), usd(row, "budgetUsd"), bool(row, "probe"));
+    }
+
+    /**
+     * The job of functions whose claims cannot say whether they are the probe, marked as one: the worker then clears a
+     * spent pause after its success as it did before they could ({@code queue:clearPause} keeps a pause in force).
+     */
+    static ClaimedJob asPossibleProbe(ClaimedJob job) {
+        ClaimTerms terms = job.terms();
+        if (terms == null) {
+            return job;
+        }
+        return new ClaimedJob(
+                job.id(),
+                job.source(),
+                job.prompt(),
+                job.attempt(),
+                job.maxAttempts(),
+                job.lease(),
+                job.owner(),
+                job.dueAt(),
+                new ClaimTerms(terms.userKey(), terms.priority(), terms.costUsd(), terms.budgetUsd(), true));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.fondation.convexqueue;
 
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -86,9 +87,12 @@ interface QueueProtocol {
     /** The pause calls; only when {@link #fleetSupport()} keeps {@link FleetSupport.Feature#LLM_PAUSES}. */
     ConvexPauses pauses();
 
-    /** A claim naming the worker's credential and default cap; functions without them claim as before. */
-    default Optional<ClaimedJob> claimOne(ClaimRequest request) {
-        return claimOne(request.workerId(), request.lease());
+    /**
+     * A claim naming the worker's credential and default cap; functions without them claim as before, and answer no
+     * pause and no probe.
+     */
+    default ClaimResult claimOne(ClaimRequest request) {
+        return ClaimResult.of(claimOne(request.workerId(), request.lease()));
     }
 
     /** {@link #complete(JobLease, Completion, List)} with the attempt's cost; functions without budgets drop it. */

@@ -3,12 +3,15 @@ package io.fondation.convexqueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fondation.convexqueue.client.ConvexClient;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.TokenEncryption;
 import io.fondation.convexqueue.testing.WebAppFixtures;
+import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -22,9 +25,12 @@ import io.fondation.shared.JobResult;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
+import io.fondation.shared.LlmLimitKind;
+import io.fondation.shared.LlmPause;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +66,33 @@ class ConvexJobQueueHardenedTest {
     void close() {
         queue.close();
         webApp.close();
+    }
+
+    @Test
+    void aClaimHeldBackByAPauseAnswersThePauseInOneCallToTheDeployment() {
+        String credential = "sha256:0123456789abcdef0123456789abcdef";
+        queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/paused", "main"), "p"));
+        LlmPause pause = queue.recordPause("worker-a", credential, LlmLimitKind.RATE_LIMIT, Duration.ofMinutes(1));
+        ClaimRequest request = ClaimRequest.of("worker-b", LEASE).withCredential(credential);
+        CONVEX.calls(true);
+
+        ClaimResult answer = queue.claimOne(request);
+
+        JsonNode counted = CONVEX.calls(false);
+        assertThat(answer.job()).isEmpty();
+        assertThat(answer.pause()).contains(pause);
+        List<String> functions = new ArrayList<>();
+        counted.path("usage").fieldNames().forEachRemaining(functions::add);
+        assertThat(functions)
+                .as("what the worker needs to wait is in the claim's answer: no queue:getPause")
+                .containsExactly("queue:claimOne");
+        assertThat(counted.path("usage")
+                        .path("queue:claimOne")
+                        .path("transactions")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(counted.path("calls").path("http").path("query").asInt()).isZero();
+        assertThat(counted.path("calls").path("http").path("mutation").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -114,6 +114,7 @@ class ConvexJobQueueLegacyTest {
         ClaimedJob job = queue.claimOne(ClaimRequest.of("worker-a", LEASE)
                         .withCredential("sha256:0123456789abcdef0123456789abcdef")
                         .withDefaultMaxCostUsd(new BigDecimal("1.00")))
+                .job()
                 .orElseThrow();
         assertThat(job.id()).isEqualTo(jobId);
         assertThat(job.claimTerms())

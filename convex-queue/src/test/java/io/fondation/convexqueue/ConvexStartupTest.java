@@ -8,6 +8,8 @@ import io.fondation.convexqueue.testing.StubHttpServer;
 import io.fondation.convexqueue.testing.StubHttpServer.Response;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
+import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.ConfigurationException;
 import io.fondation.shared.FleetSupport;
@@ -17,6 +19,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -101,7 +105,8 @@ class ConvexStartupTest {
             assertThat(queue.claimOne(ClaimRequest.of("worker-a", Duration.ofMinutes(5))
                             .withCredential("sha256:0123456789abcdef0123456789abcdef")
                             .withDefaultMaxCostUsd(new BigDecimal("1.00"))))
-                    .isEmpty();
+                    .as("nothing claimed, and no pause: these functions keep none")
+                    .isEqualTo(ClaimResult.NONE);
             assertThat(queue.enqueue(JobSpec.of(CloneSource.ofFullName("acme/widgets", "main"), "p")
                             .withUser("user-a")
                             .withPriority(3)
@@ -120,6 +125,64 @@ class ConvexStartupTest {
             assertThatThrownBy(() -> queue.pause("sha256:0123456789abcdef0123456789abcdef"))
                     .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessage(support.reason());
+        }
+    }
+
+    @Test
+    void pauseFunctionsThatPredateClaimAnswersAreNotSentAnswerPauseAndTheClientReadsThePauseItself() {
+        // Functions with "llm-pauses" but not "claim-answers-pause": their claimOne declares no answerPause (Convex
+        // would refuse it) and answers null when paused, without probe. The worker keeps its behaviour of before:
+        // an empty claim reads the pause (queue:getPause), and a claimed job may be the probe.
+        String credential = "sha256:0123456789abcdef0123456789abcdef";
+        long until = System.currentTimeMillis() + 60_000;
+        AtomicBoolean paused = new AtomicBoolean(true);
+        try (StubHttpServer older = StubHttpServer.start(request -> switch (path(request.body())) {
+                    case "queue:capabilities" ->
+                        Response.success("{\"api\":\"fondation-queue\",\"version\":3,"
+                                + "\"features\":[\"worker-secret\",\"lease-token\",\"attempts-started\","
+                                + "\"fair-claims\",\"llm-pauses\",\"cost-budgets\"],"
+                                + "\"limits\":{\"maxDocumentContentBytes\":921600,\"maxBatchContentBytes\":8388608,"
+                                + "\"maxBatchFiles\":1000}}");
+                    case "queue:listJobs" -> Response.success("[]");
+                    case "queue:claimOne" ->
+                        Response.success(
+                                paused.get()
+                                        ? "null"
+                                        : "{\"id\":\"job-1\",\"prompt\":\"p\",\"callbackToken\":\"c\",\"attempts\":1,"
+                                                + "\"maxAttempts\":3,\"leaseToken\":\"lease-1\",\"leaseUntil\":"
+                                                + (System.currentTimeMillis() + 60_000)
+                                                + ",\"source\":{\"fullName\":\"acme/widgets\"},\"userKey\":\"anonymous\","
+                                                + "\"priority\":0,\"costUsd\":0}");
+                    case "queue:getPause" ->
+                        Response.success("{\"credential\":\"" + credential + "\",\"kind\":\"rate_limit\","
+                                + "\"until\":" + until + ",\"resumesAt\":" + until + ",\"strikes\":1,\"since\":"
+                                + (until - 60_000) + ",\"recordedBy\":\"w0\",\"updatedAt\":" + (until - 60_000) + "}");
+                    default -> Response.json(500, "{}");
+                });
+                ConvexJobQueue queue = ConvexJobQueue.connect(
+                        ConvexQueueSettings.of(older.url()).withWorkerSecret("test-secret"), Clock.systemUTC())) {
+            ClaimRequest request =
+                    ClaimRequest.of("worker-a", Duration.ofMinutes(5)).withCredential(credential);
+
+            ClaimResult held = queue.claimOne(request);
+            assertThat(held.job()).isEmpty();
+            assertThat(held.pause().orElseThrow().resumesAt()).isEqualTo(Instant.ofEpochMilli(until));
+
+            paused.set(false);
+            ClaimedJob job = queue.claimOne(request).job().orElseThrow();
+            assertThat(job.claimTerms().orElseThrow().probe())
+                    .as("these functions cannot tell: the job may be the probe, so a success clears a spent pause")
+                    .isTrue();
+            assertThat(older.requests())
+                    .map(StubHttpServer.Request::body)
+                    .filteredOn(body -> path(body).equals("queue:claimOne"))
+                    .hasSize(2)
+                    .allSatisfy(body -> assertThat(body).contains("credential").doesNotContain("answerPause"));
+            assertThat(older.requests())
+                    .map(StubHttpServer.Request::body)
+                    .filteredOn(body -> path(body).equals("queue:getPause"))
+                    .as("read after the empty claim only")
+                    .hasSize(1);
         }
     }
 

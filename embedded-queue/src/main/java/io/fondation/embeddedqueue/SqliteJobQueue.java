@@ -7,6 +7,7 @@ import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
@@ -252,11 +253,17 @@ public final class SqliteJobQueue implements JobQueue {
     /** {@inheritDoc} Takes turns between users, as {@link #claimOne(ClaimRequest)} does. */
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
-        return claimOne(ClaimRequest.of(workerId, leaseDuration));
+        return claimOne(ClaimRequest.of(workerId, leaseDuration)).job();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One write transaction: the credential's pause is read once, and the answer says what the claim found (the
+     * pause that held it back, or whether the job is the probe), so the worker needs no other read.
+     */
     @Override
-    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+    public ClaimResult claimOne(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
         Long defaultCap = SqliteBudgets.micros("defaultMaxCostUsd", request.defaultMaxCostUsd());
         int cap = maxRunningPerUser;
@@ -267,7 +274,7 @@ public final class SqliteJobQueue implements JobQueue {
                     ? Optional.empty()
                     : SqlitePauses.read(connection, request.credential());
             if (pause.isPresent() && pause.get().blockedUntil(now).isPresent()) {
-                return Optional.empty();
+                return ClaimResult.pausedBy(pause.get().view());
             }
             reclaimExpiredLeases(connection, now);
             sweepCheckpointsIfDue(connection, now);
@@ -284,12 +291,28 @@ public final class SqliteJobQueue implements JobQueue {
                                 now,
                                 request.workerId(),
                                 job.get().id());
+                        return ClaimResult.of(asProbe(job.get()));
                     }
-                    return job;
+                    return ClaimResult.of(job);
                 }
             }
-            return Optional.empty();
+            return ClaimResult.NONE;
         });
+    }
+
+    /** The same claim, marked as the probe of its credential's pause ({@link ClaimTerms#probe()}). */
+    private static ClaimedJob asProbe(ClaimedJob job) {
+        ClaimTerms terms = job.terms();
+        return new ClaimedJob(
+                job.id(),
+                job.source(),
+                job.prompt(),
+                job.attempt(),
+                job.maxAttempts(),
+                job.lease(),
+                job.owner(),
+                job.dueAt(),
+                new ClaimTerms(terms.userKey(), terms.priority(), terms.costUsd(), terms.budgetUsd(), true));
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -234,12 +235,19 @@ class SqliteJobQueueTest {
             first.enqueue(JobSpec.of(CloneSource.ofFullName("acme/a", null), "p"));
             LlmPause pause = first.recordPause("worker-a", credential, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
             ClaimRequest request = ClaimRequest.of("worker-b", LEASE).withCredential(credential);
-            assertThat(second.claimOne(request))
-                    .as("paused for the whole fleet")
-                    .isEmpty();
+            ClaimResult paused = second.claimOne(request);
+            assertThat(paused.job()).as("paused for the whole fleet").isEmpty();
+            assertThat(paused.pause()).as("and the claim says until when").contains(pause);
             assertThat(second.pauses()).containsExactly(pause);
             clock.advance(Duration.between(clock.instant(), pause.until()));
-            assertThat(second.claimOne(request)).as("the probe").isPresent();
+            assertThat(second.claimOne(request)
+                            .job()
+                            .orElseThrow()
+                            .claimTerms()
+                            .orElseThrow()
+                            .probe())
+                    .as("the probe, and its claim says so")
+                    .isTrue();
         }
     }
 

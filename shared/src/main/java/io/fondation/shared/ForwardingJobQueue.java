@@ -164,7 +164,7 @@ public abstract class ForwardingJobQueue implements JobQueue {
     }
 
     @Override
-    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+    public ClaimResult claimOne(ClaimRequest request) {
         return delegate.claimOne(request);
     }
 

@@ -344,21 +344,25 @@ public interface JobQueue extends AutoCloseable {
      *       is skipped (0: no cap). A job whose lease expired is taken over at the latest when no pending job is
      *       due (the Convex functions wait until then; the embedded queue returns it to its user's turn at once).</li>
      *   <li>{@link FleetSupport.Feature#LLM_PAUSES}: with a {@link ClaimRequest#credential()}, nothing is claimed
-     *       while that credential is paused ({@link LlmPause#holdsAt}); the first claim after the pause's end is the
-     *       probe. A claim without a credential ignores pauses.</li>
+     *       while that credential is paused ({@link LlmPause#holdsAt}), and the answer says so: {@link
+     *       ClaimResult#pause()} is the pause that held the claim back, read in the same transaction, so the worker
+     *       needs no other call to know how long to wait. The first claim after the pause's end is the probe, and its
+     *       job says so ({@link ClaimTerms#probe()}): the worker clears the pause after a successful analysis only
+     *       then. A claim without a credential ignores pauses.</li>
      *   <li>{@link FleetSupport.Feature#COST_BUDGETS}: a job without its own {@link JobSpec#maxCostUsd()} gets the
      *       request's {@link ClaimRequest#defaultMaxCostUsd()}; the claimed job's {@link ClaimTerms#budgetUsd()} says
      *       what is left for this attempt. A job whose budget is already spent is not claimed: it ends {@code dead}
      *       with a message saying so, and its attempt count does not change.</li>
      * </ul>
      * The attempt handed out is counted, as by {@link #claimOne(String, Duration)}. The default (a queue that keeps
-     * none of the rules) ignores the credential and the default cap and calls {@link #claimOne(String, Duration)};
-     * a queue with any fleet feature overrides it.
+     * none of the rules) ignores the credential and the default cap and calls {@link #claimOne(String, Duration)}:
+     * its answers are never paused and its jobs never the probe. A queue with any fleet feature overrides it.
      *
-     * @return the claimed job (with {@link ClaimedJob#terms()} from a queue with fleet features), or empty
+     * @return the claimed job (with {@link ClaimedJob#terms()} from a queue with fleet features), or none, and then
+     *     the pause that held the claim back, if one did
      */
-    default Optional<ClaimedJob> claimOne(ClaimRequest request) {
-        return claimOne(request.workerId(), request.lease());
+    default ClaimResult claimOne(ClaimRequest request) {
+        return ClaimResult.of(claimOne(request.workerId(), request.lease()));
     }
 
     /**
@@ -415,7 +419,9 @@ public interface JobQueue extends AutoCloseable {
 
     /**
      * Ends the credential's pause once it has run its course (the probe's run got an answer from the API): claims
-     * resume at once, and the next limit starts a new streak. A pause still in force is kept. Not fenced.
+     * resume at once, and the next limit starts a new streak. A pause still in force is kept. Not fenced. The worker
+     * calls it after a successful analysis of a job whose claim was the probe ({@link ClaimTerms#probe()}), and only
+     * then.
      *
      * @return whether a pause was cleared
      * @throws UnsupportedOperationException without {@link FleetSupport.Feature#LLM_PAUSES}
@@ -426,7 +432,7 @@ public interface JobQueue extends AutoCloseable {
 
     /**
      * The credential's pause, in force or over (compare {@link LlmPause#resumesAt()} with the clock), or empty. Reads
-     * only.
+     * only. The worker's poll loop does not need it: an empty claim already answers the pause that held it back.
      *
      * @throws UnsupportedOperationException without {@link FleetSupport.Feature#LLM_PAUSES}
      */

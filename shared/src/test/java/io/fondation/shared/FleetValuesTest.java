@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -87,5 +89,39 @@ class FleetValuesTest {
         assertThat(uncapped.costUsd()).isEqualByComparingTo("0");
         assertThat(uncapped.budget()).isEmpty();
         assertThat(uncapped.maxCostUsd()).isEmpty();
+    }
+
+    @Test
+    void aClaimAnswersAJobOrThePauseThatHeldItBackNeverBoth() {
+        Instant now = Instant.parse("2026-12-07T03:00:00Z");
+        LlmPause pause = new LlmPause(
+                "sha256:0123456789abcdef",
+                LlmLimitKind.RATE_LIMIT,
+                now.plusSeconds(20),
+                now.plusSeconds(20),
+                1,
+                now,
+                null,
+                null,
+                null,
+                "worker-a",
+                now);
+        ClaimedJob job = new ClaimedJob(
+                "job-1",
+                CloneSource.ofFullName("acme/a", null),
+                "p",
+                1,
+                3,
+                new JobLease("job-1", "worker-a", "token", now.plusSeconds(60)));
+
+        assertThat(ClaimResult.pausedBy(pause).job()).isEmpty();
+        assertThat(ClaimResult.pausedBy(pause).pause()).contains(pause);
+        assertThat(ClaimResult.of(job).job()).contains(job);
+        assertThat(ClaimResult.of(job).pause()).isEmpty();
+        assertThat(ClaimResult.of(Optional.empty())).isEqualTo(ClaimResult.NONE);
+        assertThatThrownBy(() -> new ClaimResult(job, pause)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new ClaimTerms("user-a", 0, null, null).probe())
+                .as("terms of a queue that says nothing of probes")
+                .isFalse();
     }
 }

@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fleet rules (issue 22): what the analyzer reports the attempt cost travels with the ending write; an analyzer
  * that met an LLM rate limit or overload ({@link LlmLimit}) ends through {@link JobQueue#releaseRateLimited} when the
  * queue keeps pauses (no attempt spent, the credential paused for the fleet), else through {@code retryOrFail} no
- * earlier than the API's retry-after; an analysis that got its answers clears a pause that has run its course.
+ * earlier than the API's retry-after; an analysis that got its answers, when its claim was the probe of the
+ * credential's pause ({@link ClaimTerms#probe()}), clears that pause (no read: the claim said so).
  */
 final class JobAttempt implements Runnable {
 
@@ -559,20 +560,20 @@ final class JobAttempt implements Runnable {
         }
     }
 
-    /** The analysis got its answers: a pause of the credential that has run its course ends at once. */
+    /**
+     * The analysis got its answers: when this attempt's claim was the probe of the credential's pause ({@link
+     * ClaimTerms#probe()}), that pause has run its course and ends at once, so the fleet resumes without waiting out
+     * the probe's window. Any other attempt leaves the pause alone and makes no call (the claim said it was not the
+     * probe); the queue keeps a pause that is in force again (a new limit met meanwhile).
+     */
     private void clearSpentPause() {
         Optional<String> credential = context.tools().analyzer().credentialFingerprint();
-        if (credential.isEmpty() || !keepsPauses()) {
+        boolean probe = job.claimTerms().map(ClaimTerms::probe).orElse(false);
+        if (!probe || credential.isEmpty() || !keepsPauses()) {
             return;
         }
         try {
-            Instant now = context.clock().instant();
-            if (context.queue()
-                    .pause(credential.get())
-                    .filter(pause -> !now.isBefore(pause.until()))
-                    .isPresent()) {
-                context.queue().clearPause(context.settings().workerId(), credential.get());
-            }
+            context.queue().clearPause(context.settings().workerId(), credential.get());
         } catch (RuntimeException e) {
             // why: the pause's probe window ends it anyway; a failed clear must not fail a good analysis
             LOG.debug("job {}: clearing the LLM pause failed: {}", job.id(), e.toString());

@@ -4,8 +4,8 @@ import io.fondation.engine.events.EventSink;
 import io.fondation.engine.events.WorkerEvent;
 import io.fondation.shared.Backoff;
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
-import io.fondation.shared.FleetSupport;
 import io.fondation.shared.JobQueue;
 import io.fondation.shared.LlmPause;
 import io.fondation.shared.QueueWatch;
@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * (which may wait a moment for the first pushed state). It cannot die: every error is caught, logged and waited out.
  *
  * <p>Fleet rules (issue 22): every claim names the fingerprint of the analyzer's LLM credential and the worker's
- * {@code JOB_MAX_COST_USD} ({@link ClaimRequest}). When a claim finds nothing while the queue holds a pause for that
- * credential, the loop claims nothing more until the pause's end ({@link Round#PAUSED}): a pushed change or a
+ * {@code JOB_MAX_COST_USD} ({@link ClaimRequest}). When a claim finds nothing because the queue holds a pause for
+ * that credential, the claim's answer says so ({@link ClaimResult#pause()}: no other call, so an idle poll is one
+ * call), and the loop claims nothing more until the pause's end ({@link Round#PAUSED}): a pushed change or a
  * finishing job does not wake it into a claim that could only come back empty. Once the pause itself is over and
  * only another worker's probe holds claims back (until its window ends), a change does: the probe may have cleared
  * the pause.
@@ -83,8 +84,6 @@ final class PollLoop implements Runnable {
     private Instant pauseEnds;
     /** Whether the queue told of a change (or a job ended) since the last claim went out. */
     private volatile boolean changed;
-    /** The queue's fleet rules, asked once. */
-    private FleetSupport fleetSupport;
 
     private volatile boolean running = true;
     private volatile QueueWatch watch = QueueWatch.NONE;
@@ -146,19 +145,20 @@ final class PollLoop implements Runnable {
         }
         Instant started = clock.instant();
         changed = false;
-        Optional<ClaimedJob> claimed;
+        ClaimResult answer;
         try {
-            claimed = queue.claimOne(request);
+            answer = queue.claimOne(request);
         } catch (RuntimeException e) {
             faults.claimFoundNothing();
             events.publish(new WorkerEvent.ClaimFailed(e.getMessage()));
             LOG.warn("claiming a job failed: {}", e.toString());
             return Round.FAILED;
         }
+        Optional<ClaimedJob> claimed = answer.job();
         events.publish(new WorkerEvent.ClaimAnswered(claimed.isPresent()));
         if (claimed.isEmpty()) {
             faults.claimFoundNothing();
-            Optional<LlmPause> pause = pauseInForce();
+            Optional<LlmPause> pause = pauseInForce(answer);
             pausedUntil = pause.map(LlmPause::resumesAt).orElse(null);
             pauseEnds = pause.map(LlmPause::until).orElse(null);
             return pausedUntil != null ? Round.PAUSED : Round.EMPTY;
@@ -218,35 +218,24 @@ final class PollLoop implements Runnable {
         LOG.debug("poll loop of {} ended", workerId);
     }
 
-    /** The queue's pause for this worker's credential, if it holds claims back now. */
-    private Optional<LlmPause> pauseInForce() {
-        if (credential == null) {
-            return Optional.empty();
-        }
-        try {
-            if (fleetSupport == null) {
-                fleetSupport = queue.fleetSupport();
+    /**
+     * The pause that held an empty claim back, if it still holds claims back now: the claim's own answer, read in its
+     * transaction (no other call).
+     */
+    private Optional<LlmPause> pauseInForce(ClaimResult answer) {
+        Instant now = clock.instant();
+        // why the filter: the pause was read at the queue's now; a claim that took long may come back after its end
+        Optional<LlmPause> inForce = answer.pause().filter(p -> p.holdsAt(now));
+        inForce.map(LlmPause::resumesAt).ifPresent(end -> {
+            if (!end.equals(pausedUntil)) {
+                LOG.info(
+                        "the LLM credential {} is paused for the fleet until {}: claiming nothing until then",
+                        credential,
+                        end);
             }
-            if (!fleetSupport.supports(FleetSupport.Feature.LLM_PAUSES)) {
-                return Optional.empty();
-            }
-            Instant now = clock.instant();
-            Optional<LlmPause> inForce = queue.pause(credential).filter(p -> p.holdsAt(now));
-            inForce.map(LlmPause::resumesAt).ifPresent(end -> {
-                if (!end.equals(pausedUntil)) {
-                    LOG.info(
-                            "the LLM credential {} is paused for the fleet until {}: claiming nothing until then",
-                            credential,
-                            end);
-                }
-                events.publish(new WorkerEvent.ClaimsPaused(credential, end));
-            });
-            return inForce;
-        } catch (RuntimeException e) {
-            // why: a pause that cannot be read must not stop the worker; the next claim asks the queue again
-            LOG.debug("reading the LLM pause failed: {}", e.toString());
-            return Optional.empty();
-        }
+            events.publish(new WorkerEvent.ClaimsPaused(credential, end));
+        });
+        return inForce;
     }
 
     /** Waits out the pause: a wake (a finishing job, pushed work) ends the wait, and the round decides again. */

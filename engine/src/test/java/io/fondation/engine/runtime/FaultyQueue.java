@@ -5,6 +5,8 @@ import io.fondation.shared.CheckpointFence;
 import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
+import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CompleteOutcome;
 import io.fondation.shared.Completion;
@@ -58,7 +60,7 @@ public final class FaultyQueue extends ForwardingJobQueue {
     }
 
     /** The last fleet claim's request (issue 22), or {@code null}. */
-    public volatile io.fondation.shared.ClaimRequest lastRequest;
+    public volatile ClaimRequest lastRequest;
 
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
@@ -70,7 +72,7 @@ public final class FaultyQueue extends ForwardingJobQueue {
     }
 
     @Override
-    public Optional<ClaimedJob> claimOne(io.fondation.shared.ClaimRequest request) {
+    public ClaimResult claimOne(ClaimRequest request) {
         claimCalls.incrementAndGet();
         lastRequest = request;
         if (claimsFail) {

@@ -15,16 +15,21 @@ import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.FailureKind;
+import io.fondation.shared.JobQueue;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobSpec;
 import io.fondation.shared.JobStatus;
 import io.fondation.shared.LlmLimitKind;
 import io.fondation.shared.LlmPause;
 import io.fondation.shared.contract.MutableClock;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +50,10 @@ class FleetRulesTest {
     Path temp;
 
     private final MutableClock clock = MutableClock.startingAtDefault();
-    private final FaultyQueue queue = new FaultyQueue(SqliteJobQueue.inMemory(clock));
+    /** Every call that reached the real queue, by name (what the queue is, not asked of it: see {@link #counting}). */
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+
+    private final FaultyQueue queue = new FaultyQueue(counting(SqliteJobQueue.inMemory(clock), calls));
     private final ScriptedAnalyzer analyzer = new ScriptedAnalyzer().credential(CREDENTIAL);
     private final List<AttemptOutcome> outcomes = new CopyOnWriteArrayList<>();
     private ManualWorker worker;
@@ -158,9 +166,15 @@ class FleetRulesTest {
                 .isEqualTo(1);
 
         clock.advance(Duration.ofMillis(1));
+        calls.clear();
         assertThat(worker.pollOnce()).isEqualTo("claimed");
         assertThat(queue.claimCalls.get()).isEqualTo(2);
         assertThat(snapshot(id).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(calls)
+                .as("the claim said it was the probe: one clear after the analysis, no read")
+                .doesNotContain("pause", "pauses")
+                .filteredOn("clearPause"::equals)
+                .hasSize(1);
         assertThat(queue.pause(CREDENTIAL))
                 .as("the probe got its answers: the pause is cleared")
                 .isEmpty();
@@ -175,8 +189,9 @@ class FleetRulesTest {
         LlmPause pause = queue.recordPause("w0", CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
         clock.set(pause.until());
         // Another worker's claim is the probe.
-        ClaimedJob probe =
-                queue.claimOne(new ClaimRequest("w0", LEASE, CREDENTIAL, null)).orElseThrow();
+        ClaimedJob probe = queue.claimOne(new ClaimRequest("w0", LEASE, CREDENTIAL, null))
+                .job()
+                .orElseThrow();
         assertThat(worker.pollOnce()).isEqualTo("paused");
         LlmPause probing = queue.pause(CREDENTIAL).orElseThrow();
         assertThat(worker.health().pausedUntil())
@@ -203,6 +218,59 @@ class FleetRulesTest {
         assertThat(snapshot(other).status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(clock.instant()).isBefore(probing.resumesAt());
         assertThat(probe.id()).isNotEqualTo(other);
+    }
+
+    @Test
+    void anIdlePollIsOneCallToTheQueuePausedOrNot() {
+        ManualWorker worker = worker(null);
+        calls.clear();
+        assertThat(worker.pollOnce()).isEqualTo("empty");
+        assertThat(calls).as("nothing due, nothing paused").containsExactly("claimOne");
+
+        submit(job());
+        LlmPause pause = queue.recordPause("w0", CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
+        calls.clear();
+        assertThat(worker.pollOnce()).isEqualTo("paused");
+        assertThat(calls)
+                .as("the empty claim answered the pause: no read of it after the claim")
+                .containsExactly("claimOne");
+        assertThat(worker.health().pausedUntil()).isEqualTo(pause.resumesAt());
+
+        // Past the pause another worker's claim is the probe; this worker's claim is held back by its window, and the
+        // claim says until when, again in the one call.
+        clock.set(pause.until());
+        queue.claimOne(new ClaimRequest("w0", LEASE, CREDENTIAL, null)).job().orElseThrow();
+        submit(job());
+        calls.clear();
+        assertThat(worker.pollOnce()).isEqualTo("paused");
+        assertThat(calls).containsExactly("claimOne");
+        assertThat(worker.health().pausedUntil())
+                .isEqualTo(queue.pause(CREDENTIAL).orElseThrow().resumesAt())
+                .isAfter(pause.until());
+    }
+
+    @Test
+    void aSuccessfulAnalysisThatWasNotTheProbeNeitherReadsNorClearsThePause() {
+        ManualWorker worker = worker(null);
+        submit(job());
+        LlmPause pause = queue.recordPause("w0", CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
+        clock.set(pause.until());
+        ClaimedJob probe = queue.claimOne(new ClaimRequest("w0", LEASE, CREDENTIAL, null))
+                .job()
+                .orElseThrow();
+        assertThat(probe.claimTerms().orElseThrow().probe()).isTrue();
+        String mine = submit(job());
+        // The probe's window ends with no news from it: claims go again, and none is the probe.
+        LlmPause probing = queue.pause(CREDENTIAL).orElseThrow();
+        clock.set(probing.resumesAt());
+
+        calls.clear();
+        assertThat(worker.pollOnce()).isEqualTo("claimed");
+
+        assertThat(snapshot(mine).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(calls).as("a claim, then the attempt's own writes").startsWith("claimOne");
+        assertThat(calls).as("not the probe: no pause read, no clear").doesNotContain("pause", "pauses", "clearPause");
+        assertThat(queue.pause(CREDENTIAL)).as("the pause is left to its probe").contains(probing);
     }
 
     @Test
@@ -237,5 +305,28 @@ class FleetRulesTest {
         JobSnapshot row = snapshot(id);
         assertThat(row.status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(row.costUsd()).as("the completion carries its cost").isEqualByComparingTo("0.75");
+    }
+
+    /** Calls that ask what a queue is ({@link FleetSupport} and the like), answered from memory, not from the store. */
+    private static final Set<String> NOT_CALLS =
+            Set.of("fleetSupport", "checkpointSupport", "limits", "releaseSpendsAttempt", "toString", "hashCode");
+
+    /**
+     * {@code queue} behind a proxy that records the name of every call that reaches it, defaults included (a proxy
+     * intercepts every method of the interface), in {@code calls}.
+     */
+    private static JobQueue counting(JobQueue queue, List<String> calls) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (!NOT_CALLS.contains(method.getName())) {
+                calls.add(method.getName());
+            }
+            try {
+                return method.invoke(queue, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (JobQueue)
+                Proxy.newProxyInstance(JobQueue.class.getClassLoader(), new Class<?>[] {JobQueue.class}, handler);
     }
 }

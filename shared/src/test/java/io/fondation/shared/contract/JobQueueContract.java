@@ -10,6 +10,8 @@ import io.fondation.shared.CheckpointFile;
 import io.fondation.shared.CheckpointSupport;
 import io.fondation.shared.CheckpointWrite;
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
+import io.fondation.shared.ClaimTerms;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.CloneSource;
 import io.fondation.shared.CompleteOutcome;
@@ -1414,9 +1416,12 @@ public abstract class JobQueueContract {
                     .isNotBlank();
         }
         String id = enqueue("job");
-        ClaimedJob job = queue.claimOne(ClaimRequest.of("worker-a", LEASE).withCredential(CREDENTIAL))
-                .orElseThrow();
+        ClaimResult answer = queue.claimOne(ClaimRequest.of("worker-a", LEASE).withCredential(CREDENTIAL));
+        ClaimedJob job = answer.job().orElseThrow();
         assertThat(job.id()).isEqualTo(id);
+        assertThat(job.claimTerms().map(ClaimTerms::probe))
+                .as("no pause was ever recorded: not a probe (a queue without fleet rules tells no terms)")
+                .isNotEqualTo(Optional.of(true));
         assertThat(queue.complete(job.lease(), Completion.of(JobResult.of("done", 0)), new BigDecimal("0.25")))
                 .isEqualTo(CompleteOutcome.COMPLETED);
         if (!support.supports(FleetSupport.Feature.LLM_PAUSES)) {
@@ -1529,11 +1534,22 @@ public abstract class JobQueueContract {
         assertThat(queue.pauses()).extracting(LlmPause::credential).containsExactly(CREDENTIAL);
         assertThat(queue.pause(OTHER_CREDENTIAL)).isEmpty();
 
-        assertThat(queue.claimOne(request("worker-b", CREDENTIAL))).as("paused").isEmpty();
-        assertThat(queue.claimOne(request("worker-c", OTHER_CREDENTIAL))).isPresent();
-        assertThat(queue.claimOne(ClaimRequest.of("worker-d", LEASE)))
+        ClaimResult paused = queue.claimOne(request("worker-b", CREDENTIAL));
+        assertThat(paused.job()).as("paused").isEmpty();
+        assertThat(paused.pause())
+                .as("the empty claim answers the pause that held it back, as the queue reads it")
+                .contains(pause);
+        ClaimResult other = queue.claimOne(request("worker-c", OTHER_CREDENTIAL));
+        assertThat(other.job()).isPresent();
+        assertThat(other.job().orElseThrow().claimTerms().orElseThrow().probe())
+                .as("a credential that was never paused has no probe")
+                .isFalse();
+        assertThat(queue.claimOne(ClaimRequest.of("worker-d", LEASE)).job())
                 .as("a claim naming no credential ignores pauses")
                 .isPresent();
+        assertThat(queue.claimOne(request("worker-b", OTHER_CREDENTIAL)))
+                .as("nothing due, nothing paused")
+                .isEqualTo(ClaimResult.NONE);
     }
 
     @Test
@@ -1546,26 +1562,68 @@ public abstract class JobQueueContract {
         }
         LlmPause pause = queue.recordPause("worker-a", CREDENTIAL, LlmLimitKind.OVERLOADED, Duration.ofSeconds(20));
         advance(Duration.between(clock.instant(), pause.until()).minusMillis(1));
-        assertThat(queue.claimOne(request("worker-b", CREDENTIAL)))
-                .as("1 ms before its end")
-                .isEmpty();
+        ClaimResult early = queue.claimOne(request("worker-b", CREDENTIAL));
+        assertThat(early.job()).as("1 ms before its end").isEmpty();
+        assertThat(early.pause().orElseThrow().resumesAt()).isEqualTo(pause.until());
         assertThat(queue.clearPause("worker-a", CREDENTIAL))
                 .as("a pause in force is kept")
                 .isFalse();
 
         advance(Duration.ofMillis(1));
-        assertThat(queue.claimOne(request("worker-b", CREDENTIAL)))
-                .as("the probe")
-                .isPresent();
-        assertThat(queue.claimOne(request("worker-c", CREDENTIAL)))
-                .as("the others wait for the probe's answer")
-                .isEmpty();
-        assertThat(queue.pause(CREDENTIAL).orElseThrow().probeBy()).isEqualTo("worker-b");
+        ClaimedJob probe = queue.claimOne(request("worker-b", CREDENTIAL)).job().orElseThrow();
+        assertThat(probe.claimTerms().orElseThrow().probe())
+                .as("the claim says it is the probe")
+                .isTrue();
+        ClaimResult waiting = queue.claimOne(request("worker-c", CREDENTIAL));
+        assertThat(waiting.job()).as("the others wait for the probe's answer").isEmpty();
+        LlmPause probing = queue.pause(CREDENTIAL).orElseThrow();
+        assertThat(probing.probeBy()).isEqualTo("worker-b");
+        assertThat(waiting.pause())
+                .as("held back by the probe's window, which the answer names")
+                .contains(probing);
+        assertThat(probing.resumesAt()).isAfter(probing.until());
 
         assertThat(queue.clearPause("worker-b", CREDENTIAL)).isTrue();
         assertThat(queue.pause(CREDENTIAL)).isEmpty();
         assertThat(queue.pauses()).isEmpty();
-        assertThat(queue.claimOne(request("worker-c", CREDENTIAL))).isPresent();
+        ClaimedJob after = queue.claimOne(request("worker-c", CREDENTIAL)).job().orElseThrow();
+        assertThat(after.claimTerms().orElseThrow().probe())
+                .as("no pause, no probe")
+                .isFalse();
+    }
+
+    @Test
+    void onlyOneClaimIsTheProbeAndAClaimOfAnotherCredentialNeverIs() {
+        if (!keepsFleetRule(FleetSupport.Feature.LLM_PAUSES)) {
+            return;
+        }
+        for (int i = 0; i < 4; i++) {
+            enqueue("job-" + i);
+        }
+        LlmPause pause = queue.recordPause("worker-a", CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20));
+        advance(Duration.between(clock.instant(), pause.until()));
+
+        ClaimedJob ofOther =
+                queue.claimOne(request("worker-x", OTHER_CREDENTIAL)).job().orElseThrow();
+        assertThat(ofOther.claimTerms().orElseThrow().probe())
+                .as("another credential's claim does not take this credential's probe")
+                .isFalse();
+        ClaimedJob plain =
+                queue.claimOne(ClaimRequest.of("worker-y", LEASE)).job().orElseThrow();
+        assertThat(plain.claimTerms().orElseThrow().probe())
+                .as("a claim naming no credential is never the probe")
+                .isFalse();
+        ClaimedJob probe = queue.claimOne(request("worker-b", CREDENTIAL)).job().orElseThrow();
+        assertThat(probe.claimTerms().orElseThrow().probe()).isTrue();
+
+        // The probe's window ends without an answer: claims go again, and none of them is a probe any more.
+        LlmPause probing = queue.pause(CREDENTIAL).orElseThrow();
+        advance(Duration.between(clock.instant(), probing.resumesAt()));
+        ClaimResult late = queue.claimOne(request("worker-c", CREDENTIAL));
+        assertThat(late.pause()).isEmpty();
+        assertThat(late.job().orElseThrow().claimTerms().orElseThrow().probe())
+                .as("the probe went out already")
+                .isFalse();
     }
 
     @Test
@@ -1577,7 +1635,7 @@ public abstract class JobQueueContract {
         for (int i = 1; i <= RateLimitedRelease.FREE_RELEASES; i++) {
             // why the other credential: its claims ignore the pause each release records for CREDENTIAL.
             ClaimedJob job =
-                    queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).orElseThrow();
+                    queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).job().orElseThrow();
             RateLimitedRelease released = queue.releaseRateLimited(
                     job.lease(), CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20), "429 " + i, null);
             assertThat(released.outcome()).isEqualTo(RateLimitedRelease.Outcome.RELEASED);
@@ -1590,7 +1648,8 @@ public abstract class JobQueueContract {
             assertThat(row.runAt()).as("due at once").isEqualTo(clock.instant());
             assertThat(row.lastError()).isEqualTo("429 " + i);
         }
-        ClaimedJob job = queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).orElseThrow();
+        ClaimedJob job =
+                queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).job().orElseThrow();
         RateLimitedRelease spent = queue.releaseRateLimited(
                 job.lease(), CREDENTIAL, LlmLimitKind.RATE_LIMIT, Duration.ofSeconds(20), "429 again", null);
         assertThat(spent.outcome())
@@ -1606,7 +1665,8 @@ public abstract class JobQueueContract {
                 .isEqualTo(RateLimitedRelease.Outcome.NOT_HELD);
 
         advance(Duration.between(clock.instant(), spent.nextRunAt()));
-        ClaimedJob last = queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).orElseThrow();
+        ClaimedJob last =
+                queue.claimOne(request("worker-a", OTHER_CREDENTIAL)).job().orElseThrow();
         assertThat(last.attempt()).isEqualTo(2);
         RateLimitedRelease dead = queue.releaseRateLimited(
                 last.lease(), CREDENTIAL, LlmLimitKind.RATE_LIMIT, null, "429 at the end", null);
@@ -1654,18 +1714,18 @@ public abstract class JobQueueContract {
         }
         String id = enqueue("job");
         ClaimRequest withDefault = ClaimRequest.of("worker-a", LEASE).withDefaultMaxCostUsd(new BigDecimal("0.50"));
-        ClaimedJob first = queue.claimOne(withDefault).orElseThrow();
+        ClaimedJob first = queue.claimOne(withDefault).job().orElseThrow();
         assertThat(first.claimTerms().orElseThrow().budgetUsd()).isEqualByComparingTo("0.50");
         assertThat(queue.release(first.lease(), new BigDecimal("0.30"))).isTrue();
         assertThat(snapshot(id).attempts()).as("a release spends no attempt").isZero();
         assertThat(snapshot(id).costUsd()).as("but its cost counts").isEqualByComparingTo("0.30");
 
-        ClaimedJob second = queue.claimOne(withDefault).orElseThrow();
+        ClaimedJob second = queue.claimOne(withDefault).job().orElseThrow();
         assertThat(second.claimTerms().orElseThrow().costUsd()).isEqualByComparingTo("0.30");
         assertThat(second.claimTerms().orElseThrow().budgetUsd()).isEqualByComparingTo("0.20");
         assertThat(queue.release(second.lease(), new BigDecimal("0.20"))).isTrue();
 
-        assertThat(queue.claimOne(withDefault))
+        assertThat(queue.claimOne(withDefault).job())
                 .as("nothing is left for an attempt")
                 .isEmpty();
         JobSnapshot row = snapshot(id);
@@ -1700,8 +1760,8 @@ public abstract class JobQueueContract {
         }
         assertThat(support.reason()).as("a queue without %s says why", feature).isNotBlank();
         assertThat(queue.claimOne(request("worker-1", "sha256:" + "0".repeat(32))))
-                .as("a claim naming a credential on an empty queue")
-                .isEmpty();
+                .as("a claim naming a credential on an empty queue: nothing, and no pause")
+                .isEqualTo(ClaimResult.NONE);
         if (!support.supports(FleetSupport.Feature.LLM_PAUSES)) {
             assertThatThrownBy(() -> queue.pause("sha256:" + "0".repeat(32)))
                     .isInstanceOf(UnsupportedOperationException.class)

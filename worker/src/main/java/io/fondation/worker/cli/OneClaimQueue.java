@@ -1,6 +1,7 @@
 package io.fondation.worker.cli;
 
 import io.fondation.shared.ClaimRequest;
+import io.fondation.shared.ClaimResult;
 import io.fondation.shared.ClaimedJob;
 import io.fondation.shared.ForwardingJobQueue;
 import io.fondation.shared.JobQueue;
@@ -48,24 +49,28 @@ final class OneClaimQueue extends ForwardingJobQueue {
      */
     @Override
     public Optional<ClaimedJob> claimOne(String workerId, Duration leaseDuration) {
-        return once(() -> delegate().claimOne(workerId, leaseDuration));
+        return once(() -> ClaimResult.of(delegate().claimOne(workerId, leaseDuration)))
+                .job();
     }
 
-    /** The same single claim, with the request's fleet terms (issue 22). */
+    /**
+     * The same single claim, with the request's fleet terms (issue 22). After it, the answer is {@link
+     * ClaimResult#NONE}: no pause holds the loop back, it simply finds nothing.
+     */
     @Override
-    public Optional<ClaimedJob> claimOne(ClaimRequest request) {
+    public ClaimResult claimOne(ClaimRequest request) {
         return once(() -> delegate().claimOne(request));
     }
 
-    private synchronized Optional<ClaimedJob> once(Supplier<Optional<ClaimedJob>> claim) {
+    private synchronized ClaimResult once(Supplier<ClaimResult> claim) {
         if (claimed != null || closed) {
-            return Optional.empty();
+            return ClaimResult.NONE;
         }
-        Optional<ClaimedJob> job = claim.get();
-        job.ifPresent(j -> {
+        ClaimResult answer = claim.get();
+        answer.job().ifPresent(j -> {
             claimed = j.id();
             onClaim.run();
         });
-        return job;
+        return answer;
     }
 }
