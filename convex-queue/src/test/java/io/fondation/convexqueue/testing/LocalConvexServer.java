@@ -170,11 +170,13 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         }
         // Closing stdin is the server's signal to exit, so keep it open while we run.
         stdin = process.getOutputStream();
-        Thread stderrReader = new Thread(this::drainStderr, "convex-test-server-stderr");
+        // why the process as an argument: close() clears the field, possibly while a reader still reads
+        Process started = process;
+        Thread stderrReader = new Thread(() -> drainStderr(started), "convex-test-server-stderr");
         stderrReader.setDaemon(true);
         stderrReader.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread stdoutReader = new Thread(() -> readPort(port), "convex-test-server-stdout");
+        Thread stdoutReader = new Thread(() -> readPort(started, port), "convex-test-server-stdout");
         stdoutReader.setDaemon(true);
         stdoutReader.start();
         try {
@@ -196,7 +198,7 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         return this;
     }
 
-    private void readPort(CompletableFuture<Integer> port) {
+    private static void readPort(Process process, CompletableFuture<Integer> port) {
         try (BufferedReader reader =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -216,7 +218,7 @@ public final class LocalConvexServer implements BeforeAllCallback, AfterAllCallb
         }
     }
 
-    private void drainStderr() {
+    private void drainStderr(Process process) {
         try (BufferedReader reader =
                 new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
