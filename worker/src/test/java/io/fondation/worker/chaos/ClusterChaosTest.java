@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.worker.testing.SuiteSharing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,6 +35,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * full figure there too.
  */
 @Tag("slow")
+// why alone and last: a CPU-bound throughput case; no concurrent class runs beside it (SuiteSharing)
+@ResourceLock(SuiteSharing.MACHINE)
+@Order(SuiteSharing.LAST)
 class ClusterChaosTest {
 
     @RegisterExtension
