@@ -13,6 +13,11 @@ package io.fondation.worker.testing;
  * so none of the concurrent classes runs beside them: the throughput case (its CPU-bound rate), and the cases that
  * look at every process this JVM started (a concurrent class's analyzers would be among them). They are ordered
  * {@link #LAST}, after the sequential classes, so that the concurrent ones are over by then and nobody waits.
+ *
+ * <p>Two things to know before marking another class concurrent: each of its methods needs its own
+ * {@code Execution(SAME_THREAD)} annotation (a class's mode is also its methods' default, and a read lock does not
+ * change that), and Awaitility fails any await in progress on an exception no thread caught, whichever class's thread
+ * threw it, so a concurrent class must leave no stray thread that can throw.
  */
 public final class SuiteSharing {
 
