@@ -13,6 +13,7 @@ import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.convexqueue.testing.WebAppFixtures;
 import io.fondation.engine.git.TestRepositories;
 import io.fondation.worker.e2e.TestAnalyzer;
+import io.fondation.worker.testing.SuiteSharing;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +36,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Compatibility mode on the existing deployment's functions (the legacy fixture behind the sync-speaking test
@@ -44,6 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * finishing write, whose repository's course the next claim heals.
  */
 @Tag("slow")
+// why concurrent: its time goes to waits the case prescribes; it runs beside the sequential classes, its own
+// methods one after another (they share one test server) (SuiteSharing)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = SuiteSharing.MACHINE, mode = ResourceAccessMode.READ)
 class CompatibilityModeTest {
 
     @RegisterExtension
@@ -77,6 +86,7 @@ class CompatibilityModeTest {
 
     /** Issue 19, test 1: pickup by push from the real getMetrics, the idle cost, a burst after idling. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void anIdleWorkerIsWokenByTheRealMetricsPushCostsNoIdleCallsAndTakesABurst() throws Exception {
         Path hosting = hosting();
         WebAppFixtures web = WebAppFixtures.seed(LEGACY, null, FULL_NAME, "trunk");
@@ -185,6 +195,7 @@ class CompatibilityModeTest {
 
     /** Issue 19, test 2: kill -9 mid-job with CONVEX_DEPLOY_KEY, production lease and heartbeat. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aKilledWorkersJobIsCompletedByAnotherWithinNinetySecondsAndEveryoneSaysTheReclaimSpentAnAttempt()
             throws Exception {
         Path hosting = hosting();
@@ -260,6 +271,7 @@ class CompatibilityModeTest {
      * WebSocket, so its socket is refused: one line, and its first claim goes out at once.
      */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aWorkerThatCannotMakeTheSecondFinishingWriteLeavesACourseThatTheNextClaimHeals() throws Exception {
         Path hosting = hosting();
         WebAppFixtures web = WebAppFixtures.seed(LEGACY, null, FULL_NAME, "trunk");

@@ -8,6 +8,7 @@ import io.fondation.convexqueue.testing.FlakyTcpProxy;
 import io.fondation.convexqueue.testing.LocalConvexServer;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
+import io.fondation.worker.testing.SuiteSharing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Chaos cases 2 and 4: the queue goes away under a running job. A worker that cannot renew its lease stops its
@@ -23,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * behind a network (a proxy that can go down), so they run on Convex; the embedded queue is a local file.
  */
 @Tag("slow")
+// why concurrent: its time goes to waits the case prescribes; it runs beside the sequential classes, its own
+// methods one after another (they share one test server) (SuiteSharing)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = SuiteSharing.MACHINE, mode = ResourceAccessMode.READ)
 class QueueFaultChaosTest {
 
     @RegisterExtension
@@ -32,6 +41,7 @@ class QueueFaultChaosTest {
     Path temp;
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aWorkerThatCannotRenewItsLeaseKillsItsAnalyzerAndTheJobGoesToAnotherWorker() {
         try (ChaosWorld world = new ChaosWorld(Backend.CONVEX, temp, CONVEX);
                 FlakyTcpProxy proxy = FlakyTcpProxy.to(CONVEX.url())) {
@@ -66,6 +76,7 @@ class QueueFaultChaosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aThirtySecondOutageMidJobIsRiddenOut() throws Exception {
         try (ChaosWorld world = new ChaosWorld(Backend.CONVEX, temp, CONVEX);
                 FlakyTcpProxy proxy = FlakyTcpProxy.to(CONVEX.url())) {

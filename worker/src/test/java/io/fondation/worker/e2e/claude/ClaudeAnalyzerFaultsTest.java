@@ -15,6 +15,7 @@ import io.fondation.shared.JobStatus;
 import io.fondation.shared.LlmLimitKind;
 import io.fondation.shared.LlmPause;
 import io.fondation.worker.e2e.WorkerFixture;
+import io.fondation.worker.testing.SuiteSharing;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,9 +24,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The real Claude Code CLI under a real worker when the API fails: a rejected credential is the worker's fault (the
@@ -34,6 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * by the worker's timeout, with the whole process tree.
  */
 @Tag("slow")
+// why alone and last: it looks at every process this JVM started, which a concurrent class's would join (SuiteSharing)
+@ResourceLock(SuiteSharing.MACHINE)
+@Order(SuiteSharing.LAST)
 class ClaudeAnalyzerFaultsTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -21,6 +21,7 @@ import io.fondation.shared.FailureKind;
 import io.fondation.shared.JobSnapshot;
 import io.fondation.shared.JobStatus;
 import io.fondation.worker.e2e.WorkerFixture;
+import io.fondation.worker.testing.SuiteSharing;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,9 +36,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A job through a real worker on the embedded queue with the real Claude Code CLI as its analyzer, in the sandbox,
@@ -46,6 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  * appears nowhere: not in the log, a process's arguments, the queue's file, the job or an error.
  */
 @Tag("slow")
+// why alone and last: it looks at every process this JVM started, which a concurrent class's would join (SuiteSharing)
+@ResourceLock(SuiteSharing.MACHINE)
+@Order(SuiteSharing.LAST)
 class ClaudeAnalyzerJobTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
