@@ -232,7 +232,9 @@ final class HardenedProtocol implements QueueProtocol {
                 continue;
             }
             ClaimedJob job = JobRows.claim(row, source, lease, true);
-            return ClaimResult.of(credential != null && !claimAnswersPause ? JobRows.asPossibleProbe(job) : job);
+            // why: functions whose claims cannot say whether they are the probe mark every claim naming a credential as
+            // one, so that a success clears a spent pause as before (queue:clearPause keeps a pause in force)
+            return ClaimResult.of(credential != null && !claimAnswersPause ? job.asProbe() : job);
         }
         return ClaimResult.NONE;
     }

@@ -185,27 +185,6 @@ final class JobRows {
     }
 
     /**
-     * The job of functions whose claims cannot say whether they are the probe, marked as one: the worker then clears a
-     * spent pause after its success as it did before they could ({@code queue:clearPause} keeps a pause in force).
-     */
-    static ClaimedJob asPossibleProbe(ClaimedJob job) {
-        ClaimTerms terms = job.terms();
-        if (terms == null) {
-            return job;
-        }
-        return new ClaimedJob(
-                job.id(),
-                job.source(),
-                job.prompt(),
-                job.attempt(),
-                job.maxAttempts(),
-                job.lease(),
-                job.owner(),
-                job.dueAt(),
-                new ClaimTerms(terms.userKey(), terms.priority(), terms.costUsd(), terms.budgetUsd(), true));
-    }
-
-    /**
      * The answer of {@code queue:retryOrFail} ({@code {status, attempts, nextRunAt?}}), the same in
      * both generations of the functions.
      *

@@ -291,28 +291,13 @@ public final class SqliteJobQueue implements JobQueue {
                                 now,
                                 request.workerId(),
                                 job.get().id());
-                        return ClaimResult.of(asProbe(job.get()));
+                        return ClaimResult.of(job.get().asProbe());
                     }
                     return ClaimResult.of(job);
                 }
             }
             return ClaimResult.NONE;
         });
-    }
-
-    /** The same claim, marked as the probe of its credential's pause ({@link ClaimTerms#probe()}). */
-    private static ClaimedJob asProbe(ClaimedJob job) {
-        ClaimTerms terms = job.terms();
-        return new ClaimedJob(
-                job.id(),
-                job.source(),
-                job.prompt(),
-                job.attempt(),
-                job.maxAttempts(),
-                job.lease(),
-                job.owner(),
-                job.dueAt(),
-                new ClaimTerms(terms.userKey(), terms.priority(), terms.costUsd(), terms.budgetUsd(), true));
     }
 
     /**

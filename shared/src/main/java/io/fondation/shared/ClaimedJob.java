@@ -71,6 +71,26 @@ public record ClaimedJob(
         return Optional.ofNullable(terms);
     }
 
+    /**
+     * The same claim marked as the probe of its credential's pause ({@link ClaimTerms#probe()}); unchanged when the
+     * queue said no terms (it keeps no pauses).
+     */
+    public ClaimedJob asProbe() {
+        if (terms == null) {
+            return this;
+        }
+        return new ClaimedJob(
+                id,
+                source,
+                prompt,
+                attempt,
+                maxAttempts,
+                lease,
+                owner,
+                dueAt,
+                new ClaimTerms(terms.userKey(), terms.priority(), terms.costUsd(), terms.budgetUsd(), true));
+    }
+
     /** Whether a failure of this attempt exhausts the job. */
     public boolean isLastAttempt() {
         return attempt >= maxAttempts;

@@ -569,7 +569,8 @@ final class JobAttempt implements Runnable {
     private void clearSpentPause() {
         Optional<String> credential = context.tools().analyzer().credentialFingerprint();
         boolean probe = job.claimTerms().map(ClaimTerms::probe).orElse(false);
-        if (!probe || credential.isEmpty() || !keepsPauses()) {
+        // why no fleetSupport() check: only a queue that keeps pauses answers a claim as the probe
+        if (!probe || credential.isEmpty()) {
             return;
         }
         try {
